@@ -1,0 +1,1 @@
+//! Customers, companies, contracts and closing documents (R12).

@@ -1,0 +1,1 @@
+//! End-user document requirements and review (R3).

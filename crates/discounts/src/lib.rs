@@ -1,0 +1,1 @@
+//! Prepaid-term and negotiated bulk discounts and how they combine (R11).
