@@ -8,12 +8,39 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The id of one business rule, such as `R10.4`.
+///
+/// Invariant: one of [`ALL`]; reading an id back (serde, [`RuleId::find`]) refuses others.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
 pub struct RuleId(&'static str);
+
+impl<'de> Deserialize<'de> for RuleId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let id = String::deserialize(deserializer)?;
+        Self::try_from(id).map_err(serde::de::Error::custom)
+    }
+}
+
+impl From<RuleId> for &'static str {
+    fn from(rule: RuleId) -> Self {
+        rule.0
+    }
+}
+
+/// The text is not the id of a rule in RULES.md.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown rule id {0:?}: expected an id of spec/RULES.md such as R10.4")]
+pub struct UnknownRule(pub String);
+
+impl TryFrom<String> for RuleId {
+    type Error = UnknownRule;
+    fn try_from(id: String) -> Result<Self, Self::Error> {
+        Self::find(&id).ok_or(UnknownRule(id))
+    }
+}
 
 impl RuleId {
     /// The id as written in RULES.md.

@@ -1,0 +1,63 @@
+use vnum_core::{Money, RuleId};
+
+use crate::ports::StoreError;
+
+/// Why a use case did not do what was asked.
+///
+/// Each variant says what happened in words a customer can read; [`Error::rule`] names the
+/// business rule that refused, where one did.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The thing asked for does not exist, or does not belong to the caller.
+    #[error("{what} {id} not found")]
+    NotFound {
+        /// The kind of thing.
+        what: &'static str,
+        /// Its id as the caller gave it.
+        id: String,
+    },
+    /// The input was not valid; the message says what is expected.
+    #[error("{0}")]
+    Invalid(String),
+    /// The balance does not cover what must be paid in advance (R1.4).
+    #[error("insufficient balance: {needed} is needed in advance, the balance is {available}")]
+    InsufficientBalance {
+        /// What the order costs up front.
+        needed: Money,
+        /// The balance.
+        available: Money,
+    },
+    /// Something already exists that must be unique.
+    #[error("{0}")]
+    Conflict(String),
+    /// A business rule refused the request.
+    #[error("{message}")]
+    Refused {
+        /// The rule.
+        rule: RuleId,
+        /// What the rule says here.
+        message: String,
+    },
+    /// Storage failed; nothing was changed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl Error {
+    /// The business rule behind the refusal, if a rule refused.
+    #[must_use]
+    pub fn rule(&self) -> Option<RuleId> {
+        match self {
+            Self::InsufficientBalance { .. } => Some(vnum_core::rule::R1_4),
+            Self::Refused { rule, .. } => Some(*rule),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn not_found(what: &'static str, id: impl ToString) -> Self {
+        Self::NotFound {
+            what,
+            id: id.to_string(),
+        }
+    }
+}

@@ -1,0 +1,68 @@
+//! The use cases of vnum, behind ports.
+//!
+//! `vnum-app` owns the application layer: [`Vnum`] runs each use case ("buy a number",
+//! "run today's renewals", "route an inbound call") by calling the pure domain crates for
+//! every decision and the [`ports`] for everything outside: storage behind a unit of work,
+//! the clock, email, carriers, the SIP engine and the media store. [`memory`] has an
+//! in-memory implementation of every port for tests and examples.
+//!
+//! It owns no business rule of its own (those live in the domain crates, named by rule id)
+//! and no technology: it never names a database, an HTTP framework, a SIP engine or an
+//! async runtime. Adapters plug technology into the ports.
+
+pub mod memory;
+pub mod model;
+pub mod ports;
+
+mod config;
+mod error;
+mod usecases;
+
+pub use config::Config;
+pub use error::Error;
+pub use usecases::*;
+
+use std::sync::Arc;
+
+use ports::{CarrierGateway, Clock, MediaStore, Notifier, SipEngine, Store};
+
+/// The ports a [`Vnum`] runs on.
+#[derive(Clone)]
+pub struct Ports {
+    /// Storage.
+    pub store: Arc<dyn Store>,
+    /// The clock.
+    pub clock: Arc<dyn Clock>,
+    /// Email to customers.
+    pub notifier: Arc<dyn Notifier>,
+    /// The carriers.
+    pub carrier: Arc<dyn CarrierGateway>,
+    /// The SIP engine.
+    pub sip: Arc<dyn SipEngine>,
+    /// Greeting files.
+    pub media: Arc<dyn MediaStore>,
+}
+
+/// The application: every use case, as a method. Cheap to clone and share between tasks.
+#[derive(Clone)]
+pub struct Vnum {
+    ports: Ports,
+    config: Arc<Config>,
+}
+
+impl Vnum {
+    /// The application on `ports` with `config`.
+    #[must_use]
+    pub fn new(ports: Ports, config: Config) -> Self {
+        Self {
+            ports,
+            config: Arc::new(config),
+        }
+    }
+
+    /// The configuration it runs with.
+    #[must_use]
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+}

@@ -1,0 +1,406 @@
+//! An in-memory [`Store`]: all or nothing per unit of work, serializable by construction.
+//!
+//! A transaction works on a copy of the whole state and commit swaps it in if no other
+//! transaction committed since it began; otherwise the commit fails with
+//! `Conflict { what: "concurrent_transaction" }` and nothing changes. Made for tests and
+//! examples, not for size.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use vnum_core::{CustomerId, LedgerEntryId, Money, NumberId, PhoneNumber};
+
+use crate::model::{
+    Customer, EntryKind, LedgerEntry, NewCustomer, NewLedgerEntry, NumberRecord, RenewalBatch,
+    RenewalBatchOutcome,
+};
+use crate::ports::store::{Customers, Ledger, Numbers, Renewals};
+use crate::ports::{Store, StoreError, Transaction};
+
+#[derive(Clone, Debug, Default)]
+struct State {
+    version: u64,
+    next_id: i64,
+    customers: BTreeMap<CustomerId, Customer>,
+    balances: BTreeMap<CustomerId, Money>,
+    ledger: Vec<LedgerEntry>,
+    numbers: BTreeMap<NumberId, NumberRecord>,
+    last_renewal_day: Option<NaiveDate>,
+}
+
+impl State {
+    fn next_id(&mut self) -> i64 {
+        self.next_id += 1;
+        self.next_id
+    }
+}
+
+#[derive(Debug, Default)]
+struct Shared {
+    state: State,
+    /// Commits left before the store starts failing, for crash tests.
+    commits_before_failure: Option<u64>,
+}
+
+/// The in-memory store. Cheap to clone: clones share the same data.
+#[derive(Clone, Debug, Default)]
+pub struct InMemoryStore {
+    shared: Arc<Mutex<Shared>>,
+}
+
+impl InMemoryStore {
+    /// An empty store.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Lets `commits` more units of work commit, then fails every commit with
+    /// [`StoreError::Unavailable`] as a crashed database would, until [`Self::heal`].
+    pub fn fail_after_commits(&self, commits: u64) {
+        self.lock().commits_before_failure = Some(commits);
+    }
+
+    /// Lets commits succeed again.
+    pub fn heal(&self) {
+        self.lock().commits_before_failure = None;
+    }
+
+    /// Every ledger entry, oldest first: for tests that check the ledger against balances.
+    #[must_use]
+    pub fn all_entries(&self) -> Vec<LedgerEntry> {
+        self.lock().state.ledger.clone()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Shared> {
+        // A poisoned lock only means another test thread panicked; the data is whole
+        // because every change is swapped in at once.
+        self.shared
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+#[async_trait]
+impl Store for InMemoryStore {
+    async fn begin(&self) -> Result<Box<dyn Transaction + '_>, StoreError> {
+        let state = self.lock().state.clone();
+        Ok(Box::new(InMemoryTransaction { store: self, state }))
+    }
+}
+
+struct InMemoryTransaction<'a> {
+    store: &'a InMemoryStore,
+    state: State,
+}
+
+#[async_trait]
+impl Transaction for InMemoryTransaction<'_> {
+    async fn commit(self: Box<Self>) -> Result<(), StoreError> {
+        let mut shared = self.store.lock();
+        if let Some(left) = shared.commits_before_failure.as_mut() {
+            if *left == 0 {
+                return Err(StoreError::Unavailable("injected failure".into()));
+            }
+            *left -= 1;
+        }
+        if shared.state.version != self.state.version {
+            return Err(StoreError::Conflict {
+                what: "concurrent_transaction",
+            });
+        }
+        let mut state = self.state;
+        state.version += 1;
+        shared.state = state;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Customers for InMemoryTransaction<'_> {
+    async fn insert_customer(&mut self, new: NewCustomer) -> Result<Customer, StoreError> {
+        if self
+            .state
+            .customers
+            .values()
+            .any(|c| c.email.eq_ignore_ascii_case(&new.email))
+        {
+            return Err(StoreError::Conflict {
+                what: "customer_email",
+            });
+        }
+        let id = CustomerId(self.state.next_id());
+        let customer = Customer {
+            id,
+            name: new.name,
+            email: new.email,
+            kind: new.kind,
+            currency: new.currency,
+            registered_at: new.registered_at,
+        };
+        self.state.balances.insert(id, Money::zero(new.currency));
+        self.state.customers.insert(id, customer.clone());
+        Ok(customer)
+    }
+
+    async fn customer(&mut self, id: CustomerId) -> Result<Option<Customer>, StoreError> {
+        Ok(self.state.customers.get(&id).cloned())
+    }
+}
+
+impl InMemoryTransaction<'_> {
+    fn append_entry(&mut self, new: NewLedgerEntry) -> Result<LedgerEntry, StoreError> {
+        let balance = self
+            .state
+            .balances
+            .get(&new.customer)
+            .copied()
+            .ok_or(StoreError::Stale {
+                what: "customer",
+                id: new.customer.get(),
+            })?;
+        if let Some(reference) = &new.reference {
+            let taken =
+                self.state.ledger.iter().any(|e| {
+                    e.customer == new.customer && e.reference.as_deref() == Some(reference)
+                });
+            if taken {
+                return Err(StoreError::Conflict {
+                    what: "ledger_reference",
+                });
+            }
+        }
+        if let (EntryKind::Charge, Some(number), Some(period)) = (new.kind, new.number, new.period)
+        {
+            let charged = self.state.ledger.iter().any(|e| {
+                e.kind == EntryKind::Charge
+                    && e.number == Some(number)
+                    && e.period.map(|p| p.start()) == Some(period.start())
+            });
+            if charged {
+                return Err(StoreError::Conflict {
+                    what: "ledger_charge_period",
+                });
+            }
+        }
+        let balance = balance
+            .checked_add(new.amount)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let entry = LedgerEntry {
+            id: LedgerEntryId(self.state.next_id()),
+            customer: new.customer,
+            kind: new.kind,
+            amount: new.amount,
+            number: new.number,
+            period: new.period,
+            rule: new.rule,
+            reference: new.reference,
+            description: new.description,
+            at: new.at,
+        };
+        self.state.balances.insert(new.customer, balance);
+        self.state.ledger.push(entry.clone());
+        Ok(entry)
+    }
+}
+
+#[async_trait]
+impl Ledger for InMemoryTransaction<'_> {
+    async fn append(&mut self, entry: NewLedgerEntry) -> Result<LedgerEntry, StoreError> {
+        self.append_entry(entry)
+    }
+
+    async fn balance(&mut self, customer: CustomerId) -> Result<Money, StoreError> {
+        self.state
+            .balances
+            .get(&customer)
+            .copied()
+            .ok_or(StoreError::Stale {
+                what: "customer",
+                id: customer.get(),
+            })
+    }
+
+    async fn entry_by_reference(
+        &mut self,
+        customer: CustomerId,
+        reference: &str,
+    ) -> Result<Option<LedgerEntry>, StoreError> {
+        Ok(self
+            .state
+            .ledger
+            .iter()
+            .find(|e| e.customer == customer && e.reference.as_deref() == Some(reference))
+            .cloned())
+    }
+
+    async fn entries(
+        &mut self,
+        customer: CustomerId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<LedgerEntry>, StoreError> {
+        Ok(self
+            .state
+            .ledger
+            .iter()
+            .filter(|e| e.customer == customer && from <= e.at && e.at < to)
+            .cloned()
+            .collect())
+    }
+}
+
+impl InMemoryTransaction<'_> {
+    fn e164_taken(&self, number: &NumberRecord) -> bool {
+        number.e164.is_some()
+            && number.deleted_on.is_none()
+            && self.state.numbers.values().any(|other| {
+                other.id != number.id && other.deleted_on.is_none() && other.e164 == number.e164
+            })
+    }
+}
+
+#[async_trait]
+impl Numbers for InMemoryTransaction<'_> {
+    async fn insert_number(
+        &mut self,
+        mut number: NumberRecord,
+    ) -> Result<NumberRecord, StoreError> {
+        number.id = NumberId(self.state.next_id());
+        number.version = 1;
+        if self.e164_taken(&number) {
+            return Err(StoreError::Conflict {
+                what: "number_e164",
+            });
+        }
+        self.state.numbers.insert(number.id, number.clone());
+        Ok(number)
+    }
+
+    async fn number(&mut self, id: NumberId) -> Result<Option<NumberRecord>, StoreError> {
+        Ok(self.state.numbers.get(&id).cloned())
+    }
+
+    async fn number_by_e164(
+        &mut self,
+        e164: &PhoneNumber,
+    ) -> Result<Option<NumberRecord>, StoreError> {
+        Ok(self
+            .state
+            .numbers
+            .values()
+            .find(|n| n.deleted_on.is_none() && n.e164.as_ref() == Some(e164))
+            .cloned())
+    }
+
+    async fn numbers_of(&mut self, customer: CustomerId) -> Result<Vec<NumberRecord>, StoreError> {
+        Ok(self
+            .state
+            .numbers
+            .values()
+            .filter(|n| n.customer == customer)
+            .cloned()
+            .collect())
+    }
+
+    async fn update_number(
+        &mut self,
+        mut number: NumberRecord,
+    ) -> Result<NumberRecord, StoreError> {
+        let stale = StoreError::Stale {
+            what: "number",
+            id: number.id.get(),
+        };
+        let stored = self.state.numbers.get(&number.id).ok_or(stale.clone())?;
+        if stored.version != number.version {
+            return Err(stale);
+        }
+        if self.e164_taken(&number) {
+            return Err(StoreError::Conflict {
+                what: "number_e164",
+            });
+        }
+        number.version += 1;
+        self.state.numbers.insert(number.id, number.clone());
+        Ok(number)
+    }
+}
+
+#[async_trait]
+impl Renewals for InMemoryTransaction<'_> {
+    async fn charge_due(
+        &mut self,
+        batch: &RenewalBatch,
+    ) -> Result<RenewalBatchOutcome, StoreError> {
+        let day = batch.charge_day;
+        let due: Vec<(NumberId, CustomerId, vnum_core::Period, Money)> = self
+            .state
+            .numbers
+            .values()
+            .filter(|n| n.deleted_on.is_none_or(|deleted| deleted >= day))
+            .filter_map(|n| {
+                let billing = n.billing.as_ref()?;
+                let (_, end) = batch
+                    .anchors
+                    .iter()
+                    .find(|(a, _)| *a == billing.anchor_day)?;
+                let period = vnum_core::Period::new(day, *end).ok()?;
+                (billing.paid_through <= day).then_some((
+                    n.id,
+                    n.customer,
+                    period,
+                    billing.monthly_fee,
+                ))
+            })
+            .take(usize::try_from(batch.limit).unwrap_or(usize::MAX))
+            .collect();
+        let mut outcome = RenewalBatchOutcome::default();
+        for (number, customer, period, fee) in due {
+            let before = self.state.balances.get(&customer).copied();
+            let entry = NewLedgerEntry {
+                customer,
+                kind: EntryKind::Charge,
+                amount: -fee,
+                number: Some(number),
+                period: Some(period),
+                rule: Some(vnum_core::rule::R10_2),
+                reference: None,
+                description: format!("Monthly fee {period}"),
+                at: batch.at,
+            };
+            match self.append_entry(entry) {
+                Ok(_) => outcome.charged += 1,
+                // Charged already (R10.D4): only the pointer below was behind.
+                Err(StoreError::Conflict {
+                    what: "ledger_charge_period",
+                }) => {}
+                Err(e) => return Err(e),
+            }
+            if let Some(n) = self.state.numbers.get_mut(&number) {
+                if let Some(billing) = n.billing.as_mut() {
+                    billing.paid_through = period.end();
+                }
+                n.version += 1;
+            }
+            let after = self.state.balances.get(&customer).copied();
+            if before.is_some_and(|b| !b.is_negative())
+                && after.is_some_and(|a| a.is_negative())
+                && !outcome.newly_negative.contains(&customer)
+            {
+                outcome.newly_negative.push(customer);
+            }
+        }
+        Ok(outcome)
+    }
+
+    async fn last_renewal_day(&mut self) -> Result<Option<NaiveDate>, StoreError> {
+        Ok(self.state.last_renewal_day)
+    }
+
+    async fn set_last_renewal_day(&mut self, day: NaiveDate) -> Result<(), StoreError> {
+        self.state.last_renewal_day = Some(day);
+        Ok(())
+    }
+}

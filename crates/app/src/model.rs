@@ -1,0 +1,183 @@
+//! The records the use cases keep in storage.
+//!
+//! These are the aggregates as the application layer sees them: domain values from the pure
+//! crates plus the ids and bookkeeping fields that storage needs. Adapters map them to their
+//! own shapes (tables, JSON) and back; nothing here names a database.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use vnum_core::{
+    CountryCode, Currency, CustomerId, LedgerEntryId, Money, NumberId, OfferId, Period,
+    PhoneNumber, RuleId,
+};
+
+/// Whether a customer is a person or a company (R12).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CustomerKind {
+    /// A private person, paying by top-up.
+    Person,
+    /// A company, which may sign a contract and pay by bank transfer (R12.1).
+    Company,
+}
+
+/// A customer with one prepaid balance in one currency.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Customer {
+    /// The id.
+    pub id: CustomerId,
+    /// The person's full name or the company's name.
+    pub name: String,
+    /// Where notifications go.
+    pub email: String,
+    /// Person or company.
+    pub kind: CustomerKind,
+    /// The currency of the balance and of every price quoted to this customer.
+    pub currency: Currency,
+    /// When the customer registered.
+    pub registered_at: DateTime<Utc>,
+}
+
+/// A customer about to be stored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewCustomer {
+    /// The person's full name or the company's name.
+    pub name: String,
+    /// Where notifications go.
+    pub email: String,
+    /// Person or company.
+    pub kind: CustomerKind,
+    /// The currency of the balance.
+    pub currency: Currency,
+    /// When the customer registered.
+    pub registered_at: DateTime<Utc>,
+}
+
+/// What a ledger entry records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryKind {
+    /// Money paid in by the customer (card, top-up).
+    TopUp,
+    /// Money paid in by bank transfer under a contract (R12.1).
+    BankTransfer,
+    /// A fee: setup, a monthly period, a prepaid term, an add-on, a service.
+    Charge,
+    /// Money given back (an unused one-shot SMS allocation, R9.D1).
+    Refund,
+    /// A correction by an operator.
+    Adjustment,
+}
+
+/// One movement of a customer's balance. The balance is the sum of the entries (R10).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerEntry {
+    /// The id.
+    pub id: LedgerEntryId,
+    /// Whose balance moved.
+    pub customer: CustomerId,
+    /// What kind of movement.
+    pub kind: EntryKind,
+    /// Signed: positive credits the balance, negative debits it.
+    pub amount: Money,
+    /// The number a charge is for.
+    pub number: Option<NumberId>,
+    /// The period a charge pays for; at most one charge per (number, period start).
+    pub period: Option<Period>,
+    /// The rule that made the movement, so support can explain it.
+    pub rule: Option<RuleId>,
+    /// A caller's idempotency key or a bank reference; unique per customer.
+    pub reference: Option<String>,
+    /// A line a customer can read.
+    pub description: String,
+    /// When it happened.
+    pub at: DateTime<Utc>,
+}
+
+/// A ledger entry about to be stored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewLedgerEntry {
+    /// Whose balance moves.
+    pub customer: CustomerId,
+    /// What kind of movement.
+    pub kind: EntryKind,
+    /// Signed amount, in the customer's currency.
+    pub amount: Money,
+    /// The number a charge is for.
+    pub number: Option<NumberId>,
+    /// The period a charge pays for.
+    pub period: Option<Period>,
+    /// The rule that made the movement.
+    pub rule: Option<RuleId>,
+    /// A caller's idempotency key or a bank reference; unique per customer.
+    pub reference: Option<String>,
+    /// A line a customer can read.
+    pub description: String,
+    /// When it happens.
+    pub at: DateTime<Utc>,
+}
+
+/// The billing state of a rented number: all the renewal run needs, set-based.
+///
+/// The number is charged on its connection day every month (R10.2); `paid_through` is the
+/// first day not yet paid for, so a number is due on day `d` exactly when its anchor day
+/// falls on `d` and `paid_through <= d`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Billing {
+    /// The day of the month of the connection, 1 to 31, in the billing time zone (R10.2).
+    pub anchor_day: u32,
+    /// The day of the connection, in the billing time zone.
+    pub connected_on: NaiveDate,
+    /// The first day not yet paid for.
+    pub paid_through: NaiveDate,
+    /// What each month costs: the offer's monthly fee plus active add-ons.
+    pub monthly_fee: Money,
+}
+
+/// A number rented by a customer, from order to deletion.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NumberRecord {
+    /// The id.
+    pub id: NumberId,
+    /// The renter.
+    pub customer: CustomerId,
+    /// The offer it was bought under.
+    pub offer: OfferId,
+    /// The country.
+    pub country: CountryCode,
+    /// The concrete number, known once connected (R1.2) or picked in a manual order (R1.3).
+    pub e164: Option<PhoneNumber>,
+    /// Billing, once connected.
+    pub billing: Option<Billing>,
+    /// The day the customer deleted it, in the billing time zone (R10.7).
+    pub deleted_on: Option<NaiveDate>,
+    /// Bumped on every update; storage refuses a stale update.
+    pub version: i64,
+}
+
+/// The charges of one renewal batch: numbers whose anchor day is among `anchor_days`, whose
+/// `paid_through` is on or before `charge_day`, that were not deleted before `charge_day`
+/// (R10.7), are charged their monthly fee for `[charge_day, period_end)`.
+///
+/// The use case computes the selector from the billing calendar (R10.2, R10.D1); storage
+/// applies it to every matching number at once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RenewalBatch {
+    /// The day being charged.
+    pub charge_day: NaiveDate,
+    /// For each anchor day due on `charge_day`, the end of the period it starts.
+    pub anchors: Vec<(u32, NaiveDate)>,
+    /// At most this many numbers; the run repeats the batch until fewer match.
+    pub limit: u64,
+    /// When the charges are booked.
+    pub at: DateTime<Utc>,
+}
+
+/// What one renewal batch did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RenewalBatchOutcome {
+    /// Numbers charged.
+    pub charged: u64,
+    /// Customers whose balance went below zero with this batch (R10.3, R10.4).
+    pub newly_negative: Vec<CustomerId>,
+}

@@ -1,0 +1,20 @@
+//! The ports: what the use cases need from the outside world, as small async traits.
+//!
+//! Each port is owned by this crate, the layer that calls it; adapters implement them with
+//! real technology (sea-orm, SMTP, a carrier's API, Kamailio) and [`crate::memory`] with
+//! plain data for tests and examples. Every method documents what an implementation must
+//! return on failure.
+
+mod carrier;
+mod clock;
+mod media;
+mod notifier;
+mod sip;
+pub mod store;
+
+pub use carrier::{CarrierError, CarrierGateway, ProvisioningRequest, ProvisioningTicket};
+pub use clock::Clock;
+pub use media::{MediaError, MediaStore};
+pub use notifier::{Email, Notifier, NotifyError};
+pub use sip::{SipEngine, SipEngineError};
+pub use store::{Store, StoreError, Transaction};

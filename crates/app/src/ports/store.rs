@@ -1,0 +1,183 @@
+//! Storage: repositories behind a unit of work.
+//!
+//! A use case calls [`Store::begin`], works through the returned [`Transaction`] and calls
+//! [`Transaction::commit`]; dropping a transaction without committing rolls everything back.
+//! A SQL adapter maps one transaction to one database transaction; the in-memory adapter
+//! applies all or nothing as well. The invariants that must hold under concurrency (one
+//! charge per number and period, unique idempotency keys, …) are enforced by the store as
+//! [`StoreError::Conflict`], whatever the use case checked before.
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use vnum_core::{CustomerId, Money, NumberId, PhoneNumber};
+
+use crate::model::{
+    Customer, LedgerEntry, NewCustomer, NewLedgerEntry, NumberRecord, RenewalBatch,
+    RenewalBatchOutcome,
+};
+
+/// What a store can fail with. Use cases turn these into their own errors.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// A uniqueness invariant refused the write: `what` names it (`"ledger_charge_period"`,
+    /// `"ledger_reference"`, `"trial_active"`, …).
+    #[error("conflict: {what}")]
+    Conflict {
+        /// The invariant that refused the write.
+        what: &'static str,
+    },
+    /// A record to update is not there, or was changed by someone else since it was read.
+    #[error("{what} {id} was not found or was changed concurrently")]
+    Stale {
+        /// The kind of record.
+        what: &'static str,
+        /// Its id.
+        id: i64,
+    },
+    /// The store could not be reached or failed; the operation may be retried.
+    #[error("storage is unavailable: {0}")]
+    Unavailable(String),
+    /// Stored data could not be read back as a valid value.
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+/// Starts units of work.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Begins a unit of work.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] when the store cannot be reached.
+    async fn begin(&self) -> Result<Box<dyn Transaction + '_>, StoreError>;
+}
+
+/// One unit of work: every repository, and commit.
+#[async_trait]
+pub trait Transaction: Customers + Ledger + Numbers + Renewals + Send {
+    /// Makes every change of this unit of work durable, or none of them.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when a concurrent unit of work broke an invariant first;
+    /// [`StoreError::Unavailable`] when the store failed (nothing was committed).
+    async fn commit(self: Box<Self>) -> Result<(), StoreError>;
+}
+
+/// Customers and their balances.
+#[async_trait]
+pub trait Customers: Send {
+    /// Stores a new customer with a zero balance in its currency.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] (`"customer_email"`) when the email is taken.
+    async fn insert_customer(&mut self, customer: NewCustomer) -> Result<Customer, StoreError>;
+
+    /// The customer with this id, if any.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] or [`StoreError::Corrupt`].
+    async fn customer(&mut self, id: CustomerId) -> Result<Option<Customer>, StoreError>;
+}
+
+/// The ledger: every movement of every balance.
+#[async_trait]
+pub trait Ledger: Send {
+    /// Appends an entry and moves the customer's balance by its amount, atomically.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] with `"ledger_reference"` when the customer already has an
+    /// entry with the same reference, or `"ledger_charge_period"` when the number already
+    /// has a charge for a period with the same start.
+    async fn append(&mut self, entry: NewLedgerEntry) -> Result<LedgerEntry, StoreError>;
+
+    /// The balance: the sum of the customer's entries.
+    ///
+    /// # Errors
+    /// [`StoreError::Stale`] when the customer does not exist.
+    async fn balance(&mut self, customer: CustomerId) -> Result<Money, StoreError>;
+
+    /// The customer's entry with this reference, if any (idempotent top-ups).
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] or [`StoreError::Corrupt`].
+    async fn entry_by_reference(
+        &mut self,
+        customer: CustomerId,
+        reference: &str,
+    ) -> Result<Option<LedgerEntry>, StoreError>;
+
+    /// The customer's entries with `from <= at < to`, oldest first.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] or [`StoreError::Corrupt`].
+    async fn entries(
+        &mut self,
+        customer: CustomerId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<LedgerEntry>, StoreError>;
+}
+
+/// Rented numbers.
+#[async_trait]
+pub trait Numbers: Send {
+    /// Stores a new number; `id` and `version` of the argument are ignored.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] (`"number_e164"`) when the concrete number is rented by a
+    /// number that is not deleted.
+    async fn insert_number(&mut self, number: NumberRecord) -> Result<NumberRecord, StoreError>;
+
+    /// The number with this id, if any.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] or [`StoreError::Corrupt`].
+    async fn number(&mut self, id: NumberId) -> Result<Option<NumberRecord>, StoreError>;
+
+    /// The live (not deleted) number rented as `e164`, if any.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] or [`StoreError::Corrupt`].
+    async fn number_by_e164(
+        &mut self,
+        e164: &PhoneNumber,
+    ) -> Result<Option<NumberRecord>, StoreError>;
+
+    /// The customer's numbers, deleted ones included, by id.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] or [`StoreError::Corrupt`].
+    async fn numbers_of(&mut self, customer: CustomerId) -> Result<Vec<NumberRecord>, StoreError>;
+
+    /// Replaces a number whose stored `version` equals the argument's, and bumps it.
+    ///
+    /// # Errors
+    /// [`StoreError::Stale`] when the number is missing or its version moved on;
+    /// [`StoreError::Conflict`] (`"number_e164"`) as for insert.
+    async fn update_number(&mut self, number: NumberRecord) -> Result<NumberRecord, StoreError>;
+}
+
+/// The daily renewal run, set-based (R10.2, R10.D4).
+#[async_trait]
+pub trait Renewals: Send {
+    /// Charges every number the batch selects, at most `limit` of them: appends one charge
+    /// per number for `[charge_day, period_end)`, moves `paid_through` to `period_end`,
+    /// and moves each customer's balance, possibly below zero (R10.3).
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`]; a charge that already exists is skipped, never doubled.
+    async fn charge_due(&mut self, batch: &RenewalBatch)
+    -> Result<RenewalBatchOutcome, StoreError>;
+
+    /// The last billing day whose renewal run completed, if any.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn last_renewal_day(&mut self) -> Result<Option<NaiveDate>, StoreError>;
+
+    /// Records that the run for `day` completed.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn set_last_renewal_day(&mut self, day: NaiveDate) -> Result<(), StoreError>;
+}

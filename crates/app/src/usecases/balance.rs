@@ -1,0 +1,205 @@
+use serde::{Deserialize, Serialize};
+use vnum_core::{CustomerId, Money};
+
+use crate::model::{EntryKind, LedgerEntry, NewLedgerEntry};
+use crate::ports::StoreError;
+use crate::{Error, Vnum};
+
+/// A top-up of a prepaid balance.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TopUp {
+    /// Whose balance.
+    pub customer: CustomerId,
+    /// How much; positive, in the customer's currency, whole minor units.
+    pub amount: Money,
+    /// The caller's idempotency key: the same key twice credits once.
+    pub idempotency_key: String,
+}
+
+/// What a top-up did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TopUpReceipt {
+    /// The ledger entry of the top-up (the first one, when the key was seen before).
+    pub entry: LedgerEntry,
+    /// The balance now.
+    pub balance: Money,
+    /// True when the key was seen before and nothing was credited this time.
+    pub replayed: bool,
+}
+
+/// Whether an account's numbers work: derived from the balance, never stored (R10.D3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceState {
+    /// The balance is zero or above: calls and SMS are delivered.
+    Active,
+    /// The balance is below zero: the numbers still belong to the customer but receive no
+    /// calls and no SMS (R10.4).
+    Suspended,
+}
+
+impl ServiceState {
+    /// The state a balance implies (R10.4, R10.D3).
+    #[must_use]
+    pub fn of(balance: Money) -> Self {
+        if balance.is_negative() {
+            Self::Suspended
+        } else {
+            Self::Active
+        }
+    }
+}
+
+/// A balance and what it implies.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BalanceView {
+    /// The customer.
+    pub customer: CustomerId,
+    /// The sum of the ledger.
+    pub balance: Money,
+    /// Whether the numbers work.
+    pub service: ServiceState,
+}
+
+impl Vnum {
+    /// Credits a balance once per idempotency key. When the payment clears a debt, every
+    /// number of the account works again at once (R10.4, R10.D3) and the next charge is
+    /// still on the connection day (R10.5): nothing else changes.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for a non-positive amount, a currency other than the customer's,
+    /// fractions of a minor unit, or an empty key; [`Error::NotFound`] for an unknown
+    /// customer; [`Error::Conflict`] when the key was used for a different amount.
+    pub async fn top_up(&self, request: TopUp) -> Result<TopUpReceipt, Error> {
+        let key = request.idempotency_key.trim();
+        if key.is_empty() || key.len() > 200 {
+            return Err(Error::Invalid(
+                "an idempotency key of 1 to 200 characters is required".into(),
+            ));
+        }
+        if request.amount.is_negative() || request.amount.is_zero() {
+            return Err(Error::Invalid(format!(
+                "a top-up must be positive, got {}",
+                request.amount
+            )));
+        }
+        if !request.amount.is_whole_minor() {
+            return Err(Error::Invalid(format!(
+                "{} has fractions of a minor unit: expected at most {} decimals",
+                request.amount,
+                request.amount.currency().minor_units()
+            )));
+        }
+        let mut tx = self.ports.store.begin().await?;
+        let customer = tx
+            .customer(request.customer)
+            .await?
+            .ok_or_else(|| Error::not_found("customer", request.customer))?;
+        if customer.currency != request.amount.currency() {
+            return Err(Error::Invalid(format!(
+                "the balance is kept in {}, the top-up is in {}",
+                customer.currency,
+                request.amount.currency()
+            )));
+        }
+        let reference = format!("top-up:{key}");
+        if let Some(entry) = tx.entry_by_reference(customer.id, &reference).await? {
+            return self.replay(request.amount, entry, tx.balance(customer.id).await?);
+        }
+        let appended = tx
+            .append(NewLedgerEntry {
+                customer: customer.id,
+                kind: EntryKind::TopUp,
+                amount: request.amount,
+                number: None,
+                period: None,
+                rule: Some(vnum_core::rule::R10_1),
+                reference: Some(reference.clone()),
+                description: "Top-up".into(),
+                at: self.ports.clock.now(),
+            })
+            .await;
+        let entry = match appended {
+            Ok(entry) => entry,
+            // Another request with the same key committed first.
+            Err(StoreError::Conflict {
+                what: "ledger_reference",
+            }) => {
+                let mut tx = self.ports.store.begin().await?;
+                let entry = tx
+                    .entry_by_reference(customer.id, &reference)
+                    .await?
+                    .ok_or(StoreError::Conflict {
+                        what: "ledger_reference",
+                    })?;
+                return self.replay(request.amount, entry, tx.balance(customer.id).await?);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let balance = tx.balance(customer.id).await?;
+        tx.commit().await.map_err(|e| match e {
+            StoreError::Conflict { .. } => Error::Conflict(
+                "the top-up raced with another change; retry with the same key".into(),
+            ),
+            other => other.into(),
+        })?;
+        Ok(TopUpReceipt {
+            entry,
+            balance,
+            replayed: false,
+        })
+    }
+
+    fn replay(
+        &self,
+        amount: Money,
+        entry: LedgerEntry,
+        balance: Money,
+    ) -> Result<TopUpReceipt, Error> {
+        if entry.amount != amount {
+            return Err(Error::Conflict(format!(
+                "the idempotency key was used for a top-up of {}, not {amount}",
+                entry.amount
+            )));
+        }
+        Ok(TopUpReceipt {
+            entry,
+            balance,
+            replayed: true,
+        })
+    }
+
+    /// The balance and the service state it implies (R10.4).
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown customer.
+    pub async fn balance(&self, customer: CustomerId) -> Result<BalanceView, Error> {
+        let mut tx = self.ports.store.begin().await?;
+        let balance = tx.balance(customer).await.map_err(|e| match e {
+            StoreError::Stale { .. } => Error::not_found("customer", customer),
+            other => other.into(),
+        })?;
+        Ok(BalanceView {
+            customer,
+            balance,
+            service: ServiceState::of(balance),
+        })
+    }
+
+    /// The ledger of a customer between two instants, oldest first (R4.6).
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown customer.
+    pub async fn ledger(
+        &self,
+        customer: CustomerId,
+        from: chrono::DateTime<chrono::Utc>,
+        to: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<LedgerEntry>, Error> {
+        let mut tx = self.ports.store.begin().await?;
+        tx.customer(customer)
+            .await?
+            .ok_or_else(|| Error::not_found("customer", customer))?;
+        Ok(tx.entries(customer, from, to).await?)
+    }
+}
