@@ -181,3 +181,26 @@ pub struct RenewalBatchOutcome {
     /// Customers whose balance went below zero with this batch (R10.3, R10.4).
     pub newly_negative: Vec<CustomerId>,
 }
+
+/// Who is calling: an operator of the provider, or one customer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "role", content = "customer")]
+pub enum Principal {
+    /// Staff of the provider: reviews documents, connects numbers, restocks, runs renewals.
+    Operator,
+    /// A customer, who sees and changes only its own resources.
+    Customer(CustomerId),
+}
+
+/// A stored API key: only the SHA-256 of the token is kept, never the token.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKey {
+    /// Lower-case hex SHA-256 of the bearer token.
+    pub token_sha256: String,
+    /// Whom the key authenticates.
+    pub principal: Principal,
+    /// A label for people ("demo customer", "ops laptop").
+    pub label: String,
+    /// When it was issued.
+    pub created_at: DateTime<Utc>,
+}

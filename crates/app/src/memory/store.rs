@@ -13,10 +13,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use vnum_core::{CustomerId, LedgerEntryId, Money, NumberId, PhoneNumber};
 
 use crate::model::{
-    Customer, EntryKind, LedgerEntry, NewCustomer, NewLedgerEntry, NumberRecord, RenewalBatch,
-    RenewalBatchOutcome,
+    ApiKey, Customer, EntryKind, LedgerEntry, NewCustomer, NewLedgerEntry, NumberRecord,
+    RenewalBatch, RenewalBatchOutcome,
 };
-use crate::ports::store::{Customers, Ledger, Numbers, Renewals};
+use crate::ports::store::{ApiKeys, Customers, Ledger, Numbers, Renewals};
 use crate::ports::{Store, StoreError, Transaction};
 
 #[derive(Clone, Debug, Default)]
@@ -28,6 +28,7 @@ struct State {
     ledger: Vec<LedgerEntry>,
     numbers: BTreeMap<NumberId, NumberRecord>,
     last_renewal_day: Option<NaiveDate>,
+    api_keys: BTreeMap<String, ApiKey>,
 }
 
 impl State {
@@ -402,5 +403,20 @@ impl Renewals for InMemoryTransaction<'_> {
     async fn set_last_renewal_day(&mut self, day: NaiveDate) -> Result<(), StoreError> {
         self.state.last_renewal_day = Some(day);
         Ok(())
+    }
+}
+
+#[async_trait]
+impl ApiKeys for InMemoryTransaction<'_> {
+    async fn insert_api_key(&mut self, key: ApiKey) -> Result<(), StoreError> {
+        if self.state.api_keys.contains_key(&key.token_sha256) {
+            return Err(StoreError::Conflict { what: "api_key" });
+        }
+        self.state.api_keys.insert(key.token_sha256.clone(), key);
+        Ok(())
+    }
+
+    async fn api_key(&mut self, token_sha256: &str) -> Result<Option<ApiKey>, StoreError> {
+        Ok(self.state.api_keys.get(token_sha256).cloned())
     }
 }

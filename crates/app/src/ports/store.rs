@@ -12,7 +12,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use vnum_core::{CustomerId, Money, NumberId, PhoneNumber};
 
 use crate::model::{
-    Customer, LedgerEntry, NewCustomer, NewLedgerEntry, NumberRecord, RenewalBatch,
+    ApiKey, Customer, LedgerEntry, NewCustomer, NewLedgerEntry, NumberRecord, RenewalBatch,
     RenewalBatchOutcome,
 };
 
@@ -54,7 +54,7 @@ pub trait Store: Send + Sync {
 
 /// One unit of work: every repository, and commit.
 #[async_trait]
-pub trait Transaction: Customers + Ledger + Numbers + Renewals + Send {
+pub trait Transaction: ApiKeys + Customers + Ledger + Numbers + Renewals + Send {
     /// Makes every change of this unit of work durable, or none of them.
     ///
     /// # Errors
@@ -180,4 +180,20 @@ pub trait Renewals: Send {
     /// # Errors
     /// [`StoreError::Unavailable`].
     async fn set_last_renewal_day(&mut self, day: NaiveDate) -> Result<(), StoreError>;
+}
+
+/// API keys, by the hash of their token.
+#[async_trait]
+pub trait ApiKeys: Send {
+    /// Stores a key.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] (`"api_key"`) when the hash is stored already.
+    async fn insert_api_key(&mut self, key: ApiKey) -> Result<(), StoreError>;
+
+    /// The key whose token hashes to `token_sha256`, if any.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] or [`StoreError::Corrupt`].
+    async fn api_key(&mut self, token_sha256: &str) -> Result<Option<ApiKey>, StoreError>;
 }

@@ -1,7 +1,9 @@
 //! The use cases, one module per family; each is a method of [`crate::Vnum`].
 
+mod auth;
 mod balance;
 mod customers;
 
+pub use auth::token_sha256;
 pub use balance::{BalanceView, ServiceState, TopUp, TopUpReceipt};
 pub use customers::RegisterCustomer;
