@@ -149,16 +149,18 @@ impl Review {
     /// # Errors
     /// [`DocumentError::IllegalReview`] naming the state and the event when the document is
     /// not pending.
-    pub fn apply(self, event: ReviewEvent) -> Result<Self, DocumentError> {
+    pub fn apply(&self, event: ReviewEvent) -> Result<Self, DocumentError> {
         match (self, event) {
             (Self::Pending, ReviewEvent::Accept { at }) => Ok(Self::Accepted { at }),
             (Self::Pending, ReviewEvent::Reject { at, reason }) => {
                 Ok(Self::Rejected { at, reason })
             }
-            (state, event) => Err(DocumentError::IllegalReview {
-                state: state.name(),
-                event: event.name(),
-            }),
+            (state @ (Self::Accepted { .. } | Self::Rejected { .. }), event) => {
+                Err(DocumentError::IllegalReview {
+                    state: state.name(),
+                    event: event.name(),
+                })
+            }
         }
     }
 }
@@ -224,11 +226,14 @@ impl Document {
     /// The document after the reviewer's decision (R3.D1).
     ///
     /// # Errors
-    /// [`DocumentError::IllegalReview`] when the document is not pending; the document is
-    /// then unchanged.
-    pub fn review(self, event: ReviewEvent) -> Result<Self, DocumentError> {
+    /// [`DocumentError::IllegalReview`] when the document is not pending; `self` stays as it
+    /// was.
+    pub fn review(&self, event: ReviewEvent) -> Result<Self, DocumentError> {
         let review = self.review.apply(event)?;
-        Ok(Self { review, ..self })
+        Ok(Self {
+            review,
+            ..self.clone()
+        })
     }
 
     /// The document's id.
