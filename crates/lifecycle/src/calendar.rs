@@ -17,6 +17,16 @@ pub enum CalendarError {
         /// The line's text.
         text: String,
     },
+    /// The holidays of one country were used for a number of another.
+    #[error(
+        "the holidays of {calendar} cannot date a number in {number}: load the calendar of {number}"
+    )]
+    WrongCountry {
+        /// The calendar's country.
+        calendar: CountryCode,
+        /// The number's country.
+        number: CountryCode,
+    },
     /// The result is past the last date the calendar can represent.
     #[error("{days} business days after {from} is past the last representable date")]
     OutOfRange {

@@ -4,6 +4,7 @@ use std::fmt;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use vnum_compliance::DocumentCheck;
 use vnum_core::rule::{self, RuleId};
 use vnum_core::{Money, PhoneNumber};
 
@@ -135,6 +136,18 @@ pub struct TransitionError {
 }
 
 impl NumberEvent {
+    /// The first step of a number just ordered (R1.4): straight to provisioning when the
+    /// customer's `documents` for the offer are complete, accepted ones reused (R2.1,
+    /// R3.D1), otherwise waiting for documents (R2.2, R3.1).
+    #[must_use]
+    pub fn after_order(documents: &DocumentCheck) -> Self {
+        if documents.is_complete() {
+            Self::ProvisioningStarted
+        } else {
+            Self::DocumentsRequired
+        }
+    }
+
     /// The event's name.
     #[must_use]
     pub const fn name(&self) -> NumberEventName {

@@ -6,7 +6,10 @@ use serde::{Deserialize, Serialize};
 use vnum_compliance::{DocumentRequirement, DocumentedOffer};
 use vnum_core::{CarrierId, CountryCode, Money, OfferId};
 
-use crate::ProvisioningClass;
+use chrono::NaiveDate;
+use vnum_compliance::EndUser;
+
+use crate::{CalendarError, EtaRange, HolidayCalendar, ProvisioningClass, ReadyBy};
 
 /// The kind of number an offer sells.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -299,6 +302,42 @@ impl Offer {
     #[must_use]
     pub const fn is_listed(&self) -> bool {
         self.0.listed
+    }
+
+    /// True when the carrier asks `end_user` for documents before connecting (R3.1, R3.2).
+    #[must_use]
+    pub fn needs_documents(&self, end_user: EndUser) -> bool {
+        self.0.documents.applies_to(end_user)
+    }
+
+    /// The expected connection time, shown before purchase (R2.3).
+    #[must_use]
+    pub const fn eta(&self) -> EtaRange {
+        self.0.provisioning.eta()
+    }
+
+    /// The expected ready-by dates of an order of this offer placed on `ordered_on`, with
+    /// documents accepted on `documents_accepted_on` (R2.D1), in business days of
+    /// `calendar`, which must be the offer's country's.
+    ///
+    /// # Errors
+    /// [`CalendarError::WrongCountry`] when `calendar` is another country's;
+    /// [`CalendarError::OutOfRange`] past chrono's last date.
+    pub fn ready_by(
+        &self,
+        calendar: &HolidayCalendar,
+        ordered_on: NaiveDate,
+        documents_accepted_on: Option<NaiveDate>,
+    ) -> Result<ReadyBy, CalendarError> {
+        if calendar.country() != self.0.country {
+            return Err(CalendarError::WrongCountry {
+                calendar: calendar.country(),
+                number: self.0.country,
+            });
+        }
+        self.0
+            .provisioning
+            .ready_by(calendar, ordered_on, documents_accepted_on)
     }
 
     /// The checked terms.

@@ -177,3 +177,21 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn r3_d1_a_customer_with_accepted_documents_goes_straight_to_provisioning() {
+    use vnum_compliance::{DocumentKind, DocumentRequirement, EndUser, missing_documents};
+    use vnum_core::CustomerId;
+
+    let requirement = DocumentRequirement::new([DocumentKind::PassportOrId], []);
+    let nothing_uploaded = missing_documents(&requirement, EndUser::Personal, CustomerId(7), []);
+    assert_eq!(
+        NumberEvent::after_order(&nothing_uploaded),
+        NumberEvent::DocumentsRequired
+    );
+    let no_documents_needed = missing_documents(&requirement, EndUser::Business, CustomerId(7), []);
+    assert_eq!(
+        NumberEvent::after_order(&no_documents_needed),
+        NumberEvent::ProvisioningStarted
+    );
+}

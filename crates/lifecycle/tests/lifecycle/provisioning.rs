@@ -161,3 +161,28 @@ proptest! {
         );
     }
 }
+
+#[test]
+fn r2_d1_an_offer_is_dated_only_with_its_own_country_s_holidays() {
+    let mut terms = crate::support::terms(1, "DE", vnum_lifecycle::NumberKind::Mobile);
+    terms.provisioning = ProvisioningClass::BusinessDays(BusinessDayRange::new(1, 1).unwrap());
+    let offer = crate::support::offer(terms);
+    assert_eq!(offer.eta().rule, rule::R2_3);
+    // Ordered on Thursday 24 December 2026; Friday is Christmas, so Monday 28 December.
+    assert_eq!(
+        offer.ready_by(&germany(), day(2026, 12, 24), None).unwrap(),
+        ReadyBy::Between {
+            earliest: day(2026, 12, 28),
+            latest: day(2026, 12, 28),
+            rule: rule::R2_D1
+        }
+    );
+    let austria = HolidayCalendar::weekends_only(country("AT"));
+    assert_eq!(
+        offer.ready_by(&austria, day(2026, 12, 24), None),
+        Err(CalendarError::WrongCountry {
+            calendar: country("AT"),
+            number: country("DE")
+        })
+    );
+}
