@@ -1,5 +1,6 @@
 //! R7 stock and waitlist.
 
+use proptest::prelude::*;
 use vnum_core::{CustomerId, WaitlistEntryId, rule};
 use vnum_lifecycle::{NumberKind, Waitlist, WaitlistError, WaitlistState, Wanted};
 
@@ -167,4 +168,85 @@ fn a_customer_waits_once_for_the_same_thing_but_may_ask_again_after_closing() {
         )
         .is_ok()
     );
+}
+
+#[derive(Clone, Debug)]
+enum Op {
+    Join {
+        customer: i64,
+        city: usize,
+        minute: u32,
+    },
+    Fulfil {
+        entry: i64,
+    },
+    Cancel {
+        entry: i64,
+    },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        (0i64..4, 0usize..3, 0u32..60).prop_map(|(customer, city, minute)| Op::Join {
+            customer,
+            city,
+            minute
+        }),
+        (0i64..20).prop_map(|entry| Op::Fulfil { entry }),
+        (0i64..20).prop_map(|entry| Op::Cancel { entry }),
+    ]
+}
+
+proptest! {
+    /// Under any sequence of joins and closings, an entry closes exactly once and keeps its
+    /// closing, and a restock lists only waiting entries, oldest first (R7.1).
+    #[test]
+    fn r7_1_entries_close_once_and_restock_lists_waiting_entries_oldest_first(
+        ops in prop::collection::vec(op(), 0..60),
+    ) {
+        let cities = [None, Some("Berlin"), Some("Hamburg")];
+        let mut list = Waitlist::new();
+        let mut next_id = 0i64;
+        for op in ops {
+            match op {
+                Op::Join { customer, city: c, minute } => {
+                    let _ = list.join(
+                        WaitlistEntryId(next_id),
+                        CustomerId(customer),
+                        wanted("DE", cities[c], None),
+                        at(2026, 3, 1, 9, minute, 0),
+                    );
+                    next_id += 1;
+                }
+                Op::Fulfil { entry } | Op::Cancel { entry } => {
+                    let id = WaitlistEntryId(entry);
+                    let before = list.get(id).map(|e| e.state());
+                    let when = at(2026, 4, 1, 0, 0, 0);
+                    let result = if matches!(op, Op::Fulfil { .. }) {
+                        list.fulfil(id, when).map(|e| e.state())
+                    } else {
+                        list.cancel(id, when).map(|e| e.state())
+                    };
+                    match before {
+                        None => prop_assert_eq!(result, Err(WaitlistError::UnknownEntry(id))),
+                        Some(WaitlistState::Waiting) => prop_assert!(result.is_ok()),
+                        Some(closed) => {
+                            let refused = matches!(result, Err(WaitlistError::AlreadyClosed { .. }));
+                            prop_assert!(refused, "closed twice: {:?}", result);
+                            prop_assert_eq!(list.get(id).map(|e| e.state()), Some(closed));
+                        }
+                    }
+                }
+            }
+        }
+        let berlin = city("Berlin");
+        let notified = list.on_restock(country("DE"), Some(&berlin), NumberKind::Landline).notify;
+        prop_assert!(notified.iter().all(|e| e.state() == WaitlistState::Waiting));
+        prop_assert!(notified.windows(2).all(|w| w[0].requested_at() <= w[1].requested_at()));
+        let expected = list
+            .entries()
+            .filter(|e| e.state() == WaitlistState::Waiting && e.wanted().city.as_ref().is_none_or(|c| *c == berlin))
+            .count();
+        prop_assert_eq!(notified.len(), expected);
+    }
 }
