@@ -1,0 +1,5 @@
+//! R3 end-user documents as specifications: review, reuse and alternatives.
+
+mod alternatives;
+mod review;
+mod support;

@@ -1,0 +1,297 @@
+//! The lifecycle of a rented number (R1, R2, R10.4, R10.D3).
+
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use vnum_compliance::DocumentCheck;
+use vnum_core::rule::{self, RuleId};
+use vnum_core::{Money, PhoneNumber};
+
+/// Where a rented number stands in its own lifecycle.
+///
+/// ```text
+/// Ordered ─DocumentsRequired─▶ AwaitingDocuments ─DocumentsAccepted─▶ Provisioning
+///    └──────────ProvisioningStarted──────────────────────────────────▶ Provisioning
+/// Provisioning ─Connected─▶ Active ─Deleted─▶ Deleted (final)
+/// any state but Deleted ─Deleted─▶ Deleted
+/// ```
+///
+/// Suspension is not a state of the number: it belongs to the account and is derived from
+/// its balance (R10.D3), so [`NumberStatus::of`] combines this state with the account's
+/// [`AccountStanding`] to show `Active` or `Suspended`. Free trials and one-shot SMS numbers
+/// have lifecycles of their own ([`crate::Trial`], `vnum-sms`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NumberState {
+    /// Paid and accepted (R1.4); nothing asked of the carrier yet.
+    Ordered,
+    /// The carrier needs end-user documents before connecting (R3.1).
+    AwaitingDocuments,
+    /// The carrier is connecting the number (R2).
+    Provisioning,
+    /// Connected: the concrete number is known (R1.2) and its connection day anchors every
+    /// monthly charge (R10.2).
+    Active {
+        /// The number the carrier connected.
+        number: PhoneNumber,
+        /// The connection day, in the billing time zone (R10.2, R10.D2).
+        connected_on: NaiveDate,
+    },
+    /// Deleted by the customer or the provider; final, it never comes back.
+    Deleted {
+        /// The number, if it had been connected.
+        number: Option<PhoneNumber>,
+        /// The day it was deleted.
+        deleted_on: NaiveDate,
+    },
+}
+
+/// Something that happens to a rented number.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NumberEvent {
+    /// The offer's carrier needs documents from the end user (R3.1).
+    DocumentsRequired,
+    /// All required documents were accepted (R2.2, R3.D1).
+    DocumentsAccepted,
+    /// The order went to the carrier without documents (R2.1, R2.3).
+    ProvisioningStarted,
+    /// The carrier connected `number` on `on` (R1.2: the number is known only now).
+    Connected {
+        /// The concrete number.
+        number: PhoneNumber,
+        /// The connection day.
+        on: NaiveDate,
+    },
+    /// The number is deleted (R10.7), or the order is cancelled before connection.
+    Deleted {
+        /// The day of deletion.
+        on: NaiveDate,
+    },
+}
+
+/// The name of a [`NumberState`], without its data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum NumberStateName {
+    /// [`NumberState::Ordered`].
+    Ordered,
+    /// [`NumberState::AwaitingDocuments`].
+    AwaitingDocuments,
+    /// [`NumberState::Provisioning`].
+    Provisioning,
+    /// [`NumberState::Active`].
+    Active,
+    /// [`NumberState::Deleted`].
+    Deleted,
+}
+
+impl fmt::Display for NumberStateName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Ordered => "ordered",
+            Self::AwaitingDocuments => "awaiting documents",
+            Self::Provisioning => "being connected",
+            Self::Active => "active",
+            Self::Deleted => "deleted",
+        })
+    }
+}
+
+/// The name of a [`NumberEvent`], without its data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum NumberEventName {
+    /// [`NumberEvent::DocumentsRequired`].
+    DocumentsRequired,
+    /// [`NumberEvent::DocumentsAccepted`].
+    DocumentsAccepted,
+    /// [`NumberEvent::ProvisioningStarted`].
+    ProvisioningStarted,
+    /// [`NumberEvent::Connected`].
+    Connected,
+    /// [`NumberEvent::Deleted`].
+    Deleted,
+}
+
+impl fmt::Display for NumberEventName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::DocumentsRequired => "ask for documents for",
+            Self::DocumentsAccepted => "accept documents for",
+            Self::ProvisioningStarted => "start connecting",
+            Self::Connected => "connect",
+            Self::Deleted => "delete",
+        })
+    }
+}
+
+/// An event the number's state does not allow.
+///
+/// The state is handed back unchanged, so a refused event never loses a number.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("cannot {event} a number that is {}", .state.name())]
+pub struct TransitionError {
+    /// The state the number is still in.
+    pub state: NumberState,
+    /// The event that was refused.
+    pub event: NumberEventName,
+}
+
+impl NumberEvent {
+    /// The first step of a number just ordered (R1.4): straight to provisioning when the
+    /// customer's `documents` for the offer are complete, accepted ones reused (R2.1,
+    /// R3.D1), otherwise waiting for documents (R2.2, R3.1).
+    #[must_use]
+    pub fn after_order(documents: &DocumentCheck) -> Self {
+        if documents.is_complete() {
+            Self::ProvisioningStarted
+        } else {
+            Self::DocumentsRequired
+        }
+    }
+
+    /// The event's name.
+    #[must_use]
+    pub const fn name(&self) -> NumberEventName {
+        match self {
+            Self::DocumentsRequired => NumberEventName::DocumentsRequired,
+            Self::DocumentsAccepted => NumberEventName::DocumentsAccepted,
+            Self::ProvisioningStarted => NumberEventName::ProvisioningStarted,
+            Self::Connected { .. } => NumberEventName::Connected,
+            Self::Deleted { .. } => NumberEventName::Deleted,
+        }
+    }
+}
+
+impl NumberState {
+    /// The state's name.
+    #[must_use]
+    pub const fn name(&self) -> NumberStateName {
+        match self {
+            Self::Ordered => NumberStateName::Ordered,
+            Self::AwaitingDocuments => NumberStateName::AwaitingDocuments,
+            Self::Provisioning => NumberStateName::Provisioning,
+            Self::Active { .. } => NumberStateName::Active,
+            Self::Deleted { .. } => NumberStateName::Deleted,
+        }
+    }
+
+    /// The concrete number, once connected (R1.2).
+    #[must_use]
+    pub const fn number(&self) -> Option<&PhoneNumber> {
+        match self {
+            Self::Active { number, .. } => Some(number),
+            Self::Deleted { number, .. } => number.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// The state after `event`.
+    ///
+    /// # Errors
+    /// [`TransitionError`] naming the state (returned unchanged) and the event when the
+    /// lifecycle does not allow it; a deleted number accepts no event at all.
+    pub fn apply(self, event: NumberEvent) -> Result<Self, TransitionError> {
+        match (self, event) {
+            (Self::Ordered, NumberEvent::DocumentsRequired) => Ok(Self::AwaitingDocuments),
+            (Self::Ordered, NumberEvent::ProvisioningStarted)
+            | (Self::AwaitingDocuments, NumberEvent::DocumentsAccepted) => Ok(Self::Provisioning),
+            (Self::Provisioning, NumberEvent::Connected { number, on }) => Ok(Self::Active {
+                number,
+                connected_on: on,
+            }),
+            (
+                Self::Ordered | Self::AwaitingDocuments | Self::Provisioning,
+                NumberEvent::Deleted { on },
+            ) => Ok(Self::Deleted {
+                number: None,
+                deleted_on: on,
+            }),
+            (Self::Active { number, .. }, NumberEvent::Deleted { on }) => Ok(Self::Deleted {
+                number: Some(number),
+                deleted_on: on,
+            }),
+            (state, event) => Err(TransitionError {
+                state,
+                event: event.name(),
+            }),
+        }
+    }
+}
+
+/// Whether an account's numbers may be served, derived from its balance (R10.D3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum AccountStanding {
+    /// The balance is zero or above.
+    InGoodStanding,
+    /// The balance is below zero: no calls, no SMS (R10.4).
+    Suspended,
+}
+
+impl AccountStanding {
+    /// The standing an account with `balance` has: suspended exactly while it is below zero
+    /// (R10.4, R10.D3).
+    #[must_use]
+    pub fn from_balance(balance: Money) -> Self {
+        if balance.is_negative() {
+            Self::Suspended
+        } else {
+            Self::InGoodStanding
+        }
+    }
+}
+
+/// What a customer sees of a number: its own state combined with the account's standing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum NumberStatus {
+    /// Ordered, waiting for documents or being connected.
+    Pending(NumberStateName),
+    /// Connected and served.
+    Active,
+    /// Connected, still the customer's, but not served while the balance is negative
+    /// (R10.4); it works again the moment the debt is paid (R10.D3).
+    Suspended,
+    /// Deleted.
+    Deleted,
+}
+
+/// Whether calls and SMS to a number are delivered, and the rule that decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Routing {
+    /// True when calls and SMS are delivered.
+    pub routable: bool,
+    /// The rule that decided.
+    pub rule: RuleId,
+}
+
+impl NumberStatus {
+    /// The status of a number in `state` on an account in `standing` (R10.D3).
+    #[must_use]
+    pub const fn of(state: &NumberState, standing: AccountStanding) -> Self {
+        match (state, standing) {
+            (NumberState::Active { .. }, AccountStanding::InGoodStanding) => Self::Active,
+            (NumberState::Active { .. }, AccountStanding::Suspended) => Self::Suspended,
+            (NumberState::Deleted { .. }, _) => Self::Deleted,
+            (pending, _) => Self::Pending(pending.name()),
+        }
+    }
+
+    /// Whether calls and SMS to the number are delivered: only an active number of an
+    /// account in good standing is served (R10.4, R10.D3); a number not yet connected has no
+    /// route (R1.2); a deleted one never again.
+    #[must_use]
+    pub const fn routing(self) -> Routing {
+        let (routable, rule) = match self {
+            Self::Active => (true, rule::R10_D3),
+            Self::Suspended => (false, rule::R10_4),
+            Self::Pending(_) => (false, rule::R1_2),
+            Self::Deleted => (false, rule::R10_7),
+        };
+        Routing { routable, rule }
+    }
+}
+
+/// Whether a number in `state` on an account with `balance` receives calls and SMS
+/// (R10.4, R10.D3).
+#[must_use]
+pub fn routing(state: &NumberState, balance: Money) -> Routing {
+    NumberStatus::of(state, AccountStanding::from_balance(balance)).routing()
+}

@@ -1,0 +1,154 @@
+//! R8 free one-hour tests.
+
+use chrono::TimeDelta;
+use vnum_core::{CustomerId, OfferId, TrialId, rule};
+use vnum_lifecycle::{NumberKind, Trial, TrialError, suggest_trial_offer};
+
+use crate::support::{at, country, money, number, offer, terms};
+
+#[test]
+fn r8_1_a_test_lasts_exactly_one_hour_and_is_over_at_the_hour() {
+    let mobile = offer(terms(1, "DE", NumberKind::Mobile));
+    let start = at(2026, 5, 4, 12, 0, 0);
+    let trial = Trial::start(
+        TrialId(1),
+        CustomerId(7),
+        &mobile,
+        number("+4930123456"),
+        start,
+        [],
+    )
+    .unwrap();
+    assert_eq!(trial.ends_at(), at(2026, 5, 4, 13, 0, 0));
+    assert!(trial.routing(start).routable);
+    assert_eq!(trial.routing(start).rule, rule::R8_1);
+    assert!(
+        trial
+            .routing(trial.ends_at() - TimeDelta::seconds(1))
+            .routable
+    );
+
+    let ended = trial.routing(trial.ends_at());
+    assert!(!ended.routable);
+    assert_eq!(ended.rule, rule::R8_D1);
+    assert!(trial.is_back_in_stock(trial.ends_at()));
+    assert!(!trial.is_back_in_stock(start));
+}
+
+#[test]
+fn r8_d1_one_free_test_per_customer_at_a_time() {
+    let mobile = offer(terms(1, "DE", NumberKind::Mobile));
+    let start = at(2026, 5, 4, 12, 0, 0);
+    let first = Trial::start(
+        TrialId(1),
+        CustomerId(7),
+        &mobile,
+        number("+4930123456"),
+        start,
+        [],
+    )
+    .unwrap();
+    let err = Trial::start(
+        TrialId(2),
+        CustomerId(7),
+        &mobile,
+        number("+4930123457"),
+        start + TimeDelta::minutes(59),
+        [&first],
+    )
+    .unwrap_err();
+    assert_eq!(err.rule(), rule::R8_D1);
+    assert!(matches!(err, TrialError::AlreadyTesting { .. }));
+
+    let other_customer = Trial::start(
+        TrialId(3),
+        CustomerId(8),
+        &mobile,
+        number("+4930123457"),
+        start,
+        [&first],
+    );
+    assert!(other_customer.is_ok());
+
+    let after_the_hour = Trial::start(
+        TrialId(4),
+        CustomerId(7),
+        &mobile,
+        number("+4930123457"),
+        first.ends_at(),
+        [&first],
+    );
+    assert!(after_the_hour.is_ok());
+}
+
+#[test]
+fn r8_3_sms_numbers_are_never_lent() {
+    let sms = offer(terms(1, "DE", NumberKind::Sms));
+    let err = Trial::start(
+        TrialId(1),
+        CustomerId(7),
+        &sms,
+        number("+4930123456"),
+        at(2026, 5, 4, 12, 0, 0),
+        [],
+    )
+    .unwrap_err();
+    assert_eq!(err, TrialError::SmsNumber);
+    assert_eq!(err.rule(), rule::R8_3);
+}
+
+#[test]
+fn r8_2_a_purchase_only_offer_is_not_lent() {
+    let mut purchase_only = terms(1, "DE", NumberKind::Mobile);
+    purchase_only.trial_allowed = false;
+    let err = Trial::start(
+        TrialId(1),
+        CustomerId(7),
+        &offer(purchase_only),
+        number("+4930123456"),
+        at(2026, 5, 4, 12, 0, 0),
+        [],
+    )
+    .unwrap_err();
+    assert_eq!(err, TrialError::NotTestable { offer: OfferId(1) });
+}
+
+#[test]
+fn r8_2_when_the_wanted_country_is_purchase_only_another_country_is_suggested() {
+    let mut germany = terms(1, "DE", NumberKind::Mobile);
+    germany.trial_allowed = false;
+    let mut austria_expensive = terms(2, "AT", NumberKind::Mobile);
+    austria_expensive.monthly_price = money("30 EUR");
+    let austria_cheap = terms(3, "AT", NumberKind::Mobile);
+    let sms = terms(4, "DE", NumberKind::Sms);
+    let landline_cheaper = {
+        let mut t = terms(5, "AT", NumberKind::Landline);
+        t.monthly_price = money("1 EUR");
+        t
+    };
+    let offers = [
+        germany,
+        austria_expensive,
+        austria_cheap,
+        sms,
+        landline_cheaper,
+    ]
+    .map(offer);
+
+    let suggestion = suggest_trial_offer(&offers, country("DE"), NumberKind::Mobile).unwrap();
+    assert_eq!(suggestion.offer.id(), OfferId(3));
+    assert_eq!(suggestion.rule, rule::R8_2);
+
+    let at_home = suggest_trial_offer(&offers, country("AT"), NumberKind::Mobile).unwrap();
+    assert_eq!(at_home.offer.id(), OfferId(3));
+    assert_eq!(at_home.rule, rule::R8_1);
+}
+
+#[test]
+fn r8_3_nothing_is_suggested_when_only_sms_numbers_are_in_stock() {
+    let offers = [offer(terms(1, "DE", NumberKind::Sms))];
+    assert_eq!(
+        suggest_trial_offer(&offers, country("DE"), NumberKind::Mobile),
+        None
+    );
+}
