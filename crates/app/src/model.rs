@@ -204,3 +204,27 @@ pub struct ApiKey {
     /// When it was issued.
     pub created_at: DateTime<Utc>,
 }
+
+/// Whether a number the provider holds can be handed out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StockState {
+    /// Free: can be offered in a manual order (R1.3), lent for a trial (R8.1) or used for
+    /// one-shot SMS (R9).
+    Available,
+    /// Lent for a free one-hour test (R8.1).
+    OnTrial,
+    /// Rented by a customer.
+    Taken,
+}
+
+/// A concrete number the provider holds for an offer (R1.3, R7, R8, R9).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockNumber {
+    /// The number.
+    pub e164: PhoneNumber,
+    /// The offer it is sold under.
+    pub offer: OfferId,
+    /// Whether it can be handed out.
+    pub state: StockState,
+}

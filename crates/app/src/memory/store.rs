@@ -10,13 +10,14 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use vnum_core::{CustomerId, LedgerEntryId, Money, NumberId, PhoneNumber};
+use vnum_core::{CustomerId, LedgerEntryId, Money, NumberId, OfferId, PhoneNumber};
+use vnum_lifecycle::{Offer, OfferTerms};
 
 use crate::model::{
     ApiKey, Customer, EntryKind, LedgerEntry, NewCustomer, NewLedgerEntry, NumberRecord,
-    RenewalBatch, RenewalBatchOutcome,
+    RenewalBatch, RenewalBatchOutcome, StockNumber, StockState,
 };
-use crate::ports::store::{ApiKeys, Customers, Ledger, Numbers, Renewals};
+use crate::ports::store::{ApiKeys, Catalogue, Customers, Ledger, Numbers, Renewals};
 use crate::ports::{Store, StoreError, Transaction};
 
 #[derive(Clone, Debug, Default)]
@@ -29,6 +30,8 @@ struct State {
     numbers: BTreeMap<NumberId, NumberRecord>,
     last_renewal_day: Option<NaiveDate>,
     api_keys: BTreeMap<String, ApiKey>,
+    offers: BTreeMap<OfferId, Offer>,
+    stock: BTreeMap<PhoneNumber, StockNumber>,
 }
 
 impl State {
@@ -418,5 +421,90 @@ impl ApiKeys for InMemoryTransaction<'_> {
 
     async fn api_key(&mut self, token_sha256: &str) -> Result<Option<ApiKey>, StoreError> {
         Ok(self.state.api_keys.get(token_sha256).cloned())
+    }
+}
+
+#[async_trait]
+impl Catalogue for InMemoryTransaction<'_> {
+    async fn insert_offer(&mut self, mut terms: OfferTerms) -> Result<Offer, StoreError> {
+        terms.id = OfferId(self.state.next_id());
+        let offer = Offer::new(terms).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.state.offers.insert(offer.id(), offer.clone());
+        Ok(offer)
+    }
+
+    async fn update_offer(&mut self, offer: Offer) -> Result<(), StoreError> {
+        let slot = self
+            .state
+            .offers
+            .get_mut(&offer.id())
+            .ok_or(StoreError::Stale {
+                what: "offer",
+                id: offer.id().get(),
+            })?;
+        *slot = offer;
+        Ok(())
+    }
+
+    async fn offer(&mut self, id: OfferId) -> Result<Option<Offer>, StoreError> {
+        Ok(self.state.offers.get(&id).cloned())
+    }
+
+    async fn offers(&mut self) -> Result<Vec<Offer>, StoreError> {
+        Ok(self.state.offers.values().cloned().collect())
+    }
+
+    async fn add_stock(
+        &mut self,
+        offer: OfferId,
+        numbers: &[PhoneNumber],
+    ) -> Result<(), StoreError> {
+        for e164 in numbers {
+            if self.state.stock.contains_key(e164) {
+                return Err(StoreError::Conflict { what: "stock_e164" });
+            }
+            let entry = StockNumber {
+                e164: e164.clone(),
+                offer,
+                state: StockState::Available,
+            };
+            self.state.stock.insert(e164.clone(), entry);
+        }
+        Ok(())
+    }
+
+    async fn stock(&mut self, offer: OfferId) -> Result<Vec<StockNumber>, StoreError> {
+        Ok(self
+            .state
+            .stock
+            .values()
+            .filter(|s| s.offer == offer)
+            .cloned()
+            .collect())
+    }
+
+    async fn stock_number(
+        &mut self,
+        e164: &PhoneNumber,
+    ) -> Result<Option<StockNumber>, StoreError> {
+        Ok(self.state.stock.get(e164).cloned())
+    }
+
+    async fn move_stock(
+        &mut self,
+        e164: &PhoneNumber,
+        from: StockState,
+        to: StockState,
+    ) -> Result<(), StoreError> {
+        match self.state.stock.get_mut(e164) {
+            Some(entry) if entry.state == from => {
+                entry.state = to;
+                Ok(())
+            }
+            _ => Err(StoreError::Stale {
+                what: "stock number",
+                id: 0,
+            }),
+        }
     }
 }

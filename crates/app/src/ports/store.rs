@@ -9,11 +9,12 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use vnum_core::{CustomerId, Money, NumberId, PhoneNumber};
+use vnum_core::{CustomerId, Money, NumberId, OfferId, PhoneNumber};
+use vnum_lifecycle::{Offer, OfferTerms};
 
 use crate::model::{
     ApiKey, Customer, LedgerEntry, NewCustomer, NewLedgerEntry, NumberRecord, RenewalBatch,
-    RenewalBatchOutcome,
+    RenewalBatchOutcome, StockNumber, StockState,
 };
 
 /// What a store can fail with. Use cases turn these into their own errors.
@@ -54,7 +55,9 @@ pub trait Store: Send + Sync {
 
 /// One unit of work: every repository, and commit.
 #[async_trait]
-pub trait Transaction: ApiKeys + Customers + Ledger + Numbers + Renewals + Send {
+pub trait Transaction:
+    ApiKeys + Catalogue + Customers + Ledger + Numbers + Renewals + Send
+{
     /// Makes every change of this unit of work durable, or none of them.
     ///
     /// # Errors
@@ -196,4 +199,67 @@ pub trait ApiKeys: Send {
     /// # Errors
     /// [`StoreError::Unavailable`] or [`StoreError::Corrupt`].
     async fn api_key(&mut self, token_sha256: &str) -> Result<Option<ApiKey>, StoreError>;
+}
+
+/// Offers and the concrete numbers held for them.
+#[async_trait]
+pub trait Catalogue: Send {
+    /// Stores a new offer; the id of the terms is ignored and a new one assigned.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn insert_offer(&mut self, terms: OfferTerms) -> Result<Offer, StoreError>;
+
+    /// Replaces an offer (same id).
+    ///
+    /// # Errors
+    /// [`StoreError::Stale`] when there is no offer with its id.
+    async fn update_offer(&mut self, offer: Offer) -> Result<(), StoreError>;
+
+    /// The offer with this id, if any.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] or [`StoreError::Corrupt`].
+    async fn offer(&mut self, id: OfferId) -> Result<Option<Offer>, StoreError>;
+
+    /// Every offer, by id.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] or [`StoreError::Corrupt`].
+    async fn offers(&mut self) -> Result<Vec<Offer>, StoreError>;
+
+    /// Adds numbers to an offer's stock, available.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] (`"stock_e164"`) when a number is held already.
+    async fn add_stock(
+        &mut self,
+        offer: OfferId,
+        numbers: &[PhoneNumber],
+    ) -> Result<(), StoreError>;
+
+    /// The numbers held for an offer, by number.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] or [`StoreError::Corrupt`].
+    async fn stock(&mut self, offer: OfferId) -> Result<Vec<StockNumber>, StoreError>;
+
+    /// The stock entry of a number, if the provider holds it.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] or [`StoreError::Corrupt`].
+    async fn stock_number(&mut self, e164: &PhoneNumber)
+    -> Result<Option<StockNumber>, StoreError>;
+
+    /// Moves a held number from state `from` to `to`.
+    ///
+    /// # Errors
+    /// [`StoreError::Stale`] when the number is not held or not in state `from` (someone
+    /// else took it first).
+    async fn move_stock(
+        &mut self,
+        e164: &PhoneNumber,
+        from: StockState,
+        to: StockState,
+    ) -> Result<(), StoreError>;
 }
