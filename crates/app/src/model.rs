@@ -6,10 +6,12 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use vnum_compliance::EndUser;
 use vnum_core::{
     CountryCode, Currency, CustomerId, LedgerEntryId, Money, NumberId, OfferId, Period,
-    PhoneNumber, RuleId,
+    PhoneNumber, PrepaidTerm, RuleId,
 };
+use vnum_lifecycle::NumberState;
 
 /// Whether a customer is a person or a company (R12).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -145,14 +147,55 @@ pub struct NumberRecord {
     pub offer: OfferId,
     /// The country.
     pub country: CountryCode,
-    /// The concrete number, known once connected (R1.2) or picked in a manual order (R1.3).
-    pub e164: Option<PhoneNumber>,
+    /// Where it stands: ordered, awaiting documents, provisioning, active or deleted. The
+    /// concrete number is known once connected (R1.2).
+    pub state: NumberState,
+    /// The concrete number picked in a manual order (R1.3).
+    pub wanted: Option<PhoneNumber>,
+    /// The prepaid term of the first payment (R10.1, R11.1).
+    pub first_term: PrepaidTerm,
+    /// Who uses the number, for the carrier's document requirement (R3.1).
+    pub end_user: EndUser,
     /// Billing, once connected.
     pub billing: Option<Billing>,
-    /// The day the customer deleted it, in the billing time zone (R10.7).
-    pub deleted_on: Option<NaiveDate>,
+    /// Forwarding, greeting and add-ons.
+    pub settings: NumberSettings,
     /// Bumped on every update; storage refuses a stale update.
     pub version: i64,
+}
+
+impl NumberRecord {
+    /// The concrete number, once connected (and after deletion, if it was connected).
+    #[must_use]
+    pub fn e164(&self) -> Option<&PhoneNumber> {
+        match &self.state {
+            NumberState::Active { number, .. } => Some(number),
+            NumberState::Deleted { number, .. } => number.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// The day the number was deleted, in the billing time zone (R10.7).
+    #[must_use]
+    pub fn deleted_on(&self) -> Option<NaiveDate> {
+        match self.state {
+            NumberState::Deleted { deleted_on, .. } => Some(deleted_on),
+            _ => None,
+        }
+    }
+
+    /// True unless deleted.
+    #[must_use]
+    pub fn is_live(&self) -> bool {
+        self.deleted_on().is_none()
+    }
+}
+
+/// What the customer set for a number (R5.3: forwarding is configured per number).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NumberSettings {
+    /// The CallerID add-on is active (R6.2).
+    pub caller_id: bool,
 }
 
 /// The charges of one renewal batch: numbers whose anchor day is among `anchor_days`, whose

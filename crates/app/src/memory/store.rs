@@ -258,10 +258,10 @@ impl Ledger for InMemoryTransaction<'_> {
 
 impl InMemoryTransaction<'_> {
     fn e164_taken(&self, number: &NumberRecord) -> bool {
-        number.e164.is_some()
-            && number.deleted_on.is_none()
+        number.is_live()
+            && number.e164().is_some()
             && self.state.numbers.values().any(|other| {
-                other.id != number.id && other.deleted_on.is_none() && other.e164 == number.e164
+                other.id != number.id && other.is_live() && other.e164() == number.e164()
             })
     }
 }
@@ -295,7 +295,7 @@ impl Numbers for InMemoryTransaction<'_> {
             .state
             .numbers
             .values()
-            .find(|n| n.deleted_on.is_none() && n.e164.as_ref() == Some(e164))
+            .find(|n| n.is_live() && n.e164() == Some(e164))
             .cloned())
     }
 
@@ -343,7 +343,7 @@ impl Renewals for InMemoryTransaction<'_> {
             .state
             .numbers
             .values()
-            .filter(|n| n.deleted_on.is_none_or(|deleted| deleted >= day))
+            .filter(|n| n.deleted_on().is_none_or(|deleted| deleted >= day))
             .filter_map(|n| {
                 let billing = n.billing.as_ref()?;
                 let (_, end) = batch
