@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use vnum_compliance::EndUser;
 use vnum_core::{
-    CountryCode, Currency, CustomerId, LedgerEntryId, Money, NumberId, OfferId, Period,
+    CountryCode, Currency, CustomerId, LedgerEntryId, Money, NumberId, OfferId, OrderId, Period,
     PhoneNumber, PrepaidTerm, RuleId,
 };
 use vnum_lifecycle::NumberState;
@@ -270,4 +270,46 @@ pub struct StockNumber {
     pub offer: OfferId,
     /// Whether it can be handed out.
     pub state: StockState,
+}
+
+/// How one line of an order chose its numbers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderChoice {
+    /// The carrier picks the numbers in the country (and city) of the offer (R1.2).
+    Automatic,
+    /// The customer picked this number from the offer's list (R1.3).
+    Manual(PhoneNumber),
+}
+
+/// One line of a placed order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderLineRecord {
+    /// The offer.
+    pub offer: OfferId,
+    /// How many numbers.
+    pub quantity: u32,
+    /// Paid in advance.
+    pub term: PrepaidTerm,
+    /// Automatic or manual.
+    pub choice: OrderChoice,
+    /// What the line cost, after discounts, exact (the order's total is rounded once).
+    pub total: Money,
+}
+
+/// A placed, paid order (R1.1, R1.4).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderRecord {
+    /// The id.
+    pub id: OrderId,
+    /// Who ordered.
+    pub customer: CustomerId,
+    /// When.
+    pub placed_at: DateTime<Utc>,
+    /// The lines.
+    pub lines: Vec<OrderLineRecord>,
+    /// What was charged: the quote's total, rounded once (R11.D1).
+    pub total: Money,
+    /// The numbers the order created, in line order.
+    pub numbers: Vec<NumberId>,
 }

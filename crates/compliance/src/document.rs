@@ -236,6 +236,12 @@ impl Document {
         })
     }
 
+    /// The same document under the id storage assigned to it.
+    #[must_use]
+    pub fn with_id(self, id: DocumentId) -> Self {
+        Self { id, ..self }
+    }
+
     /// The document's id.
     #[must_use]
     pub const fn id(&self) -> DocumentId {

@@ -21,7 +21,7 @@ use crate::ports::store::{ApiKeys, Catalogue, Customers, Ledger, Numbers, Renewa
 use crate::ports::{Store, StoreError, Transaction};
 
 #[derive(Clone, Debug, Default)]
-struct State {
+pub(super) struct State {
     version: u64,
     next_id: i64,
     customers: BTreeMap<CustomerId, Customer>,
@@ -32,10 +32,12 @@ struct State {
     api_keys: BTreeMap<String, ApiKey>,
     offers: BTreeMap<OfferId, Offer>,
     stock: BTreeMap<PhoneNumber, StockNumber>,
+    pub(super) documents: BTreeMap<vnum_core::DocumentId, vnum_compliance::Document>,
+    pub(super) orders: BTreeMap<vnum_core::OrderId, crate::model::OrderRecord>,
 }
 
 impl State {
-    fn next_id(&mut self) -> i64 {
+    pub(super) fn next_id(&mut self) -> i64 {
         self.next_id += 1;
         self.next_id
     }
@@ -95,9 +97,9 @@ impl Store for InMemoryStore {
     }
 }
 
-struct InMemoryTransaction<'a> {
+pub(super) struct InMemoryTransaction<'a> {
     store: &'a InMemoryStore,
-    state: State,
+    pub(super) state: State,
 }
 
 #[async_trait]

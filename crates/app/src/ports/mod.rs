@@ -7,6 +7,7 @@
 
 mod carrier;
 mod clock;
+mod documents;
 mod media;
 mod notifier;
 mod sip;

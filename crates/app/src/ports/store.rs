@@ -12,6 +12,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use vnum_core::{CustomerId, Money, NumberId, OfferId, PhoneNumber};
 use vnum_lifecycle::{Offer, OfferTerms};
 
+pub use super::documents::{Documents, Orders};
 use crate::model::{
     ApiKey, Customer, LedgerEntry, NewCustomer, NewLedgerEntry, NumberRecord, RenewalBatch,
     RenewalBatchOutcome, StockNumber, StockState,
@@ -56,7 +57,7 @@ pub trait Store: Send + Sync {
 /// One unit of work: every repository, and commit.
 #[async_trait]
 pub trait Transaction:
-    ApiKeys + Catalogue + Customers + Ledger + Numbers + Renewals + Send
+    ApiKeys + Catalogue + Customers + Documents + Ledger + Numbers + Orders + Renewals + Send
 {
     /// Makes every change of this unit of work durable, or none of them.
     ///
