@@ -535,6 +535,9 @@ proptest! {
             prop_assert_eq!(p.start(), previous.end(), "period {} starts where {} ends", k, k - 1);
             let expected = c.min(last_day_of_month(p.start()));
             prop_assert_eq!(p.start().day(), expected);
+            // An independent oracle: chrono adds months to the connection date and clamps
+            // to the month's last day, always from the anchor.
+            prop_assert_eq!(Some(p.start()), local.checked_add_months(chrono::Months::new(k)));
             prop_assert_eq!(anchor.index_of(p.start()), Some(k));
             prop_assert_eq!(anchor.index_of(p.last_day()), Some(k));
             if k % 12 == 0 && c <= 28 {
@@ -542,6 +545,19 @@ proptest! {
             }
             previous = p;
         }
+    }
+
+    #[test]
+    fn r10_d2_a_local_day_starts_at_its_first_instant(
+        zone in 0usize..ZONES.len(),
+        offset in 0i64..(200 * 366),
+    ) {
+        let tz = ZONES[zone];
+        let local = day(1900, 1, 1) + chrono::TimeDelta::days(offset);
+        let start = start_of_day(local, tz);
+        prop_assert_eq!(start.with_timezone(&tz).date_naive(), local);
+        let before = start - chrono::TimeDelta::seconds(1);
+        prop_assert!(before.with_timezone(&tz).date_naive() < local);
     }
 
     #[test]
