@@ -1,5 +1,7 @@
 //! Renewal decisions: whether one number is charged on one day (R10.2, R10.7, R10.D4).
 
+use std::cmp::Ordering;
+
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -157,26 +159,20 @@ impl NumberBilling {
         } else {
             months - 1
         };
-        let next = i64::from(self.paid_periods);
-        if current < 0 || next > current + 1 {
-            return Ok(if current < 0 {
-                RenewalDecision::NotDue
-            } else {
-                RenewalDecision::PrepaidCovered {
-                    until: self.paid_until()?,
-                }
-            });
+        if current < 0 {
+            return Ok(RenewalDecision::NotDue);
         }
-        if next == current + 1 {
-            return Ok(if today.day == charge_day {
-                RenewalDecision::AlreadyCharged {
-                    period: self.anchor.period(self.paid_periods - 1)?,
-                }
-            } else {
-                RenewalDecision::NotDue
-            });
-        }
-        self.due(self.paid_periods)
+        // Periods before `paid_periods` are paid; compare the first unpaid one with today's.
+        Ok(match i64::from(self.paid_periods).cmp(&(current + 1)) {
+            Ordering::Greater => RenewalDecision::PrepaidCovered {
+                until: self.paid_until()?,
+            },
+            Ordering::Equal if today.day == charge_day => RenewalDecision::AlreadyCharged {
+                period: self.anchor.period(self.paid_periods - 1)?,
+            },
+            Ordering::Equal => RenewalDecision::NotDue,
+            Ordering::Less => self.due(self.paid_periods)?,
+        })
     }
 
     #[cold]
