@@ -417,6 +417,44 @@ fn r10_1_a_twelve_month_prepaid_term_is_not_charged_until_it_runs_out() {
     );
 }
 
+#[test]
+fn r11_1_a_twelve_month_term_bought_with_the_order_then_monthly_renewals_from_its_end() {
+    let id = NumberId(3);
+    let anchor = BillingAnchor::new(day(2026, 1, 20));
+    let mut ledger = Ledger::new(Currency::EUR);
+    let mut number = NumberBilling::new(anchor, eur(dec!(10)), 0);
+    let term = number.next_term(PrepaidTerm::TwelveMonths).unwrap();
+    assert_eq!(term, period(day(2026, 1, 20), day(2027, 1, 20)));
+    let entry = LedgerEntry::charge(id, term, eur(dec!(96)), rule::R11_1, at(2026, 1, 20, 8));
+    ledger.record(entry.unwrap()).unwrap();
+    number = number.with_paid(12);
+
+    let mut today = day(2026, 1, 20);
+    while today <= day(2027, 2, 25) {
+        number = run(&mut ledger, id, number, today);
+        today = today.succ_opt().unwrap();
+    }
+    let charged: Vec<_> = ledger
+        .entries()
+        .iter()
+        .filter_map(LedgerEntry::period)
+        .collect();
+    assert_eq!(
+        charged,
+        [
+            term,
+            period(day(2027, 1, 20), day(2027, 2, 20)),
+            period(day(2027, 2, 20), day(2027, 3, 20)),
+        ]
+    );
+    assert_eq!(ledger.balance(), eur(dec!(-116)));
+    let json = serde_json::to_string(&number).unwrap();
+    assert_eq!(
+        serde_json::from_str::<NumberBilling>(&json).unwrap(),
+        number
+    );
+}
+
 // Ledger entries
 
 #[test]
