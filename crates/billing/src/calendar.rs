@@ -157,10 +157,6 @@ impl BillingAnchor {
         date_of(self.month, self.day.0).unwrap_or(NaiveDate::MIN)
     }
 
-    pub(crate) const fn month(&self) -> MonthIndex {
-        self.month
-    }
-
     /// The day period `k` starts and is charged on (R10.2, R10.D1).
     ///
     /// # Errors
@@ -204,14 +200,21 @@ impl BillingAnchor {
     #[must_use]
     pub fn index_of(&self, day: NaiveDate) -> Option<u32> {
         let month = month_index(day);
-        let charge_day = self.day.in_month_of(days_in_month(month));
-        let months = month - self.month;
-        let k = if day.day() >= u32::from(charge_day) {
+        // `Datelike::day` is always 1..=31.
+        let k = self.signed_index(month, day.day() as u8, days_in_month(month));
+        u32::try_from(k).ok()
+    }
+
+    /// The index of the period that contains day `day` of the month `month` of
+    /// `days_in_month` days; below zero before the connection. Integer arithmetic only, so
+    /// a renewal run can call it for every number.
+    pub(crate) const fn signed_index(&self, month: MonthIndex, day: u8, days_in_month: u8) -> i64 {
+        let months = month as i64 - self.month as i64;
+        if day >= self.day.in_month_of(days_in_month) {
             months
         } else {
             months - 1
-        };
-        u32::try_from(k).ok()
+        }
     }
 
     /// The period that contains `day`, with its index.

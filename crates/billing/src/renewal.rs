@@ -148,17 +148,9 @@ impl NumberBilling {
     /// [`BillingError::BeyondCalendar`] past the supported calendar.
     #[inline]
     pub fn decide(&self, today: &RenewalDay) -> Result<RenewalDecision, BillingError> {
-        let charge_day = self
+        let current = self
             .anchor
-            .connection_day()
-            .in_month_of(today.days_in_month);
-        let months = i64::from(today.month) - i64::from(self.anchor.month());
-        // The index of the period that contains today; below zero before the connection.
-        let current = if today.day >= charge_day {
-            months
-        } else {
-            months - 1
-        };
+            .signed_index(today.month, today.day, today.days_in_month);
         if current < 0 {
             return Ok(RenewalDecision::NotDue);
         }
@@ -167,12 +159,20 @@ impl NumberBilling {
             Ordering::Greater => RenewalDecision::PrepaidCovered {
                 until: self.paid_until()?,
             },
-            Ordering::Equal if today.day == charge_day => RenewalDecision::AlreadyCharged {
+            Ordering::Equal if self.is_charge_day(today) => RenewalDecision::AlreadyCharged {
                 period: self.anchor.period(self.paid_periods - 1)?,
             },
             Ordering::Equal => RenewalDecision::NotDue,
             Ordering::Less => self.due(self.paid_periods)?,
         })
+    }
+
+    fn is_charge_day(&self, today: &RenewalDay) -> bool {
+        today.day
+            == self
+                .anchor
+                .connection_day()
+                .in_month_of(today.days_in_month)
     }
 
     #[cold]
