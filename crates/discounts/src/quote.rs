@@ -271,18 +271,20 @@ impl Discounts {
             let mut discounts = Vec::with_capacity(2);
             let mut remaining_rent = rent;
 
-            let term = self.term_tiers().percent(item.term);
-            let bulk = agreement.and_then(|a| Some((a.id(), a.percent_for(item.country)?)));
-            let applicable = [(
+            let term = (
                 DiscountKind::PrepaidTerm { term: item.term },
                 rule::R11_1,
-                term,
-            )]
-            .into_iter()
-            .chain(bulk.map(|(agreement, percent)| {
-                (DiscountKind::Bulk { agreement }, rule::R11_2, percent)
-            }));
-            for (kind, rule, percent) in applicable {
+                self.term_tiers().percent(item.term),
+            );
+            let bulk = agreement.and_then(|a| {
+                let percent = a.percent_for(item.country)?;
+                Some((
+                    DiscountKind::Bulk { agreement: a.id() },
+                    rule::R11_2,
+                    percent,
+                ))
+            });
+            for (kind, rule, percent) in std::iter::once(term).chain(bulk) {
                 if percent.is_zero() {
                     continue;
                 }
