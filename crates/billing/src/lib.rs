@@ -1,1 +1,24 @@
 //! The billing calendar, the ledger and renewal decisions (R10, R1.4).
+//!
+//! `vnum-billing` owns the connection-day calendar ([`BillingAnchor`]: monthly periods that
+//! never drift, prepaid terms on the same day, local days in the provider's billing zone),
+//! the [`Ledger`] of balance movements whose sum is the balance, the renewal decision for
+//! one number on one day ([`NumberBilling::decide`]), the account's [`ServiceState`]
+//! derived from its balance, and the up-front payment check of an order
+//! ([`covers_first_payment`]).
+//!
+//! It does not price anything (prices and discounts come from `vnum-discounts`), store
+//! anything, read a clock or send a notice: time is an argument, a local day
+//! ([`chrono::NaiveDate`]) or a UTC instant with a [`chrono_tz::Tz`].
+
+mod account;
+mod calendar;
+mod error;
+mod ledger;
+mod renewal;
+
+pub use account::{ServiceState, covers_first_payment};
+pub use calendar::{BillingAnchor, ConnectionDay, start_of_day};
+pub use error::BillingError;
+pub use ledger::{EntryKind, Ledger, LedgerEntry};
+pub use renewal::{Cancellation, NumberBilling, RenewalDay, RenewalDecision, cancel};

@@ -1,0 +1,64 @@
+//! What the balance of an account decides: whether its numbers work (R10.4, R10.D3) and
+//! whether an order can be accepted (R1.4).
+
+use serde::{Deserialize, Serialize};
+use vnum_core::Money;
+use vnum_core::rule::{self, RuleId};
+
+use crate::BillingError;
+
+/// Whether an account's numbers receive calls and SMS, derived from its balance alone
+/// (R10.D3): a renewal run never rewrites any number's status, and the moment a payment
+/// brings the balance to zero or above every number works again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceState {
+    /// The balance is zero or above: calls and SMS are delivered.
+    Active,
+    /// The balance is below zero: the numbers still belong to the customer but receive no
+    /// calls and no SMS (R10.4).
+    Suspended,
+}
+
+impl ServiceState {
+    /// The state of an account whose balance is `balance`.
+    #[must_use]
+    pub fn of_balance(balance: Money) -> Self {
+        if balance.is_negative() {
+            Self::Suspended
+        } else {
+            Self::Active
+        }
+    }
+
+    /// True when calls and SMS are delivered.
+    #[must_use]
+    pub const fn receives_traffic(self) -> bool {
+        matches!(self, Self::Active)
+    }
+
+    /// The rule that made the state.
+    #[must_use]
+    pub const fn rule(self) -> RuleId {
+        match self {
+            Self::Active => rule::R10_D3,
+            Self::Suspended => rule::R10_4,
+        }
+    }
+}
+
+/// Accepts an order only when `balance` covers `due`, the first payment (setup fee plus the
+/// first month or the prepaid term); payment is strictly in advance (R1.4).
+///
+/// # Errors
+/// [`BillingError::InsufficientBalance`] when it does not; [`BillingError::Money`] when the
+/// currencies differ.
+pub fn covers_first_payment(balance: Money, due: Money) -> Result<(), BillingError> {
+    if balance.checked_cmp(&due)?.is_lt() {
+        return Err(BillingError::InsufficientBalance {
+            needed: due,
+            available: balance,
+        });
+    }
+    Ok(())
+}
