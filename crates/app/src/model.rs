@@ -219,6 +219,8 @@ pub struct RenewalBatch {
 /// What one renewal batch did.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RenewalBatchOutcome {
+    /// Numbers the batch selected; fewer than `limit` means the day is done.
+    pub matched: u64,
     /// Numbers charged.
     pub charged: u64,
     /// Customers whose balance went below zero with this batch (R10.3, R10.4).

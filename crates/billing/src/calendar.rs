@@ -275,6 +275,30 @@ impl fmt::Display for BillingAnchor {
     }
 }
 
+/// The connection days whose monthly charge falls on `day`, each with the end of the period
+/// it starts there (R10.2, R10.D1).
+///
+/// On most days that is the connection day equal to the day of the month. On the last day
+/// of a month it is also every later connection day the month does not have: on 28
+/// February 2027 the connection days 28, 29, 30 and 31 are charged, and their periods end
+/// on 28, 29, 30 and 31 March. This is what lets a renewal run select the due numbers of a
+/// day as a set, by connection day, instead of asking every number.
+#[must_use]
+pub fn charges_due_on(day: NaiveDate) -> Vec<(ConnectionDay, NaiveDate)> {
+    let month = month_index(day);
+    let length = days_in_month(month);
+    let next_length = days_in_month(month + 1);
+    let today = day.day() as u8;
+    let last = if today == length { 31 } else { today };
+    (today..=last)
+        .filter_map(|d| {
+            let connection_day = ConnectionDay(d);
+            let end = date_of(month + 1, connection_day.in_month_of(next_length))?;
+            Some((connection_day, end))
+        })
+        .collect()
+}
+
 /// The instant the local `day` starts in `tz` (R10.D2).
 ///
 /// Where local midnight does not exist (a clock jumping forward at 00:00, as in

@@ -18,7 +18,7 @@ mod ledger;
 mod renewal;
 
 pub use account::{ServiceState, covers_first_payment};
-pub use calendar::{BillingAnchor, ConnectionDay, start_of_day};
+pub use calendar::{BillingAnchor, ConnectionDay, charges_due_on, start_of_day};
 pub use error::BillingError;
 pub use ledger::{EntryKind, Ledger, LedgerEntry};
 pub use renewal::{Cancellation, NumberBilling, RenewalDay, RenewalDecision, cancel};

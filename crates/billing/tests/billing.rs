@@ -7,7 +7,8 @@ use proptest::prelude::*;
 use rust_decimal_macros::dec;
 use vnum_billing::{
     BillingAnchor, BillingError, ConnectionDay, EntryKind, Ledger, LedgerEntry, NumberBilling,
-    RenewalDay, RenewalDecision, ServiceState, cancel, covers_first_payment, start_of_day,
+    RenewalDay, RenewalDecision, ServiceState, cancel, charges_due_on, covers_first_payment,
+    start_of_day,
 };
 use vnum_core::{Currency, Money, NumberId, Period, PrepaidTerm, rule};
 
@@ -657,5 +658,29 @@ proptest! {
             .collect();
         prop_assert_eq!(charged, expected);
         prop_assert_eq!(number.paid_periods() as usize, ledger.entries().len());
+    }
+}
+
+proptest! {
+    /// The set-based renewal run selects due numbers by connection day: a connection day is
+    /// due on a day exactly when that day starts one of its periods, and the period it
+    /// starts ends where the calendar says (R10.2, R10.D1).
+    #[test]
+    fn r10_d1_charges_due_on_a_day_are_the_calendar_charge_days(
+        connected in 0i64..3_000,
+        offset in 1i64..2_000,
+    ) {
+        let connected_on = day(2024, 1, 1) + chrono::Duration::days(connected);
+        let today = connected_on + chrono::Duration::days(offset);
+        let anchor = BillingAnchor::new(connected_on);
+        let (k, period) = anchor.period_containing(today).unwrap();
+        let due = charges_due_on(today);
+        let listed = due.iter().find(|(d, _)| *d == anchor.connection_day());
+        if period.start() == today {
+            prop_assert!(k > 0);
+            prop_assert_eq!(listed.map(|(_, end)| *end), Some(period.end()));
+        } else {
+            prop_assert!(listed.is_none(), "{today} is not a charge day of {connected_on}");
+        }
     }
 }

@@ -150,6 +150,12 @@ impl BulkAgreement {
         })
     }
 
+    /// The same agreement under the id storage assigned to it.
+    #[must_use]
+    pub fn with_id(self, id: AgreementId) -> Self {
+        Self { id, ..self }
+    }
+
     /// The agreement's id.
     #[must_use]
     pub const fn id(&self) -> AgreementId {

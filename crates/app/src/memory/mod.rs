@@ -4,7 +4,7 @@
 //! the invariants the ports document, so a use case tested against them behaves the same
 //! on a database.
 
-mod documents;
+mod sales;
 mod store;
 
 use std::collections::{BTreeMap, VecDeque};

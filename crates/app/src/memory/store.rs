@@ -34,6 +34,7 @@ pub(super) struct State {
     stock: BTreeMap<PhoneNumber, StockNumber>,
     pub(super) documents: BTreeMap<vnum_core::DocumentId, vnum_compliance::Document>,
     pub(super) orders: BTreeMap<vnum_core::OrderId, crate::model::OrderRecord>,
+    pub(super) agreements: BTreeMap<CustomerId, vnum_discounts::BulkAgreement>,
 }
 
 impl State {
@@ -362,7 +363,10 @@ impl Renewals for InMemoryTransaction<'_> {
             })
             .take(usize::try_from(batch.limit).unwrap_or(usize::MAX))
             .collect();
-        let mut outcome = RenewalBatchOutcome::default();
+        let mut outcome = RenewalBatchOutcome {
+            matched: due.len() as u64,
+            ..RenewalBatchOutcome::default()
+        };
         for (number, customer, period, fee) in due {
             let before = self.state.balances.get(&customer).copied();
             let entry = NewLedgerEntry {

@@ -7,9 +7,9 @@
 
 mod carrier;
 mod clock;
-mod documents;
 mod media;
 mod notifier;
+mod sales;
 mod sip;
 pub mod store;
 

@@ -12,7 +12,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use vnum_core::{CustomerId, Money, NumberId, OfferId, PhoneNumber};
 use vnum_lifecycle::{Offer, OfferTerms};
 
-pub use super::documents::{Documents, Orders};
+pub use super::sales::{Agreements, Documents, Orders};
 use crate::model::{
     ApiKey, Customer, LedgerEntry, NewCustomer, NewLedgerEntry, NumberRecord, RenewalBatch,
     RenewalBatchOutcome, StockNumber, StockState,
@@ -57,7 +57,16 @@ pub trait Store: Send + Sync {
 /// One unit of work: every repository, and commit.
 #[async_trait]
 pub trait Transaction:
-    ApiKeys + Catalogue + Customers + Documents + Ledger + Numbers + Orders + Renewals + Send
+    ApiKeys
+    + Agreements
+    + Catalogue
+    + Customers
+    + Documents
+    + Ledger
+    + Numbers
+    + Orders
+    + Renewals
+    + Send
 {
     /// Makes every change of this unit of work durable, or none of them.
     ///

@@ -3,7 +3,9 @@
 mod auth;
 mod balance;
 mod customers;
+mod renewals;
 
 pub use auth::token_sha256;
 pub use balance::{BalanceView, ServiceState, TopUp, TopUpReceipt};
 pub use customers::RegisterCustomer;
+pub use renewals::RenewalReport;

@@ -37,7 +37,9 @@ impl Vnum {
     /// the next run continues from there.
     pub async fn run_renewals(&self) -> Result<RenewalReport, Error> {
         let now = self.ports.clock.now();
-        let today = now.with_timezone(&self.config.billing_time_zone).date_naive();
+        let today = now
+            .with_timezone(&self.config.billing_time_zone)
+            .date_naive();
         let mut report = RenewalReport::default();
         let last = {
             let mut tx = self.ports.store.begin().await?;
@@ -73,7 +75,7 @@ impl Vnum {
         loop {
             let mut tx = self.ports.store.begin().await?;
             let outcome = tx.charge_due(&batch).await?;
-            let done = outcome.charged < batch.limit;
+            let done = outcome.matched < batch.limit;
             if done {
                 tx.set_last_renewal_day(day).await?;
             }
@@ -92,8 +94,12 @@ impl Vnum {
     }
 
     async fn tell_suspended(&self, customer: CustomerId) {
-        let Ok(view) = self.balance(customer).await else { return };
-        let Ok(customer) = self.customer(customer).await else { return };
+        let Ok(view) = self.balance(customer).await else {
+            return;
+        };
+        let Ok(customer) = self.customer(customer).await else {
+            return;
+        };
         let email = Email {
             to: customer.email,
             subject: "Your numbers are suspended: the balance is negative".into(),

@@ -1,6 +1,7 @@
 use async_trait::async_trait;
 use vnum_compliance::Document;
 use vnum_core::{CustomerId, DocumentId, OrderId};
+use vnum_discounts::BulkAgreement;
 
 use super::StoreError;
 use crate::model::OrderRecord;
@@ -59,4 +60,27 @@ pub trait Orders: Send {
     /// # Errors
     /// [`StoreError::Unavailable`] or [`StoreError::Corrupt`].
     async fn orders_of(&mut self, customer: CustomerId) -> Result<Vec<OrderRecord>, StoreError>;
+}
+
+/// Bulk discount agreements negotiated with customers (R11.2).
+#[async_trait]
+pub trait Agreements: Send {
+    /// Stores the customer's agreement, replacing any previous one; its id is assigned
+    /// when it is new (id 0).
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn put_agreement(
+        &mut self,
+        agreement: BulkAgreement,
+    ) -> Result<BulkAgreement, StoreError>;
+
+    /// The agreement negotiated with `customer`, if any.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] or [`StoreError::Corrupt`].
+    async fn agreement_of(
+        &mut self,
+        customer: CustomerId,
+    ) -> Result<Option<BulkAgreement>, StoreError>;
 }

@@ -1,11 +1,12 @@
 use async_trait::async_trait;
 use vnum_compliance::Document;
-use vnum_core::{CustomerId, DocumentId, OrderId};
+use vnum_core::{AgreementId, CustomerId, DocumentId, OrderId};
+use vnum_discounts::BulkAgreement;
 
 use super::store::InMemoryTransaction;
 use crate::model::OrderRecord;
 use crate::ports::StoreError;
-use crate::ports::store::{Documents, Orders};
+use crate::ports::store::{Agreements, Documents, Orders};
 
 #[async_trait]
 impl Documents for InMemoryTransaction<'_> {
@@ -73,5 +74,31 @@ impl Orders for InMemoryTransaction<'_> {
             .filter(|o| o.customer == customer)
             .cloned()
             .collect())
+    }
+}
+
+#[async_trait]
+impl Agreements for InMemoryTransaction<'_> {
+    async fn put_agreement(
+        &mut self,
+        agreement: BulkAgreement,
+    ) -> Result<BulkAgreement, StoreError> {
+        let id = match self.state.agreements.get(&agreement.customer()) {
+            Some(existing) => existing.id(),
+            None if agreement.id().get() == 0 => AgreementId(self.state.next_id()),
+            None => agreement.id(),
+        };
+        let agreement = agreement.with_id(id);
+        self.state
+            .agreements
+            .insert(agreement.customer(), agreement.clone());
+        Ok(agreement)
+    }
+
+    async fn agreement_of(
+        &mut self,
+        customer: CustomerId,
+    ) -> Result<Option<BulkAgreement>, StoreError> {
+        Ok(self.state.agreements.get(&customer).cloned())
     }
 }
