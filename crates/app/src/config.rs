@@ -1,5 +1,11 @@
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
+use vnum_core::CountryCode;
+use vnum_discounts::TermTiers;
+use vnum_lifecycle::HolidayCalendar;
 
 /// How a provider runs vnum.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -11,6 +17,21 @@ pub struct Config {
     pub sip_domain: String,
     /// Numbers charged in one renewal unit of work.
     pub renewal_batch_size: u64,
+    /// The discounts for paying 3, 6 or 12 months in advance (R11.1, R11.D1).
+    pub term_tiers: TermTiers,
+    /// Public holidays per carrier country, skipped by provisioning ETAs (R2.D1).
+    pub holidays: BTreeMap<CountryCode, Vec<NaiveDate>>,
+}
+
+impl Config {
+    /// The business-day calendar of a country: weekends and the loaded holidays (R2.D1).
+    #[must_use]
+    pub fn calendar(&self, country: CountryCode) -> HolidayCalendar {
+        match self.holidays.get(&country) {
+            Some(days) => HolidayCalendar::new(country, days.iter().copied()),
+            None => HolidayCalendar::weekends_only(country),
+        }
+    }
 }
 
 impl Default for Config {
@@ -19,6 +40,8 @@ impl Default for Config {
             billing_time_zone: chrono_tz::Europe::Moscow,
             sip_domain: "sip.vnum.example".to_owned(),
             renewal_batch_size: 10_000,
+            term_tiers: TermTiers::default(),
+            holidays: BTreeMap::new(),
         }
     }
 }

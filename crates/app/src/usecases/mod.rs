@@ -2,10 +2,17 @@
 
 mod auth;
 mod balance;
+mod catalogue;
 mod customers;
+mod documents;
+mod numbers;
+mod orders;
 mod renewals;
 
 pub use auth::token_sha256;
 pub use balance::{BalanceView, ServiceState, TopUp, TopUpReceipt};
 pub use customers::RegisterCustomer;
+pub use documents::{MAX_DOCUMENT_BYTES, ReviewDecision};
+pub use numbers::Deletion;
+pub use orders::{NumberView, OrderLineRequest, PlaceOrder, PlacedOrder};
 pub use renewals::RenewalReport;

@@ -1,0 +1,129 @@
+use vnum_core::{OfferId, PhoneNumber};
+use vnum_lifecycle::{Offer, OfferTerms};
+
+use crate::model::StockNumber;
+use crate::ports::StoreError;
+use crate::{Error, Vnum};
+
+impl Vnum {
+    /// Adds an offer to the catalogue (operators); its id is assigned.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] when the terms break an offer's invariant (a landline without a
+    /// city, prices in two currencies, an SMS offer open for trials, …).
+    pub async fn create_offer(&self, terms: OfferTerms) -> Result<Offer, Error> {
+        Offer::new(terms.clone()).map_err(|e| Error::Invalid(e.to_string()))?;
+        let mut tx = self.ports.store.begin().await?;
+        let offer = tx.insert_offer(terms).await?;
+        tx.commit().await?;
+        Ok(offer)
+    }
+
+    /// The offers on sale now (R7.2: those not listed are not shown).
+    ///
+    /// # Errors
+    /// [`Error::Store`] when storage fails.
+    pub async fn listed_offers(&self) -> Result<Vec<Offer>, Error> {
+        let mut tx = self.ports.store.begin().await?;
+        Ok(tx
+            .offers()
+            .await?
+            .into_iter()
+            .filter(Offer::is_listed)
+            .collect())
+    }
+
+    /// Every offer, listed or not (operators).
+    ///
+    /// # Errors
+    /// [`Error::Store`] when storage fails.
+    pub async fn all_offers(&self) -> Result<Vec<Offer>, Error> {
+        let mut tx = self.ports.store.begin().await?;
+        Ok(tx.offers().await?)
+    }
+
+    /// The offer `id`.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when there is none.
+    pub async fn offer(&self, id: OfferId) -> Result<Offer, Error> {
+        let mut tx = self.ports.store.begin().await?;
+        tx.offer(id)
+            .await?
+            .ok_or_else(|| Error::not_found("offer", id))
+    }
+
+    /// The concrete numbers of an offer a customer may pick from, for a manual order
+    /// (R1.3).
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown offer.
+    pub async fn available_numbers(&self, id: OfferId) -> Result<Vec<PhoneNumber>, Error> {
+        let mut tx = self.ports.store.begin().await?;
+        tx.offer(id)
+            .await?
+            .ok_or_else(|| Error::not_found("offer", id))?;
+        Ok(tx
+            .stock(id)
+            .await?
+            .into_iter()
+            .filter(|s| s.state == crate::model::StockState::Available)
+            .map(|s| s.e164)
+            .collect())
+    }
+
+    /// Adds concrete numbers to an offer's stock (operators), without waitlist
+    /// notifications.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown offer; [`Error::Invalid`] for a number of another
+    /// country; [`Error::Conflict`] for a number held already.
+    pub async fn add_stock(
+        &self,
+        id: OfferId,
+        numbers: Vec<PhoneNumber>,
+    ) -> Result<Vec<StockNumber>, Error> {
+        let mut tx = self.ports.store.begin().await?;
+        let offer = tx
+            .offer(id)
+            .await?
+            .ok_or_else(|| Error::not_found("offer", id))?;
+        if let Some(other) = numbers.iter().find(|n| n.country() != offer.country()) {
+            return Err(Error::Invalid(format!(
+                "{other} is a number of {}, the offer is for {}",
+                other.country(),
+                offer.country()
+            )));
+        }
+        tx.add_stock(id, &numbers).await.map_err(|e| match e {
+            StoreError::Conflict { .. } => {
+                Error::Conflict("a number in the list is held already".into())
+            }
+            other => other.into(),
+        })?;
+        let stock = tx.stock(id).await?;
+        tx.commit().await?;
+        Ok(stock)
+    }
+}
+
+impl Vnum {
+    /// Records the bulk discount negotiated with a customer (operators, R11.2), replacing
+    /// any previous agreement.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown customer.
+    pub async fn set_bulk_agreement(
+        &self,
+        agreement: vnum_discounts::BulkAgreement,
+    ) -> Result<vnum_discounts::BulkAgreement, Error> {
+        let mut tx = self.ports.store.begin().await?;
+        let customer = agreement.customer();
+        tx.customer(customer)
+            .await?
+            .ok_or_else(|| Error::not_found("customer", customer))?;
+        let agreement = tx.put_agreement(agreement).await?;
+        tx.commit().await?;
+        Ok(agreement)
+    }
+}
