@@ -112,15 +112,17 @@ impl FakeCarrier {
         lock(&self.inner).instant = instant;
     }
 
-    /// Adds numbers to the pool of their country.
+    /// Adds numbers to the country-wide pool of their country (mobile, toll-free).
     pub fn stock<I: IntoIterator<Item = PhoneNumber>>(&self, numbers: I) {
+        self.stock_in(None, numbers);
+    }
+
+    /// Adds numbers to the pool of their country and `city` (geographic numbers, R1.2).
+    pub fn stock_in<I: IntoIterator<Item = PhoneNumber>>(&self, city: Option<&str>, numbers: I) {
         let mut inner = lock(&self.inner);
         for number in numbers {
-            inner
-                .pools
-                .entry(number.country().to_string())
-                .or_default()
-                .push_back(number);
+            let key = pool_key(&number.country().to_string(), city);
+            inner.pools.entry(key).or_default().push_back(number);
         }
     }
 
@@ -152,7 +154,8 @@ impl CarrierGateway for FakeCarrier {
         let mut inner = lock(&self.inner);
         let reference = format!("FAKE-{}", inner.requests.len() + 1);
         let assigned = if inner.instant {
-            let pool = inner.pools.entry(request.country.to_string()).or_default();
+            let key = pool_key(&request.country.to_string(), request.city.as_deref());
+            let pool = inner.pools.entry(key).or_default();
             match &request.wanted {
                 Some(wanted) => {
                     pool.retain(|n| n != wanted);
@@ -173,6 +176,13 @@ impl CarrierGateway for FakeCarrier {
     async fn release_number(&self, number: &PhoneNumber) -> Result<(), CarrierError> {
         lock(&self.inner).released.push(number.clone());
         Ok(())
+    }
+}
+
+fn pool_key(country: &str, city: Option<&str>) -> String {
+    match city {
+        Some(city) => format!("{country}/{}", city.to_lowercase()),
+        None => country.to_owned(),
     }
 }
 

@@ -1,0 +1,240 @@
+//! R1 ordering, R2 provisioning, R3 documents, R11 discounts.
+
+use std::collections::BTreeMap;
+
+use rust_decimal_macros::dec;
+use vnum_app::{Config, Error, OrderLineRequest, PlaceOrder, ReviewDecision};
+use vnum_compliance::{DocumentKind, EndUser};
+use vnum_core::{AgreementId, CountryCode, PrepaidTerm};
+use vnum_discounts::{BulkAgreement, Percent, TermTiers};
+use vnum_lifecycle::NumberState;
+
+use crate::world::{TZ, World, day, eur};
+
+#[tokio::test]
+async fn r1_4_an_order_the_balance_does_not_cover_is_refused_and_charges_nothing() {
+    let mut world = World::on(day(2026, 3, 2));
+    let shop = world.catalogue().await;
+    let frank = world.customer("Frank").await;
+    world.top_up(&frank, "5.00").await;
+    let err = world
+        .vnum
+        .place_order(PlaceOrder {
+            customer: frank.id,
+            lines: vec![OrderLineRequest {
+                offer: shop.de_mobile.id(),
+                quantity: 1,
+                term: PrepaidTerm::OneMonth,
+                city: None,
+                number: None,
+            }],
+            end_user: EndUser::Personal,
+        })
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InsufficientBalance { .. }), "{err}");
+    assert_eq!(err.rule(), Some(vnum_core::rule::R1_4));
+    assert_eq!(world.balance(&frank).await, eur("5.00"));
+    assert!(world.vnum.numbers_of(frank.id).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn r1_2_the_concrete_number_is_known_at_connection_and_emailed() {
+    let mut world = World::on(day(2026, 3, 2));
+    let shop = world.catalogue().await;
+    world.carrier.set_instant(false);
+    let gina = world.customer("Gina").await;
+    world.top_up(&gina, "10.00").await;
+    let ordered = world.buy(&gina, &shop.de_mobile, 1).await;
+    assert_eq!(ordered.state, NumberState::Provisioning);
+    assert!(
+        ordered.e164().is_none(),
+        "an automatic order names no number (R1.2)"
+    );
+    assert_eq!(world.carrier.requests().len(), 1);
+
+    let assigned = world.carrier.take("DE").unwrap();
+    world.go_to(day(2026, 3, 3), 10);
+    let active = world
+        .vnum
+        .connect_number(ordered.id, assigned.clone())
+        .await
+        .unwrap();
+    assert_eq!(active.e164(), Some(&assigned));
+    assert_eq!(
+        active.billing.as_ref().unwrap().anchor_day,
+        3,
+        "R10.2: the connection day"
+    );
+    let mail = world
+        .outbox
+        .sent()
+        .into_iter()
+        .find(|m| m.to == gina.email)
+        .unwrap();
+    assert!(mail.subject.contains(assigned.as_str()), "{}", mail.subject);
+    // Connecting twice is refused, not a second connection.
+    assert!(
+        world
+            .vnum
+            .connect_number(ordered.id, assigned)
+            .await
+            .is_err()
+    );
+}
+
+#[tokio::test]
+async fn r3_d1_a_rejected_document_is_reuploaded_and_the_number_connects_after_acceptance() {
+    let mut world = World::on(day(2026, 3, 2));
+    let shop = world.catalogue().await;
+    let hana = world.customer("Hana").await;
+    world.top_up(&hana, "50.00").await;
+    let number = world.buy(&hana, &shop.berlin, 1).await;
+    assert_eq!(
+        number.state,
+        NumberState::AwaitingDocuments,
+        "R3.1: the carrier needs documents"
+    );
+    let views = world.vnum.numbers_of(hana.id).await.unwrap();
+    assert!(
+        views[0].ready_by.is_some(),
+        "R2: the expected time is shown"
+    );
+
+    let passport = world
+        .vnum
+        .upload_document(hana.id, DocumentKind::PassportOrId, b"scan".to_vec())
+        .await
+        .unwrap();
+    let bill = world
+        .vnum
+        .upload_document(hana.id, DocumentKind::ProofOfAddress, b"bill".to_vec())
+        .await
+        .unwrap();
+    world
+        .vnum
+        .review_document(passport.id(), ReviewDecision::Accept)
+        .await
+        .unwrap();
+    let rejected = world
+        .vnum
+        .review_document(
+            bill.id(),
+            ReviewDecision::Reject {
+                reason: "the bill is older than 3 months".into(),
+            },
+        )
+        .await
+        .unwrap();
+    assert!(!rejected.is_accepted());
+    let still = world.vnum.number(hana.id, number.id).await.unwrap();
+    assert_eq!(still.state, NumberState::AwaitingDocuments);
+
+    // Only a rejected document can be uploaded again.
+    assert!(
+        world
+            .vnum
+            .reupload_document(hana.id, passport.id(), b"x".to_vec())
+            .await
+            .is_err()
+    );
+    let fresh = world
+        .vnum
+        .reupload_document(hana.id, bill.id(), b"new bill".to_vec())
+        .await
+        .unwrap();
+    assert_eq!(fresh.version(), 2);
+    world
+        .vnum
+        .review_document(fresh.id(), ReviewDecision::Accept)
+        .await
+        .unwrap();
+
+    let connected = world.vnum.number(hana.id, number.id).await.unwrap();
+    assert!(
+        matches!(connected.state, NumberState::Active { .. }),
+        "{:?}",
+        connected.state
+    );
+    assert!(connected.e164().unwrap().as_str().starts_with("+4930"));
+
+    // R3.D1: accepted documents are reused: a second Berlin number needs nothing new.
+    let second = world.buy(&hana, &shop.berlin, 1).await;
+    assert!(
+        matches!(second.state, NumberState::Active { .. }),
+        "{:?}",
+        second.state
+    );
+}
+
+#[tokio::test]
+async fn r11_six_numbers_in_two_countries_prepaid_12_months_get_the_tier_and_the_bulk_discount() {
+    let tiers = TermTiers::new(
+        Percent::new(dec!(5)).unwrap(),
+        Percent::new(dec!(10)).unwrap(),
+        Percent::new(dec!(15)).unwrap(),
+    );
+    let config = Config {
+        billing_time_zone: TZ,
+        term_tiers: tiers,
+        ..Config::default()
+    };
+    let mut world = World::with_config(day(2026, 3, 2), config);
+    let shop = world.catalogue().await;
+    let acme = world.customer("Acme").await;
+    let per_country = BTreeMap::from([
+        (
+            CountryCode::parse("DE").unwrap(),
+            Percent::new(dec!(10)).unwrap(),
+        ),
+        (
+            CountryCode::parse("AT").unwrap(),
+            Percent::new(dec!(5)).unwrap(),
+        ),
+    ]);
+    let agreement = BulkAgreement::new(AgreementId(0), acme.id, 5, per_country, None).unwrap();
+    world.vnum.set_bulk_agreement(agreement).await.unwrap();
+    world.top_up(&acme, "600.00").await;
+
+    let line = |offer: &vnum_lifecycle::Offer, quantity| OrderLineRequest {
+        offer: offer.id(),
+        quantity,
+        term: PrepaidTerm::TwelveMonths,
+        city: None,
+        number: None,
+    };
+    let lines = vec![line(&shop.de_mobile, 4), line(&shop.at_mobile, 2)];
+    let quote = world.vnum.quote(acme.id, &lines).await.unwrap();
+    // DE: 10 × 12 × 4 = 480 × 0.85 × 0.90 = 367.20; AT: 8 × 12 × 2 = 192 × 0.85 × 0.95 = 155.04.
+    assert_eq!(quote.total(), eur("522.24"));
+    for quoted in quote.lines() {
+        assert_eq!(
+            quoted.discounts().len(),
+            2,
+            "a tier and a bulk discount on every line"
+        );
+    }
+
+    let placed = world
+        .vnum
+        .place_order(PlaceOrder {
+            customer: acme.id,
+            lines,
+            end_user: EndUser::Business,
+        })
+        .await
+        .unwrap();
+    assert_eq!(placed.order.total, eur("522.24"));
+    assert_eq!(placed.numbers.len(), 6);
+    assert_eq!(world.balance(&acme).await, eur("77.76"));
+
+    // A year is paid: no renewal charge until the connection day 12 months on.
+    world.run_days_until(day(2027, 3, 1)).await;
+    assert_eq!(world.balance(&acme).await, eur("77.76"));
+    world.run_days_until(day(2027, 3, 2)).await;
+    assert_eq!(
+        world.balance(&acme).await,
+        eur("21.76"),
+        "4 × 10 + 2 × 8 monthly"
+    );
+}
