@@ -13,6 +13,8 @@
 
 mod caller_id;
 mod cdr;
+#[doc(hidden)]
+pub mod fuzz_checks;
 mod greeting;
 mod plan;
 mod routing;
