@@ -10,7 +10,11 @@ use crate::{ForwardingTarget, ServerAddress, SipUri, check_wav, wav_fixtures};
 pub fn wav(bytes: &[u8]) {
     if let Ok(info) = check_wav(bytes) {
         let data = usize::try_from(info.data_bytes).expect("u32 fits usize");
-        assert!(data >= 2 && data <= bytes.len(), "{info:?} from {} bytes", bytes.len());
+        assert!(
+            data >= 2 && data <= bytes.len(),
+            "{info:?} from {} bytes",
+            bytes.len()
+        );
         let canonical = wav_fixtures::wav(1, 1, 8000, 16, &[], data);
         assert_eq!(check_wav(&canonical), Ok(info));
     }
@@ -26,11 +30,19 @@ pub fn forwarding_target(text: &str) {
     }
     if let Ok(uri) = SipUri::parse(text) {
         let written = uri.to_string();
-        assert_eq!(SipUri::parse(&written).as_ref(), Ok(&uri), "{text:?} -> {written:?}");
+        assert_eq!(
+            SipUri::parse(&written).as_ref(),
+            Ok(&uri),
+            "{text:?} -> {written:?}"
+        );
     }
     if let Ok(server) = ServerAddress::parse(text) {
         let written = server.to_string();
-        assert_eq!(ServerAddress::parse(&written), Ok(server), "{text:?} -> {written:?}");
+        assert_eq!(
+            ServerAddress::parse(&written),
+            Ok(server),
+            "{text:?} -> {written:?}"
+        );
     }
 }
 
@@ -42,6 +54,10 @@ pub fn e164(text: &str) {
         let digits = number.digits();
         assert!((8..=15).contains(&digits.len()), "{written:?}");
         assert!(digits.bytes().all(|b| b.is_ascii_digit()), "{written:?}");
-        assert_eq!(PhoneNumber::parse(written).as_ref(), Ok(&number), "{text:?} -> {written:?}");
+        assert_eq!(
+            PhoneNumber::parse(written).as_ref(),
+            Ok(&number),
+            "{text:?} -> {written:?}"
+        );
     }
 }

@@ -37,7 +37,10 @@ fn wav_header_corpus_keeps_its_laws() {
         .collect();
     assert_eq!(
         accepted,
-        ["seed-good-8k-mono-pcm16", "seed-good-with-list-and-odd-chunk"]
+        [
+            "seed-good-8k-mono-pcm16",
+            "seed-good-with-list-and-odd-chunk"
+        ]
     );
 }
 
