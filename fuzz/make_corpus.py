@@ -52,6 +52,8 @@ SEEDS = {
         "bad-port": b"sip:alice@example.com:70000",
         "bad-params": b"sip:alice@example.com;transport=tcp",
         "junk": b"mailto:alice@example.com",
+        # Found by fuzzing: the numbering plan rewrote it to a text that did not parse.
+        "regression-national-prefix": b"+490030-708",
     },
     "e164": {
         "de-berlin": b"+4930123456",
@@ -64,6 +66,7 @@ SEEDS = {
         "too-long": b"+1234567890123456",
         "invalid-plan": b"+999123456789",
         "letters": b"+49abc",
+        "regression-national-prefix": b"+490030-708",
     },
 }
 

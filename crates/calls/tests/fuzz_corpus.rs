@@ -55,7 +55,15 @@ fn forwarding_target_corpus_round_trips() {
         .filter(|(_, b)| ForwardingTarget::parse(std::str::from_utf8(b).unwrap()).is_err())
         .map(|(name, _)| name.as_str())
         .collect();
-    assert_eq!(rejected, ["seed-bad-params", "seed-bad-port", "seed-junk"]);
+    assert_eq!(
+        rejected,
+        [
+            "seed-bad-params",
+            "seed-bad-port",
+            "seed-junk",
+            "seed-regression-national-prefix"
+        ]
+    );
 }
 
 #[test]
