@@ -328,8 +328,8 @@ pub struct GreetingSettings {
 }
 
 impl GreetingSettings {
-    /// Adds an uploaded file after checking its format (R13.2, R13.D1). `id` is the id the
-    /// media store gave the bytes.
+    /// Adds an uploaded file after checking its format (R13.2, R13.D1) and returns what
+    /// the check learnt about it. `id` is the id the media store gave the bytes.
     ///
     /// # Errors
     /// [`CallsError::GreetingRejected`] for a file of another format;
@@ -339,7 +339,7 @@ impl GreetingSettings {
         id: GreetingId,
         name: &str,
         bytes: &[u8],
-    ) -> Result<&GreetingFile, CallsError> {
+    ) -> Result<WavInfo, CallsError> {
         let info = check_wav(bytes)?;
         if self.uploaded.iter().any(|g| g.id == id) {
             return Err(CallsError::DuplicateGreeting(id));
@@ -349,9 +349,7 @@ impl GreetingSettings {
             name: name.trim().to_owned(),
             info,
         });
-        self.uploaded
-            .last()
-            .ok_or(CallsError::DuplicateGreeting(id))
+        Ok(info)
     }
 
     /// The uploaded files, oldest first.
@@ -630,9 +628,10 @@ mod tests {
     #[test]
     fn r13_1_upload_list_select_enable() {
         let mut settings = GreetingSettings::default();
-        settings
+        let info = settings
             .upload(GreetingId(1), "office hours", &greeting_bytes())
             .unwrap();
+        assert_eq!(info.duration_ms, 1000);
         settings
             .upload(GreetingId(2), "holiday", &greeting_bytes())
             .unwrap();
@@ -642,6 +641,10 @@ mod tests {
         assert_eq!(settings.active(), None);
         settings.select(GreetingId(2)).unwrap();
         assert_eq!(settings.active(), Some(GreetingId(2)));
+        assert_eq!(
+            settings.upload(GreetingId(2), "again", &greeting_bytes()),
+            Err(CallsError::DuplicateGreeting(GreetingId(2)))
+        );
         settings.set_enabled(false);
         assert_eq!(settings.active(), None);
         assert_eq!(settings.selected(), Some(GreetingId(2)));
