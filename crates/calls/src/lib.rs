@@ -1,1 +1,133 @@
-//! Forwarding plans, inbound routing, SIP accounts, CallerID, greetings and call records (R4, R5, R6, R13).
+//! What happens to calls on a rented number.
+//!
+//! `vnum-calls` owns forwarding plans and their targets (R4.4, R5.2, R5.3, R5.D1), the
+//! decision for each inbound call ([`route_inbound`]: ring, voicemail or a SIP rejection
+//! naming its rule), the provider's SIP accounts with their digest secrets (R5.1), the
+//! CallerID policy of outgoing calls (R6), the greeting format check and greeting settings
+//! (R13), and call detail records with per-number statistics (R4.6).
+//!
+//! It does not own a number's lifecycle or its owner's balance: the application derives a
+//! [`RoutingState`] from those and passes it in. It does no I/O, reads no clock and no
+//! randomness source (password generation takes the caller's RNG), and never names a SIP
+//! engine: it answers in SIP terms (request URIs, status codes) that any engine can apply.
+
+mod caller_id;
+mod cdr;
+#[doc(hidden)]
+pub mod fuzz_checks;
+mod greeting;
+mod plan;
+mod routing;
+mod sip_account;
+mod target;
+
+pub use caller_id::{CallerId, caller_id};
+pub use cdr::{CallRecord, CallRecordFields, CallStats, Direction, Disposition, call_stats};
+pub use greeting::{
+    AudioFormat, Encoding, GreetingFile, GreetingSettings, Voice, VoiceRecordingOrder, WavError,
+    WavInfo, check_wav, wav_fixtures,
+};
+pub use plan::{ForwardingPlan, RingTime, Strategy};
+pub use routing::{
+    Branch, InboundNumber, Rejection, RoutingDecision, RoutingState, SipHosts, VoicemailFallback,
+    route_inbound,
+};
+pub use sip_account::{Ha1, OneTimePassword, SipAccount};
+pub use target::{ForwardingCharge, ForwardingTarget, Host, ServerAddress, SipLogin, SipUri};
+
+use vnum_core::{CallId, CustomerId, GreetingId, Money, PhoneNumberError};
+
+/// What went wrong in a calls operation, in words the customer can act on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CallsError {
+    /// A SIP login breaks the login rules.
+    #[error(
+        "invalid SIP login {0:?}: expected 3 to 32 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit"
+    )]
+    InvalidSipLogin(String),
+    /// A SIP URI could not be parsed.
+    #[error("invalid SIP URI {text:?}: {why}")]
+    InvalidSipUri {
+        /// The text given.
+        text: String,
+        /// What is wrong.
+        why: &'static str,
+    },
+    /// A server address could not be parsed.
+    #[error(
+        "invalid server address {text:?}: {why}; expected an IP address with an optional port such as 203.0.113.5:5060 or [2001:db8::1]:5070"
+    )]
+    InvalidServerAddress {
+        /// The text given.
+        text: String,
+        /// What is wrong.
+        why: &'static str,
+    },
+    /// A phone-number target is not a valid number.
+    #[error(transparent)]
+    InvalidPhoneNumber(PhoneNumberError),
+    /// Text that is no kind of target.
+    #[error(
+        "{0:?} is not a forwarding target: expected account:<login>, a sip: or sips: URI, a server IP address such as 203.0.113.5:5060, or a phone number such as +4930123456"
+    )]
+    UnrecognisedTarget(String),
+    /// A ring time out of bounds.
+    #[error("a ring time of {0} s is not allowed: expected 5 to 120 seconds")]
+    RingTimeOutOfRange(u32),
+    /// A simultaneous or sequential plan with fewer than two targets.
+    #[error(
+        "simultaneous and sequential forwarding need at least 2 targets, {0} given: use single forwarding for one"
+    )]
+    TooFewTargets(usize),
+    /// A plan with more targets than allowed.
+    #[error("{given} forwarding targets given: at most {max} are allowed")]
+    TooManyTargets {
+        /// How many were given.
+        given: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// A target named twice in one plan.
+    #[error("the forwarding target {0} appears twice: name each target once")]
+    DuplicateTarget(String),
+    /// A voicemail-only plan with voicemail off.
+    #[error("a plan without forwarding targets needs voicemail switched on")]
+    VoicemailOnlyWithoutVoicemail,
+    /// A SIP account asked for by a customer with no number.
+    #[error("customer {0} owns no number: buy a number first, then ask for a SIP account")]
+    NoNumberOwned(CustomerId),
+    /// A realm that cannot go into a digest.
+    #[error("invalid SIP realm {0:?}: expected a domain name without ':' or spaces")]
+    InvalidRealm(String),
+    /// An uploaded greeting of the wrong format (R13.D1).
+    #[error(transparent)]
+    GreetingRejected(#[from] WavError),
+    /// A greeting id uploaded twice.
+    #[error("greeting {0} is already uploaded")]
+    DuplicateGreeting(GreetingId),
+    /// A selection of a greeting that was not uploaded.
+    #[error("greeting {0} was not uploaded for this number: upload it first, then select it")]
+    GreetingNotFound(GreetingId),
+    /// A recording order without text.
+    #[error("the text to record is empty: write what the greeting should say")]
+    RecordingTextEmpty,
+    /// A recording order with too much text.
+    #[error("the text to record has {chars} characters: at most {max} are accepted")]
+    RecordingTextTooLong {
+        /// Characters given.
+        chars: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// A recording order at no price.
+    #[error("a professional recording is a paid service: the price {0} must be above zero")]
+    RecordingNotPaid(Money),
+    /// A call record whose times contradict each other.
+    #[error("call record {id} is inconsistent: {why}")]
+    InconsistentCallRecord {
+        /// The call.
+        id: CallId,
+        /// What is wrong.
+        why: &'static str,
+    },
+}

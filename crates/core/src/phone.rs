@@ -67,6 +67,12 @@ impl PhoneNumber {
             .and_then(CountryCode::from_region)
             .ok_or_else(invalid)?;
         let e164 = parsed.format().mode(phonenumber::Mode::E164).to_string();
+        // The numbering plan may rewrite what it was given (`+49 0030 708` loses its
+        // national prefix and becomes `+4930708`, too short to parse again); a number is
+        // accepted only as written, so that its text always parses back to itself.
+        if e164 != digits {
+            return Err(invalid());
+        }
         Ok(Self { e164, country })
     }
 
@@ -156,6 +162,14 @@ mod tests {
         ));
         let err = PhoneNumber::parse("030 123456").unwrap_err().to_string();
         assert!(err.contains("E.164"), "{err}");
+    }
+
+    #[test]
+    fn numbers_the_plan_would_rewrite_are_refused_so_text_round_trips() {
+        assert!(matches!(
+            PhoneNumber::parse("+490030-708"),
+            Err(PhoneNumberError::Invalid(_))
+        ));
     }
 
     #[test]

@@ -1,0 +1,327 @@
+//! Call detail records and the statistics a customer sees per number (R4.6).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use vnum_core::{CallId, NumberId, Period};
+
+use crate::CallsError;
+
+/// Which way a call went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// To the rented number.
+    Inbound,
+    /// From a SIP account, out through the rented number (R6.1).
+    Outbound,
+}
+
+/// How a call ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Disposition {
+    /// Someone answered.
+    Answered,
+    /// Every branch rang out.
+    NoAnswer,
+    /// The target was busy.
+    Busy,
+    /// The call was refused with a SIP status (see the routing decision).
+    Rejected {
+        /// The SIP status code.
+        code: u16,
+    },
+    /// Voicemail took the call (R4.5).
+    Voicemail,
+}
+
+/// One call (R4.6).
+///
+/// Invariant: `start <= answer <= end` where `answer` is given, and `answer` is given
+/// exactly when the disposition is `Answered` or `Voicemail`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallRecord {
+    id: CallId,
+    number: NumberId,
+    direction: Direction,
+    from: String,
+    to: String,
+    start: DateTime<Utc>,
+    answer: Option<DateTime<Utc>>,
+    end: DateTime<Utc>,
+    disposition: Disposition,
+    answered_by: Option<String>,
+}
+
+/// The fields of a [`CallRecord`], as the SIP engine reports them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallRecordFields {
+    /// The call.
+    pub id: CallId,
+    /// The rented number the call was to or from.
+    pub number: NumberId,
+    /// Inbound or outbound.
+    pub direction: Direction,
+    /// The caller, as signalled (an E.164 number, a SIP URI, or `anonymous`).
+    pub from: String,
+    /// The callee, as signalled.
+    pub to: String,
+    /// When the call arrived.
+    pub start: DateTime<Utc>,
+    /// When it was answered, if it was.
+    pub answer: Option<DateTime<Utc>>,
+    /// When it ended.
+    pub end: DateTime<Utc>,
+    /// How it ended.
+    pub disposition: Disposition,
+    /// The request URI of the branch that answered, if one did.
+    pub answered_by: Option<String>,
+}
+
+impl CallRecord {
+    /// A record from the engine's report.
+    ///
+    /// # Errors
+    /// [`CallsError::InconsistentCallRecord`] when the times are out of order or the answer
+    /// time does not match the disposition.
+    pub fn new(f: CallRecordFields) -> Result<Self, CallsError> {
+        let fail = |why: &'static str| CallsError::InconsistentCallRecord { id: f.id, why };
+        if f.end < f.start {
+            return Err(fail("it ends before it starts"));
+        }
+        let answered = matches!(
+            f.disposition,
+            Disposition::Answered | Disposition::Voicemail
+        );
+        match f.answer {
+            Some(at) if at < f.start || at > f.end => {
+                return Err(fail("it is answered outside its own duration"));
+            }
+            Some(_) if !answered => return Err(fail("it has an answer time but was not answered")),
+            None if answered => return Err(fail("it was answered but has no answer time")),
+            _ => {}
+        }
+        Ok(Self {
+            id: f.id,
+            number: f.number,
+            direction: f.direction,
+            from: f.from,
+            to: f.to,
+            start: f.start,
+            answer: f.answer,
+            end: f.end,
+            disposition: f.disposition,
+            answered_by: f.answered_by,
+        })
+    }
+
+    /// The call.
+    #[must_use]
+    pub const fn id(&self) -> CallId {
+        self.id
+    }
+    /// The rented number.
+    #[must_use]
+    pub const fn number(&self) -> NumberId {
+        self.number
+    }
+    /// Inbound or outbound.
+    #[must_use]
+    pub const fn direction(&self) -> Direction {
+        self.direction
+    }
+    /// The caller.
+    #[must_use]
+    pub fn from(&self) -> &str {
+        &self.from
+    }
+    /// The callee.
+    #[must_use]
+    pub fn to(&self) -> &str {
+        &self.to
+    }
+    /// When the call arrived.
+    #[must_use]
+    pub const fn start(&self) -> DateTime<Utc> {
+        self.start
+    }
+    /// When it was answered.
+    #[must_use]
+    pub const fn answer(&self) -> Option<DateTime<Utc>> {
+        self.answer
+    }
+    /// When it ended.
+    #[must_use]
+    pub const fn end(&self) -> DateTime<Utc> {
+        self.end
+    }
+    /// How it ended.
+    #[must_use]
+    pub const fn disposition(&self) -> Disposition {
+        self.disposition
+    }
+    /// The branch that answered.
+    #[must_use]
+    pub fn answered_by(&self) -> Option<&str> {
+        self.answered_by.as_deref()
+    }
+
+    /// Seconds from answer to end: talk time, or message time for voicemail.
+    #[must_use]
+    pub fn talk_seconds(&self) -> i64 {
+        self.answer
+            .map_or(0, |at| (self.end - at).num_seconds().max(0))
+    }
+}
+
+/// The call statistics of one number over a period (R4.6).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallStats {
+    /// Calls that started in the period.
+    pub calls: u32,
+    /// Calls a person answered.
+    pub answered: u32,
+    /// Inbound calls no person answered (no answer, busy, rejected or voicemail).
+    pub missed: u32,
+    /// Talk seconds of the answered calls.
+    pub talk_seconds: i64,
+}
+
+impl CallStats {
+    /// The average talk time of an answered call, in whole seconds; 0 with none answered.
+    #[must_use]
+    pub fn average_talk_seconds(&self) -> i64 {
+        if self.answered == 0 {
+            0
+        } else {
+            self.talk_seconds / i64::from(self.answered)
+        }
+    }
+}
+
+/// Statistics per number of the calls that started on a day of `period` in `tz` (R4.6,
+/// R10.D2: days are calendar days of a zone).
+#[must_use]
+pub fn call_stats(
+    records: &[CallRecord],
+    period: &Period,
+    tz: Tz,
+) -> BTreeMap<NumberId, CallStats> {
+    let mut stats: BTreeMap<NumberId, CallStats> = BTreeMap::new();
+    for record in records {
+        let day = record.start.with_timezone(&tz).date_naive();
+        if !period.contains(day) {
+            continue;
+        }
+        let entry = stats.entry(record.number).or_default();
+        entry.calls += 1;
+        if record.disposition == Disposition::Answered {
+            entry.answered += 1;
+            entry.talk_seconds += record.talk_seconds();
+        } else if record.direction == Direction::Inbound {
+            entry.missed += 1;
+        }
+    }
+    stats
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{NaiveDate, TimeZone};
+
+    fn at(h: u32, m: u32, s: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, 31, h, m, s).unwrap()
+    }
+
+    fn record(
+        id: i64,
+        number: i64,
+        start: DateTime<Utc>,
+        talk: Option<i64>,
+        d: Disposition,
+    ) -> CallRecord {
+        let answer = talk.map(|_| start + chrono::Duration::seconds(5));
+        let end = answer.map_or(start + chrono::Duration::seconds(20), |a| {
+            a + chrono::Duration::seconds(talk.unwrap_or(0))
+        });
+        CallRecord::new(CallRecordFields {
+            id: CallId(id),
+            number: NumberId(number),
+            direction: Direction::Inbound,
+            from: "+4930123456".into(),
+            to: "+4940123456".into(),
+            start,
+            answer,
+            end,
+            disposition: d,
+            answered_by: talk.map(|_| "sip:alice@sip.vnum.test".into()),
+        })
+        .unwrap()
+    }
+
+    fn march() -> Period {
+        Period::new(
+            NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+            NaiveDate::from_ymd_opt(2026, 4, 1).unwrap(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn r4_6_counts_answered_and_missed_calls_and_talk_time_per_number() {
+        let records = [
+            record(1, 1, at(9, 0, 0), Some(60), Disposition::Answered),
+            record(2, 1, at(10, 0, 0), Some(120), Disposition::Answered),
+            record(3, 1, at(11, 0, 0), None, Disposition::NoAnswer),
+            record(4, 1, at(12, 0, 0), Some(30), Disposition::Voicemail),
+            record(5, 2, at(12, 0, 0), None, Disposition::Busy),
+        ];
+        let stats = call_stats(&records, &march(), chrono_tz::Europe::Berlin);
+        let one = stats[&NumberId(1)];
+        assert_eq!((one.calls, one.answered, one.missed), (4, 2, 2));
+        assert_eq!(one.talk_seconds, 180);
+        assert_eq!(one.average_talk_seconds(), 90);
+        assert_eq!(stats[&NumberId(2)].missed, 1);
+        assert_eq!(stats[&NumberId(2)].average_talk_seconds(), 0);
+    }
+
+    #[test]
+    fn r10_d2_a_call_belongs_to_the_day_of_the_zone() {
+        // 23:30 UTC on 31 March is 1 April in Berlin, so not in March there.
+        let late = record(1, 1, at(23, 30, 0), None, Disposition::NoAnswer);
+        assert!(
+            call_stats(
+                std::slice::from_ref(&late),
+                &march(),
+                chrono_tz::Europe::Berlin
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            call_stats(&[late], &march(), chrono_tz::UTC)[&NumberId(1)].calls,
+            1
+        );
+    }
+
+    #[test]
+    fn records_with_times_out_of_order_are_refused() {
+        let err = CallRecord::new(CallRecordFields {
+            id: CallId(1),
+            number: NumberId(1),
+            direction: Direction::Outbound,
+            from: "sip:alice@sip.vnum.test".into(),
+            to: "+4930123456".into(),
+            start: at(10, 0, 0),
+            answer: None,
+            end: at(9, 0, 0),
+            disposition: Disposition::NoAnswer,
+            answered_by: None,
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("ends before it starts"), "{err}");
+    }
+}
