@@ -11,6 +11,9 @@ pub struct Config {
     pub sip_domain: String,
     /// Numbers charged in one renewal unit of work.
     pub renewal_batch_size: u64,
+    /// How long a one-shot SMS allocation waits for its message before it expires and is
+    /// refunded, in minutes (R9.D1).
+    pub sms_allocation_lifetime_minutes: u32,
 }
 
 impl Default for Config {
@@ -19,6 +22,7 @@ impl Default for Config {
             billing_time_zone: chrono_tz::Europe::Moscow,
             sip_domain: "sip.vnum.example".to_owned(),
             renewal_batch_size: 10_000,
+            sms_allocation_lifetime_minutes: 20,
         }
     }
 }

@@ -4,7 +4,10 @@
 //! the invariants the ports document, so a use case tested against them behaves the same
 //! on a database.
 
+mod sms;
 mod store;
+mod trials;
+mod waitlist;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};

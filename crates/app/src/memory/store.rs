@@ -10,18 +10,21 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use vnum_core::{CustomerId, LedgerEntryId, Money, NumberId, OfferId, PhoneNumber};
-use vnum_lifecycle::{Offer, OfferTerms};
+use vnum_core::{
+    CountryCode, CustomerId, LedgerEntryId, Money, NumberId, OfferId, PhoneNumber, SmsAllocationId,
+    TrialId,
+};
+use vnum_lifecycle::{Offer, OfferTerms, Waitlist};
 
 use crate::model::{
     ApiKey, Customer, EntryKind, LedgerEntry, NewCustomer, NewLedgerEntry, NumberRecord,
-    RenewalBatch, RenewalBatchOutcome, StockNumber, StockState,
+    RenewalBatch, RenewalBatchOutcome, SmsAllocationRecord, StockNumber, StockState, TrialRecord,
 };
 use crate::ports::store::{ApiKeys, Catalogue, Customers, Ledger, Numbers, Renewals};
 use crate::ports::{Store, StoreError, Transaction};
 
 #[derive(Clone, Debug, Default)]
-struct State {
+pub(super) struct State {
     version: u64,
     next_id: i64,
     customers: BTreeMap<CustomerId, Customer>,
@@ -32,10 +35,13 @@ struct State {
     api_keys: BTreeMap<String, ApiKey>,
     offers: BTreeMap<OfferId, Offer>,
     stock: BTreeMap<PhoneNumber, StockNumber>,
+    pub(super) trials: BTreeMap<TrialId, TrialRecord>,
+    pub(super) waitlists: BTreeMap<CountryCode, Waitlist>,
+    pub(super) sms_allocations: BTreeMap<SmsAllocationId, SmsAllocationRecord>,
 }
 
 impl State {
-    fn next_id(&mut self) -> i64 {
+    pub(super) fn next_id(&mut self) -> i64 {
         self.next_id += 1;
         self.next_id
     }
@@ -95,9 +101,9 @@ impl Store for InMemoryStore {
     }
 }
 
-struct InMemoryTransaction<'a> {
+pub(super) struct InMemoryTransaction<'a> {
     store: &'a InMemoryStore,
-    state: State,
+    pub(super) state: State,
 }
 
 #[async_trait]

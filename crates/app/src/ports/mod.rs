@@ -10,7 +10,10 @@ mod clock;
 mod media;
 mod notifier;
 mod sip;
+mod sms;
 pub mod store;
+mod trials;
+mod waitlist;
 
 pub use carrier::{CarrierError, CarrierGateway, ProvisioningRequest, ProvisioningTicket};
 pub use clock::Clock;

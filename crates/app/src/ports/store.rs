@@ -17,6 +17,10 @@ use crate::model::{
     RenewalBatchOutcome, StockNumber, StockState,
 };
 
+pub use super::sms::SmsAllocations;
+pub use super::trials::Trials;
+pub use super::waitlist::Waitlists;
+
 /// What a store can fail with. Use cases turn these into their own errors.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {
@@ -56,7 +60,16 @@ pub trait Store: Send + Sync {
 /// One unit of work: every repository, and commit.
 #[async_trait]
 pub trait Transaction:
-    ApiKeys + Catalogue + Customers + Ledger + Numbers + Renewals + Send
+    ApiKeys
+    + Catalogue
+    + Customers
+    + Ledger
+    + Numbers
+    + Renewals
+    + SmsAllocations
+    + Trials
+    + Waitlists
+    + Send
 {
     /// Makes every change of this unit of work durable, or none of them.
     ///
