@@ -13,7 +13,7 @@ use vnum_app::memory::{
 use vnum_app::model::{
     Customer, CustomerKind, EntryKind, NewLedgerEntry, SmsAllocationRecord, StockState,
 };
-use vnum_app::ports::{Clock, Store, StoreError};
+use vnum_app::ports::{Clock, Email, Notifier, NotifyError, Store, StoreError};
 use vnum_app::{Config, Error, Ports, RegisterCustomer, TopUp, TrialOutcome, Vnum};
 use vnum_compliance::DocumentRequirement;
 use vnum_core::rule::{self, RuleId};
@@ -25,6 +25,7 @@ use vnum_sms::{AllocationState, Service, SmsAllocation, SmsPool};
 
 struct World {
     vnum: Vnum,
+    ports: Ports,
     clock: ManualClock,
     store: InMemoryStore,
     outbox: Outbox,
@@ -94,7 +95,8 @@ impl World {
             media: Arc::new(InMemoryMedia::new()),
         };
         Self {
-            vnum: Vnum::new(ports, Config::default()),
+            vnum: Vnum::new(ports.clone(), Config::default()),
+            ports,
             clock,
             store,
             outbox,
@@ -780,4 +782,80 @@ async fn r9_d1_expired_unused_allocation_refunded_once() {
         "used ones are not refunded"
     );
     assert_eq!(world.refunds(), 1);
+}
+
+/// A mail system that accepts nothing.
+struct DownMailer;
+
+#[async_trait::async_trait]
+impl Notifier for DownMailer {
+    async fn send(&self, email: Email) -> Result<(), NotifyError> {
+        Err(NotifyError {
+            to: email.to,
+            reason: "connection refused".into(),
+        })
+    }
+}
+
+#[tokio::test]
+async fn r7_1_a_failed_email_does_not_undo_the_restock() {
+    let world = World::new();
+    let ann = world.customer("Ann").await;
+    let offer = world
+        .offer(
+            Terms {
+                listed: false,
+                ..Terms::default()
+            },
+            &[],
+        )
+        .await;
+    let entry = world
+        .vnum
+        .join_waitlist(ann.id, country("DE"), None, None)
+        .await
+        .unwrap();
+    let mut ports = world.ports.clone();
+    ports.notifier = Arc::new(DownMailer);
+    let down = Vnum::new(ports, Config::default());
+
+    let restock = down
+        .restock(offer.id(), vec![number("+4915100000001")])
+        .await
+        .unwrap();
+
+    assert_eq!(restock.undelivered, vec![entry.id()]);
+    assert_eq!(
+        world.stock_state("+4915100000001").await,
+        StockState::Available
+    );
+    let entries = world.vnum.waitlist_of(ann.id).await.unwrap();
+    assert!(matches!(
+        entries[0].state(),
+        WaitlistState::Fulfilled { .. }
+    ));
+}
+
+#[tokio::test]
+async fn r7_1_storage_closes_an_entry_once() {
+    let world = World::new();
+    let ann = world.customer("Ann").await;
+    let entry = world
+        .vnum
+        .join_waitlist(ann.id, country("DE"), None, None)
+        .await
+        .unwrap();
+    let mut tx = world.store.begin().await.unwrap();
+    let before = tx.waitlist(country("DE")).await.unwrap();
+    let mut fulfilled = before.clone();
+    fulfilled.fulfil(entry.id(), world.now()).unwrap();
+    tx.save_waitlist(country("DE"), &fulfilled).await.unwrap();
+
+    // A stale copy, read before the entry was fulfilled, would reopen it.
+    assert_eq!(
+        tx.save_waitlist(country("DE"), &before).await,
+        Err(StoreError::Conflict {
+            what: "waitlist_entry_closed"
+        })
+    );
 }
