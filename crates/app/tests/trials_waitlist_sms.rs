@@ -859,3 +859,41 @@ async fn r7_1_storage_closes_an_entry_once() {
         })
     );
 }
+
+#[tokio::test]
+async fn r9_d1_a_number_waits_for_one_message_at_a_time() {
+    let mut world = World::new();
+    let ann = world.customer("Ann").await;
+    world.top_up(&ann, "5.00").await;
+    let offer = world
+        .offer(
+            Terms {
+                kind: NumberKind::Sms,
+                monthly: "0.50",
+                ..Terms::default()
+            },
+            &["+4915200000001"],
+        )
+        .await;
+    let telegram = world.allocate(&ann, "telegram", &offer).await;
+
+    // An inbound SMS names no service, so the number serves one allocation at a time.
+    let busy = world
+        .vnum
+        .allocate_sms_number(ann.id, "whatsapp", offer.id())
+        .await;
+    assert_eq!(refused_by(busy), rule::R9_2);
+    assert_eq!(
+        world.balance(&ann).await,
+        eur("4.50"),
+        "a refusal charges nothing"
+    );
+
+    world
+        .vnum
+        .receive_sms(telegram.number(), "Telegram", "code")
+        .await
+        .unwrap();
+    let whatsapp = world.allocate(&ann, "whatsapp", &offer).await;
+    assert_eq!(whatsapp.number(), telegram.number());
+}
