@@ -68,8 +68,9 @@ impl SmsAllocations for InMemoryTransaction<'_> {
         allocation: &SmsAllocation,
         message: Option<ReceivedSms>,
     ) -> Result<SmsAllocationRecord, StoreError> {
+        let ends = allocation.state() != AllocationState::Waiting;
         match self.state.sms_allocations.get_mut(&allocation.id()) {
-            Some(record) if is_waiting(record) => {
+            Some(record) if ends && is_waiting(record) => {
                 record.allocation = allocation.clone();
                 record.message = message;
                 Ok(record.clone())

@@ -10,15 +10,12 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use vnum_core::{
-    CountryCode, CustomerId, LedgerEntryId, Money, NumberId, OfferId, PhoneNumber, SmsAllocationId,
-    TrialId,
-};
-use vnum_lifecycle::{Offer, OfferTerms, Waitlist};
+use vnum_core::{CustomerId, LedgerEntryId, Money, NumberId, OfferId, PhoneNumber};
+use vnum_lifecycle::{Offer, OfferTerms};
 
 use crate::model::{
     ApiKey, Customer, EntryKind, LedgerEntry, NewCustomer, NewLedgerEntry, NumberRecord,
-    RenewalBatch, RenewalBatchOutcome, SmsAllocationRecord, StockNumber, StockState, TrialRecord,
+    RenewalBatch, RenewalBatchOutcome, StockNumber, StockState,
 };
 use crate::ports::store::{ApiKeys, Catalogue, Customers, Ledger, Numbers, Renewals};
 use crate::ports::{Store, StoreError, Transaction};
@@ -35,9 +32,10 @@ pub(super) struct State {
     api_keys: BTreeMap<String, ApiKey>,
     offers: BTreeMap<OfferId, Offer>,
     stock: BTreeMap<PhoneNumber, StockNumber>,
-    pub(super) trials: BTreeMap<TrialId, TrialRecord>,
-    pub(super) waitlists: BTreeMap<CountryCode, Waitlist>,
-    pub(super) sms_allocations: BTreeMap<SmsAllocationId, SmsAllocationRecord>,
+    pub(super) trials: BTreeMap<vnum_core::TrialId, crate::model::TrialRecord>,
+    pub(super) waitlists: BTreeMap<vnum_core::CountryCode, vnum_lifecycle::Waitlist>,
+    pub(super) sms_allocations:
+        BTreeMap<vnum_core::SmsAllocationId, crate::model::SmsAllocationRecord>,
 }
 
 impl State {

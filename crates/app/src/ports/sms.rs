@@ -45,7 +45,7 @@ pub trait SmsAllocations: Send {
     ///
     /// # Errors
     /// [`StoreError::Stale`] when the allocation is missing or no longer waiting in
-    /// storage, so an allocation ends once (R9.D1).
+    /// storage, so an allocation ends once (R9.D1), or when `allocation` has not ended.
     async fn end_sms_allocation(
         &mut self,
         allocation: &SmsAllocation,

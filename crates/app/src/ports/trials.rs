@@ -1,6 +1,7 @@
 //! Storage of free one-hour tests (R8).
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use vnum_core::{CustomerId, PhoneNumber, TrialId};
 use vnum_lifecycle::Trial;
 
@@ -53,6 +54,6 @@ pub trait Trials: Send {
     async fn mark_trial_returned(
         &mut self,
         id: TrialId,
-        at: chrono::DateTime<chrono::Utc>,
+        at: DateTime<Utc>,
     ) -> Result<TrialRecord, StoreError>;
 }
