@@ -21,6 +21,9 @@ pub struct Config {
     pub term_tiers: TermTiers,
     /// Public holidays per carrier country, skipped by provisioning ETAs (R2.D1).
     pub holidays: BTreeMap<CountryCode, Vec<NaiveDate>>,
+    /// How long a one-shot SMS allocation waits for its message before it expires and is
+    /// refunded, in minutes (R9.D1).
+    pub sms_allocation_lifetime_minutes: u32,
 }
 
 impl Config {
@@ -42,6 +45,7 @@ impl Default for Config {
             renewal_batch_size: 10_000,
             term_tiers: TermTiers::default(),
             holidays: BTreeMap::new(),
+            sms_allocation_lifetime_minutes: 20,
         }
     }
 }

@@ -13,6 +13,12 @@ use vnum_core::{
 };
 use vnum_lifecycle::NumberState;
 
+mod sms;
+mod trials;
+
+pub use sms::{ReceivedSms, SmsAllocationRecord};
+pub use trials::TrialRecord;
+
 /// Whether a customer is a person or a company (R12).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

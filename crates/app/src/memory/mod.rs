@@ -5,7 +5,10 @@
 //! on a database.
 
 mod sales;
+mod sms;
 mod store;
+mod trials;
+mod waitlist;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};

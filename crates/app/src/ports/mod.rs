@@ -11,7 +11,10 @@ mod media;
 mod notifier;
 mod sales;
 mod sip;
+mod sms;
 pub mod store;
+mod trials;
+mod waitlist;
 
 pub use carrier::{CarrierError, CarrierGateway, ProvisioningRequest, ProvisioningTicket};
 pub use clock::Clock;

@@ -18,6 +18,10 @@ use crate::model::{
     RenewalBatchOutcome, StockNumber, StockState,
 };
 
+pub use super::sms::SmsAllocations;
+pub use super::trials::Trials;
+pub use super::waitlist::Waitlists;
+
 /// What a store can fail with. Use cases turn these into their own errors.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {
@@ -66,6 +70,9 @@ pub trait Transaction:
     + Numbers
     + Orders
     + Renewals
+    + SmsAllocations
+    + Trials
+    + Waitlists
     + Send
 {
     /// Makes every change of this unit of work durable, or none of them.

@@ -8,6 +8,9 @@ mod documents;
 mod numbers;
 mod orders;
 mod renewals;
+mod sms;
+mod trials;
+mod waitlist;
 
 pub use auth::token_sha256;
 pub use balance::{BalanceView, ServiceState, TopUp, TopUpReceipt};
@@ -16,3 +19,5 @@ pub use documents::{MAX_DOCUMENT_BYTES, ReviewDecision};
 pub use numbers::Deletion;
 pub use orders::{NumberView, OrderLineRequest, PlaceOrder, PlacedOrder};
 pub use renewals::RenewalReport;
+pub use trials::TrialOutcome;
+pub use waitlist::RestockOutcome;

@@ -1,0 +1,80 @@
+//! In-memory [`Waitlists`].
+
+use async_trait::async_trait;
+use vnum_core::{CountryCode, CustomerId, WaitlistEntryId};
+use vnum_lifecycle::{Waitlist, WaitlistEntry, WaitlistState};
+
+use super::store::InMemoryTransaction;
+use crate::ports::StoreError;
+use crate::ports::store::Waitlists;
+
+#[async_trait]
+impl Waitlists for InMemoryTransaction<'_> {
+    async fn next_waitlist_entry_id(&mut self) -> Result<WaitlistEntryId, StoreError> {
+        Ok(WaitlistEntryId(self.state.next_id()))
+    }
+
+    async fn waitlist(&mut self, country: CountryCode) -> Result<Waitlist, StoreError> {
+        Ok(self
+            .state
+            .waitlists
+            .get(&country)
+            .cloned()
+            .unwrap_or_default())
+    }
+
+    async fn save_waitlist(
+        &mut self,
+        country: CountryCode,
+        waitlist: &Waitlist,
+    ) -> Result<(), StoreError> {
+        if waitlist.entries().any(|e| e.wanted().country != country) {
+            return Err(StoreError::Conflict {
+                what: "waitlist_country",
+            });
+        }
+        if let Some(stored) = self.state.waitlists.get(&country) {
+            let reopened_or_reclosed = stored.entries().any(|before| {
+                before.state() != WaitlistState::Waiting
+                    && waitlist
+                        .get(before.id())
+                        .is_some_and(|after| after != before)
+            });
+            if reopened_or_reclosed {
+                return Err(StoreError::Conflict {
+                    what: "waitlist_entry_closed",
+                });
+            }
+        }
+        self.state.waitlists.insert(country, waitlist.clone());
+        Ok(())
+    }
+
+    async fn waitlist_entry(
+        &mut self,
+        id: WaitlistEntryId,
+    ) -> Result<Option<WaitlistEntry>, StoreError> {
+        Ok(self
+            .state
+            .waitlists
+            .values()
+            .find_map(|w| w.get(id))
+            .cloned())
+    }
+
+    async fn waitlist_entries_of(
+        &mut self,
+        customer: CustomerId,
+    ) -> Result<Vec<WaitlistEntry>, StoreError> {
+        let mut entries: Vec<WaitlistEntry> = self
+            .state
+            .waitlists
+            .values()
+            .flat_map(Waitlist::entries)
+            .filter(|e| e.customer() == customer)
+            .cloned()
+            .collect();
+        entries.sort_by_key(|e| (e.requested_at(), e.id()));
+        Ok(entries)
+    }
+}

@@ -1,0 +1,228 @@
+//! One-shot SMS numbers (R9).
+
+use chrono::TimeDelta;
+use vnum_core::rule;
+use vnum_core::{CustomerId, OfferId, PhoneNumber};
+use vnum_lifecycle::{AccountStanding, NumberKind, OrderError, accept_order};
+use vnum_sms::{Service, SmsError, SmsEvent, SmsPool};
+
+use crate::model::{EntryKind, NewLedgerEntry, ReceivedSms, SmsAllocationRecord, StockState};
+use crate::ports::StoreError;
+use crate::{Error, Vnum};
+
+fn refused(error: SmsError) -> Error {
+    Error::Refused {
+        rule: error.rule(),
+        message: error.to_string(),
+    }
+}
+
+impl Vnum {
+    /// Lends `customer` a number of the SMS offer `offer` to receive one verification code
+    /// for `service` (R9.1), for the configured lifetime, and charges the offer's price
+    /// (its monthly price is the price of one allocation) in advance (R1.4).
+    ///
+    /// The numbers in the offer's stock form the pool; `vnum-sms` picks one never issued
+    /// for the service (R9.2), and storage refuses a second allocation of one number for one
+    /// service whatever happens concurrently. A number waits for one message at a time,
+    /// because an inbound SMS names no service.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for a blank service, an offer that is not an SMS offer or is
+    /// priced in another currency than the balance; [`Error::NotFound`] for an unknown
+    /// customer or offer; [`Error::InsufficientBalance`] when the balance does not cover the
+    /// price (R1.4); [`Error::Refused`] (R9.2) when no number is left for the service;
+    /// [`Error::Conflict`] when another allocation took the number at the same moment.
+    pub async fn allocate_sms_number(
+        &self,
+        customer: CustomerId,
+        service: &str,
+        offer: OfferId,
+    ) -> Result<SmsAllocationRecord, Error> {
+        let service = Service::new(service).map_err(|e| Error::Invalid(e.to_string()))?;
+        let now = self.ports.clock.now();
+        let lifetime = TimeDelta::minutes(i64::from(self.config.sms_allocation_lifetime_minutes));
+        let mut tx = self.ports.store.begin().await?;
+        tx.customer(customer)
+            .await?
+            .ok_or_else(|| Error::not_found("customer", customer))?;
+        let offer = tx
+            .offer(offer)
+            .await?
+            .ok_or_else(|| Error::not_found("offer", offer))?;
+        if offer.kind() != NumberKind::Sms {
+            return Err(Error::Invalid(format!(
+                "offer {} sells {} numbers, not one-shot SMS numbers",
+                offer.id(),
+                offer.kind()
+            )));
+        }
+        let price = offer.monthly_price();
+        accept_order(tx.balance(customer).await?, price).map_err(|e| match e {
+            OrderError::InsufficientBalance { needed, available } => {
+                Error::InsufficientBalance { needed, available }
+            }
+            other => Error::Invalid(other.to_string()),
+        })?;
+        let issued = tx.issued_for(&service).await?;
+        let busy: Vec<PhoneNumber> = tx
+            .waiting_sms_allocations()
+            .await?
+            .into_iter()
+            .map(|r| r.allocation.number().clone())
+            .collect();
+        let mut pool = SmsPool::new(service);
+        for stocked in tx.stock(offer.id()).await? {
+            let free = stocked.state == StockState::Available
+                && !issued.contains(&stocked.e164)
+                && !busy.contains(&stocked.e164);
+            if free {
+                pool.add(stocked.e164).map_err(refused)?;
+            }
+        }
+        let id = tx.next_sms_allocation_id().await?;
+        let allocation = pool
+            .allocate(id, customer, price, now, lifetime)
+            .map_err(refused)?;
+        tx.append(NewLedgerEntry {
+            customer,
+            kind: EntryKind::Charge,
+            amount: -price,
+            number: None,
+            period: None,
+            rule: Some(rule::R9_1),
+            reference: Some(format!("sms:{id}")),
+            description: format!(
+                "One-shot SMS number {} for {}",
+                allocation.number(),
+                allocation.service()
+            ),
+            at: now,
+        })
+        .await?;
+        let record = tx
+            .insert_sms_allocation(SmsAllocationRecord {
+                allocation,
+                offer: offer.id(),
+                message: None,
+            })
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict { .. } => Error::Conflict(
+                    "the number was allocated to someone else at the same moment: try again".into(),
+                ),
+                other => other.into(),
+            })?;
+        tx.commit().await?;
+        Ok(record)
+    }
+
+    /// Delivers an SMS from the gateway to the allocation waiting on `number`; the text is
+    /// kept for the customer to read and the allocation is used up (R9.1, R9.D1).
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when `number` was never allocated; [`Error::Refused`] for a
+    /// second SMS (R9.1), an SMS after the allocation expired (R9.D1), or while the
+    /// customer's balance is below zero (R10.4).
+    pub async fn receive_sms(
+        &self,
+        number: &PhoneNumber,
+        from: &str,
+        text: &str,
+    ) -> Result<SmsAllocationRecord, Error> {
+        let now = self.ports.clock.now();
+        let mut tx = self.ports.store.begin().await?;
+        let record = tx
+            .latest_sms_allocation(number)
+            .await?
+            .ok_or_else(|| Error::not_found("one-shot SMS number", number))?;
+        let customer = record.allocation.customer();
+        if AccountStanding::from_balance(tx.balance(customer).await?) == AccountStanding::Suspended
+        {
+            return Err(Error::Refused {
+                rule: rule::R10_4,
+                message: format!(
+                    "{number} receives no SMS while the balance is below zero: top up to \
+                     receive messages"
+                ),
+            });
+        }
+        let used = record
+            .allocation
+            .apply(SmsEvent::Received { at: now })
+            .map_err(refused)?;
+        let message = ReceivedSms {
+            from: from.to_owned(),
+            text: text.to_owned(),
+            at: now,
+        };
+        let stored = tx
+            .end_sms_allocation(&used, Some(message))
+            .await
+            .map_err(|e| match e {
+                StoreError::Stale { .. } => Error::Refused {
+                    rule: rule::R9_1,
+                    message: format!("allocation {} already received its one SMS", used.id()),
+                },
+                other => other.into(),
+            })?;
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    /// Ends every allocation that expired unused and refunds its price, once (R9.D1). Run
+    /// by a scheduler or an operator; running it again refunds nothing more.
+    ///
+    /// Returns the allocations expired by this run.
+    ///
+    /// # Errors
+    /// [`Error::Store`] when storage fails or a concurrent run won (nothing changed).
+    pub async fn expire_sms_allocations(&self) -> Result<Vec<SmsAllocationRecord>, Error> {
+        let now = self.ports.clock.now();
+        let mut tx = self.ports.store.begin().await?;
+        let mut expired = Vec::new();
+        for record in tx.waiting_sms_allocations().await? {
+            let ended = match record.allocation.apply(SmsEvent::Expire { at: now }) {
+                Ok(ended) => ended,
+                Err(SmsError::NotYetExpired { .. }) => continue,
+                Err(other) => return Err(refused(other)),
+            };
+            if let Some(settlement) = ended.settlement().filter(|s| !s.refund.is_zero()) {
+                tx.append(NewLedgerEntry {
+                    customer: ended.customer(),
+                    kind: EntryKind::Refund,
+                    amount: settlement.refund,
+                    number: None,
+                    period: None,
+                    rule: Some(settlement.rule),
+                    reference: Some(format!("sms-refund:{}", ended.id())),
+                    description: format!(
+                        "Refund: no SMS for {} arrived on {}",
+                        ended.service(),
+                        ended.number()
+                    ),
+                    at: now,
+                })
+                .await?;
+            }
+            expired.push(tx.end_sms_allocation(&ended, None).await?);
+        }
+        tx.commit().await?;
+        Ok(expired)
+    }
+
+    /// The customer's one-shot SMS allocations, oldest first, with the messages received.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown customer.
+    pub async fn sms_allocations_of(
+        &self,
+        customer: CustomerId,
+    ) -> Result<Vec<SmsAllocationRecord>, Error> {
+        let mut tx = self.ports.store.begin().await?;
+        tx.customer(customer)
+            .await?
+            .ok_or_else(|| Error::not_found("customer", customer))?;
+        Ok(tx.sms_allocations_of(customer).await?)
+    }
+}

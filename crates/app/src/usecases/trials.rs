@@ -1,0 +1,194 @@
+//! Free one-hour tests (R8).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use vnum_core::rule::{self, RuleId};
+use vnum_core::{CountryCode, CustomerId, PhoneNumber};
+use vnum_lifecycle::{NumberKind, Offer, Routing, Trial, suggest_trial_offer};
+
+use crate::model::{StockState, TrialRecord};
+use crate::ports::StoreError;
+use crate::{Error, Vnum};
+
+/// What asking for a free test led to.
+///
+/// When the wanted country cannot be tested, the customer is offered another country
+/// rather than lent a number of a country they did not ask for (R8.2): nothing is lent
+/// until they ask again for the suggested offer's country.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "outcome")]
+pub enum TrialOutcome {
+    /// A number of the wanted country is lent for one hour (R8.1).
+    Started(TrialRecord),
+    /// The wanted country is purchase-only now; this offer of another country can be tested
+    /// instead (R8.2).
+    Suggested {
+        /// The offer to test instead.
+        offer: Offer,
+        /// R8.2.
+        rule: RuleId,
+    },
+}
+
+impl Vnum {
+    /// Lends `customer` a number in stock of `country` for exactly one hour from now, a
+    /// number of `kind` preferred (R8.1): the number leaves stock for the hour.
+    ///
+    /// `vnum-lifecycle` decides which offer to lend from among those with a number in
+    /// stock ([`suggest_trial_offer`]) and whether the test may start ([`Trial::start`]):
+    /// SMS numbers are never lent (R8.3) and a customer tests one number at a time
+    /// (R8.D1). When `country` cannot be tested, the answer is
+    /// [`TrialOutcome::Suggested`] with an offer of another country (R8.2).
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown customer; [`Error::Refused`] when nothing in stock
+    /// can be tested (R8.1) or a test is running (R8.D1); [`Error::Conflict`] when the
+    /// number was lent to someone else at the same moment (try again).
+    pub async fn start_trial(
+        &self,
+        customer: CustomerId,
+        country: CountryCode,
+        kind: NumberKind,
+    ) -> Result<TrialOutcome, Error> {
+        let now = self.ports.clock.now();
+        let mut tx = self.ports.store.begin().await?;
+        tx.customer(customer)
+            .await?
+            .ok_or_else(|| Error::not_found("customer", customer))?;
+        let mut in_stock: Vec<(Offer, PhoneNumber)> = Vec::new();
+        for offer in tx.offers().await? {
+            let free = tx
+                .stock(offer.id())
+                .await?
+                .into_iter()
+                .find(|s| s.state == StockState::Available);
+            if let Some(free) = free {
+                in_stock.push((offer, free.e164));
+            }
+        }
+        let Some(suggestion) = suggest_trial_offer(in_stock.iter().map(|(o, _)| o), country, kind)
+        else {
+            return Err(Error::Refused {
+                rule: rule::R8_1,
+                message: "no number is in stock for a free test right now: try again later".into(),
+            });
+        };
+        if suggestion.rule == rule::R8_2 {
+            return Ok(TrialOutcome::Suggested {
+                offer: suggestion.offer.clone(),
+                rule: suggestion.rule,
+            });
+        }
+        let (offer, number) = in_stock
+            .iter()
+            .find(|(o, _)| o.id() == suggestion.offer.id())
+            .cloned()
+            .ok_or_else(|| Error::not_found("offer", suggestion.offer.id()))?;
+        let earlier = tx.trials_of(customer).await?;
+        let id = tx.next_trial_id().await?;
+        let trial = Trial::start(
+            id,
+            customer,
+            &offer,
+            number,
+            now,
+            earlier.iter().map(|r| &r.trial),
+        )
+        .map_err(|e| Error::Refused {
+            rule: e.rule(),
+            message: e.to_string(),
+        })?;
+        tx.move_stock(trial.number(), StockState::Available, StockState::OnTrial)
+            .await
+            .map_err(|e| match e {
+                StoreError::Stale { .. } => Error::Conflict(format!(
+                    "{} was just taken by someone else: try again",
+                    trial.number()
+                )),
+                other => other.into(),
+            })?;
+        let record = tx.insert_trial(&trial).await.map_err(|e| match e {
+            StoreError::Conflict {
+                what: "trial_active",
+            } => Error::Refused {
+                rule: rule::R8_D1,
+                message: "you already have a free test running: one free test at a time".into(),
+            },
+            other => other.into(),
+        })?;
+        tx.commit().await?;
+        Ok(TrialOutcome::Started(record))
+    }
+
+    /// Ends every test whose hour is over: its number goes back to stock and the test is
+    /// marked returned, once (R8.D1). Run by a scheduler or an operator; running it again
+    /// changes nothing.
+    ///
+    /// Returns the tests ended by this run.
+    ///
+    /// # Errors
+    /// [`Error::Store`] when storage fails or a concurrent run won (nothing changed).
+    pub async fn expire_trials(&self) -> Result<Vec<TrialRecord>, Error> {
+        let now = self.ports.clock.now();
+        let mut tx = self.ports.store.begin().await?;
+        let mut ended = Vec::new();
+        for record in tx.unreturned_trials().await? {
+            if !record.trial.is_back_in_stock(now) {
+                continue;
+            }
+            let returned = tx
+                .move_stock(
+                    record.trial.number(),
+                    StockState::OnTrial,
+                    StockState::Available,
+                )
+                .await;
+            match returned {
+                // An operator took the number out of trial stock by hand: nothing to return,
+                // and the test still ends, so one odd number cannot hold up every other.
+                Ok(()) | Err(StoreError::Stale { .. }) => {}
+                Err(other) => return Err(other.into()),
+            }
+            ended.push(tx.mark_trial_returned(record.trial.id(), now).await?);
+        }
+        tx.commit().await?;
+        Ok(ended)
+    }
+
+    /// Whether calls to `number` are delivered at `now` because of a free test: `None` when
+    /// the number is not in stock or no test ever lent it (another rule routes it), else
+    /// delivered only while its latest test runs (R8.1) and rejected after the hour (R8.D1).
+    ///
+    /// # Errors
+    /// [`Error::Store`] when storage fails.
+    pub async fn trial_routing(
+        &self,
+        number: &PhoneNumber,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Routing>, Error> {
+        let mut tx = self.ports.store.begin().await?;
+        let in_stock = tx
+            .stock_number(number)
+            .await?
+            .is_some_and(|s| s.state != StockState::Taken);
+        if !in_stock {
+            return Ok(None);
+        }
+        Ok(tx
+            .latest_trial_of_number(number)
+            .await?
+            .map(|record| record.trial.routing(now)))
+    }
+
+    /// The customer's free tests, oldest first.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown customer.
+    pub async fn trials_of(&self, customer: CustomerId) -> Result<Vec<TrialRecord>, Error> {
+        let mut tx = self.ports.store.begin().await?;
+        tx.customer(customer)
+            .await?
+            .ok_or_else(|| Error::not_found("customer", customer))?;
+        Ok(tx.trials_of(customer).await?)
+    }
+}
