@@ -9,4 +9,5 @@ mod world;
 
 mod balance;
 mod billing;
+mod calls;
 mod ordering;

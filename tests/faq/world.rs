@@ -26,6 +26,7 @@ pub(crate) struct World {
     pub(crate) store: InMemoryStore,
     pub(crate) outbox: Outbox,
     pub(crate) carrier: FakeCarrier,
+    pub(crate) sip: RecordingSipEngine,
     keys: u32,
 }
 
@@ -53,7 +54,7 @@ impl World {
             clock: Arc::new(clock.clone()),
             notifier: Arc::new(outbox.clone()),
             carrier: Arc::new(carrier.clone()),
-            sip: Arc::new(sip),
+            sip: Arc::new(sip.clone()),
             media: Arc::new(InMemoryMedia::new()),
         };
         Self {
@@ -62,6 +63,7 @@ impl World {
             store,
             outbox,
             carrier,
+            sip,
             keys: 0,
         }
     }

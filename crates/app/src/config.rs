@@ -15,6 +15,11 @@ pub struct Config {
     pub billing_time_zone: Tz,
     /// The SIP domain (and digest realm) of the provider's SIP accounts (R5.1).
     pub sip_domain: String,
+    /// The SIP host that calls to phone numbers go through (forwarding to E.164, R5.2).
+    pub sip_gateway: String,
+    /// The price of a professional voice recording of a greeting, in the customer's
+    /// currency (R13.3).
+    pub voice_recording_price: rust_decimal::Decimal,
     /// Numbers charged in one renewal unit of work.
     pub renewal_batch_size: u64,
     /// The discounts for paying 3, 6 or 12 months in advance (R11.1, R11.D1).
@@ -42,6 +47,8 @@ impl Default for Config {
         Self {
             billing_time_zone: chrono_tz::Europe::Moscow,
             sip_domain: "sip.vnum.example".to_owned(),
+            sip_gateway: "gateway.vnum.example".to_owned(),
+            voice_recording_price: rust_decimal::Decimal::new(1500, 2),
             renewal_batch_size: 10_000,
             term_tiers: TermTiers::default(),
             holidays: BTreeMap::new(),

@@ -202,6 +202,22 @@ impl NumberRecord {
 pub struct NumberSettings {
     /// The CallerID add-on is active (R6.2).
     pub caller_id: bool,
+    /// Where inbound calls go (R4.4, R5.2, R5.3); none until the customer saves a plan.
+    pub forwarding: Option<vnum_calls::ForwardingPlan>,
+    /// Uploaded greetings, the selected one and whether it plays (R13.1).
+    pub greetings: vnum_calls::GreetingSettings,
+}
+
+/// A SIP account as stored: the account (with its digest HA1 only, R5.1) and the number it
+/// presents as CallerID on outgoing calls, if any (R6).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SipAccountRecord {
+    /// The id.
+    pub id: vnum_core::SipAccountId,
+    /// The account.
+    pub account: vnum_calls::SipAccount,
+    /// The rented number outgoing calls present, when the CallerID add-on allows (R6.3).
+    pub presents: Option<NumberId>,
 }
 
 /// The charges of one renewal batch: numbers whose anchor day is among `anchor_days`, whose

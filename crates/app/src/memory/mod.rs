@@ -4,6 +4,7 @@
 //! the invariants the ports document, so a use case tested against them behaves the same
 //! on a database.
 
+mod calls;
 mod sales;
 mod sms;
 mod store;

@@ -35,6 +35,7 @@ pub(super) struct State {
     pub(super) documents: BTreeMap<vnum_core::DocumentId, vnum_compliance::Document>,
     pub(super) orders: BTreeMap<vnum_core::OrderId, crate::model::OrderRecord>,
     pub(super) agreements: BTreeMap<CustomerId, vnum_discounts::BulkAgreement>,
+    pub(super) sip_accounts: BTreeMap<vnum_core::SipAccountId, crate::model::SipAccountRecord>,
     pub(super) trials: BTreeMap<vnum_core::TrialId, crate::model::TrialRecord>,
     pub(super) waitlists: BTreeMap<vnum_core::CountryCode, vnum_lifecycle::Waitlist>,
     pub(super) sms_allocations:

@@ -5,6 +5,7 @@
 //! plain data for tests and examples. Every method documents what an implementation must
 //! return on failure.
 
+mod calls;
 mod carrier;
 mod clock;
 mod media;

@@ -12,6 +12,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use vnum_core::{CustomerId, Money, NumberId, OfferId, PhoneNumber};
 use vnum_lifecycle::{Offer, OfferTerms};
 
+pub use super::calls::SipAccounts;
 pub use super::sales::{Agreements, Documents, Orders};
 use crate::model::{
     ApiKey, Customer, LedgerEntry, NewCustomer, NewLedgerEntry, NumberRecord, RenewalBatch,
@@ -70,6 +71,7 @@ pub trait Transaction:
     + Numbers
     + Orders
     + Renewals
+    + SipAccounts
     + SmsAllocations
     + Trials
     + Waitlists

@@ -2,6 +2,7 @@
 
 mod auth;
 mod balance;
+mod calls;
 mod catalogue;
 mod customers;
 mod documents;
@@ -14,6 +15,7 @@ mod waitlist;
 
 pub use auth::token_sha256;
 pub use balance::{BalanceView, ServiceState, TopUp, TopUpReceipt};
+pub use calls::{IssuedSipAccount, MAX_GREETING_BYTES, OutboundDecision};
 pub use customers::RegisterCustomer;
 pub use documents::{MAX_DOCUMENT_BYTES, ReviewDecision};
 pub use numbers::Deletion;

@@ -1,0 +1,73 @@
+use async_trait::async_trait;
+use vnum_core::{CustomerId, SipAccountId};
+
+use super::store::InMemoryTransaction;
+use crate::model::SipAccountRecord;
+use crate::ports::StoreError;
+use crate::ports::store::SipAccounts;
+
+#[async_trait]
+impl SipAccounts for InMemoryTransaction<'_> {
+    async fn insert_sip_account(
+        &mut self,
+        mut record: SipAccountRecord,
+    ) -> Result<SipAccountRecord, StoreError> {
+        let login = record.account.login().as_str().to_owned();
+        if self
+            .state
+            .sip_accounts
+            .values()
+            .any(|a| a.account.login().as_str() == login)
+        {
+            return Err(StoreError::Conflict { what: "sip_login" });
+        }
+        record.id = SipAccountId(self.state.next_id());
+        self.state.sip_accounts.insert(record.id, record.clone());
+        Ok(record)
+    }
+
+    async fn update_sip_account(&mut self, record: &SipAccountRecord) -> Result<(), StoreError> {
+        let slot = self
+            .state
+            .sip_accounts
+            .get_mut(&record.id)
+            .ok_or(StoreError::Stale {
+                what: "SIP account",
+                id: record.id.get(),
+            })?;
+        *slot = record.clone();
+        Ok(())
+    }
+
+    async fn sip_account(
+        &mut self,
+        id: SipAccountId,
+    ) -> Result<Option<SipAccountRecord>, StoreError> {
+        Ok(self.state.sip_accounts.get(&id).cloned())
+    }
+
+    async fn sip_account_by_login(
+        &mut self,
+        login: &str,
+    ) -> Result<Option<SipAccountRecord>, StoreError> {
+        Ok(self
+            .state
+            .sip_accounts
+            .values()
+            .find(|a| a.account.login().as_str() == login)
+            .cloned())
+    }
+
+    async fn sip_accounts_of(
+        &mut self,
+        customer: CustomerId,
+    ) -> Result<Vec<SipAccountRecord>, StoreError> {
+        Ok(self
+            .state
+            .sip_accounts
+            .values()
+            .filter(|a| a.account.owner() == customer)
+            .cloned()
+            .collect())
+    }
+}

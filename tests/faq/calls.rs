@@ -1,0 +1,296 @@
+//! R4, R5, R6, R13: forwarding, SIP accounts, CallerID and greetings.
+
+use vnum_app::Error;
+use vnum_calls::{
+    CallerId, ForwardingPlan, ForwardingTarget, RingTime, RoutingDecision, wav_fixtures,
+};
+use vnum_core::PhoneNumber;
+
+use crate::world::{World, day};
+
+fn target(text: &str) -> ForwardingTarget {
+    ForwardingTarget::parse(text).unwrap()
+}
+
+#[tokio::test]
+async fn r5_1_a_sip_account_needs_a_number_and_stores_only_the_digest() {
+    let mut world = World::on(day(2026, 4, 1));
+    let shop = world.catalogue().await;
+    let ivan = world.customer("Ivan").await;
+    let refused = world
+        .vnum
+        .request_sip_account(ivan.id, None)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.rule(), Some(vnum_core::rule::R5_1), "{refused}");
+
+    world.top_up(&ivan, "20.00").await;
+    world.buy(&ivan, &shop.de_mobile, 1).await;
+    let issued = world
+        .vnum
+        .request_sip_account(ivan.id, Some("ivan-desk"))
+        .await
+        .unwrap();
+    assert!(issued.password.len() >= 16);
+    assert!(issued.record.account.verify(&issued.password));
+    let stored = world.vnum.sip_account_by_login("ivan-desk").await.unwrap();
+    let stored_text = serde_json::to_string(&stored).unwrap();
+    assert!(
+        !stored_text.contains(&issued.password),
+        "the password is never stored"
+    );
+    assert!(world.sip.commands().iter().any(|c| matches!(
+        c,
+        vnum_app::memory::SipCommand::Upsert { login, .. } if login == "ivan-desk"
+    )));
+
+    let reset = world
+        .vnum
+        .reset_sip_password(ivan.id, issued.record.id)
+        .await
+        .unwrap();
+    assert!(reset.record.account.verify(&reset.password));
+    assert!(
+        !reset.record.account.verify(&issued.password),
+        "the old password stops working"
+    );
+    let taken = world
+        .vnum
+        .request_sip_account(ivan.id, Some("ivan-desk"))
+        .await
+        .unwrap_err();
+    assert!(matches!(taken, Error::Conflict(_)), "{taken}");
+}
+
+#[tokio::test]
+async fn r4_4_r5_d1_sequential_forwarding_rings_the_sip_account_then_the_mobile() {
+    let mut world = World::on(day(2026, 4, 1));
+    let shop = world.catalogue().await;
+    let jana = world.customer("Jana").await;
+    world.top_up(&jana, "20.00").await;
+    let number = world.buy(&jana, &shop.de_mobile, 1).await;
+    world
+        .vnum
+        .request_sip_account(jana.id, Some("jana"))
+        .await
+        .unwrap();
+
+    let plan = ForwardingPlan::sequential(vec![
+        (target("account:jana"), RingTime::DEFAULT),
+        (
+            target("+4915799999999"),
+            RingTime::from_seconds(30).unwrap(),
+        ),
+    ])
+    .unwrap()
+    .with_voicemail(true)
+    .unwrap();
+    world
+        .vnum
+        .set_forwarding(jana.id, number.id, Some(plan))
+        .await
+        .unwrap();
+
+    let dialled = number.e164().unwrap();
+    match world.vnum.route_inbound(dialled).await.unwrap() {
+        RoutingDecision::Ring {
+            branches,
+            voicemail,
+            ..
+        } => {
+            assert_eq!(branches.len(), 2);
+            assert!(branches[0].uri.contains("jana@"), "{}", branches[0].uri);
+            assert_eq!(branches[0].timeout_seconds, 20, "R5.D1: 20 s by default");
+            assert!(branches[1].step > branches[0].step, "one after the other");
+            assert!(voicemail.is_some(), "R4.5: voicemail when nobody answers");
+        }
+        other => panic!("expected ring, got {other:?}"),
+    }
+
+    // R5.2: another customer's SIP account is not a target.
+    let kim = world.customer("Kim").await;
+    world.top_up(&kim, "20.00").await;
+    let kims = world.buy(&kim, &shop.de_mobile, 1).await;
+    let stolen = ForwardingPlan::single(target("account:jana"));
+    let err = world
+        .vnum
+        .set_forwarding(kim.id, kims.id, Some(stolen))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Invalid(_)), "{err}");
+    // And Kim cannot touch Jana's number at all.
+    let err = world
+        .vnum
+        .set_forwarding(kim.id, number.id, None)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NotFound { .. }), "{err}");
+}
+
+#[tokio::test]
+async fn r10_4_calls_to_an_account_in_debt_are_rejected_until_it_is_paid() {
+    let mut world = World::on(day(2026, 1, 20));
+    let shop = world.catalogue().await;
+    let lena = world.customer("Lena").await;
+    world.top_up(&lena, "10.00").await;
+    let number = world.buy(&lena, &shop.de_mobile, 1).await;
+    world
+        .vnum
+        .set_forwarding(
+            lena.id,
+            number.id,
+            Some(ForwardingPlan::single(target("+4915799999999"))),
+        )
+        .await
+        .unwrap();
+    let dialled = number.e164().unwrap().clone();
+    assert!(matches!(
+        world.vnum.route_inbound(&dialled).await.unwrap(),
+        RoutingDecision::Ring { .. }
+    ));
+
+    world.run_days_until(day(2026, 2, 20)).await;
+    match world.vnum.route_inbound(&dialled).await.unwrap() {
+        RoutingDecision::Reject(rejection) => {
+            assert_eq!(rejection.status, 480);
+            assert_eq!(rejection.rule, vnum_core::rule::R10_4);
+        }
+        other => panic!("expected a rejection, got {other:?}"),
+    }
+    world.top_up(&lena, "10.00").await;
+    assert!(matches!(
+        world.vnum.route_inbound(&dialled).await.unwrap(),
+        RoutingDecision::Ring { .. }
+    ));
+
+    let unknown = PhoneNumber::parse("+4915700000001").unwrap();
+    match world.vnum.route_inbound(&unknown).await.unwrap() {
+        RoutingDecision::Reject(rejection) => assert_eq!(rejection.status, 404),
+        other => panic!("expected 404, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn r6_3_a_german_number_is_presented_to_germany_and_withheld_to_austria() {
+    let mut world = World::on(day(2026, 4, 1));
+    let shop = world.catalogue().await;
+    let max = world.customer("Max").await;
+    world.top_up(&max, "50.00").await;
+    let number = world.buy(&max, &shop.de_mobile, 1).await;
+    world
+        .vnum
+        .request_sip_account(max.id, Some("max"))
+        .await
+        .unwrap();
+    let berlin = PhoneNumber::parse("+49 30 901820").unwrap();
+    let vienna = PhoneNumber::parse("+43 1 5123456").unwrap();
+
+    // R6.2: without the add-on the rented number is not presented.
+    let plain = world.vnum.authorize_outbound("max", &berlin).await.unwrap();
+    assert!(matches!(plain.caller_id, CallerId::Withheld { .. }));
+
+    world
+        .vnum
+        .set_caller_id(max.id, number.id, true)
+        .await
+        .unwrap();
+    let home = world.vnum.authorize_outbound("max", &berlin).await.unwrap();
+    match home.caller_id {
+        CallerId::Present {
+            number: shown,
+            rule,
+        } => {
+            assert_eq!(Some(&shown), number.e164());
+            assert_eq!(rule, vnum_core::rule::R6_3);
+        }
+        other => panic!("expected presented, got {other:?}"),
+    }
+    let abroad = world.vnum.authorize_outbound("max", &vienna).await.unwrap();
+    assert_eq!(
+        abroad.caller_id,
+        CallerId::Withheld {
+            rule: vnum_core::rule::R6_3
+        }
+    );
+
+    // The add-on is paid monthly: 10 EUR + 2 EUR from the next charge on.
+    let fee = world
+        .vnum
+        .number(max.id, number.id)
+        .await
+        .unwrap()
+        .billing
+        .unwrap()
+        .monthly_fee;
+    assert_eq!(fee, crate::world::eur("12.00"));
+    // An offer without the add-on refuses it.
+    let at = world.buy(&max, &shop.at_mobile, 1).await;
+    let err = world
+        .vnum
+        .set_caller_id(max.id, at.id, true)
+        .await
+        .unwrap_err();
+    assert_eq!(err.rule(), Some(vnum_core::rule::R6_2));
+}
+
+#[tokio::test]
+async fn r13_2_r13_d1_a_greeting_must_be_8khz_16bit_mono_pcm_and_is_selected_after_upload() {
+    let mut world = World::on(day(2026, 4, 1));
+    let shop = world.catalogue().await;
+    let nina = world.customer("Nina").await;
+    world.top_up(&nina, "50.00").await;
+    let number = world.buy(&nina, &shop.de_mobile, 1).await;
+
+    let cd_quality = wav_fixtures::wav(1, 2, 44_100, 16, &[], 400);
+    let err = world
+        .vnum
+        .upload_greeting(nina.id, number.id, "music", cd_quality)
+        .await
+        .unwrap_err();
+    let message = err.to_string();
+    assert!(message.contains("44100 Hz stereo"), "{message}");
+    assert!(message.contains("8000 Hz mono 16-bit PCM"), "{message}");
+    assert_eq!(err.rule(), Some(vnum_core::rule::R13_D1));
+    let mp3 = b"ID3\x04\x00\x00\x00\x00\x00\x00".to_vec();
+    assert!(
+        world
+            .vnum
+            .upload_greeting(nina.id, number.id, "mp3", mp3)
+            .await
+            .is_err()
+    );
+
+    let good = wav_fixtures::wav(1, 1, 8_000, 16, &[(b"LIST", b"INFOtest")], 1_600);
+    let (id, _) = world
+        .vnum
+        .upload_greeting(nina.id, number.id, "hello", good.clone())
+        .await
+        .unwrap();
+    let saved = world
+        .vnum
+        .set_greeting(nina.id, number.id, Some(id), true)
+        .await
+        .unwrap();
+    assert_eq!(saved.settings.greetings.active(), Some(id));
+    assert_eq!(
+        world
+            .vnum
+            .greeting_file(nina.id, number.id, id)
+            .await
+            .unwrap(),
+        good
+    );
+
+    // R13.3: a professional recording is a paid extra.
+    world
+        .vnum
+        .order_voice_recording(
+            nina.id,
+            number.id,
+            "Welcome to Nina's studio",
+            vnum_calls::Voice::Female,
+        )
+        .await
+        .unwrap();
+    assert_eq!(world.balance(&nina).await, crate::world::eur("25.00"));
+}
