@@ -11,3 +11,4 @@ mod balance;
 mod billing;
 mod calls;
 mod ordering;
+mod stock;
