@@ -1,4 +1,5 @@
 use serde::{Deserialize, Serialize};
+pub use vnum_billing::ServiceState;
 use vnum_core::{CustomerId, Money};
 
 use crate::model::{EntryKind, LedgerEntry, NewLedgerEntry};
@@ -25,29 +26,6 @@ pub struct TopUpReceipt {
     pub balance: Money,
     /// True when the key was seen before and nothing was credited this time.
     pub replayed: bool,
-}
-
-/// Whether an account's numbers work: derived from the balance, never stored (R10.D3).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ServiceState {
-    /// The balance is zero or above: calls and SMS are delivered.
-    Active,
-    /// The balance is below zero: the numbers still belong to the customer but receive no
-    /// calls and no SMS (R10.4).
-    Suspended,
-}
-
-impl ServiceState {
-    /// The state a balance implies (R10.4, R10.D3).
-    #[must_use]
-    pub fn of(balance: Money) -> Self {
-        if balance.is_negative() {
-            Self::Suspended
-        } else {
-            Self::Active
-        }
-    }
 }
 
 /// A balance and what it implies.
@@ -182,7 +160,7 @@ impl Vnum {
         Ok(BalanceView {
             customer,
             balance,
-            service: ServiceState::of(balance),
+            service: ServiceState::of_balance(balance),
         })
     }
 
