@@ -21,6 +21,8 @@ pub struct Config {
     pub term_tiers: TermTiers,
     /// Public holidays per carrier country, skipped by provisioning ETAs (R2.D1).
     pub holidays: BTreeMap<CountryCode, Vec<NaiveDate>>,
+    /// The provider's legal name, printed on closing documents as their issuer (R12.2).
+    pub legal_name: String,
 }
 
 impl Config {
@@ -42,6 +44,7 @@ impl Default for Config {
             renewal_batch_size: 10_000,
             term_tiers: TermTiers::default(),
             holidays: BTreeMap::new(),
+            legal_name: "vnum".to_owned(),
         }
     }
 }

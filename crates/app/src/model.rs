@@ -315,3 +315,7 @@ pub struct OrderRecord {
     /// The numbers the order created, in line order.
     pub numbers: Vec<NumberId>,
 }
+
+mod companies;
+
+pub use companies::{ContractRecord, NewContract};

@@ -4,6 +4,8 @@
 //! the invariants the ports document, so a use case tested against them behaves the same
 //! on a database.
 
+mod calls;
+mod companies;
 mod sales;
 mod store;
 

@@ -35,6 +35,9 @@ pub(super) struct State {
     pub(super) documents: BTreeMap<vnum_core::DocumentId, vnum_compliance::Document>,
     pub(super) orders: BTreeMap<vnum_core::OrderId, crate::model::OrderRecord>,
     pub(super) agreements: BTreeMap<CustomerId, vnum_discounts::BulkAgreement>,
+    pub(super) contracts: BTreeMap<vnum_core::ContractId, crate::model::ContractRecord>,
+    pub(super) closing_numbers: BTreeMap<(CustomerId, vnum_core::Period), vnum_core::DocumentId>,
+    pub(super) calls: BTreeMap<vnum_core::CallId, vnum_calls::CallRecord>,
 }
 
 impl State {

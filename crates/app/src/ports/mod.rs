@@ -5,8 +5,10 @@
 //! plain data for tests and examples. Every method documents what an implementation must
 //! return on failure.
 
+mod calls;
 mod carrier;
 mod clock;
+mod companies;
 mod media;
 mod notifier;
 mod sales;

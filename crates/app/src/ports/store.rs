@@ -12,6 +12,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use vnum_core::{CustomerId, Money, NumberId, OfferId, PhoneNumber};
 use vnum_lifecycle::{Offer, OfferTerms};
 
+pub use super::calls::CallRecords;
+pub use super::companies::{ClosingDocumentNumbers, Contracts};
 pub use super::sales::{Agreements, Documents, Orders};
 use crate::model::{
     ApiKey, Customer, LedgerEntry, NewCustomer, NewLedgerEntry, NumberRecord, RenewalBatch,
@@ -59,7 +61,10 @@ pub trait Store: Send + Sync {
 pub trait Transaction:
     ApiKeys
     + Agreements
+    + CallRecords
     + Catalogue
+    + ClosingDocumentNumbers
+    + Contracts
     + Customers
     + Documents
     + Ledger

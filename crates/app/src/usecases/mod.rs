@@ -3,16 +3,20 @@
 mod auth;
 mod balance;
 mod catalogue;
+mod companies;
 mod customers;
 mod documents;
 mod numbers;
 mod orders;
 mod renewals;
+mod statistics;
 
 pub use auth::token_sha256;
 pub use balance::{BalanceView, ServiceState, TopUp, TopUpReceipt};
+pub use companies::ClosingDocuments;
 pub use customers::RegisterCustomer;
 pub use documents::{MAX_DOCUMENT_BYTES, ReviewDecision};
 pub use numbers::Deletion;
 pub use orders::{NumberView, OrderLineRequest, PlaceOrder, PlacedOrder};
 pub use renewals::RenewalReport;
+pub use statistics::{CallStatsView, KindTotal, LedgerStats, NumberCallStats};
