@@ -29,6 +29,8 @@ pub struct Config {
     /// How long a one-shot SMS allocation waits for its message before it expires and is
     /// refunded, in minutes (R9.D1).
     pub sms_allocation_lifetime_minutes: u32,
+    /// The provider's legal name, printed on closing documents as their issuer (R12.2).
+    pub legal_name: String,
 }
 
 impl Config {
@@ -53,6 +55,7 @@ impl Default for Config {
             term_tiers: TermTiers::default(),
             holidays: BTreeMap::new(),
             sms_allocation_lifetime_minutes: 20,
+            legal_name: "vnum".to_owned(),
         }
     }
 }

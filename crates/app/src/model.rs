@@ -337,3 +337,7 @@ pub struct OrderRecord {
     /// The numbers the order created, in line order.
     pub numbers: Vec<NumberId>,
 }
+
+mod companies;
+
+pub use companies::{ContractRecord, NewContract};

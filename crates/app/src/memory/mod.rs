@@ -5,6 +5,7 @@
 //! on a database.
 
 mod calls;
+mod companies;
 mod sales;
 mod sms;
 mod store;

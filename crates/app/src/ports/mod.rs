@@ -8,6 +8,7 @@
 mod calls;
 mod carrier;
 mod clock;
+mod companies;
 mod media;
 mod notifier;
 mod sales;

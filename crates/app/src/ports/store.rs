@@ -12,7 +12,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use vnum_core::{CustomerId, Money, NumberId, OfferId, PhoneNumber};
 use vnum_lifecycle::{Offer, OfferTerms};
 
+pub use super::calls::CallRecords;
 pub use super::calls::SipAccounts;
+pub use super::companies::{ClosingDocumentNumbers, Contracts};
 pub use super::sales::{Agreements, Documents, Orders};
 use crate::model::{
     ApiKey, Customer, LedgerEntry, NewCustomer, NewLedgerEntry, NumberRecord, RenewalBatch,
@@ -64,7 +66,10 @@ pub trait Store: Send + Sync {
 pub trait Transaction:
     ApiKeys
     + Agreements
+    + CallRecords
     + Catalogue
+    + ClosingDocumentNumbers
+    + Contracts
     + Customers
     + Documents
     + Ledger

@@ -1,0 +1,185 @@
+//! Call detail records and the statistics of calls and of the balance (R4.6).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use vnum_calls::{CallRecord, CallRecordFields, CallStats};
+use vnum_core::{CustomerId, Money, NumberId, Period, PhoneNumber};
+
+use super::companies::existing_customer;
+use crate::model::EntryKind;
+use crate::ports::StoreError;
+use crate::{Error, Vnum};
+
+/// The call statistics of one number over a period (R4.6).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NumberCallStats {
+    /// The number.
+    pub number: NumberId,
+    /// Its concrete number, once connected.
+    pub e164: Option<PhoneNumber>,
+    /// Its calls.
+    pub stats: CallStats,
+}
+
+/// The call statistics of a customer's numbers over a period (R4.6).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallStatsView {
+    /// The period, in days of the billing time zone.
+    pub period: Period,
+    /// One row per number that is live or had calls in the period, by number id.
+    pub numbers: Vec<NumberCallStats>,
+}
+
+/// What one kind of ledger entry added up to over a period.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KindTotal {
+    /// The kind of entry.
+    pub kind: EntryKind,
+    /// How many entries.
+    pub entries: u32,
+    /// Their sum: positive for money in, negative for charges.
+    pub total: Money,
+}
+
+/// The balance transactions of a period, totalled per kind (R4.6).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerStats {
+    /// The period, in days of the billing time zone.
+    pub period: Period,
+    /// One row per kind that occurred: top-ups, bank transfers, charges, refunds,
+    /// adjustments, in that order.
+    pub totals: Vec<KindTotal>,
+    /// How much the balance moved over the period.
+    pub net: Money,
+}
+
+impl Vnum {
+    /// Stores a call the SIP engine reports (R4.6), under an id storage assigns; the id in
+    /// `fields` is ignored.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] when the times contradict each other or the disposition;
+    /// [`Error::NotFound`] when the number does not exist.
+    pub async fn record_call(&self, fields: CallRecordFields) -> Result<CallRecord, Error> {
+        let call = CallRecord::new(fields).map_err(|e| Error::Invalid(e.to_string()))?;
+        let mut tx = self.ports.store.begin().await?;
+        tx.number(call.number())
+            .await?
+            .ok_or_else(|| Error::not_found("number", call.number()))?;
+        let call = tx.insert_call(call).await?;
+        tx.commit().await?;
+        Ok(call)
+    }
+
+    /// The calls of one of the customer's numbers that started at `from <= start < to`,
+    /// oldest first (R4.6).
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown customer, or a number that is not the customer's.
+    pub async fn call_records(
+        &self,
+        customer: CustomerId,
+        number: NumberId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<CallRecord>, Error> {
+        let mut tx = self.ports.store.begin().await?;
+        existing_customer(tx.as_mut(), customer).await?;
+        match tx.number(number).await? {
+            Some(n) if n.customer == customer => Ok(tx.calls(&[number], from, to).await?),
+            _ => Err(Error::not_found("number", number)),
+        }
+    }
+
+    /// The call statistics of each of the customer's numbers over `period`, in days of the
+    /// billing time zone (R4.6, R10.D2).
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown customer.
+    pub async fn call_stats(
+        &self,
+        customer: CustomerId,
+        period: Period,
+    ) -> Result<CallStatsView, Error> {
+        let tz = self.config.billing_time_zone;
+        let mut tx = self.ports.store.begin().await?;
+        existing_customer(tx.as_mut(), customer).await?;
+        let numbers = tx.numbers_of(customer).await?;
+        let ids: Vec<NumberId> = numbers.iter().map(|n| n.id).collect();
+        let (from, to) = instants(period, tz);
+        let calls = tx.calls(&ids, from, to).await?;
+        let mut stats = vnum_calls::call_stats(&calls, &period, tz);
+        let numbers = numbers
+            .into_iter()
+            .filter_map(|n| {
+                let stats = match stats.remove(&n.id) {
+                    Some(stats) => stats,
+                    None if n.is_live() => CallStats::default(),
+                    None => return None,
+                };
+                Some(NumberCallStats {
+                    number: n.id,
+                    e164: n.e164().cloned(),
+                    stats,
+                })
+            })
+            .collect();
+        Ok(CallStatsView { period, numbers })
+    }
+
+    /// The customer's balance transactions over `period`, totalled per kind (R4.6).
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown customer.
+    pub async fn ledger_stats(
+        &self,
+        customer: CustomerId,
+        period: Period,
+    ) -> Result<LedgerStats, Error> {
+        let tz = self.config.billing_time_zone;
+        let mut tx = self.ports.store.begin().await?;
+        let customer = existing_customer(tx.as_mut(), customer).await?;
+        let (from, to) = instants(period, tz);
+        let entries = tx.entries(customer.id, from, to).await?;
+        let corrupt = |e: vnum_core::MoneyError| StoreError::Corrupt(e.to_string());
+        let mut totals: BTreeMap<u8, KindTotal> = BTreeMap::new();
+        for entry in &entries {
+            let row = totals.entry(rank(entry.kind)).or_insert_with(|| KindTotal {
+                kind: entry.kind,
+                entries: 0,
+                total: Money::zero(customer.currency),
+            });
+            row.entries += 1;
+            row.total = row.total.checked_add(entry.amount).map_err(corrupt)?;
+        }
+        let totals: Vec<KindTotal> = totals.into_values().collect();
+        let net = Money::sum(customer.currency, totals.iter().map(|t| t.total)).map_err(corrupt)?;
+        Ok(LedgerStats {
+            period,
+            totals,
+            net,
+        })
+    }
+}
+
+/// The instants a period of days in `tz` spans: from the start of its first day to the
+/// start of the day after its last (R10.D2).
+fn instants(period: Period, tz: chrono_tz::Tz) -> (DateTime<Utc>, DateTime<Utc>) {
+    (
+        vnum_billing::start_of_day(period.start(), tz),
+        vnum_billing::start_of_day(period.end(), tz),
+    )
+}
+
+/// The order kinds are listed in: money in, then money out, then corrections.
+const fn rank(kind: EntryKind) -> u8 {
+    match kind {
+        EntryKind::TopUp => 0,
+        EntryKind::BankTransfer => 1,
+        EntryKind::Charge => 2,
+        EntryKind::Refund => 3,
+        EntryKind::Adjustment => 4,
+    }
+}

@@ -1,0 +1,594 @@
+//! Companies (R12) and statistics (R4.6), told through the use cases on in-memory ports.
+
+// The world's helpers run only inside tests: a panic there is a failed test with a location.
+#![allow(clippy::unwrap_used)]
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono_tz::Tz;
+use vnum_accounts::ContractForm;
+use vnum_app::memory::{
+    FakeCarrier, InMemoryMedia, InMemoryStore, ManualClock, Outbox, RecordingSipEngine,
+};
+use vnum_app::model::{Customer, CustomerKind, EntryKind, NumberRecord};
+use vnum_app::{Config, Error, OrderLineRequest, PlaceOrder, Ports, RegisterCustomer, TopUp, Vnum};
+use vnum_calls::{CallRecordFields, Direction, Disposition};
+use vnum_compliance::{DocumentRequirement, EndUser};
+use vnum_core::{
+    CallId, CarrierId, CountryCode, Currency, Money, NumberId, OfferId, Period, PhoneNumber,
+    PrepaidTerm, rule,
+};
+use vnum_lifecycle::{NumberKind, Offer, OfferTerms, ProvisioningClass};
+
+/// The billing time zone: Moscow, UTC+3 all year.
+const TZ: Tz = chrono_tz::Europe::Moscow;
+
+struct World {
+    vnum: Vnum,
+    clock: ManualClock,
+    offer: Offer,
+    keys: u32,
+}
+
+impl World {
+    async fn on(day: NaiveDate) -> Self {
+        let clock = ManualClock::new(at(day, 9, 0));
+        let carrier = FakeCarrier::new();
+        carrier.set_instant(true);
+        carrier.stock(
+            (0..10).map(|i| PhoneNumber::parse(&format!("+49151{:08}", 10_000_000 + i)).unwrap()),
+        );
+        let ports = Ports {
+            store: Arc::new(InMemoryStore::new()),
+            clock: Arc::new(clock.clone()),
+            notifier: Arc::new(Outbox::new()),
+            carrier: Arc::new(carrier),
+            sip: Arc::new(RecordingSipEngine::new()),
+            media: Arc::new(InMemoryMedia::new()),
+        };
+        let config = Config {
+            billing_time_zone: TZ,
+            legal_name: "vnum Telecom Ltd".into(),
+            ..Config::default()
+        };
+        let vnum = Vnum::new(ports, config);
+        let offer = vnum
+            .create_offer(OfferTerms {
+                id: OfferId(0),
+                country: CountryCode::parse("DE").unwrap(),
+                city: None,
+                kind: NumberKind::Mobile,
+                carrier: CarrierId(1),
+                monthly_price: eur("10.00"),
+                setup_fee: eur("0.00"),
+                provisioning: ProvisioningClass::Instant,
+                documents: DocumentRequirement::none(),
+                caller_id_monthly: None,
+                sip_forwarding_free: true,
+                trial_allowed: false,
+                listed: true,
+            })
+            .await
+            .unwrap();
+        Self {
+            vnum,
+            clock,
+            offer,
+            keys: 0,
+        }
+    }
+
+    fn go_to(&self, day: NaiveDate, hour: u32, minute: u32) {
+        self.clock.set(at(day, hour, minute));
+    }
+
+    async fn customer(&self, name: &str, kind: CustomerKind) -> Customer {
+        self.vnum
+            .register_customer(RegisterCustomer {
+                name: name.into(),
+                email: format!("{}@example.com", name.to_lowercase().replace(' ', ".")),
+                kind,
+                currency: Currency::EUR,
+            })
+            .await
+            .unwrap()
+    }
+
+    async fn company_with_contract(&self, name: &str) -> Customer {
+        let company = self.customer(name, CustomerKind::Company).await;
+        self.vnum
+            .sign_contract(company.id, &complete_form(name))
+            .await
+            .unwrap();
+        company
+    }
+
+    async fn top_up(&mut self, customer: &Customer, amount: &str) {
+        self.keys += 1;
+        self.vnum
+            .top_up(TopUp {
+                customer: customer.id,
+                amount: eur(amount),
+                idempotency_key: format!("key-{}", self.keys),
+            })
+            .await
+            .unwrap();
+    }
+
+    async fn buy(&self, customer: &Customer) -> NumberRecord {
+        self.vnum
+            .place_order(PlaceOrder {
+                customer: customer.id,
+                lines: vec![OrderLineRequest {
+                    offer: self.offer.id(),
+                    quantity: 1,
+                    term: PrepaidTerm::from_months(1).unwrap(),
+                    city: None,
+                    number: None,
+                }],
+                end_user: EndUser::Business,
+            })
+            .await
+            .unwrap()
+            .numbers
+            .remove(0)
+    }
+
+    async fn balance(&self, customer: &Customer) -> Money {
+        self.vnum.balance(customer.id).await.unwrap().balance
+    }
+
+    /// Reports a call of `talk` seconds (answered after 5 seconds), or one that rang for
+    /// 20 seconds unanswered.
+    async fn call(&self, number: NumberId, start: DateTime<Utc>, talk: Option<i64>) {
+        let answer = talk.map(|_| start + Duration::seconds(5));
+        let end = answer.map_or(start + Duration::seconds(20), |a| {
+            a + Duration::seconds(talk.unwrap_or(0))
+        });
+        self.vnum
+            .record_call(CallRecordFields {
+                id: CallId(0),
+                number,
+                direction: Direction::Inbound,
+                from: "+4930123456".into(),
+                to: "+4915110000000".into(),
+                start,
+                answer,
+                end,
+                disposition: if talk.is_some() {
+                    Disposition::Answered
+                } else {
+                    Disposition::NoAnswer
+                },
+                answered_by: talk.map(|_| "sip:office@sip.vnum.example".into()),
+            })
+            .await
+            .unwrap();
+    }
+}
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+/// `hour:minute` on `day` in the billing time zone.
+fn at(day: NaiveDate, hour: u32, minute: u32) -> DateTime<Utc> {
+    TZ.from_local_datetime(&day.and_hms_opt(hour, minute, 0).unwrap())
+        .single()
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn eur(amount: &str) -> Money {
+    Money::parse(&format!("{amount} EUR")).unwrap()
+}
+
+fn march() -> Period {
+    Period::new(day(2026, 3, 1), day(2026, 4, 1)).unwrap()
+}
+
+fn complete_form(company: &str) -> ContractForm {
+    ContractForm {
+        company_name: company.into(),
+        address: "Friedrichstrasse 1, 10117 Berlin".into(),
+        iban: "DE89 3704 0044 0532 0130 00".into(),
+        bic: "COBADEFFXXX".into(),
+        signatory_position: "Managing Director".into(),
+        signatory_name: "Erika Mustermann".into(),
+        ..ContractForm::default()
+    }
+}
+
+#[tokio::test]
+async fn r12_3_contract_needs_name_address_bank_and_signatory() {
+    let world = World::on(day(2026, 3, 2)).await;
+    let acme = world.customer("Acme GmbH", CustomerKind::Company).await;
+
+    let err = world
+        .vnum
+        .sign_contract(acme.id, &ContractForm::default())
+        .await
+        .unwrap_err();
+    let Error::Invalid(message) = err else {
+        panic!("expected an invalid form, got {err:?}");
+    };
+    for missing in [
+        "company name",
+        "company address",
+        "bank details",
+        "signatory's position",
+        "signatory's full name",
+    ] {
+        assert!(
+            message.contains(missing),
+            "{missing} not named in: {message}"
+        );
+    }
+    assert!(matches!(
+        world.vnum.contract_of(acme.id).await,
+        Err(Error::NotFound { .. })
+    ));
+
+    let contract = world
+        .vnum
+        .sign_contract(acme.id, &complete_form("Acme GmbH"))
+        .await
+        .unwrap();
+    assert_eq!(contract.version, 1);
+    assert_eq!(contract.details.signatory_name(), "Erika Mustermann");
+    assert_eq!(world.vnum.contract_of(acme.id).await.unwrap(), contract);
+}
+
+#[tokio::test]
+async fn r12_1_signing_again_replaces_the_active_contract_with_a_new_version() {
+    let world = World::on(day(2026, 3, 2)).await;
+    let acme = world.company_with_contract("Acme GmbH").await;
+    let first = world.vnum.contract_of(acme.id).await.unwrap();
+
+    world.go_to(day(2026, 6, 1), 10, 0);
+    let mut form = complete_form("Acme Holding GmbH");
+    form.signatory_name = "Max Mustermann".into();
+    let second = world.vnum.sign_contract(acme.id, &form).await.unwrap();
+
+    assert_eq!(second.version, 2);
+    assert_ne!(second.id, first.id);
+    let active = world.vnum.contract_of(acme.id).await.unwrap();
+    assert_eq!(active, second);
+    assert_eq!(active.details.company_name(), "Acme Holding GmbH");
+    let history = world.vnum.contracts(acme.id).await.unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[0].id, first.id);
+    assert_eq!(history[0].superseded_at, Some(second.signed_at));
+    assert!(!history[0].is_active() && history[1].is_active());
+}
+
+#[tokio::test]
+async fn r12_1_person_cannot_sign_a_contract() {
+    let world = World::on(day(2026, 3, 2)).await;
+    let anna = world.customer("Anna Schmidt", CustomerKind::Person).await;
+
+    let err = world
+        .vnum
+        .sign_contract(anna.id, &complete_form("Anna Schmidt"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.rule(), Some(rule::R12_1), "{err:?}");
+
+    // Without a contract there is no paying by bank transfer either.
+    let err = world
+        .vnum
+        .record_bank_transfer(anna.id, eur("100.00"), day(2026, 3, 2), "RF18 0001")
+        .await
+        .unwrap_err();
+    assert_eq!(err.rule(), Some(rule::R12_1), "{err:?}");
+    assert_eq!(world.balance(&anna).await, eur("0.00"));
+}
+
+#[tokio::test]
+async fn r12_1_bank_transfer_credits_once_per_reference() {
+    let world = World::on(day(2026, 3, 5)).await;
+    let unsigned = world.customer("Beta AG", CustomerKind::Company).await;
+    let err = world
+        .vnum
+        .record_bank_transfer(unsigned.id, eur("500.00"), day(2026, 3, 5), "RF18 5390")
+        .await
+        .unwrap_err();
+    assert_eq!(err.rule(), Some(rule::R12_1), "{err:?}");
+
+    let acme = world.company_with_contract("Acme GmbH").await;
+    let entry = world
+        .vnum
+        .record_bank_transfer(
+            acme.id,
+            eur("500.00"),
+            day(2026, 3, 4),
+            " RF18 5390 0754 7034 ",
+        )
+        .await
+        .unwrap();
+    assert_eq!(entry.kind, EntryKind::BankTransfer);
+    assert_eq!(entry.amount, eur("500.00"));
+    assert!(entry.description.contains("RF18 5390 0754 7034"));
+    assert!(entry.description.contains("2026-03-04"));
+    assert_eq!(world.balance(&acme).await, eur("500.00"));
+
+    let again = world
+        .vnum
+        .record_bank_transfer(
+            acme.id,
+            eur("500.00"),
+            day(2026, 3, 4),
+            "RF18 5390 0754 7034",
+        )
+        .await;
+    assert!(matches!(again, Err(Error::Conflict(_))), "{again:?}");
+    assert_eq!(world.balance(&acme).await, eur("500.00"));
+
+    world
+        .vnum
+        .record_bank_transfer(
+            acme.id,
+            eur("250.00"),
+            day(2026, 3, 5),
+            "RF18 5390 0754 7035",
+        )
+        .await
+        .unwrap();
+    assert_eq!(world.balance(&acme).await, eur("750.00"));
+
+    let invalid = world
+        .vnum
+        .record_bank_transfer(acme.id, eur("0.00"), day(2026, 3, 5), "RF18 9")
+        .await;
+    assert!(matches!(invalid, Err(Error::Invalid(_))), "{invalid:?}");
+    let invalid = world
+        .vnum
+        .record_bank_transfer(acme.id, eur("10.00"), day(2026, 3, 5), "  ")
+        .await;
+    assert!(matches!(invalid, Err(Error::Invalid(_))), "{invalid:?}");
+}
+
+/// Acme's year so far: a top-up and a number in February, in March a transfer, a renewal
+/// charge and a late top-up at 23:30 on the 31st, in April (from 00:30 on the 1st) another
+/// transfer and another renewal.
+async fn acme_through_april(world: &mut World) -> (Customer, NumberRecord, Money) {
+    let acme = world.company_with_contract("Acme GmbH").await;
+    world.top_up(&acme, "100.00").await;
+    let number = world.buy(&acme).await;
+
+    world.go_to(day(2026, 3, 5), 11, 0);
+    world
+        .vnum
+        .record_bank_transfer(acme.id, eur("500.00"), day(2026, 3, 4), "RF-0305")
+        .await
+        .unwrap();
+    world.go_to(day(2026, 3, 20), 9, 0);
+    world.vnum.run_renewals().await.unwrap();
+    world.go_to(day(2026, 3, 31), 23, 30);
+    world.top_up(&acme, "50.00").await;
+    let end_of_march = world.balance(&acme).await;
+
+    world.go_to(day(2026, 4, 1), 0, 30);
+    world
+        .vnum
+        .record_bank_transfer(acme.id, eur("200.00"), day(2026, 3, 31), "RF-0401")
+        .await
+        .unwrap();
+    world.go_to(day(2026, 4, 20), 9, 0);
+    world.vnum.run_renewals().await.unwrap();
+    (acme, number, end_of_march)
+}
+
+#[tokio::test]
+async fn r12_2_reconciliation_statement_closes_on_the_ledger_balance() {
+    let mut world = World::on(day(2026, 2, 20)).await;
+    let (acme, number, end_of_march) = acme_through_april(&mut world).await;
+    assert_eq!(end_of_march, eur("630.00"));
+    assert_eq!(world.balance(&acme).await, eur("820.00"));
+
+    let documents = world
+        .vnum
+        .closing_documents(acme.id, march())
+        .await
+        .unwrap();
+    let statement = &documents.statement;
+    assert_eq!(statement.opening(), eur("90.00"));
+    assert_eq!(statement.closing(), end_of_march);
+    let movements: Vec<Money> = statement.lines().iter().map(|l| l.amount).collect();
+    assert_eq!(movements, [eur("500.00"), eur("-10.00"), eur("50.00")]);
+    assert!(documents.statement_text.contains("Closing balance"));
+    assert!(documents.statement_text.contains(&end_of_march.to_string()));
+
+    let e164 = number.e164().unwrap().clone();
+    assert_eq!(documents.invoice.total(), eur("10.00"));
+    assert_eq!(documents.invoice.items().len(), 1);
+    assert_eq!(documents.invoice.items()[0].number.as_ref(), Some(&e164));
+    assert_eq!(documents.act.total(), eur("10.00"));
+    assert_eq!(documents.act.sections()[0].number.as_ref(), Some(&e164));
+    assert!(documents.act_text.contains(e164.as_str()));
+    assert_eq!(documents.invoice.header().customer, "Acme GmbH");
+    assert_eq!(documents.invoice.header().provider, "vnum Telecom Ltd");
+    assert!(documents.invoice_text.contains("vnum Telecom Ltd"));
+
+    // Asking again prints the same document number; another period gets its own.
+    let again = world
+        .vnum
+        .closing_documents(acme.id, march())
+        .await
+        .unwrap();
+    assert_eq!(again.invoice.header().id, documents.invoice.header().id);
+    let april = Period::new(day(2026, 4, 1), day(2026, 5, 1)).unwrap();
+    let april = world.vnum.closing_documents(acme.id, april).await.unwrap();
+    assert_ne!(april.invoice.header().id, documents.invoice.header().id);
+    assert_eq!(april.statement.opening(), end_of_march);
+    assert_eq!(april.statement.closing(), world.balance(&acme).await);
+}
+
+#[tokio::test]
+async fn r4_6_ledger_statistics_total_each_kind_of_entry() {
+    let mut world = World::on(day(2026, 2, 20)).await;
+    let (acme, _, end_of_march) = acme_through_april(&mut world).await;
+
+    let stats = world.vnum.ledger_stats(acme.id, march()).await.unwrap();
+    let totals: Vec<(EntryKind, u32, Money)> = stats
+        .totals
+        .iter()
+        .map(|t| (t.kind, t.entries, t.total))
+        .collect();
+    assert_eq!(
+        totals,
+        [
+            (EntryKind::TopUp, 1, eur("50.00")),
+            (EntryKind::BankTransfer, 1, eur("500.00")),
+            (EntryKind::Charge, 1, eur("-10.00")),
+        ]
+    );
+    assert_eq!(stats.net, eur("540.00"));
+    let opening = world
+        .vnum
+        .closing_documents(acme.id, march())
+        .await
+        .unwrap()
+        .statement
+        .opening();
+    assert_eq!(opening.checked_add(stats.net).unwrap(), end_of_march);
+}
+
+#[tokio::test]
+async fn r4_6_call_statistics_per_number_and_period() {
+    let mut world = World::on(day(2026, 3, 1)).await;
+    let acme = world.company_with_contract("Acme GmbH").await;
+    world.top_up(&acme, "100.00").await;
+    let office = world.buy(&acme).await;
+    let support = world.buy(&acme).await;
+    let quiet = world.buy(&acme).await;
+
+    world
+        .call(office.id, at(day(2026, 2, 28), 23, 50), Some(30))
+        .await;
+    world
+        .call(office.id, at(day(2026, 3, 3), 10, 0), Some(60))
+        .await;
+    world
+        .call(office.id, at(day(2026, 3, 4), 10, 0), None)
+        .await;
+    world
+        .call(office.id, at(day(2026, 4, 1), 0, 10), Some(90))
+        .await;
+    world
+        .call(support.id, at(day(2026, 3, 31), 23, 50), Some(120))
+        .await;
+    world
+        .call(support.id, at(day(2026, 3, 10), 12, 0), Some(40))
+        .await;
+
+    let view = world.vnum.call_stats(acme.id, march()).await.unwrap();
+    let rows: Vec<(NumberId, u32, u32, u32, i64)> = view
+        .numbers
+        .iter()
+        .map(|n| {
+            let s = n.stats;
+            (n.number, s.calls, s.answered, s.missed, s.talk_seconds)
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (office.id, 2, 1, 1, 60),
+            (support.id, 2, 2, 0, 160),
+            (quiet.id, 0, 0, 0, 0),
+        ]
+    );
+    assert_eq!(view.numbers[0].e164.as_ref(), office.e164());
+
+    let records = world
+        .vnum
+        .call_records(
+            acme.id,
+            office.id,
+            at(day(2026, 3, 1), 0, 0),
+            at(day(2026, 4, 1), 0, 0),
+        )
+        .await
+        .unwrap();
+    let starts: Vec<DateTime<Utc>> = records.iter().map(|r| r.start()).collect();
+    assert_eq!(
+        starts,
+        [at(day(2026, 3, 3), 10, 0), at(day(2026, 3, 4), 10, 0)]
+    );
+    assert_ne!(records[0].id(), records[1].id());
+    assert!(records.iter().all(|r| r.id() != CallId(0)));
+}
+
+#[tokio::test]
+async fn r4_6_another_customers_calls_are_not_found() {
+    let mut world = World::on(day(2026, 3, 1)).await;
+    let acme = world.company_with_contract("Acme GmbH").await;
+    world.top_up(&acme, "100.00").await;
+    let office = world.buy(&acme).await;
+    world
+        .call(office.id, at(day(2026, 3, 3), 10, 0), Some(60))
+        .await;
+    let snoop = world.customer("Snoop Ltd", CustomerKind::Company).await;
+
+    let peek = world
+        .vnum
+        .call_records(
+            snoop.id,
+            office.id,
+            at(day(2026, 3, 1), 0, 0),
+            at(day(2026, 4, 1), 0, 0),
+        )
+        .await;
+    assert!(matches!(peek, Err(Error::NotFound { .. })), "{peek:?}");
+    let stats = world.vnum.call_stats(snoop.id, march()).await.unwrap();
+    assert!(stats.numbers.is_empty());
+
+    let unknown = world
+        .vnum
+        .record_call(CallRecordFields {
+            id: CallId(0),
+            number: NumberId(9_999),
+            direction: Direction::Inbound,
+            from: "anonymous".into(),
+            to: "+4915110000000".into(),
+            start: at(day(2026, 3, 3), 11, 0),
+            answer: None,
+            end: at(day(2026, 3, 3), 11, 1),
+            disposition: Disposition::Busy,
+            answered_by: None,
+        })
+        .await;
+    assert!(
+        matches!(unknown, Err(Error::NotFound { .. })),
+        "{unknown:?}"
+    );
+}
+
+#[tokio::test]
+async fn r4_6_a_call_whose_times_contradict_each_other_is_refused() {
+    let mut world = World::on(day(2026, 3, 1)).await;
+    let acme = world.company_with_contract("Acme GmbH").await;
+    world.top_up(&acme, "100.00").await;
+    let office = world.buy(&acme).await;
+
+    let backwards = world
+        .vnum
+        .record_call(CallRecordFields {
+            id: CallId(0),
+            number: office.id,
+            direction: Direction::Inbound,
+            from: "+4930123456".into(),
+            to: "+4915110000000".into(),
+            start: at(day(2026, 3, 3), 11, 0),
+            answer: None,
+            end: at(day(2026, 3, 3), 10, 0),
+            disposition: Disposition::NoAnswer,
+            answered_by: None,
+        })
+        .await;
+    assert!(matches!(backwards, Err(Error::Invalid(_))), "{backwards:?}");
+    let stats = world.vnum.call_stats(acme.id, march()).await.unwrap();
+    assert_eq!(stats.numbers[0].stats.calls, 0);
+}
