@@ -11,6 +11,8 @@
 //! (`customers.rs`, `balance.rs`, …), combined as a tuple in [`api`]. To add a family:
 //! write `numbers.rs` with a `NumbersApi { vnum: Vnum }`, its request and answer objects
 //! and their conversions; add a `Tag` variant; add `NumbersApi` to the tuple in `service`.
+//! Put path variables in each operation's `path` (`/:id/numbers`), not in `prefix_path`:
+//! poem-openapi 5.1 does not bind variables of a prefix.
 
 mod auth;
 mod balance;

@@ -4,6 +4,7 @@ use poem::error::ResponseError;
 use poem::http::StatusCode;
 use poem::http::header::WWW_AUTHENTICATE;
 use poem::{IntoResponse, Response};
+use poem_openapi::error::ParsePathError;
 use poem_openapi::registry::{MetaMediaType, MetaResponse, MetaResponses, Registry};
 use poem_openapi::types::{ToJSON, Type};
 use poem_openapi::{ApiResponse, Object};
@@ -108,6 +109,14 @@ impl Problem {
                 "an API key is required: send Authorization: Bearer vnum_…",
             );
         }
+        if let Some(path) = err.downcast_ref::<ParsePathError>() {
+            // poem-openapi renames path variables in its routes (`param0`), so its message
+            // would name a variable the caller never saw.
+            return Self::new(
+                status,
+                format!("a path segment is invalid: {}", path.reason),
+            );
+        }
         if status.is_server_error() {
             tracing::error!(error = %err, "request failed");
             return Self::new(status, "internal error");
@@ -208,3 +217,100 @@ impl ApiResponse for Problem {
 
 /// The result of an operation: its answer, or a problem.
 pub type ApiResult<T> = Result<T, Problem>;
+
+#[cfg(test)]
+mod tests {
+    use rust_decimal::Decimal;
+    use vnum_core::{Currency, Money};
+
+    use super::*;
+
+    fn problem(err: Error) -> Problem {
+        Problem::from(err)
+    }
+
+    #[test]
+    fn not_found_is_404_and_names_the_thing() {
+        let p = problem(Error::NotFound {
+            what: "customer",
+            id: "7".to_owned(),
+        });
+        assert_eq!(p.status, 404);
+        assert_eq!(p.kind, "urn:vnum:problem:not-found");
+        assert_eq!(p.detail, "customer 7 not found");
+        assert_eq!(p.rule, None);
+    }
+
+    #[test]
+    fn r1_4_insufficient_balance_is_402_naming_the_rule() {
+        let eur = |cents| Money::new(Decimal::new(cents, 2), Currency::EUR);
+        let p = problem(Error::InsufficientBalance {
+            needed: eur(3000),
+            available: eur(1000),
+        });
+        assert_eq!(p.status, 402);
+        assert_eq!(p.rule.as_deref(), Some("R1.4"));
+        assert!(p.detail.contains("30.00 EUR"), "{}", p.detail);
+    }
+
+    #[test]
+    fn a_refusal_is_422_naming_its_rule() {
+        let p = problem(Error::Refused {
+            rule: vnum_core::rule::R3_1,
+            message: "a passport is required for this number".to_owned(),
+        });
+        assert_eq!(p.status, 422);
+        assert_eq!(p.rule.as_deref(), Some("R3.1"));
+        assert_eq!(p.detail, "a passport is required for this number");
+    }
+
+    #[test]
+    fn invalid_is_422_and_conflicts_are_409() {
+        assert_eq!(problem(Error::Invalid("bad".to_owned())).status, 422);
+        assert_eq!(problem(Error::Conflict("taken".to_owned())).status, 409);
+        let stale = Error::Store(StoreError::Stale {
+            what: "number",
+            id: 1,
+        });
+        assert_eq!(problem(stale).status, 409);
+    }
+
+    #[test]
+    fn storage_failures_are_5xx_without_internals() {
+        let unavailable = problem(Error::Store(StoreError::Unavailable(
+            "connection refused to db-7.internal".to_owned(),
+        )));
+        let corrupt = problem(Error::Store(StoreError::Corrupt(
+            "ledger row 9: bad currency".to_owned(),
+        )));
+        assert_eq!(unavailable.status, 503);
+        assert!(
+            !unavailable.detail.contains("db-7"),
+            "{}",
+            unavailable.detail
+        );
+        assert_eq!(corrupt.status, 500);
+        assert_eq!(corrupt.detail, "internal error");
+    }
+
+    #[test]
+    fn the_response_is_problem_json_and_a_401_names_the_scheme() {
+        let response = Problem::new(StatusCode::UNAUTHORIZED, "no key").as_response();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(response.content_type(), Some(PROBLEM_JSON));
+        assert_eq!(
+            response
+                .headers()
+                .get(WWW_AUTHENTICATE)
+                .map(|v| v.as_bytes()),
+            Some(&b"Bearer"[..])
+        );
+    }
+
+    #[test]
+    fn a_problem_raised_by_a_handler_passes_the_catch_all_unchanged() {
+        let original = Problem::operators_only();
+        let through = Problem::from_poem(original.clone().into());
+        assert_eq!(through, original);
+    }
+}

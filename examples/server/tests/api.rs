@@ -339,8 +339,12 @@ async fn malformed_requests_are_4xx_problems_with_a_reason() {
         )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    let (status, _) = server.get("/v1/customers/abc", Some(&operator)).await;
+    let (status, problem) = server.get("/v1/customers/abc", Some(&operator)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        problem["detail"].as_str().unwrap().contains("path segment"),
+        "{problem}"
+    );
     server.stop().await;
 }
 
