@@ -16,6 +16,33 @@ use crate::problem::{ApiResult, Problem};
 /// Customers.
 pub(crate) struct CustomersApi {
     pub(crate) vnum: Vnum,
+    /// Whether `POST /v1/signup` registers anyone who asks.
+    pub(crate) self_registration: bool,
+}
+
+impl CustomersApi {
+    /// Registers a customer (R1.1) and issues its first API key.
+    async fn register_with_key(&self, body: NewCustomer, label: &str) -> ApiResult<Registered> {
+        let currency = Currency::parse(&body.currency)
+            .map_err(|e| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
+        let customer = self
+            .vnum
+            .register_customer(RegisterCustomer {
+                name: body.name,
+                email: body.email,
+                kind: body.kind.into(),
+                currency,
+            })
+            .await?;
+        let api_key = self
+            .vnum
+            .issue_api_key(Principal::Customer(customer.id), label)
+            .await?;
+        Ok(Registered::Created(Json(Registration {
+            customer: customer.into(),
+            api_key,
+        })))
+    }
 }
 
 /// Whether a customer is a person or a company (R12).
@@ -133,26 +160,24 @@ impl CustomersApi {
     )]
     async fn register(&self, caller: Caller, body: Json<NewCustomer>) -> ApiResult<Registered> {
         caller.operator()?;
-        let body = body.0;
-        let currency = Currency::parse(&body.currency)
-            .map_err(|e| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
-        let customer = self
-            .vnum
-            .register_customer(RegisterCustomer {
-                name: body.name,
-                email: body.email,
-                kind: body.kind.into(),
-                currency,
-            })
-            .await?;
-        let api_key = self
-            .vnum
-            .issue_api_key(Principal::Customer(customer.id), "registration")
-            .await?;
-        Ok(Registered::Created(Json(Registration {
-            customer: customer.into(),
-            api_key,
-        })))
+        self.register_with_key(body.0, "registered by an operator")
+            .await
+    }
+
+    /// Sign up
+    ///
+    /// Self-registration, where the provider enabled it: registers the caller as a customer
+    /// with a zero balance (R1.1) and answers its API key, shown only once. Needs no API
+    /// key; where self-registration is disabled it answers 403.
+    #[oai(path = "/signup", method = "post", operation_id = "sign_up")]
+    async fn sign_up(&self, body: Json<NewCustomer>) -> ApiResult<Registered> {
+        if !self.self_registration {
+            return Err(Problem::new(
+                StatusCode::FORBIDDEN,
+                "self-registration is disabled: an operator registers customers",
+            ));
+        }
+        self.register_with_key(body.0, "self-registration").await
     }
 
     /// Read a customer

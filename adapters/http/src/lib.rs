@@ -54,12 +54,23 @@ enum Tag {
     Health,
 }
 
+/// Choices a provider makes about its API.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Lets anyone register as a customer with `POST /v1/signup` (R1.1). Off by default:
+    /// operators register customers.
+    pub self_registration: bool,
+}
+
 type Apis = (HealthApi, CustomersApi, BalanceApi);
 
-fn service(vnum: &Vnum) -> OpenApiService<Apis, ()> {
+fn service(vnum: &Vnum, options: Options) -> OpenApiService<Apis, ()> {
     let apis = (
         HealthApi,
-        CustomersApi { vnum: vnum.clone() },
+        CustomersApi {
+            vnum: vnum.clone(),
+            self_registration: options.self_registration,
+        },
         BalanceApi { vnum: vnum.clone() },
     );
     OpenApiService::new(apis, "vnum", env!("CARGO_PKG_VERSION")).description(
@@ -71,7 +82,7 @@ fn service(vnum: &Vnum) -> OpenApiService<Apis, ()> {
 /// The OpenAPI document of the API, as JSON.
 #[must_use]
 pub fn openapi_json(vnum: &Vnum) -> String {
-    service(vnum).spec()
+    service(vnum, Options::default()).spec()
 }
 
 /// The whole HTTP API on `vnum`: the operations, `/openapi.json`, Swagger UI at `/docs`,
@@ -79,7 +90,12 @@ pub fn openapi_json(vnum: &Vnum) -> String {
 /// error as `application/problem+json` (including those poem raises itself: malformed
 /// JSON, missing parameters, unknown paths, oversized bodies) and a log line per request.
 pub fn api(vnum: Vnum) -> impl Endpoint<Output = Response> + 'static {
-    let service = service(&vnum);
+    api_with(vnum, Options::default())
+}
+
+/// [`api`] with `options`.
+pub fn api_with(vnum: Vnum, options: Options) -> impl Endpoint<Output = Response> + 'static {
+    let service = service(&vnum, options);
     let spec = service.spec_endpoint();
     let docs = service.swagger_ui();
     Route::new()

@@ -37,7 +37,10 @@ pub async fn application(settings: &Settings) -> anyhow::Result<Vnum> {
 
 /// Everything the server answers: the API and, when asked for, the bare bench handler.
 pub fn routes(vnum: Vnum, settings: &Settings) -> impl Endpoint + 'static {
-    let route = Route::new().nest("/", vnum_http::api(vnum));
+    let options = vnum_http::Options {
+        self_registration: settings.self_registration,
+    };
+    let route = Route::new().nest("/", vnum_http::api_with(vnum, options));
     if settings.bench_endpoint {
         route.at("/bench/bare", bare)
     } else {

@@ -24,6 +24,8 @@ pub struct Settings {
     pub renewal_batch_size: u64,
     /// Seed an operator key and a demo customer on first start (`VNUM_SEED_DEMO`).
     pub seed_demo: bool,
+    /// Let anyone register as a customer with `POST /v1/signup` (`VNUM_SELF_REGISTRATION`).
+    pub self_registration: bool,
     /// Serve `GET /bench/bare`, a bare poem handler the load bench compares against
     /// (`VNUM_BENCH_ENDPOINT`).
     pub bench_endpoint: bool,
@@ -39,6 +41,7 @@ impl Default for Settings {
             sip_domain: app.sip_domain,
             renewal_batch_size: app.renewal_batch_size,
             seed_demo: true,
+            self_registration: false,
             bench_endpoint: false,
         }
     }
@@ -88,6 +91,9 @@ impl Settings {
         }
         if let Some(v) = env("VNUM_SEED_DEMO") {
             settings.seed_demo = parse("VNUM_SEED_DEMO", &v)?;
+        }
+        if let Some(v) = env("VNUM_SELF_REGISTRATION") {
+            settings.self_registration = parse("VNUM_SELF_REGISTRATION", &v)?;
         }
         if let Some(v) = env("VNUM_BENCH_ENDPOINT") {
             settings.bench_endpoint = parse("VNUM_BENCH_ENDPOINT", &v)?;

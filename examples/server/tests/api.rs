@@ -18,10 +18,15 @@ struct Server {
 
 impl Server {
     async fn start() -> Self {
+        Self::start_with(Settings::default()).await
+    }
+
+    /// Starts with `settings` on a free loopback port and a fresh database.
+    async fn start_with(settings: Settings) -> Self {
         let settings = Settings {
             listen: "127.0.0.1:0".parse().unwrap(),
             database_url: "sqlite::memory:".to_owned(),
-            ..Settings::default()
+            ..settings
         };
         let mut running = vnum_server::start(&settings).await.unwrap();
         let demo = running.demo.take().expect("a fresh server seeds the demo");
@@ -492,4 +497,40 @@ async fn the_openapi_document_lists_every_path_and_docs_are_html() {
     assert_eq!(health, StatusCode::OK);
     assert_eq!(body, json!({"status": "ok"}));
     server.stop().await;
+}
+
+#[tokio::test]
+async fn r1_1_self_registration_answers_the_new_customers_key_only_when_enabled() {
+    let body =
+        json!({"name": "Zoe", "email": "zoe@example.com", "kind": "person", "currency": "EUR"});
+    let closed = Server::start().await;
+    let response = closed
+        .http
+        .post(closed.url("/v1/signup"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let (status, _) = read(response).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    closed.stop().await;
+
+    let open = Server::start_with(Settings {
+        self_registration: true,
+        ..Settings::default()
+    })
+    .await;
+    let response = open
+        .http
+        .post(open.url("/v1/signup"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let (status, registered) = read(response).await;
+    assert_eq!(status, StatusCode::CREATED, "{registered}");
+    let key = registered["api_key"].as_str().unwrap();
+    let (_, me) = open.get("/v1/me", Some(key)).await;
+    assert_eq!(me["customer"], registered["customer"]["id"]);
+    open.stop().await;
 }
