@@ -1,7 +1,7 @@
 //! `cargo run --release -p vnum-server`: the vnum HTTP API on 127.0.0.1:8080.
 
 use tracing_subscriber::EnvFilter;
-use vnum_server::Settings;
+use vnum_server::{Running, Settings};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -12,25 +12,48 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let settings = Settings::from_env()?;
     let running = vnum_server::start(&settings).await?;
-    print_welcome(&running);
-    tokio::signal::ctrl_c().await?;
+    print_welcome(&running, &settings);
+    shutdown_signal().await?;
     tracing::info!("shutting down");
     running.stop().await
 }
 
+/// Ctrl-C, or SIGTERM from a service manager or container runtime.
+async fn shutdown_signal() -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate())?;
+        tokio::select! {
+            interrupted = tokio::signal::ctrl_c() => interrupted,
+            _ = term.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await
+    }
+}
+
 // The keys are for the person at the terminal, not for the log.
 #[allow(clippy::print_stdout)]
-fn print_welcome(running: &vnum_server::Running) {
+fn print_welcome(running: &Running, settings: &Settings) {
     let base = format!("http://{}", running.addr);
     println!("vnum listening on {base}");
     println!("  API docs:  {base}/docs");
     println!("  OpenAPI:   {base}/openapi.json");
-    if let Some(demo) = &running.demo {
-        println!("  operator key:      {}", demo.operator_key);
-        println!("  demo customer {}: {}", demo.customer, demo.customer_key);
-        println!(
-            "  try: curl -H 'Authorization: Bearer {}' {base}/v1/me",
-            demo.customer_key
-        );
+    match &running.demo {
+        Some(demo) => {
+            println!("  operator key:      {}", demo.operator_key);
+            println!("  demo customer {}: {}", demo.customer, demo.customer_key);
+            println!(
+                "  try: curl -H 'Authorization: Bearer {}' {base}/v1/me",
+                demo.customer_key
+            );
+        }
+        None if settings.seed_demo => {
+            println!("  demo data exists: its keys were printed when it was seeded");
+        }
+        None => {}
     }
 }
