@@ -1,6 +1,7 @@
 //! The prepaid balance: reading it, idempotent top-ups and the ledger (R10).
 
 use chrono::{DateTime, NaiveDate, Utc};
+use poem::http::StatusCode;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
@@ -11,7 +12,7 @@ use vnum_core::CustomerId;
 use crate::Tag;
 use crate::auth::Caller;
 use crate::money::MoneyBody;
-use crate::problem::ApiResult;
+use crate::problem::{ApiResult, Problem};
 
 /// The balance and its ledger.
 pub(crate) struct BalanceApi {
@@ -227,10 +228,14 @@ impl BalanceApi {
         let id = CustomerId(id.0);
         caller.may_access(id)?;
         let (earliest, latest) = default_range();
-        let entries = self
-            .vnum
-            .ledger(id, from.0.unwrap_or(earliest), to.0.unwrap_or(latest))
-            .await?;
+        let (from, to) = (from.0.unwrap_or(earliest), to.0.unwrap_or(latest));
+        if from > to {
+            return Err(Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("`from` ({from}) is after `to` ({to}): expected from <= to"),
+            ));
+        }
+        let entries = self.vnum.ledger(id, from, to).await?;
         Ok(Json(entries.into_iter().map(Entry::from).collect()))
     }
 }

@@ -457,6 +457,13 @@ async fn the_ledger_is_filtered_by_from_and_to() {
     assert_eq!(all[0]["kind"], "top_up");
     assert_eq!(all[0]["rule"], "R10.1");
     assert_eq!(none, json!([]));
+    let (backwards, _) = server
+        .get(
+            &format!("{path}?from=2001-01-01T00:00:00Z&to=2000-01-01T00:00:00Z"),
+            Some(&key),
+        )
+        .await;
+    assert_eq!(backwards, StatusCode::UNPROCESSABLE_ENTITY);
     server.stop().await;
 }
 
