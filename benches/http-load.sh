@@ -12,6 +12,10 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 DURATION="${DURATION:-10}"
+# Each endpoint's DURATION is split into ROUNDS slices, interleaved with the other
+# endpoints, so that a burst of other work on a shared machine hits every endpoint alike.
+ROUNDS="${ROUNDS:-3}"
+SLICE=$(( (DURATION + ROUNDS - 1) / ROUNDS ))
 CONNECTIONS="${CONNECTIONS:-32}"
 PORT="${PORT:-18090}"
 BASE="http://127.0.0.1:${PORT}"
@@ -36,13 +40,13 @@ measure() {
         oha)
             local auth=()
             [ -n "$token" ] && auth=(-H "Authorization: Bearer ${token}")
-            oha --no-tui --output-format json -z "${DURATION}s" -c "$CONNECTIONS" "${auth[@]}" "$url" \
+            oha --no-tui --output-format json -z "${SLICE}s" -c "$CONNECTIONS" "${auth[@]}" "$url" \
                 | jq -r '.summary.requestsPerSec | floor'
             ;;
         wrk)
             local auth=()
             [ -n "$token" ] && auth=(-H "Authorization: Bearer ${token}")
-            wrk -t 1 -c "$CONNECTIONS" -d "${DURATION}s" "${auth[@]}" "$url" \
+            wrk -t 1 -c "$CONNECTIONS" -d "${SLICE}s" "${auth[@]}" "$url" \
                 | awk '/^Requests\/sec:/ { printf "%d\n", $2 }'
             ;;
     esac
@@ -66,20 +70,31 @@ CUSTOMER="$(awk '/demo customer/ { sub(":", "", $3); print $3 }' "$LOG")"
 [ -n "$KEY" ] || { echo "the server printed no demo key:" >&2; cat "$LOG" >&2; exit 1; }
 curl -fs -H "Authorization: Bearer ${KEY}" "${BASE}/v1/customers/${CUSTOMER}/balance" >/dev/null
 
-echo "tool: ${TOOL}, ${CONNECTIONS} connections, ${DURATION} s each, $(nproc) cores shared with the load generator"
-BARE="$(measure "${BASE}/bench/bare")"
-BALANCE="$(measure "${BASE}/v1/customers/${CUSTOMER}/balance" "$KEY")"
-CUSTOMER_RPS="$(measure "${BASE}/v1/customers/${CUSTOMER}" "$KEY")"
+echo "tool: ${TOOL}, ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${SLICE} s per endpoint, $(nproc) cores shared with the load generator"
+BARE=0 HEALTH=0 BALANCE=0 CUSTOMER_RPS=0 QUOTE=0
+for _ in $(seq "$ROUNDS"); do
+    BARE=$(( BARE + $(measure "${BASE}/bench/bare") ))
+    # The API's own stack (routing, middleware, JSON) without authentication or storage.
+    HEALTH=$(( HEALTH + $(measure "${BASE}/health") ))
+    BALANCE=$(( BALANCE + $(measure "${BASE}/v1/customers/${CUSTOMER}/balance" "$KEY") ))
+    CUSTOMER_RPS=$(( CUSTOMER_RPS + $(measure "${BASE}/v1/customers/${CUSTOMER}" "$KEY") ))
+    if [ -n "$QUOTE_PATH" ]; then
+        QUOTE=$(( QUOTE + $(measure "${BASE}${QUOTE_PATH}" "$KEY") ))
+    fi
+done
+BARE=$(( BARE / ROUNDS )) HEALTH=$(( HEALTH / ROUNDS )) BALANCE=$(( BALANCE / ROUNDS ))
+CUSTOMER_RPS=$(( CUSTOMER_RPS / ROUNDS )) QUOTE=$(( QUOTE / ROUNDS ))
 
 report() { # name rps
     awk -v name="$1" -v rps="$2" -v bare="$BARE" \
         'BEGIN { printf "%-28s %10d req/s  %5.1f %% of bare\n", name, rps, 100 * rps / bare }'
 }
 report "GET /bench/bare (poem)" "$BARE"
+report "GET /health (API stack)" "$HEALTH"
 report "GET /v1/customers/{id}/balance" "$BALANCE"
 report "GET /v1/customers/{id}" "$CUSTOMER_RPS"
 if [ -n "$QUOTE_PATH" ]; then
-    report "GET ${QUOTE_PATH}" "$(measure "${BASE}${QUOTE_PATH}" "$KEY")"
+    report "GET ${QUOTE_PATH}" "$QUOTE"
 fi
 awk -v rps="$BALANCE" -v bare="$BARE" 'BEGIN {
     ratio = rps / bare
