@@ -1,0 +1,241 @@
+//! The prepaid balance: reading it, idempotent top-ups and the ledger (R10).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use poem::http::StatusCode;
+use poem_openapi::param::{Header, Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use vnum_app::model::{EntryKind, LedgerEntry};
+use vnum_app::{BalanceView, ServiceState, TopUp, TopUpReceipt, Vnum};
+use vnum_core::CustomerId;
+
+use crate::Tag;
+use crate::auth::Caller;
+use crate::money::MoneyBody;
+use crate::problem::{ApiResult, Problem};
+
+/// The balance and its ledger.
+pub(crate) struct BalanceApi {
+    pub(crate) vnum: Vnum,
+}
+
+/// Whether the account's numbers work: derived from the balance (R10.4, R10.D3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[oai(rename = "ServiceState", rename_all = "snake_case")]
+pub(crate) enum Service {
+    /// The balance is zero or above: calls and SMS are delivered.
+    Active,
+    /// The balance is below zero: the numbers receive no calls and no SMS (R10.4).
+    Suspended,
+}
+
+/// A balance and what it implies.
+#[derive(Clone, Debug, Object)]
+pub(crate) struct Balance {
+    /// The customer.
+    customer: i64,
+    /// The sum of the ledger.
+    balance: MoneyBody,
+    /// Whether the numbers work.
+    service: Service,
+}
+
+impl From<BalanceView> for Balance {
+    fn from(view: BalanceView) -> Self {
+        Self {
+            customer: view.customer.get(),
+            balance: view.balance.into(),
+            service: match view.service {
+                ServiceState::Active => Service::Active,
+                ServiceState::Suspended => Service::Suspended,
+            },
+        }
+    }
+}
+
+/// What a ledger entry records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[oai(rename = "EntryKind", rename_all = "snake_case")]
+pub(crate) enum Kind {
+    /// Money paid in by the customer.
+    TopUp,
+    /// Money paid in by bank transfer under a contract (R12.1).
+    BankTransfer,
+    /// A fee: setup, a monthly period, a prepaid term, an add-on, a service.
+    Charge,
+    /// Money given back.
+    Refund,
+    /// A correction by an operator.
+    Adjustment,
+}
+
+impl From<EntryKind> for Kind {
+    fn from(kind: EntryKind) -> Self {
+        match kind {
+            EntryKind::TopUp => Self::TopUp,
+            EntryKind::BankTransfer => Self::BankTransfer,
+            EntryKind::Charge => Self::Charge,
+            EntryKind::Refund => Self::Refund,
+            EntryKind::Adjustment => Self::Adjustment,
+        }
+    }
+}
+
+/// One movement of the balance. The balance is the sum of the entries (R10).
+#[derive(Clone, Debug, Object)]
+pub(crate) struct Entry {
+    /// The id.
+    id: i64,
+    /// What kind of movement.
+    kind: Kind,
+    /// Signed: positive credits the balance, negative debits it.
+    amount: MoneyBody,
+    /// The number a charge is for.
+    #[oai(skip_serializing_if_is_none)]
+    number: Option<i64>,
+    /// The first day of the period a charge pays for.
+    #[oai(skip_serializing_if_is_none)]
+    period_start: Option<NaiveDate>,
+    /// The day after the period a charge pays for.
+    #[oai(skip_serializing_if_is_none)]
+    period_end: Option<NaiveDate>,
+    /// The rule that made the movement (`R10.2`).
+    #[oai(skip_serializing_if_is_none)]
+    rule: Option<String>,
+    /// A line a customer can read.
+    description: String,
+    /// When it happened.
+    at: DateTime<Utc>,
+}
+
+impl From<LedgerEntry> for Entry {
+    fn from(entry: LedgerEntry) -> Self {
+        Self {
+            id: entry.id.get(),
+            kind: entry.kind.into(),
+            amount: entry.amount.into(),
+            number: entry.number.map(vnum_core::NumberId::get),
+            period_start: entry.period.map(|p| p.start()),
+            period_end: entry.period.map(|p| p.end()),
+            rule: entry.rule.map(|r| r.as_str().to_owned()),
+            description: entry.description,
+            at: entry.at,
+        }
+    }
+}
+
+/// What a top-up did.
+#[derive(Clone, Debug, Object)]
+pub(crate) struct Receipt {
+    /// The ledger entry of the top-up (the first one, when the key was seen before).
+    entry: Entry,
+    /// The balance now.
+    balance: MoneyBody,
+    /// True when the key was seen before and nothing was credited this time.
+    replayed: bool,
+}
+
+impl From<TopUpReceipt> for Receipt {
+    fn from(receipt: TopUpReceipt) -> Self {
+        Self {
+            entry: receipt.entry.into(),
+            balance: receipt.balance.into(),
+            replayed: receipt.replayed,
+        }
+    }
+}
+
+/// The answer to a top-up.
+#[derive(ApiResponse)]
+pub(crate) enum ToppedUp {
+    /// The balance was credited.
+    #[oai(status = 201)]
+    Credited(Json<Receipt>),
+    /// The idempotency key was seen before: nothing was credited; the first receipt.
+    #[oai(status = 200)]
+    Replayed(Json<Receipt>),
+}
+
+/// The earliest and latest instants a ledger query may name.
+fn default_range() -> (DateTime<Utc>, DateTime<Utc>) {
+    (DateTime::<Utc>::UNIX_EPOCH, far_future())
+}
+
+fn far_future() -> DateTime<Utc> {
+    NaiveDate::from_ymd_opt(9999, 12, 31)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map_or(DateTime::<Utc>::MAX_UTC, |t| t.and_utc())
+}
+
+#[OpenApi(prefix_path = "/v1/customers", tag = "Tag::Balance")]
+impl BalanceApi {
+    /// Read the balance
+    ///
+    /// The balance and whether the numbers work (R10.4): below zero they are suspended.
+    #[oai(path = "/:id/balance", method = "get", operation_id = "get_balance")]
+    async fn balance(&self, caller: Caller, id: Path<i64>) -> ApiResult<Json<Balance>> {
+        let id = CustomerId(id.0);
+        caller.may_access(id)?;
+        Ok(Json(self.vnum.balance(id).await?.into()))
+    }
+
+    /// Top up the balance
+    ///
+    /// Credits the balance once per `Idempotency-Key`: the same key again answers 200 with
+    /// the first receipt and credits nothing; the same key with another amount answers 409.
+    /// A payment that clears a debt makes every number work again at once (R10.4).
+    #[oai(path = "/:id/top-ups", method = "post", operation_id = "top_up")]
+    async fn top_up(
+        &self,
+        caller: Caller,
+        id: Path<i64>,
+        /// A key of the caller's choosing, 1 to 200 characters, unique per payment.
+        #[oai(name = "Idempotency-Key", validator(min_length = 1, max_length = 200))]
+        idempotency_key: Header<String>,
+        body: Json<MoneyBody>,
+    ) -> ApiResult<ToppedUp> {
+        let id = CustomerId(id.0);
+        caller.may_access(id)?;
+        let receipt = self
+            .vnum
+            .top_up(TopUp {
+                customer: id,
+                amount: body.0.try_into()?,
+                idempotency_key: idempotency_key.0,
+            })
+            .await?;
+        Ok(if receipt.replayed {
+            ToppedUp::Replayed(Json(receipt.into()))
+        } else {
+            ToppedUp::Credited(Json(receipt.into()))
+        })
+    }
+
+    /// Read the ledger
+    ///
+    /// The entries from `from` (inclusive) to `to` (exclusive), oldest first (R4.6);
+    /// without bounds, the whole ledger.
+    #[oai(path = "/:id/ledger", method = "get", operation_id = "get_ledger")]
+    async fn ledger(
+        &self,
+        caller: Caller,
+        id: Path<i64>,
+        /// The first instant, RFC 3339 (`2026-01-01T00:00:00Z`).
+        from: Query<Option<DateTime<Utc>>>,
+        /// The instant after the last, RFC 3339.
+        to: Query<Option<DateTime<Utc>>>,
+    ) -> ApiResult<Json<Vec<Entry>>> {
+        let id = CustomerId(id.0);
+        caller.may_access(id)?;
+        let (earliest, latest) = default_range();
+        let (from, to) = (from.0.unwrap_or(earliest), to.0.unwrap_or(latest));
+        if from > to {
+            return Err(Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("`from` ({from}) is after `to` ({to}): expected from <= to"),
+            ));
+        }
+        let entries = self.vnum.ledger(id, from, to).await?;
+        Ok(Json(entries.into_iter().map(Entry::from).collect()))
+    }
+}

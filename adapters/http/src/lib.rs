@@ -1,0 +1,109 @@
+//! The HTTP API of vnum: typed endpoints on poem-openapi, the OpenAPI document and
+//! Swagger UI, bearer API keys, and RFC 7807 problems for every error.
+//!
+//! `vnum-http` owns the wire: the JSON shapes of requests and answers (converted to and
+//! from the application's types here), authentication of API keys, the tenant rule (a
+//! customer sees only its own resources), status codes, body limits and request logs. It
+//! owns no business rule and no storage: every operation is one call of a use case on
+//! [`vnum_app::Vnum`].
+//!
+//! The API is one [`poem_openapi::OpenApi`] struct per use-case family, one file each
+//! (`customers.rs`, `balance.rs`, …), combined as a tuple in [`api`]. To add a family:
+//! write `numbers.rs` with a `NumbersApi { vnum: Vnum }`, its request and answer objects
+//! and their conversions; add a `Tag` variant; add `NumbersApi` to the tuple in `service`.
+//! Put path variables in each operation's `path` (`/:id/numbers`), not in `prefix_path`:
+//! poem-openapi 5.1 does not bind variables of a prefix.
+
+mod auth;
+mod balance;
+mod customers;
+mod health;
+mod limit;
+mod money;
+mod problem;
+mod trace;
+
+pub use auth::Caller;
+pub use limit::{BodyLimit, BodyLimitEndpoint};
+pub use money::{Amount, MoneyBody};
+pub use problem::{ApiResult, PROBLEM_JSON, Problem};
+pub use trace::{RequestLog, RequestLogEndpoint};
+
+use poem::{Endpoint, EndpointExt, Response, Route};
+use poem_openapi::{OpenApiService, Tags};
+use vnum_app::Vnum;
+
+use balance::BalanceApi;
+use customers::CustomersApi;
+use health::HealthApi;
+
+/// The largest JSON request body: 1 MiB.
+pub const JSON_BODY_LIMIT: usize = 1 << 20;
+
+/// The largest request body of any other type (greeting uploads): 5 MiB.
+pub const UPLOAD_BODY_LIMIT: usize = 5 << 20;
+
+/// The groups of operations in the OpenAPI document, one per use-case family.
+#[derive(Tags)]
+enum Tag {
+    /// Registering customers and reading them.
+    Customers,
+    /// The prepaid balance, top-ups and the ledger.
+    Balance,
+    /// Liveness.
+    Health,
+}
+
+/// Choices a provider makes about its API.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Lets anyone register as a customer with `POST /v1/signup` (R1.1). Off by default:
+    /// operators register customers.
+    pub self_registration: bool,
+}
+
+type Apis = (HealthApi, CustomersApi, BalanceApi);
+
+fn service(vnum: &Vnum, options: Options) -> OpenApiService<Apis, ()> {
+    let apis = (
+        HealthApi,
+        CustomersApi {
+            vnum: vnum.clone(),
+            self_registration: options.self_registration,
+        },
+        BalanceApi { vnum: vnum.clone() },
+    );
+    OpenApiService::new(apis, "vnum", env!("CARGO_PKG_VERSION")).description(
+        "Virtual phone numbers: customers, prepaid balances, numbers, forwarding. \
+         Authenticate with `Authorization: Bearer vnum_…`; errors are RFC 7807 problems.",
+    )
+}
+
+/// The OpenAPI document of the API, as JSON.
+#[must_use]
+pub fn openapi_json(vnum: &Vnum) -> String {
+    service(vnum, Options::default()).spec()
+}
+
+/// The whole HTTP API on `vnum`: the operations, `/openapi.json`, Swagger UI at `/docs`,
+/// `/health`; with the body limits ([`JSON_BODY_LIMIT`], [`UPLOAD_BODY_LIMIT`]), every
+/// error as `application/problem+json` (including those poem raises itself: malformed
+/// JSON, missing parameters, unknown paths, oversized bodies) and a log line per request.
+pub fn api(vnum: Vnum) -> impl Endpoint<Output = Response> + 'static {
+    api_with(vnum, Options::default())
+}
+
+/// [`api`] with `options`.
+pub fn api_with(vnum: Vnum, options: Options) -> impl Endpoint<Output = Response> + 'static {
+    let service = service(&vnum, options);
+    let spec = service.spec_endpoint();
+    let docs = service.swagger_ui();
+    Route::new()
+        .nest("/", service)
+        .at("/openapi.json", spec)
+        .nest("/docs", docs)
+        .with(BodyLimit::new(JSON_BODY_LIMIT, UPLOAD_BODY_LIMIT))
+        .data(vnum)
+        .catch_all_error(|err| async move { Problem::from_poem(err) })
+        .with(RequestLog)
+}

@@ -1,0 +1,100 @@
+//! Money on the wire: an exact decimal string and an ISO 4217 code, never a float.
+
+use std::borrow::Cow;
+
+use poem::http::StatusCode;
+use poem_openapi::Object;
+use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
+use poem_openapi::types::{ParseError, ParseFromJSON, ParseResult, ToJSON, Type};
+use rust_decimal::Decimal;
+use serde_json::Value;
+use vnum_core::{Currency, Money};
+
+use crate::problem::Problem;
+
+/// An exact decimal amount, written as a JSON string (`"12.50"`).
+///
+/// A JSON number is refused: parsers read numbers as floats, and money is never a float.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Amount(pub Decimal);
+
+impl Type for Amount {
+    const IS_REQUIRED: bool = true;
+
+    type RawValueType = Self;
+
+    type RawElementValueType = Self;
+
+    fn name() -> Cow<'static, str> {
+        "string_decimal".into()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        let mut schema = MetaSchema::new_with_format("string", "decimal");
+        schema.example = Some(Value::String("12.50".to_owned()));
+        MetaSchemaRef::Inline(Box::new(schema))
+    }
+
+    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(
+        &'a self,
+    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
+        Box::new(self.as_raw_value().into_iter())
+    }
+}
+
+impl ParseFromJSON for Amount {
+    fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
+        match value {
+            Some(Value::String(text)) => text.trim().parse().map(Self).map_err(|_| {
+                ParseError::custom(format!(
+                    "{text:?} is not an amount: expected a decimal such as \"12.50\""
+                ))
+            }),
+            Some(Value::Number(number)) => Err(ParseError::custom(format!(
+                "the amount {number} is a JSON number: write it as a string such as \"{number}\" so that it is not read as a float"
+            ))),
+            Some(other) => Err(ParseError::expected_type(other)),
+            None => Err(ParseError::expected_input()),
+        }
+    }
+}
+
+impl ToJSON for Amount {
+    fn to_json(&self) -> Option<Value> {
+        Some(Value::String(self.0.to_string()))
+    }
+}
+
+/// An amount of money: `{"amount": "12.50", "currency": "EUR"}`.
+#[derive(Clone, Debug, PartialEq, Eq, Object)]
+#[oai(rename = "Money")]
+pub struct MoneyBody {
+    /// The amount, a decimal string such as `"12.50"` or `"-3"`.
+    pub amount: Amount,
+    /// The ISO 4217 currency code, such as `EUR`.
+    #[oai(validator(min_length = 3, max_length = 3))]
+    pub currency: String,
+}
+
+impl From<Money> for MoneyBody {
+    fn from(money: Money) -> Self {
+        Self {
+            amount: Amount(money.amount()),
+            currency: money.currency().code().to_owned(),
+        }
+    }
+}
+
+impl TryFrom<MoneyBody> for Money {
+    type Error = Problem;
+
+    fn try_from(body: MoneyBody) -> Result<Self, Problem> {
+        let currency = Currency::parse(&body.currency)
+            .map_err(|e| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
+        Ok(Money::new(body.amount.0, currency))
+    }
+}

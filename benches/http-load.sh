@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Load bench of the HTTP API: requests per second on read endpoints, beside a bare poem
+# handler served by the same binary in the same run, and the ratio.
+#
+#   bash benches/http-load.sh            # 10 s per measurement
+#   DURATION=5 CONNECTIONS=64 bash benches/http-load.sh
+#
+# Loopback only. Uses oha if installed, else wrk (installed with apt-get when missing and
+# possible), else installs oha with cargo. The target: a read endpoint reaches at least 50 %
+# of the bare handler's requests per second.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+DURATION="${DURATION:-10}"
+# Each endpoint's DURATION is split into ROUNDS slices, interleaved with the other
+# endpoints, so that a burst of other work on a shared machine hits every endpoint alike.
+ROUNDS="${ROUNDS:-3}"
+SLICE=$(( (DURATION + ROUNDS - 1) / ROUNDS ))
+CONNECTIONS="${CONNECTIONS:-32}"
+PORT="${PORT:-18090}"
+BASE="http://127.0.0.1:${PORT}"
+# A quote endpoint joins the run once the offers use cases exist, e.g.
+# QUOTE_PATH=/v1/quotes?offer=1&term=1 bash benches/http-load.sh
+QUOTE_PATH="${QUOTE_PATH:-}"
+
+pick_tool() {
+    if command -v oha >/dev/null; then echo oha; return; fi
+    if command -v wrk >/dev/null; then echo wrk; return; fi
+    if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+        (apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }) \
+            && { echo wrk; return; }
+    fi
+    cargo install oha --locked >&2 && echo oha
+}
+
+# Prints the requests per second of GET $1 with an optional bearer token $2.
+measure() {
+    local url="$1" token="${2:-}"
+    case "$TOOL" in
+        oha)
+            local auth=()
+            [ -n "$token" ] && auth=(-H "Authorization: Bearer ${token}")
+            oha --no-tui --output-format json -z "${SLICE}s" -c "$CONNECTIONS" "${auth[@]}" "$url" \
+                | jq -r '.summary.requestsPerSec | floor'
+            ;;
+        wrk)
+            local auth=()
+            [ -n "$token" ] && auth=(-H "Authorization: Bearer ${token}")
+            wrk -t 1 -c "$CONNECTIONS" -d "${SLICE}s" "${auth[@]}" "$url" \
+                | awk '/^Requests\/sec:/ { printf "%d\n", $2 }'
+            ;;
+    esac
+}
+
+TOOL="$(pick_tool)"
+cargo build --release -p vnum-server >&2
+
+LOG="$(mktemp)"
+VNUM_LISTEN="127.0.0.1:${PORT}" VNUM_BENCH_ENDPOINT=true RUST_LOG=warn \
+    ./target/release/vnum-server >"$LOG" 2>&1 &
+SERVER=$!
+trap 'kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; rm -f "$LOG"' EXIT
+
+for _ in $(seq 50); do
+    curl -fs "${BASE}/health" >/dev/null && break
+    sleep 0.1
+done
+KEY="$(awk '/demo customer/ { print $NF }' "$LOG")"
+CUSTOMER="$(awk '/demo customer/ { sub(":", "", $3); print $3 }' "$LOG")"
+[ -n "$KEY" ] || { echo "the server printed no demo key:" >&2; cat "$LOG" >&2; exit 1; }
+curl -fs -H "Authorization: Bearer ${KEY}" "${BASE}/v1/customers/${CUSTOMER}/balance" >/dev/null
+
+echo "tool: ${TOOL}, ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${SLICE} s per endpoint, $(nproc) cores shared with the load generator"
+BARE=0 HEALTH=0 BALANCE=0 CUSTOMER_RPS=0 QUOTE=0
+for _ in $(seq "$ROUNDS"); do
+    BARE=$(( BARE + $(measure "${BASE}/bench/bare") ))
+    # The API's own stack (routing, middleware, JSON) without authentication or storage.
+    HEALTH=$(( HEALTH + $(measure "${BASE}/health") ))
+    BALANCE=$(( BALANCE + $(measure "${BASE}/v1/customers/${CUSTOMER}/balance" "$KEY") ))
+    CUSTOMER_RPS=$(( CUSTOMER_RPS + $(measure "${BASE}/v1/customers/${CUSTOMER}" "$KEY") ))
+    if [ -n "$QUOTE_PATH" ]; then
+        QUOTE=$(( QUOTE + $(measure "${BASE}${QUOTE_PATH}" "$KEY") ))
+    fi
+done
+BARE=$(( BARE / ROUNDS )) HEALTH=$(( HEALTH / ROUNDS )) BALANCE=$(( BALANCE / ROUNDS ))
+CUSTOMER_RPS=$(( CUSTOMER_RPS / ROUNDS )) QUOTE=$(( QUOTE / ROUNDS ))
+
+report() { # name rps
+    awk -v name="$1" -v rps="$2" -v bare="$BARE" \
+        'BEGIN { printf "%-28s %10d req/s  %5.1f %% of bare\n", name, rps, 100 * rps / bare }'
+}
+report "GET /bench/bare (poem)" "$BARE"
+report "GET /health (API stack)" "$HEALTH"
+report "GET /v1/customers/{id}/balance" "$BALANCE"
+report "GET /v1/customers/{id}" "$CUSTOMER_RPS"
+if [ -n "$QUOTE_PATH" ]; then
+    report "GET ${QUOTE_PATH}" "$QUOTE"
+fi
+awk -v rps="$BALANCE" -v bare="$BARE" 'BEGIN {
+    ratio = rps / bare
+    printf "read endpoint / bare = %.2f (target >= 0.50: %s)\n", ratio, (ratio >= 0.5 ? "met" : "NOT met")
+}'

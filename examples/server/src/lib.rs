@@ -1,0 +1,124 @@
+//! The example vnum server: the HTTP API of `vnum-http` on the application of `vnum-app`.
+//!
+//! It owns process concerns only: settings from a TOML file and the environment, choosing
+//! the adapters for each port, seeding demo data, the daily renewal run, listening and
+//! graceful shutdown. The binary (`cargo run --release -p vnum-server`) and the end-to-end
+//! tests start the server through the same [`start`].
+
+pub mod adapters;
+pub mod renewals;
+pub mod seed;
+pub mod settings;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use poem::listener::{Acceptor as _, Listener as _, TcpListener};
+use poem::{Endpoint, EndpointExt as _, Route, handler};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use vnum_app::Vnum;
+
+pub use seed::Demo;
+pub use settings::Settings;
+
+/// How long requests in flight may take to finish after shutdown was asked for.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// The application on the adapters `settings` name.
+///
+/// # Errors
+/// When the store cannot be opened.
+pub async fn application(settings: &Settings) -> anyhow::Result<Vnum> {
+    let store = adapters::open_store(&settings.database_url).await?;
+    Ok(Vnum::new(adapters::ports(store), settings.app_config()))
+}
+
+/// Everything the server answers: the API and, when asked for, the bare bench handler.
+pub fn routes(vnum: Vnum, settings: &Settings) -> impl Endpoint + 'static {
+    let options = vnum_http::Options {
+        self_registration: settings.self_registration,
+    };
+    let route = Route::new().nest("/", vnum_http::api_with(vnum, options));
+    if settings.bench_endpoint {
+        route.at("/bench/bare", bare)
+    } else {
+        route
+    }
+}
+
+/// The baseline of the load bench: a poem handler with no middleware and no I/O.
+#[handler]
+fn bare() -> &'static str {
+    "hello"
+}
+
+/// A server that runs until [`Running::stop`].
+#[derive(Debug)]
+pub struct Running {
+    /// The address it listens on (with port 0 in the settings, the port the system chose).
+    pub addr: SocketAddr,
+    /// The demo keys, when this start seeded the demo.
+    pub demo: Option<Demo>,
+    stop: oneshot::Sender<()>,
+    server: JoinHandle<std::io::Result<()>>,
+    renewals: JoinHandle<()>,
+}
+
+impl Running {
+    /// Stops accepting connections, lets requests in flight finish and stops the renewals.
+    ///
+    /// # Errors
+    /// When the server failed while running.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        self.renewals.abort();
+        // The server may have stopped already; then the receiver is gone and that is fine.
+        let _ = self.stop.send(());
+        self.server.await.context("the server task panicked")??;
+        Ok(())
+    }
+}
+
+/// Builds the application, seeds the demo if asked, binds `settings.listen` and serves
+/// until [`Running::stop`]; the daily renewal run starts beside it.
+///
+/// # Errors
+/// When the store cannot be opened, seeding fails or the address cannot be bound.
+pub async fn start(settings: &Settings) -> anyhow::Result<Running> {
+    let vnum = application(settings).await?;
+    let demo = if settings.seed_demo {
+        seed::seed_demo(&vnum)
+            .await
+            .context("seeding the demo data failed")?
+    } else {
+        None
+    };
+    let acceptor = TcpListener::bind(settings.listen)
+        .into_acceptor()
+        .await
+        .with_context(|| format!("cannot listen on {}", settings.listen))?;
+    let addr = acceptor
+        .local_addr()
+        .first()
+        .and_then(|addr| addr.as_socket_addr().copied())
+        .unwrap_or(settings.listen);
+    let (stop, stopped) = oneshot::channel::<()>();
+    let server = poem::Server::new_with_acceptor(acceptor).run_with_graceful_shutdown(
+        routes(vnum.clone(), settings).map_to_response(),
+        async {
+            let _ = stopped.await;
+        },
+        Some(SHUTDOWN_GRACE),
+    );
+    let server = tokio::spawn(server);
+    let renewals = tokio::spawn(renewals::run_daily(vnum));
+    tracing::info!(%addr, "listening");
+    Ok(Running {
+        addr,
+        demo,
+        stop,
+        server,
+        renewals,
+    })
+}

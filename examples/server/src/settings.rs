@@ -1,0 +1,167 @@
+//! How the server is configured: defaults, then a TOML file, then environment variables.
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use anyhow::Context as _;
+use chrono_tz::Tz;
+use serde::Deserialize;
+
+/// Everything the server reads at start. See `examples/server/README.md` for each key.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// The address to listen on (`VNUM_LISTEN`).
+    pub listen: SocketAddr,
+    /// Where the data lives (`DATABASE_URL`).
+    pub database_url: String,
+    /// Calendar days, connection days and charge days are days here (`VNUM_BILLING_TIME_ZONE`,
+    /// R10.D2).
+    pub billing_time_zone: Tz,
+    /// The SIP domain and digest realm of SIP accounts (`VNUM_SIP_DOMAIN`, R5.1).
+    pub sip_domain: String,
+    /// Numbers charged per renewal unit of work (`VNUM_RENEWAL_BATCH_SIZE`).
+    pub renewal_batch_size: u64,
+    /// Seed an operator key and a demo customer on first start (`VNUM_SEED_DEMO`).
+    pub seed_demo: bool,
+    /// Let anyone register as a customer with `POST /v1/signup` (`VNUM_SELF_REGISTRATION`).
+    pub self_registration: bool,
+    /// Serve `GET /bench/bare`, a bare poem handler the load bench compares against
+    /// (`VNUM_BENCH_ENDPOINT`).
+    pub bench_endpoint: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        let app = vnum_app::Config::default();
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: "sqlite://vnum.sqlite?mode=rwc".to_owned(),
+            billing_time_zone: app.billing_time_zone,
+            sip_domain: app.sip_domain,
+            renewal_batch_size: app.renewal_batch_size,
+            seed_demo: true,
+            self_registration: false,
+            bench_endpoint: false,
+        }
+    }
+}
+
+impl Settings {
+    /// The settings of this process: the defaults, overridden by the TOML file named by
+    /// `VNUM_CONFIG` if set, overridden by the environment variables.
+    ///
+    /// # Errors
+    /// When the file cannot be read or parsed, or a variable has an invalid value.
+    pub fn from_env() -> anyhow::Result<Self> {
+        let file = match std::env::var_os("VNUM_CONFIG") {
+            Some(path) => Some(read_file(Path::new(&path))?),
+            None => None,
+        };
+        Self::from_sources(file.as_deref(), |name| std::env::var(name).ok())
+    }
+
+    /// The defaults, overridden by `toml` (a file's text) and then by `env`.
+    ///
+    /// # Errors
+    /// When the TOML does not parse or names an unknown key, or a variable has an invalid
+    /// value.
+    pub fn from_sources(
+        toml: Option<&str>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> anyhow::Result<Self> {
+        let mut settings = match toml {
+            Some(text) => toml::from_str(text).context("the configuration file is invalid")?,
+            None => Self::default(),
+        };
+        if let Some(v) = env("VNUM_LISTEN") {
+            settings.listen = parse("VNUM_LISTEN", &v)?;
+        }
+        if let Some(v) = env("DATABASE_URL") {
+            settings.database_url = v;
+        }
+        if let Some(v) = env("VNUM_BILLING_TIME_ZONE") {
+            settings.billing_time_zone = parse("VNUM_BILLING_TIME_ZONE", &v)?;
+        }
+        if let Some(v) = env("VNUM_SIP_DOMAIN") {
+            settings.sip_domain = v;
+        }
+        if let Some(v) = env("VNUM_RENEWAL_BATCH_SIZE") {
+            settings.renewal_batch_size = parse("VNUM_RENEWAL_BATCH_SIZE", &v)?;
+        }
+        if let Some(v) = env("VNUM_SEED_DEMO") {
+            settings.seed_demo = parse("VNUM_SEED_DEMO", &v)?;
+        }
+        if let Some(v) = env("VNUM_SELF_REGISTRATION") {
+            settings.self_registration = parse("VNUM_SELF_REGISTRATION", &v)?;
+        }
+        if let Some(v) = env("VNUM_BENCH_ENDPOINT") {
+            settings.bench_endpoint = parse("VNUM_BENCH_ENDPOINT", &v)?;
+        }
+        Ok(settings)
+    }
+
+    /// The configuration of the application.
+    #[must_use]
+    pub fn app_config(&self) -> vnum_app::Config {
+        vnum_app::Config {
+            billing_time_zone: self.billing_time_zone,
+            sip_domain: self.sip_domain.clone(),
+            renewal_batch_size: self.renewal_batch_size,
+            ..vnum_app::Config::default()
+        }
+    }
+}
+
+fn read_file(path: &Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the configuration file {}", path.display()))
+}
+
+fn parse<T>(name: &str, value: &str) -> anyhow::Result<T>
+where
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    value
+        .parse()
+        .map_err(|e| anyhow::anyhow!("{name}={value:?} is invalid: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_listen_on_loopback_8080_with_a_sqlite_file() {
+        let settings = Settings::from_sources(None, |_| None).unwrap();
+        assert_eq!(settings.listen, "127.0.0.1:8080".parse().unwrap());
+        assert_eq!(settings.database_url, "sqlite://vnum.sqlite?mode=rwc");
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let file = r#"
+            listen = "0.0.0.0:9000"
+            billing_time_zone = "Europe/Berlin"
+            sip_domain = "sip.example.net"
+        "#;
+        let settings = Settings::from_sources(Some(file), |name| {
+            (name == "VNUM_LISTEN").then(|| "127.0.0.1:7000".to_owned())
+        })
+        .unwrap();
+        assert_eq!(settings.listen, "127.0.0.1:7000".parse().unwrap());
+        assert_eq!(settings.billing_time_zone, chrono_tz::Europe::Berlin);
+        assert_eq!(settings.sip_domain, "sip.example.net");
+    }
+
+    #[test]
+    fn an_unknown_key_or_zone_is_refused_with_its_name() {
+        assert!(Settings::from_sources(Some("lisen = \"x\""), |_| None).is_err());
+        let err = Settings::from_sources(None, |name| {
+            (name == "VNUM_BILLING_TIME_ZONE").then(|| "Mars/Olympus".to_owned())
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("VNUM_BILLING_TIME_ZONE"), "{err}");
+    }
+}

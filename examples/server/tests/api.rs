@@ -1,0 +1,543 @@
+//! The HTTP API end to end: the real server on a loopback port, driven over the socket.
+
+// The helpers below are part of the tests: a panic there is a failed assertion.
+#![allow(clippy::unwrap_used)]
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use vnum_server::{Demo, Running, Settings};
+
+/// A server started the way the binary starts it, on a port the system chose.
+struct Server {
+    base: String,
+    http: reqwest::Client,
+    demo: Demo,
+    running: Running,
+}
+
+impl Server {
+    async fn start() -> Self {
+        Self::start_with(Settings::default()).await
+    }
+
+    /// Starts with `settings` on a free loopback port and a fresh database.
+    async fn start_with(settings: Settings) -> Self {
+        let settings = Settings {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            database_url: "sqlite::memory:".to_owned(),
+            ..settings
+        };
+        let mut running = vnum_server::start(&settings).await.unwrap();
+        let demo = running.demo.take().expect("a fresh server seeds the demo");
+        Self {
+            base: format!("http://{}", running.addr),
+            http: reqwest::Client::new(),
+            demo,
+            running,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    async fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+        let mut request = self.http.get(self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        read(request.send().await.unwrap()).await
+    }
+
+    async fn post(&self, path: &str, token: &str, body: &str) -> (StatusCode, Value) {
+        let response = self
+            .http
+            .post(self.url(path))
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .body(body.to_owned())
+            .send()
+            .await
+            .unwrap();
+        read(response).await
+    }
+
+    async fn top_up(
+        &self,
+        customer: i64,
+        token: &str,
+        key: &str,
+        amount: &str,
+    ) -> (StatusCode, Value) {
+        let response = self
+            .http
+            .post(self.url(&format!("/v1/customers/{customer}/top-ups")))
+            .bearer_auth(token)
+            .header("Idempotency-Key", key)
+            .json(&json!({"amount": amount, "currency": "EUR"}))
+            .send()
+            .await
+            .unwrap();
+        read(response).await
+    }
+
+    /// Registers a customer as the operator: its id and API key.
+    async fn register(&self, email: &str) -> (i64, String) {
+        let body = json!({"name": "Anna", "email": email, "kind": "person", "currency": "EUR"});
+        let (status, registered) = self
+            .post("/v1/customers", &self.demo.operator_key, &body.to_string())
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{registered}");
+        (
+            registered["customer"]["id"].as_i64().unwrap(),
+            registered["api_key"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    async fn stop(self) {
+        self.running.stop().await.unwrap();
+    }
+}
+
+/// The status and the JSON body; a problem must come as `application/problem+json`.
+async fn read(response: reqwest::Response) -> (StatusCode, Value) {
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let text = response.text().await.unwrap();
+    let body: Value = serde_json::from_str(&text)
+        .unwrap_or_else(|_| panic!("{status}: not JSON ({content_type}): {text}"));
+    if !status.is_success() {
+        assert_eq!(content_type, "application/problem+json", "{status}: {text}");
+        assert_eq!(body["status"], status.as_u16(), "{text}");
+        assert!(
+            body["type"]
+                .as_str()
+                .unwrap()
+                .starts_with("urn:vnum:problem:")
+        );
+        assert!(!body["detail"].as_str().unwrap().is_empty());
+    }
+    (status, body)
+}
+
+#[tokio::test]
+async fn r10_1_the_same_idempotency_key_twice_credits_once() {
+    let server = Server::start().await;
+    let (id, key) = server.register("anna@example.com").await;
+
+    let (first, receipt) = server.top_up(id, &key, "payment-1", "25.00").await;
+    let (again, replay) = server.top_up(id, &key, "payment-1", "25.00").await;
+    let (_, balance) = server
+        .get(&format!("/v1/customers/{id}/balance"), Some(&key))
+        .await;
+
+    assert_eq!(first, StatusCode::CREATED);
+    assert_eq!(again, StatusCode::OK);
+    assert_eq!(replay["replayed"], true);
+    assert_eq!(replay["entry"], receipt["entry"]);
+    assert_eq!(
+        balance["balance"],
+        json!({"amount": "25.00", "currency": "EUR"})
+    );
+    assert_eq!(balance["service"], "active");
+    let (_, ledger) = server
+        .get(&format!("/v1/customers/{id}/ledger"), Some(&key))
+        .await;
+    assert_eq!(ledger.as_array().unwrap().len(), 1);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn an_idempotency_key_reused_for_another_amount_is_a_conflict() {
+    let server = Server::start().await;
+    let (id, key) = server.register("anna@example.com").await;
+    server.top_up(id, &key, "payment-1", "25.00").await;
+
+    let (status, problem) = server.top_up(id, &key, "payment-1", "30.00").await;
+
+    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_top_up_without_an_idempotency_key_is_refused() {
+    let server = Server::start().await;
+    let (status, problem) = server
+        .post(
+            &format!("/v1/customers/{}/top-ups", server.demo.customer),
+            &server.demo.customer_key,
+            r#"{"amount": "5.00", "currency": "EUR"}"#,
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("Idempotency-Key"),
+        "{problem}"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_customer_cannot_see_another_customers_resources() {
+    let server = Server::start().await;
+    let (anna, anna_key) = server.register("anna@example.com").await;
+    let (boris, _) = server.register("boris@example.com").await;
+    server
+        .top_up(boris, &server.demo.operator_key, "seed", "10.00")
+        .await;
+
+    for path in ["", "/balance", "/ledger"] {
+        let (status, problem) = server
+            .get(&format!("/v1/customers/{boris}{path}"), Some(&anna_key))
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}: {problem}");
+        assert!(!problem.to_string().contains("boris"), "{problem}");
+    }
+    let (status, _) = server.top_up(boris, &anna_key, "steal", "1.00").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (own, customer) = server
+        .get(&format!("/v1/customers/{anna}"), Some(&anna_key))
+        .await;
+    assert_eq!(own, StatusCode::OK);
+    assert_eq!(customer["email"], "anna@example.com");
+    let (_, boris_balance) = server
+        .get(
+            &format!("/v1/customers/{boris}/balance"),
+            Some(&server.demo.operator_key),
+        )
+        .await;
+    assert_eq!(boris_balance["balance"]["amount"], "10.00");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn without_a_valid_token_the_answer_is_401() {
+    let server = Server::start().await;
+    let path = format!("/v1/customers/{}/balance", server.demo.customer);
+
+    let (missing, problem) = server.get(&path, None).await;
+    let (unknown, _) = server
+        .get(
+            &path,
+            Some("vnum_0000000000000000000000000000000000000000000000000000000000000000"),
+        )
+        .await;
+    let (garbage, _) = server.get(&path, Some("not-a-key")).await;
+
+    assert_eq!(missing, StatusCode::UNAUTHORIZED);
+    assert!(
+        problem["detail"].as_str().unwrap().contains("Bearer"),
+        "{problem}"
+    );
+    assert_eq!(unknown, StatusCode::UNAUTHORIZED);
+    assert_eq!(garbage, StatusCode::UNAUTHORIZED);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn operator_endpoints_answer_403_to_a_customer() {
+    let server = Server::start().await;
+    let body =
+        json!({"name": "Eve", "email": "eve@example.com", "kind": "person", "currency": "EUR"});
+
+    let (status, problem) = server
+        .post(
+            "/v1/customers",
+            &server.demo.customer_key,
+            &body.to_string(),
+        )
+        .await;
+
+    assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn r1_1_an_operator_registers_a_customer_whose_key_works() {
+    let server = Server::start().await;
+    let (id, key) = server.register("anna@example.com").await;
+
+    let (status, me) = server.get("/v1/me", Some(&key)).await;
+    let (_, balance) = server
+        .get(&format!("/v1/customers/{id}/balance"), Some(&key))
+        .await;
+    let (duplicate, _) = server
+        .post(
+            "/v1/customers",
+            &server.demo.operator_key,
+            &json!({"name": "A", "email": "anna@example.com", "kind": "company", "currency": "EUR"})
+                .to_string(),
+        )
+        .await;
+
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(me, json!({"role": "customer", "customer": id}));
+    assert_eq!(balance["balance"]["amount"], "0");
+    assert_eq!(duplicate, StatusCode::CONFLICT);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn malformed_requests_are_4xx_problems_with_a_reason() {
+    let server = Server::start().await;
+    let operator = server.demo.operator_key.clone();
+    let top_up = format!("/v1/customers/{}/top-ups", server.demo.customer);
+    let cases = [
+        ("/v1/customers", r#"{"name": "A", "email": "#, "EOF"),
+        (
+            "/v1/customers",
+            r#"{"name": "A", "email": "a@b.co", "kind": "robot", "currency": "EUR"}"#,
+            "robot",
+        ),
+        // poem-openapi names the object, not the missing field.
+        (
+            "/v1/customers",
+            r#"{"name": "A", "kind": "person", "currency": "EUR"}"#,
+            "found null",
+        ),
+        (
+            "/v1/customers",
+            r#"{"name": "A", "email": "a@b.co", "kind": 3, "currency": "EUR"}"#,
+            "CustomerKind",
+        ),
+        ("/v1/customers", "[1, 2]", "NewCustomer"),
+    ];
+    for (path, body, reason) in cases {
+        let (status, problem) = server.post(path, &operator, body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {problem}");
+        assert!(
+            problem["detail"].as_str().unwrap().contains(reason),
+            "{body}: {problem}"
+        );
+    }
+    let response = server
+        .http
+        .post(server.url(&top_up))
+        .bearer_auth(&operator)
+        .header("Idempotency-Key", "float")
+        .json(&json!({"amount": 0.1, "currency": "EUR"}))
+        .send()
+        .await
+        .unwrap();
+    let (status, problem) = read(response).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        problem["detail"].as_str().unwrap().contains("JSON number"),
+        "{problem}"
+    );
+    let (status, _) = server
+        .get(
+            &format!(
+                "/v1/customers/{}/ledger?from=yesterday",
+                server.demo.customer
+            ),
+            Some(&operator),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, problem) = server.get("/v1/customers/abc", Some(&operator)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        problem["detail"].as_str().unwrap().contains("path segment"),
+        "{problem}"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn domain_refusals_are_422_problems() {
+    let server = Server::start().await;
+    let (id, key) = server.register("anna@example.com").await;
+
+    let (fraction, problem) = server.top_up(id, &key, "k1", "5.001").await;
+    let (negative, _) = server.top_up(id, &key, "k2", "-5").await;
+    let (email, _) = server
+        .post(
+            "/v1/customers",
+            &server.demo.operator_key,
+            r#"{"name": "A", "email": "not-an-email", "kind": "person", "currency": "EUR"}"#,
+        )
+        .await;
+    let (currency, _) = server
+        .post(
+            "/v1/customers",
+            &server.demo.operator_key,
+            r#"{"name": "A", "email": "a@b.co", "kind": "person", "currency": "XXX"}"#,
+        )
+        .await;
+
+    assert_eq!(fraction, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        problem["detail"].as_str().unwrap().contains("minor unit"),
+        "{problem}"
+    );
+    assert_eq!(negative, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(email, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(currency, StatusCode::UNPROCESSABLE_ENTITY);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_413_with_or_without_a_length() {
+    let server = Server::start().await;
+    let padding = "x".repeat(vnum_http::JSON_BODY_LIMIT + 1);
+    let body = format!(
+        r#"{{"name": "{padding}", "email": "a@b.co", "kind": "person", "currency": "EUR"}}"#
+    );
+
+    let (declared, problem) = server
+        .post("/v1/customers", &server.demo.operator_key, &body)
+        .await;
+    assert_eq!(declared, StatusCode::PAYLOAD_TOO_LARGE, "{problem}");
+
+    // Chunked, so that no Content-Length announces the size.
+    let mut socket = tokio::net::TcpStream::connect(server.running.addr)
+        .await
+        .unwrap();
+    let head = format!(
+        "POST /v1/customers HTTP/1.1\r\nhost: localhost\r\nauthorization: Bearer {}\r\n\
+         content-type: application/json\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n",
+        server.demo.operator_key
+    );
+    socket.write_all(head.as_bytes()).await.unwrap();
+    for chunk in body.as_bytes().chunks(64 * 1024) {
+        let framed = [format!("{:x}\r\n", chunk.len()).as_bytes(), chunk, b"\r\n"].concat();
+        if socket.write_all(&framed).await.is_err() {
+            break; // The server may answer and close before reading everything.
+        }
+    }
+    let _ = socket.write_all(b"0\r\n\r\n").await;
+    let mut answer = String::new();
+    let _ = socket.read_to_string(&mut answer).await;
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("application/problem+json"), "{answer}");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn unknown_paths_and_methods_are_problems() {
+    let server = Server::start().await;
+    let (not_found, _) = server.get("/v1/nothing-here", None).await;
+    let response = server
+        .http
+        .delete(server.url("/health"))
+        .send()
+        .await
+        .unwrap();
+    let (not_allowed, _) = read(response).await;
+    assert_eq!(not_found, StatusCode::NOT_FOUND);
+    assert_eq!(not_allowed, StatusCode::METHOD_NOT_ALLOWED);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_ledger_is_filtered_by_from_and_to() {
+    let server = Server::start().await;
+    let (id, key) = server.register("anna@example.com").await;
+    server.top_up(id, &key, "k1", "5.00").await;
+    let path = format!("/v1/customers/{id}/ledger");
+
+    let (_, all) = server
+        .get(&format!("{path}?from=2000-01-01T00:00:00Z"), Some(&key))
+        .await;
+    let (_, none) = server
+        .get(&format!("{path}?to=2000-01-01T00:00:00Z"), Some(&key))
+        .await;
+
+    assert_eq!(all.as_array().unwrap().len(), 1);
+    assert_eq!(all[0]["kind"], "top_up");
+    assert_eq!(all[0]["rule"], "R10.1");
+    assert_eq!(none, json!([]));
+    let (backwards, _) = server
+        .get(
+            &format!("{path}?from=2001-01-01T00:00:00Z&to=2000-01-01T00:00:00Z"),
+            Some(&key),
+        )
+        .await;
+    assert_eq!(backwards, StatusCode::UNPROCESSABLE_ENTITY);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_every_path_and_docs_are_html() {
+    let server = Server::start().await;
+    let (status, spec) = server.get("/openapi.json", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let paths = spec["paths"].as_object().unwrap();
+    for path in [
+        "/health",
+        "/v1/me",
+        "/v1/customers",
+        "/v1/customers/{id}",
+        "/v1/customers/{id}/balance",
+        "/v1/customers/{id}/top-ups",
+        "/v1/customers/{id}/ledger",
+    ] {
+        assert!(
+            paths.contains_key(path),
+            "{path} missing from {:?}",
+            paths.keys()
+        );
+    }
+    assert!(spec["components"]["schemas"]["Problem"].is_object());
+    assert!(spec["components"]["securitySchemes"]["ApiKey"].is_object());
+
+    let docs = server.http.get(server.url("/docs")).send().await.unwrap();
+    assert_eq!(docs.status(), StatusCode::OK);
+    assert!(
+        docs.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(docs.text().await.unwrap().contains("swagger"));
+    let (health, body) = server.get("/health", None).await;
+    assert_eq!(health, StatusCode::OK);
+    assert_eq!(body, json!({"status": "ok"}));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn r1_1_self_registration_answers_the_new_customers_key_only_when_enabled() {
+    let body =
+        json!({"name": "Zoe", "email": "zoe@example.com", "kind": "person", "currency": "EUR"});
+    let closed = Server::start().await;
+    let response = closed
+        .http
+        .post(closed.url("/v1/signup"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let (status, _) = read(response).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    closed.stop().await;
+
+    let open = Server::start_with(Settings {
+        self_registration: true,
+        ..Settings::default()
+    })
+    .await;
+    let response = open
+        .http
+        .post(open.url("/v1/signup"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let (status, registered) = read(response).await;
+    assert_eq!(status, StatusCode::CREATED, "{registered}");
+    let key = registered["api_key"].as_str().unwrap();
+    let (_, me) = open.get("/v1/me", Some(key)).await;
+    assert_eq!(me["customer"], registered["customer"]["id"]);
+    open.stop().await;
+}
