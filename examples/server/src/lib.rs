@@ -112,7 +112,7 @@ pub async fn start(settings: &Settings) -> anyhow::Result<Running> {
         Some(SHUTDOWN_GRACE),
     );
     let server = tokio::spawn(server);
-    let renewals = tokio::spawn(renewals::run_daily(vnum));
+    let renewals = tokio::spawn(renewals::run_jobs(vnum));
     tracing::info!(%addr, "listening");
     Ok(Running {
         addr,

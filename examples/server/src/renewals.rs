@@ -1,6 +1,6 @@
 //! The daily renewal run: at the start of each billing day in the billing time zone.
 
-use chrono::{DateTime, Duration, NaiveDate, TimeZone as _, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use vnum_app::Vnum;
 
@@ -18,18 +18,33 @@ pub fn next_billing_day(now: DateTime<Utc>, tz: Tz) -> (NaiveDate, DateTime<Utc>
     (day, start_of_day(day, tz))
 }
 
-/// The first instant of `day` in `tz`.
-#[must_use]
-pub fn start_of_day(day: NaiveDate, tz: Tz) -> DateTime<Utc> {
-    let midnight = day.and_time(chrono::NaiveTime::MIN);
-    (0..=24 * 4)
-        .map(|quarter| midnight + Duration::minutes(15 * quarter))
-        .find_map(|local| tz.from_local_datetime(&local).earliest())
-        .map_or_else(|| midnight.and_utc(), |start| start.with_timezone(&Utc))
+/// The first instant of `day` in `tz`, also where local midnight does not exist.
+pub use vnum_billing::start_of_day;
+
+/// How often free tests and one-shot SMS allocations whose time is up are ended.
+const EXPIRY_INTERVAL: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Runs the daily renewals and, every half minute, the expiry of trials (R8.1) and of
+/// unused one-shot SMS allocations (R9.D1), for ever; abort the task to stop both.
+pub async fn run_jobs(vnum: Vnum) {
+    tokio::join!(run_daily(vnum.clone()), run_expiries(vnum));
+}
+
+async fn run_expiries(vnum: Vnum) {
+    let mut ticks = tokio::time::interval(EXPIRY_INTERVAL);
+    loop {
+        ticks.tick().await;
+        if let Err(err) = vnum.expire_trials().await {
+            tracing::error!(error = %err, "trial expiry failed");
+        }
+        if let Err(err) = vnum.expire_sms_allocations().await {
+            tracing::error!(error = %err, "SMS allocation expiry failed");
+        }
+    }
 }
 
 /// Runs [`renew`] at the start of every billing day, for ever; abort the task to stop it.
-pub async fn run_daily(vnum: Vnum) {
+async fn run_daily(vnum: Vnum) {
     let tz = vnum.config().billing_time_zone;
     loop {
         let (day, starts) = next_billing_day(Utc::now(), tz);
@@ -45,20 +60,21 @@ pub async fn run_daily(vnum: Vnum) {
     }
 }
 
-/// The one call site of the renewal run for billing day `day`.
-///
-/// The renewal use case (`Vnum::run_renewals`) is not part of the application yet; when it
-/// is, this body becomes:
-///
-/// ```text
-/// match vnum.run_renewals(day).await {
-///     Ok(outcome) => tracing::info!(%day, ?outcome, "renewals done"),
-///     Err(err) => tracing::error!(%day, error = %err, "renewal run failed"),
-/// }
-/// ```
+/// The renewal run for billing day `day`. The run covers every day since the last completed one, so a
+/// server that was down over midnight catches up (R10.D4).
 pub async fn renew(vnum: &Vnum, day: NaiveDate) {
-    let _ = vnum;
-    tracing::info!(%day, "billing day started; no renewal use case is wired yet");
+    match vnum.run_renewals().await {
+        Ok(report) => tracing::info!(
+            %day,
+            days = report.days.len(),
+            charged = report.charged,
+            suspended = report.suspended.len(),
+            "renewals done"
+        ),
+        Err(err) => {
+            tracing::error!(%day, error = %err, "renewal run failed; the next run continues")
+        }
+    }
 }
 
 #[cfg(test)]
