@@ -22,8 +22,8 @@ mod waitlist;
 
 pub use calendar::{CalendarError, HolidayCalendar};
 pub use number::{
-    AccountStanding, NumberEvent, NumberEventName, NumberState, NumberStateName, NumberStatus,
-    Routing, TransitionError, routing,
+    NumberEvent, NumberEventName, NumberState, NumberStateName, NumberStatus, Routing,
+    TransitionError, routing,
 };
 pub use offer::{City, CityError, NumberKind, Offer, OfferError, OfferTerms};
 pub use order::{Acceptance, NumberChoice, OrderError, OrderLine, accept_order};

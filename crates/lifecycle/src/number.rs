@@ -4,6 +4,7 @@ use std::fmt;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use vnum_billing::ServiceState;
 use vnum_compliance::DocumentCheck;
 use vnum_core::rule::{self, RuleId};
 use vnum_core::{Money, PhoneNumber};
@@ -19,7 +20,7 @@ use vnum_core::{Money, PhoneNumber};
 ///
 /// Suspension is not a state of the number: it belongs to the account and is derived from
 /// its balance (R10.D3), so [`NumberStatus::of`] combines this state with the account's
-/// [`AccountStanding`] to show `Active` or `Suspended`. Free trials and one-shot SMS numbers
+/// [`ServiceState`] to show `Active` or `Suspended`. Free trials and one-shot SMS numbers
 /// have lifecycles of their own ([`crate::Trial`], `vnum-sms`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum NumberState {
@@ -217,28 +218,6 @@ impl NumberState {
     }
 }
 
-/// Whether an account's numbers may be served, derived from its balance (R10.D3).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub enum AccountStanding {
-    /// The balance is zero or above.
-    InGoodStanding,
-    /// The balance is below zero: no calls, no SMS (R10.4).
-    Suspended,
-}
-
-impl AccountStanding {
-    /// The standing an account with `balance` has: suspended exactly while it is below zero
-    /// (R10.4, R10.D3).
-    #[must_use]
-    pub fn from_balance(balance: Money) -> Self {
-        if balance.is_negative() {
-            Self::Suspended
-        } else {
-            Self::InGoodStanding
-        }
-    }
-}
-
 /// What a customer sees of a number: its own state combined with the account's standing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum NumberStatus {
@@ -265,10 +244,10 @@ pub struct Routing {
 impl NumberStatus {
     /// The status of a number in `state` on an account in `standing` (R10.D3).
     #[must_use]
-    pub const fn of(state: &NumberState, standing: AccountStanding) -> Self {
+    pub const fn of(state: &NumberState, standing: ServiceState) -> Self {
         match (state, standing) {
-            (NumberState::Active { .. }, AccountStanding::InGoodStanding) => Self::Active,
-            (NumberState::Active { .. }, AccountStanding::Suspended) => Self::Suspended,
+            (NumberState::Active { .. }, ServiceState::Active) => Self::Active,
+            (NumberState::Active { .. }, ServiceState::Suspended) => Self::Suspended,
             (NumberState::Deleted { .. }, _) => Self::Deleted,
             (pending, _) => Self::Pending(pending.name()),
         }
@@ -293,5 +272,5 @@ impl NumberStatus {
 /// (R10.4, R10.D3).
 #[must_use]
 pub fn routing(state: &NumberState, balance: Money) -> Routing {
-    NumberStatus::of(state, AccountStanding::from_balance(balance)).routing()
+    NumberStatus::of(state, ServiceState::of_balance(balance)).routing()
 }

@@ -1,9 +1,10 @@
 //! One-shot SMS numbers (R9).
 
 use chrono::TimeDelta;
+use vnum_billing::ServiceState;
 use vnum_core::rule;
 use vnum_core::{CustomerId, OfferId, PhoneNumber};
-use vnum_lifecycle::{AccountStanding, NumberKind, OrderError, accept_order};
+use vnum_lifecycle::{NumberKind, OrderError, accept_order};
 use vnum_sms::{Service, SmsError, SmsEvent, SmsPool};
 
 use crate::model::{EntryKind, NewLedgerEntry, ReceivedSms, SmsAllocationRecord, StockState};
@@ -137,8 +138,7 @@ impl Vnum {
             .await?
             .ok_or_else(|| Error::not_found("one-shot SMS number", number))?;
         let customer = record.allocation.customer();
-        if AccountStanding::from_balance(tx.balance(customer).await?) == AccountStanding::Suspended
-        {
+        if ServiceState::of_balance(tx.balance(customer).await?) == ServiceState::Suspended {
             return Err(Error::Refused {
                 rule: rule::R10_4,
                 message: format!(

@@ -1,10 +1,10 @@
 //! The number state machine and whether a number is served.
 
 use proptest::prelude::*;
+use vnum_billing::ServiceState;
 use vnum_core::rule;
 use vnum_lifecycle::{
-    AccountStanding, NumberEvent, NumberEventName, NumberState, NumberStateName, NumberStatus,
-    routing,
+    NumberEvent, NumberEventName, NumberState, NumberStateName, NumberStatus, routing,
 };
 
 use crate::support::{day, money, number};
@@ -82,7 +82,7 @@ fn r10_4_an_active_number_of_an_account_in_debt_is_suspended_and_not_routed() {
     assert!(!decision.routable);
     assert_eq!(decision.rule, rule::R10_4);
     assert_eq!(
-        NumberStatus::of(&active, AccountStanding::from_balance(money("-5 EUR"))),
+        NumberStatus::of(&active, ServiceState::of_balance(money("-5 EUR"))),
         NumberStatus::Suspended
     );
 }
@@ -94,7 +94,7 @@ fn r10_d3_paying_the_debt_back_to_zero_routes_the_number_again() {
     assert!(decision.routable);
     assert_eq!(decision.rule, rule::R10_D3);
     assert_eq!(
-        NumberStatus::of(&active, AccountStanding::InGoodStanding),
+        NumberStatus::of(&active, ServiceState::Active),
         NumberStatus::Active
     );
 }
