@@ -20,14 +20,7 @@ pub use sms::{ReceivedSms, SmsAllocationRecord};
 pub use trials::TrialRecord;
 
 /// Whether a customer is a person or a company (R12).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CustomerKind {
-    /// A private person, paying by top-up.
-    Person,
-    /// A company, which may sign a contract and pay by bank transfer (R12.1).
-    Company,
-}
+pub use vnum_accounts::CustomerKind;
 
 /// A customer with one prepaid balance in one currency.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
