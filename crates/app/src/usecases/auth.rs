@@ -10,10 +10,17 @@ const TOKEN_PREFIX: &str = "vnum_";
 /// The lower-case hex SHA-256 of a token: what storage keeps instead of the token.
 #[must_use]
 pub fn token_sha256(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut text = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        text.push(char::from(DIGITS[usize::from(b >> 4)]));
+        text.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+    }
+    text
 }
 
 impl Vnum {
@@ -25,9 +32,7 @@ impl Vnum {
     pub async fn issue_api_key(&self, principal: Principal, label: &str) -> Result<String, Error> {
         let mut bytes = [0u8; 32];
         rand::rng().fill_bytes(&mut bytes);
-        let token: String = std::iter::once(TOKEN_PREFIX.to_owned())
-            .chain(bytes.iter().map(|b| format!("{b:02x}")))
-            .collect();
+        let token = format!("{TOKEN_PREFIX}{}", hex(&bytes));
         let mut tx = self.ports.store.begin().await?;
         if let Principal::Customer(id) = principal {
             tx.customer(id)
@@ -58,5 +63,19 @@ impl Vnum {
             .api_key(&token_sha256(token))
             .await?
             .map(|key| key.principal))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_hash_is_the_lower_case_hex_sha256() {
+        // SHA-256("abc"), FIPS 180-2 appendix B.1.
+        assert_eq!(
+            token_sha256("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 }
