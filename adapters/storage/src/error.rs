@@ -7,8 +7,14 @@ use vnum_app::ports::StoreError;
 /// uses. PostgreSQL names the index in its message; SQLite names the indexed columns.
 const INVARIANTS: &[(&str, &str)] = &[
     ("customer_email", "customers.email_key"),
-    ("ledger_reference", "ledger_entries.customer_id, ledger_entries.reference"),
-    ("ledger_charge_period", "ledger_entries.number_id, ledger_entries.period_start"),
+    (
+        "ledger_reference",
+        "ledger_entries.customer_id, ledger_entries.reference",
+    ),
+    (
+        "ledger_charge_period",
+        "ledger_entries.number_id, ledger_entries.period_start",
+    ),
     ("number_e164", "numbers.e164"),
     ("api_key", "api_keys.token_sha256"),
 ];
@@ -60,7 +66,9 @@ mod tests {
             Some("number_e164")
         );
         assert_eq!(
-            conflict("UNIQUE constraint failed: ledger_entries.customer_id, ledger_entries.reference"),
+            conflict(
+                "UNIQUE constraint failed: ledger_entries.customer_id, ledger_entries.reference"
+            ),
             Some("ledger_reference")
         );
         assert_eq!(conflict("UNIQUE constraint failed: other.column"), None);

@@ -2,8 +2,7 @@
 
 use async_trait::async_trait;
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    TransactionTrait,
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, TransactionTrait,
 };
 use sea_orm_migration::MigratorTrait;
 use vnum_app::ports::{Store, StoreError, Transaction};
@@ -37,8 +36,7 @@ impl SeaOrmStore {
     /// # Errors
     /// [`StoreError::Unavailable`] when the database cannot be reached or migrated.
     pub async fn connect_with(mut options: ConnectOptions) -> Result<Self, StoreError> {
-        if options.get_url().contains(":memory:") || options.get_url().contains("mode=memory")
-        {
+        if options.get_url().contains(":memory:") || options.get_url().contains("mode=memory") {
             // Every connection to an in-memory SQLite database opens a new, empty one.
             options.max_connections(1).min_connections(1);
         }
@@ -94,9 +92,18 @@ mod tests {
 
     #[test]
     fn a_sqlite_file_is_created_when_missing() {
-        assert_eq!(with_sqlite_create("sqlite://a.db"), "sqlite://a.db?mode=rwc");
-        assert_eq!(with_sqlite_create("sqlite://a.db?x=1"), "sqlite://a.db?x=1&mode=rwc");
-        assert_eq!(with_sqlite_create("sqlite://a.db?mode=ro"), "sqlite://a.db?mode=ro");
+        assert_eq!(
+            with_sqlite_create("sqlite://a.db"),
+            "sqlite://a.db?mode=rwc"
+        );
+        assert_eq!(
+            with_sqlite_create("sqlite://a.db?x=1"),
+            "sqlite://a.db?x=1&mode=rwc"
+        );
+        assert_eq!(
+            with_sqlite_create("sqlite://a.db?mode=ro"),
+            "sqlite://a.db?mode=ro"
+        );
         assert_eq!(with_sqlite_create("sqlite::memory:"), "sqlite::memory:");
         assert_eq!(with_sqlite_create("postgres://x/y"), "postgres://x/y");
     }

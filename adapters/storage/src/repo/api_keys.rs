@@ -1,8 +1,7 @@
 //! [`ApiKeys`] on the `api_keys` table.
 
 use async_trait::async_trait;
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue::NotSet, ColumnTrait, EntityTrait, QueryFilter, Set, TryInsertResult};
+use sea_orm::{ActiveValue::NotSet, ColumnTrait, EntityTrait, QueryFilter, Set};
 use vnum_app::model::ApiKey;
 use vnum_app::ports::StoreError;
 use vnum_app::ports::store::ApiKeys;
@@ -24,15 +23,9 @@ impl ApiKeys for SeaOrmTransaction {
             label: Set(key.label),
             created_at: Set(key.created_at),
         };
-        let inserted = api_key::Entity::insert(row)
-            .on_conflict(OnConflict::new().do_nothing().to_owned())
-            .try_insert()
-            .exec_without_returning(&self.txn)
-            .await
-            .map_err(store_error)?;
-        match inserted {
-            TryInsertResult::Inserted(rows) if rows > 0 => Ok(()),
-            _ => Err(StoreError::Conflict { what: "api_key" }),
+        match self.insert_unless_taken(row).await? {
+            Some(_) => Ok(()),
+            None => Err(StoreError::Conflict { what: "api_key" }),
         }
     }
 

@@ -1,8 +1,7 @@
 //! [`Customers`] on the `customers` table.
 
 use async_trait::async_trait;
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue::NotSet, EntityTrait, Set, TryInsertResult};
+use sea_orm::{ActiveValue::NotSet, EntityTrait, Set};
 use vnum_app::model::{Customer, NewCustomer};
 use vnum_app::ports::StoreError;
 use vnum_app::ports::store::Customers;
@@ -26,17 +25,10 @@ impl Customers for SeaOrmTransaction {
             registered_at: Set(new.registered_at),
             balance_minor: Set(0),
         };
-        // DO NOTHING instead of an error keeps the transaction usable after a conflict, as
-        // the port promises; the unique index `customer_email` decides.
-        let inserted = customer::Entity::insert(row)
-            .on_conflict(OnConflict::new().do_nothing().to_owned())
-            .try_insert()
-            .exec_with_returning(&self.txn)
-            .await
-            .map_err(store_error)?;
-        match inserted {
-            TryInsertResult::Inserted(row) => to_customer(row),
-            TryInsertResult::Empty | TryInsertResult::Conflicted => Err(StoreError::Conflict {
+        // The unique index `customer_email` decides, under concurrency too.
+        match self.insert_unless_taken(row).await? {
+            Some(row) => to_customer(row),
+            None => Err(StoreError::Conflict {
                 what: "customer_email",
             }),
         }

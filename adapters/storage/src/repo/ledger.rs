@@ -126,7 +126,10 @@ impl SeaOrmTransaction {
     async fn why_not_appended(&self, new: &NewLedgerEntry) -> StoreError {
         let customer = new.customer.get();
         let currency = match self
-            .query_one("SELECT currency FROM customers WHERE id = $1", vec![customer.into()])
+            .query_one(
+                "SELECT currency FROM customers WHERE id = $1",
+                vec![customer.into()],
+            )
             .await
         {
             Ok(Some(row)) => match column::<String>(&row, 0) {

@@ -6,7 +6,11 @@ mod ledger;
 mod numbers;
 mod renewals;
 
-use sea_orm::{ConnectionTrait, QueryResult, Statement, Value};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryResult, QueryTrait,
+    Statement, Value,
+};
 use vnum_app::ports::StoreError;
 
 use crate::error::store_error;
@@ -18,7 +22,11 @@ impl SeaOrmTransaction {
         Statement::from_sql_and_values(self.backend, sql, values)
     }
 
-    async fn query_all(&self, sql: &str, values: Vec<Value>) -> Result<Vec<QueryResult>, StoreError> {
+    async fn query_all(
+        &self,
+        sql: &str,
+        values: Vec<Value>,
+    ) -> Result<Vec<QueryResult>, StoreError> {
         self.txn
             .query_all_raw(self.statement(sql, values))
             .await
@@ -33,6 +41,29 @@ impl SeaOrmTransaction {
         self.txn
             .query_one_raw(self.statement(sql, values))
             .await
+            .map_err(store_error)
+    }
+
+    /// Inserts a row unless a unique index holds its key already: `None` then. `DO NOTHING`
+    /// instead of a unique violation keeps the transaction usable after a conflict, as the
+    /// ports promise.
+    async fn insert_unless_taken<A>(
+        &self,
+        row: A,
+    ) -> Result<Option<<A::Entity as EntityTrait>::Model>, StoreError>
+    where
+        A: ActiveModelTrait + Send,
+    {
+        let mut insert = <A::Entity as EntityTrait>::insert(row)
+            .on_conflict(OnConflict::new().do_nothing().to_owned())
+            .into_query();
+        insert.returning_all();
+        self.txn
+            .query_one(&insert)
+            .await
+            .map_err(store_error)?
+            .map(|row| <A::Entity as EntityTrait>::Model::from_query_result(&row, ""))
+            .transpose()
             .map_err(store_error)
     }
 

@@ -1,10 +1,8 @@
 //! [`Numbers`] on the `numbers` table.
 
 use async_trait::async_trait;
-use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveValue::NotSet, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait, TryInsertResult,
+    ActiveValue::NotSet, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
 };
 use vnum_app::model::{Billing, NumberRecord};
 use vnum_app::ports::StoreError;
@@ -22,15 +20,9 @@ impl Numbers for SeaOrmTransaction {
         let mut row = to_row(&record)?;
         row.id = NotSet;
         row.version = Set(1);
-        let inserted = number::Entity::insert(row)
-            .on_conflict(OnConflict::new().do_nothing().to_owned())
-            .try_insert()
-            .exec_with_returning(&self.txn)
-            .await
-            .map_err(store_error)?;
-        match inserted {
-            TryInsertResult::Inserted(row) => to_record(row),
-            TryInsertResult::Empty | TryInsertResult::Conflicted => Err(StoreError::Conflict {
+        match self.insert_unless_taken(row).await? {
+            Some(row) => to_record(row),
+            None => Err(StoreError::Conflict {
                 what: "number_e164",
             }),
         }
@@ -96,7 +88,11 @@ impl Numbers for SeaOrmTransaction {
                 }
             }
         } else {
-            update.exec(&self.txn).await.map_err(store_error)?.rows_affected
+            update
+                .exec(&self.txn)
+                .await
+                .map_err(store_error)?
+                .rows_affected
         };
         if updated == 0 {
             return Err(StoreError::Stale { what: "number", id });
@@ -146,7 +142,12 @@ fn to_record(row: number::Model) -> Result<NumberRecord, StoreError> {
             })
         }
         (None, None, None, None, None) => None,
-        _ => return Err(corrupt("number billing", format!("number {} is half billed", row.id))),
+        _ => {
+            return Err(corrupt(
+                "number billing",
+                format!("number {} is half billed", row.id),
+            ));
+        }
     };
     Ok(NumberRecord {
         id: NumberId(row.id),

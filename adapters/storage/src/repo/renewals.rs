@@ -145,7 +145,7 @@ impl SeaOrmTransaction {
                 INSERT INTO ledger_entries {CHARGE_COLUMNS}
                 SELECT customer_id, 'charge', -fee_minor, fee_currency, id, $1, period_end,
                        $4, description, $3
-                FROM due
+                FROM due ORDER BY id
                 ON CONFLICT DO NOTHING
                 RETURNING customer_id, amount_minor
             ),
@@ -206,7 +206,7 @@ impl SeaOrmTransaction {
             INSERT INTO ledger_entries {CHARGE_COLUMNS}
             SELECT n.customer_id, 'charge', -n.fee_minor, n.fee_currency, n.id, $1,
                    a.period_end, $4, a.description, $3
-            {DUE} AND n.id <= $2
+            {DUE} AND n.id <= $2 ORDER BY n.id
             ON CONFLICT DO NOTHING
             RETURNING customer_id, amount_minor"
         );
