@@ -61,7 +61,7 @@ contract!(
     r10_2_charge_due_charges_exactly_the_due_numbers,
     r10_7_deleted_before_the_charge_day_is_not_charged_deleted_on_it_is,
     r10_3_balances_go_negative_and_newly_negative_customers_are_reported,
-    charge_due_respects_the_limit_in_id_order_until_exhausted,
+    charge_due_respects_the_limit_and_repeats_until_every_number_is_charged_once,
     r10_d4_a_period_charged_already_is_skipped_and_the_pointer_moves,
     a_unit_of_work_dropped_without_commit_changes_nothing,
 );
@@ -583,7 +583,9 @@ async fn r10_3_balances_go_negative_and_newly_negative_customers_are_reported(st
     }
 }
 
-async fn charge_due_respects_the_limit_in_id_order_until_exhausted(store: &dyn Store) {
+async fn charge_due_respects_the_limit_and_repeats_until_every_number_is_charged_once(
+    store: &dyn Store,
+) {
     let ada = commit_customer(store, "ada@example.com").await;
     let numbers = commit_numbers(
         store,

@@ -1,6 +1,6 @@
 //! [`Renewals`]: the renewal run as a few set-based statements per batch (R10.2, R10.D4).
 //!
-//! A batch selects up to `limit` due numbers in id order, appends one charge for each
+//! A batch selects up to `limit` due numbers, appends one charge for each
 //! (`ON CONFLICT DO NOTHING` on `ledger_charge_period` skips a period charged already, so a
 //! run repeated after a crash never charges twice), moves their `paid_through`, and moves
 //! every customer's balance once by the sum of its new charges. On PostgreSQL that is one
@@ -128,6 +128,10 @@ struct BalanceMove {
 
 impl SeaOrmTransaction {
     /// PostgreSQL: the whole batch in one statement, one round trip.
+    ///
+    /// The batch takes due numbers in the order of the `numbers_due` index rather than by
+    /// id: a charged number leaves the index range, so each batch reads only what it
+    /// charges, where sorting by id would read every number still due, every batch.
     async fn charge_due_in_one_statement(
         &self,
         anchors: usize,
@@ -139,7 +143,7 @@ impl SeaOrmTransaction {
                 SELECT n.id, n.customer_id, n.fee_minor, n.fee_currency, a.period_end,
                        a.description
                 {DUE}
-                ORDER BY n.id LIMIT $2
+                LIMIT $2
             ),
             charged AS (
                 INSERT INTO ledger_entries {CHARGE_COLUMNS}
@@ -178,7 +182,8 @@ impl SeaOrmTransaction {
             .collect()
     }
 
-    /// SQLite: the last due id of the batch bounds the same selection in each statement.
+    /// SQLite: the last due id of the batch bounds the same selection in each statement,
+    /// so numbers are taken in id order.
     async fn charge_due_step_by_step(
         &self,
         anchors: usize,
