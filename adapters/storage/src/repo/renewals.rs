@@ -89,6 +89,7 @@ impl Renewals for SeaOrmTransaction {
                 outcome.newly_negative.push(CustomerId(moved.customer));
             }
         }
+        outcome.newly_negative.sort();
         Ok(outcome)
     }
 

@@ -3,8 +3,8 @@
 
 #![allow(dead_code)] // Each test binary uses its own part of these helpers.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use rust_decimal::Decimal;
@@ -22,19 +22,48 @@ pub(crate) async fn sqlite() -> SeaOrmStore {
         .expect("an in-memory SQLite database opens and migrates")
 }
 
-/// A store on a schema of its own, dropped by [`PgSchema::drop`].
+/// A store on a schema of its own, dropped by [`PgSchema::drop`], or when the value goes
+/// out of scope in a test that failed before.
 pub(crate) struct PgSchema {
     pub(crate) store: SeaOrmStore,
     pub(crate) admin: DatabaseConnection,
     pub(crate) name: String,
+    url: String,
+    dropped: bool,
 }
 
 impl PgSchema {
-    pub(crate) async fn drop(self) {
+    pub(crate) async fn drop(mut self) {
         self.admin
             .execute_unprepared(&format!("DROP SCHEMA {} CASCADE", self.name))
             .await
             .expect("the test schema drops");
+        self.dropped = true;
+    }
+}
+
+impl Drop for PgSchema {
+    fn drop(&mut self) {
+        if self.dropped {
+            return;
+        }
+        // A failed test unwinds here: drop its schema from a thread of its own, since the
+        // test's runtime cannot be blocked on.
+        let (url, name) = (self.url.clone(), self.name.clone());
+        let cleanup = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime for the cleanup");
+            runtime.block_on(async move {
+                if let Ok(admin) = Database::connect(url.as_str()).await {
+                    let _ = admin
+                        .execute_unprepared(&format!("DROP SCHEMA IF EXISTS {name} CASCADE"))
+                        .await;
+                }
+            });
+        });
+        let _ = cleanup.join();
     }
 }
 
@@ -56,9 +85,23 @@ fn unique_name(prefix: &str) -> String {
 pub(crate) async fn postgres() -> Option<PgSchema> {
     let url =
         std::env::var("VNUM_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.into());
-    let admin = match Database::connect(url.as_str()).await {
+    // One failed connection is enough to know for every test of this binary.
+    static UNREACHABLE: AtomicBool = AtomicBool::new(false);
+    let mut admin_options = ConnectOptions::new(url.clone());
+    admin_options
+        .connect_timeout(Duration::from_secs(3))
+        .acquire_timeout(Duration::from_secs(3));
+    let connected = if UNREACHABLE.load(Ordering::Relaxed) {
+        Err("it was unreachable for an earlier test".to_owned())
+    } else {
+        Database::connect(admin_options)
+            .await
+            .map_err(|e| e.to_string())
+    };
+    let admin = match connected {
         Ok(admin) => admin,
         Err(error) => {
+            UNREACHABLE.store(true, Ordering::Relaxed);
             assert!(
                 std::env::var("CI").as_deref() != Ok("true"),
                 "PostgreSQL is required in CI at {url}: {error}"
@@ -81,7 +124,13 @@ pub(crate) async fn postgres() -> Option<PgSchema> {
     let store = SeaOrmStore::connect_with(options)
         .await
         .expect("the store connects and migrates");
-    Some(PgSchema { store, admin, name })
+    Some(PgSchema {
+        store,
+        admin,
+        name,
+        url,
+        dropped: false,
+    })
 }
 
 pub(crate) fn eur(amount: Decimal) -> Money {
