@@ -2,7 +2,7 @@
 
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
-use vnum_app::model::{CustomerKind, EntryKind, Principal};
+use vnum_app::model::{CustomerKind, EntryKind, Principal, StockState};
 use vnum_app::ports::StoreError;
 use vnum_core::{Currency, CustomerId, Money};
 
@@ -75,6 +75,23 @@ pub(crate) fn entry_kind(name: &str) -> Result<EntryKind, StoreError> {
         "refund" => Ok(EntryKind::Refund),
         "adjustment" => Ok(EntryKind::Adjustment),
         other => Err(corrupt("ledger entry kind", other)),
+    }
+}
+
+pub(crate) fn stock_state_name(state: StockState) -> &'static str {
+    match state {
+        StockState::Available => "available",
+        StockState::OnTrial => "on_trial",
+        StockState::Taken => "taken",
+    }
+}
+
+pub(crate) fn stock_state(name: &str) -> Result<StockState, StoreError> {
+    match name {
+        "available" => Ok(StockState::Available),
+        "on_trial" => Ok(StockState::OnTrial),
+        "taken" => Ok(StockState::Taken),
+        other => Err(corrupt("stock state", other)),
     }
 }
 

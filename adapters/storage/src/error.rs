@@ -4,19 +4,56 @@ use sea_orm::{DbErr, SqlErr};
 use vnum_app::ports::StoreError;
 
 /// The unique indexes and the conflict each one reports, the same names the in-memory store
-/// uses. PostgreSQL names the index in its message; SQLite names the indexed columns.
-const INVARIANTS: &[(&str, &str)] = &[
-    ("customer_email", "customers.email_key"),
+/// uses: `(conflict, PostgreSQL index name, SQLite indexed columns)`. PostgreSQL names the
+/// index in its message; SQLite names the indexed columns.
+const INVARIANTS: &[(&str, &str, &str)] = &[
+    ("customer_email", "customer_email", "customers.email_key"),
     (
+        "ledger_reference",
         "ledger_reference",
         "ledger_entries.customer_id, ledger_entries.reference",
     ),
     (
         "ledger_charge_period",
+        "ledger_charge_period",
         "ledger_entries.number_id, ledger_entries.period_start",
     ),
-    ("number_e164", "numbers.e164"),
-    ("api_key", "api_keys.token_sha256"),
+    ("number_e164", "number_e164", "numbers.e164"),
+    ("api_key", "api_key", "api_keys.token_sha256"),
+    ("stock_e164", "stock_e164", "stock_numbers.e164"),
+    ("sip_login", "sip_login", "sip_accounts.login"),
+    (
+        "agreement_customer",
+        "agreement_customer",
+        "agreements.customer_id",
+    ),
+    (
+        "contract_active",
+        "contract_active",
+        "contracts.customer_id",
+    ),
+    (
+        "contract_version",
+        "contract_version",
+        "contracts.customer_id, contracts.version",
+    ),
+    ("trial_id", "trials_pkey", "trials.id"),
+    (
+        "sms_allocation",
+        "sms_allocation",
+        "sms_allocations.number, sms_allocations.service",
+    ),
+    // An allocation id handed out twice is an allocation made twice.
+    (
+        "sms_allocation",
+        "sms_allocations_pkey",
+        "sms_allocations.id",
+    ),
+    (
+        "sms_number_busy",
+        "sms_number_busy",
+        "sms_allocations.number",
+    ),
 ];
 
 /// Maps a sea-orm error: a unique violation becomes the [`StoreError::Conflict`] of its
@@ -40,8 +77,8 @@ pub(crate) fn store_error(error: DbErr) -> StoreError {
 
 /// The conflict a unique-violation message reports, if it names a known index.
 fn conflict(message: &str) -> Option<&'static str> {
-    INVARIANTS.iter().find_map(|(what, columns)| {
-        let postgres = message.contains(&format!("\"{what}\""));
+    INVARIANTS.iter().find_map(|(what, index, columns)| {
+        let postgres = message.contains(&format!("\"{index}\""));
         let sqlite = message
             .strip_prefix("UNIQUE constraint failed: ")
             .or_else(|| message.split("UNIQUE constraint failed: ").nth(1))
@@ -70,6 +107,14 @@ mod tests {
                 "UNIQUE constraint failed: ledger_entries.customer_id, ledger_entries.reference"
             ),
             Some("ledger_reference")
+        );
+        assert_eq!(
+            conflict("duplicate key value violates unique constraint \"trials_pkey\""),
+            Some("trial_id")
+        );
+        assert_eq!(
+            conflict("UNIQUE constraint failed: sms_allocations.number"),
+            Some("sms_number_busy")
         );
         assert_eq!(conflict("UNIQUE constraint failed: other.column"), None);
     }

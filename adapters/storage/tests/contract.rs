@@ -12,7 +12,9 @@ use vnum_app::model::{ApiKey, EntryKind, NewLedgerEntry, NumberRecord, Principal
 use vnum_app::ports::{Store, StoreError};
 use vnum_core::{CustomerId, Money, NumberId, Period, PhoneNumber};
 
-use common::{billed_number, day, eur, instant, new_customer};
+use vnum_lifecycle::NumberState;
+
+use common::{billed_number, day, deleted, eur, instant, new_customer};
 
 /// Generates, for each contract test, one test per store.
 macro_rules! contract {
@@ -291,14 +293,14 @@ async fn appending_for_a_missing_customer_is_stale(store: &dyn Store) {
 async fn numbers_are_stored_updated_and_versioned(store: &dyn Store) {
     let ada = commit_customer(store, "ada@example.com").await;
     let mut pending = billed_number(ada, &e164(1), 20, day(2026, 2, 20), dec!(9.99));
-    pending.e164 = None;
+    pending.state = NumberState::Provisioning;
     pending.billing = None;
     let stored = commit_numbers(store, vec![pending.clone()]).await.remove(0);
     assert_eq!(stored.version, 1);
     assert_eq!(stored.billing, None);
 
     let connected = NumberRecord {
-        e164: Some(PhoneNumber::parse(&e164(1)).unwrap()),
+        state: billed_number(ada, &e164(1), 20, day(2026, 2, 20), dec!(9.99)).state,
         billing: billed_number(ada, &e164(1), 20, day(2026, 2, 20), dec!(9.99)).billing,
         ..stored.clone()
     };
@@ -371,7 +373,7 @@ async fn number_e164_is_unique_among_live_numbers(store: &dyn Store) {
         .await
         .unwrap();
     let renumbered = NumberRecord {
-        e164: first.e164.clone(),
+        state: first.state.clone(),
         ..second.clone()
     };
     assert_eq!(
@@ -382,11 +384,9 @@ async fn number_e164_is_unique_among_live_numbers(store: &dyn Store) {
     );
     // The refused update left the unit usable and the number unchanged.
     assert_eq!(tx.number(second.id).await.unwrap(), Some(second.clone()));
-    let deleted = NumberRecord {
-        deleted_on: Some(day(2026, 2, 1)),
-        ..stored
-    };
-    tx.update_number(deleted).await.unwrap();
+    tx.update_number(deleted(stored, day(2026, 2, 1)))
+        .await
+        .unwrap();
     let reused = tx.insert_number(first).await.unwrap();
     tx.commit().await.unwrap();
 
@@ -515,10 +515,14 @@ async fn r10_2_charge_due_charges_exactly_the_due_numbers(store: &dyn Store) {
 
 async fn r10_7_deleted_before_the_charge_day_is_not_charged_deleted_on_it_is(store: &dyn Store) {
     let ada = commit_customer(store, "ada@example.com").await;
-    let mut before = billed_number(ada, &e164(1), 20, day(2026, 2, 20), dec!(3));
-    before.deleted_on = Some(day(2026, 2, 19));
-    let mut on = billed_number(ada, &e164(2), 20, day(2026, 2, 20), dec!(4));
-    on.deleted_on = Some(day(2026, 2, 20));
+    let before = deleted(
+        billed_number(ada, &e164(1), 20, day(2026, 2, 20), dec!(3)),
+        day(2026, 2, 19),
+    );
+    let on = deleted(
+        billed_number(ada, &e164(2), 20, day(2026, 2, 20), dec!(4)),
+        day(2026, 2, 20),
+    );
     let numbers = commit_numbers(store, vec![before, on]).await;
 
     let mut tx = store.begin().await.unwrap();

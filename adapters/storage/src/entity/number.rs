@@ -31,6 +31,9 @@ pub struct Model {
     pub deleted_on: Option<Date>,
     /// Bumped on every update, for optimistic concurrency.
     pub version: i64,
+    /// The whole record as JSON; the columns above win over it where they overlap (the
+    /// renewal run moves `paid_through` and `version` in the columns only).
+    pub record: Option<String>,
 }
 
 /// No relations are navigated through the ORM.

@@ -4,6 +4,7 @@
 //! adds one step here. Steps are never edited once released: a change is a new step.
 
 mod m0001_initial;
+mod m0002_repositories;
 
 use sea_orm::{ConnectionTrait, DbBackend, DbErr};
 use sea_orm_migration::{MigrationTrait, MigratorTrait};
@@ -14,7 +15,10 @@ pub(crate) struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_initial::Migration)]
+        vec![
+            Box::new(m0001_initial::Migration),
+            Box::new(m0002_repositories::Migration),
+        ]
     }
 }
 

@@ -7,7 +7,7 @@ use sea_orm::{
 use vnum_app::model::{Billing, NumberRecord};
 use vnum_app::ports::StoreError;
 use vnum_app::ports::store::Numbers;
-use vnum_core::{CountryCode, CustomerId, NumberId, OfferId, PhoneNumber};
+use vnum_core::{CustomerId, NumberId, PhoneNumber};
 
 use crate::codec::{from_minor, to_minor};
 use crate::entity::number;
@@ -75,7 +75,7 @@ impl Numbers for SeaOrmTransaction {
             .filter(number::Column::Version.eq(version));
         // Only a live number with an E.164 can break `number_e164`; then the update runs in
         // a savepoint so that the conflict leaves the transaction usable.
-        let updated = if record.e164.is_some() && record.deleted_on.is_none() {
+        let updated = if record.e164().is_some() && record.is_live() {
             let savepoint = self.txn.begin().await.map_err(store_error)?;
             match update.exec(&savepoint).await {
                 Ok(result) => {
@@ -106,12 +106,13 @@ impl Numbers for SeaOrmTransaction {
 
 fn to_row(record: &NumberRecord) -> Result<number::ActiveModel, StoreError> {
     let billing = record.billing.as_ref();
+    let json = serde_json::to_string(record).map_err(|e| corrupt("number record", e))?;
     Ok(number::ActiveModel {
         id: Set(record.id.get()),
         customer_id: Set(record.customer.get()),
         offer_id: Set(record.offer.get()),
         country: Set(record.country.as_str().to_owned()),
-        e164: Set(record.e164.as_ref().map(|e| e.as_str().to_owned())),
+        e164: Set(record.e164().map(|e| e.as_str().to_owned())),
         anchor_day: Set(billing
             .map(|b| i32::try_from(b.anchor_day))
             .transpose()
@@ -120,11 +121,14 @@ fn to_row(record: &NumberRecord) -> Result<number::ActiveModel, StoreError> {
         paid_through: Set(billing.map(|b| b.paid_through)),
         fee_minor: Set(billing.map(|b| to_minor(b.monthly_fee)).transpose()?),
         fee_currency: Set(billing.map(|b| b.monthly_fee.currency().code().to_owned())),
-        deleted_on: Set(record.deleted_on),
+        deleted_on: Set(record.deleted_on()),
         version: Set(record.version),
+        record: Set(Some(json)),
     })
 }
 
+/// The record from its JSON, with the id, the version and the billing from the columns:
+/// the renewal run moves `paid_through` and `version` there without rewriting the JSON.
 fn to_record(row: number::Model) -> Result<NumberRecord, StoreError> {
     let billing = match (
         row.anchor_day,
@@ -149,17 +153,21 @@ fn to_record(row: number::Model) -> Result<NumberRecord, StoreError> {
             ));
         }
     };
+    let json = row.record.ok_or_else(|| {
+        corrupt(
+            "number record",
+            format!(
+                "number {} was stored before records were kept whole",
+                row.id
+            ),
+        )
+    })?;
+    let record: NumberRecord =
+        serde_json::from_str(&json).map_err(|e| corrupt("number record", e))?;
     Ok(NumberRecord {
         id: NumberId(row.id),
-        customer: CustomerId(row.customer_id),
-        offer: OfferId(row.offer_id),
-        country: CountryCode::parse(&row.country).map_err(|e| corrupt("country", e))?,
-        e164: row
-            .e164
-            .map(|e| PhoneNumber::parse(&e).map_err(|err| corrupt("E.164 number", err)))
-            .transpose()?,
         billing,
-        deleted_on: row.deleted_on,
         version: row.version,
+        ..record
     })
 }

@@ -9,8 +9,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use rust_decimal::Decimal;
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
-use vnum_app::model::{Billing, CustomerKind, NewCustomer, NumberRecord};
-use vnum_core::{CountryCode, Currency, CustomerId, Money, NumberId, OfferId, PhoneNumber};
+use vnum_app::model::{Billing, CustomerKind, NewCustomer, NumberRecord, NumberSettings};
+use vnum_compliance::EndUser;
+use vnum_core::{
+    CountryCode, Currency, CustomerId, Money, NumberId, OfferId, PhoneNumber, PrepaidTerm,
+};
+use vnum_lifecycle::NumberState;
 use vnum_storage::SeaOrmStore;
 
 /// Where the PostgreSQL suites connect unless `VNUM_TEST_POSTGRES_URL` says otherwise.
@@ -168,14 +172,29 @@ pub(crate) fn billed_number(
         customer,
         offer: OfferId(1),
         country: CountryCode::parse("DE").expect("DE is a country"),
-        e164: Some(PhoneNumber::parse(e164).expect("a valid test number")),
+        state: NumberState::Active {
+            number: PhoneNumber::parse(e164).expect("a valid test number"),
+            connected_on: day(2026, 1, anchor),
+        },
+        wanted: None,
+        first_term: PrepaidTerm::OneMonth,
+        end_user: EndUser::Business,
         billing: Some(Billing {
             anchor_day: anchor,
             connected_on: day(2026, 1, anchor),
             paid_through,
             monthly_fee: eur(fee),
         }),
-        deleted_on: None,
+        settings: NumberSettings::default(),
         version: 0,
     }
+}
+
+/// The number deleted on `on`, keeping its concrete number (R10.7).
+pub(crate) fn deleted(mut number: NumberRecord, on: NaiveDate) -> NumberRecord {
+    number.state = NumberState::Deleted {
+        number: number.e164().cloned(),
+        deleted_on: on,
+    };
+    number
 }
