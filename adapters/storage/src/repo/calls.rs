@@ -1,0 +1,147 @@
+//! [`SipAccounts`] and [`CallRecords`] on their tables: key columns and the record as JSON.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use vnum_app::model::SipAccountRecord;
+use vnum_app::ports::StoreError;
+use vnum_app::ports::store::{CallRecords, SipAccounts};
+use vnum_calls::{CallRecord, CallRecordFields};
+use vnum_core::{CallId, CustomerId, NumberId, SipAccountId};
+
+use super::{Sequence, to_json};
+use crate::error::corrupt;
+use crate::store::SeaOrmTransaction;
+
+fn sip_values(record: &SipAccountRecord) -> Result<Vec<sea_orm::Value>, StoreError> {
+    Ok(vec![
+        record.id.get().into(),
+        record.account.owner().get().into(),
+        record.account.login().as_str().into(),
+        to_json(record)?,
+    ])
+}
+
+#[async_trait]
+impl SipAccounts for SeaOrmTransaction {
+    /// A login is unique: the unique index `sip_login` (R5.1).
+    async fn insert_sip_account(
+        &mut self,
+        mut record: SipAccountRecord,
+    ) -> Result<SipAccountRecord, StoreError> {
+        record.id = SipAccountId(self.next_id(Sequence::SipAccounts).await?);
+        self.write(
+            "INSERT INTO sip_accounts (id, customer_id, login, record) VALUES ($1, $2, $3, $4)",
+            sip_values(&record)?,
+        )
+        .await?;
+        Ok(record)
+    }
+
+    async fn update_sip_account(&mut self, record: &SipAccountRecord) -> Result<(), StoreError> {
+        let updated = self
+            .write(
+                "UPDATE sip_accounts SET customer_id = $2, login = $3, record = $4 WHERE id = $1",
+                sip_values(record)?,
+            )
+            .await?;
+        if updated == 0 {
+            return Err(StoreError::Stale {
+                what: "SIP account",
+                id: record.id.get(),
+            });
+        }
+        Ok(())
+    }
+
+    async fn sip_account(
+        &mut self,
+        id: SipAccountId,
+    ) -> Result<Option<SipAccountRecord>, StoreError> {
+        self.record(
+            "SIP account",
+            "SELECT record FROM sip_accounts WHERE id = $1",
+            vec![id.get().into()],
+        )
+        .await
+    }
+
+    async fn sip_account_by_login(
+        &mut self,
+        login: &str,
+    ) -> Result<Option<SipAccountRecord>, StoreError> {
+        self.record(
+            "SIP account",
+            "SELECT record FROM sip_accounts WHERE login = $1",
+            vec![login.into()],
+        )
+        .await
+    }
+
+    async fn sip_accounts_of(
+        &mut self,
+        customer: CustomerId,
+    ) -> Result<Vec<SipAccountRecord>, StoreError> {
+        self.records(
+            "SIP account",
+            "SELECT record FROM sip_accounts WHERE customer_id = $1 ORDER BY id",
+            vec![customer.get().into()],
+        )
+        .await
+    }
+}
+
+#[async_trait]
+impl CallRecords for SeaOrmTransaction {
+    async fn insert_call(&mut self, call: CallRecord) -> Result<CallRecord, StoreError> {
+        let call = with_id(&call, CallId(self.next_id(Sequence::Calls).await?))?;
+        self.write(
+            "INSERT INTO call_records (id, number_id, started_at, record) VALUES ($1, $2, $3, $4)",
+            vec![
+                call.id().get().into(),
+                call.number().get().into(),
+                call.start().into(),
+                to_json(&call)?,
+            ],
+        )
+        .await?;
+        Ok(call)
+    }
+
+    async fn calls(
+        &mut self,
+        numbers: &[NumberId],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<CallRecord>, StoreError> {
+        if numbers.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders: Vec<String> = (0..numbers.len()).map(|i| format!("${}", i + 3)).collect();
+        let sql = format!(
+            "SELECT record FROM call_records
+            WHERE started_at >= $1 AND started_at < $2 AND number_id IN ({})
+            ORDER BY started_at, id",
+            placeholders.join(", ")
+        );
+        let mut values = vec![from.into(), to.into()];
+        values.extend(numbers.iter().map(|n| n.get().into()));
+        self.records("call", &sql, values).await
+    }
+}
+
+/// The same call under another id, rebuilt through its validated constructor.
+fn with_id(call: &CallRecord, id: CallId) -> Result<CallRecord, StoreError> {
+    CallRecord::new(CallRecordFields {
+        id,
+        number: call.number(),
+        direction: call.direction(),
+        from: call.from().to_owned(),
+        to: call.to().to_owned(),
+        start: call.start(),
+        answer: call.answer(),
+        end: call.end(),
+        disposition: call.disposition(),
+        answered_by: call.answered_by().map(str::to_owned),
+    })
+    .map_err(|e| corrupt("call", e))
+}

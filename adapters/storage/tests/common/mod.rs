@@ -1,0 +1,200 @@
+//! Databases for the storage suites: SQLite in memory, and a fresh PostgreSQL schema per
+//! test so that runs never see each other's data.
+
+#![allow(dead_code)] // Each test binary uses its own part of these helpers.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use rust_decimal::Decimal;
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
+use vnum_app::model::{Billing, CustomerKind, NewCustomer, NumberRecord, NumberSettings};
+use vnum_compliance::EndUser;
+use vnum_core::{
+    CountryCode, Currency, CustomerId, Money, NumberId, OfferId, PhoneNumber, PrepaidTerm,
+};
+use vnum_lifecycle::NumberState;
+use vnum_storage::SeaOrmStore;
+
+/// Where the PostgreSQL suites connect unless `VNUM_TEST_POSTGRES_URL` says otherwise.
+pub(crate) const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+pub(crate) async fn sqlite() -> SeaOrmStore {
+    SeaOrmStore::connect("sqlite::memory:")
+        .await
+        .expect("an in-memory SQLite database opens and migrates")
+}
+
+/// A store on a schema of its own, dropped by [`PgSchema::drop`], or when the value goes
+/// out of scope in a test that failed before.
+pub(crate) struct PgSchema {
+    pub(crate) store: SeaOrmStore,
+    pub(crate) admin: DatabaseConnection,
+    pub(crate) name: String,
+    url: String,
+    dropped: bool,
+}
+
+impl PgSchema {
+    pub(crate) async fn drop(mut self) {
+        self.admin
+            .execute_unprepared(&format!("DROP SCHEMA {} CASCADE", self.name))
+            .await
+            .expect("the test schema drops");
+        self.dropped = true;
+    }
+}
+
+impl Drop for PgSchema {
+    fn drop(&mut self) {
+        if self.dropped {
+            return;
+        }
+        // A failed test unwinds here: drop its schema from a thread of its own, since the
+        // test's runtime cannot be blocked on.
+        let (url, name) = (self.url.clone(), self.name.clone());
+        let cleanup = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime for the cleanup");
+            runtime.block_on(async move {
+                if let Ok(admin) = Database::connect(url.as_str()).await {
+                    let _ = admin
+                        .execute_unprepared(&format!("DROP SCHEMA IF EXISTS {name} CASCADE"))
+                        .await;
+                }
+            });
+        });
+        let _ = cleanup.join();
+    }
+}
+
+fn unique_name(prefix: &str) -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or_default();
+    format!(
+        "{prefix}_{}_{nanos}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// A fresh schema on the test server, or `None` (with the reason printed) when there is no
+/// server. Under `CI=true` a missing server fails the test instead.
+pub(crate) async fn postgres() -> Option<PgSchema> {
+    let url =
+        std::env::var("VNUM_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.into());
+    // One failed connection is enough to know for every test of this binary.
+    static UNREACHABLE: AtomicBool = AtomicBool::new(false);
+    let mut admin_options = ConnectOptions::new(url.clone());
+    admin_options
+        .connect_timeout(Duration::from_secs(3))
+        .acquire_timeout(Duration::from_secs(3));
+    let connected = if UNREACHABLE.load(Ordering::Relaxed) {
+        Err("it was unreachable for an earlier test".to_owned())
+    } else {
+        Database::connect(admin_options)
+            .await
+            .map_err(|e| e.to_string())
+    };
+    let admin = match connected {
+        Ok(admin) => admin,
+        Err(error) => {
+            UNREACHABLE.store(true, Ordering::Relaxed);
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "PostgreSQL is required in CI at {url}: {error}"
+            );
+            eprintln!("skipped: PostgreSQL is unreachable at {url}: {error}");
+            return None;
+        }
+    };
+    let name = unique_name("vnum_test");
+    admin
+        .execute_unprepared(&format!("CREATE SCHEMA {name}"))
+        .await
+        .expect("the test schema is created");
+    let separator = if url.contains('?') { '&' } else { '?' };
+    // The application name lets a crash test find this store's connections, and only them.
+    let mut options = ConnectOptions::new(format!("{url}{separator}application_name={name}"));
+    options
+        .set_schema_search_path(name.clone())
+        .max_connections(20);
+    let store = SeaOrmStore::connect_with(options)
+        .await
+        .expect("the store connects and migrates");
+    Some(PgSchema {
+        store,
+        admin,
+        name,
+        url,
+        dropped: false,
+    })
+}
+
+pub(crate) fn eur(amount: Decimal) -> Money {
+    Money::new(amount, Currency::EUR)
+}
+
+pub(crate) fn instant(day: NaiveDate) -> DateTime<Utc> {
+    Utc.from_utc_datetime(&day.and_hms_opt(3, 0, 0).expect("03:00 exists"))
+}
+
+pub(crate) fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("a valid test date")
+}
+
+pub(crate) fn new_customer(email: &str) -> NewCustomer {
+    NewCustomer {
+        name: "Ada Lovelace".into(),
+        email: email.into(),
+        kind: CustomerKind::Person,
+        currency: Currency::EUR,
+        registered_at: instant(day(2026, 1, 1)),
+    }
+}
+
+/// A number connected on the `anchor` day of January 2026, paid up to `paid_through`.
+pub(crate) fn billed_number(
+    customer: CustomerId,
+    e164: &str,
+    anchor: u32,
+    paid_through: NaiveDate,
+    fee: Decimal,
+) -> NumberRecord {
+    NumberRecord {
+        id: NumberId(0),
+        customer,
+        offer: OfferId(1),
+        country: CountryCode::parse("DE").expect("DE is a country"),
+        state: NumberState::Active {
+            number: PhoneNumber::parse(e164).expect("a valid test number"),
+            connected_on: day(2026, 1, anchor),
+        },
+        wanted: None,
+        first_term: PrepaidTerm::OneMonth,
+        end_user: EndUser::Business,
+        billing: Some(Billing {
+            anchor_day: anchor,
+            connected_on: day(2026, 1, anchor),
+            paid_through,
+            monthly_fee: eur(fee),
+        }),
+        settings: NumberSettings::default(),
+        version: 0,
+    }
+}
+
+/// The number deleted on `on`, keeping its concrete number (R10.7).
+pub(crate) fn deleted(mut number: NumberRecord, on: NaiveDate) -> NumberRecord {
+    number.state = NumberState::Deleted {
+        number: number.e164().cloned(),
+        deleted_on: on,
+    };
+    number
+}
