@@ -119,10 +119,10 @@ impl Money {
         Self { amount, currency }
     }
 
-    /// Zero in `currency`.
+    /// Zero in `currency`, written with the currency's minor unit (`0.00 EUR`, `0 JPY`).
     #[must_use]
-    pub const fn zero(currency: Currency) -> Self {
-        Self::new(Decimal::ZERO, currency)
+    pub fn zero(currency: Currency) -> Self {
+        Self::new(Decimal::new(0, currency.minor_units()), currency)
     }
 
     /// Parses `"12.50 EUR"`.

@@ -6,25 +6,36 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use vnum_app::Ports;
-use vnum_app::memory::{FakeCarrier, InMemoryMedia, InMemoryStore, RecordingSipEngine};
+use anyhow::Context as _;
+use vnum_app::memory::{FakeCarrier, InMemoryMedia, RecordingSipEngine};
 use vnum_app::ports::{Clock, Email, Notifier, NotifyError, Store};
 
-/// Opens the store at `database_url`.
-///
-/// Until the sea-orm adapter (`vnum-storage`) is wired here, data lives in process memory
-/// and `database_url` is not used. Wiring it is: add `vnum-storage.workspace = true` to
-/// this crate's dependencies and make the body
-/// `Ok(Arc::new(vnum_storage::SeaOrmStore::connect(database_url).await?))`.
+/// Opens the store at `database_url`: a SQLite file (created on first start), an in-memory
+/// SQLite database (`sqlite::memory:`, for tests), or PostgreSQL (`postgres://…`). The
+/// migrations run before it is returned.
 ///
 /// # Errors
-/// When the store cannot be opened.
-#[allow(clippy::unused_async)] // Opening a database is async; the stand-in is not.
+/// When the database cannot be reached or migrated.
 pub async fn open_store(database_url: &str) -> anyhow::Result<Arc<dyn Store>> {
-    tracing::warn!(
-        database_url,
-        "the SQL store is not wired yet: data lives in memory and is lost at exit"
-    );
-    Ok(Arc::new(InMemoryStore::new()))
+    let store = vnum_storage::SeaOrmStore::connect(database_url)
+        .await
+        .with_context(|| format!("cannot open the database {database_url}"))?;
+    tracing::info!(database = %redacted(database_url), "storage ready");
+    Ok(Arc::new(store))
+}
+
+/// The URL without its password, for the log.
+fn redacted(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
 }
 
 /// The clock of the machine.

@@ -281,7 +281,7 @@ async fn r1_1_an_operator_registers_a_customer_whose_key_works() {
 
     assert_eq!(status, StatusCode::OK);
     assert_eq!(me, json!({"role": "customer", "customer": id}));
-    assert_eq!(balance["balance"]["amount"], "0");
+    assert_eq!(balance["balance"]["amount"], "0.00");
     assert_eq!(duplicate, StatusCode::CONFLICT);
     server.stop().await;
 }
