@@ -120,11 +120,42 @@ impl From<Document> for DocumentBody {
     }
 }
 
+/// The wire names of the document kinds, for a problem that says what is expected.
+const KINDS: [(&str, DocKind); 5] = [
+    ("passport_or_id", DocKind::PassportOrId),
+    ("proof_of_address", DocKind::ProofOfAddress),
+    ("company_registration", DocKind::CompanyRegistration),
+    ("representative_id", DocKind::RepresentativeId),
+    ("local_address", DocKind::LocalAddress),
+];
+
+impl DocKind {
+    /// The kind named `text` in a form field: a form carries text, so a wrong name gets a
+    /// problem listing the names instead of a parser's message.
+    fn from_form(text: &str) -> ApiResult<Self> {
+        KINDS
+            .iter()
+            .find(|(name, _)| *name == text.trim())
+            .map(|(_, kind)| *kind)
+            .ok_or_else(|| {
+                let names: Vec<&str> = KINDS.iter().map(|(name, _)| *name).collect();
+                field_problem(
+                    "kind",
+                    format!(
+                        "{text:?} is not a document kind: expected one of {}",
+                        names.join(", ")
+                    ),
+                )
+            })
+    }
+}
+
 /// A document upload: `multipart/form-data` with a `kind` and a `file`.
 #[derive(Debug, Multipart)]
 pub(crate) struct DocumentUpload {
-    /// The kind of document.
-    kind: DocKind,
+    /// The kind of document: `passport_or_id`, `proof_of_address`, `company_registration`,
+    /// `representative_id` or `local_address`.
+    kind: String,
     /// The scan or photo, at most 10 MiB.
     file: Upload,
 }
@@ -202,11 +233,9 @@ impl DocumentsApi {
     ) -> ApiResult<Uploaded> {
         let id = CustomerId(id.0);
         caller.may_access(id)?;
+        let kind = DocKind::from_form(&body.kind)?;
         let bytes = read_scan(body.file).await?;
-        let document = self
-            .vnum
-            .upload_document(id, body.kind.into(), bytes)
-            .await?;
+        let document = self.vnum.upload_document(id, kind.into(), bytes).await?;
         Ok(Uploaded::Created(Json(document.into())))
     }
 
