@@ -662,3 +662,156 @@ async fn bad_targets_wrong_wavs_and_unknown_enum_values_are_problems() {
     assert!(detail.contains("passport_or_id"), "{problem}");
     server.stop().await;
 }
+
+/// Operators add offers and stock; an unlisted offer is hidden from customers (R7.2);
+/// an offer's terms are checked (R1.2); stock is of the offer's country.
+#[tokio::test]
+async fn r7_2_operators_add_offers_and_stock_and_unlisted_offers_are_hidden() {
+    let server = Server::start().await;
+    let (_, key) = server.customer("anna@example.com", "1.00").await;
+    let offer = json!({
+        "country": "GB", "kind": "mobile", "carrier": 1,
+        "monthly_price": {"amount": "6.00", "currency": "EUR"},
+        "provisioning": "instant", "caller_id_monthly": {"amount": "2.00", "currency": "EUR"},
+        "listed": false,
+    });
+    let (status, created) = server.post("/v1/offers", server.op(), offer).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["listed"], false);
+    assert_eq!(amount(&created["setup_fee"]), "0");
+    let id = created["id"].as_i64().unwrap();
+
+    let (_, listed) = server.get("/v1/offers", &key).await;
+    assert!(!listed.as_array().unwrap().iter().any(|o| o["id"] == id));
+    let (_, all) = server.get("/v1/offers?all=true", server.op()).await;
+    assert!(all.as_array().unwrap().iter().any(|o| o["id"] == id));
+    let (forbidden, _) = server.get("/v1/offers?all=true", &key).await;
+    assert_eq!(forbidden, StatusCode::FORBIDDEN);
+    let (hidden, _) = server.get(&format!("/v1/offers/{id}"), &key).await;
+    assert_eq!(hidden, StatusCode::NOT_FOUND);
+
+    let stock = format!("/v1/offers/{id}/stock");
+    let (status, problem) = server
+        .post(&stock, server.op(), json!({"numbers": ["+4915100000077"]}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    let (status, added) = server
+        .post(&stock, server.op(), json!({"numbers": ["+447400123477"]}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{added}");
+    assert_eq!(
+        added,
+        json!([{"e164": "+447400123477", "state": "available"}])
+    );
+
+    let landline = json!({
+        "country": "DE", "kind": "landline", "carrier": 1,
+        "monthly_price": {"amount": "6.00", "currency": "EUR"}, "provisioning": "instant",
+    });
+    let (status, problem) = server.post("/v1/offers", server.op(), landline).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("city"),
+        "{problem}"
+    );
+    server.stop().await;
+}
+
+/// CallerID joins the monthly fee where the offer has the add-on, and is refused where it
+/// has not (R6.2); greetings are selected and turned on (R13.1); a voice recording is
+/// charged in advance (R13.3, R1.4).
+#[tokio::test]
+async fn r6_2_caller_id_r13_1_greetings_and_r13_3_voice_recordings() {
+    let server = Server::start().await;
+    let (anna, key) = server.customer("anna@example.com", "24.50").await;
+    let mobile = server.offer(&key, "DE", "mobile", None).await;
+    let munich = server.offer(&key, "DE", "landline", Some("Munich")).await;
+    let with_addon = server.order(anna, &key, &mobile, None).await["numbers"][0].clone();
+    let without = server.order(anna, &key, &munich, Some("Munich")).await["numbers"][0].clone();
+    let base = format!("/v1/customers/{anna}/numbers/{}", with_addon["id"]);
+
+    let (status, on) = server
+        .put(&format!("{base}/caller-id"), &key, json!({"enabled": true}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{on}");
+    assert_eq!(on["caller_id"], true);
+    assert_eq!(amount(&on["billing"]["monthly_fee"]), "6.00");
+    let (status, problem) = server
+        .put(
+            &format!("/v1/customers/{anna}/numbers/{}/caller-id", without["id"]),
+            &key,
+            json!({"enabled": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["rule"], "R6.2");
+
+    let (_, uploaded) = server
+        .upload(
+            &format!("{base}/greetings"),
+            &key,
+            greeting("Hello", wav(8000, 4000)),
+        )
+        .await;
+    let (status, chosen) = server
+        .put(
+            &format!("{base}/greeting"),
+            &key,
+            json!({"selected": uploaded["id"], "enabled": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{chosen}");
+    assert_eq!(chosen["greetings"]["selected"], uploaded["id"]);
+    assert_eq!(chosen["greetings"]["enabled"], true);
+    assert_eq!(chosen["greetings"]["uploaded"][0]["name"], "Hello");
+
+    // 24.50 - 5.00 - 4.50 leaves 15.00: one recording at 15.00, not two.
+    let recording = json!({"text": "Welcome to Anna's office", "voice": "female"});
+    let path = format!("{base}/voice-recordings");
+    let (status, ordered) = server.post(&path, &key, recording.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{ordered}");
+    assert_eq!(amount(&ordered["price"]), "15.00");
+    let (status, problem) = server.post(&path, &key, recording).await;
+    assert_eq!(status, StatusCode::PAYMENT_REQUIRED, "{problem}");
+    assert_eq!(problem["rule"], "R1.4");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_the_catalogue_order_number_and_document_paths() {
+    let server = Server::start().await;
+    let spec: Value = server
+        .http
+        .get(format!("{}/openapi.json", server.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for path in [
+        "/v1/offers",
+        "/v1/offers/{id}",
+        "/v1/offers/{id}/numbers",
+        "/v1/offers/{id}/stock",
+        "/v1/quotes",
+        "/v1/customers/{id}/bulk-agreement",
+        "/v1/customers/{id}/orders",
+        "/v1/customers/{id}/numbers",
+        "/v1/customers/{id}/numbers/{number_id}",
+        "/v1/customers/{id}/numbers/{number_id}/forwarding",
+        "/v1/customers/{id}/numbers/{number_id}/caller-id",
+        "/v1/customers/{id}/numbers/{number_id}/greetings",
+        "/v1/customers/{id}/numbers/{number_id}/greetings/{greeting_id}",
+        "/v1/customers/{id}/numbers/{number_id}/greeting",
+        "/v1/customers/{id}/numbers/{number_id}/voice-recordings",
+        "/v1/numbers/{number_id}/connect",
+        "/v1/customers/{id}/documents",
+        "/v1/customers/{id}/documents/{document_id}/reupload",
+        "/v1/documents/pending",
+        "/v1/documents/{document_id}/review",
+    ] {
+        assert!(spec["paths"].get(path).is_some(), "{path} missing");
+    }
+    server.stop().await;
+}
