@@ -760,3 +760,77 @@ impl NumbersApi {
         Ok(Json(record.into()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(strategy: StrategyKind, targets: &[(&str, Option<u32>)]) -> PlanBody {
+        PlanBody {
+            strategy,
+            targets: targets
+                .iter()
+                .map(|(t, r)| TargetBody {
+                    target: (*t).to_owned(),
+                    ring_seconds: *r,
+                })
+                .collect(),
+            ring_seconds: None,
+            voicemail: true,
+        }
+    }
+
+    #[test]
+    fn r4_4_a_sequential_plan_keeps_each_ring_time_through_the_wire() {
+        let body = plan(
+            StrategyKind::Sequential,
+            &[("account:alice", Some(10)), ("203.0.113.5:5060", None)],
+        );
+        let domain = body.into_plan().unwrap();
+        let back = PlanBody::from(&domain);
+        assert_eq!(back.strategy, StrategyKind::Sequential);
+        assert_eq!(back.targets[0].target, "account:alice");
+        assert_eq!(back.targets[0].ring_seconds, Some(10));
+        assert_eq!(
+            back.targets[1].ring_seconds,
+            Some(RingTime::DEFAULT.seconds())
+        );
+        assert!(back.voicemail);
+    }
+
+    #[test]
+    fn a_single_plan_with_two_targets_names_the_field() {
+        let body = plan(
+            StrategyKind::Single,
+            &[("+4930123456", None), ("+4930123457", None)],
+        );
+        let problem = body.into_plan().unwrap_err();
+        assert_eq!(problem.status, 422);
+        assert!(
+            problem.detail.starts_with("`targets`"),
+            "{}",
+            problem.detail
+        );
+    }
+
+    #[test]
+    fn a_ring_time_out_of_range_names_the_field() {
+        let mut body = plan(StrategyKind::Single, &[("+4930123456", None)]);
+        body.ring_seconds = Some(500);
+        let problem = body.into_plan().unwrap_err();
+        assert!(
+            problem.detail.starts_with("`ring_seconds`"),
+            "{}",
+            problem.detail
+        );
+    }
+
+    #[test]
+    fn r4_5_voicemail_only_takes_no_targets() {
+        assert!(plan(StrategyKind::VoicemailOnly, &[]).into_plan().is_ok());
+        let problem = plan(StrategyKind::VoicemailOnly, &[("+4930123456", None)])
+            .into_plan()
+            .unwrap_err();
+        assert!(problem.detail.contains("no targets"), "{}", problem.detail);
+    }
+}

@@ -142,6 +142,12 @@ pub(crate) struct OfferBody {
     setup_fee: MoneyBody,
     /// How the numbers are connected.
     provisioning: Provisioning,
+    /// The fewest business days to connect, for `after_documents` and `business_days`.
+    #[oai(skip_serializing_if_is_none)]
+    min_days: Option<u32>,
+    /// The most business days to connect (the ready-by date), likewise.
+    #[oai(skip_serializing_if_is_none)]
+    max_days: Option<u32>,
     /// The expected connection time, as shown before purchase: `connected instantly`,
     /// `5–15 business days` (R2.3).
     eta: String,
@@ -177,6 +183,8 @@ impl From<Offer> for OfferBody {
                 ProvisioningClass::AfterDocuments => Provisioning::AfterDocuments,
                 ProvisioningClass::BusinessDays(_) => Provisioning::BusinessDays,
             },
+            min_days: eta.business_days.map(BusinessDayRange::min),
+            max_days: eta.business_days.map(BusinessDayRange::max),
             eta: eta.to_string(),
             eta_rule: eta.rule.as_str().to_owned(),
             documents: offer.documents().into(),

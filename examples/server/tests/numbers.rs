@@ -258,6 +258,10 @@ async fn r1_4_r2_2_r10_2_r10_4_order_documents_review_connection_forwarding_rene
         .await;
     assert_eq!(vienna["eta"], "5–15 business days");
     assert_eq!(vienna["eta_rule"], "R2.3");
+    assert_eq!(
+        (&vienna["min_days"], &vienna["max_days"]),
+        (&json!(5), &json!(15))
+    );
 
     // Ordered and paid in advance: 10.00 setup and the first month of 4.00 (R1.4, R10.1).
     let placed = server.order(anna, &key, &berlin, Some("Berlin")).await;
