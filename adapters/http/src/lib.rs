@@ -17,9 +17,13 @@
 mod auth;
 mod balance;
 mod customers;
+mod documents;
 mod health;
 mod limit;
 mod money;
+mod numbers;
+mod offers;
+mod orders;
 mod problem;
 mod trace;
 
@@ -35,13 +39,19 @@ use vnum_app::Vnum;
 
 use balance::BalanceApi;
 use customers::CustomersApi;
+use documents::DocumentsApi;
 use health::HealthApi;
+use numbers::NumbersApi;
+use offers::OffersApi;
+use orders::OrdersApi;
 
 /// The largest JSON request body: 1 MiB.
 pub const JSON_BODY_LIMIT: usize = 1 << 20;
 
-/// The largest request body of any other type (greeting uploads): 5 MiB.
-pub const UPLOAD_BODY_LIMIT: usize = 5 << 20;
+/// The largest request body of any other type (document and greeting uploads): a 10 MiB
+/// document scan and the multipart framing around it. Greetings are held to 5 MiB by
+/// their operation (R13.2).
+pub const UPLOAD_BODY_LIMIT: usize = (10 << 20) + (64 << 10);
 
 /// The groups of operations in the OpenAPI document, one per use-case family.
 #[derive(Tags)]
@@ -52,6 +62,14 @@ enum Tag {
     Balance,
     /// Liveness.
     Health,
+    /// The catalogue: offers, their numbers, quotes, stock and bulk agreements.
+    Offers,
+    /// Buying numbers.
+    Orders,
+    /// Rented numbers: state, deletion, forwarding, CallerID, greetings, connection.
+    Numbers,
+    /// End-user documents and their review.
+    Documents,
 }
 
 /// Choices a provider makes about its API.
@@ -62,7 +80,15 @@ pub struct Options {
     pub self_registration: bool,
 }
 
-type Apis = (HealthApi, CustomersApi, BalanceApi);
+type Apis = (
+    HealthApi,
+    CustomersApi,
+    BalanceApi,
+    OffersApi,
+    OrdersApi,
+    NumbersApi,
+    DocumentsApi,
+);
 
 fn service(vnum: &Vnum, options: Options) -> OpenApiService<Apis, ()> {
     let apis = (
@@ -72,6 +98,10 @@ fn service(vnum: &Vnum, options: Options) -> OpenApiService<Apis, ()> {
             self_registration: options.self_registration,
         },
         BalanceApi { vnum: vnum.clone() },
+        OffersApi { vnum: vnum.clone() },
+        OrdersApi { vnum: vnum.clone() },
+        NumbersApi { vnum: vnum.clone() },
+        DocumentsApi { vnum: vnum.clone() },
     );
     OpenApiService::new(apis, "vnum", env!("CARGO_PKG_VERSION")).description(
         "Virtual phone numbers: customers, prepaid balances, numbers, forwarding. \

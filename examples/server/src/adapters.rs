@@ -1,14 +1,19 @@
 //! The ports this server plugs in: storage, the real clock, and logging stand-ins for the
 //! outside services an example has no account with.
 
-use std::sync::Arc;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::sync::{Arc, Mutex, PoisonError};
 
+use anyhow::Context as _;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use vnum_app::Ports;
-use anyhow::Context as _;
-use vnum_app::memory::{FakeCarrier, InMemoryMedia, RecordingSipEngine};
-use vnum_app::ports::{Clock, Email, Notifier, NotifyError, Store};
+use vnum_app::memory::{InMemoryMedia, RecordingSipEngine};
+use vnum_app::ports::{
+    CarrierError, CarrierGateway, Clock, Email, Notifier, NotifyError, ProvisioningRequest,
+    ProvisioningTicket, Store,
+};
+use vnum_core::{CarrierId, PhoneNumber};
 
 /// Opens the store at `database_url`: a SQLite file (created on first start), an in-memory
 /// SQLite database (`sqlite::memory:`, for tests), or PostgreSQL (`postgres://…`). The
@@ -60,15 +65,163 @@ impl Notifier for LogNotifier {
     }
 }
 
-/// The ports of the example server on `store`.
+/// The carrier of the demo catalogue that connects at once (R2.1); the others leave a
+/// number provisioning until an operator reports the carrier's completion
+/// (`POST /v1/numbers/{id}/connect`).
+pub const INSTANT_CARRIER: CarrierId = CarrierId(1);
+
+/// An in-process stand-in for the carriers: it holds pools of valid numbers per country
+/// and city and assigns one at once when the carrier of the request connects instantly;
+/// every other request is acknowledged and left for an operator to complete. Nothing
+/// leaves the process.
+#[derive(Debug)]
+pub struct DemoCarrier {
+    instant: BTreeSet<CarrierId>,
+    pools: Mutex<BTreeMap<String, VecDeque<PhoneNumber>>>,
+    requests: Mutex<u64>,
+}
+
+/// The pools of the demo carrier: country, city (for landline numbers) and the number
+/// pattern, with `{}` standing for two digits.
+const POOLS: &[(&str, Option<&str>, &str)] = &[
+    ("DE", None, "+49151000000{}"),
+    ("DE", Some("Berlin"), "+4930123456{}"),
+    ("DE", Some("Munich"), "+4989123456{}"),
+    ("AT", None, "+4366410000{}"),
+    ("AT", Some("Vienna"), "+43151234{}"),
+    ("GB", None, "+4474001234{}"),
+    ("GB", Some("London"), "+4420794609{}"),
+    ("US", Some("New York"), "+121255501{}"),
+    ("NL", Some("Amsterdam"), "+312012345{}"),
+    ("FR", None, "+336123456{}"),
+    ("FR", Some("Paris"), "+331426853{}"),
+];
+
+fn pool_key(country: &str, city: Option<&str>) -> String {
+    match city {
+        Some(city) => format!("{country}/{}", city.to_lowercase()),
+        None => country.to_owned(),
+    }
+}
+
+impl DemoCarrier {
+    /// A carrier whose `instant` carriers connect at once, with 50 numbers (`…00` to
+    /// `…49`) in each pool of [`POOLS`].
+    #[must_use]
+    pub fn stocked(instant: impl IntoIterator<Item = CarrierId>) -> Self {
+        let pools = POOLS
+            .iter()
+            .map(|(country, city, pattern)| {
+                let numbers = (0..50)
+                    .filter_map(|n| {
+                        PhoneNumber::parse(&pattern.replace("{}", &format!("{n:02}"))).ok()
+                    })
+                    .collect();
+                (pool_key(country, *city), numbers)
+            })
+            .collect();
+        Self {
+            instant: instant.into_iter().collect(),
+            pools: Mutex::new(pools),
+            requests: Mutex::new(0),
+        }
+    }
+}
+
+#[async_trait]
+impl CarrierGateway for DemoCarrier {
+    async fn request_number(
+        &self,
+        request: ProvisioningRequest,
+    ) -> Result<ProvisioningTicket, CarrierError> {
+        let reference = {
+            let mut requests = self.requests.lock().unwrap_or_else(PoisonError::into_inner);
+            *requests += 1;
+            format!("DEMO-{requests}")
+        };
+        if !self.instant.contains(&request.carrier) {
+            tracing::info!(%reference, number = %request.number, "carrier request left for an operator to complete");
+            return Ok(ProvisioningTicket {
+                reference,
+                assigned: None,
+            });
+        }
+        let assigned = match request.wanted {
+            Some(wanted) => wanted,
+            None => {
+                let key = pool_key(&request.country.to_string(), request.city.as_deref());
+                let mut pools = self.pools.lock().unwrap_or_else(PoisonError::into_inner);
+                pools
+                    .get_mut(&key)
+                    .and_then(VecDeque::pop_front)
+                    .ok_or(CarrierError::OutOfStock)?
+            }
+        };
+        Ok(ProvisioningTicket {
+            reference,
+            assigned: Some(assigned),
+        })
+    }
+
+    async fn release_number(&self, number: &PhoneNumber) -> Result<(), CarrierError> {
+        tracing::info!(%number, "number returned to the demo carrier");
+        Ok(())
+    }
+}
+
+/// The ports of the example server on `store`, with the machine's clock.
 #[must_use]
 pub fn ports(store: Arc<dyn Store>) -> Ports {
+    ports_with(store, Arc::new(SystemClock))
+}
+
+/// The ports of the example server on `store` and `clock` (tests pass a manual clock).
+#[must_use]
+pub fn ports_with(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Ports {
     Ports {
         store,
-        clock: Arc::new(SystemClock),
+        clock,
         notifier: Arc::new(LogNotifier),
-        carrier: Arc::new(FakeCarrier::new()),
+        carrier: Arc::new(DemoCarrier::stocked([INSTANT_CARRIER])),
         sip: Arc::new(RecordingSipEngine::new()),
         media: Arc::new(InMemoryMedia::new()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_pool_of_the_demo_carrier_holds_fifty_valid_numbers() {
+        let carrier = DemoCarrier::stocked([INSTANT_CARRIER]);
+        let pools = carrier.pools.lock().unwrap();
+        assert_eq!(pools.len(), POOLS.len());
+        for (key, numbers) in pools.iter() {
+            assert_eq!(numbers.len(), 50, "{key}");
+        }
+    }
+
+    #[tokio::test]
+    async fn r2_1_the_instant_carrier_assigns_a_number_of_the_city_and_the_others_wait() {
+        let carrier = DemoCarrier::stocked([INSTANT_CARRIER]);
+        let request = |carrier| ProvisioningRequest {
+            number: vnum_core::NumberId(1),
+            carrier,
+            offer: vnum_core::OfferId(1),
+            country: vnum_core::CountryCode::parse("DE").unwrap(),
+            city: Some("berlin".to_owned()),
+            wanted: None,
+        };
+        let instant = carrier
+            .request_number(request(INSTANT_CARRIER))
+            .await
+            .unwrap();
+        let slow = carrier.request_number(request(CarrierId(3))).await.unwrap();
+        assert_eq!(
+            instant.assigned.map(|n| n.to_string()),
+            Some("+493012345600".to_owned())
+        );
+        assert_eq!(slow.assigned, None);
     }
 }

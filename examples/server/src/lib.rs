@@ -11,6 +11,7 @@ pub mod seed;
 pub mod settings;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -19,6 +20,7 @@ use poem::{Endpoint, EndpointExt as _, Route, handler};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use vnum_app::Vnum;
+use vnum_app::ports::Clock;
 
 pub use seed::Demo;
 pub use settings::Settings;
@@ -31,8 +33,19 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 /// # Errors
 /// When the store cannot be opened.
 pub async fn application(settings: &Settings) -> anyhow::Result<Vnum> {
+    application_with(settings, Arc::new(adapters::SystemClock)).await
+}
+
+/// [`application`] on `clock` instead of the machine's.
+///
+/// # Errors
+/// When the store cannot be opened.
+pub async fn application_with(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Vnum> {
     let store = adapters::open_store(&settings.database_url).await?;
-    Ok(Vnum::new(adapters::ports(store), settings.app_config()))
+    Ok(Vnum::new(
+        adapters::ports_with(store, clock),
+        settings.app_config(),
+    ))
 }
 
 /// Everything the server answers: the API and, when asked for, the bare bench handler.
@@ -55,15 +68,25 @@ fn bare() -> &'static str {
 }
 
 /// A server that runs until [`Running::stop`].
-#[derive(Debug)]
 pub struct Running {
     /// The address it listens on (with port 0 in the settings, the port the system chose).
     pub addr: SocketAddr,
     /// The demo keys, when this start seeded the demo.
     pub demo: Option<Demo>,
+    /// The application the server serves, for jobs and tests beside the API.
+    pub vnum: Vnum,
     stop: oneshot::Sender<()>,
     server: JoinHandle<std::io::Result<()>>,
     renewals: JoinHandle<()>,
+}
+
+impl std::fmt::Debug for Running {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Running")
+            .field("addr", &self.addr)
+            .field("demo", &self.demo)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Running {
@@ -86,8 +109,20 @@ impl Running {
 /// # Errors
 /// When the store cannot be opened, seeding fails or the address cannot be bound.
 pub async fn start(settings: &Settings) -> anyhow::Result<Running> {
-    let vnum = application(settings).await?;
+    start_with(settings, Arc::new(adapters::SystemClock)).await
+}
+
+/// [`start`] with the application on `clock`: tests pass a
+/// [`vnum_app::memory::ManualClock`] to move days and months forward.
+///
+/// # Errors
+/// When the store cannot be opened, seeding fails or the address cannot be bound.
+pub async fn start_with(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Running> {
+    let vnum = application_with(settings, clock).await?;
     let demo = if settings.seed_demo {
+        seed::seed_catalogue(&vnum)
+            .await
+            .context("seeding the demo catalogue failed")?;
         seed::seed_demo(&vnum)
             .await
             .context("seeding the demo data failed")?
@@ -112,11 +147,12 @@ pub async fn start(settings: &Settings) -> anyhow::Result<Running> {
         Some(SHUTDOWN_GRACE),
     );
     let server = tokio::spawn(server);
-    let renewals = tokio::spawn(renewals::run_jobs(vnum));
+    let renewals = tokio::spawn(renewals::run_jobs(vnum.clone()));
     tracing::info!(%addr, "listening");
     Ok(Running {
         addr,
         demo,
+        vnum,
         stop,
         server,
         renewals,

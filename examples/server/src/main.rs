@@ -50,6 +50,10 @@ fn print_welcome(running: &Running, settings: &Settings) {
                 "  try: curl -H 'Authorization: Bearer {}' {base}/v1/me",
                 demo.customer_key
             );
+            println!(
+                "  the catalogue: curl -H 'Authorization: Bearer {}' {base}/v1/offers",
+                demo.customer_key
+            );
         }
         None if settings.seed_demo => {
             println!("  demo data exists: its keys were printed when it was seeded");

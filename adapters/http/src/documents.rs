@@ -1,0 +1,331 @@
+//! End-user documents: uploads, re-uploads of rejected ones, and the operators' review
+//! (R3.1, R3.D1).
+
+use chrono::{DateTime, Utc};
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use poem_openapi::types::multipart::Upload;
+use poem_openapi::{ApiResponse, Enum, Multipart, Object, OpenApi};
+use vnum_app::{MAX_DOCUMENT_BYTES, ReviewDecision, Vnum};
+use vnum_compliance::{Document, DocumentKind, Review};
+use vnum_core::{CustomerId, DocumentId};
+
+use crate::Tag;
+use crate::auth::Caller;
+use crate::offers::field_problem;
+use crate::problem::{ApiResult, Problem};
+
+/// Documents.
+pub(crate) struct DocumentsApi {
+    pub(crate) vnum: Vnum,
+}
+
+/// A kind of end-user document (R3.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[oai(rename = "DocumentKind", rename_all = "snake_case")]
+pub(crate) enum DocKind {
+    /// A passport or national identity card.
+    PassportOrId,
+    /// A proof of address, such as a utility bill.
+    ProofOfAddress,
+    /// An extract of the company register.
+    CompanyRegistration,
+    /// An identity document of the company's legal representative.
+    RepresentativeId,
+    /// A proof of an address in the number's city or country.
+    LocalAddress,
+}
+
+impl From<DocKind> for DocumentKind {
+    fn from(kind: DocKind) -> Self {
+        match kind {
+            DocKind::PassportOrId => Self::PassportOrId,
+            DocKind::ProofOfAddress => Self::ProofOfAddress,
+            DocKind::CompanyRegistration => Self::CompanyRegistration,
+            DocKind::RepresentativeId => Self::RepresentativeId,
+            DocKind::LocalAddress => Self::LocalAddress,
+        }
+    }
+}
+
+impl From<DocumentKind> for DocKind {
+    fn from(kind: DocumentKind) -> Self {
+        match kind {
+            DocumentKind::PassportOrId => Self::PassportOrId,
+            DocumentKind::ProofOfAddress => Self::ProofOfAddress,
+            DocumentKind::CompanyRegistration => Self::CompanyRegistration,
+            DocumentKind::RepresentativeId => Self::RepresentativeId,
+            DocumentKind::LocalAddress => Self::LocalAddress,
+        }
+    }
+}
+
+/// Where a document's review stands (R3.D1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[oai(rename = "ReviewState", rename_all = "snake_case")]
+pub(crate) enum ReviewState {
+    /// Waiting for a reviewer.
+    Pending,
+    /// Accepted; counts for every later order that asks for the kind.
+    Accepted,
+    /// Rejected; upload a new version.
+    Rejected,
+}
+
+/// One version of an uploaded document.
+#[derive(Clone, Debug, Object)]
+#[oai(rename = "Document")]
+pub(crate) struct DocumentBody {
+    /// The id of this version.
+    id: i64,
+    /// The customer.
+    customer: i64,
+    /// The kind.
+    kind: DocKind,
+    /// 1 for the first upload, one more for each re-upload.
+    version: u32,
+    /// When it was uploaded.
+    uploaded_at: DateTime<Utc>,
+    /// Where its review stands.
+    review: ReviewState,
+    /// When it was reviewed.
+    #[oai(skip_serializing_if_is_none)]
+    reviewed_at: Option<DateTime<Utc>>,
+    /// For a rejected document: what to fix.
+    #[oai(skip_serializing_if_is_none)]
+    reason: Option<String>,
+}
+
+impl From<Document> for DocumentBody {
+    fn from(document: Document) -> Self {
+        let (review, reviewed_at, reason) = match document.state() {
+            Review::Pending => (ReviewState::Pending, None, None),
+            Review::Accepted { at } => (ReviewState::Accepted, Some(*at), None),
+            Review::Rejected { at, reason } => (
+                ReviewState::Rejected,
+                Some(*at),
+                Some(reason.as_str().to_owned()),
+            ),
+        };
+        Self {
+            id: document.id().get(),
+            customer: document.customer().get(),
+            kind: document.kind().into(),
+            version: document.version(),
+            uploaded_at: document.uploaded_at(),
+            review,
+            reviewed_at,
+            reason,
+        }
+    }
+}
+
+/// The wire names of the document kinds, for a problem that says what is expected.
+const KINDS: [(&str, DocKind); 5] = [
+    ("passport_or_id", DocKind::PassportOrId),
+    ("proof_of_address", DocKind::ProofOfAddress),
+    ("company_registration", DocKind::CompanyRegistration),
+    ("representative_id", DocKind::RepresentativeId),
+    ("local_address", DocKind::LocalAddress),
+];
+
+impl DocKind {
+    /// The kind named `text` in a form field: a form carries text, so a wrong name gets a
+    /// problem listing the names instead of a parser's message.
+    fn from_form(text: &str) -> ApiResult<Self> {
+        KINDS
+            .iter()
+            .find(|(name, _)| *name == text.trim())
+            .map(|(_, kind)| *kind)
+            .ok_or_else(|| {
+                let names: Vec<&str> = KINDS.iter().map(|(name, _)| *name).collect();
+                field_problem(
+                    "kind",
+                    format!(
+                        "{text:?} is not a document kind: expected one of {}",
+                        names.join(", ")
+                    ),
+                )
+            })
+    }
+}
+
+/// A document upload: `multipart/form-data` with a `kind` and a `file`.
+#[derive(Debug, Multipart)]
+pub(crate) struct DocumentUpload {
+    /// The kind of document: `passport_or_id`, `proof_of_address`, `company_registration`,
+    /// `representative_id` or `local_address`.
+    kind: String,
+    /// The scan or photo, at most 10 MiB.
+    file: Upload,
+}
+
+/// A re-upload of a rejected document: `multipart/form-data` with a `file`.
+#[derive(Debug, Multipart)]
+pub(crate) struct DocumentReupload {
+    /// The new scan or photo, at most 10 MiB.
+    file: Upload,
+}
+
+/// The answer to an upload.
+#[derive(ApiResponse)]
+pub(crate) enum Uploaded {
+    /// The document is stored and waits for review.
+    #[oai(status = 201)]
+    Created(Json<DocumentBody>),
+}
+
+/// A reviewer's decision.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[oai(rename = "ReviewDecision", rename_all = "snake_case")]
+pub(crate) enum Decision {
+    /// The document is fine.
+    Accept,
+    /// The document is not usable: `reason` says what to fix.
+    Reject,
+}
+
+/// A review.
+#[derive(Clone, Debug, Object)]
+pub(crate) struct ReviewBody {
+    /// Accept or reject.
+    decision: Decision,
+    /// Required for a rejection: what the customer has to fix.
+    #[oai(validator(max_length = 500))]
+    reason: Option<String>,
+}
+
+async fn read_scan(file: Upload) -> ApiResult<Vec<u8>> {
+    if file.size() > MAX_DOCUMENT_BYTES {
+        return Err(field_problem(
+            "file",
+            format!(
+                "the document has {} bytes: at most {MAX_DOCUMENT_BYTES} bytes are accepted",
+                file.size()
+            ),
+        ));
+    }
+    file.into_vec().await.map_err(|e| {
+        Problem::new(
+            poem::http::StatusCode::BAD_REQUEST,
+            format!("the file could not be read: {e}"),
+        )
+    })
+}
+
+#[OpenApi(prefix_path = "/v1", tag = "Tag::Documents")]
+impl DocumentsApi {
+    /// Upload a document
+    ///
+    /// An end-user document for the carriers' requirements (R3.1); pending until an
+    /// operator reviews it. Numbers waiting for documents go to the carrier once every
+    /// document they need is accepted (R2.2).
+    #[oai(
+        path = "/customers/:id/documents",
+        method = "post",
+        operation_id = "upload_document"
+    )]
+    async fn upload(
+        &self,
+        caller: Caller,
+        id: Path<i64>,
+        body: DocumentUpload,
+    ) -> ApiResult<Uploaded> {
+        let id = CustomerId(id.0);
+        caller.may_access(id)?;
+        let kind = DocKind::from_form(&body.kind)?;
+        let bytes = read_scan(body.file).await?;
+        let document = self.vnum.upload_document(id, kind.into(), bytes).await?;
+        Ok(Uploaded::Created(Json(document.into())))
+    }
+
+    /// Re-upload a rejected document
+    ///
+    /// A new version of a rejected document, pending again (R3.D1).
+    #[oai(
+        path = "/customers/:id/documents/:document_id/reupload",
+        method = "post",
+        operation_id = "reupload_document"
+    )]
+    async fn reupload(
+        &self,
+        caller: Caller,
+        id: Path<i64>,
+        document_id: Path<i64>,
+        body: DocumentReupload,
+    ) -> ApiResult<Uploaded> {
+        let id = CustomerId(id.0);
+        caller.may_access(id)?;
+        let bytes = read_scan(body.file).await?;
+        let document = self
+            .vnum
+            .reupload_document(id, DocumentId(document_id.0), bytes)
+            .await?;
+        Ok(Uploaded::Created(Json(document.into())))
+    }
+
+    /// List a customer's documents
+    ///
+    /// Every version, oldest first.
+    #[oai(
+        path = "/customers/:id/documents",
+        method = "get",
+        operation_id = "list_documents"
+    )]
+    async fn list(&self, caller: Caller, id: Path<i64>) -> ApiResult<Json<Vec<DocumentBody>>> {
+        let id = CustomerId(id.0);
+        caller.may_access(id)?;
+        let documents = self.vnum.documents_of(id).await?;
+        Ok(Json(
+            documents.into_iter().map(DocumentBody::from).collect(),
+        ))
+    }
+
+    /// Documents waiting for review
+    ///
+    /// For operators, oldest first.
+    #[oai(
+        path = "/documents/pending",
+        method = "get",
+        operation_id = "list_pending_documents"
+    )]
+    async fn pending(&self, caller: Caller) -> ApiResult<Json<Vec<DocumentBody>>> {
+        caller.operator()?;
+        let documents = self.vnum.pending_documents().await?;
+        Ok(Json(
+            documents.into_iter().map(DocumentBody::from).collect(),
+        ))
+    }
+
+    /// Review a document
+    ///
+    /// For operators: accept, or reject with a reason the customer reads (R3.D1).
+    #[oai(
+        path = "/documents/:document_id/review",
+        method = "post",
+        operation_id = "review_document"
+    )]
+    async fn review(
+        &self,
+        caller: Caller,
+        document_id: Path<i64>,
+        body: Json<ReviewBody>,
+    ) -> ApiResult<Json<DocumentBody>> {
+        caller.operator()?;
+        let decision = match (body.0.decision, body.0.reason) {
+            (Decision::Accept, _) => ReviewDecision::Accept,
+            (Decision::Reject, Some(reason)) => ReviewDecision::Reject { reason },
+            (Decision::Reject, None) => {
+                return Err(field_problem(
+                    "reason",
+                    "a rejection needs a reason that tells the customer what to fix",
+                ));
+            }
+        };
+        let document = self
+            .vnum
+            .review_document(DocumentId(document_id.0), decision)
+            .await?;
+        Ok(Json(document.into()))
+    }
+}

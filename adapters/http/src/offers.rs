@@ -1,0 +1,660 @@
+//! The catalogue: offers, their numbers, quotes (R1, R2.3, R7.2, R11), and what operators
+//! maintain (new offers, stock, bulk agreements).
+
+use std::collections::BTreeMap;
+
+use poem::http::StatusCode;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use rust_decimal::Decimal;
+use vnum_app::model::StockNumber;
+use vnum_app::{OrderLineRequest, Vnum};
+use vnum_compliance::DocumentRequirement;
+use vnum_core::{
+    AgreementId, CarrierId, CountryCode, CustomerId, OfferId, PhoneNumber, PrepaidTerm,
+};
+use vnum_discounts::{AppliedDiscount, BulkAgreement, DiscountKind, Percent, Quote, QuotedLine};
+use vnum_lifecycle::{BusinessDayRange, City, NumberKind, Offer, OfferTerms, ProvisioningClass};
+
+use crate::Tag;
+use crate::auth::Caller;
+use crate::documents::DocKind;
+use crate::money::MoneyBody;
+use crate::problem::{ApiResult, Problem};
+
+/// The catalogue.
+pub(crate) struct OffersApi {
+    pub(crate) vnum: Vnum,
+}
+
+/// A 422 problem about one field of the request: what it was and what is expected.
+pub(crate) fn field_problem(field: &str, detail: impl std::fmt::Display) -> Problem {
+    Problem::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        format!("`{field}`: {detail}"),
+    )
+}
+
+/// The kind of number an offer sells.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[oai(rename = "NumberKind", rename_all = "snake_case")]
+pub(crate) enum Kind {
+    /// Valid country-wide: ordered by country only (R1.2).
+    Mobile,
+    /// A number of one city: ordered by country and city (R1.2).
+    Landline,
+    /// Toll-free, valid country-wide.
+    TollFree,
+    /// A one-shot SMS number (R9).
+    Sms,
+}
+
+impl From<Kind> for NumberKind {
+    fn from(kind: Kind) -> Self {
+        match kind {
+            Kind::Mobile => Self::Mobile,
+            Kind::Landline => Self::Landline,
+            Kind::TollFree => Self::TollFree,
+            Kind::Sms => Self::Sms,
+        }
+    }
+}
+
+impl From<NumberKind> for Kind {
+    fn from(kind: NumberKind) -> Self {
+        match kind {
+            NumberKind::Mobile => Self::Mobile,
+            NumberKind::Landline => Self::Landline,
+            NumberKind::TollFree => Self::TollFree,
+            NumberKind::Sms => Self::Sms,
+        }
+    }
+}
+
+/// How an offer's numbers are connected (R2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[oai(rename = "Provisioning", rename_all = "snake_case")]
+pub(crate) enum Provisioning {
+    /// At once, automatically (R2.1).
+    Instant,
+    /// 1–2 business days after the documents are accepted (R2.2).
+    AfterDocuments,
+    /// Within `min_days`–`max_days` business days of the order (R2.3).
+    BusinessDays,
+}
+
+/// The documents a carrier asks of each kind of end user (R3.1, R3.2).
+#[derive(Clone, Debug, Default, Object)]
+#[oai(rename = "DocumentRequirement")]
+pub(crate) struct Requirement {
+    /// Asked of private persons.
+    #[oai(default)]
+    personal: Vec<DocKind>,
+    /// Asked of companies.
+    #[oai(default)]
+    business: Vec<DocKind>,
+}
+
+impl From<&DocumentRequirement> for Requirement {
+    fn from(requirement: &DocumentRequirement) -> Self {
+        let kinds = |end_user| {
+            requirement
+                .for_end_user(end_user)
+                .iter()
+                .map(|k| DocKind::from(*k))
+                .collect()
+        };
+        Self {
+            personal: kinds(vnum_compliance::EndUser::Personal),
+            business: kinds(vnum_compliance::EndUser::Business),
+        }
+    }
+}
+
+impl From<Requirement> for DocumentRequirement {
+    fn from(requirement: Requirement) -> Self {
+        Self::new(
+            requirement.personal.into_iter().map(Into::into),
+            requirement.business.into_iter().map(Into::into),
+        )
+    }
+}
+
+/// An offer as the catalogue shows it.
+#[derive(Clone, Debug, Object)]
+#[oai(rename = "Offer")]
+pub(crate) struct OfferBody {
+    /// The id.
+    id: i64,
+    /// The ISO 3166-1 alpha-2 country, such as `DE`.
+    country: String,
+    /// The city, for landline offers.
+    #[oai(skip_serializing_if_is_none)]
+    city: Option<String>,
+    /// The kind of number.
+    kind: Kind,
+    /// The carrier that owns the numbers (R3.2).
+    carrier: i64,
+    /// The monthly fee (R4.1).
+    monthly_price: MoneyBody,
+    /// The one-time setup fee.
+    setup_fee: MoneyBody,
+    /// How the numbers are connected.
+    provisioning: Provisioning,
+    /// The fewest business days to connect, for `after_documents` and `business_days`.
+    #[oai(skip_serializing_if_is_none)]
+    min_days: Option<u32>,
+    /// The most business days to connect (the ready-by date), likewise.
+    #[oai(skip_serializing_if_is_none)]
+    max_days: Option<u32>,
+    /// The expected connection time, as shown before purchase: `connected instantly`,
+    /// `5–15 business days` (R2.3).
+    eta: String,
+    /// The rule behind the expected time: R2.1, R2.2 or R2.3.
+    eta_rule: String,
+    /// The documents the carrier asks for.
+    documents: Requirement,
+    /// The monthly price of the CallerID add-on, absent when the carrier cannot present the
+    /// number (R6.2).
+    #[oai(skip_serializing_if_is_none)]
+    caller_id_monthly: Option<MoneyBody>,
+    /// True when forwarding over SIP is included in the monthly fee (R4.2).
+    sip_forwarding_free: bool,
+    /// True when a number can be tested free for an hour (R8.1).
+    trial_allowed: bool,
+    /// True when the offer is on sale (R7.2).
+    listed: bool,
+}
+
+impl From<Offer> for OfferBody {
+    fn from(offer: Offer) -> Self {
+        let eta = offer.eta();
+        Self {
+            id: offer.id().get(),
+            country: offer.country().to_string(),
+            city: offer.city().map(|c| c.as_str().to_owned()),
+            kind: offer.kind().into(),
+            carrier: offer.carrier().get(),
+            monthly_price: offer.monthly_price().into(),
+            setup_fee: offer.setup_fee().into(),
+            provisioning: match offer.provisioning() {
+                ProvisioningClass::Instant => Provisioning::Instant,
+                ProvisioningClass::AfterDocuments => Provisioning::AfterDocuments,
+                ProvisioningClass::BusinessDays(_) => Provisioning::BusinessDays,
+            },
+            min_days: eta.business_days.map(BusinessDayRange::min),
+            max_days: eta.business_days.map(BusinessDayRange::max),
+            eta: eta.to_string(),
+            eta_rule: eta.rule.as_str().to_owned(),
+            documents: offer.documents().into(),
+            caller_id_monthly: offer.caller_id_monthly().map(Into::into),
+            sip_forwarding_free: offer.sip_forwarding_free(),
+            trial_allowed: offer.trial_allowed(),
+            listed: offer.is_listed(),
+        }
+    }
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// A new offer, as an operator enters it.
+#[derive(Clone, Debug, Object)]
+pub(crate) struct NewOffer {
+    /// The ISO 3166-1 alpha-2 country, such as `DE`.
+    country: String,
+    /// The city: required for landline offers, absent for the other kinds (R1.2).
+    city: Option<String>,
+    /// The kind of number.
+    kind: Kind,
+    /// The carrier's id.
+    carrier: i64,
+    /// The monthly fee.
+    monthly_price: MoneyBody,
+    /// The setup fee; zero when absent.
+    setup_fee: Option<MoneyBody>,
+    /// How the numbers are connected.
+    provisioning: Provisioning,
+    /// For `business_days`: the fewest business days.
+    min_days: Option<u32>,
+    /// For `business_days`: the most business days.
+    max_days: Option<u32>,
+    /// The documents the carrier asks for; none when absent.
+    #[oai(default)]
+    documents: Requirement,
+    /// The CallerID add-on's monthly price; absent when the carrier cannot present numbers.
+    caller_id_monthly: Option<MoneyBody>,
+    /// Whether forwarding over SIP is included (default true, R4.2).
+    #[oai(default = "default_true")]
+    sip_forwarding_free: bool,
+    /// Whether a number may be tested free for an hour (default false, R8.1).
+    #[oai(default)]
+    trial_allowed: bool,
+    /// Whether it is on sale (default true, R7.2).
+    #[oai(default = "default_true")]
+    listed: bool,
+}
+
+impl NewOffer {
+    fn into_terms(self) -> ApiResult<OfferTerms> {
+        let country = CountryCode::parse(&self.country).map_err(|e| field_problem("country", e))?;
+        let city = self
+            .city
+            .as_deref()
+            .map(City::new)
+            .transpose()
+            .map_err(|e| field_problem("city", e))?;
+        let monthly_price: vnum_core::Money = self.monthly_price.try_into()?;
+        let setup_fee = match self.setup_fee {
+            Some(fee) => fee.try_into()?,
+            None => vnum_core::Money::zero(monthly_price.currency()),
+        };
+        let provisioning = match (self.provisioning, self.min_days, self.max_days) {
+            (Provisioning::Instant, None, None) => ProvisioningClass::Instant,
+            (Provisioning::AfterDocuments, None, None) => ProvisioningClass::AfterDocuments,
+            (Provisioning::BusinessDays, Some(min), Some(max)) => ProvisioningClass::BusinessDays(
+                BusinessDayRange::new(min, max).map_err(|e| field_problem("min_days", e))?,
+            ),
+            (Provisioning::BusinessDays, _, _) => {
+                return Err(field_problem(
+                    "min_days",
+                    "`business_days` provisioning needs both `min_days` and `max_days`",
+                ));
+            }
+            _ => {
+                return Err(field_problem(
+                    "min_days",
+                    "only `business_days` provisioning takes `min_days` and `max_days`",
+                ));
+            }
+        };
+        Ok(OfferTerms {
+            id: OfferId(0),
+            country,
+            city,
+            kind: self.kind.into(),
+            carrier: CarrierId(self.carrier),
+            monthly_price,
+            setup_fee,
+            provisioning,
+            documents: self.documents.into(),
+            caller_id_monthly: self.caller_id_monthly.map(TryInto::try_into).transpose()?,
+            sip_forwarding_free: self.sip_forwarding_free,
+            trial_allowed: self.trial_allowed,
+            listed: self.listed,
+        })
+    }
+}
+
+/// The answer to a new offer.
+#[derive(ApiResponse)]
+pub(crate) enum OfferCreated {
+    /// The offer is in the catalogue.
+    #[oai(status = 201)]
+    Created(Json<OfferBody>),
+}
+
+/// Numbers to add to an offer's stock.
+#[derive(Clone, Debug, Object)]
+pub(crate) struct NewStock {
+    /// E.164 numbers of the offer's country, such as `+4930123456`.
+    #[oai(validator(min_items = 1, max_items = 1000))]
+    numbers: Vec<String>,
+}
+
+/// A number the provider holds for an offer.
+#[derive(Clone, Debug, Object)]
+#[oai(rename = "StockNumber")]
+pub(crate) struct StockBody {
+    /// The number, E.164.
+    e164: String,
+    /// `available`, `on_trial` or `taken`.
+    state: String,
+}
+
+impl From<StockNumber> for StockBody {
+    fn from(stock: StockNumber) -> Self {
+        Self {
+            e164: stock.e164.to_string(),
+            state: match stock.state {
+                vnum_app::model::StockState::Available => "available",
+                vnum_app::model::StockState::OnTrial => "on_trial",
+                vnum_app::model::StockState::Taken => "taken",
+            }
+            .to_owned(),
+        }
+    }
+}
+
+/// One line of a quote or an order.
+#[derive(Clone, Debug, Object)]
+#[oai(rename = "OrderLine")]
+pub(crate) struct LineBody {
+    /// The offer.
+    offer: i64,
+    /// How many numbers (default 1); 1 for a picked number.
+    #[oai(
+        default = "one",
+        validator(minimum(value = "1"), maximum(value = "1000"))
+    )]
+    quantity: u32,
+    /// Months paid in advance: 1, 3, 6 or 12 (R10.1, R11.1).
+    term_months: u32,
+    /// The city, for landline offers (R1.2).
+    city: Option<String>,
+    /// A number picked from the offer's list, E.164 (R1.3).
+    number: Option<String>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+impl LineBody {
+    pub(crate) fn into_request(self) -> ApiResult<OrderLineRequest> {
+        Ok(OrderLineRequest {
+            offer: OfferId(self.offer),
+            quantity: self.quantity,
+            term: PrepaidTerm::from_months(self.term_months)
+                .map_err(|e| field_problem("term_months", e))?,
+            city: self.city,
+            number: self
+                .number
+                .as_deref()
+                .map(PhoneNumber::parse)
+                .transpose()
+                .map_err(|e| field_problem("number", e))?,
+        })
+    }
+}
+
+/// Lines to price.
+#[derive(Clone, Debug, Object)]
+pub(crate) struct QuoteRequest {
+    /// The customer the prices are for; a customer may leave it out (its own).
+    customer: Option<i64>,
+    /// The lines.
+    #[oai(validator(min_items = 1, max_items = 100))]
+    lines: Vec<LineBody>,
+}
+
+/// A discount taken off a line (R11).
+#[derive(Clone, Debug, Object)]
+#[oai(rename = "Discount")]
+pub(crate) struct DiscountBody {
+    /// `prepaid_term` (R11.1) or `bulk` (R11.2).
+    kind: String,
+    /// The rule that grants it.
+    rule: String,
+    /// The percentage, such as `"10"`.
+    percent: String,
+    /// The exact amount taken off, not rounded.
+    amount: MoneyBody,
+}
+
+impl From<&AppliedDiscount> for DiscountBody {
+    fn from(discount: &AppliedDiscount) -> Self {
+        Self {
+            kind: match discount.kind {
+                DiscountKind::PrepaidTerm { .. } => "prepaid_term",
+                DiscountKind::Bulk { .. } => "bulk",
+            }
+            .to_owned(),
+            rule: discount.rule.as_str().to_owned(),
+            percent: discount.percent.get().normalize().to_string(),
+            amount: discount.amount.into(),
+        }
+    }
+}
+
+/// A priced line.
+#[derive(Clone, Debug, Object)]
+#[oai(rename = "QuotedLine")]
+pub(crate) struct QuotedLineBody {
+    /// The offer.
+    offer: i64,
+    /// The offer's country.
+    country: String,
+    /// How many numbers.
+    quantity: u32,
+    /// Months paid in advance.
+    term_months: u32,
+    /// List price: monthly fee times months and quantity, plus setup fees.
+    list_total: MoneyBody,
+    /// Each discount, with its rule.
+    discounts: Vec<DiscountBody>,
+    /// The line's exact total after discounts.
+    total: MoneyBody,
+    /// The line's total rounded to the currency's minor unit, for display.
+    display_total: MoneyBody,
+}
+
+impl From<&QuotedLine> for QuotedLineBody {
+    fn from(line: &QuotedLine) -> Self {
+        let item = line.item();
+        Self {
+            offer: item.offer().get(),
+            country: item.country().to_string(),
+            quantity: item.quantity(),
+            term_months: item.term().months(),
+            list_total: line.list_total().into(),
+            discounts: line.discounts().iter().map(DiscountBody::from).collect(),
+            total: line.total().into(),
+            display_total: line.display_total().into(),
+        }
+    }
+}
+
+/// A quote: what an order of the lines would charge (R11, R11.D1).
+#[derive(Clone, Debug, Object)]
+#[oai(rename = "Quote")]
+pub(crate) struct QuoteBody {
+    /// The customer.
+    customer: i64,
+    /// The lines.
+    lines: Vec<QuotedLineBody>,
+    /// What is charged: the exact line totals summed and rounded once (R11.D1).
+    total: MoneyBody,
+}
+
+impl From<&Quote> for QuoteBody {
+    fn from(quote: &Quote) -> Self {
+        Self {
+            customer: quote.customer().get(),
+            lines: quote.lines().iter().map(QuotedLineBody::from).collect(),
+            total: quote.total().into(),
+        }
+    }
+}
+
+/// A negotiated bulk discount (R11.2).
+#[derive(Clone, Debug, Object)]
+#[oai(rename = "BulkAgreement")]
+pub(crate) struct AgreementBody {
+    /// The id (ignored in a request).
+    #[oai(read_only)]
+    id: i64,
+    /// The customer (taken from the path in a request).
+    #[oai(read_only)]
+    customer: i64,
+    /// The discount applies to orders of at least this many numbers.
+    #[oai(validator(minimum(value = "1")))]
+    min_quantity: u32,
+    /// Percent per country, such as `{"DE": "15"}`.
+    #[oai(default)]
+    per_country: BTreeMap<String, String>,
+    /// Percent for countries not listed; none when absent.
+    default_percent: Option<String>,
+}
+
+fn percent(field: &str, text: &str) -> ApiResult<Percent> {
+    let value: Decimal = text.trim().parse().map_err(|_| {
+        field_problem(
+            field,
+            format!("{text:?} is not a percentage such as \"15\""),
+        )
+    })?;
+    Percent::new(value).map_err(|e| field_problem(field, e))
+}
+
+#[OpenApi(prefix_path = "/v1", tag = "Tag::Offers")]
+impl OffersApi {
+    /// List offers
+    ///
+    /// The offers on sale (R7.2). Operators may pass `all=true` for unlisted ones too.
+    #[oai(path = "/offers", method = "get", operation_id = "list_offers")]
+    async fn list(
+        &self,
+        caller: Caller,
+        all: Query<Option<bool>>,
+    ) -> ApiResult<Json<Vec<OfferBody>>> {
+        let offers = if all.0.unwrap_or(false) {
+            caller.operator()?;
+            self.vnum.all_offers().await?
+        } else {
+            self.vnum.listed_offers().await?
+        };
+        Ok(Json(offers.into_iter().map(OfferBody::from).collect()))
+    }
+
+    /// Read an offer
+    ///
+    /// With the expected connection time shown before purchase (R2.3). An unlisted offer
+    /// answers 404 to customers (R7.2).
+    #[oai(path = "/offers/:id", method = "get", operation_id = "get_offer")]
+    async fn offer(&self, caller: Caller, id: Path<i64>) -> ApiResult<Json<OfferBody>> {
+        let offer = self.vnum.offer(OfferId(id.0)).await?;
+        if !offer.is_listed() && caller.operator().is_err() {
+            return Err(Problem::not_found("offer", id.0));
+        }
+        Ok(Json(offer.into()))
+    }
+
+    /// Numbers of an offer
+    ///
+    /// The concrete numbers a customer may pick from in a manual order (R1.3).
+    #[oai(
+        path = "/offers/:id/numbers",
+        method = "get",
+        operation_id = "list_offer_numbers"
+    )]
+    async fn numbers(&self, caller: Caller, id: Path<i64>) -> ApiResult<Json<Vec<String>>> {
+        let offer = self.vnum.offer(OfferId(id.0)).await?;
+        if !offer.is_listed() && caller.operator().is_err() {
+            return Err(Problem::not_found("offer", id.0));
+        }
+        let numbers = self.vnum.available_numbers(OfferId(id.0)).await?;
+        Ok(Json(numbers.iter().map(ToString::to_string).collect()))
+    }
+
+    /// Price lines
+    ///
+    /// List prices, each discount with its rule (R11.1 prepaid term, R11.2 bulk), exact
+    /// line totals, display totals and the total charged, rounded once (R11.D1). Nothing
+    /// is bought.
+    #[oai(path = "/quotes", method = "post", operation_id = "quote")]
+    async fn quote(&self, caller: Caller, body: Json<QuoteRequest>) -> ApiResult<Json<QuoteBody>> {
+        let customer = match (caller.principal(), body.0.customer) {
+            (_, Some(id)) => CustomerId(id),
+            (vnum_app::model::Principal::Customer(own), None) => own,
+            (vnum_app::model::Principal::Operator, None) => {
+                return Err(field_problem(
+                    "customer",
+                    "an operator names the customer the quote is for",
+                ));
+            }
+        };
+        caller.may_access(customer)?;
+        let lines = body
+            .0
+            .lines
+            .into_iter()
+            .map(LineBody::into_request)
+            .collect::<ApiResult<Vec<_>>>()?;
+        let quote = self.vnum.quote(customer, &lines).await?;
+        Ok(Json((&quote).into()))
+    }
+
+    /// Create an offer
+    ///
+    /// For operators.
+    #[oai(path = "/offers", method = "post", operation_id = "create_offer")]
+    async fn create(&self, caller: Caller, body: Json<NewOffer>) -> ApiResult<OfferCreated> {
+        caller.operator()?;
+        let offer = self.vnum.create_offer(body.0.into_terms()?).await?;
+        Ok(OfferCreated::Created(Json(offer.into())))
+    }
+
+    /// Add stock
+    ///
+    /// For operators: concrete numbers of the offer's country, to pick from (R1.3) or lend
+    /// for tests (R8.1). Answers the offer's whole stock.
+    #[oai(
+        path = "/offers/:id/stock",
+        method = "post",
+        operation_id = "add_stock"
+    )]
+    async fn add_stock(
+        &self,
+        caller: Caller,
+        id: Path<i64>,
+        body: Json<NewStock>,
+    ) -> ApiResult<Json<Vec<StockBody>>> {
+        caller.operator()?;
+        let numbers = body
+            .0
+            .numbers
+            .iter()
+            .map(|n| PhoneNumber::parse(n).map_err(|e| field_problem("numbers", e)))
+            .collect::<ApiResult<Vec<_>>>()?;
+        let stock = self.vnum.add_stock(OfferId(id.0), numbers).await?;
+        Ok(Json(stock.into_iter().map(StockBody::from).collect()))
+    }
+
+    /// Set a bulk agreement
+    ///
+    /// For operators: the discount negotiated with a customer (R11.2), replacing any
+    /// previous one.
+    #[oai(
+        path = "/customers/:id/bulk-agreement",
+        method = "put",
+        operation_id = "set_bulk_agreement"
+    )]
+    async fn set_agreement(
+        &self,
+        caller: Caller,
+        id: Path<i64>,
+        body: Json<AgreementBody>,
+    ) -> ApiResult<Json<AgreementBody>> {
+        caller.operator()?;
+        let body = body.0;
+        let mut per_country = BTreeMap::new();
+        for (country, text) in &body.per_country {
+            let code = CountryCode::parse(country).map_err(|e| field_problem("per_country", e))?;
+            per_country.insert(code, percent("per_country", text)?);
+        }
+        let default_percent = body
+            .default_percent
+            .as_deref()
+            .map(|p| percent("default_percent", p))
+            .transpose()?;
+        let agreement = BulkAgreement::new(
+            AgreementId(0),
+            CustomerId(id.0),
+            body.min_quantity,
+            per_country,
+            default_percent,
+        )
+        .map_err(|e| field_problem("min_quantity", e))?;
+        let saved = self.vnum.set_bulk_agreement(agreement).await?;
+        Ok(Json(AgreementBody {
+            id: saved.id().get(),
+            customer: saved.customer().get(),
+            min_quantity: saved.min_quantity(),
+            per_country: body.per_country,
+            default_percent: body.default_percent,
+        }))
+    }
+}
