@@ -16,12 +16,21 @@
 
 mod auth;
 mod balance;
+mod companies;
 mod customers;
+mod engine;
 mod health;
 mod limit;
 mod money;
+mod operations;
+mod params;
 mod problem;
+mod sip_accounts;
+mod sms;
+mod statistics;
 mod trace;
+mod trials;
+mod waitlist;
 
 pub use auth::Caller;
 pub use limit::{BodyLimit, BodyLimitEndpoint};
@@ -34,8 +43,16 @@ use poem_openapi::{OpenApiService, Tags};
 use vnum_app::Vnum;
 
 use balance::BalanceApi;
+use companies::CompaniesApi;
 use customers::CustomersApi;
+use engine::EngineApi;
 use health::HealthApi;
+use operations::OperationsApi;
+use sip_accounts::SipAccountsApi;
+use sms::SmsApi;
+use statistics::StatisticsApi;
+use trials::TrialsApi;
+use waitlist::WaitlistApi;
 
 /// The largest JSON request body: 1 MiB.
 pub const JSON_BODY_LIMIT: usize = 1 << 20;
@@ -52,6 +69,23 @@ enum Tag {
     Balance,
     /// Liveness.
     Health,
+    /// SIP accounts: request, list, reset a password, choose the presented number.
+    SipAccounts,
+    /// For the SIP engine and the SMS gateway: routing, CallerID, digest credentials, call
+    /// records, inbound SMS.
+    Engine,
+    /// Free one-hour tests.
+    Trials,
+    /// The waitlist for numbers out of stock, and restocking.
+    Waitlist,
+    /// One-shot SMS numbers.
+    Sms,
+    /// Call records and statistics of calls and of the balance.
+    Statistics,
+    /// Companies: contracts, bank transfers, closing documents.
+    Companies,
+    /// Operators' runs: renewals and expiries.
+    Operations,
 }
 
 /// Choices a provider makes about its API.
@@ -62,7 +96,19 @@ pub struct Options {
     pub self_registration: bool,
 }
 
-type Apis = (HealthApi, CustomersApi, BalanceApi);
+type Apis = (
+    HealthApi,
+    CustomersApi,
+    BalanceApi,
+    SipAccountsApi,
+    EngineApi,
+    TrialsApi,
+    WaitlistApi,
+    SmsApi,
+    StatisticsApi,
+    CompaniesApi,
+    OperationsApi,
+);
 
 fn service(vnum: &Vnum, options: Options) -> OpenApiService<Apis, ()> {
     let apis = (
@@ -72,6 +118,14 @@ fn service(vnum: &Vnum, options: Options) -> OpenApiService<Apis, ()> {
             self_registration: options.self_registration,
         },
         BalanceApi { vnum: vnum.clone() },
+        SipAccountsApi { vnum: vnum.clone() },
+        EngineApi { vnum: vnum.clone() },
+        TrialsApi { vnum: vnum.clone() },
+        WaitlistApi { vnum: vnum.clone() },
+        SmsApi { vnum: vnum.clone() },
+        StatisticsApi { vnum: vnum.clone() },
+        CompaniesApi { vnum: vnum.clone() },
+        OperationsApi { vnum: vnum.clone() },
     );
     OpenApiService::new(apis, "vnum", env!("CARGO_PKG_VERSION")).description(
         "Virtual phone numbers: customers, prepaid balances, numbers, forwarding. \
