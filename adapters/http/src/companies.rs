@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::{Json, PlainText};
-use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi, ResponseContent};
 use vnum_accounts::{
     ActOfServices, BankAccount, ContractForm, DocumentHeader, Invoice, LedgerKind,
     ReconciliationStatement, ServiceItem,
@@ -387,15 +387,21 @@ pub(crate) enum Format {
     Text,
 }
 
-/// The closing documents, as JSON or as text.
-#[derive(ApiResponse)]
-pub(crate) enum ClosingDocuments {
+/// The closing documents as JSON, or their texts.
+#[derive(ResponseContent)]
+pub(crate) enum DocumentsContent {
     /// The documents as values and as text.
-    #[oai(status = 200)]
     Json(Json<Box<Documents>>),
     /// The invoice, the act and the statement as plain text, separated by form feeds.
-    #[oai(status = 200)]
     Text(PlainText<String>),
+}
+
+/// The answer with the closing documents.
+#[derive(ApiResponse)]
+pub(crate) enum ClosingDocuments {
+    /// The documents: JSON by default, text with `?format=text` or `Accept: text/plain`.
+    #[oai(status = 200)]
+    Ok(DocumentsContent),
 }
 
 /// True when the client asked for text rather than JSON.
@@ -495,21 +501,25 @@ impl CompaniesApi {
         let period = days(from.0, to.0)?;
         let documents = self.vnum.closing_documents(id, period).await?;
         if wants_text(format.0, accept.0.as_deref()) {
-            return Ok(ClosingDocuments::Text(PlainText(format!(
-                "{}\n\u{c}\n{}\n\u{c}\n{}",
-                documents.invoice_text, documents.act_text, documents.statement_text
+            return Ok(ClosingDocuments::Ok(DocumentsContent::Text(PlainText(
+                format!(
+                    "{}\n\u{c}\n{}\n\u{c}\n{}",
+                    documents.invoice_text, documents.act_text, documents.statement_text
+                ),
             ))));
         }
-        Ok(ClosingDocuments::Json(Json(Box::new(Documents {
-            from: period.start(),
-            to: period.last_day(),
-            invoice: (&documents.invoice).into(),
-            act: (&documents.act).into(),
-            statement: (&documents.statement).into(),
-            invoice_text: documents.invoice_text,
-            act_text: documents.act_text,
-            statement_text: documents.statement_text,
-        }))))
+        Ok(ClosingDocuments::Ok(DocumentsContent::Json(Json(
+            Box::new(Documents {
+                from: period.start(),
+                to: period.last_day(),
+                invoice: (&documents.invoice).into(),
+                act: (&documents.act).into(),
+                statement: (&documents.statement).into(),
+                invoice_text: documents.invoice_text,
+                act_text: documents.act_text,
+                statement_text: documents.statement_text,
+            }),
+        ))))
     }
 }
 

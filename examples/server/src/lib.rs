@@ -55,18 +55,35 @@ fn bare() -> &'static str {
 }
 
 /// A server that runs until [`Running::stop`].
-#[derive(Debug)]
 pub struct Running {
     /// The address it listens on (with port 0 in the settings, the port the system chose).
     pub addr: SocketAddr,
     /// The demo keys, when this start seeded the demo.
     pub demo: Option<Demo>,
+    vnum: Vnum,
     stop: oneshot::Sender<()>,
     server: JoinHandle<std::io::Result<()>>,
     renewals: JoinHandle<()>,
 }
 
+impl std::fmt::Debug for Running {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Running")
+            .field("addr", &self.addr)
+            .field("demo", &self.demo)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Running {
+    /// The application the server runs: the use cases on the same store the API uses, for
+    /// embedding programs and end-to-end tests that set up what no endpoint does (a
+    /// carrier connecting a number, stock arriving).
+    #[must_use]
+    pub fn application(&self) -> &Vnum {
+        &self.vnum
+    }
+
     /// Stops accepting connections, lets requests in flight finish and stops the renewals.
     ///
     /// # Errors
@@ -112,11 +129,12 @@ pub async fn start(settings: &Settings) -> anyhow::Result<Running> {
         Some(SHUTDOWN_GRACE),
     );
     let server = tokio::spawn(server);
-    let renewals = tokio::spawn(renewals::run_jobs(vnum));
+    let renewals = tokio::spawn(renewals::run_jobs(vnum.clone()));
     tracing::info!(%addr, "listening");
     Ok(Running {
         addr,
         demo,
+        vnum,
         stop,
         server,
         renewals,
