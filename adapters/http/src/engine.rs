@@ -510,3 +510,67 @@ impl EngineApi {
         Ok(Json(record.into()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use vnum_calls::{Branch as Leg, Rejection};
+    use vnum_core::rule;
+
+    use super::*;
+
+    fn leg(uri: &str, step: u16, seconds: u32) -> Leg {
+        Leg {
+            uri: uri.to_owned(),
+            step,
+            timeout_seconds: seconds,
+        }
+    }
+
+    #[test]
+    fn r5_d1_steps_of_one_branch_are_serial_rtjson_routes_in_milliseconds() {
+        let decision = RoutingDecision::Ring {
+            branches: vec![leg("sip:a@x", 0, 15), leg("sip:b@x", 1, 25)],
+            voicemail: Some(VoicemailFallback {
+                after_seconds: 40,
+                greeting: None,
+            }),
+            rule: rule::R5_D1,
+        };
+        let routing = Routing::new(decision, Format::Rtjson);
+        assert_eq!(routing.routing.as_deref(), Some("serial"));
+        let routes = routing.routes.unwrap_or_default();
+        let timers: Vec<u64> = routes.iter().map(|r| r.fr_inv_timer).collect();
+        assert_eq!(timers, [15_000, 25_000]);
+        assert!(routing.branches.is_none());
+        assert_eq!(routing.voicemail.map(|v| v.after_seconds), Some(40));
+        assert_eq!(routing.rule, "R5.D1");
+    }
+
+    #[test]
+    fn r4_4_one_step_of_several_branches_is_parallel() {
+        let decision = RoutingDecision::Ring {
+            branches: vec![leg("sip:a@x", 0, 20), leg("sip:b@x", 0, 20)],
+            voicemail: None,
+            rule: rule::R4_4,
+        };
+        let routing = Routing::new(decision, Format::Rtjson);
+        assert_eq!(routing.routing.as_deref(), Some("parallel"));
+    }
+
+    #[test]
+    fn r10_4_a_rejection_carries_its_sip_status_reason_and_rule() {
+        let decision = RoutingDecision::Reject(Rejection {
+            status: 480,
+            reason: "Temporarily Unavailable",
+            rule: rule::R10_4,
+        });
+        for format in [Format::Json, Format::Rtjson] {
+            let routing = Routing::new(decision.clone(), format);
+            assert_eq!(routing.action, Action::Reject);
+            assert_eq!(routing.status, Some(480));
+            assert_eq!(routing.reason.as_deref(), Some("Temporarily Unavailable"));
+            assert_eq!(routing.rule, "R10.4");
+            assert!(routing.routes.is_none() && routing.branches.is_none());
+        }
+    }
+}

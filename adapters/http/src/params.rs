@@ -56,3 +56,33 @@ pub(crate) fn phone(field: &str, text: &str) -> ApiResult<PhoneNumber> {
 pub(crate) fn country(field: &str, text: &str) -> ApiResult<CountryCode> {
     CountryCode::parse(text.trim()).map_err(|e| invalid(field, e))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn both_days_of_a_range_are_included() {
+        let period = days(day("2026-01-01"), day("2026-01-31")).unwrap();
+        assert_eq!(period.start(), day("2026-01-01"));
+        assert_eq!(period.end(), day("2026-02-01"));
+        assert!(days(day("2026-01-01"), day("2026-01-01")).is_ok());
+        assert_eq!(
+            days(day("2026-01-02"), day("2026-01-01"))
+                .unwrap_err()
+                .status,
+            422
+        );
+    }
+
+    #[test]
+    fn a_plus_decoded_as_a_space_still_reads_as_e164() {
+        assert_eq!(phone("to", " 4930123456").unwrap().as_str(), "+4930123456");
+        assert_eq!(phone("to", "+4930123456").unwrap().as_str(), "+4930123456");
+        assert!(phone("to", "abc").unwrap_err().detail.contains("`to`"));
+    }
+}
