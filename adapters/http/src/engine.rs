@@ -17,6 +17,9 @@ use crate::params::{invalid, phone};
 use crate::problem::{ApiResult, Problem};
 use crate::sms::SmsAllocation;
 
+/// The version of the Kamailio `rtjson` routing document this API writes.
+const RTJSON_VERSION: &str = "1.0";
+
 /// The SIP engine's operations.
 pub(crate) struct EngineApi {
     pub(crate) vnum: Vnum,
@@ -88,7 +91,8 @@ impl From<VoicemailFallback> for Voicemail {
 
 /// The routing decision for one inbound call.
 ///
-/// `ring`: `branches` (or, with `?format=rtjson`, `routing` and `routes`) and `voicemail`
+/// `ring`: `branches` (or, with `?format=rtjson`, `version`, `routing` and `routes`, which
+/// Kamailio's `rtjson_init_routes` reads and whose other fields it ignores) and `voicemail`
 /// when it is the fallback; `voicemail`: `voicemail`; `reject`: the SIP `status` and
 /// `reason` to answer with. `rule` names the rule that decided (R10.4 for a suspended
 /// account).
@@ -100,6 +104,9 @@ pub(crate) struct Routing {
     /// The branches to ring, ordered by step (default format).
     #[oai(skip_serializing_if_is_none)]
     branches: Option<Vec<Branch>>,
+    /// `1.0`, the version of the `rtjson` document (`rtjson` format).
+    #[oai(skip_serializing_if_is_none)]
+    version: Option<String>,
     /// `serial` or `parallel` (`rtjson` format).
     #[oai(skip_serializing_if_is_none)]
     routing: Option<String>,
@@ -125,6 +132,7 @@ impl Routing {
         let mut routing = Self {
             action: Action::Reject,
             branches: None,
+            version: None,
             routing: None,
             routes: None,
             voicemail: None,
@@ -157,6 +165,7 @@ impl Routing {
                         // The router's plans are one step of parallel branches or steps of
                         // one branch each, which is exactly what rtjson can say.
                         let parallel = branches.len() > 1 && branches.iter().all(|b| b.step == 0);
+                        routing.version = Some(RTJSON_VERSION.to_owned());
                         routing.routing =
                             Some(if parallel { "parallel" } else { "serial" }.to_owned());
                         routing.routes = Some(
@@ -538,6 +547,7 @@ mod tests {
         };
         let routing = Routing::new(decision, Format::Rtjson);
         assert_eq!(routing.routing.as_deref(), Some("serial"));
+        assert_eq!(routing.version.as_deref(), Some("1.0"));
         let routes = routing.routes.unwrap_or_default();
         let timers: Vec<u64> = routes.iter().map(|r| r.fr_inv_timer).collect();
         assert_eq!(timers, [15_000, 25_000]);

@@ -325,6 +325,7 @@ async fn the_engine_routes_calls_and_decides_caller_ids() {
         .get("/v1/engine/route?to=%2B4915112345678&format=rtjson", &op)
         .await;
     assert_eq!(rtjson["routing"], "parallel", "{rtjson}");
+    assert_eq!(rtjson["version"], "1.0");
     assert_eq!(rtjson["routes"][0]["uri"], branches[0]["uri"]);
     assert_eq!(rtjson["routes"][1]["fr_inv_timer"], 20_000);
     assert!(rtjson.get("branches").is_none());
