@@ -224,6 +224,11 @@ async fn r5_1_a_sip_password_is_shown_once_and_the_engine_gets_its_ha1() {
         md5_hex(&format!("{login}:{domain}:{password}"))
     );
 
+    let (unknown, _) = server
+        .get("/v1/engine/sip-accounts/nobody", server.operator())
+        .await;
+    assert_eq!(unknown, StatusCode::NOT_FOUND);
+
     let (_, listed) = server.get(&accounts, &anna.key).await;
     assert_eq!(listed.as_array().unwrap().len(), 1);
     assert_eq!(listed[0]["login"], login);
@@ -437,6 +442,13 @@ async fn r7_a_restock_notifies_who_waits_and_an_entry_can_be_cancelled() {
     let anna = server.customer("anna@example.com", "person").await;
     let waitlist = format!("/v1/customers/{}/waitlist", anna.id);
     let unlisted = server.offer("FR", NumberKind::Mobile, false, false).await;
+    server.offer("ES", NumberKind::Mobile, false, true).await;
+
+    let (on_sale, problem) = server
+        .post(&waitlist, &anna.key, json!({"country": "ES"}))
+        .await;
+    assert_eq!(on_sale, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["rule"], "R7.1");
 
     let (joined, entry) = server
         .post(
