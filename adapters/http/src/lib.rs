@@ -16,16 +16,25 @@
 
 mod auth;
 mod balance;
+mod companies;
 mod customers;
 mod documents;
+mod engine;
 mod health;
 mod limit;
 mod money;
 mod numbers;
 mod offers;
+mod operations;
 mod orders;
+mod params;
 mod problem;
+mod sip_accounts;
+mod sms;
+mod statistics;
 mod trace;
+mod trials;
+mod waitlist;
 
 pub use auth::Caller;
 pub use limit::{BodyLimit, BodyLimitEndpoint};
@@ -38,12 +47,20 @@ use poem_openapi::{OpenApiService, Tags};
 use vnum_app::Vnum;
 
 use balance::BalanceApi;
+use companies::CompaniesApi;
 use customers::CustomersApi;
 use documents::DocumentsApi;
+use engine::EngineApi;
 use health::HealthApi;
 use numbers::NumbersApi;
 use offers::OffersApi;
+use operations::OperationsApi;
 use orders::OrdersApi;
+use sip_accounts::SipAccountsApi;
+use sms::SmsApi;
+use statistics::StatisticsApi;
+use trials::TrialsApi;
+use waitlist::WaitlistApi;
 
 /// The largest JSON request body: 1 MiB.
 pub const JSON_BODY_LIMIT: usize = 1 << 20;
@@ -70,6 +87,23 @@ enum Tag {
     Numbers,
     /// End-user documents and their review.
     Documents,
+    /// SIP accounts: request, list, reset a password, choose the presented number.
+    SipAccounts,
+    /// For the SIP engine and the SMS gateway: routing, CallerID, digest credentials, call
+    /// records, inbound SMS.
+    Engine,
+    /// Free one-hour tests.
+    Trials,
+    /// The waitlist for numbers out of stock, and restocking.
+    Waitlist,
+    /// One-shot SMS numbers.
+    Sms,
+    /// Call records and statistics of calls and of the balance.
+    Statistics,
+    /// Companies: contracts, bank transfers, closing documents.
+    Companies,
+    /// Operators' runs: renewals and expiries.
+    Operations,
 }
 
 /// Choices a provider makes about its API.
@@ -88,6 +122,14 @@ type Apis = (
     OrdersApi,
     NumbersApi,
     DocumentsApi,
+    SipAccountsApi,
+    EngineApi,
+    TrialsApi,
+    WaitlistApi,
+    SmsApi,
+    StatisticsApi,
+    CompaniesApi,
+    OperationsApi,
 );
 
 fn service(vnum: &Vnum, options: Options) -> OpenApiService<Apis, ()> {
@@ -102,6 +144,14 @@ fn service(vnum: &Vnum, options: Options) -> OpenApiService<Apis, ()> {
         OrdersApi { vnum: vnum.clone() },
         NumbersApi { vnum: vnum.clone() },
         DocumentsApi { vnum: vnum.clone() },
+        SipAccountsApi { vnum: vnum.clone() },
+        EngineApi { vnum: vnum.clone() },
+        TrialsApi { vnum: vnum.clone() },
+        WaitlistApi { vnum: vnum.clone() },
+        SmsApi { vnum: vnum.clone() },
+        StatisticsApi { vnum: vnum.clone() },
+        CompaniesApi { vnum: vnum.clone() },
+        OperationsApi { vnum: vnum.clone() },
     );
     OpenApiService::new(apis, "vnum", env!("CARGO_PKG_VERSION")).description(
         "Virtual phone numbers: customers, prepaid balances, numbers, forwarding. \

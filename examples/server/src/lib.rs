@@ -90,6 +90,14 @@ impl std::fmt::Debug for Running {
 }
 
 impl Running {
+    /// The application the server runs: the use cases on the same store the API uses, for
+    /// embedding programs and end-to-end tests that set up what no endpoint does (a
+    /// carrier connecting a number, stock arriving).
+    #[must_use]
+    pub fn application(&self) -> &Vnum {
+        &self.vnum
+    }
+
     /// Stops accepting connections, lets requests in flight finish and stops the renewals.
     ///
     /// # Errors
@@ -120,9 +128,11 @@ pub async fn start(settings: &Settings) -> anyhow::Result<Running> {
 pub async fn start_with(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Running> {
     let vnum = application_with(settings, clock).await?;
     let demo = if settings.seed_demo {
-        seed::seed_catalogue(&vnum)
-            .await
-            .context("seeding the demo catalogue failed")?;
+        if settings.seed_catalogue {
+            seed::seed_catalogue(&vnum)
+                .await
+                .context("seeding the demo catalogue failed")?;
+        }
         seed::seed_demo(&vnum)
             .await
             .context("seeding the demo data failed")?

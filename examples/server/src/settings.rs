@@ -24,6 +24,9 @@ pub struct Settings {
     pub renewal_batch_size: u64,
     /// Seed an operator key and a demo customer on first start (`VNUM_SEED_DEMO`).
     pub seed_demo: bool,
+    /// With `seed_demo`, also seed the demo catalogue when the store has no offer
+    /// (`VNUM_SEED_CATALOGUE`).
+    pub seed_catalogue: bool,
     /// Let anyone register as a customer with `POST /v1/signup` (`VNUM_SELF_REGISTRATION`).
     pub self_registration: bool,
     /// Serve `GET /bench/bare`, a bare poem handler the load bench compares against
@@ -41,6 +44,7 @@ impl Default for Settings {
             sip_domain: app.sip_domain,
             renewal_batch_size: app.renewal_batch_size,
             seed_demo: true,
+            seed_catalogue: true,
             self_registration: false,
             bench_endpoint: false,
         }
@@ -91,6 +95,9 @@ impl Settings {
         }
         if let Some(v) = env("VNUM_SEED_DEMO") {
             settings.seed_demo = parse("VNUM_SEED_DEMO", &v)?;
+        }
+        if let Some(v) = env("VNUM_SEED_CATALOGUE") {
+            settings.seed_catalogue = parse("VNUM_SEED_CATALOGUE", &v)?;
         }
         if let Some(v) = env("VNUM_SELF_REGISTRATION") {
             settings.self_registration = parse("VNUM_SELF_REGISTRATION", &v)?;

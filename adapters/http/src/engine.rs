@@ -1,0 +1,586 @@
+//! The SIP engine's endpoints: routing inbound calls, the CallerID of outgoing calls,
+//! digest credentials, call detail records and inbound SMS. For operators' keys: the SIP
+//! engine (Kamailio, FreeSWITCH) and the SMS gateway call them.
+
+use chrono::{DateTime, Utc};
+use poem::http::StatusCode;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use vnum_app::Vnum;
+use vnum_calls::{CallRecord, CallRecordFields, CallerId, RoutingDecision, VoicemailFallback};
+use vnum_core::{CallId, NumberId};
+
+use crate::Tag;
+use crate::auth::Caller;
+use crate::params::{invalid, phone};
+use crate::problem::{ApiResult, Problem};
+use crate::sms::SmsAllocation;
+
+/// The version of the Kamailio `rtjson` routing document this API writes.
+const RTJSON_VERSION: &str = "1.0";
+
+/// The SIP engine's operations.
+pub(crate) struct EngineApi {
+    pub(crate) vnum: Vnum,
+}
+
+/// What to do with an inbound call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[oai(rename = "RoutingAction", rename_all = "snake_case")]
+pub(crate) enum Action {
+    /// Ring the branches (or routes), then voicemail if given.
+    Ring,
+    /// Answer with voicemail at once (R4.5).
+    Voicemail,
+    /// Refuse the call with the SIP status.
+    Reject,
+}
+
+/// How the engine wants the answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[oai(rename = "RoutingFormat", rename_all = "snake_case")]
+pub(crate) enum Format {
+    /// vnum's own shape: branches with their step.
+    Json,
+    /// Kamailio `rtjson`: `routing` and `routes` with `fr_inv_timer` in milliseconds.
+    Rtjson,
+}
+
+/// One leg to ring.
+#[derive(Clone, Debug, Object)]
+#[oai(rename = "RoutingBranch")]
+pub(crate) struct Branch {
+    /// The SIP request URI.
+    uri: String,
+    /// Branches of one step ring together; step `n + 1` starts when step `n` rang out.
+    step: u16,
+    /// How long the branch rings.
+    timeout_seconds: u32,
+}
+
+/// One route of a Kamailio `rtjson` document.
+#[derive(Clone, Debug, Object)]
+#[oai(rename = "RtjsonRoute")]
+pub(crate) struct Route {
+    /// The SIP request URI.
+    uri: String,
+    /// How long the route rings, in milliseconds (`fr_inv_timer`).
+    fr_inv_timer: u64,
+}
+
+/// What happens when nobody answers (R4.5).
+#[derive(Clone, Debug, Object)]
+#[oai(rename = "VoicemailFallback")]
+pub(crate) struct Voicemail {
+    /// Seconds from the start of ringing until voicemail answers.
+    after_seconds: u32,
+    /// The greeting to play (R13.1); without one the engine's standard prompt plays.
+    #[oai(skip_serializing_if_is_none)]
+    greeting: Option<i64>,
+}
+
+impl From<VoicemailFallback> for Voicemail {
+    fn from(fallback: VoicemailFallback) -> Self {
+        Self {
+            after_seconds: fallback.after_seconds,
+            greeting: fallback.greeting.map(vnum_core::GreetingId::get),
+        }
+    }
+}
+
+/// The routing decision for one inbound call.
+///
+/// `ring`: `branches` (or, with `?format=rtjson`, `version`, `routing` and `routes`, which
+/// Kamailio's `rtjson_init_routes` reads and whose other fields it ignores) and `voicemail`
+/// when it is the fallback; `voicemail`: `voicemail`; `reject`: the SIP `status` and
+/// `reason` to answer with. `rule` names the rule that decided (R10.4 for a suspended
+/// account).
+#[derive(Clone, Debug, Object)]
+#[oai(rename = "RoutingDecision")]
+pub(crate) struct Routing {
+    /// Ring, voicemail or reject.
+    action: Action,
+    /// The branches to ring, ordered by step (default format).
+    #[oai(skip_serializing_if_is_none)]
+    branches: Option<Vec<Branch>>,
+    /// `1.0`, the version of the `rtjson` document (`rtjson` format).
+    #[oai(skip_serializing_if_is_none)]
+    version: Option<String>,
+    /// `serial` or `parallel` (`rtjson` format).
+    #[oai(skip_serializing_if_is_none)]
+    routing: Option<String>,
+    /// The routes, in order (`rtjson` format).
+    #[oai(skip_serializing_if_is_none)]
+    routes: Option<Vec<Route>>,
+    /// Voicemail, at once or after the branches rang out.
+    #[oai(skip_serializing_if_is_none)]
+    voicemail: Option<Voicemail>,
+    /// The SIP status of a rejection.
+    #[oai(skip_serializing_if_is_none)]
+    status: Option<u16>,
+    /// The SIP reason phrase of a rejection.
+    #[oai(skip_serializing_if_is_none)]
+    reason: Option<String>,
+    /// The rule that decided.
+    rule: String,
+}
+
+impl Routing {
+    fn new(decision: RoutingDecision, format: Format) -> Self {
+        let rule = decision.rule().as_str().to_owned();
+        let mut routing = Self {
+            action: Action::Reject,
+            branches: None,
+            version: None,
+            routing: None,
+            routes: None,
+            voicemail: None,
+            status: None,
+            reason: None,
+            rule,
+        };
+        match decision {
+            RoutingDecision::Ring {
+                branches,
+                voicemail,
+                ..
+            } => {
+                routing.action = Action::Ring;
+                routing.voicemail = voicemail.map(Voicemail::from);
+                match format {
+                    Format::Json => {
+                        routing.branches = Some(
+                            branches
+                                .into_iter()
+                                .map(|b| Branch {
+                                    uri: b.uri,
+                                    step: b.step,
+                                    timeout_seconds: b.timeout_seconds,
+                                })
+                                .collect(),
+                        );
+                    }
+                    Format::Rtjson => {
+                        // The router's plans are one step of parallel branches or steps of
+                        // one branch each, which is exactly what rtjson can say.
+                        let parallel = branches.len() > 1 && branches.iter().all(|b| b.step == 0);
+                        routing.version = Some(RTJSON_VERSION.to_owned());
+                        routing.routing =
+                            Some(if parallel { "parallel" } else { "serial" }.to_owned());
+                        routing.routes = Some(
+                            branches
+                                .into_iter()
+                                .map(|b| Route {
+                                    uri: b.uri,
+                                    fr_inv_timer: u64::from(b.timeout_seconds) * 1000,
+                                })
+                                .collect(),
+                        );
+                    }
+                }
+            }
+            RoutingDecision::Voicemail { voicemail, .. } => {
+                routing.action = Action::Voicemail;
+                routing.voicemail = Some(voicemail.into());
+            }
+            RoutingDecision::Reject(rejection) => {
+                routing.status = Some(rejection.status);
+                routing.reason = Some(rejection.reason.to_owned());
+            }
+        }
+        routing
+    }
+}
+
+/// Whether an outgoing call presents a number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[oai(rename = "CallerIdAction", rename_all = "snake_case")]
+pub(crate) enum Presentation {
+    /// Present `number` as the caller.
+    Present,
+    /// Withhold the caller's number.
+    Withheld,
+}
+
+/// The CallerID of an outgoing call (R6).
+#[derive(Clone, Debug, Object)]
+#[oai(rename = "OutboundDecision")]
+pub(crate) struct Outbound {
+    /// The calling account.
+    login: String,
+    /// Present or withheld.
+    caller_id: Presentation,
+    /// The number to present, E.164.
+    #[oai(skip_serializing_if_is_none)]
+    number: Option<String>,
+    /// The rule that decided (R6.2: no add-on; R6.3: the destination's country).
+    rule: String,
+}
+
+/// Digest credentials of a SIP account (R5.1): the engine never sees a password.
+#[derive(Clone, Debug, Object)]
+#[oai(rename = "SipDigestCredentials")]
+pub(crate) struct DigestCredentials {
+    /// The login.
+    login: String,
+    /// The digest realm, the provider's SIP domain.
+    realm: String,
+    /// MD5(login:realm:password), 32 lower-case hex digits.
+    ha1: String,
+}
+
+/// Which way a call went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[oai(rename = "CallDirection", rename_all = "snake_case")]
+pub(crate) enum Direction {
+    /// To the rented number.
+    Inbound,
+    /// From a SIP account, out through the rented number.
+    Outbound,
+}
+
+/// How a call ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[oai(rename = "CallDisposition", rename_all = "snake_case")]
+pub(crate) enum Disposition {
+    /// Someone answered.
+    Answered,
+    /// Every branch rang out.
+    NoAnswer,
+    /// The target was busy.
+    Busy,
+    /// Refused with the SIP status in `sip_status`.
+    Rejected,
+    /// Voicemail took the call (R4.5).
+    Voicemail,
+}
+
+/// A call as the SIP engine reports it (R4.6).
+#[derive(Clone, Debug, Object)]
+#[oai(rename = "NewCallRecord")]
+pub(crate) struct NewCall {
+    /// The rented number (its id) the call was to or from.
+    number: i64,
+    /// Inbound or outbound.
+    direction: Direction,
+    /// The caller as signalled.
+    #[oai(validator(max_length = 256))]
+    from: String,
+    /// The callee as signalled.
+    #[oai(validator(max_length = 256))]
+    to: String,
+    /// When the call arrived.
+    start: DateTime<Utc>,
+    /// When it was answered, for answered and voicemail calls.
+    answer: Option<DateTime<Utc>>,
+    /// When it ended.
+    end: DateTime<Utc>,
+    /// How it ended.
+    disposition: Disposition,
+    /// The SIP status of a rejected call.
+    sip_status: Option<u16>,
+    /// The request URI of the branch that answered.
+    #[oai(validator(max_length = 256))]
+    answered_by: Option<String>,
+}
+
+impl TryFrom<NewCall> for CallRecordFields {
+    type Error = Problem;
+
+    fn try_from(call: NewCall) -> Result<Self, Problem> {
+        let disposition = match (call.disposition, call.sip_status) {
+            (Disposition::Answered, _) => vnum_calls::Disposition::Answered,
+            (Disposition::NoAnswer, _) => vnum_calls::Disposition::NoAnswer,
+            (Disposition::Busy, _) => vnum_calls::Disposition::Busy,
+            (Disposition::Voicemail, _) => vnum_calls::Disposition::Voicemail,
+            (Disposition::Rejected, Some(code)) => vnum_calls::Disposition::Rejected { code },
+            (Disposition::Rejected, None) => {
+                return Err(invalid(
+                    "sip_status",
+                    "a rejected call needs the SIP status it was rejected with",
+                ));
+            }
+        };
+        Ok(Self {
+            id: CallId(0),
+            number: NumberId(call.number),
+            direction: match call.direction {
+                Direction::Inbound => vnum_calls::Direction::Inbound,
+                Direction::Outbound => vnum_calls::Direction::Outbound,
+            },
+            from: call.from,
+            to: call.to,
+            start: call.start,
+            answer: call.answer,
+            end: call.end,
+            disposition,
+            answered_by: call.answered_by,
+        })
+    }
+}
+
+/// A call detail record (R4.6).
+#[derive(Clone, Debug, Object)]
+#[oai(rename = "CallRecord")]
+pub(crate) struct Call {
+    /// The id.
+    id: i64,
+    /// The rented number (its id).
+    number: i64,
+    /// Inbound or outbound.
+    direction: Direction,
+    /// The caller as signalled.
+    from: String,
+    /// The callee as signalled.
+    to: String,
+    /// When the call arrived.
+    start: DateTime<Utc>,
+    /// When it was answered.
+    #[oai(skip_serializing_if_is_none)]
+    answer: Option<DateTime<Utc>>,
+    /// When it ended.
+    end: DateTime<Utc>,
+    /// How it ended.
+    disposition: Disposition,
+    /// The SIP status of a rejected call.
+    #[oai(skip_serializing_if_is_none)]
+    sip_status: Option<u16>,
+    /// The branch that answered.
+    #[oai(skip_serializing_if_is_none)]
+    answered_by: Option<String>,
+    /// Seconds from answer to end.
+    talk_seconds: i64,
+}
+
+impl From<CallRecord> for Call {
+    fn from(call: CallRecord) -> Self {
+        let (disposition, sip_status) = match call.disposition() {
+            vnum_calls::Disposition::Answered => (Disposition::Answered, None),
+            vnum_calls::Disposition::NoAnswer => (Disposition::NoAnswer, None),
+            vnum_calls::Disposition::Busy => (Disposition::Busy, None),
+            vnum_calls::Disposition::Voicemail => (Disposition::Voicemail, None),
+            vnum_calls::Disposition::Rejected { code } => (Disposition::Rejected, Some(code)),
+        };
+        Self {
+            id: call.id().get(),
+            number: call.number().get(),
+            direction: match call.direction() {
+                vnum_calls::Direction::Inbound => Direction::Inbound,
+                vnum_calls::Direction::Outbound => Direction::Outbound,
+            },
+            from: call.from().to_owned(),
+            to: call.to().to_owned(),
+            start: call.start(),
+            answer: call.answer(),
+            end: call.end(),
+            disposition,
+            sip_status,
+            answered_by: call.answered_by().map(str::to_owned),
+            talk_seconds: call.talk_seconds(),
+        }
+    }
+}
+
+/// The answer to a call report.
+#[derive(ApiResponse)]
+pub(crate) enum Recorded {
+    /// The call was stored.
+    #[oai(status = 201)]
+    Created(Json<Call>),
+}
+
+/// An SMS from the gateway.
+#[derive(Clone, Debug, Object)]
+pub(crate) struct InboundSms {
+    /// The number it was sent to, E.164.
+    #[oai(validator(max_length = 32))]
+    to: String,
+    /// The sender as the gateway reports it (a short code or a name, not always E.164).
+    #[oai(validator(max_length = 64))]
+    from: String,
+    /// The text.
+    #[oai(validator(max_length = 1600))]
+    text: String,
+}
+
+#[OpenApi(prefix_path = "/v1/engine", tag = "Tag::Engine")]
+impl EngineApi {
+    /// Route an inbound call
+    ///
+    /// For the SIP engine, on every call to a rented number: ring, voicemail or reject with
+    /// a SIP status and the rule (404 for an unknown number, 480 with R10.4 while the
+    /// owner's balance is below zero). `?format=rtjson` answers ring decisions in the shape
+    /// of Kamailio's `rtjson` module (`routing`, `routes` with `fr_inv_timer`).
+    #[oai(path = "/route", method = "get", operation_id = "engine_route")]
+    async fn route(
+        &self,
+        caller: Caller,
+        /// The dialled number, E.164 (`%2B4930…`; an unencoded `+` is accepted too).
+        to: Query<String>,
+        /// `json` (default) or `rtjson`.
+        format: Query<Option<Format>>,
+    ) -> ApiResult<Json<Routing>> {
+        caller.operator()?;
+        let dialled = phone("to", &to.0)?;
+        let decision = self.vnum.route_inbound(&dialled).await?;
+        Ok(Json(Routing::new(
+            decision,
+            format.0.unwrap_or(Format::Json),
+        )))
+    }
+
+    /// Decide an outgoing call's CallerID
+    ///
+    /// For the SIP engine, on every call from a SIP account: the number to present, or
+    /// withheld (R6.1–R6.3).
+    #[oai(path = "/outbound", method = "get", operation_id = "engine_outbound")]
+    async fn outbound(
+        &self,
+        caller: Caller,
+        /// The calling account's login.
+        login: Query<String>,
+        /// The destination, E.164.
+        to: Query<String>,
+    ) -> ApiResult<Json<Outbound>> {
+        caller.operator()?;
+        let destination = phone("to", &to.0)?;
+        let decision = self.vnum.authorize_outbound(&login.0, &destination).await?;
+        let rule = decision.caller_id.rule().as_str().to_owned();
+        let (caller_id, number) = match decision.caller_id {
+            CallerId::Present { number, .. } => (Presentation::Present, Some(number.to_string())),
+            CallerId::Withheld { .. } => (Presentation::Withheld, None),
+        };
+        Ok(Json(Outbound {
+            login: decision.login,
+            caller_id,
+            number,
+            rule,
+        }))
+    }
+
+    /// Digest credentials of a SIP account
+    ///
+    /// For the SIP registrar: the realm and HA1 of a login, to check digest
+    /// authentication (R5.1). Passwords are never stored.
+    #[oai(
+        path = "/sip-accounts/:login",
+        method = "get",
+        operation_id = "engine_sip_account"
+    )]
+    async fn sip_account(
+        &self,
+        caller: Caller,
+        login: Path<String>,
+    ) -> ApiResult<Json<DigestCredentials>> {
+        caller.operator()?;
+        let record = self.vnum.sip_account_by_login(&login.0).await?;
+        Ok(Json(DigestCredentials {
+            login: record.account.login().as_str().to_owned(),
+            realm: record.account.realm().to_owned(),
+            ha1: record.account.ha1().as_str().to_owned(),
+        }))
+    }
+
+    /// Record a call
+    ///
+    /// For the SIP engine, after every call: the call detail record (R4.6) that call
+    /// statistics are made of.
+    #[oai(path = "/calls", method = "post", operation_id = "engine_record_call")]
+    async fn record_call(&self, caller: Caller, body: Json<NewCall>) -> ApiResult<Recorded> {
+        caller.operator()?;
+        let call = self.vnum.record_call(body.0.try_into()?).await?;
+        Ok(Recorded::Created(Json(call.into())))
+    }
+
+    /// Deliver an inbound SMS
+    ///
+    /// For the SMS gateway: delivers a message to the one-shot allocation waiting on the
+    /// number (R9.1). 404 for a number never allocated; 422 with the rule for a second SMS
+    /// (R9.1), one after expiry (R9.D1) or while the balance is below zero (R10.4).
+    #[oai(path = "/sms", method = "post", operation_id = "engine_deliver_sms")]
+    async fn deliver_sms(
+        &self,
+        caller: Caller,
+        body: Json<InboundSms>,
+    ) -> ApiResult<Json<SmsAllocation>> {
+        caller.operator()?;
+        let number = phone("to", &body.0.to)?;
+        if body.0.text.is_empty() {
+            return Err(Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "`text` is empty: an SMS has a text",
+            ));
+        }
+        let record = self
+            .vnum
+            .receive_sms(&number, &body.0.from, &body.0.text)
+            .await?;
+        Ok(Json(record.into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use vnum_calls::{Branch as Leg, Rejection};
+    use vnum_core::rule;
+
+    use super::*;
+
+    fn leg(uri: &str, step: u16, seconds: u32) -> Leg {
+        Leg {
+            uri: uri.to_owned(),
+            step,
+            timeout_seconds: seconds,
+        }
+    }
+
+    #[test]
+    fn r5_d1_steps_of_one_branch_are_serial_rtjson_routes_in_milliseconds() {
+        let decision = RoutingDecision::Ring {
+            branches: vec![leg("sip:a@x", 0, 15), leg("sip:b@x", 1, 25)],
+            voicemail: Some(VoicemailFallback {
+                after_seconds: 40,
+                greeting: None,
+            }),
+            rule: rule::R5_D1,
+        };
+        let routing = Routing::new(decision, Format::Rtjson);
+        assert_eq!(routing.routing.as_deref(), Some("serial"));
+        assert_eq!(routing.version.as_deref(), Some("1.0"));
+        let routes = routing.routes.unwrap_or_default();
+        let timers: Vec<u64> = routes.iter().map(|r| r.fr_inv_timer).collect();
+        assert_eq!(timers, [15_000, 25_000]);
+        assert!(routing.branches.is_none());
+        assert_eq!(routing.voicemail.map(|v| v.after_seconds), Some(40));
+        assert_eq!(routing.rule, "R5.D1");
+    }
+
+    #[test]
+    fn r4_4_one_step_of_several_branches_is_parallel() {
+        let decision = RoutingDecision::Ring {
+            branches: vec![leg("sip:a@x", 0, 20), leg("sip:b@x", 0, 20)],
+            voicemail: None,
+            rule: rule::R4_4,
+        };
+        let routing = Routing::new(decision, Format::Rtjson);
+        assert_eq!(routing.routing.as_deref(), Some("parallel"));
+    }
+
+    #[test]
+    fn r10_4_a_rejection_carries_its_sip_status_reason_and_rule() {
+        let decision = RoutingDecision::Reject(Rejection {
+            status: 480,
+            reason: "Temporarily Unavailable",
+            rule: rule::R10_4,
+        });
+        for format in [Format::Json, Format::Rtjson] {
+            let routing = Routing::new(decision.clone(), format);
+            assert_eq!(routing.action, Action::Reject);
+            assert_eq!(routing.status, Some(480));
+            assert_eq!(routing.reason.as_deref(), Some("Temporarily Unavailable"));
+            assert_eq!(routing.rule, "R10.4");
+            assert!(routing.routes.is_none() && routing.branches.is_none());
+        }
+    }
+}

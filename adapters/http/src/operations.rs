@@ -1,0 +1,86 @@
+//! Operators' runs: renewals, the end of free tests, the expiry of one-shot SMS numbers.
+//! The example server runs them on a schedule; these let an operator run them at once.
+
+use chrono::NaiveDate;
+use poem_openapi::payload::Json;
+use poem_openapi::{Object, OpenApi};
+use vnum_app::{RenewalReport, Vnum};
+
+use crate::Tag;
+use crate::auth::Caller;
+use crate::problem::ApiResult;
+use crate::sms::SmsAllocation;
+use crate::trials::Trial;
+
+/// Operators' runs.
+pub(crate) struct OperationsApi {
+    pub(crate) vnum: Vnum,
+}
+
+/// What a renewal run did (R10.2, R10.D4).
+#[derive(Clone, Debug, Object)]
+#[oai(rename = "RenewalReport")]
+pub(crate) struct Renewals {
+    /// The billing days covered, oldest first; more than one after a pause, none when
+    /// today was done already.
+    days: Vec<NaiveDate>,
+    /// Numbers charged for a new period.
+    charged: u64,
+    /// Units of work committed.
+    batches: u64,
+    /// Customers whose balance went below zero: their numbers are suspended (R10.4).
+    suspended: Vec<i64>,
+}
+
+impl From<RenewalReport> for Renewals {
+    fn from(report: RenewalReport) -> Self {
+        Self {
+            days: report.days,
+            charged: report.charged,
+            batches: report.batches,
+            suspended: report.suspended.iter().map(|c| c.get()).collect(),
+        }
+    }
+}
+
+#[OpenApi(prefix_path = "/v1", tag = "Tag::Operations")]
+impl OperationsApi {
+    /// Run the renewals
+    ///
+    /// For operators. Charges every number due on each billing day since the last run up
+    /// to today (R10.2, R10.D2); running it again charges nothing twice (R10.D4).
+    #[oai(path = "/renewals/run", method = "post", operation_id = "run_renewals")]
+    async fn renewals(&self, caller: Caller) -> ApiResult<Json<Renewals>> {
+        caller.operator()?;
+        Ok(Json(self.vnum.run_renewals().await?.into()))
+    }
+
+    /// End the free tests whose hour is over
+    ///
+    /// For operators. Returns their numbers to stock (R8.D1); answers the tests it ended.
+    #[oai(
+        path = "/trials/expire",
+        method = "post",
+        operation_id = "expire_trials"
+    )]
+    async fn expire_trials(&self, caller: Caller) -> ApiResult<Json<Vec<Trial>>> {
+        caller.operator()?;
+        let ended = self.vnum.expire_trials().await?;
+        Ok(Json(ended.into_iter().map(Trial::from).collect()))
+    }
+
+    /// Expire unused one-shot SMS numbers
+    ///
+    /// For operators. Ends the allocations whose time is up without an SMS and refunds
+    /// them (R9.D1); answers the allocations it expired.
+    #[oai(
+        path = "/sms-allocations/expire",
+        method = "post",
+        operation_id = "expire_sms_allocations"
+    )]
+    async fn expire_sms(&self, caller: Caller) -> ApiResult<Json<Vec<SmsAllocation>>> {
+        caller.operator()?;
+        let expired = self.vnum.expire_sms_allocations().await?;
+        Ok(Json(expired.into_iter().map(SmsAllocation::from).collect()))
+    }
+}

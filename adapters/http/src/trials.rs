@@ -1,0 +1,185 @@
+//! Free one-hour tests (R8).
+
+use chrono::{DateTime, Utc};
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use vnum_app::model::TrialRecord;
+use vnum_app::{TrialOutcome, Vnum};
+use vnum_core::CustomerId;
+use vnum_lifecycle::Offer;
+
+use crate::Tag;
+use crate::auth::Caller;
+use crate::params::country;
+use crate::problem::ApiResult;
+
+/// Free tests.
+pub(crate) struct TrialsApi {
+    pub(crate) vnum: Vnum,
+}
+
+/// The kind of a number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[oai(rename = "KindOfNumber", rename_all = "snake_case")]
+pub(crate) enum Kind {
+    /// Mobile, valid country-wide.
+    Mobile,
+    /// Landline of one city.
+    Landline,
+    /// Toll-free.
+    TollFree,
+    /// One-shot SMS (R9); never lent for a test (R8.3).
+    Sms,
+}
+
+impl From<Kind> for vnum_lifecycle::NumberKind {
+    fn from(kind: Kind) -> Self {
+        match kind {
+            Kind::Mobile => Self::Mobile,
+            Kind::Landline => Self::Landline,
+            Kind::TollFree => Self::TollFree,
+            Kind::Sms => Self::Sms,
+        }
+    }
+}
+
+impl From<vnum_lifecycle::NumberKind> for Kind {
+    fn from(kind: vnum_lifecycle::NumberKind) -> Self {
+        use vnum_lifecycle::NumberKind;
+        match kind {
+            NumberKind::Mobile => Self::Mobile,
+            NumberKind::Landline => Self::Landline,
+            NumberKind::TollFree => Self::TollFree,
+            NumberKind::Sms => Self::Sms,
+        }
+    }
+}
+
+/// A request for a free test.
+#[derive(Clone, Debug, Object)]
+#[oai(rename = "NewTrial")]
+pub(crate) struct NewTrial {
+    /// The country, ISO 3166-1 alpha-2 (`DE`).
+    #[oai(validator(min_length = 2, max_length = 2))]
+    country: String,
+    /// The kind of number preferred.
+    kind: Kind,
+}
+
+/// A free test: a number lent for one hour (R8.1).
+#[derive(Clone, Debug, Object)]
+pub(crate) struct Trial {
+    /// The id.
+    id: i64,
+    /// The number lent, E.164.
+    number: String,
+    /// The offer it belongs to.
+    offer: i64,
+    /// When the test started.
+    started_at: DateTime<Utc>,
+    /// When it ends: calls are rejected after (R8.D1).
+    ends_at: DateTime<Utc>,
+    /// When the number went back to stock.
+    #[oai(skip_serializing_if_is_none)]
+    returned_at: Option<DateTime<Utc>>,
+}
+
+impl From<TrialRecord> for Trial {
+    fn from(record: TrialRecord) -> Self {
+        let trial = record.trial;
+        Self {
+            id: trial.id().get(),
+            number: trial.number().to_string(),
+            offer: trial.offer().get(),
+            started_at: trial.started_at(),
+            ends_at: trial.ends_at(),
+            returned_at: record.returned_at,
+        }
+    }
+}
+
+/// An offer of another country that can be tested instead (R8.2).
+#[derive(Clone, Debug, Object)]
+#[oai(rename = "TrialSuggestion")]
+pub(crate) struct Suggestion {
+    /// The offer to ask a test of.
+    offer: i64,
+    /// Its country.
+    country: String,
+    /// Its city, for landlines.
+    #[oai(skip_serializing_if_is_none)]
+    city: Option<String>,
+    /// Its kind.
+    kind: Kind,
+    /// R8.2.
+    rule: String,
+}
+
+impl Suggestion {
+    fn new(offer: &Offer, rule: vnum_core::RuleId) -> Self {
+        Self {
+            offer: offer.id().get(),
+            country: offer.country().to_string(),
+            city: offer.city().map(|c| c.as_str().to_owned()),
+            kind: offer.kind().into(),
+            rule: rule.as_str().to_owned(),
+        }
+    }
+}
+
+/// The answer to a request for a free test.
+#[derive(ApiResponse)]
+pub(crate) enum Started {
+    /// The test started: the number is lent until `ends_at` (R8.1).
+    #[oai(status = 201)]
+    Created(Json<Trial>),
+    /// The country cannot be tested now; this offer of another country can (R8.2).
+    /// Nothing was lent.
+    #[oai(status = 200)]
+    Suggested(Json<Suggestion>),
+}
+
+#[OpenApi(prefix_path = "/v1/customers", tag = "Tag::Trials")]
+impl TrialsApi {
+    /// Start a free test
+    ///
+    /// Lends a number of the country for one hour (R8.1): 201 with the number. When the
+    /// country is purchase-only now, 200 with an offer of another country to test instead
+    /// (R8.2). 422 with the rule when nothing can be tested (R8.1) or a test is running
+    /// (R8.D1).
+    #[oai(path = "/:id/trials", method = "post", operation_id = "start_trial")]
+    async fn start(
+        &self,
+        caller: Caller,
+        id: Path<i64>,
+        body: Json<NewTrial>,
+    ) -> ApiResult<Started> {
+        let id = CustomerId(id.0);
+        caller.may_access(id)?;
+        let country = country("country", &body.0.country)?;
+        Ok(
+            match self
+                .vnum
+                .start_trial(id, country, body.0.kind.into())
+                .await?
+            {
+                TrialOutcome::Started(record) => Started::Created(Json(record.into())),
+                TrialOutcome::Suggested { offer, rule } => {
+                    Started::Suggested(Json(Suggestion::new(&offer, rule)))
+                }
+            },
+        )
+    }
+
+    /// List free tests
+    ///
+    /// The customer's tests, oldest first.
+    #[oai(path = "/:id/trials", method = "get", operation_id = "list_trials")]
+    async fn list(&self, caller: Caller, id: Path<i64>) -> ApiResult<Json<Vec<Trial>>> {
+        let id = CustomerId(id.0);
+        caller.may_access(id)?;
+        let trials = self.vnum.trials_of(id).await?;
+        Ok(Json(trials.into_iter().map(Trial::from).collect()))
+    }
+}

@@ -1,0 +1,234 @@
+//! The waitlist for numbers out of stock, and restocking (R7).
+
+use chrono::{DateTime, Utc};
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use vnum_app::{RestockOutcome, Vnum};
+use vnum_core::{CustomerId, OfferId, WaitlistEntryId};
+use vnum_lifecycle::{City, WaitlistEntry, WaitlistState};
+
+use crate::Tag;
+use crate::auth::Caller;
+use crate::params::{country, invalid, phone};
+use crate::problem::ApiResult;
+use crate::trials::Kind;
+
+/// The waitlist.
+pub(crate) struct WaitlistApi {
+    pub(crate) vnum: Vnum,
+}
+
+/// A wish to be told when numbers go on sale (R7.1).
+#[derive(Clone, Debug, Object)]
+#[oai(rename = "NewWaitlistEntry")]
+pub(crate) struct NewEntry {
+    /// The country, ISO 3166-1 alpha-2.
+    #[oai(validator(min_length = 2, max_length = 2))]
+    country: String,
+    /// A city; without one, any city.
+    #[oai(validator(min_length = 1, max_length = 100))]
+    city: Option<String>,
+    /// A kind; without one, any kind.
+    kind: Option<Kind>,
+}
+
+/// Where an entry stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[oai(rename = "WaitlistEntryState", rename_all = "snake_case")]
+pub(crate) enum State {
+    /// Waiting to be told.
+    Waiting,
+    /// Told: the numbers went on sale.
+    Fulfilled,
+    /// Withdrawn.
+    Cancelled,
+}
+
+/// A customer's wish on the waitlist (R7.1).
+#[derive(Clone, Debug, Object)]
+#[oai(rename = "WaitlistEntry")]
+pub(crate) struct Entry {
+    /// The id.
+    id: i64,
+    /// The customer.
+    customer: i64,
+    /// The country.
+    country: String,
+    /// The city, if one was named.
+    #[oai(skip_serializing_if_is_none)]
+    city: Option<String>,
+    /// The kind, if one was named.
+    #[oai(skip_serializing_if_is_none)]
+    kind: Option<Kind>,
+    /// When the customer joined.
+    requested_at: DateTime<Utc>,
+    /// Waiting, fulfilled or cancelled.
+    state: State,
+    /// When it was fulfilled or cancelled.
+    #[oai(skip_serializing_if_is_none)]
+    closed_at: Option<DateTime<Utc>>,
+}
+
+impl From<WaitlistEntry> for Entry {
+    fn from(entry: WaitlistEntry) -> Self {
+        let (state, closed_at) = match entry.state() {
+            WaitlistState::Waiting => (State::Waiting, None),
+            WaitlistState::Fulfilled { at } => (State::Fulfilled, Some(at)),
+            WaitlistState::Cancelled { at } => (State::Cancelled, Some(at)),
+        };
+        let wanted = entry.wanted();
+        Self {
+            id: entry.id().get(),
+            customer: entry.customer().get(),
+            country: wanted.country.to_string(),
+            city: wanted.city.as_ref().map(|c| c.as_str().to_owned()),
+            kind: wanted.kind.map(Kind::from),
+            requested_at: entry.requested_at(),
+            state,
+            closed_at,
+        }
+    }
+}
+
+/// The answer to joining the waitlist.
+#[derive(ApiResponse)]
+pub(crate) enum Joined {
+    /// The customer waits; an email follows when such numbers go on sale.
+    #[oai(status = 201)]
+    Created(Json<Entry>),
+}
+
+/// Numbers to add to an offer's stock.
+#[derive(Clone, Debug, Object)]
+#[oai(rename = "RestockRequest")]
+pub(crate) struct Restock {
+    /// E.164 numbers of the offer's country.
+    #[oai(validator(min_items = 1, max_items = 10000))]
+    numbers: Vec<String>,
+}
+
+/// What a restock did (R7.1, R7.2).
+#[derive(Clone, Debug, Object)]
+#[oai(rename = "RestockReport")]
+pub(crate) struct Restocked {
+    /// The offer.
+    offer: i64,
+    /// The numbers added to its stock.
+    added: Vec<String>,
+    /// True when the offer went on sale with this restock (R7.2).
+    listed_now: bool,
+    /// The entries fulfilled: their customers were emailed (R7.1), oldest wish first.
+    notified: Vec<Entry>,
+    /// Fulfilled entries whose email could not be handed over: tell them by hand.
+    undelivered: Vec<i64>,
+}
+
+impl From<RestockOutcome> for Restocked {
+    fn from(outcome: RestockOutcome) -> Self {
+        Self {
+            offer: outcome.offer.id().get(),
+            added: outcome.added.iter().map(ToString::to_string).collect(),
+            listed_now: outcome.listed_now,
+            notified: outcome.fulfilled.into_iter().map(Entry::from).collect(),
+            undelivered: outcome.undelivered.iter().map(|id| id.get()).collect(),
+        }
+    }
+}
+
+#[OpenApi(prefix_path = "/v1", tag = "Tag::Waitlist")]
+impl WaitlistApi {
+    /// Join the waitlist
+    ///
+    /// Asks to be emailed when numbers of the country (and city, and kind) go on sale
+    /// (R7.1). 422 with R7.1 when such numbers are on sale already; 409 when the customer
+    /// waits for the same already.
+    #[oai(
+        path = "/customers/:id/waitlist",
+        method = "post",
+        operation_id = "join_waitlist"
+    )]
+    async fn join(&self, caller: Caller, id: Path<i64>, body: Json<NewEntry>) -> ApiResult<Joined> {
+        let id = CustomerId(id.0);
+        caller.may_access(id)?;
+        let body = body.0;
+        let country = country("country", &body.country)?;
+        let city = body
+            .city
+            .as_deref()
+            .map(City::new)
+            .transpose()
+            .map_err(|e| invalid("city", e))?;
+        let entry = self
+            .vnum
+            .join_waitlist(id, country, city, body.kind.map(Into::into))
+            .await?;
+        Ok(Joined::Created(Json(entry.into())))
+    }
+
+    /// List waitlist entries
+    ///
+    /// The customer's entries, waiting and closed, oldest first.
+    #[oai(
+        path = "/customers/:id/waitlist",
+        method = "get",
+        operation_id = "list_waitlist"
+    )]
+    async fn list(&self, caller: Caller, id: Path<i64>) -> ApiResult<Json<Vec<Entry>>> {
+        let id = CustomerId(id.0);
+        caller.may_access(id)?;
+        let entries = self.vnum.waitlist_of(id).await?;
+        Ok(Json(entries.into_iter().map(Entry::from).collect()))
+    }
+
+    /// Leave the waitlist
+    ///
+    /// Cancels one of the customer's entries; 409 when it was fulfilled or cancelled
+    /// already.
+    #[oai(
+        path = "/customers/:id/waitlist/:entry_id",
+        method = "delete",
+        operation_id = "cancel_waitlist_entry"
+    )]
+    async fn cancel(
+        &self,
+        caller: Caller,
+        id: Path<i64>,
+        entry_id: Path<i64>,
+    ) -> ApiResult<Json<Entry>> {
+        let id = CustomerId(id.0);
+        caller.may_access(id)?;
+        let entry = self
+            .vnum
+            .cancel_waitlist_entry(id, WaitlistEntryId(entry_id.0))
+            .await?;
+        Ok(Json(entry.into()))
+    }
+
+    /// Restock an offer
+    ///
+    /// For operators. Adds numbers to the offer's stock, puts it on sale if it was not
+    /// (R7.2) and emails everyone waiting for such numbers, oldest wish first (R7.1); the
+    /// answer names who was notified.
+    #[oai(
+        path = "/offers/:offer_id/restock",
+        method = "post",
+        operation_id = "restock_offer"
+    )]
+    async fn restock(
+        &self,
+        caller: Caller,
+        offer_id: Path<i64>,
+        body: Json<Restock>,
+    ) -> ApiResult<Json<Restocked>> {
+        caller.operator()?;
+        let numbers = body
+            .0
+            .numbers
+            .iter()
+            .map(|n| phone("numbers", n))
+            .collect::<ApiResult<Vec<_>>>()?;
+        let outcome = self.vnum.restock(OfferId(offer_id.0), numbers).await?;
+        Ok(Json(outcome.into()))
+    }
+}

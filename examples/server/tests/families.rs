@@ -1,0 +1,966 @@
+//! The endpoint families beyond customers and balances, end to end over a real socket: SIP
+//! accounts and the SIP engine, free tests, the waitlist, one-shot SMS, statistics,
+//! companies and operators' runs; and the tenant rule for every one of them.
+//!
+//! What no endpoint does (a carrier connecting a number, stock arriving) is set up through
+//! the application the server runs, [`Running::application`].
+
+// The helpers below are part of the tests: a panic there is a failed assertion.
+#![allow(clippy::unwrap_used)]
+
+use chrono::{Duration, Utc};
+use md5::{Digest as _, Md5};
+use reqwest::{Method, StatusCode};
+use rust_decimal::Decimal;
+use serde_json::{Value, json};
+use vnum_app::{OrderLineRequest, PlaceOrder, TopUp, Vnum};
+use vnum_calls::{ForwardingPlan, ForwardingTarget, RingTime};
+use vnum_compliance::{DocumentRequirement, EndUser};
+use vnum_core::{
+    CarrierId, CountryCode, Currency, CustomerId, Money, NumberId, OfferId, PhoneNumber,
+    PrepaidTerm,
+};
+use vnum_lifecycle::{NumberKind, Offer, OfferTerms, ProvisioningClass};
+use vnum_server::{Demo, Running, Settings};
+
+/// A server started the way the binary starts it, on a port the system chose.
+struct Server {
+    base: String,
+    http: reqwest::Client,
+    demo: Demo,
+    running: Running,
+}
+
+/// A customer: its id and API key.
+struct Customer {
+    id: i64,
+    key: String,
+}
+
+impl Server {
+    async fn start() -> Self {
+        let settings = Settings {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            database_url: "sqlite::memory:".to_owned(),
+            // The stories bring their own offers, on a carrier that connects on request.
+            seed_catalogue: false,
+            ..Settings::default()
+        };
+        let mut running = vnum_server::start(&settings).await.unwrap();
+        let demo = running.demo.take().expect("a fresh server seeds the demo");
+        Self {
+            base: format!("http://{}", running.addr),
+            http: reqwest::Client::new(),
+            demo,
+            running,
+        }
+    }
+
+    fn vnum(&self) -> &Vnum {
+        self.running.application()
+    }
+
+    fn operator(&self) -> &str {
+        &self.demo.operator_key
+    }
+
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        read(request.send().await.unwrap()).await
+    }
+
+    async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
+        self.send(Method::GET, path, token, None).await
+    }
+
+    async fn post(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+        self.send(Method::POST, path, token, Some(body)).await
+    }
+
+    /// Registers a customer as the operator, with 100.00 EUR on its balance.
+    async fn customer(&self, email: &str, kind: &str) -> Customer {
+        let body = json!({"name": "Anna", "email": email, "kind": kind, "currency": "EUR"});
+        let (status, registered) = self.post("/v1/customers", self.operator(), body).await;
+        assert_eq!(status, StatusCode::CREATED, "{registered}");
+        let id = registered["customer"]["id"].as_i64().unwrap();
+        self.vnum()
+            .top_up(TopUp {
+                customer: CustomerId(id),
+                amount: eur(10_000),
+                idempotency_key: format!("seed-{id}"),
+            })
+            .await
+            .unwrap();
+        Customer {
+            id,
+            key: registered["api_key"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    /// An offer of `kind` numbers of `country` at 5.00 EUR a month.
+    async fn offer(&self, country: &str, kind: NumberKind, trial: bool, listed: bool) -> Offer {
+        self.vnum()
+            .create_offer(OfferTerms {
+                id: OfferId(0),
+                country: CountryCode::parse(country).unwrap(),
+                city: None,
+                kind,
+                carrier: CarrierId(900),
+                monthly_price: eur(500),
+                setup_fee: eur(0),
+                provisioning: ProvisioningClass::Instant,
+                documents: DocumentRequirement::none(),
+                caller_id_monthly: None,
+                sip_forwarding_free: true,
+                trial_allowed: trial,
+                listed,
+            })
+            .await
+            .unwrap()
+    }
+
+    /// Rents one number of `offer` to `customer`, connected by the carrier as `e164`.
+    async fn rent(&self, customer: &Customer, offer: &Offer, e164: &str) -> NumberId {
+        let placed = self
+            .vnum()
+            .place_order(PlaceOrder {
+                customer: CustomerId(customer.id),
+                lines: vec![OrderLineRequest {
+                    offer: offer.id(),
+                    quantity: 1,
+                    term: PrepaidTerm::from_months(1).unwrap(),
+                    city: None,
+                    number: None,
+                }],
+                end_user: EndUser::Personal,
+            })
+            .await
+            .unwrap();
+        let id = placed.numbers[0].id;
+        self.vnum().connect_number(id, phone(e164)).await.unwrap();
+        id
+    }
+
+    async fn stop(self) {
+        self.running.stop().await.unwrap();
+    }
+}
+
+fn eur(cents: i64) -> Money {
+    Money::new(Decimal::new(cents, 2), Currency::EUR)
+}
+
+fn phone(text: &str) -> PhoneNumber {
+    PhoneNumber::parse(text).unwrap()
+}
+
+/// The status and the JSON body; a problem must come as `application/problem+json`.
+async fn read(response: reqwest::Response) -> (StatusCode, Value) {
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let text = response.text().await.unwrap();
+    let body: Value = serde_json::from_str(&text)
+        .unwrap_or_else(|_| panic!("{status}: not JSON ({content_type}): {text}"));
+    if !status.is_success() {
+        assert_eq!(content_type, "application/problem+json", "{status}: {text}");
+        assert_eq!(body["status"], status.as_u16(), "{text}");
+        assert!(!body["detail"].as_str().unwrap().is_empty());
+    }
+    (status, body)
+}
+
+fn detail(problem: &Value) -> &str {
+    problem["detail"].as_str().unwrap()
+}
+
+#[tokio::test]
+async fn r5_1_a_sip_password_is_shown_once_and_the_engine_gets_its_ha1() {
+    let server = Server::start().await;
+    let anna = server.customer("anna@example.com", "person").await;
+    let accounts = format!("/v1/customers/{}/sip-accounts", anna.id);
+
+    let (no_number, problem) = server.post(&accounts, &anna.key, json!({})).await;
+    assert_eq!(no_number, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["rule"], "R5.1");
+
+    let offer = server.offer("DE", NumberKind::Mobile, false, true).await;
+    let number = server.rent(&anna, &offer, "+4915112345678").await;
+    let (created, issued) = server
+        .post(&accounts, &anna.key, json!({"login": "anna-desk"}))
+        .await;
+    assert_eq!(created, StatusCode::CREATED, "{issued}");
+    let login = issued["account"]["login"].as_str().unwrap();
+    let domain = issued["account"]["domain"].as_str().unwrap();
+    let password = issued["password"].as_str().unwrap();
+    assert_eq!(login, "anna-desk");
+    assert_eq!(domain, "sip.vnum.example");
+    assert!(password.len() >= 16, "{password}");
+
+    let (status, digest) = server
+        .get(
+            &format!("/v1/engine/sip-accounts/{login}"),
+            server.operator(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{digest}");
+    assert_eq!(digest["realm"], domain);
+    assert_eq!(
+        digest["ha1"],
+        md5_hex(&format!("{login}:{domain}:{password}"))
+    );
+
+    let (unknown, _) = server
+        .get("/v1/engine/sip-accounts/nobody", server.operator())
+        .await;
+    assert_eq!(unknown, StatusCode::NOT_FOUND);
+
+    let (_, listed) = server.get(&accounts, &anna.key).await;
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(listed[0]["login"], login);
+    assert_eq!(listed[0]["presented_number"], number.get());
+    assert!(!listed.to_string().contains(password), "{listed}");
+    assert!(listed[0].get("password").is_none() && listed[0].get("ha1").is_none());
+
+    let account = listed[0]["id"].as_i64().unwrap();
+    let (reset, renewed) = server
+        .post(
+            &format!("{accounts}/{account}/password"),
+            &anna.key,
+            json!({}),
+        )
+        .await;
+    assert_eq!(reset, StatusCode::OK, "{renewed}");
+    let new_password = renewed["password"].as_str().unwrap();
+    assert_ne!(new_password, password);
+    let (_, digest) = server
+        .get(
+            &format!("/v1/engine/sip-accounts/{login}"),
+            server.operator(),
+        )
+        .await;
+    assert_eq!(
+        digest["ha1"],
+        md5_hex(&format!("{login}:{domain}:{new_password}"))
+    );
+
+    let (put, cleared) = server
+        .send(
+            Method::PUT,
+            &format!("{accounts}/{account}/presented-number"),
+            &anna.key,
+            Some(json!({"number": null})),
+        )
+        .await;
+    assert_eq!(put, StatusCode::OK, "{cleared}");
+    assert!(cleared.get("presented_number").is_none(), "{cleared}");
+    server.stop().await;
+}
+
+fn md5_hex(text: &str) -> String {
+    Md5::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_engine_routes_calls_and_decides_caller_ids() {
+    let server = Server::start().await;
+    let op = server.operator().to_owned();
+    let anna = server.customer("anna@example.com", "person").await;
+    let offer = server.offer("DE", NumberKind::Mobile, false, true).await;
+    let number = server.rent(&anna, &offer, "+4915112345678").await;
+
+    let (status, unknown) = server.get("/v1/engine/route?to=%2B4930999999", &op).await;
+    assert_eq!(status, StatusCode::OK, "{unknown}");
+    assert_eq!(unknown["action"], "reject");
+    assert_eq!(unknown["status"], 404);
+    assert_eq!(unknown["rule"], "R5.3");
+
+    // An unencoded `+` arrives as a space and still names the number.
+    let (_, unconfigured) = server.get("/v1/engine/route?to=+4915112345678", &op).await;
+    assert_eq!(unconfigured["action"], "reject");
+    assert_eq!(unconfigured["status"], 480);
+
+    let (_, issued) = server
+        .post(
+            &format!("/v1/customers/{}/sip-accounts", anna.id),
+            &anna.key,
+            json!({"login": "anna-desk"}),
+        )
+        .await;
+    let targets = vec![
+        ForwardingTarget::parse("account:anna-desk").unwrap(),
+        ForwardingTarget::parse("+4930123456").unwrap(),
+    ];
+    let plan = ForwardingPlan::simultaneous(targets, RingTime::from_seconds(20).unwrap()).unwrap();
+    server
+        .vnum()
+        .set_forwarding(CustomerId(anna.id), number, Some(plan))
+        .await
+        .unwrap();
+
+    let (_, ring) = server
+        .get("/v1/engine/route?to=%2B4915112345678", &op)
+        .await;
+    assert_eq!(ring["action"], "ring", "{ring}");
+    assert_eq!(ring["rule"], "R4.4");
+    let branches = ring["branches"].as_array().unwrap();
+    assert_eq!(branches.len(), 2);
+    assert_eq!(branches[0]["uri"], "sip:anna-desk@sip.vnum.example");
+    assert_eq!(branches[0]["step"], 0);
+    assert_eq!(branches[0]["timeout_seconds"], 20);
+
+    let (_, rtjson) = server
+        .get("/v1/engine/route?to=%2B4915112345678&format=rtjson", &op)
+        .await;
+    assert_eq!(rtjson["routing"], "parallel", "{rtjson}");
+    assert_eq!(rtjson["version"], "1.0");
+    assert_eq!(rtjson["routes"][0]["uri"], branches[0]["uri"]);
+    assert_eq!(rtjson["routes"][1]["fr_inv_timer"], 20_000);
+    assert!(rtjson.get("branches").is_none());
+
+    let login = issued["account"]["login"].as_str().unwrap();
+    let (status, outbound) = server
+        .get(
+            &format!("/v1/engine/outbound?login={login}&to=%2B4930123456"),
+            &op,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{outbound}");
+    assert_eq!(outbound["caller_id"], "withheld");
+    assert_eq!(outbound["rule"], "R6.2");
+    let (unknown_login, _) = server
+        .get("/v1/engine/outbound?login=nobody&to=%2B4930123456", &op)
+        .await;
+    assert_eq!(unknown_login, StatusCode::NOT_FOUND);
+    let (bad_number, problem) = server.get("/v1/engine/route?to=12", &op).await;
+    assert_eq!(bad_number, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert!(detail(&problem).contains("`to`"), "{problem}");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn r8_free_tests_start_suggest_another_country_and_run_one_at_a_time() {
+    let server = Server::start().await;
+    let anna = server.customer("anna@example.com", "person").await;
+    let trials = format!("/v1/customers/{}/trials", anna.id);
+    let testable = server.offer("DE", NumberKind::Mobile, true, true).await;
+    let purchase_only = server.offer("AT", NumberKind::Mobile, false, true).await;
+    server
+        .vnum()
+        .add_stock(testable.id(), vec![phone("+4915100000001")])
+        .await
+        .unwrap();
+    server
+        .vnum()
+        .add_stock(purchase_only.id(), vec![phone("+436641000001")])
+        .await
+        .unwrap();
+
+    let (suggested, suggestion) = server
+        .post(
+            &trials,
+            &anna.key,
+            json!({"country": "AT", "kind": "mobile"}),
+        )
+        .await;
+    assert_eq!(suggested, StatusCode::OK, "{suggestion}");
+    assert_eq!(suggestion["rule"], "R8.2");
+    assert_eq!(suggestion["offer"], testable.id().get());
+    assert_eq!(suggestion["country"], "DE");
+
+    let (started, trial) = server
+        .post(
+            &trials,
+            &anna.key,
+            json!({"country": "DE", "kind": "mobile"}),
+        )
+        .await;
+    assert_eq!(started, StatusCode::CREATED, "{trial}");
+    assert_eq!(trial["number"], "+4915100000001");
+    let started_at: chrono::DateTime<Utc> = trial["started_at"].as_str().unwrap().parse().unwrap();
+    let ends_at: chrono::DateTime<Utc> = trial["ends_at"].as_str().unwrap().parse().unwrap();
+    assert_eq!(ends_at - started_at, Duration::hours(1));
+
+    let (second, problem) = server
+        .post(
+            &trials,
+            &anna.key,
+            json!({"country": "DE", "kind": "mobile"}),
+        )
+        .await;
+    assert_eq!(second, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert!(
+        problem["rule"].as_str().unwrap().starts_with("R8"),
+        "{problem}"
+    );
+
+    let (_, listed) = server.get(&trials, &anna.key).await;
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(listed[0]["id"], trial["id"]);
+
+    let (unknown_kind, problem) = server
+        .post(
+            &trials,
+            &anna.key,
+            json!({"country": "DE", "kind": "satellite"}),
+        )
+        .await;
+    assert_eq!(unknown_kind, StatusCode::BAD_REQUEST);
+    assert!(detail(&problem).contains("satellite"), "{problem}");
+    let (bad_country, problem) = server
+        .post(
+            &trials,
+            &anna.key,
+            json!({"country": "ZZ", "kind": "mobile"}),
+        )
+        .await;
+    assert_eq!(bad_country, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert!(detail(&problem).contains("`country`"), "{problem}");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn r7_a_restock_notifies_who_waits_and_an_entry_can_be_cancelled() {
+    let server = Server::start().await;
+    let anna = server.customer("anna@example.com", "person").await;
+    let waitlist = format!("/v1/customers/{}/waitlist", anna.id);
+    let unlisted = server.offer("FR", NumberKind::Mobile, false, false).await;
+    server.offer("ES", NumberKind::Mobile, false, true).await;
+
+    let (on_sale, problem) = server
+        .post(&waitlist, &anna.key, json!({"country": "ES"}))
+        .await;
+    assert_eq!(on_sale, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["rule"], "R7.1");
+
+    let (joined, entry) = server
+        .post(
+            &waitlist,
+            &anna.key,
+            json!({"country": "FR", "kind": "mobile"}),
+        )
+        .await;
+    assert_eq!(joined, StatusCode::CREATED, "{entry}");
+    assert_eq!(entry["state"], "waiting");
+    let (again, _) = server
+        .post(
+            &waitlist,
+            &anna.key,
+            json!({"country": "FR", "kind": "mobile"}),
+        )
+        .await;
+    assert_eq!(again, StatusCode::CONFLICT);
+    let (_, other) = server
+        .post(
+            &waitlist,
+            &anna.key,
+            json!({"country": "IT", "city": "Roma"}),
+        )
+        .await;
+
+    let restock = format!("/v1/offers/{}/restock", unlisted.id().get());
+    let (forbidden, _) = server
+        .post(&restock, &anna.key, json!({"numbers": ["+33612345678"]}))
+        .await;
+    assert_eq!(forbidden, StatusCode::FORBIDDEN);
+    let (status, report) = server
+        .post(
+            &restock,
+            server.operator(),
+            json!({"numbers": ["+33612345678"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["listed_now"], true);
+    assert_eq!(report["notified"][0]["id"], entry["id"]);
+    assert_eq!(report["notified"][0]["customer"], anna.id);
+
+    let (cancelled, closed) = server
+        .send(
+            Method::DELETE,
+            &format!("{waitlist}/{}", other["id"]),
+            &anna.key,
+            None,
+        )
+        .await;
+    assert_eq!(cancelled, StatusCode::OK, "{closed}");
+    assert_eq!(closed["state"], "cancelled");
+    let (_, entries) = server.get(&waitlist, &anna.key).await;
+    let states: Vec<&str> = entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(states, ["fulfilled", "cancelled"]);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn r9_a_one_shot_number_receives_exactly_one_sms() {
+    let server = Server::start().await;
+    let op = server.operator().to_owned();
+    let anna = server.customer("anna@example.com", "person").await;
+    let allocations = format!("/v1/customers/{}/sms-allocations", anna.id);
+    let offer = server.offer("DE", NumberKind::Sms, false, true).await;
+    server
+        .vnum()
+        .add_stock(offer.id(), vec![phone("+4915200000001")])
+        .await
+        .unwrap();
+
+    let (created, allocation) = server
+        .post(
+            &allocations,
+            &anna.key,
+            json!({"service": "telegram", "offer": offer.id().get()}),
+        )
+        .await;
+    assert_eq!(created, StatusCode::CREATED, "{allocation}");
+    assert_eq!(allocation["number"], "+4915200000001");
+    assert_eq!(allocation["state"], "waiting");
+    assert_eq!(
+        allocation["price"],
+        json!({"amount": "5.00", "currency": "EUR"})
+    );
+
+    let sms = json!({"to": "+4915200000001", "from": "Telegram", "text": "code 12345"});
+    let (delivered, used) = server.post("/v1/engine/sms", &op, sms.clone()).await;
+    assert_eq!(delivered, StatusCode::OK, "{used}");
+    assert_eq!(used["state"], "used");
+    let (second, problem) = server.post("/v1/engine/sms", &op, sms).await;
+    assert_eq!(second, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["rule"], "R9.1");
+    let (unknown, _) = server
+        .post(
+            "/v1/engine/sms",
+            &op,
+            json!({"to": "+4915200000009", "from": "x", "text": "y"}),
+        )
+        .await;
+    assert_eq!(unknown, StatusCode::NOT_FOUND);
+
+    let (_, listed) = server.get(&allocations, &anna.key).await;
+    assert_eq!(listed[0]["message"]["text"], "code 12345");
+    assert_eq!(listed[0]["message"]["from"], "Telegram");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn r4_6_recorded_calls_make_the_statistics_and_the_call_list() {
+    let server = Server::start().await;
+    let op = server.operator().to_owned();
+    let anna = server.customer("anna@example.com", "person").await;
+    let offer = server.offer("DE", NumberKind::Mobile, false, true).await;
+    let number = server.rent(&anna, &offer, "+4915112345678").await;
+    let start = Utc::now() - Duration::minutes(5);
+    let answered = json!({
+        "number": number.get(), "direction": "inbound", "from": "+4930111", "to": "+4915112345678",
+        "start": start, "answer": start + Duration::seconds(5), "end": start + Duration::seconds(65),
+        "disposition": "answered", "answered_by": "sip:anna@sip.vnum.example"
+    });
+    let missed = json!({
+        "number": number.get(), "direction": "inbound", "from": "+4930222", "to": "+4915112345678",
+        "start": start, "end": start + Duration::seconds(20), "disposition": "rejected",
+        "sip_status": 480
+    });
+
+    let (created, call) = server.post("/v1/engine/calls", &op, answered).await;
+    assert_eq!(created, StatusCode::CREATED, "{call}");
+    assert_eq!(call["talk_seconds"], 60);
+    let (created, call) = server.post("/v1/engine/calls", &op, missed).await;
+    assert_eq!(created, StatusCode::CREATED, "{call}");
+    assert_eq!(call["sip_status"], 480);
+    let (no_status, problem) = server
+        .post(
+            "/v1/engine/calls",
+            &op,
+            json!({"number": number.get(), "direction": "inbound", "from": "a", "to": "b",
+                   "start": start, "end": start, "disposition": "rejected"}),
+        )
+        .await;
+    assert_eq!(no_status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(detail(&problem).contains("sip_status"), "{problem}");
+
+    let today = Utc::now().date_naive();
+    let (from, to) = (today - Duration::days(2), today + Duration::days(2));
+    let base = format!("/v1/customers/{}", anna.id);
+    let (status, stats) = server
+        .get(
+            &format!("{base}/statistics/calls?from={from}&to={to}"),
+            &anna.key,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{stats}");
+    let row = &stats["numbers"][0];
+    assert_eq!(row["number"], number.get());
+    assert_eq!(
+        (row["calls"].as_i64(), row["answered"].as_i64()),
+        (Some(2), Some(1))
+    );
+    assert_eq!(
+        (row["missed"].as_i64(), row["talk_seconds"].as_i64()),
+        (Some(1), Some(60))
+    );
+
+    let (_, calls) = server
+        .get(
+            &format!("{base}/calls?number={}&from={from}&to={to}", number.get()),
+            &anna.key,
+        )
+        .await;
+    assert_eq!(calls.as_array().unwrap().len(), 2);
+
+    let (_, ledger) = server
+        .get(
+            &format!("{base}/statistics/ledger?from={from}&to={to}"),
+            &anna.key,
+        )
+        .await;
+    let kinds: Vec<&str> = ledger["totals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["top_up", "charge"], "{ledger}");
+    assert_eq!(ledger["net"], json!({"amount": "95.00", "currency": "EUR"}));
+
+    let (bad_date, problem) = server
+        .get(
+            &format!("{base}/statistics/calls?from=2026-13-01&to={to}"),
+            &anna.key,
+        )
+        .await;
+    assert_eq!(bad_date, StatusCode::BAD_REQUEST);
+    assert!(detail(&problem).contains("from"), "{problem}");
+    let (backwards, _) = server
+        .get(
+            &format!("{base}/statistics/ledger?from={to}&to={from}"),
+            &anna.key,
+        )
+        .await;
+    assert_eq!(backwards, StatusCode::UNPROCESSABLE_ENTITY);
+    server.stop().await;
+}
+
+fn valid_contract() -> Value {
+    json!({
+        "company_name": "Muster GmbH", "address": "Hauptstr. 1, 10115 Berlin",
+        "iban": "DE89370400440532013000", "signatory_position": "Managing Director",
+        "signatory_name": "Erika Mustermann"
+    })
+}
+
+#[tokio::test]
+async fn r12_a_company_signs_pays_by_transfer_and_gets_its_closing_documents() {
+    let server = Server::start().await;
+    let person = server.customer("anna@example.com", "person").await;
+    let company = server.customer("buero@muster.example", "company").await;
+    let base = format!("/v1/customers/{}", company.id);
+
+    let (refused, problem) = server
+        .post(
+            &format!("/v1/customers/{}/contract", person.id),
+            &person.key,
+            valid_contract(),
+        )
+        .await;
+    assert_eq!(refused, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["rule"], "R12.1");
+
+    let (incomplete, problem) = server
+        .post(
+            &format!("{base}/contract"),
+            &company.key,
+            json!({"company_name": "Muster GmbH", "bic": "X"}),
+        )
+        .await;
+    assert_eq!(incomplete, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    for missing in ["address", "position", "full name", "bank details", "BIC"] {
+        assert!(detail(&problem).contains(missing), "{missing}: {problem}");
+    }
+
+    let (signed, contract) = server
+        .post(&format!("{base}/contract"), &company.key, valid_contract())
+        .await;
+    assert_eq!(signed, StatusCode::CREATED, "{contract}");
+    assert_eq!(contract["version"], 1);
+    let (_, read_back) = server.get(&format!("{base}/contract"), &company.key).await;
+    assert_eq!(read_back["iban"], "DE89370400440532013000");
+
+    let transfer = json!({"amount": {"amount": "250.00", "currency": "EUR"},
+                          "received_on": "2026-01-15", "bank_reference": "RF18 5390 0754"});
+    let transfers = format!("{base}/bank-transfers");
+    let (forbidden, _) = server
+        .post(&transfers, &company.key, transfer.clone())
+        .await;
+    assert_eq!(forbidden, StatusCode::FORBIDDEN);
+    let (credited, entry) = server
+        .post(&transfers, server.operator(), transfer.clone())
+        .await;
+    assert_eq!(credited, StatusCode::CREATED, "{entry}");
+    assert_eq!(entry["kind"], "bank_transfer");
+    let (repeated, _) = server.post(&transfers, server.operator(), transfer).await;
+    assert_eq!(repeated, StatusCode::CONFLICT);
+
+    let today = Utc::now().date_naive();
+    let documents = format!(
+        "{base}/closing-documents?from={}&to={today}",
+        today - Duration::days(30)
+    );
+    let (status, docs) = server.get(&documents, &company.key).await;
+    assert_eq!(status, StatusCode::OK, "{docs}");
+    assert_eq!(docs["invoice"]["header"]["customer"], "Muster GmbH");
+    assert_eq!(docs["statement"]["closing"]["amount"], "350.00");
+    assert!(docs["invoice_text"].as_str().unwrap().contains("INVOICE"));
+
+    for (query, accept) in [("&format=text", "application/json"), ("", "text/plain")] {
+        let response = server
+            .http
+            .get(format!("{}{documents}{query}", server.base))
+            .bearer_auth(&company.key)
+            .header("accept", accept)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let content_type = response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(content_type.starts_with("text/plain"), "{content_type}");
+        let text = response.text().await.unwrap();
+        assert!(
+            text.contains("INVOICE") && text.contains(&docs["act_text"].as_str().unwrap()[..20])
+        );
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn operators_run_renewals_and_expiries_and_customers_cannot() {
+    let server = Server::start().await;
+    let anna = server.customer("anna@example.com", "person").await;
+    let (status, report) = server
+        .post("/v1/renewals/run", server.operator(), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert!(
+        report["days"].is_array() && report["charged"].is_u64(),
+        "{report}"
+    );
+    let (status, ended) = server
+        .post("/v1/trials/expire", server.operator(), json!({}))
+        .await;
+    assert_eq!((status, ended), (StatusCode::OK, json!([])));
+    let (status, expired) = server
+        .post("/v1/sms-allocations/expire", server.operator(), json!({}))
+        .await;
+    assert_eq!((status, expired), (StatusCode::OK, json!([])));
+
+    let customer_only = [
+        (Method::POST, "/v1/renewals/run"),
+        (Method::POST, "/v1/trials/expire"),
+        (Method::POST, "/v1/sms-allocations/expire"),
+        (Method::GET, "/v1/engine/route?to=%2B4930123456"),
+        (Method::GET, "/v1/engine/outbound?login=a&to=%2B4930123456"),
+        (Method::GET, "/v1/engine/sip-accounts/anna"),
+        (Method::POST, "/v1/engine/calls"),
+        (Method::POST, "/v1/engine/sms"),
+    ];
+    let call = json!({"number": 1, "direction": "inbound", "from": "a", "to": "b",
+                      "start": Utc::now(), "end": Utc::now(), "disposition": "busy"});
+    for (method, path) in customer_only {
+        let body = match path {
+            "/v1/engine/calls" => Some(call.clone()),
+            "/v1/engine/sms" => Some(json!({"to": "+4930123456", "from": "a", "text": "b"})),
+            _ => None,
+        };
+        let (status, problem) = server.send(method, path, &anna.key, body).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}: {problem}");
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_customer_gets_404_for_every_resource_of_another() {
+    let server = Server::start().await;
+    let anna = server.customer("anna@example.com", "company").await;
+    let boris = server.customer("boris@example.com", "person").await;
+    let offer = server.offer("DE", NumberKind::Mobile, true, true).await;
+    let number = server.rent(&anna, &offer, "+4915112345678").await;
+    let sms_offer = server.offer("DE", NumberKind::Sms, false, true).await;
+    server
+        .vnum()
+        .add_stock(sms_offer.id(), vec![phone("+4915200000001")])
+        .await
+        .unwrap();
+    server
+        .vnum()
+        .add_stock(offer.id(), vec![phone("+4915100000001")])
+        .await
+        .unwrap();
+    let a = format!("/v1/customers/{}", anna.id);
+    let (_, account) = server
+        .post(&format!("{a}/sip-accounts"), &anna.key, json!({}))
+        .await;
+    let account = account["account"]["id"].as_i64().unwrap();
+    let (started, _) = server
+        .post(
+            &format!("{a}/trials"),
+            &anna.key,
+            json!({"country": "DE", "kind": "mobile"}),
+        )
+        .await;
+    assert_eq!(started, StatusCode::CREATED);
+    let (_, entry) = server
+        .post(
+            &format!("{a}/waitlist"),
+            &anna.key,
+            json!({"country": "FR"}),
+        )
+        .await;
+    let entry = entry["id"].as_i64().unwrap();
+    let (allocated, _) = server
+        .post(
+            &format!("{a}/sms-allocations"),
+            &anna.key,
+            json!({"service": "telegram", "offer": sms_offer.id().get()}),
+        )
+        .await;
+    assert_eq!(allocated, StatusCode::CREATED);
+    let (signed, _) = server
+        .post(&format!("{a}/contract"), &anna.key, valid_contract())
+        .await;
+    assert_eq!(signed, StatusCode::CREATED);
+    let days = "from=2026-01-01&to=2026-12-31";
+
+    let attempts: Vec<(Method, String, Option<Value>)> = vec![
+        (Method::GET, format!("{a}/sip-accounts"), None),
+        (Method::POST, format!("{a}/sip-accounts"), Some(json!({}))),
+        (
+            Method::POST,
+            format!("{a}/sip-accounts/{account}/password"),
+            Some(json!({})),
+        ),
+        (
+            Method::PUT,
+            format!("{a}/sip-accounts/{account}/presented-number"),
+            Some(json!({"number": number.get()})),
+        ),
+        (Method::GET, format!("{a}/trials"), None),
+        (
+            Method::POST,
+            format!("{a}/trials"),
+            Some(json!({"country": "DE", "kind": "mobile"})),
+        ),
+        (Method::GET, format!("{a}/waitlist"), None),
+        (Method::DELETE, format!("{a}/waitlist/{entry}"), None),
+        (Method::GET, format!("{a}/sms-allocations"), None),
+        (Method::GET, format!("{a}/statistics/calls?{days}"), None),
+        (Method::GET, format!("{a}/statistics/ledger?{days}"), None),
+        (
+            Method::GET,
+            format!("{a}/calls?number={}&{days}", number.get()),
+            None,
+        ),
+        (Method::GET, format!("{a}/contract"), None),
+        (
+            Method::POST,
+            format!("{a}/contract"),
+            Some(valid_contract()),
+        ),
+        (Method::GET, format!("{a}/closing-documents?{days}"), None),
+    ];
+    for (method, path, body) in attempts {
+        let (status, problem) = server.send(method, &path, &boris.key, body).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}: {problem}");
+    }
+
+    // Under Boris's own id, Anna's ids are unknown too.
+    let b = format!("/v1/customers/{}", boris.id);
+    let own_path_attempts: Vec<(Method, String, Option<Value>)> = vec![
+        (
+            Method::POST,
+            format!("{b}/sip-accounts/{account}/password"),
+            Some(json!({})),
+        ),
+        (Method::DELETE, format!("{b}/waitlist/{entry}"), None),
+        (
+            Method::GET,
+            format!("{b}/calls?number={}&{days}", number.get()),
+            None,
+        ),
+    ];
+    for (method, path, body) in own_path_attempts {
+        let (status, problem) = server.send(method, &path, &boris.key, body).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}: {problem}");
+    }
+    let (_, nothing) = server.get(&format!("{b}/sip-accounts"), &boris.key).await;
+    assert_eq!(nothing, json!([]));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_the_new_families() {
+    let server = Server::start().await;
+    let response = server
+        .http
+        .get(format!("{}/openapi.json", server.base))
+        .send()
+        .await
+        .unwrap();
+    let (_, spec) = read(response).await;
+    let paths = spec["paths"].as_object().unwrap();
+    for path in [
+        "/v1/customers/{id}/sip-accounts",
+        "/v1/customers/{id}/sip-accounts/{account_id}/password",
+        "/v1/customers/{id}/sip-accounts/{account_id}/presented-number",
+        "/v1/engine/route",
+        "/v1/engine/outbound",
+        "/v1/engine/sip-accounts/{login}",
+        "/v1/engine/calls",
+        "/v1/engine/sms",
+        "/v1/customers/{id}/trials",
+        "/v1/customers/{id}/waitlist",
+        "/v1/customers/{id}/waitlist/{entry_id}",
+        "/v1/offers/{offer_id}/restock",
+        "/v1/customers/{id}/sms-allocations",
+        "/v1/customers/{id}/statistics/calls",
+        "/v1/customers/{id}/statistics/ledger",
+        "/v1/customers/{id}/calls",
+        "/v1/customers/{id}/contract",
+        "/v1/customers/{id}/bank-transfers",
+        "/v1/customers/{id}/closing-documents",
+        "/v1/renewals/run",
+        "/v1/trials/expire",
+        "/v1/sms-allocations/expire",
+    ] {
+        assert!(
+            paths.contains_key(path),
+            "{path} missing from {:?}",
+            paths.keys()
+        );
+    }
+    server.stop().await;
+}
