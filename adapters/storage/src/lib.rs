@@ -4,8 +4,10 @@
 //! every start-up), the sea-orm entities, and one implementation of
 //! [`vnum_app::ports::Store`], [`SeaOrmStore`], whose unit of work is one database
 //! transaction. The invariants the ports promise (one charge per number and period, unique
-//! references, emails, live E.164 numbers and API key hashes) are unique indexes, so they
-//! hold under concurrency, and each violation comes back as the same
+//! references, emails, live E.164 numbers, API key hashes, stock numbers and SIP logins, one
+//! SMS allocation per number and service and one waiting per number, one active contract,
+//! one closing-document number per period) are unique indexes, so they hold under
+//! concurrency, and each violation comes back as the same
 //! [`StoreError::Conflict`](vnum_app::ports::StoreError::Conflict) the in-memory store
 //! reports. Money is kept exactly, as integer minor units beside its currency. The renewal
 //! run (R10.2) is set-based: one batch is a handful of statements, whatever its size.
@@ -14,8 +16,12 @@
 //! use cases in `vnum-app`. It does not pick a database for the caller either: SQLite by a
 //! `sqlite://` URL (the file is created when missing), PostgreSQL by a `postgres://` URL.
 //!
-//! Adding a repository is regular: an entity in [`entity`], a migration step, and one
-//! `impl` block of the port for the transaction in a module of its own.
+//! Customers, the ledger, numbers and API keys are plain columns (the renewal run works on
+//! them set-based); every other aggregate is a table of the key columns its lookups and
+//! invariants need plus the record itself as JSON text, so the domain types stay the only
+//! description of their shape. Adding a repository is regular: a table in a new migration
+//! step, and one `impl` block of the port for the transaction in a module of its own, built
+//! on the shared helpers for guarded writes, JSON records and id sequences.
 
 pub mod entity;
 

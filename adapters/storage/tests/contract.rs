@@ -66,7 +66,23 @@ contract!(
     charge_due_respects_the_limit_and_repeats_until_every_number_is_charged_once,
     r10_d4_a_period_charged_already_is_skipped_and_the_pointer_moves,
     a_unit_of_work_dropped_without_commit_changes_nothing,
+    numbers_keep_their_whole_record_and_the_renewed_paid_through,
+    offers_round_trip_and_stock_e164_is_unique,
+    r3_d1_documents_are_stored_reviewed_and_queued,
+    r1_4_orders_round_trip_by_customer,
+    r11_2_one_agreement_per_customer_replaced_in_place,
+    r5_1_sip_login_is_unique,
+    r4_6_calls_are_found_by_number_and_start,
+    r12_1_signing_again_supersedes_the_active_contract,
+    r12_2_one_closing_document_number_per_customer_and_period,
+    r8_d1_one_trial_at_a_time_and_a_number_goes_back_once,
+    r9_2_one_allocation_per_number_and_service_and_one_waiting_per_number,
+    r7_1_a_waitlist_entry_closes_once,
 );
+
+#[path = "contract/repositories.rs"]
+mod repositories;
+use repositories::*;
 
 async fn commit_customer(store: &dyn Store, email: &str) -> CustomerId {
     let mut tx = store.begin().await.unwrap();

@@ -1,0 +1,675 @@
+//! The repositories beyond customers, the ledger and numbers: one contract test each, with
+//! a round trip and every conflict the port names.
+
+use std::collections::BTreeMap;
+
+use chrono::Duration;
+use rand_chacha::ChaCha8Rng;
+use rand_chacha::rand_core::SeedableRng;
+use rust_decimal_macros::dec;
+use vnum_accounts::{ContractDetails, ContractForm};
+use vnum_app::model::{
+    NewContract, OrderChoice, OrderLineRecord, OrderRecord, ReceivedSms, SipAccountRecord,
+    SmsAllocationRecord, StockState,
+};
+use vnum_app::ports::{Store, StoreError};
+use vnum_calls::{CallRecord, CallRecordFields, Direction, Disposition, SipAccount, SipLogin};
+use vnum_compliance::{Document, DocumentKind, DocumentRequirement, ReviewEvent};
+use vnum_core::{
+    AgreementId, CallId, CarrierId, CountryCode, CustomerId, DocumentId, NumberId, OfferId,
+    OrderId, Period, PhoneNumber, PrepaidTerm, SipAccountId,
+};
+use vnum_discounts::{BulkAgreement, Percent};
+use vnum_lifecycle::{
+    NumberKind, Offer, OfferTerms, ProvisioningClass, Trial, Waitlist, WaitlistState, Wanted,
+};
+use vnum_sms::{Service, SmsEvent, SmsPool};
+
+use super::common::{billed_number, day, eur, instant};
+use super::{commit_customer, commit_numbers, e164, february_20};
+
+fn de() -> CountryCode {
+    CountryCode::parse("DE").unwrap()
+}
+
+fn phone(i: usize) -> PhoneNumber {
+    PhoneNumber::parse(&e164(i)).unwrap()
+}
+
+fn mobile_terms() -> OfferTerms {
+    OfferTerms {
+        id: OfferId(0),
+        country: de(),
+        city: None,
+        kind: NumberKind::Mobile,
+        carrier: CarrierId(1),
+        monthly_price: eur(dec!(9.99)),
+        setup_fee: eur(dec!(0)),
+        provisioning: ProvisioningClass::Instant,
+        documents: DocumentRequirement::none(),
+        caller_id_monthly: Some(eur(dec!(1))),
+        sip_forwarding_free: true,
+        trial_allowed: true,
+        listed: true,
+    }
+}
+
+pub(crate) async fn numbers_keep_their_whole_record_and_the_renewed_paid_through(
+    store: &dyn Store,
+) {
+    let ada = commit_customer(store, "ada@example.com").await;
+    let mut number = billed_number(ada, &e164(1), 20, day(2026, 2, 20), dec!(9.99));
+    number.wanted = Some(phone(1));
+    number.first_term = PrepaidTerm::ThreeMonths;
+    number.settings.caller_id = true;
+    let stored = commit_numbers(store, vec![number.clone()]).await.remove(0);
+    assert_eq!(
+        stored,
+        vnum_app::model::NumberRecord {
+            id: stored.id,
+            version: 1,
+            ..number
+        }
+    );
+
+    let mut tx = store.begin().await.unwrap();
+    tx.charge_due(&february_20(10)).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    let renewed = tx.number(stored.id).await.unwrap().unwrap();
+    assert_eq!(
+        renewed.billing.as_ref().map(|b| b.paid_through),
+        Some(day(2026, 3, 20)),
+        "the renewal run's paid_through is what a read shows (R10.2)"
+    );
+    assert_eq!(renewed.settings, stored.settings);
+    assert_eq!(renewed.first_term, PrepaidTerm::ThreeMonths);
+    // The renewal bumped the version: an update from the old copy is stale.
+    assert!(matches!(
+        tx.update_number(stored).await,
+        Err(StoreError::Stale { .. })
+    ));
+    tx.update_number(renewed).await.unwrap();
+}
+
+pub(crate) async fn offers_round_trip_and_stock_e164_is_unique(store: &dyn Store) {
+    let mut tx = store.begin().await.unwrap();
+    let offer = tx.insert_offer(mobile_terms()).await.unwrap();
+    let other = tx.insert_offer(mobile_terms()).await.unwrap();
+    assert_ne!(offer.id(), other.id());
+    let unlisted = Offer::new(OfferTerms {
+        listed: false,
+        ..offer.terms().clone()
+    })
+    .unwrap();
+    tx.update_offer(unlisted.clone()).await.unwrap();
+    let missing = Offer::new(OfferTerms {
+        id: OfferId(other.id().get() + 1000),
+        ..mobile_terms()
+    })
+    .unwrap();
+    assert!(matches!(
+        tx.update_offer(missing).await,
+        Err(StoreError::Stale { what: "offer", .. })
+    ));
+    tx.add_stock(offer.id(), &[phone(2), phone(1)])
+        .await
+        .unwrap();
+    assert_eq!(
+        tx.add_stock(other.id(), &[phone(1)]).await,
+        Err(StoreError::Conflict { what: "stock_e164" })
+    );
+    tx.commit().await.unwrap();
+
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.offer(offer.id()).await.unwrap(), Some(unlisted.clone()));
+    assert_eq!(tx.offers().await.unwrap(), vec![unlisted, other.clone()]);
+    let stock = tx.stock(offer.id()).await.unwrap();
+    assert_eq!(
+        stock.iter().map(|s| s.e164.clone()).collect::<Vec<_>>(),
+        vec![phone(1), phone(2)]
+    );
+    assert!(stock.iter().all(|s| s.state == StockState::Available));
+    assert_eq!(tx.stock(other.id()).await.unwrap(), vec![]);
+    tx.move_stock(&phone(1), StockState::Available, StockState::OnTrial)
+        .await
+        .unwrap();
+    assert!(matches!(
+        tx.move_stock(&phone(1), StockState::Available, StockState::Taken)
+            .await,
+        Err(StoreError::Stale { .. })
+    ));
+    let lent = tx.stock_number(&phone(1)).await.unwrap().unwrap();
+    assert_eq!(lent.state, StockState::OnTrial);
+    assert_eq!(tx.stock_number(&phone(9)).await.unwrap(), None);
+}
+
+pub(crate) async fn r3_d1_documents_are_stored_reviewed_and_queued(store: &dyn Store) {
+    let ada = commit_customer(store, "ada@example.com").await;
+    let uploaded = instant(day(2026, 1, 3));
+    let mut tx = store.begin().await.unwrap();
+    let passport = tx
+        .insert_document(Document::upload(
+            DocumentId(0),
+            ada,
+            DocumentKind::PassportOrId,
+            uploaded,
+        ))
+        .await
+        .unwrap();
+    let address = tx
+        .insert_document(Document::upload(
+            DocumentId(0),
+            ada,
+            DocumentKind::ProofOfAddress,
+            uploaded,
+        ))
+        .await
+        .unwrap();
+    assert_ne!(passport.id(), address.id());
+    let accepted = passport
+        .review(ReviewEvent::Accept {
+            at: instant(day(2026, 1, 4)),
+        })
+        .unwrap();
+    tx.update_document(&accepted).await.unwrap();
+    let missing = accepted
+        .clone()
+        .with_id(DocumentId(address.id().get() + 1000));
+    assert!(matches!(
+        tx.update_document(&missing).await,
+        Err(StoreError::Stale {
+            what: "document",
+            ..
+        })
+    ));
+    tx.commit().await.unwrap();
+
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(
+        tx.document(passport.id()).await.unwrap(),
+        Some(accepted.clone())
+    );
+    assert_eq!(tx.pending_documents().await.unwrap(), vec![address.clone()]);
+    assert_eq!(tx.documents_of(ada).await.unwrap(), vec![accepted, address]);
+}
+
+pub(crate) async fn r1_4_orders_round_trip_by_customer(store: &dyn Store) {
+    let ada = commit_customer(store, "ada@example.com").await;
+    let order = OrderRecord {
+        id: OrderId(0),
+        customer: ada,
+        placed_at: instant(day(2026, 1, 3)),
+        lines: vec![OrderLineRecord {
+            offer: OfferId(1),
+            quantity: 2,
+            term: PrepaidTerm::SixMonths,
+            choice: OrderChoice::Manual(phone(1)),
+            total: eur(dec!(59.94)),
+        }],
+        total: eur(dec!(59.94)),
+        numbers: vec![NumberId(3), NumberId(4)],
+    };
+    let mut tx = store.begin().await.unwrap();
+    let first = tx.insert_order(order.clone()).await.unwrap();
+    let second = tx.insert_order(order.clone()).await.unwrap();
+    assert_ne!(first.id, second.id);
+    assert_eq!(
+        first,
+        OrderRecord {
+            id: first.id,
+            ..order
+        }
+    );
+    tx.commit().await.unwrap();
+
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.order(first.id).await.unwrap(), Some(first.clone()));
+    assert_eq!(tx.orders_of(ada).await.unwrap(), vec![first, second]);
+    assert_eq!(
+        tx.orders_of(CustomerId(ada.get() + 1000)).await.unwrap(),
+        vec![]
+    );
+}
+
+pub(crate) async fn r11_2_one_agreement_per_customer_replaced_in_place(store: &dyn Store) {
+    let ada = commit_customer(store, "ada@example.com").await;
+    let agreement = |min_quantity| {
+        BulkAgreement::new(
+            AgreementId(0),
+            ada,
+            min_quantity,
+            BTreeMap::from([(de(), Percent::new(dec!(10)).unwrap())]),
+            None,
+        )
+        .unwrap()
+    };
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.agreement_of(ada).await.unwrap(), None);
+    let first = tx.put_agreement(agreement(10)).await.unwrap();
+    assert_ne!(first.id().get(), 0);
+    tx.commit().await.unwrap();
+
+    let mut tx = store.begin().await.unwrap();
+    let replaced = tx.put_agreement(agreement(50)).await.unwrap();
+    assert_eq!(
+        replaced.id(),
+        first.id(),
+        "replacing keeps the agreement's id"
+    );
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.agreement_of(ada).await.unwrap(), Some(replaced));
+}
+
+fn sip_account(owner: CustomerId, login: &str, seed: u64) -> SipAccountRecord {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let (account, _password) = SipAccount::issue(
+        owner,
+        &[NumberId(1)],
+        SipLogin::parse(login).unwrap(),
+        "sip.example.com",
+        &mut rng,
+    )
+    .unwrap();
+    SipAccountRecord {
+        id: SipAccountId(0),
+        account,
+        presents: None,
+    }
+}
+
+pub(crate) async fn r5_1_sip_login_is_unique(store: &dyn Store) {
+    let ada = commit_customer(store, "ada@example.com").await;
+    let bob = commit_customer(store, "bob@example.com").await;
+    let mut tx = store.begin().await.unwrap();
+    let office = tx
+        .insert_sip_account(sip_account(ada, "ada-office", 1))
+        .await
+        .unwrap();
+    assert_eq!(
+        tx.insert_sip_account(sip_account(bob, "ada-office", 2))
+            .await,
+        Err(StoreError::Conflict { what: "sip_login" })
+    );
+    let phone_account = tx
+        .insert_sip_account(sip_account(ada, "ada-phone", 3))
+        .await
+        .unwrap();
+    let presenting = SipAccountRecord {
+        presents: Some(NumberId(7)),
+        ..office.clone()
+    };
+    tx.update_sip_account(&presenting).await.unwrap();
+    let missing = SipAccountRecord {
+        id: SipAccountId(phone_account.id.get() + 1000),
+        ..sip_account(ada, "nobody", 4)
+    };
+    assert!(matches!(
+        tx.update_sip_account(&missing).await,
+        Err(StoreError::Stale { .. })
+    ));
+    tx.commit().await.unwrap();
+
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(
+        tx.sip_account(office.id).await.unwrap(),
+        Some(presenting.clone())
+    );
+    assert_eq!(
+        tx.sip_account_by_login("ada-phone").await.unwrap(),
+        Some(phone_account.clone())
+    );
+    assert_eq!(tx.sip_account_by_login("nobody").await.unwrap(), None);
+    assert_eq!(
+        tx.sip_accounts_of(ada).await.unwrap(),
+        vec![presenting, phone_account]
+    );
+    assert_eq!(tx.sip_accounts_of(bob).await.unwrap(), vec![]);
+}
+
+fn call(number: NumberId, start_minute: i64) -> CallRecord {
+    let start = instant(day(2026, 1, 10)) + Duration::minutes(start_minute);
+    CallRecord::new(CallRecordFields {
+        id: CallId(0),
+        number,
+        direction: Direction::Inbound,
+        from: "+4915112345678".into(),
+        to: e164(1),
+        start,
+        answer: Some(start + Duration::seconds(5)),
+        end: start + Duration::seconds(65),
+        disposition: Disposition::Answered,
+        answered_by: Some("ada-office".into()),
+    })
+    .unwrap()
+}
+
+pub(crate) async fn r4_6_calls_are_found_by_number_and_start(store: &dyn Store) {
+    let (one, two, three) = (NumberId(1), NumberId(2), NumberId(3));
+    let mut tx = store.begin().await.unwrap();
+    let late = tx.insert_call(call(one, 30)).await.unwrap();
+    let early = tx.insert_call(call(two, 10)).await.unwrap();
+    let other = tx.insert_call(call(three, 20)).await.unwrap();
+    let outside = tx.insert_call(call(one, 120)).await.unwrap();
+    assert_ne!(late.id(), early.id());
+    tx.commit().await.unwrap();
+
+    let from = instant(day(2026, 1, 10));
+    let to = from + Duration::minutes(60);
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(
+        tx.calls(&[one, two], from, to).await.unwrap(),
+        vec![early, late],
+        "oldest first, within [from, to), only the numbers asked for"
+    );
+    assert_eq!(tx.calls(&[three], from, to).await.unwrap(), vec![other]);
+    assert_eq!(
+        tx.calls(&[one], to, to + Duration::minutes(120))
+            .await
+            .unwrap(),
+        vec![outside]
+    );
+    assert_eq!(tx.calls(&[], from, to).await.unwrap(), vec![]);
+}
+
+fn contract_details() -> ContractDetails {
+    ContractDetails::validate(&ContractForm {
+        company_name: "Acme GmbH".into(),
+        address: "Unter den Linden 1, 10117 Berlin".into(),
+        iban: "DE89 3704 0044 0532 0130 00".into(),
+        bic: "cobadeffxxx".into(),
+        signatory_position: "Managing Director".into(),
+        signatory_name: "Erika Mustermann".into(),
+        ..ContractForm::default()
+    })
+    .unwrap()
+}
+
+pub(crate) async fn r12_1_signing_again_supersedes_the_active_contract(store: &dyn Store) {
+    let acme = commit_customer(store, "acme@example.com").await;
+    let signed = |d| NewContract {
+        customer: acme,
+        details: contract_details(),
+        signed_at: instant(day(2026, 1, d)),
+    };
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.active_contract(acme).await.unwrap(), None);
+    let first = tx.sign_contract(signed(5)).await.unwrap();
+    assert_eq!(first.version, 1);
+    tx.commit().await.unwrap();
+
+    let mut tx = store.begin().await.unwrap();
+    let second = tx.sign_contract(signed(9)).await.unwrap();
+    assert_eq!(second.version, 2);
+    tx.commit().await.unwrap();
+
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(
+        tx.active_contract(acme).await.unwrap(),
+        Some(second.clone())
+    );
+    let superseded = vnum_app::model::ContractRecord {
+        superseded_at: Some(instant(day(2026, 1, 9))),
+        ..first
+    };
+    assert_eq!(
+        tx.contracts_of(acme).await.unwrap(),
+        vec![superseded, second]
+    );
+}
+
+pub(crate) async fn r12_2_one_closing_document_number_per_customer_and_period(store: &dyn Store) {
+    let acme = commit_customer(store, "acme@example.com").await;
+    let january = Period::new(day(2026, 1, 1), day(2026, 2, 1)).unwrap();
+    let february = Period::new(day(2026, 2, 1), day(2026, 3, 1)).unwrap();
+    let mut tx = store.begin().await.unwrap();
+    let first = tx.closing_document_number(acme, january).await.unwrap();
+    assert_eq!(
+        tx.closing_document_number(acme, january).await.unwrap(),
+        first
+    );
+    let next = tx.closing_document_number(acme, february).await.unwrap();
+    assert_ne!(next, first);
+    tx.commit().await.unwrap();
+
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(
+        tx.closing_document_number(acme, january).await.unwrap(),
+        first,
+        "asking again prints the same number (R12.2)"
+    );
+}
+
+pub(crate) async fn r8_d1_one_trial_at_a_time_and_a_number_goes_back_once(store: &dyn Store) {
+    let ada = commit_customer(store, "ada@example.com").await;
+    let mut tx = store.begin().await.unwrap();
+    let offer = tx.insert_offer(mobile_terms()).await.unwrap();
+    let start = instant(day(2026, 1, 10));
+    let first = Trial::start(
+        tx.next_trial_id().await.unwrap(),
+        ada,
+        &offer,
+        phone(1),
+        start,
+        [],
+    )
+    .unwrap();
+    let stored = tx.insert_trial(&first).await.unwrap();
+    assert_eq!(stored.returned_at, None);
+    // Another number in the same hour: the use case would refuse it; storage does too.
+    let overlapping = Trial::start(
+        tx.next_trial_id().await.unwrap(),
+        ada,
+        &offer,
+        phone(2),
+        start + Duration::minutes(30),
+        [],
+    )
+    .unwrap();
+    assert_eq!(
+        tx.insert_trial(&overlapping).await,
+        Err(StoreError::Conflict {
+            what: "trial_active"
+        })
+    );
+    assert_eq!(
+        tx.insert_trial(&first).await,
+        Err(StoreError::Conflict { what: "trial_id" })
+    );
+    tx.commit().await.unwrap();
+
+    let back = start + Duration::minutes(61);
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.unreturned_trials().await.unwrap(), vec![stored.clone()]);
+    let returned = tx.mark_trial_returned(first.id(), back).await.unwrap();
+    assert_eq!(returned.returned_at, Some(back));
+    assert_eq!(
+        tx.mark_trial_returned(first.id(), back).await,
+        Err(StoreError::Stale {
+            what: "trial",
+            id: first.id().get()
+        })
+    );
+    let later = Trial::start(
+        tx.next_trial_id().await.unwrap(),
+        ada,
+        &offer,
+        phone(1),
+        start + Duration::hours(2),
+        [&first],
+    )
+    .unwrap();
+    tx.insert_trial(&later).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.unreturned_trials().await.unwrap().len(), 1);
+    let latest = tx.latest_trial_of_number(&phone(1)).await.unwrap().unwrap();
+    assert_eq!(latest.trial, later);
+    assert_eq!(tx.latest_trial_of_number(&phone(2)).await.unwrap(), None);
+    let of_ada = tx.trials_of(ada).await.unwrap();
+    assert_eq!(of_ada.len(), 2);
+    assert_eq!(of_ada[0], returned);
+}
+
+fn allocation_record(
+    service: &str,
+    id: vnum_core::SmsAllocationId,
+    customer: CustomerId,
+    minute: i64,
+) -> SmsAllocationRecord {
+    let mut pool = SmsPool::new(Service::new(service).unwrap());
+    pool.add(phone(1)).unwrap();
+    let allocation = pool
+        .allocate(
+            id,
+            customer,
+            eur(dec!(0.50)),
+            instant(day(2026, 1, 10)) + Duration::minutes(minute),
+            Duration::minutes(20),
+        )
+        .unwrap();
+    SmsAllocationRecord {
+        allocation,
+        offer: OfferId(5),
+        message: None,
+    }
+}
+
+pub(crate) async fn r9_2_one_allocation_per_number_and_service_and_one_waiting_per_number(
+    store: &dyn Store,
+) {
+    let ada = commit_customer(store, "ada@example.com").await;
+    let mut tx = store.begin().await.unwrap();
+    let id = tx.next_sms_allocation_id().await.unwrap();
+    let telegram = tx
+        .insert_sms_allocation(allocation_record("telegram", id, ada, 0))
+        .await
+        .unwrap();
+    let id = tx.next_sms_allocation_id().await.unwrap();
+    let whatsapp = allocation_record("whatsapp", id, ada, 5);
+    assert_eq!(
+        tx.insert_sms_allocation(whatsapp.clone()).await,
+        Err(StoreError::Conflict {
+            what: "sms_number_busy"
+        })
+    );
+    let received_at = instant(day(2026, 1, 10)) + Duration::minutes(3);
+    let used = telegram
+        .allocation
+        .apply(SmsEvent::Received { at: received_at })
+        .unwrap();
+    let message = ReceivedSms {
+        from: "Telegram".into(),
+        text: "Your code is 12345".into(),
+        at: received_at,
+    };
+    let ended = tx
+        .end_sms_allocation(&used, Some(message.clone()))
+        .await
+        .unwrap();
+    assert_eq!(ended.message, Some(message));
+    assert_eq!(ended.offer, telegram.offer);
+    assert!(matches!(
+        tx.end_sms_allocation(&used, None).await,
+        Err(StoreError::Stale { .. })
+    ));
+    assert!(
+        matches!(
+            tx.end_sms_allocation(&telegram.allocation, None).await,
+            Err(StoreError::Stale { .. })
+        ),
+        "a waiting allocation does not end anything"
+    );
+    let id = tx.next_sms_allocation_id().await.unwrap();
+    assert_eq!(
+        tx.insert_sms_allocation(allocation_record("Telegram", id, ada, 10))
+            .await,
+        Err(StoreError::Conflict {
+            what: "sms_allocation"
+        }),
+        "a number is never issued twice for one service (R9.2)"
+    );
+    let whatsapp = tx.insert_sms_allocation(whatsapp).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = store.begin().await.unwrap();
+    let service = Service::new("telegram").unwrap();
+    assert_eq!(tx.issued_for(&service).await.unwrap(), vec![phone(1)]);
+    assert_eq!(
+        tx.waiting_sms_allocations().await.unwrap(),
+        vec![whatsapp.clone()]
+    );
+    assert_eq!(
+        tx.latest_sms_allocation(&phone(1)).await.unwrap(),
+        Some(whatsapp.clone())
+    );
+    assert_eq!(tx.latest_sms_allocation(&phone(2)).await.unwrap(), None);
+    assert_eq!(
+        tx.sms_allocations_of(ada).await.unwrap(),
+        vec![ended, whatsapp]
+    );
+}
+
+pub(crate) async fn r7_1_a_waitlist_entry_closes_once(store: &dyn Store) {
+    let ada = commit_customer(store, "ada@example.com").await;
+    let bob = commit_customer(store, "bob@example.com").await;
+    let wanted = Wanted {
+        country: de(),
+        city: None,
+        kind: Some(NumberKind::Mobile),
+    };
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.waitlist(de()).await.unwrap(), Waitlist::new());
+    let mut waitlist = Waitlist::new();
+    let first = tx.next_waitlist_entry_id().await.unwrap();
+    waitlist
+        .join(first, ada, wanted.clone(), instant(day(2026, 1, 3)))
+        .unwrap();
+    let second = tx.next_waitlist_entry_id().await.unwrap();
+    waitlist
+        .join(second, bob, wanted.clone(), instant(day(2026, 1, 4)))
+        .unwrap();
+    tx.save_waitlist(de(), &waitlist).await.unwrap();
+    let france = CountryCode::parse("FR").unwrap();
+    assert_eq!(
+        tx.save_waitlist(france, &waitlist).await,
+        Err(StoreError::Conflict {
+            what: "waitlist_country"
+        })
+    );
+    tx.commit().await.unwrap();
+
+    // Two runs read the same waiting entry; the first to save closes it.
+    let mut tx = store.begin().await.unwrap();
+    let read = tx.waitlist(de()).await.unwrap();
+    assert_eq!(read, waitlist);
+    let mut fulfilled = read.clone();
+    fulfilled.fulfil(first, instant(day(2026, 1, 5))).unwrap();
+    tx.save_waitlist(de(), &fulfilled).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = store.begin().await.unwrap();
+    let mut cancelled = read;
+    cancelled.cancel(first, instant(day(2026, 1, 6))).unwrap();
+    assert_eq!(
+        tx.save_waitlist(de(), &cancelled).await,
+        Err(StoreError::Conflict {
+            what: "waitlist_entry_closed"
+        })
+    );
+    assert_eq!(tx.waitlist(de()).await.unwrap(), fulfilled);
+    let entry = tx.waitlist_entry(first).await.unwrap().unwrap();
+    assert!(matches!(entry.state(), WaitlistState::Fulfilled { .. }));
+    assert_eq!(
+        tx.waitlist_entries_of(bob)
+            .await
+            .unwrap()
+            .iter()
+            .map(|e| e.id())
+            .collect::<Vec<_>>(),
+        vec![second]
+    );
+    assert_eq!(tx.waitlist(france).await.unwrap(), Waitlist::new());
+}
