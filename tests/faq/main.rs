@@ -10,5 +10,6 @@ mod world;
 mod balance;
 mod billing;
 mod calls;
+mod companies;
 mod ordering;
 mod stock;

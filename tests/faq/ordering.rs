@@ -238,3 +238,55 @@ async fn r11_six_numbers_in_two_countries_prepaid_12_months_get_the_tier_and_the
         "4 × 10 + 2 × 8 monthly"
     );
 }
+
+#[tokio::test]
+async fn r2_3_r2_d1_a_slow_number_shows_a_ready_by_date_on_business_days_skipping_holidays() {
+    let holiday = day(2026, 5, 1);
+    let config = Config {
+        billing_time_zone: TZ,
+        holidays: BTreeMap::from([(CountryCode::parse("FR").unwrap(), vec![holiday])]),
+        ..Config::default()
+    };
+    let mut world = World::with_config(day(2026, 4, 24), config);
+    let paris = world
+        .vnum
+        .create_offer(vnum_lifecycle::OfferTerms {
+            id: vnum_core::OfferId(0),
+            country: CountryCode::parse("FR").unwrap(),
+            city: Some(vnum_lifecycle::City::new("Paris").unwrap()),
+            kind: vnum_lifecycle::NumberKind::Landline,
+            carrier: vnum_core::CarrierId(5),
+            monthly_price: eur("5.00"),
+            setup_fee: eur("0.00"),
+            provisioning: vnum_lifecycle::ProvisioningClass::BusinessDays(
+                vnum_lifecycle::BusinessDayRange::new(5, 15).unwrap(),
+            ),
+            documents: vnum_compliance::DocumentRequirement::none(),
+            caller_id_monthly: None,
+            sip_forwarding_free: true,
+            trial_allowed: false,
+            listed: true,
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        paris.eta().to_string(),
+        "5–15 business days",
+        "R2.3: shown before purchase"
+    );
+    let rita = world.customer("Rita").await;
+    world.top_up(&rita, "10.00").await;
+    let number = world.buy(&rita, &paris, 1).await;
+    assert_eq!(number.state, NumberState::Provisioning);
+    let view = world.vnum.numbers_of(rita.id).await.unwrap().remove(0);
+    match view.ready_by {
+        Some(vnum_lifecycle::ReadyBy::Between {
+            earliest, latest, ..
+        }) => {
+            // Ordered Friday 24 April: five business days skip the weekends and 1 May.
+            assert_eq!(earliest, day(2026, 5, 4));
+            assert_eq!(latest, day(2026, 5, 18));
+        }
+        other => panic!("expected a ready-by date, got {other:?}"),
+    }
+}
