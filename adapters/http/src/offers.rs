@@ -36,7 +36,7 @@ pub(crate) fn field_problem(field: &str, detail: impl std::fmt::Display) -> Prob
     )
 }
 
-/// The kind of number an offer sells.
+/// The kind of a number: what an offer sells, a free test lends and a waitlist entry waits for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
 #[oai(rename = "NumberKind", rename_all = "snake_case")]
 pub(crate) enum Kind {
@@ -46,7 +46,7 @@ pub(crate) enum Kind {
     Landline,
     /// Toll-free, valid country-wide.
     TollFree,
-    /// A one-shot SMS number (R9).
+    /// A one-shot SMS number (R9); never lent for a free test (R8.3).
     Sms,
 }
 

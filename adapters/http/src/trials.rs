@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use poem_openapi::{ApiResponse, Object, OpenApi};
 use vnum_app::model::TrialRecord;
 use vnum_app::{TrialOutcome, Vnum};
 use vnum_core::CustomerId;
@@ -11,49 +11,13 @@ use vnum_lifecycle::Offer;
 
 use crate::Tag;
 use crate::auth::Caller;
+use crate::offers::Kind;
 use crate::params::country;
 use crate::problem::ApiResult;
 
 /// Free tests.
 pub(crate) struct TrialsApi {
     pub(crate) vnum: Vnum,
-}
-
-/// The kind of a number.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
-#[oai(rename = "KindOfNumber", rename_all = "snake_case")]
-pub(crate) enum Kind {
-    /// Mobile, valid country-wide.
-    Mobile,
-    /// Landline of one city.
-    Landline,
-    /// Toll-free.
-    TollFree,
-    /// One-shot SMS (R9); never lent for a test (R8.3).
-    Sms,
-}
-
-impl From<Kind> for vnum_lifecycle::NumberKind {
-    fn from(kind: Kind) -> Self {
-        match kind {
-            Kind::Mobile => Self::Mobile,
-            Kind::Landline => Self::Landline,
-            Kind::TollFree => Self::TollFree,
-            Kind::Sms => Self::Sms,
-        }
-    }
-}
-
-impl From<vnum_lifecycle::NumberKind> for Kind {
-    fn from(kind: vnum_lifecycle::NumberKind) -> Self {
-        use vnum_lifecycle::NumberKind;
-        match kind {
-            NumberKind::Mobile => Self::Mobile,
-            NumberKind::Landline => Self::Landline,
-            NumberKind::TollFree => Self::TollFree,
-            NumberKind::Sms => Self::Sms,
-        }
-    }
 }
 
 /// A request for a free test.

@@ -10,9 +10,9 @@ use vnum_lifecycle::{City, WaitlistEntry, WaitlistState};
 
 use crate::Tag;
 use crate::auth::Caller;
+use crate::offers::Kind;
 use crate::params::{country, invalid, phone};
 use crate::problem::ApiResult;
-use crate::trials::Kind;
 
 /// The waitlist.
 pub(crate) struct WaitlistApi {

@@ -71,6 +71,25 @@ impl Default for Terms<'_> {
     }
 }
 
+impl Terms<'_> {
+    /// A mobile offer open to free tests (R8).
+    fn trial() -> Self {
+        Self {
+            trial: true,
+            ..Self::default()
+        }
+    }
+
+    /// A one-shot SMS offer at 0.50 EUR a number (R9).
+    fn sms() -> Self {
+        Self {
+            kind: NumberKind::Sms,
+            monthly: "0.50",
+            ..Self::default()
+        }
+    }
+}
+
 fn refused_by(result: Result<impl std::fmt::Debug, Error>) -> RuleId {
     match result {
         Err(Error::Refused { rule, message }) => {
@@ -188,6 +207,16 @@ impl World {
             .allocation
     }
 
+    /// An SMS from `sender` arriving at `to`, delivered.
+    async fn receive(&self, to: &PhoneNumber, sender: &str, text: &str) -> SmsAllocationRecord {
+        self.vnum.receive_sms(to, sender, text).await.unwrap()
+    }
+
+    /// The allocations that expired just now (R9.D1).
+    async fn expire(&self) -> Vec<SmsAllocationRecord> {
+        self.vnum.expire_sms_allocations().await.unwrap()
+    }
+
     fn refunds(&self) -> usize {
         self.store
             .all_entries()
@@ -197,14 +226,20 @@ impl World {
     }
 }
 
+/// A world where Ann has `balance` EUR and an SMS offer (0.50 EUR a number) holds `pool`.
+async fn sms_world(balance: &str, pool: &[&str]) -> (World, Customer, Offer) {
+    let mut world = World::new();
+    let ann = world.customer("Ann").await;
+    world.top_up(&ann, balance).await;
+    let offer = world.offer(Terms::sms(), pool).await;
+    (world, ann, offer)
+}
+
 #[tokio::test]
 async fn r8_1_trial_ends_after_exactly_one_hour_and_number_returns_to_stock() {
     let world = World::new();
     let ann = world.customer("Ann").await;
-    let trial_terms = Terms {
-        trial: true,
-        ..Terms::default()
-    };
+    let trial_terms = Terms::trial();
     world.offer(trial_terms, &["+4915100000001"]).await;
     let started = world.now();
 
@@ -264,10 +299,7 @@ async fn r8_d1_one_running_trial_per_customer() {
     let bob = world.customer("Bob").await;
     let offer = world
         .offer(
-            Terms {
-                trial: true,
-                ..Terms::default()
-            },
+            Terms::trial(),
             &["+4915100000001", "+4915100000002", "+4915100000003"],
         )
         .await;
@@ -355,11 +387,7 @@ async fn r8_2_untestable_country_suggests_another() {
 async fn r8_3_sms_numbers_never_lent() {
     let world = World::new();
     let ann = world.customer("Ann").await;
-    let sms = Terms {
-        kind: NumberKind::Sms,
-        monthly: "0.50",
-        ..Terms::default()
-    };
+    let sms = Terms::sms();
     world.offer(sms, &["+4915200000001"]).await;
 
     let refused = world
@@ -372,15 +400,7 @@ async fn r8_3_sms_numbers_never_lent() {
         StockState::Available
     );
 
-    world
-        .offer(
-            Terms {
-                trial: true,
-                ..Terms::default()
-            },
-            &["+4915100000001"],
-        )
-        .await;
+    world.offer(Terms::trial(), &["+4915100000001"]).await;
     let trial = world.trial(&ann, "DE", NumberKind::Sms).await;
     assert_eq!(trial.number(), &number("+4915100000001"));
     assert_eq!(
@@ -499,33 +519,19 @@ async fn r7_1_restock_notifies_waiting_customers_oldest_first() {
 
 #[tokio::test]
 async fn r9_2_one_shot_number_never_reissued_for_the_same_service() {
-    let mut world = World::new();
-    let ann = world.customer("Ann").await;
-    world.top_up(&ann, "100.00").await;
     let pool = ["+4915200000001", "+4915200000002", "+4915200000003"];
-    let offer = world
-        .offer(
-            Terms {
-                kind: NumberKind::Sms,
-                monthly: "0.50",
-                ..Terms::default()
-            },
-            &pool,
-        )
-        .await;
+    let (world, ann, offer) = sms_world("100.00", &pool).await;
 
     let mut telegram = Vec::new();
     for round in 0..pool.len() {
         let allocation = world.allocate(&ann, "Telegram", &offer).await;
         if round % 2 == 0 {
             world
-                .vnum
-                .receive_sms(allocation.number(), "Telegram", "code 12345")
-                .await
-                .unwrap();
+                .receive(allocation.number(), "Telegram", "code 12345")
+                .await;
         } else {
             world.clock.advance(Duration::minutes(20));
-            assert_eq!(world.vnum.expire_sms_allocations().await.unwrap().len(), 1);
+            assert_eq!(world.expire().await.len(), 1);
         }
         assert!(!telegram.contains(allocation.number()));
         telegram.push(allocation.number().clone());
@@ -540,10 +546,8 @@ async fn r9_2_one_shot_number_never_reissued_for_the_same_service() {
     for _ in 0..pool.len() {
         let allocation = world.allocate(&ann, "whatsapp", &offer).await;
         world
-            .vnum
-            .receive_sms(allocation.number(), "WhatsApp", "code 999")
-            .await
-            .unwrap();
+            .receive(allocation.number(), "WhatsApp", "code 999")
+            .await;
         whatsapp.push(allocation.number().clone());
     }
     telegram.sort();
@@ -583,27 +587,13 @@ async fn r9_2_one_shot_number_never_reissued_for_the_same_service() {
 
 #[tokio::test]
 async fn r9_1_second_sms_rejected() {
-    let mut world = World::new();
-    let ann = world.customer("Ann").await;
-    world.top_up(&ann, "5.00").await;
-    let offer = world
-        .offer(
-            Terms {
-                kind: NumberKind::Sms,
-                monthly: "0.50",
-                ..Terms::default()
-            },
-            &["+4915200000001"],
-        )
-        .await;
+    let (world, ann, offer) = sms_world("5.00", &["+4915200000001"]).await;
     let allocation = world.allocate(&ann, "telegram", &offer).await;
     assert_eq!(world.balance(&ann).await, eur("4.50"));
 
     let used = world
-        .vnum
-        .receive_sms(allocation.number(), "Telegram", "Your code: 424242")
-        .await
-        .unwrap();
+        .receive(allocation.number(), "Telegram", "Your code: 424242")
+        .await;
     assert!(matches!(
         used.allocation.state(),
         AllocationState::Used { .. }
@@ -630,19 +620,7 @@ async fn r9_1_second_sms_rejected() {
 
 #[tokio::test]
 async fn r10_4_no_sms_while_the_balance_is_negative() {
-    let mut world = World::new();
-    let ann = world.customer("Ann").await;
-    world.top_up(&ann, "1.00").await;
-    let offer = world
-        .offer(
-            Terms {
-                kind: NumberKind::Sms,
-                monthly: "0.50",
-                ..Terms::default()
-            },
-            &["+4915200000001"],
-        )
-        .await;
+    let (mut world, ann, offer) = sms_world("1.00", &["+4915200000001"]).await;
     let allocation = world.allocate(&ann, "telegram", &offer).await;
     let mut tx = world.store.begin().await.unwrap();
     tx.append(NewLedgerEntry {
@@ -667,29 +645,13 @@ async fn r10_4_no_sms_while_the_balance_is_negative() {
     assert_eq!(refused_by(suspended), rule::R10_4);
 
     world.top_up(&ann, "1.50").await;
-    let delivered = world
-        .vnum
-        .receive_sms(allocation.number(), "Telegram", "code")
-        .await
-        .unwrap();
+    let delivered = world.receive(allocation.number(), "Telegram", "code").await;
     assert!(delivered.message.is_some());
 }
 
 #[tokio::test]
 async fn r1_4_sms_number_paid_in_advance() {
-    let mut world = World::new();
-    let ann = world.customer("Ann").await;
-    world.top_up(&ann, "0.40").await;
-    let offer = world
-        .offer(
-            Terms {
-                kind: NumberKind::Sms,
-                monthly: "0.50",
-                ..Terms::default()
-            },
-            &["+4915200000001"],
-        )
-        .await;
+    let (world, ann, offer) = sms_world("0.40", &["+4915200000001"]).await;
 
     let short = world
         .vnum
@@ -714,45 +676,19 @@ async fn r1_4_sms_number_paid_in_advance() {
 
 #[tokio::test]
 async fn r9_d1_expired_unused_allocation_refunded_once() {
-    let mut world = World::new();
-    let ann = world.customer("Ann").await;
-    world.top_up(&ann, "10.00").await;
-    let offer = world
-        .offer(
-            Terms {
-                kind: NumberKind::Sms,
-                monthly: "0.50",
-                ..Terms::default()
-            },
-            &["+4915200000001", "+4915200000002"],
-        )
-        .await;
+    let (world, ann, offer) = sms_world("10.00", &["+4915200000001", "+4915200000002"]).await;
 
     let unused = world.allocate(&ann, "telegram", &offer).await;
     assert_eq!(unused.expires_at(), world.now() + Duration::minutes(20));
     assert_eq!(world.balance(&ann).await, eur("9.50"));
 
     world.clock.advance(Duration::minutes(19));
-    assert!(
-        world
-            .vnum
-            .expire_sms_allocations()
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(world.expire().await.is_empty());
     world.clock.advance(Duration::minutes(1));
-    let expired = world.vnum.expire_sms_allocations().await.unwrap();
+    let expired = world.expire().await;
     assert_eq!(expired.len(), 1);
     assert_eq!(world.balance(&ann).await, eur("10.00"));
-    assert!(
-        world
-            .vnum
-            .expire_sms_allocations()
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(world.expire().await.is_empty());
     assert_eq!(world.balance(&ann).await, eur("10.00"));
     assert_eq!(world.refunds(), 1);
     let late = world
@@ -762,20 +698,9 @@ async fn r9_d1_expired_unused_allocation_refunded_once() {
     assert_eq!(refused_by(late), rule::R9_D1);
 
     let used = world.allocate(&ann, "telegram", &offer).await;
-    world
-        .vnum
-        .receive_sms(used.number(), "Telegram", "code")
-        .await
-        .unwrap();
+    world.receive(used.number(), "Telegram", "code").await;
     world.clock.advance(Duration::hours(1));
-    assert!(
-        world
-            .vnum
-            .expire_sms_allocations()
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(world.expire().await.is_empty());
     assert_eq!(
         world.balance(&ann).await,
         eur("9.50"),
@@ -862,19 +787,7 @@ async fn r7_1_storage_closes_an_entry_once() {
 
 #[tokio::test]
 async fn r9_d1_a_number_waits_for_one_message_at_a_time() {
-    let mut world = World::new();
-    let ann = world.customer("Ann").await;
-    world.top_up(&ann, "5.00").await;
-    let offer = world
-        .offer(
-            Terms {
-                kind: NumberKind::Sms,
-                monthly: "0.50",
-                ..Terms::default()
-            },
-            &["+4915200000001"],
-        )
-        .await;
+    let (world, ann, offer) = sms_world("5.00", &["+4915200000001"]).await;
     let telegram = world.allocate(&ann, "telegram", &offer).await;
 
     // An inbound SMS names no service, so the number serves one allocation at a time.
@@ -889,11 +802,7 @@ async fn r9_d1_a_number_waits_for_one_message_at_a_time() {
         "a refusal charges nothing"
     );
 
-    world
-        .vnum
-        .receive_sms(telegram.number(), "Telegram", "code")
-        .await
-        .unwrap();
+    world.receive(telegram.number(), "Telegram", "code").await;
     let whatsapp = world.allocate(&ann, "whatsapp", &offer).await;
     assert_eq!(whatsapp.number(), telegram.number());
 }

@@ -1,130 +1,16 @@
 //! The HTTP API end to end: the real server on a loopback port, driven over the socket.
 
-// The helpers below are part of the tests: a panic there is a failed assertion.
+// A panic in a test or its harness is a failed assertion.
 #![allow(clippy::unwrap_used)]
 
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-use vnum_server::{Demo, Running, Settings};
+use vnum_server::Settings;
 
-/// A server started the way the binary starts it, on a port the system chose.
-struct Server {
-    base: String,
-    http: reqwest::Client,
-    demo: Demo,
-    running: Running,
-}
+use support::{Server, read};
 
-impl Server {
-    async fn start() -> Self {
-        Self::start_with(Settings::default()).await
-    }
-
-    /// Starts with `settings` on a free loopback port and a fresh database.
-    async fn start_with(settings: Settings) -> Self {
-        let settings = Settings {
-            listen: "127.0.0.1:0".parse().unwrap(),
-            database_url: "sqlite::memory:".to_owned(),
-            ..settings
-        };
-        let mut running = vnum_server::start(&settings).await.unwrap();
-        let demo = running.demo.take().expect("a fresh server seeds the demo");
-        Self {
-            base: format!("http://{}", running.addr),
-            http: reqwest::Client::new(),
-            demo,
-            running,
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    async fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
-        let mut request = self.http.get(self.url(path));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        read(request.send().await.unwrap()).await
-    }
-
-    async fn post(&self, path: &str, token: &str, body: &str) -> (StatusCode, Value) {
-        let response = self
-            .http
-            .post(self.url(path))
-            .bearer_auth(token)
-            .header("content-type", "application/json")
-            .body(body.to_owned())
-            .send()
-            .await
-            .unwrap();
-        read(response).await
-    }
-
-    async fn top_up(
-        &self,
-        customer: i64,
-        token: &str,
-        key: &str,
-        amount: &str,
-    ) -> (StatusCode, Value) {
-        let response = self
-            .http
-            .post(self.url(&format!("/v1/customers/{customer}/top-ups")))
-            .bearer_auth(token)
-            .header("Idempotency-Key", key)
-            .json(&json!({"amount": amount, "currency": "EUR"}))
-            .send()
-            .await
-            .unwrap();
-        read(response).await
-    }
-
-    /// Registers a customer as the operator: its id and API key.
-    async fn register(&self, email: &str) -> (i64, String) {
-        let body = json!({"name": "Anna", "email": email, "kind": "person", "currency": "EUR"});
-        let (status, registered) = self
-            .post("/v1/customers", &self.demo.operator_key, &body.to_string())
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{registered}");
-        (
-            registered["customer"]["id"].as_i64().unwrap(),
-            registered["api_key"].as_str().unwrap().to_owned(),
-        )
-    }
-
-    async fn stop(self) {
-        self.running.stop().await.unwrap();
-    }
-}
-
-/// The status and the JSON body; a problem must come as `application/problem+json`.
-async fn read(response: reqwest::Response) -> (StatusCode, Value) {
-    let status = response.status();
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    let text = response.text().await.unwrap();
-    let body: Value = serde_json::from_str(&text)
-        .unwrap_or_else(|_| panic!("{status}: not JSON ({content_type}): {text}"));
-    if !status.is_success() {
-        assert_eq!(content_type, "application/problem+json", "{status}: {text}");
-        assert_eq!(body["status"], status.as_u16(), "{text}");
-        assert!(
-            body["type"]
-                .as_str()
-                .unwrap()
-                .starts_with("urn:vnum:problem:")
-        );
-        assert!(!body["detail"].as_str().unwrap().is_empty());
-    }
-    (status, body)
-}
+mod support;
 
 #[tokio::test]
 async fn r10_1_the_same_idempotency_key_twice_credits_once() {
@@ -134,7 +20,7 @@ async fn r10_1_the_same_idempotency_key_twice_credits_once() {
     let (first, receipt) = server.top_up(id, &key, "payment-1", "25.00").await;
     let (again, replay) = server.top_up(id, &key, "payment-1", "25.00").await;
     let (_, balance) = server
-        .get(&format!("/v1/customers/{id}/balance"), Some(&key))
+        .get(&format!("/v1/customers/{id}/balance"), &key)
         .await;
 
     assert_eq!(first, StatusCode::CREATED);
@@ -147,7 +33,7 @@ async fn r10_1_the_same_idempotency_key_twice_credits_once() {
     );
     assert_eq!(balance["service"], "active");
     let (_, ledger) = server
-        .get(&format!("/v1/customers/{id}/ledger"), Some(&key))
+        .get(&format!("/v1/customers/{id}/ledger"), &key)
         .await;
     assert_eq!(ledger.as_array().unwrap().len(), 1);
     server.stop().await;
@@ -169,7 +55,7 @@ async fn an_idempotency_key_reused_for_another_amount_is_a_conflict() {
 async fn a_top_up_without_an_idempotency_key_is_refused() {
     let server = Server::start().await;
     let (status, problem) = server
-        .post(
+        .post_text(
             &format!("/v1/customers/{}/top-ups", server.demo.customer),
             &server.demo.customer_key,
             r#"{"amount": "5.00", "currency": "EUR"}"#,
@@ -197,7 +83,7 @@ async fn a_customer_cannot_see_another_customers_resources() {
 
     for path in ["", "/balance", "/ledger"] {
         let (status, problem) = server
-            .get(&format!("/v1/customers/{boris}{path}"), Some(&anna_key))
+            .get(&format!("/v1/customers/{boris}{path}"), &anna_key)
             .await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}: {problem}");
         assert!(!problem.to_string().contains("boris"), "{problem}");
@@ -205,14 +91,14 @@ async fn a_customer_cannot_see_another_customers_resources() {
     let (status, _) = server.top_up(boris, &anna_key, "steal", "1.00").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (own, customer) = server
-        .get(&format!("/v1/customers/{anna}"), Some(&anna_key))
+        .get(&format!("/v1/customers/{anna}"), &anna_key)
         .await;
     assert_eq!(own, StatusCode::OK);
     assert_eq!(customer["email"], "anna@example.com");
     let (_, boris_balance) = server
         .get(
             &format!("/v1/customers/{boris}/balance"),
-            Some(&server.demo.operator_key),
+            &server.demo.operator_key,
         )
         .await;
     assert_eq!(boris_balance["balance"]["amount"], "10.00");
@@ -224,14 +110,14 @@ async fn without_a_valid_token_the_answer_is_401() {
     let server = Server::start().await;
     let path = format!("/v1/customers/{}/balance", server.demo.customer);
 
-    let (missing, problem) = server.get(&path, None).await;
+    let (missing, problem) = server.get_anonymously(&path).await;
     let (unknown, _) = server
         .get(
             &path,
-            Some("vnum_0000000000000000000000000000000000000000000000000000000000000000"),
+            "vnum_0000000000000000000000000000000000000000000000000000000000000000",
         )
         .await;
-    let (garbage, _) = server.get(&path, Some("not-a-key")).await;
+    let (garbage, _) = server.get(&path, "not-a-key").await;
 
     assert_eq!(missing, StatusCode::UNAUTHORIZED);
     assert!(
@@ -250,7 +136,7 @@ async fn operator_endpoints_answer_403_to_a_customer() {
         json!({"name": "Eve", "email": "eve@example.com", "kind": "person", "currency": "EUR"});
 
     let (status, problem) = server
-        .post(
+        .post_text(
             "/v1/customers",
             &server.demo.customer_key,
             &body.to_string(),
@@ -266,12 +152,12 @@ async fn r1_1_an_operator_registers_a_customer_whose_key_works() {
     let server = Server::start().await;
     let (id, key) = server.register("anna@example.com").await;
 
-    let (status, me) = server.get("/v1/me", Some(&key)).await;
+    let (status, me) = server.get("/v1/me", &key).await;
     let (_, balance) = server
-        .get(&format!("/v1/customers/{id}/balance"), Some(&key))
+        .get(&format!("/v1/customers/{id}/balance"), &key)
         .await;
     let (duplicate, _) = server
-        .post(
+        .post_text(
             "/v1/customers",
             &server.demo.operator_key,
             &json!({"name": "A", "email": "anna@example.com", "kind": "company", "currency": "EUR"})
@@ -312,7 +198,7 @@ async fn malformed_requests_are_4xx_problems_with_a_reason() {
         ("/v1/customers", "[1, 2]", "NewCustomer"),
     ];
     for (path, body, reason) in cases {
-        let (status, problem) = server.post(path, &operator, body).await;
+        let (status, problem) = server.post_text(path, &operator, body).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {problem}");
         assert!(
             problem["detail"].as_str().unwrap().contains(reason),
@@ -340,11 +226,11 @@ async fn malformed_requests_are_4xx_problems_with_a_reason() {
                 "/v1/customers/{}/ledger?from=yesterday",
                 server.demo.customer
             ),
-            Some(&operator),
+            &operator,
         )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    let (status, problem) = server.get("/v1/customers/abc", Some(&operator)).await;
+    let (status, problem) = server.get("/v1/customers/abc", &operator).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(
         problem["detail"].as_str().unwrap().contains("path segment"),
@@ -361,14 +247,14 @@ async fn domain_refusals_are_422_problems() {
     let (fraction, problem) = server.top_up(id, &key, "k1", "5.001").await;
     let (negative, _) = server.top_up(id, &key, "k2", "-5").await;
     let (email, _) = server
-        .post(
+        .post_text(
             "/v1/customers",
             &server.demo.operator_key,
             r#"{"name": "A", "email": "not-an-email", "kind": "person", "currency": "EUR"}"#,
         )
         .await;
     let (currency, _) = server
-        .post(
+        .post_text(
             "/v1/customers",
             &server.demo.operator_key,
             r#"{"name": "A", "email": "a@b.co", "kind": "person", "currency": "XXX"}"#,
@@ -395,7 +281,7 @@ async fn an_oversized_body_is_413_with_or_without_a_length() {
     );
 
     let (declared, problem) = server
-        .post("/v1/customers", &server.demo.operator_key, &body)
+        .post_text("/v1/customers", &server.demo.operator_key, &body)
         .await;
     assert_eq!(declared, StatusCode::PAYLOAD_TOO_LARGE, "{problem}");
 
@@ -426,7 +312,7 @@ async fn an_oversized_body_is_413_with_or_without_a_length() {
 #[tokio::test]
 async fn unknown_paths_and_methods_are_problems() {
     let server = Server::start().await;
-    let (not_found, _) = server.get("/v1/nothing-here", None).await;
+    let (not_found, _) = server.get_anonymously("/v1/nothing-here").await;
     let response = server
         .http
         .delete(server.url("/health"))
@@ -447,10 +333,10 @@ async fn the_ledger_is_filtered_by_from_and_to() {
     let path = format!("/v1/customers/{id}/ledger");
 
     let (_, all) = server
-        .get(&format!("{path}?from=2000-01-01T00:00:00Z"), Some(&key))
+        .get(&format!("{path}?from=2000-01-01T00:00:00Z"), &key)
         .await;
     let (_, none) = server
-        .get(&format!("{path}?to=2000-01-01T00:00:00Z"), Some(&key))
+        .get(&format!("{path}?to=2000-01-01T00:00:00Z"), &key)
         .await;
 
     assert_eq!(all.as_array().unwrap().len(), 1);
@@ -460,7 +346,7 @@ async fn the_ledger_is_filtered_by_from_and_to() {
     let (backwards, _) = server
         .get(
             &format!("{path}?from=2001-01-01T00:00:00Z&to=2000-01-01T00:00:00Z"),
-            Some(&key),
+            &key,
         )
         .await;
     assert_eq!(backwards, StatusCode::UNPROCESSABLE_ENTITY);
@@ -470,7 +356,7 @@ async fn the_ledger_is_filtered_by_from_and_to() {
 #[tokio::test]
 async fn the_openapi_document_lists_every_path_and_docs_are_html() {
     let server = Server::start().await;
-    let (status, spec) = server.get("/openapi.json", None).await;
+    let (status, spec) = server.get_anonymously("/openapi.json").await;
     assert_eq!(status, StatusCode::OK);
     let paths = spec["paths"].as_object().unwrap();
     for path in [
@@ -500,7 +386,7 @@ async fn the_openapi_document_lists_every_path_and_docs_are_html() {
             .starts_with("text/html")
     );
     assert!(docs.text().await.unwrap().contains("swagger"));
-    let (health, body) = server.get("/health", None).await;
+    let (health, body) = server.get_anonymously("/health").await;
     assert_eq!(health, StatusCode::OK);
     assert_eq!(body, json!({"status": "ok"}));
     server.stop().await;
@@ -537,7 +423,7 @@ async fn r1_1_self_registration_answers_the_new_customers_key_only_when_enabled(
     let (status, registered) = read(response).await;
     assert_eq!(status, StatusCode::CREATED, "{registered}");
     let key = registered["api_key"].as_str().unwrap();
-    let (_, me) = open.get("/v1/me", Some(key)).await;
+    let (_, me) = open.get("/v1/me", key).await;
     assert_eq!(me["customer"], registered["customer"]["id"]);
     open.stop().await;
 }

@@ -3,9 +3,9 @@
 //! companies and operators' runs; and the tenant rule for every one of them.
 //!
 //! What no endpoint does (a carrier connecting a number, stock arriving) is set up through
-//! the application the server runs, [`Running::application`].
+//! the application the server runs, [`vnum_server::Running::application`].
 
-// The helpers below are part of the tests: a panic there is a failed assertion.
+// A panic in a test or its helpers is a failed assertion.
 #![allow(clippy::unwrap_used)]
 
 use chrono::{Duration, Utc};
@@ -13,7 +13,7 @@ use md5::{Digest as _, Md5};
 use reqwest::{Method, StatusCode};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
-use vnum_app::{OrderLineRequest, PlaceOrder, TopUp, Vnum};
+use vnum_app::{OrderLineRequest, PlaceOrder, TopUp};
 use vnum_calls::{ForwardingPlan, ForwardingTarget, RingTime};
 use vnum_compliance::{DocumentRequirement, EndUser};
 use vnum_core::{
@@ -21,15 +21,11 @@ use vnum_core::{
     PrepaidTerm,
 };
 use vnum_lifecycle::{NumberKind, Offer, OfferTerms, ProvisioningClass};
-use vnum_server::{Demo, Running, Settings};
+use vnum_server::Settings;
 
-/// A server started the way the binary starts it, on a port the system chose.
-struct Server {
-    base: String,
-    http: reqwest::Client,
-    demo: Demo,
-    running: Running,
-}
+use support::{Server, read};
+
+mod support;
 
 /// A customer: its id and API key.
 struct Customer {
@@ -38,63 +34,18 @@ struct Customer {
 }
 
 impl Server {
-    async fn start() -> Self {
-        let settings = Settings {
-            listen: "127.0.0.1:0".parse().unwrap(),
-            database_url: "sqlite::memory:".to_owned(),
-            // The stories bring their own offers, on a carrier that connects on request.
+    /// The stories bring their own offers, on a carrier that connects on request.
+    async fn start_without_catalogue() -> Self {
+        Self::start_with(Settings {
             seed_catalogue: false,
             ..Settings::default()
-        };
-        let mut running = vnum_server::start(&settings).await.unwrap();
-        let demo = running.demo.take().expect("a fresh server seeds the demo");
-        Self {
-            base: format!("http://{}", running.addr),
-            http: reqwest::Client::new(),
-            demo,
-            running,
-        }
-    }
-
-    fn vnum(&self) -> &Vnum {
-        self.running.application()
-    }
-
-    fn operator(&self) -> &str {
-        &self.demo.operator_key
-    }
-
-    async fn send(
-        &self,
-        method: Method,
-        path: &str,
-        token: &str,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        let mut request = self
-            .http
-            .request(method, format!("{}{path}", self.base))
-            .bearer_auth(token);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        read(request.send().await.unwrap()).await
-    }
-
-    async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
-        self.send(Method::GET, path, token, None).await
-    }
-
-    async fn post(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
-        self.send(Method::POST, path, token, Some(body)).await
+        })
+        .await
     }
 
     /// Registers a customer as the operator, with 100.00 EUR on its balance.
     async fn customer(&self, email: &str, kind: &str) -> Customer {
-        let body = json!({"name": "Anna", "email": email, "kind": kind, "currency": "EUR"});
-        let (status, registered) = self.post("/v1/customers", self.operator(), body).await;
-        assert_eq!(status, StatusCode::CREATED, "{registered}");
-        let id = registered["customer"]["id"].as_i64().unwrap();
+        let (id, key) = self.register_as(email, kind).await;
         self.vnum()
             .top_up(TopUp {
                 customer: CustomerId(id),
@@ -103,10 +54,7 @@ impl Server {
             })
             .await
             .unwrap();
-        Customer {
-            id,
-            key: registered["api_key"].as_str().unwrap().to_owned(),
-        }
+        Customer { id, key }
     }
 
     /// An offer of `kind` numbers of `country` at 5.00 EUR a month.
@@ -152,10 +100,6 @@ impl Server {
         self.vnum().connect_number(id, phone(e164)).await.unwrap();
         id
     }
-
-    async fn stop(self) {
-        self.running.stop().await.unwrap();
-    }
 }
 
 fn eur(cents: i64) -> Money {
@@ -166,33 +110,13 @@ fn phone(text: &str) -> PhoneNumber {
     PhoneNumber::parse(text).unwrap()
 }
 
-/// The status and the JSON body; a problem must come as `application/problem+json`.
-async fn read(response: reqwest::Response) -> (StatusCode, Value) {
-    let status = response.status();
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    let text = response.text().await.unwrap();
-    let body: Value = serde_json::from_str(&text)
-        .unwrap_or_else(|_| panic!("{status}: not JSON ({content_type}): {text}"));
-    if !status.is_success() {
-        assert_eq!(content_type, "application/problem+json", "{status}: {text}");
-        assert_eq!(body["status"], status.as_u16(), "{text}");
-        assert!(!body["detail"].as_str().unwrap().is_empty());
-    }
-    (status, body)
-}
-
 fn detail(problem: &Value) -> &str {
     problem["detail"].as_str().unwrap()
 }
 
 #[tokio::test]
 async fn r5_1_a_sip_password_is_shown_once_and_the_engine_gets_its_ha1() {
-    let server = Server::start().await;
+    let server = Server::start_without_catalogue().await;
     let anna = server.customer("anna@example.com", "person").await;
     let accounts = format!("/v1/customers/{}/sip-accounts", anna.id);
 
@@ -282,7 +206,7 @@ fn md5_hex(text: &str) -> String {
 
 #[tokio::test]
 async fn the_engine_routes_calls_and_decides_caller_ids() {
-    let server = Server::start().await;
+    let server = Server::start_without_catalogue().await;
     let op = server.operator().to_owned();
     let anna = server.customer("anna@example.com", "person").await;
     let offer = server.offer("DE", NumberKind::Mobile, false, true).await;
@@ -359,7 +283,7 @@ async fn the_engine_routes_calls_and_decides_caller_ids() {
 
 #[tokio::test]
 async fn r8_free_tests_start_suggest_another_country_and_run_one_at_a_time() {
-    let server = Server::start().await;
+    let server = Server::start_without_catalogue().await;
     let anna = server.customer("anna@example.com", "person").await;
     let trials = format!("/v1/customers/{}/trials", anna.id);
     let testable = server.offer("DE", NumberKind::Mobile, true, true).await;
@@ -440,7 +364,7 @@ async fn r8_free_tests_start_suggest_another_country_and_run_one_at_a_time() {
 
 #[tokio::test]
 async fn r7_a_restock_notifies_who_waits_and_an_entry_can_be_cancelled() {
-    let server = Server::start().await;
+    let server = Server::start_without_catalogue().await;
     let anna = server.customer("anna@example.com", "person").await;
     let waitlist = format!("/v1/customers/{}/waitlist", anna.id);
     let unlisted = server.offer("FR", NumberKind::Mobile, false, false).await;
@@ -517,7 +441,7 @@ async fn r7_a_restock_notifies_who_waits_and_an_entry_can_be_cancelled() {
 
 #[tokio::test]
 async fn r9_a_one_shot_number_receives_exactly_one_sms() {
-    let server = Server::start().await;
+    let server = Server::start_without_catalogue().await;
     let op = server.operator().to_owned();
     let anna = server.customer("anna@example.com", "person").await;
     let allocations = format!("/v1/customers/{}/sms-allocations", anna.id);
@@ -567,7 +491,7 @@ async fn r9_a_one_shot_number_receives_exactly_one_sms() {
 
 #[tokio::test]
 async fn r4_6_recorded_calls_make_the_statistics_and_the_call_list() {
-    let server = Server::start().await;
+    let server = Server::start_without_catalogue().await;
     let op = server.operator().to_owned();
     let anna = server.customer("anna@example.com", "person").await;
     let offer = server.offer("DE", NumberKind::Mobile, false, true).await;
@@ -673,7 +597,7 @@ fn valid_contract() -> Value {
 
 #[tokio::test]
 async fn r12_a_company_signs_pays_by_transfer_and_gets_its_closing_documents() {
-    let server = Server::start().await;
+    let server = Server::start_without_catalogue().await;
     let person = server.customer("anna@example.com", "person").await;
     let company = server.customer("buero@muster.example", "company").await;
     let base = format!("/v1/customers/{}", company.id);
@@ -759,7 +683,7 @@ async fn r12_a_company_signs_pays_by_transfer_and_gets_its_closing_documents() {
 
 #[tokio::test]
 async fn operators_run_renewals_and_expiries_and_customers_cannot() {
-    let server = Server::start().await;
+    let server = Server::start_without_catalogue().await;
     let anna = server.customer("anna@example.com", "person").await;
     let (status, report) = server
         .post("/v1/renewals/run", server.operator(), json!({}))
@@ -804,7 +728,7 @@ async fn operators_run_renewals_and_expiries_and_customers_cannot() {
 
 #[tokio::test]
 async fn a_customer_gets_404_for_every_resource_of_another() {
-    let server = Server::start().await;
+    let server = Server::start_without_catalogue().await;
     let anna = server.customer("anna@example.com", "company").await;
     let boris = server.customer("boris@example.com", "person").await;
     let offer = server.offer("DE", NumberKind::Mobile, true, true).await;
@@ -923,7 +847,7 @@ async fn a_customer_gets_404_for_every_resource_of_another() {
 
 #[tokio::test]
 async fn the_openapi_document_lists_the_new_families() {
-    let server = Server::start().await;
+    let server = Server::start_without_catalogue().await;
     let response = server
         .http
         .get(format!("{}/openapi.json", server.base))

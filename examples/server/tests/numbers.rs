@@ -1,120 +1,39 @@
 //! Buying and running numbers over HTTP, end to end: the real server on a loopback port,
 //! on a clock the test moves, with the demo catalogue seeded.
 
-// The helpers below are part of the tests: a panic there is a failed assertion.
+// A panic in a test or its helpers is a failed assertion.
 #![allow(clippy::unwrap_used)]
-
-use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 use vnum_app::memory::ManualClock;
-use vnum_server::{Demo, Running, Settings};
+use vnum_server::Settings;
+
+use support::Server;
+
+mod support;
 
 /// 20 January 2026, 09:00 UTC: the 20th in the billing time zone too.
 const START: &str = "2026-01-20T09:00:00Z";
 
-struct Server {
-    base: String,
-    http: reqwest::Client,
-    demo: Demo,
-    clock: Arc<ManualClock>,
-    running: Running,
-}
-
 impl Server {
-    async fn start() -> Self {
-        let settings = Settings {
-            listen: "127.0.0.1:0".parse().unwrap(),
-            database_url: "sqlite::memory:".to_owned(),
-            ..Settings::default()
-        };
-        let clock = Arc::new(ManualClock::new(at(START)));
-        let mut running = vnum_server::start_with(&settings, clock.clone())
-            .await
-            .unwrap();
-        let demo = running.demo.take().expect("a fresh server seeds the demo");
-        Self {
-            base: format!("http://{}", running.addr),
-            http: reqwest::Client::new(),
-            demo,
-            clock,
-            running,
-        }
-    }
-
-    fn op(&self) -> &str {
-        &self.demo.operator_key
-    }
-
-    async fn send(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        token: &str,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        let mut request = self
-            .http
-            .request(method, format!("{}{path}", self.base))
-            .bearer_auth(token);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        read(request.send().await.unwrap()).await
-    }
-
-    async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
-        self.send(reqwest::Method::GET, path, token, None).await
-    }
-
-    async fn post(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
-        self.send(reqwest::Method::POST, path, token, Some(body))
-            .await
-    }
-
-    async fn put(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
-        self.send(reqwest::Method::PUT, path, token, Some(body))
-            .await
-    }
-
-    async fn upload(&self, path: &str, token: &str, form: Form) -> (StatusCode, Value) {
-        let response = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .bearer_auth(token)
-            .multipart(form)
-            .send()
-            .await
-            .unwrap();
-        read(response).await
+    /// Starts with the demo catalogue on a clock at [`START`].
+    async fn start_on_20_january() -> Self {
+        Self::start_on(Settings::default(), ManualClock::new(at(START))).await
     }
 
     /// Registers a customer as the operator and tops it up: its id and API key.
     async fn customer(&self, email: &str, amount: &str) -> (i64, String) {
-        let body = json!({"name": "Anna", "email": email, "kind": "person", "currency": "EUR"});
-        let (status, registered) = self.post("/v1/customers", self.op(), body).await;
-        assert_eq!(status, StatusCode::CREATED, "{registered}");
-        let id = registered["customer"]["id"].as_i64().unwrap();
-        let key = registered["api_key"].as_str().unwrap().to_owned();
-        self.top_up(id, &key, &format!("{email}-seed"), amount)
-            .await;
+        let (id, key) = self.register(email).await;
+        self.paid(id, &key, &format!("{email}-seed"), amount).await;
         (id, key)
     }
 
-    async fn top_up(&self, customer: i64, token: &str, idempotency_key: &str, amount: &str) {
-        let response = self
-            .http
-            .post(format!("{}/v1/customers/{customer}/top-ups", self.base))
-            .bearer_auth(token)
-            .header("Idempotency-Key", idempotency_key)
-            .json(&json!({"amount": amount, "currency": "EUR"}))
-            .send()
-            .await
-            .unwrap();
-        let (status, receipt) = read(response).await;
+    /// A top-up that is credited.
+    async fn paid(&self, customer: i64, token: &str, idempotency_key: &str, amount: &str) {
+        let (status, receipt) = self.top_up(customer, token, idempotency_key, amount).await;
         assert_eq!(status, StatusCode::CREATED, "{receipt}");
     }
 
@@ -159,34 +78,10 @@ impl Server {
     async fn renew(&self) {
         self.running.vnum.run_renewals().await.unwrap();
     }
-
-    async fn stop(self) {
-        self.running.stop().await.unwrap();
-    }
 }
 
 fn at(text: &str) -> DateTime<Utc> {
     text.parse().unwrap()
-}
-
-/// The status and the JSON body; a problem must come as `application/problem+json`.
-async fn read(response: reqwest::Response) -> (StatusCode, Value) {
-    let status = response.status();
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    let text = response.text().await.unwrap();
-    let body: Value = serde_json::from_str(&text)
-        .unwrap_or_else(|_| panic!("{status}: not JSON ({content_type}): {text}"));
-    if !status.is_success() {
-        assert_eq!(content_type, "application/problem+json", "{status}: {text}");
-        assert_eq!(body["status"], status.as_u16(), "{text}");
-        assert!(!body["detail"].as_str().unwrap().is_empty());
-    }
-    (status, body)
 }
 
 /// A WAV file of `samples` of silence at `rate` Hz, 16-bit, mono.
@@ -233,7 +128,7 @@ fn amount(value: &Value) -> &str {
 #[tokio::test]
 async fn r1_4_r2_2_r10_2_r10_4_order_documents_review_connection_forwarding_renewals_debt_payment()
 {
-    let server = Server::start().await;
+    let server = Server::start_on_20_january().await;
     let (anna, key) = server.customer("anna@example.com", "15.00").await;
 
     // The offer shows its ETA before purchase (R2.3) and what the carrier asks for.
@@ -296,12 +191,12 @@ async fn r1_4_r2_2_r10_2_r10_4_order_documents_review_connection_forwarding_rene
         .upload(&documents, &key, document("local_address"))
         .await;
     assert_eq!(address["review"], "pending");
-    let (_, pending) = server.get("/v1/documents/pending", server.op()).await;
+    let (_, pending) = server.get("/v1/documents/pending", server.operator()).await;
     assert_eq!(pending.as_array().unwrap().len(), 2, "{pending}");
     let (_, rejected) = server
         .post(
             &format!("/v1/documents/{}/review", passport["id"]),
-            server.op(),
+            server.operator(),
             json!({"decision": "reject", "reason": "the photo is blurred"}),
         )
         .await;
@@ -323,7 +218,7 @@ async fn r1_4_r2_2_r10_2_r10_4_order_documents_review_connection_forwarding_rene
         let (status, accepted) = server
             .post(
                 &format!("/v1/documents/{}/review", document["id"]),
-                server.op(),
+                server.operator(),
                 json!({"decision": "accept"}),
             )
             .await;
@@ -338,7 +233,7 @@ async fn r1_4_r2_2_r10_2_r10_4_order_documents_review_connection_forwarding_rene
     let (status, active) = server
         .post(
             &format!("/v1/numbers/{id}/connect"),
-            server.op(),
+            server.operator(),
             json!({"e164": "+493012345699"}),
         )
         .await;
@@ -368,7 +263,7 @@ async fn r1_4_r2_2_r10_2_r10_4_order_documents_review_connection_forwarding_rene
 
     // 20 February: the second month is charged and the balance goes below zero (R10.3):
     // the numbers are suspended (R10.4).
-    server.clock.set(at("2026-02-20T09:00:00Z"));
+    server.clock().set(at("2026-02-20T09:00:00Z"));
     server.renew().await;
     let balance = server.balance(anna, &key).await;
     assert_eq!(amount(&balance["balance"]), "-3.00");
@@ -377,13 +272,13 @@ async fn r1_4_r2_2_r10_2_r10_4_order_documents_review_connection_forwarding_rene
     assert_eq!(renewed["billing"]["paid_through"], "2026-03-20");
 
     // A payment that clears the debt makes the numbers work again at once (R10.4).
-    server.top_up(anna, &key, "march", "10.00").await;
+    server.paid(anna, &key, "march", "10.00").await;
     let balance = server.balance(anna, &key).await;
     assert_eq!(amount(&balance["balance"]), "7.00");
     assert_eq!(balance["service"], "active");
 
     // 20 March: charged again on the 20th.
-    server.clock.set(at("2026-03-20T09:00:00Z"));
+    server.clock().set(at("2026-03-20T09:00:00Z"));
     server.renew().await;
     assert_eq!(amount(&server.balance(anna, &key).await["balance"]), "3.00");
     let (_, ledger) = server
@@ -405,7 +300,7 @@ async fn r1_4_r2_2_r10_2_r10_4_order_documents_review_connection_forwarding_rene
 /// (R10.6).
 #[tokio::test]
 async fn r2_1_an_instant_number_is_active_at_once_and_r10_6_deleting_refunds_nothing() {
-    let server = Server::start().await;
+    let server = Server::start_on_20_january().await;
     let (anna, key) = server.customer("anna@example.com", "20.00").await;
     let munich = server.offer(&key, "DE", "landline", Some("Munich")).await;
     assert_eq!(munich["eta"], "connected instantly");
@@ -439,7 +334,7 @@ async fn r2_1_an_instant_number_is_active_at_once_and_r10_6_deleting_refunds_not
 /// discount with its rule (R11.1, R11.2).
 #[tokio::test]
 async fn r1_3_a_picked_number_is_connected_and_r11_quotes_name_each_discount() {
-    let server = Server::start().await;
+    let server = Server::start_on_20_january().await;
     let (anna, key) = server.customer("anna@example.com", "100.00").await;
     let mobile = server.offer(&key, "DE", "mobile", None).await;
     let (_, numbers) = server
@@ -469,7 +364,7 @@ async fn r1_3_a_picked_number_is_connected_and_r11_quotes_name_each_discount() {
     let (status, agreement) = server
         .put(
             &format!("/v1/customers/{anna}/bulk-agreement"),
-            server.op(),
+            server.operator(),
             json!({"min_quantity": 2, "per_country": {"DE": "10"}}),
         )
         .await;
@@ -499,7 +394,7 @@ async fn r1_3_a_picked_number_is_connected_and_r11_quotes_name_each_discount() {
 /// other customer's path and through its own (R5.3 tenant rule).
 #[tokio::test]
 async fn a_customer_gets_404_for_another_customers_numbers_greetings_and_documents() {
-    let server = Server::start().await;
+    let server = Server::start_on_20_january().await;
     let (anna, anna_key) = server.customer("anna@example.com", "20.00").await;
     let (boris, boris_key) = server.customer("boris@example.com", "20.00").await;
     let mobile = server.offer(&anna_key, "DE", "mobile", None).await;
@@ -525,7 +420,7 @@ async fn a_customer_gets_404_for_another_customers_numbers_greetings_and_documen
     let (_, rejected) = server
         .post(
             &format!("/v1/documents/{}/review", document["id"]),
-            server.op(),
+            server.operator(),
             json!({"decision": "reject", "reason": "expired"}),
         )
         .await;
@@ -590,7 +485,7 @@ async fn a_customer_gets_404_for_another_customers_numbers_greetings_and_documen
 /// that is none of the kinds, a greeting of the wrong format (R13.D1), unknown enum values.
 #[tokio::test]
 async fn bad_targets_wrong_wavs_and_unknown_enum_values_are_problems() {
-    let server = Server::start().await;
+    let server = Server::start_on_20_january().await;
     let (anna, key) = server.customer("anna@example.com", "20.00").await;
     let mobile = server.offer(&key, "DE", "mobile", None).await;
     let placed = server.order(anna, &key, &mobile, None).await;
@@ -671,7 +566,7 @@ async fn bad_targets_wrong_wavs_and_unknown_enum_values_are_problems() {
 /// an offer's terms are checked (R1.2); stock is of the offer's country.
 #[tokio::test]
 async fn r7_2_operators_add_offers_and_stock_and_unlisted_offers_are_hidden() {
-    let server = Server::start().await;
+    let server = Server::start_on_20_january().await;
     let (_, key) = server.customer("anna@example.com", "1.00").await;
     let offer = json!({
         "country": "GB", "kind": "mobile", "carrier": 1,
@@ -679,7 +574,7 @@ async fn r7_2_operators_add_offers_and_stock_and_unlisted_offers_are_hidden() {
         "provisioning": "instant", "caller_id_monthly": {"amount": "2.00", "currency": "EUR"},
         "listed": false,
     });
-    let (status, created) = server.post("/v1/offers", server.op(), offer).await;
+    let (status, created) = server.post("/v1/offers", server.operator(), offer).await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     assert_eq!(created["listed"], false);
     assert_eq!(amount(&created["setup_fee"]), "0.00");
@@ -687,7 +582,7 @@ async fn r7_2_operators_add_offers_and_stock_and_unlisted_offers_are_hidden() {
 
     let (_, listed) = server.get("/v1/offers", &key).await;
     assert!(!listed.as_array().unwrap().iter().any(|o| o["id"] == id));
-    let (_, all) = server.get("/v1/offers?all=true", server.op()).await;
+    let (_, all) = server.get("/v1/offers?all=true", server.operator()).await;
     assert!(all.as_array().unwrap().iter().any(|o| o["id"] == id));
     let (forbidden, _) = server.get("/v1/offers?all=true", &key).await;
     assert_eq!(forbidden, StatusCode::FORBIDDEN);
@@ -696,11 +591,19 @@ async fn r7_2_operators_add_offers_and_stock_and_unlisted_offers_are_hidden() {
 
     let stock = format!("/v1/offers/{id}/stock");
     let (status, problem) = server
-        .post(&stock, server.op(), json!({"numbers": ["+4915100000077"]}))
+        .post(
+            &stock,
+            server.operator(),
+            json!({"numbers": ["+4915100000077"]}),
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
     let (status, added) = server
-        .post(&stock, server.op(), json!({"numbers": ["+447400123477"]}))
+        .post(
+            &stock,
+            server.operator(),
+            json!({"numbers": ["+447400123477"]}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{added}");
     assert_eq!(
@@ -712,7 +615,7 @@ async fn r7_2_operators_add_offers_and_stock_and_unlisted_offers_are_hidden() {
         "country": "DE", "kind": "landline", "carrier": 1,
         "monthly_price": {"amount": "6.00", "currency": "EUR"}, "provisioning": "instant",
     });
-    let (status, problem) = server.post("/v1/offers", server.op(), landline).await;
+    let (status, problem) = server.post("/v1/offers", server.operator(), landline).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
     assert!(
         problem["detail"].as_str().unwrap().contains("city"),
@@ -726,7 +629,7 @@ async fn r7_2_operators_add_offers_and_stock_and_unlisted_offers_are_hidden() {
 /// charged in advance (R13.3, R1.4).
 #[tokio::test]
 async fn r6_2_caller_id_r13_1_greetings_and_r13_3_voice_recordings() {
-    let server = Server::start().await;
+    let server = Server::start_on_20_january().await;
     let (anna, key) = server.customer("anna@example.com", "24.50").await;
     let mobile = server.offer(&key, "DE", "mobile", None).await;
     let munich = server.offer(&key, "DE", "landline", Some("Munich")).await;
@@ -783,7 +686,7 @@ async fn r6_2_caller_id_r13_1_greetings_and_r13_3_voice_recordings() {
 
 #[tokio::test]
 async fn the_openapi_document_lists_the_catalogue_order_number_and_document_paths() {
-    let server = Server::start().await;
+    let server = Server::start_on_20_january().await;
     let spec: Value = server
         .http
         .get(format!("{}/openapi.json", server.base))

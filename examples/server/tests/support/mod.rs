@@ -1,0 +1,212 @@
+//! The harness the end-to-end tests share: the real server on a loopback port with a fresh
+//! database, driven over the socket, and the reading of every answer.
+
+// Each test file uses part of the harness.
+#![allow(dead_code)]
+// The harness is part of the tests: a panic here is a failed assertion.
+#![allow(clippy::unwrap_used)]
+
+use std::sync::Arc;
+
+use reqwest::multipart::Form;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use vnum_app::Vnum;
+use vnum_app::memory::ManualClock;
+use vnum_server::{Demo, Running, Settings};
+
+/// A server started the way the binary starts it, on a port the system chose.
+pub(crate) struct Server {
+    pub(crate) base: String,
+    pub(crate) http: reqwest::Client,
+    pub(crate) demo: Demo,
+    pub(crate) running: Running,
+    clock: Option<Arc<ManualClock>>,
+}
+
+impl Server {
+    /// Starts with the default settings on the system clock.
+    pub(crate) async fn start() -> Self {
+        Self::start_with(Settings::default()).await
+    }
+
+    /// Starts with `settings` on the system clock.
+    pub(crate) async fn start_with(settings: Settings) -> Self {
+        Self::launch(settings, None).await
+    }
+
+    /// Starts with `settings` on `clock`, which the test moves.
+    pub(crate) async fn start_on(settings: Settings, clock: ManualClock) -> Self {
+        Self::launch(settings, Some(Arc::new(clock))).await
+    }
+
+    /// Starts on a free loopback port and a fresh database, whatever `settings` say of them.
+    async fn launch(settings: Settings, clock: Option<Arc<ManualClock>>) -> Self {
+        let settings = Settings {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            database_url: "sqlite::memory:".to_owned(),
+            ..settings
+        };
+        let mut running = match &clock {
+            Some(clock) => vnum_server::start_with(&settings, clock.clone()).await,
+            None => vnum_server::start(&settings).await,
+        }
+        .unwrap();
+        let demo = running.demo.take().expect("a fresh server seeds the demo");
+        Self {
+            base: format!("http://{}", running.addr),
+            http: reqwest::Client::new(),
+            demo,
+            running,
+            clock,
+        }
+    }
+
+    /// The clock the server was started on with [`Server::start_on`].
+    pub(crate) fn clock(&self) -> &ManualClock {
+        self.clock
+            .as_deref()
+            .expect("the server was started on a manual clock")
+    }
+
+    /// The application the server runs, for what no endpoint does.
+    pub(crate) fn vnum(&self) -> &Vnum {
+        self.running.application()
+    }
+
+    pub(crate) fn operator(&self) -> &str {
+        &self.demo.operator_key
+    }
+
+    pub(crate) fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub(crate) async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = self.http.request(method, self.url(path)).bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        read(request.send().await.unwrap()).await
+    }
+
+    pub(crate) async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
+        self.send(Method::GET, path, token, None).await
+    }
+
+    /// A GET without credentials.
+    pub(crate) async fn get_anonymously(&self, path: &str) -> (StatusCode, Value) {
+        read(self.http.get(self.url(path)).send().await.unwrap()).await
+    }
+
+    pub(crate) async fn post(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+        self.send(Method::POST, path, token, Some(body)).await
+    }
+
+    /// A POST of `body` as it is, declared JSON: for bodies that are not.
+    pub(crate) async fn post_text(
+        &self,
+        path: &str,
+        token: &str,
+        body: &str,
+    ) -> (StatusCode, Value) {
+        let response = self
+            .http
+            .post(self.url(path))
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .body(body.to_owned())
+            .send()
+            .await
+            .unwrap();
+        read(response).await
+    }
+
+    pub(crate) async fn put(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+        self.send(Method::PUT, path, token, Some(body)).await
+    }
+
+    pub(crate) async fn upload(&self, path: &str, token: &str, form: Form) -> (StatusCode, Value) {
+        let response = self
+            .http
+            .post(self.url(path))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        read(response).await
+    }
+
+    /// Tops up `customer` by `amount` EUR under `idempotency_key` (R10.1).
+    pub(crate) async fn top_up(
+        &self,
+        customer: i64,
+        token: &str,
+        idempotency_key: &str,
+        amount: &str,
+    ) -> (StatusCode, Value) {
+        let response = self
+            .http
+            .post(self.url(&format!("/v1/customers/{customer}/top-ups")))
+            .bearer_auth(token)
+            .header("Idempotency-Key", idempotency_key)
+            .json(&json!({"amount": amount, "currency": "EUR"}))
+            .send()
+            .await
+            .unwrap();
+        read(response).await
+    }
+
+    /// Registers a person as the operator: its id and API key.
+    pub(crate) async fn register(&self, email: &str) -> (i64, String) {
+        self.register_as(email, "person").await
+    }
+
+    /// Registers a customer of `kind` as the operator: its id and API key.
+    pub(crate) async fn register_as(&self, email: &str, kind: &str) -> (i64, String) {
+        let body = json!({"name": "Anna", "email": email, "kind": kind, "currency": "EUR"});
+        let (status, registered) = self.post("/v1/customers", self.operator(), body).await;
+        assert_eq!(status, StatusCode::CREATED, "{registered}");
+        (
+            registered["customer"]["id"].as_i64().unwrap(),
+            registered["api_key"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    pub(crate) async fn stop(self) {
+        self.running.stop().await.unwrap();
+    }
+}
+
+/// The status and the JSON body; a problem must come as `application/problem+json`.
+pub(crate) async fn read(response: reqwest::Response) -> (StatusCode, Value) {
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let text = response.text().await.unwrap();
+    let body: Value = serde_json::from_str(&text)
+        .unwrap_or_else(|_| panic!("{status}: not JSON ({content_type}): {text}"));
+    if !status.is_success() {
+        assert_eq!(content_type, "application/problem+json", "{status}: {text}");
+        assert_eq!(body["status"], status.as_u16(), "{text}");
+        assert!(
+            body["type"]
+                .as_str()
+                .unwrap()
+                .starts_with("urn:vnum:problem:")
+        );
+        assert!(!body["detail"].as_str().unwrap().is_empty());
+    }
+    (status, body)
+}
