@@ -56,10 +56,14 @@ TOOL="$(pick_tool)"
 cargo build --release -p vnum-server >&2
 
 LOG="$(mktemp)"
+# A fresh SQLite file, the server's default kind of database, unless DATABASE_URL says
+# otherwise (postgres://… measures PostgreSQL).
+DATA="$(mktemp -d)"
+DATABASE_URL="${DATABASE_URL:-sqlite://${DATA}/bench.sqlite?mode=rwc}" \
 VNUM_LISTEN="127.0.0.1:${PORT}" VNUM_BENCH_ENDPOINT=true RUST_LOG=warn \
     ./target/release/vnum-server >"$LOG" 2>&1 &
 SERVER=$!
-trap 'kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; rm -f "$LOG"' EXIT
+trap 'kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; rm -rf "$LOG" "$DATA"' EXIT
 
 for _ in $(seq 50); do
     curl -fs "${BASE}/health" >/dev/null && break

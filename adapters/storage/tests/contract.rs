@@ -66,6 +66,7 @@ contract!(
     charge_due_respects_the_limit_and_repeats_until_every_number_is_charged_once,
     r10_d4_a_period_charged_already_is_skipped_and_the_pointer_moves,
     a_unit_of_work_dropped_without_commit_changes_nothing,
+    a_read_only_unit_of_work_sees_what_was_committed,
     numbers_keep_their_whole_record_and_the_renewed_paid_through,
     offers_round_trip_and_stock_e164_is_unique,
     r3_d1_documents_are_stored_reviewed_and_queued,
@@ -697,4 +698,15 @@ async fn a_unit_of_work_dropped_without_commit_changes_nothing(store: &dyn Store
     tx.insert_customer(new_customer("bob@example.com"))
         .await
         .unwrap();
+}
+
+async fn a_read_only_unit_of_work_sees_what_was_committed(store: &dyn Store) {
+    let ada = commit_customer(store, "ada@example.com").await;
+    let mut tx = store.begin().await.unwrap();
+    tx.append(top_up(ada, eur(dec!(50)), "t")).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut reader = store.read().await.unwrap();
+    assert_eq!(reader.balance(ada).await.unwrap(), eur(dec!(50)));
+    assert!(reader.entry_by_reference(ada, "t").await.unwrap().is_some());
+    reader.commit().await.unwrap();
 }

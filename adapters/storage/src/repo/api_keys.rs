@@ -12,7 +12,7 @@ use crate::error::store_error;
 use crate::store::SeaOrmTransaction;
 
 #[async_trait]
-impl ApiKeys for SeaOrmTransaction {
+impl ApiKeys for SeaOrmTransaction<'_> {
     async fn insert_api_key(&mut self, key: ApiKey) -> Result<(), StoreError> {
         let (role, customer) = principal_columns(key.principal);
         let row = api_key::ActiveModel {

@@ -22,7 +22,7 @@ fn sip_values(record: &SipAccountRecord) -> Result<Vec<sea_orm::Value>, StoreErr
 }
 
 #[async_trait]
-impl SipAccounts for SeaOrmTransaction {
+impl SipAccounts for SeaOrmTransaction<'_> {
     /// A login is unique: the unique index `sip_login` (R5.1).
     async fn insert_sip_account(
         &mut self,
@@ -91,7 +91,7 @@ impl SipAccounts for SeaOrmTransaction {
 }
 
 #[async_trait]
-impl CallRecords for SeaOrmTransaction {
+impl CallRecords for SeaOrmTransaction<'_> {
     async fn insert_call(&mut self, call: CallRecord) -> Result<CallRecord, StoreError> {
         let call = with_id(&call, CallId(self.next_id(Sequence::Calls).await?))?;
         self.write(

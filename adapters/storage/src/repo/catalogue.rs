@@ -13,7 +13,7 @@ use crate::error::corrupt;
 use crate::store::SeaOrmTransaction;
 
 #[async_trait]
-impl Catalogue for SeaOrmTransaction {
+impl Catalogue for SeaOrmTransaction<'_> {
     async fn insert_offer(&mut self, mut terms: OfferTerms) -> Result<Offer, StoreError> {
         terms.id = OfferId(self.next_id(Sequence::Offers).await?);
         let offer = Offer::new(terms).map_err(|e| corrupt("offer", e))?;
@@ -120,7 +120,7 @@ impl Catalogue for SeaOrmTransaction {
     }
 }
 
-impl SeaOrmTransaction {
+impl SeaOrmTransaction<'_> {
     async fn stock_where(
         &self,
         condition: &str,

@@ -11,7 +11,7 @@ use crate::error::corrupt;
 use crate::store::SeaOrmTransaction;
 
 #[async_trait]
-impl Contracts for SeaOrmTransaction {
+impl Contracts for SeaOrmTransaction<'_> {
     /// One active contract per customer is the partial unique index `contract_active`, and
     /// one contract per version `contract_version`: of two concurrent signings one commits,
     /// the other fails with their conflict.
@@ -90,7 +90,7 @@ impl Contracts for SeaOrmTransaction {
 }
 
 #[async_trait]
-impl ClosingDocumentNumbers for SeaOrmTransaction {
+impl ClosingDocumentNumbers for SeaOrmTransaction<'_> {
     /// One number per customer and period is the unique index `closing_document_period`;
     /// a concurrent first request waits for the other and reads the number it issued.
     async fn closing_document_number(

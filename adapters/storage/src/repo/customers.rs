@@ -13,7 +13,7 @@ use crate::error::store_error;
 use crate::store::SeaOrmTransaction;
 
 #[async_trait]
-impl Customers for SeaOrmTransaction {
+impl Customers for SeaOrmTransaction<'_> {
     async fn insert_customer(&mut self, new: NewCustomer) -> Result<Customer, StoreError> {
         let row = customer::ActiveModel {
             id: NotSet,

@@ -31,7 +31,7 @@ RETURNING id";
 const MOVE_BALANCE: &str = "UPDATE customers SET balance_minor = balance_minor + $2 WHERE id = $1";
 
 #[async_trait]
-impl Ledger for SeaOrmTransaction {
+impl Ledger for SeaOrmTransaction<'_> {
     async fn append(&mut self, new: NewLedgerEntry) -> Result<LedgerEntry, StoreError> {
         let amount = to_minor(new.amount)?;
         let inserted = self
@@ -120,7 +120,7 @@ impl Ledger for SeaOrmTransaction {
     }
 }
 
-impl SeaOrmTransaction {
+impl SeaOrmTransaction<'_> {
     /// Why [`INSERT_ENTRY`] inserted nothing, checked in the order the in-memory store
     /// checks: a missing customer, a reference taken, a period charged, another currency.
     async fn why_not_appended(&self, new: &NewLedgerEntry) -> StoreError {

@@ -25,7 +25,7 @@ use vnum_app::ports::StoreError;
 use crate::error::{corrupt, store_error};
 use crate::store::SeaOrmTransaction;
 
-impl SeaOrmTransaction {
+impl SeaOrmTransaction<'_> {
     /// A raw statement with `$n` placeholders, which both backends accept.
     fn statement(&self, sql: &str, values: Vec<Value>) -> Statement {
         Statement::from_sql_and_values(self.backend, sql, values)

@@ -15,7 +15,7 @@ use crate::error::{corrupt, store_error};
 use crate::store::SeaOrmTransaction;
 
 #[async_trait]
-impl Numbers for SeaOrmTransaction {
+impl Numbers for SeaOrmTransaction<'_> {
     async fn insert_number(&mut self, record: NumberRecord) -> Result<NumberRecord, StoreError> {
         let mut row = to_row(&record)?;
         row.id = NotSet;

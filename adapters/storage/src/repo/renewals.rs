@@ -46,7 +46,7 @@ const CHARGE_COLUMNS: &str = "(customer_id, kind, amount_minor, currency, number
     period_start, period_end, rule, description, at)";
 
 #[async_trait]
-impl Renewals for SeaOrmTransaction {
+impl Renewals for SeaOrmTransaction<'_> {
     async fn charge_due(
         &mut self,
         batch: &RenewalBatch,
@@ -127,7 +127,7 @@ struct BalanceMove {
     charges: u64,
 }
 
-impl SeaOrmTransaction {
+impl SeaOrmTransaction<'_> {
     /// PostgreSQL: the whole batch in one statement, one round trip.
     ///
     /// The batch takes due numbers in the order of the `numbers_due` index rather than by

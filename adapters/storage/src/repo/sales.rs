@@ -17,7 +17,7 @@ fn is_pending(document: &Document) -> bool {
 }
 
 #[async_trait]
-impl Documents for SeaOrmTransaction {
+impl Documents for SeaOrmTransaction<'_> {
     async fn insert_document(&mut self, document: Document) -> Result<Document, StoreError> {
         let document = document.with_id(DocumentId(self.next_id(Sequence::Documents).await?));
         self.write(
@@ -83,7 +83,7 @@ impl Documents for SeaOrmTransaction {
 }
 
 #[async_trait]
-impl Orders for SeaOrmTransaction {
+impl Orders for SeaOrmTransaction<'_> {
     async fn insert_order(&mut self, mut order: OrderRecord) -> Result<OrderRecord, StoreError> {
         order.id = OrderId(self.next_id(Sequence::Orders).await?);
         self.write(
@@ -118,7 +118,7 @@ impl Orders for SeaOrmTransaction {
 }
 
 #[async_trait]
-impl Agreements for SeaOrmTransaction {
+impl Agreements for SeaOrmTransaction<'_> {
     /// One agreement per customer is the unique index `agreement_customer`; replacing keeps
     /// the stored id, as in the in-memory store.
     async fn put_agreement(

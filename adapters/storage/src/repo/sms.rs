@@ -15,7 +15,7 @@ fn is_waiting(allocation: &SmsAllocation) -> bool {
 }
 
 #[async_trait]
-impl SmsAllocations for SeaOrmTransaction {
+impl SmsAllocations for SeaOrmTransaction<'_> {
     async fn next_sms_allocation_id(&mut self) -> Result<SmsAllocationId, StoreError> {
         Ok(SmsAllocationId(
             self.next_id(Sequence::SmsAllocations).await?,

@@ -15,7 +15,7 @@ use crate::store::SeaOrmTransaction;
 const COLUMNS: &str = "SELECT record, returned_at FROM trials";
 
 #[async_trait]
-impl Trials for SeaOrmTransaction {
+impl Trials for SeaOrmTransaction<'_> {
     async fn next_trial_id(&mut self) -> Result<TrialId, StoreError> {
         Ok(TrialId(self.next_id(Sequence::Trials).await?))
     }
@@ -128,7 +128,7 @@ impl Trials for SeaOrmTransaction {
     }
 }
 
-impl SeaOrmTransaction {
+impl SeaOrmTransaction<'_> {
     async fn trial_records(
         &self,
         rest: &str,

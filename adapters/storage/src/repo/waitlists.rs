@@ -17,7 +17,7 @@ const CLOSED: StoreError = StoreError::Conflict {
 };
 
 #[async_trait]
-impl Waitlists for SeaOrmTransaction {
+impl Waitlists for SeaOrmTransaction<'_> {
     async fn next_waitlist_entry_id(&mut self) -> Result<WaitlistEntryId, StoreError> {
         Ok(WaitlistEntryId(
             self.next_id(Sequence::WaitlistEntries).await?,
@@ -115,7 +115,7 @@ impl Waitlists for SeaOrmTransaction {
     }
 }
 
-impl SeaOrmTransaction {
+impl SeaOrmTransaction<'_> {
     async fn country_entries(
         &self,
         country: CountryCode,

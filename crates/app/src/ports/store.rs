@@ -59,6 +59,16 @@ pub trait Store: Send + Sync {
     /// # Errors
     /// [`StoreError::Unavailable`] when the store cannot be reached.
     async fn begin(&self) -> Result<Box<dyn Transaction + '_>, StoreError>;
+
+    /// Begins a unit of work that only reads. An adapter may run it without a database
+    /// transaction (each read then sees the latest committed data); a use case never writes
+    /// through it. By default it is [`Store::begin`].
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] when the store cannot be reached.
+    async fn read(&self) -> Result<Box<dyn Transaction + '_>, StoreError> {
+        self.begin().await
+    }
 }
 
 /// One unit of work: every repository, and commit.

@@ -58,7 +58,7 @@ impl Vnum {
         if !token.starts_with(TOKEN_PREFIX) || token.len() > 128 {
             return Ok(None);
         }
-        let mut tx = self.ports.store.begin().await?;
+        let mut tx = self.ports.store.read().await?;
         Ok(tx
             .api_key(&token_sha256(token))
             .await?

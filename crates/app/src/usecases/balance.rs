@@ -152,7 +152,7 @@ impl Vnum {
     /// # Errors
     /// [`Error::NotFound`] for an unknown customer.
     pub async fn balance(&self, customer: CustomerId) -> Result<BalanceView, Error> {
-        let mut tx = self.ports.store.begin().await?;
+        let mut tx = self.ports.store.read().await?;
         let balance = tx.balance(customer).await.map_err(|e| match e {
             StoreError::Stale { .. } => Error::not_found("customer", customer),
             other => other.into(),
@@ -174,7 +174,7 @@ impl Vnum {
         from: chrono::DateTime<chrono::Utc>,
         to: chrono::DateTime<chrono::Utc>,
     ) -> Result<Vec<LedgerEntry>, Error> {
-        let mut tx = self.ports.store.begin().await?;
+        let mut tx = self.ports.store.read().await?;
         tx.customer(customer)
             .await?
             .ok_or_else(|| Error::not_found("customer", customer))?;

@@ -127,7 +127,7 @@ impl Vnum {
         &self,
         customer: CustomerId,
     ) -> Result<Vec<SipAccountRecord>, Error> {
-        let mut tx = self.ports.store.begin().await?;
+        let mut tx = self.ports.store.read().await?;
         Ok(tx.sip_accounts_of(customer).await?)
     }
 
@@ -136,7 +136,7 @@ impl Vnum {
     /// # Errors
     /// [`Error::NotFound`] for an unknown login.
     pub async fn sip_account_by_login(&self, login: &str) -> Result<SipAccountRecord, Error> {
-        let mut tx = self.ports.store.begin().await?;
+        let mut tx = self.ports.store.read().await?;
         tx.sip_account_by_login(login)
             .await?
             .ok_or_else(|| Error::not_found("SIP account", login))
@@ -396,7 +396,7 @@ impl Vnum {
             domain: self.config.sip_domain.clone(),
             gateway: self.config.sip_gateway.clone(),
         };
-        let mut tx = self.ports.store.begin().await?;
+        let mut tx = self.ports.store.read().await?;
         let Some(number) = tx.number_by_e164(dialled).await? else {
             drop(tx);
             let state = match self.trial_routing(dialled, self.ports.clock.now()).await? {
@@ -441,7 +441,7 @@ impl Vnum {
         login: &str,
         destination: &PhoneNumber,
     ) -> Result<OutboundDecision, Error> {
-        let mut tx = self.ports.store.begin().await?;
+        let mut tx = self.ports.store.read().await?;
         let account = tx
             .sip_account_by_login(login)
             .await?

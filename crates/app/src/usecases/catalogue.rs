@@ -24,7 +24,7 @@ impl Vnum {
     /// # Errors
     /// [`Error::Store`] when storage fails.
     pub async fn listed_offers(&self) -> Result<Vec<Offer>, Error> {
-        let mut tx = self.ports.store.begin().await?;
+        let mut tx = self.ports.store.read().await?;
         Ok(tx
             .offers()
             .await?
@@ -38,7 +38,7 @@ impl Vnum {
     /// # Errors
     /// [`Error::Store`] when storage fails.
     pub async fn all_offers(&self) -> Result<Vec<Offer>, Error> {
-        let mut tx = self.ports.store.begin().await?;
+        let mut tx = self.ports.store.read().await?;
         Ok(tx.offers().await?)
     }
 
@@ -47,7 +47,7 @@ impl Vnum {
     /// # Errors
     /// [`Error::NotFound`] when there is none.
     pub async fn offer(&self, id: OfferId) -> Result<Offer, Error> {
-        let mut tx = self.ports.store.begin().await?;
+        let mut tx = self.ports.store.read().await?;
         tx.offer(id)
             .await?
             .ok_or_else(|| Error::not_found("offer", id))
@@ -59,7 +59,7 @@ impl Vnum {
     /// # Errors
     /// [`Error::NotFound`] for an unknown offer.
     pub async fn available_numbers(&self, id: OfferId) -> Result<Vec<PhoneNumber>, Error> {
-        let mut tx = self.ports.store.begin().await?;
+        let mut tx = self.ports.store.read().await?;
         tx.offer(id)
             .await?
             .ok_or_else(|| Error::not_found("offer", id))?;

@@ -66,7 +66,7 @@ impl Vnum {
     /// # Errors
     /// [`Error::NotFound`] when there is none.
     pub async fn customer(&self, id: CustomerId) -> Result<Customer, Error> {
-        let mut tx = self.ports.store.begin().await?;
+        let mut tx = self.ports.store.read().await?;
         tx.customer(id)
             .await?
             .ok_or_else(|| Error::not_found("customer", id))

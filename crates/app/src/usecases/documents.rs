@@ -138,7 +138,7 @@ impl Vnum {
     /// # Errors
     /// [`Error::Store`] when storage fails.
     pub async fn documents_of(&self, customer: CustomerId) -> Result<Vec<Document>, Error> {
-        let mut tx = self.ports.store.begin().await?;
+        let mut tx = self.ports.store.read().await?;
         Ok(tx.documents_of(customer).await?)
     }
 
@@ -147,7 +147,7 @@ impl Vnum {
     /// # Errors
     /// [`Error::Store`] when storage fails.
     pub async fn pending_documents(&self) -> Result<Vec<Document>, Error> {
-        let mut tx = self.ports.store.begin().await?;
+        let mut tx = self.ports.store.read().await?;
         Ok(tx.pending_documents().await?)
     }
 

@@ -213,7 +213,7 @@ impl Vnum {
     /// # Errors
     /// [`Error::Store`] when storage fails.
     pub async fn numbers_of(&self, customer: CustomerId) -> Result<Vec<NumberView>, Error> {
-        let mut tx = self.ports.store.begin().await?;
+        let mut tx = self.ports.store.read().await?;
         let numbers = tx.numbers_of(customer).await?;
         let placed = tx.orders_of(customer).await?;
         let mut views = Vec::with_capacity(numbers.len());
@@ -243,7 +243,7 @@ impl Vnum {
     /// # Errors
     /// [`Error::NotFound`] when there is none, or it is another customer's.
     pub async fn number(&self, customer: CustomerId, id: NumberId) -> Result<NumberRecord, Error> {
-        let mut tx = self.ports.store.begin().await?;
+        let mut tx = self.ports.store.read().await?;
         owned_number(&mut *tx, customer, id).await
     }
 
