@@ -163,6 +163,12 @@ impl CallRecord {
     pub const fn disposition(&self) -> Disposition {
         self.disposition
     }
+    /// The same call under the id storage assigned to it; the id carries no invariant.
+    #[must_use]
+    pub fn with_id(self, id: CallId) -> Self {
+        Self { id, ..self }
+    }
+
     /// The branch that answered.
     #[must_use]
     pub fn answered_by(&self) -> Option<&str> {

@@ -5,11 +5,10 @@ use chrono::{DateTime, Utc};
 use vnum_app::model::SipAccountRecord;
 use vnum_app::ports::StoreError;
 use vnum_app::ports::store::{CallRecords, SipAccounts};
-use vnum_calls::{CallRecord, CallRecordFields};
+use vnum_calls::CallRecord;
 use vnum_core::{CallId, CustomerId, NumberId, SipAccountId};
 
 use super::{Sequence, to_json};
-use crate::error::corrupt;
 use crate::store::SeaOrmTransaction;
 
 fn sip_values(record: &SipAccountRecord) -> Result<Vec<sea_orm::Value>, StoreError> {
@@ -93,7 +92,7 @@ impl SipAccounts for SeaOrmTransaction<'_> {
 #[async_trait]
 impl CallRecords for SeaOrmTransaction<'_> {
     async fn insert_call(&mut self, call: CallRecord) -> Result<CallRecord, StoreError> {
-        let call = with_id(&call, CallId(self.next_id(Sequence::Calls).await?))?;
+        let call = call.with_id(CallId(self.next_id(Sequence::Calls).await?));
         self.write(
             "INSERT INTO call_records (id, number_id, started_at, record) VALUES ($1, $2, $3, $4)",
             vec![
@@ -127,21 +126,4 @@ impl CallRecords for SeaOrmTransaction<'_> {
         values.extend(numbers.iter().map(|n| n.get().into()));
         self.records("call", &sql, values).await
     }
-}
-
-/// The same call under another id, rebuilt through its validated constructor.
-fn with_id(call: &CallRecord, id: CallId) -> Result<CallRecord, StoreError> {
-    CallRecord::new(CallRecordFields {
-        id,
-        number: call.number(),
-        direction: call.direction(),
-        from: call.from().to_owned(),
-        to: call.to().to_owned(),
-        start: call.start(),
-        answer: call.answer(),
-        end: call.end(),
-        disposition: call.disposition(),
-        answered_by: call.answered_by().map(str::to_owned),
-    })
-    .map_err(|e| corrupt("call", e))
 }
