@@ -89,12 +89,7 @@ impl Vnum {
                 other => other.into(),
             })?;
         tx.commit().await?;
-        self.push_account(&record).await;
-        Ok(IssuedSipAccount {
-            domain: self.config.sip_domain.clone(),
-            password: password.expose().to_owned(),
-            record,
-        })
+        Ok(self.hand_out(record, &password).await)
     }
 
     /// Gives a SIP account a new random password, returned once (R5.1).
@@ -111,12 +106,7 @@ impl Vnum {
         let password = record.account.reset_password(&mut rand::rng());
         tx.update_sip_account(&record).await?;
         tx.commit().await?;
-        self.push_account(&record).await;
-        Ok(IssuedSipAccount {
-            domain: self.config.sip_domain.clone(),
-            password: password.expose().to_owned(),
-            record,
-        })
+        Ok(self.hand_out(record, &password).await)
     }
 
     /// A customer's SIP accounts.
@@ -475,6 +465,20 @@ impl Vnum {
             let _ = self.ports.sip.routing_changed(e164).await;
         }
         Ok(updated)
+    }
+
+    /// Gives the SIP engine the account and the customer its password, once (R5.1).
+    async fn hand_out(
+        &self,
+        record: SipAccountRecord,
+        password: &vnum_calls::OneTimePassword,
+    ) -> IssuedSipAccount {
+        self.push_account(&record).await;
+        IssuedSipAccount {
+            domain: self.config.sip_domain.clone(),
+            password: password.expose().to_owned(),
+            record,
+        }
     }
 
     async fn push_account(&self, record: &SipAccountRecord) {
