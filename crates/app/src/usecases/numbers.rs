@@ -103,12 +103,12 @@ impl Vnum {
             .term(0, number.first_term)
             .map_err(|e| Error::Invalid(e.to_string()))?;
         let mut monthly_fee = offer.monthly_price();
-        if number.settings.caller_id {
-            if let Some(addon) = offer.caller_id_monthly() {
-                monthly_fee = monthly_fee
-                    .checked_add(addon)
-                    .map_err(|e| Error::Invalid(e.to_string()))?;
-            }
+        if number.settings.caller_id
+            && let Some(addon) = offer.caller_id_monthly()
+        {
+            monthly_fee = monthly_fee
+                .checked_add(addon)
+                .map_err(|e| Error::Invalid(e.to_string()))?;
         }
         let billing = Billing {
             anchor_day: anchor.connection_day().get(),
@@ -116,11 +116,11 @@ impl Vnum {
             paid_through: first.end(),
             monthly_fee,
         };
-        if let Some(stock) = tx.stock_number(&e164).await? {
-            if stock.state == StockState::Available {
-                tx.move_stock(&e164, StockState::Available, StockState::Taken)
-                    .await?;
-            }
+        if let Some(stock) = tx.stock_number(&e164).await?
+            && stock.state == StockState::Available
+        {
+            tx.move_stock(&e164, StockState::Available, StockState::Taken)
+                .await?;
         }
         let updated = tx
             .update_number(NumberRecord {
@@ -191,12 +191,12 @@ impl Vnum {
         };
         let released = number.e164().cloned();
         let updated = tx.update_number(NumberRecord { state, ..number }).await?;
-        if let Some(e164) = &released {
-            if tx.stock_number(e164).await?.is_some() {
-                tx.move_stock(e164, StockState::Taken, StockState::Available)
-                    .await
-                    .ok();
-            }
+        if let Some(e164) = &released
+            && tx.stock_number(e164).await?.is_some()
+        {
+            tx.move_stock(e164, StockState::Taken, StockState::Available)
+                .await
+                .ok();
         }
         tx.commit().await?;
         if let Some(e164) = &released {
