@@ -524,13 +524,7 @@ impl NumbersApi {
     ) -> ApiResult<Json<NumberBody>> {
         let (customer, number) = ids(id.0, number_id.0);
         caller.may_access(customer)?;
-        let view = self
-            .vnum
-            .numbers_of(customer)
-            .await?
-            .into_iter()
-            .find(|v| v.record.id == number)
-            .ok_or_else(|| Problem::not_found("number", number))?;
+        let view = self.vnum.number_view(customer, number).await?;
         Ok(Json(view.into()))
     }
 

@@ -75,7 +75,7 @@ impl Vnum {
         customer: CustomerId,
         lines: &[OrderLineRequest],
     ) -> Result<Quote, Error> {
-        let mut tx = self.ports.store.begin().await?;
+        let mut tx = self.ports.store.read().await?;
         let prepared = self.prepare_lines(&mut *tx, customer, lines).await?;
         self.price(&mut *tx, customer, &prepared).await
     }
@@ -215,27 +215,66 @@ impl Vnum {
     pub async fn numbers_of(&self, customer: CustomerId) -> Result<Vec<NumberView>, Error> {
         let mut tx = self.ports.store.read().await?;
         let numbers = tx.numbers_of(customer).await?;
-        let placed = tx.orders_of(customer).await?;
+        let mut orders = None;
         let mut views = Vec::with_capacity(numbers.len());
         for record in numbers {
-            let ordered_on = placed
-                .iter()
-                .find(|o| o.numbers.contains(&record.id))
-                .map(|o| {
-                    o.placed_at
-                        .with_timezone(&self.config.billing_time_zone)
-                        .date_naive()
-                });
-            let ready_by = match (&record.state, ordered_on) {
-                (NumberState::Active { .. } | NumberState::Deleted { .. }, _) | (_, None) => None,
-                (_, Some(ordered_on)) => {
-                    let offer = tx.offer(record.offer).await?;
-                    offer.and_then(|o| self.ready_by(&o, ordered_on, None))
-                }
-            };
-            views.push(NumberView { record, ready_by });
+            views.push(self.view(&mut *tx, record, &mut orders).await?);
         }
         Ok(views)
+    }
+
+    /// The number `id` of `customer`, with its expected ready-by date while it is not
+    /// connected (R2.3).
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when there is none, or it is another customer's.
+    pub async fn number_view(
+        &self,
+        customer: CustomerId,
+        id: NumberId,
+    ) -> Result<NumberView, Error> {
+        let mut tx = self.ports.store.read().await?;
+        let record = owned_number(&mut *tx, customer, id).await?;
+        self.view(&mut *tx, record, &mut None).await
+    }
+
+    /// A number with its ready-by date, found through the order that placed it; `orders`
+    /// holds the customer's orders once one number needed them.
+    async fn view(
+        &self,
+        tx: &mut dyn Transaction,
+        record: NumberRecord,
+        orders: &mut Option<Vec<OrderRecord>>,
+    ) -> Result<NumberView, Error> {
+        if matches!(
+            record.state,
+            NumberState::Active { .. } | NumberState::Deleted { .. }
+        ) {
+            return Ok(NumberView {
+                record,
+                ready_by: None,
+            });
+        }
+        let placed = match orders {
+            Some(placed) => placed,
+            None => orders.insert(tx.orders_of(record.customer).await?),
+        };
+        let ordered_on = placed
+            .iter()
+            .find(|o| o.numbers.contains(&record.id))
+            .map(|o| {
+                o.placed_at
+                    .with_timezone(&self.config.billing_time_zone)
+                    .date_naive()
+            });
+        let ready_by = match ordered_on {
+            Some(ordered_on) => tx
+                .offer(record.offer)
+                .await?
+                .and_then(|offer| self.ready_by(&offer, ordered_on, None)),
+            None => None,
+        };
+        Ok(NumberView { record, ready_by })
     }
 
     /// The number `id` of `customer`.
