@@ -25,11 +25,13 @@
 
 pub mod entity;
 
+mod cache;
 mod codec;
 mod error;
 mod migration;
 mod repo;
 mod store;
 
+pub use cache::ReadCache;
 pub use sea_orm::ConnectOptions;
 pub use store::SeaOrmStore;

@@ -1,5 +1,7 @@
 //! The store and its unit of work.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use sea_orm::{
     ConnectOptions, Database, DatabaseConnection, DatabaseExecutor, DbBackend, TransactionTrait,
@@ -7,43 +9,87 @@ use sea_orm::{
 use sea_orm_migration::MigratorTrait;
 use vnum_app::ports::{Store, StoreError, Transaction};
 
+use crate::cache::{Cache, Key, ReadCache, Ticket, lock_database, sqlite_file};
 use crate::error::store_error;
 use crate::migration::Migrator;
 
 /// A [`Store`] on a SQL database through sea-orm: SQLite or PostgreSQL.
 ///
-/// Cheap to clone: clones share one connection pool.
+/// Read-only units of work ([`Store::read`]) answer from a [read cache](ReadCache) when it
+/// is on, as it is by default for SQLite; see [`ReadCache`] for when it may be.
+///
+/// Cheap to clone: clones share one connection pool and one cache.
 #[derive(Clone, Debug)]
 pub struct SeaOrmStore {
     db: DatabaseConnection,
+    cache: Option<Arc<Cache>>,
 }
 
 impl SeaOrmStore {
     /// Connects to `url` and brings the schema up to date.
     ///
     /// A `sqlite://path` URL without a `mode` opens the file read-write and creates it when
-    /// missing; `sqlite::memory:` is a private database on one connection, for tests.
+    /// missing; `sqlite::memory:` is a private database on one connection, for tests. The
+    /// read cache is [`ReadCache::default_for`] the URL: on for SQLite, which then locks
+    /// the file for this process, off for PostgreSQL.
     ///
     /// # Errors
-    /// [`StoreError::Unavailable`] when the database cannot be reached or migrated.
+    /// [`StoreError::Unavailable`] when the database cannot be reached or migrated, or when
+    /// another process has the SQLite file open with its read cache.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        Self::connect_with(ConnectOptions::new(with_sqlite_create(url))).await
+        Self::connect_with(ConnectOptions::new(Self::url_with_defaults(url))).await
+    }
+
+    /// The URL [`SeaOrmStore::connect`] connects to: a SQLite file URL without a `mode`
+    /// gets `mode=rwc`, so that the file is created when missing.
+    #[must_use]
+    pub fn url_with_defaults(url: &str) -> String {
+        with_sqlite_create(url)
     }
 
     /// Connects with sea-orm's options (pool size, PostgreSQL schema search path, …) and
-    /// brings the schema up to date.
+    /// the read cache [`ReadCache::default_for`] the URL, and brings the schema up to date.
     ///
     /// # Errors
-    /// [`StoreError::Unavailable`] when the database cannot be reached or migrated.
-    pub async fn connect_with(mut options: ConnectOptions) -> Result<Self, StoreError> {
-        if options.get_url().contains(":memory:") || options.get_url().contains("mode=memory") {
+    /// As [`SeaOrmStore::connect`].
+    pub async fn connect_with(options: ConnectOptions) -> Result<Self, StoreError> {
+        let cache = ReadCache::default_for(options.get_url());
+        Self::open(options, cache).await
+    }
+
+    /// Connects with sea-orm's options and the given read cache, and brings the schema up
+    /// to date. With the cache on, a SQLite file is locked (`<file>.lock`) while the store
+    /// or a clone of it lives.
+    ///
+    /// # Errors
+    /// As [`SeaOrmStore::connect`].
+    pub async fn open(mut options: ConnectOptions, cache: ReadCache) -> Result<Self, StoreError> {
+        let url = options.get_url();
+        if url.contains(":memory:") || url.contains("mode=memory") {
             // Every connection to an in-memory SQLite database opens a new, empty one.
             options.max_connections(1).min_connections(1);
         }
+        let cache = match cache {
+            ReadCache::Off => None,
+            ReadCache::On { capacity } => {
+                let lock = sqlite_file(options.get_url())
+                    .map(|file| lock_database(&file))
+                    .transpose()?;
+                Some(Arc::new(Cache::new(capacity, lock)))
+            }
+        };
         options.sqlx_logging(false);
         let db = Database::connect(options).await.map_err(store_error)?;
         Migrator::up(&db, None).await.map_err(store_error)?;
-        Ok(Self { db })
+        Ok(Self { db, cache })
+    }
+
+    /// Forgets what the read cache remembers: after writing to the database other than
+    /// through this store's units of work (through [`SeaOrmStore::connection`], say).
+    pub fn forget_cached(&self) {
+        if let Some(cache) = &self.cache {
+            cache.forget();
+        }
     }
 
     /// The connection pool, for operators' queries and tests that look at the tables.
@@ -72,17 +118,20 @@ impl Store for SeaOrmStore {
         Ok(Box::new(SeaOrmTransaction {
             txn: DatabaseExecutor::OwnedTransaction(txn),
             backend,
+            cache: self.cache.as_deref().map(Caching::Forget),
         }))
     }
 
     /// Reads on the pool without BEGIN and ROLLBACK: each statement sees the latest
     /// committed data, as every statement of a READ COMMITTED transaction does, at a third
-    /// of the round trips.
+    /// of the round trips; with the read cache on, the lookups it keeps are answered from
+    /// memory when they can be.
     async fn read(&self) -> Result<Box<dyn Transaction + '_>, StoreError> {
         let backend = self.db.get_database_backend();
         Ok(Box::new(SeaOrmTransaction {
             txn: DatabaseExecutor::Connection(&self.db),
             backend,
+            cache: self.cache.as_deref().map(Caching::Recall),
         }))
     }
 }
@@ -92,16 +141,55 @@ impl Store for SeaOrmStore {
 pub(crate) struct SeaOrmTransaction<'a> {
     pub(crate) txn: DatabaseExecutor<'a>,
     pub(crate) backend: DbBackend,
+    cache: Option<Caching<'a>>,
+}
+
+/// What a unit of work does with the store's read cache.
+#[derive(Clone, Copy)]
+enum Caching<'a> {
+    /// A read-only unit of work: answers from it and fills it.
+    Recall(&'a Cache),
+    /// A unit of work that may write: reads the database, and empties the cache when it
+    /// commits.
+    Forget(&'a Cache),
+}
+
+impl SeaOrmTransaction<'_> {
+    /// The cached answer under `key` for a read-only unit of work; otherwise a ticket (if
+    /// there is a cache to fill) for [`SeaOrmTransaction::remember`].
+    pub(crate) fn recall<T: Clone + 'static>(&self, key: Key) -> Result<T, Option<Ticket>> {
+        match self.cache {
+            Some(Caching::Recall(cache)) => cache.recall(key).map_err(Some),
+            Some(Caching::Forget(_)) | None => Err(None),
+        }
+    }
+
+    /// Remembers the answer read from the database for a ticket of
+    /// [`SeaOrmTransaction::recall`].
+    pub(crate) fn remember<T: Clone + Send + Sync + 'static>(
+        &self,
+        ticket: Option<Ticket>,
+        answer: &T,
+    ) {
+        if let (Some(Caching::Recall(cache)), Some(ticket)) = (self.cache, ticket) {
+            cache.remember(ticket, answer);
+        }
+    }
 }
 
 #[async_trait]
 impl Transaction for SeaOrmTransaction<'_> {
     async fn commit(self: Box<Self>) -> Result<(), StoreError> {
-        match self.txn {
+        let committed = match self.txn {
             DatabaseExecutor::OwnedTransaction(txn) => txn.commit().await.map_err(store_error),
             // A read-only unit of work wrote nothing to commit.
             DatabaseExecutor::Connection(_) | DatabaseExecutor::Transaction(_) => Ok(()),
+        };
+        // Forgotten after a failed commit too: whether it took effect is not certain.
+        if let Some(Caching::Forget(cache)) = self.cache {
+            cache.forget();
         }
+        committed
     }
 }
 

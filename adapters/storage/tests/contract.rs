@@ -67,6 +67,7 @@ contract!(
     r10_d4_a_period_charged_already_is_skipped_and_the_pointer_moves,
     a_unit_of_work_dropped_without_commit_changes_nothing,
     a_read_only_unit_of_work_sees_what_was_committed,
+    read_only_units_see_every_commit_and_nothing_rolled_back,
     numbers_keep_their_whole_record_and_the_renewed_paid_through,
     offers_round_trip_and_stock_e164_is_unique,
     r3_d1_documents_are_stored_reviewed_and_queued,
@@ -709,4 +710,124 @@ async fn a_read_only_unit_of_work_sees_what_was_committed(store: &dyn Store) {
     assert_eq!(reader.balance(ada).await.unwrap(), eur(dec!(50)));
     assert!(reader.entry_by_reference(ada, "t").await.unwrap().is_some());
     reader.commit().await.unwrap();
+}
+
+/// Whatever a store remembers for its read-only units of work (the SQLite store's read
+/// cache), a read after a commit answers what was committed, and a unit of work dropped
+/// without commit leaves every answer as it was.
+async fn read_only_units_see_every_commit_and_nothing_rolled_back(store: &dyn Store) {
+    let ada = commit_customer(store, "ada@example.com").await;
+    let mut tx = store.begin().await.unwrap();
+    tx.append(top_up(ada, eur(dec!(100)), "t")).await.unwrap();
+    let offer = tx.insert_offer(mobile_terms()).await.unwrap();
+    tx.commit().await.unwrap();
+    let first = commit_numbers(
+        store,
+        vec![billed_number(
+            ada,
+            &e164(1),
+            20,
+            day(2026, 2, 20),
+            dec!(9.99),
+        )],
+    )
+    .await
+    .remove(0);
+
+    // What a reader sees, asked twice so that a cache has it.
+    async fn seen(
+        store: &dyn Store,
+        ada: CustomerId,
+        number: NumberId,
+        offer: vnum_core::OfferId,
+    ) -> (
+        Money,
+        Option<NumberRecord>,
+        usize,
+        usize,
+        Option<vnum_lifecycle::Offer>,
+        bool,
+    ) {
+        let mut answers = Vec::new();
+        for _ in 0..2 {
+            let mut reader = store.read().await.unwrap();
+            answers.push((
+                reader.balance(ada).await.unwrap(),
+                reader.number(number).await.unwrap(),
+                reader.numbers_of(ada).await.unwrap().len(),
+                reader.offers().await.unwrap().len(),
+                reader.offer(offer).await.unwrap(),
+                reader.agreement_of(ada).await.unwrap().is_some(),
+            ));
+        }
+        assert_eq!(answers[0], answers[1], "two reads in a row agree");
+        answers.remove(0)
+    }
+    let before = seen(store, ada, first.id, offer.id()).await;
+    assert_eq!(before.0, eur(dec!(100)));
+    assert_eq!(before.2, 1);
+    assert!(!before.5);
+
+    // Rolled back: every answer stays.
+    {
+        let mut tx = store.begin().await.unwrap();
+        tx.append(top_up(ada, eur(dec!(5)), "dropped"))
+            .await
+            .unwrap();
+        tx.insert_offer(mobile_terms()).await.unwrap();
+    }
+    assert_eq!(seen(store, ada, first.id, offer.id()).await, before);
+
+    // Committed, one repository after another: each answer moves.
+    let mut tx = store.begin().await.unwrap();
+    tx.append(top_up(ada, eur(dec!(5)), "t2")).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        seen(store, ada, first.id, offer.id()).await.0,
+        eur(dec!(105))
+    );
+
+    commit_numbers(
+        store,
+        vec![billed_number(ada, &e164(2), 20, day(2026, 2, 20), dec!(1))],
+    )
+    .await;
+    assert_eq!(seen(store, ada, first.id, offer.id()).await.2, 2);
+
+    let mut tx = store.begin().await.unwrap();
+    tx.charge_due(&february_20(100)).await.unwrap();
+    tx.commit().await.unwrap();
+    let renewed = seen(store, ada, first.id, offer.id()).await;
+    assert_eq!(renewed.0, eur(dec!(105) - dec!(9.99) - dec!(1)));
+    let paid_through = renewed.1.unwrap().billing.unwrap().paid_through;
+    assert_eq!(paid_through, day(2026, 3, 20));
+
+    let mut tx = store.begin().await.unwrap();
+    let unlisted = vnum_lifecycle::Offer::new(vnum_lifecycle::OfferTerms {
+        listed: false,
+        ..offer.terms().clone()
+    })
+    .unwrap();
+    tx.update_offer(unlisted.clone()).await.unwrap();
+    tx.insert_offer(mobile_terms()).await.unwrap();
+    tx.put_agreement(
+        vnum_discounts::BulkAgreement::new(
+            vnum_core::AgreementId(0),
+            ada,
+            10,
+            std::collections::BTreeMap::from([(
+                vnum_core::CountryCode::parse("DE").unwrap(),
+                vnum_discounts::Percent::new(dec!(10)).unwrap(),
+            )]),
+            None,
+        )
+        .unwrap(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let after = seen(store, ada, first.id, offer.id()).await;
+    assert_eq!(after.3, 2);
+    assert_eq!(after.4, Some(unlisted));
+    assert!(after.5);
 }

@@ -21,7 +21,12 @@ async fn a_missing_sqlite_file_is_created_and_reopened_with_its_data() {
         .await
         .unwrap();
     tx.commit().await.unwrap();
+    // While the store lives, the file is its own: its read cache would not see another
+    // process's writes.
+    let err = SeaOrmStore::connect(&url).await.unwrap_err();
+    assert!(err.to_string().contains("open in another process"), "{err}");
     store.connection().clone().close().await.unwrap();
+    drop(store);
     assert!(path.exists());
 
     let reopened = SeaOrmStore::connect(&url).await.unwrap();
@@ -29,5 +34,7 @@ async fn a_missing_sqlite_file_is_created_and_reopened_with_its_data() {
     assert_eq!(tx.customer(ada.id).await.unwrap(), Some(ada));
     drop(tx);
     reopened.connection().clone().close().await.unwrap();
+    drop(reopened);
     std::fs::remove_file(&path).unwrap();
+    let _ = std::fs::remove_file(path.with_extension("db.lock"));
 }

@@ -14,18 +14,32 @@ use vnum_app::ports::{
     ProvisioningTicket, Store,
 };
 use vnum_core::{CarrierId, PhoneNumber};
+use vnum_storage::{ConnectOptions, ReadCache, SeaOrmStore};
 
 /// Opens the store at `database_url`: a SQLite file (created on first start), an in-memory
 /// SQLite database (`sqlite::memory:`, for tests), or PostgreSQL (`postgres://…`). The
-/// migrations run before it is returned.
+/// migrations run before it is returned. `read_cache` turns the store's read cache on or
+/// off; `None` leaves it to the kind of database ([`ReadCache::default_for`]).
 ///
 /// # Errors
-/// When the database cannot be reached or migrated.
-pub async fn open_store(database_url: &str) -> anyhow::Result<Arc<dyn Store>> {
-    let store = vnum_storage::SeaOrmStore::connect(database_url)
+/// When the database cannot be reached or migrated, or another process has the SQLite file
+/// open with its read cache.
+pub async fn open_store(
+    database_url: &str,
+    read_cache: Option<bool>,
+) -> anyhow::Result<Arc<dyn Store>> {
+    let cache = match read_cache {
+        None => ReadCache::default_for(database_url),
+        Some(false) => ReadCache::Off,
+        Some(true) => ReadCache::On {
+            capacity: ReadCache::DEFAULT_CAPACITY,
+        },
+    };
+    let options = ConnectOptions::new(SeaOrmStore::url_with_defaults(database_url));
+    let store = SeaOrmStore::open(options, cache)
         .await
-        .with_context(|| format!("cannot open the database {database_url}"))?;
-    tracing::info!(database = %redacted(database_url), "storage ready");
+        .with_context(|| format!("cannot open the database {}", redacted(database_url)))?;
+    tracing::info!(database = %redacted(database_url), read_cache = ?cache, "storage ready");
     Ok(Arc::new(store))
 }
 

@@ -41,7 +41,7 @@ pub async fn application(settings: &Settings) -> anyhow::Result<Vnum> {
 /// # Errors
 /// When the store cannot be opened.
 pub async fn application_with(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Vnum> {
-    let store = adapters::open_store(&settings.database_url).await?;
+    let store = adapters::open_store(&settings.database_url, settings.read_cache).await?;
     Ok(Vnum::new(
         adapters::ports_with(store, clock),
         settings.app_config(),

@@ -29,6 +29,10 @@ pub struct Settings {
     pub seed_catalogue: bool,
     /// Let anyone register as a customer with `POST /v1/signup` (`VNUM_SELF_REGISTRATION`).
     pub self_registration: bool,
+    /// Answer read-only requests from memory where it can (`VNUM_READ_CACHE`). Unset, it
+    /// is on for SQLite, whose file this process then locks, and off for PostgreSQL,
+    /// which other processes may write too.
+    pub read_cache: Option<bool>,
     /// Serve `GET /bench/bare`, a bare poem handler the load bench compares against
     /// (`VNUM_BENCH_ENDPOINT`).
     pub bench_endpoint: bool,
@@ -46,6 +50,7 @@ impl Default for Settings {
             seed_demo: true,
             seed_catalogue: true,
             self_registration: false,
+            read_cache: None,
             bench_endpoint: false,
         }
     }
@@ -101,6 +106,9 @@ impl Settings {
         }
         if let Some(v) = env("VNUM_SELF_REGISTRATION") {
             settings.self_registration = parse("VNUM_SELF_REGISTRATION", &v)?;
+        }
+        if let Some(v) = env("VNUM_READ_CACHE") {
+            settings.read_cache = Some(parse("VNUM_READ_CACHE", &v)?);
         }
         if let Some(v) = env("VNUM_BENCH_ENDPOINT") {
             settings.bench_endpoint = parse("VNUM_BENCH_ENDPOINT", &v)?;

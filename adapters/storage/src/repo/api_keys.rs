@@ -6,6 +6,7 @@ use vnum_app::model::ApiKey;
 use vnum_app::ports::StoreError;
 use vnum_app::ports::store::ApiKeys;
 
+use crate::cache::Key;
 use crate::codec::{principal, principal_columns};
 use crate::entity::api_key;
 use crate::error::store_error;
@@ -29,7 +30,13 @@ impl ApiKeys for SeaOrmTransaction<'_> {
         }
     }
 
+    /// Only keys that exist are cached: unknown tokens, which anyone can send, do not
+    /// take the places of known ones.
     async fn api_key(&mut self, token_sha256: &str) -> Result<Option<ApiKey>, StoreError> {
+        let ticket = match self.recall(Key::Token(token_sha256.to_owned())) {
+            Ok(hit) => return Ok(Some(hit)),
+            Err(ticket) => ticket,
+        };
         let Some(row) = api_key::Entity::find()
             .filter(api_key::Column::TokenSha256.eq(token_sha256))
             .one(&self.txn)
@@ -38,11 +45,13 @@ impl ApiKeys for SeaOrmTransaction<'_> {
         else {
             return Ok(None);
         };
-        Ok(Some(ApiKey {
+        let key = ApiKey {
             principal: principal(&row.role, row.customer_id)?,
             token_sha256: row.token_sha256,
             label: row.label,
             created_at: row.created_at,
-        }))
+        };
+        self.remember(ticket, &key);
+        Ok(Some(key))
     }
 }

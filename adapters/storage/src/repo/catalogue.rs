@@ -8,6 +8,7 @@ use vnum_core::{OfferId, PhoneNumber};
 use vnum_lifecycle::{Offer, OfferTerms};
 
 use super::{Sequence, column, to_json};
+use crate::cache::Key;
 use crate::codec::{stock_state, stock_state_name};
 use crate::error::corrupt;
 use crate::store::SeaOrmTransaction;
@@ -42,17 +43,25 @@ impl Catalogue for SeaOrmTransaction<'_> {
     }
 
     async fn offer(&mut self, id: OfferId) -> Result<Option<Offer>, StoreError> {
-        self.record(
-            "offer",
-            "SELECT record FROM offers WHERE id = $1",
-            vec![id.get().into()],
+        cached!(
+            self,
+            Key::Offer(id.get()),
+            self.record(
+                "offer",
+                "SELECT record FROM offers WHERE id = $1",
+                vec![id.get().into()],
+            )
+            .await
         )
-        .await
     }
 
     async fn offers(&mut self) -> Result<Vec<Offer>, StoreError> {
-        self.records("offer", "SELECT record FROM offers ORDER BY id", Vec::new())
-            .await
+        cached!(
+            self,
+            Key::Offers,
+            self.records("offer", "SELECT record FROM offers ORDER BY id", Vec::new())
+                .await
+        )
     }
 
     async fn add_stock(

@@ -7,6 +7,7 @@ use vnum_app::ports::StoreError;
 use vnum_app::ports::store::Customers;
 use vnum_core::CustomerId;
 
+use crate::cache::Key;
 use crate::codec::{currency_of, customer_kind, customer_kind_name};
 use crate::entity::customer;
 use crate::error::store_error;
@@ -35,12 +36,16 @@ impl Customers for SeaOrmTransaction<'_> {
     }
 
     async fn customer(&mut self, id: CustomerId) -> Result<Option<Customer>, StoreError> {
-        customer::Entity::find_by_id(id.get())
-            .one(&self.txn)
-            .await
-            .map_err(store_error)?
-            .map(to_customer)
-            .transpose()
+        cached!(
+            self,
+            Key::Customer(id.get()),
+            customer::Entity::find_by_id(id.get())
+                .one(&self.txn)
+                .await
+                .map_err(store_error)?
+                .map(to_customer)
+                .transpose()
+        )
     }
 }
 

@@ -9,6 +9,7 @@ use vnum_app::ports::store::Ledger;
 use vnum_core::{CustomerId, LedgerEntryId, Money, NumberId, Period, RuleId};
 
 use super::column;
+use crate::cache::Key;
 use crate::codec::{entry_kind, entry_kind_name, from_minor, to_minor};
 use crate::entity::ledger_entry;
 use crate::error::{corrupt, store_error};
@@ -72,17 +73,19 @@ impl Ledger for SeaOrmTransaction<'_> {
     }
 
     async fn balance(&mut self, customer: CustomerId) -> Result<Money, StoreError> {
-        let row = self
-            .query_one(
-                "SELECT balance_minor, currency FROM customers WHERE id = $1",
-                vec![customer.get().into()],
-            )
-            .await?
-            .ok_or(StoreError::Stale {
-                what: "customer",
-                id: customer.get(),
-            })?;
-        from_minor(column(&row, 0)?, &column::<String>(&row, 1)?)
+        cached!(self, Key::Balance(customer.get()), {
+            let row = self
+                .query_one(
+                    "SELECT balance_minor, currency FROM customers WHERE id = $1",
+                    vec![customer.get().into()],
+                )
+                .await?
+                .ok_or(StoreError::Stale {
+                    what: "customer",
+                    id: customer.get(),
+                })?;
+            from_minor(column(&row, 0)?, &column::<String>(&row, 1)?)
+        })
     }
 
     async fn entry_by_reference(

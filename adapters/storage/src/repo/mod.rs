@@ -1,5 +1,22 @@
 //! One module per port: each is one `impl` block for [`SeaOrmTransaction`].
 
+/// Answers a lookup from the read cache under `$key` when the unit of work may, and
+/// otherwise evaluates `$load` (a `Result`) and remembers its answer.
+macro_rules! cached {
+    ($tx:expr, $key:expr, $load:expr) => {
+        match $tx.recall($key) {
+            Ok(hit) => Ok(hit),
+            Err(ticket) => {
+                let answer = $load;
+                if let Ok(answer) = &answer {
+                    $tx.remember(ticket, answer);
+                }
+                answer
+            }
+        }
+    };
+}
+
 mod api_keys;
 mod calls;
 mod catalogue;

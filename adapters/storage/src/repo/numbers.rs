@@ -9,6 +9,7 @@ use vnum_app::ports::StoreError;
 use vnum_app::ports::store::Numbers;
 use vnum_core::{CustomerId, NumberId, PhoneNumber};
 
+use crate::cache::Key;
 use crate::codec::{from_minor, to_minor};
 use crate::entity::number;
 use crate::error::{corrupt, store_error};
@@ -29,12 +30,16 @@ impl Numbers for SeaOrmTransaction<'_> {
     }
 
     async fn number(&mut self, id: NumberId) -> Result<Option<NumberRecord>, StoreError> {
-        number::Entity::find_by_id(id.get())
-            .one(&self.txn)
-            .await
-            .map_err(store_error)?
-            .map(to_record)
-            .transpose()
+        cached!(
+            self,
+            Key::Number(id.get()),
+            number::Entity::find_by_id(id.get())
+                .one(&self.txn)
+                .await
+                .map_err(store_error)?
+                .map(to_record)
+                .transpose()
+        )
     }
 
     async fn number_by_e164(
@@ -52,15 +57,19 @@ impl Numbers for SeaOrmTransaction<'_> {
     }
 
     async fn numbers_of(&mut self, customer: CustomerId) -> Result<Vec<NumberRecord>, StoreError> {
-        number::Entity::find()
-            .filter(number::Column::CustomerId.eq(customer.get()))
-            .order_by_asc(number::Column::Id)
-            .all(&self.txn)
-            .await
-            .map_err(store_error)?
-            .into_iter()
-            .map(to_record)
-            .collect()
+        cached!(
+            self,
+            Key::NumbersOf(customer.get()),
+            number::Entity::find()
+                .filter(number::Column::CustomerId.eq(customer.get()))
+                .order_by_asc(number::Column::Id)
+                .all(&self.txn)
+                .await
+                .map_err(store_error)?
+                .into_iter()
+                .map(to_record)
+                .collect()
+        )
     }
 
     async fn update_number(&mut self, record: NumberRecord) -> Result<NumberRecord, StoreError> {

@@ -10,6 +10,7 @@ use vnum_core::{AgreementId, CustomerId, DocumentId, OrderId};
 use vnum_discounts::BulkAgreement;
 
 use super::{Sequence, column, to_json};
+use crate::cache::Key;
 use crate::store::SeaOrmTransaction;
 
 fn is_pending(document: &Document) -> bool {
@@ -108,12 +109,16 @@ impl Orders for SeaOrmTransaction<'_> {
     }
 
     async fn orders_of(&mut self, customer: CustomerId) -> Result<Vec<OrderRecord>, StoreError> {
-        self.records(
-            "order",
-            "SELECT record FROM orders WHERE customer_id = $1 ORDER BY id",
-            vec![customer.get().into()],
+        cached!(
+            self,
+            Key::OrdersOf(customer.get()),
+            self.records(
+                "order",
+                "SELECT record FROM orders WHERE customer_id = $1 ORDER BY id",
+                vec![customer.get().into()],
+            )
+            .await
         )
-        .await
     }
 }
 
@@ -159,11 +164,15 @@ impl Agreements for SeaOrmTransaction<'_> {
         &mut self,
         customer: CustomerId,
     ) -> Result<Option<BulkAgreement>, StoreError> {
-        self.record(
-            "agreement",
-            "SELECT record FROM agreements WHERE customer_id = $1",
-            vec![customer.get().into()],
+        cached!(
+            self,
+            Key::AgreementOf(customer.get()),
+            self.record(
+                "agreement",
+                "SELECT record FROM agreements WHERE customer_id = $1",
+                vec![customer.get().into()],
+            )
+            .await
         )
-        .await
     }
 }

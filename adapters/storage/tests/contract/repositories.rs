@@ -36,7 +36,7 @@ fn phone(i: usize) -> PhoneNumber {
     PhoneNumber::parse(&e164(i)).unwrap()
 }
 
-fn mobile_terms() -> OfferTerms {
+pub(crate) fn mobile_terms() -> OfferTerms {
     OfferTerms {
         id: OfferId(0),
         country: de(),

@@ -1,0 +1,283 @@
+//! The read cache: what read-only units of work remember between requests.
+//!
+//! A read endpoint of the API is one or two primary-key lookups; on SQLite each costs a
+//! round trip to the driver's worker thread, which is most of the request. The cache
+//! answers them from memory instead, and stays exact by one rule: **every committed unit of
+//! work that could have written empties it**. Only read-only units ([`Store::read`]) look
+//! into it; a unit of work from [`Store::begin`] always reads the database, so what it
+//! decides on is never a cached answer.
+//!
+//! That rule makes the cache exact only while every write to the database goes through this
+//! process's [`SeaOrmStore`] (and its clones). It is therefore on by default for SQLite,
+//! where the store locks the database file's `<file>.lock` beside it so that a second
+//! process cannot open it, and off for PostgreSQL, whose database is usually shared.
+//!
+//! A read that raced with a commit must not put the old answer back: each answer is
+//! remembered only if no commit emptied the cache since the read started (a generation
+//! number, compared under the lock).
+//!
+//! [`Store::read`]: vnum_app::ports::Store::read
+//! [`Store::begin`]: vnum_app::ports::Store::begin
+//! [`SeaOrmStore`]: crate::SeaOrmStore
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::fs::{File, OpenOptions};
+use std::path::{Path, PathBuf};
+use std::sync::{PoisonError, RwLock};
+
+use vnum_app::ports::StoreError;
+
+/// Whether read-only units of work answer from memory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReadCache {
+    /// Every read goes to the database: for a database that other processes write as well.
+    Off,
+    /// Read-only units of work remember up to `capacity` answers (customers, balances,
+    /// numbers, offers, API keys), and any committed write forgets them all. Only exact when
+    /// this process alone writes the database.
+    On {
+        /// How many answers are kept; when full, all are forgotten and the cache refills.
+        capacity: usize,
+    },
+}
+
+impl ReadCache {
+    /// The capacity of [`ReadCache::default_for`]'s cache: a few tens of megabytes at most.
+    pub const DEFAULT_CAPACITY: usize = 100_000;
+
+    /// On for SQLite (a file this process locks, or a private in-memory database), off for
+    /// any other database.
+    #[must_use]
+    pub fn default_for(url: &str) -> Self {
+        if url.starts_with("sqlite:") {
+            Self::On {
+                capacity: Self::DEFAULT_CAPACITY,
+            }
+        } else {
+            Self::Off
+        }
+    }
+}
+
+/// What a cached answer is filed under. Each kind of key holds one type of answer.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Key {
+    /// `ApiKey` by token hash (only keys that exist are kept).
+    Token(String),
+    /// `Option<Customer>`.
+    Customer(i64),
+    /// `Money`: the customer's balance.
+    Balance(i64),
+    /// `Option<NumberRecord>`.
+    Number(i64),
+    /// `Vec<NumberRecord>`: the customer's numbers.
+    NumbersOf(i64),
+    /// `Vec<OrderRecord>`: the customer's orders.
+    OrdersOf(i64),
+    /// `Option<Offer>`.
+    Offer(i64),
+    /// `Vec<Offer>`: the whole catalogue.
+    Offers,
+    /// `Option<BulkAgreement>`: the customer's agreement.
+    AgreementOf(i64),
+}
+
+/// The answers and the generation they belong to.
+#[derive(Default)]
+struct Answers {
+    generation: u64,
+    entries: HashMap<Key, Box<dyn Any + Send + Sync>>,
+}
+
+/// The shared cache of one store and its clones, and the lock that makes it exact.
+pub(crate) struct Cache {
+    capacity: usize,
+    answers: RwLock<Answers>,
+    /// Held while the store lives: a second process opening the same SQLite file would
+    /// write behind this cache's back.
+    _lock: Option<File>,
+}
+
+/// A miss, to be filled in with the answer read from the database.
+#[derive(Debug)]
+pub(crate) struct Ticket {
+    key: Key,
+    generation: u64,
+}
+
+impl Cache {
+    /// A cache of `capacity` answers, holding `lock` for as long as it lives.
+    pub(crate) fn new(capacity: usize, lock: Option<File>) -> Self {
+        Self {
+            capacity,
+            answers: RwLock::default(),
+            _lock: lock,
+        }
+    }
+
+    /// The remembered answer under `key`, or a ticket to remember it by.
+    pub(crate) fn recall<T: Clone + 'static>(&self, key: Key) -> Result<T, Ticket> {
+        let answers = self.answers.read().unwrap_or_else(PoisonError::into_inner);
+        if let Some(hit) = answers
+            .entries
+            .get(&key)
+            .and_then(|answer| answer.downcast_ref::<T>())
+        {
+            return Ok(hit.clone());
+        }
+        Err(Ticket {
+            key,
+            generation: answers.generation,
+        })
+    }
+
+    /// Remembers `answer` for the ticket's key, unless a commit emptied the cache since the
+    /// ticket was taken (the answer may then be older than that commit).
+    pub(crate) fn remember<T: Clone + Send + Sync + 'static>(&self, ticket: Ticket, answer: &T) {
+        let mut answers = self.answers.write().unwrap_or_else(PoisonError::into_inner);
+        if answers.generation != ticket.generation {
+            return;
+        }
+        if answers.entries.len() >= self.capacity {
+            answers.entries.clear();
+        }
+        answers.entries.insert(ticket.key, Box::new(answer.clone()));
+    }
+
+    /// Forgets every answer: a unit of work committed.
+    pub(crate) fn forget(&self) {
+        let mut answers = self.answers.write().unwrap_or_else(PoisonError::into_inner);
+        answers.generation += 1;
+        answers.entries.clear();
+    }
+
+    /// How many answers are remembered.
+    pub(crate) fn len(&self) -> usize {
+        self.answers
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entries
+            .len()
+    }
+}
+
+impl std::fmt::Debug for Cache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cache")
+            .field("capacity", &self.capacity)
+            .field("len", &self.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The path of the SQLite database file a URL names, if it names a file.
+pub(crate) fn sqlite_file(url: &str) -> Option<PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let in_memory =
+        path.is_empty() || path == ":memory:" || query.split('&').any(|pair| pair == "mode=memory");
+    (!in_memory).then(|| PathBuf::from(path))
+}
+
+/// Locks `<database>.lock` for this process, so that no other process writes the database
+/// behind the cache.
+///
+/// # Errors
+/// [`StoreError::Unavailable`] when another process holds the lock, or the lock file cannot
+/// be created.
+pub(crate) fn lock_database(database: &Path) -> Result<File, StoreError> {
+    let mut name = database.as_os_str().to_owned();
+    name.push(".lock");
+    let path = PathBuf::from(name);
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|err| {
+            StoreError::Unavailable(format!(
+                "cannot create the lock file {}: {err}",
+                path.display()
+            ))
+        })?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::Unavailable(format!(
+            "the SQLite database {} is open in another process (it holds {}); stop that \
+             process, or open both without the read cache (ReadCache::Off)",
+            database.display(),
+            path.display()
+        ))),
+        Err(std::fs::TryLockError::Error(err)) => Err(StoreError::Unavailable(format!(
+            "cannot lock {}: {err}",
+            path.display()
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_urls_name_their_file() {
+        assert_eq!(
+            sqlite_file("sqlite://vnum.sqlite?mode=rwc"),
+            Some(PathBuf::from("vnum.sqlite"))
+        );
+        assert_eq!(
+            sqlite_file("sqlite:///tmp/a.db"),
+            Some(PathBuf::from("/tmp/a.db"))
+        );
+        assert_eq!(sqlite_file("sqlite:a.db"), Some(PathBuf::from("a.db")));
+        assert_eq!(sqlite_file("sqlite::memory:"), None);
+        assert_eq!(sqlite_file("sqlite://x.db?mode=memory&cache=shared"), None);
+        assert_eq!(sqlite_file("postgres://localhost/test"), None);
+    }
+
+    #[test]
+    fn a_miss_is_remembered_and_a_commit_forgets_it() {
+        let cache = Cache::new(10, None);
+        let ticket = cache.recall::<i64>(Key::Balance(1)).unwrap_err();
+        cache.remember(ticket, &5_i64);
+        assert_eq!(cache.recall::<i64>(Key::Balance(1)).unwrap(), 5);
+        cache.forget();
+        assert!(cache.recall::<i64>(Key::Balance(1)).is_err());
+    }
+
+    #[test]
+    fn an_answer_read_before_a_commit_is_not_remembered_after_it() {
+        let cache = Cache::new(10, None);
+        let ticket = cache.recall::<i64>(Key::Balance(1)).unwrap_err();
+        cache.forget();
+        cache.remember(ticket, &5_i64);
+        assert!(cache.recall::<i64>(Key::Balance(1)).is_err());
+    }
+
+    #[test]
+    fn a_full_cache_starts_over() {
+        let cache = Cache::new(2, None);
+        for id in 0..3 {
+            let ticket = cache.recall::<i64>(Key::Customer(id)).unwrap_err();
+            cache.remember(ticket, &id);
+        }
+        assert_eq!(cache.len(), 1);
+        assert_eq!(cache.recall::<i64>(Key::Customer(2)).unwrap(), 2);
+    }
+
+    #[test]
+    fn a_second_lock_on_the_same_database_is_refused_until_the_first_is_dropped() {
+        let dir = std::env::temp_dir().join(format!("vnum-lock-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let database = dir.join("a.sqlite");
+        let first = lock_database(&database).unwrap();
+        let err = lock_database(&database).unwrap_err();
+        assert!(err.to_string().contains("open in another process"), "{err}");
+        drop(first);
+        drop(lock_database(&database).unwrap());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
