@@ -5,6 +5,7 @@ use poem::http::StatusCode;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use serde::Serialize;
 use vnum_app::model::{EntryKind, LedgerEntry};
 use vnum_app::{BalanceView, ServiceState, TopUp, TopUpReceipt, Vnum};
 use vnum_core::CustomerId;
@@ -12,6 +13,7 @@ use vnum_core::CustomerId;
 use crate::Tag;
 use crate::auth::Caller;
 use crate::money::MoneyBody;
+use crate::payload::Serialized;
 use crate::problem::{ApiResult, Problem};
 
 /// The balance and its ledger.
@@ -20,8 +22,9 @@ pub(crate) struct BalanceApi {
 }
 
 /// Whether the account's numbers work: derived from the balance (R10.4, R10.D3).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum, Serialize)]
 #[oai(rename = "ServiceState", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub(crate) enum Service {
     /// The balance is zero or above: calls and SMS are delivered.
     Active,
@@ -30,7 +33,7 @@ pub(crate) enum Service {
 }
 
 /// A balance and what it implies.
-#[derive(Clone, Debug, Object)]
+#[derive(Clone, Debug, Object, Serialize)]
 pub(crate) struct Balance {
     /// The customer.
     customer: i64,
@@ -173,10 +176,10 @@ impl BalanceApi {
     ///
     /// The balance and whether the numbers work (R10.4): below zero they are suspended.
     #[oai(path = "/:id/balance", method = "get", operation_id = "get_balance")]
-    async fn balance(&self, caller: Caller, id: Path<i64>) -> ApiResult<Json<Balance>> {
+    async fn balance(&self, caller: Caller, id: Path<i64>) -> ApiResult<Serialized<Balance>> {
         let id = CustomerId(id.0);
         caller.may_access(id)?;
-        Ok(Json(self.vnum.balance(id).await?.into()))
+        Ok(Serialized(self.vnum.balance(id).await?.into()))
     }
 
     /// Top up the balance
@@ -237,5 +240,26 @@ impl BalanceApi {
         }
         let entries = self.vnum.ledger(id, from, to).await?;
         Ok(Json(entries.into_iter().map(Entry::from).collect()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::money::Amount;
+    use crate::payload::assert_written_alike;
+
+    #[test]
+    fn a_balance_is_written_alike_by_serde_and_by_poem_openapi() {
+        for (cents, service) in [(-1, Service::Suspended), (10_000, Service::Active)] {
+            assert_written_alike(&Balance {
+                customer: 4,
+                balance: MoneyBody {
+                    amount: Amount(rust_decimal::Decimal::new(cents, 2)),
+                    currency: "EUR".to_owned(),
+                },
+                service,
+            });
+        }
     }
 }

@@ -5,12 +5,14 @@ use poem::http::StatusCode;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use serde::Serialize;
 use vnum_app::model::{self, Principal};
 use vnum_app::{RegisterCustomer, Vnum};
 use vnum_core::{Currency, CustomerId};
 
 use crate::Tag;
 use crate::auth::Caller;
+use crate::payload::Serialized;
 use crate::problem::{ApiResult, Problem};
 
 /// Customers.
@@ -46,8 +48,9 @@ impl CustomersApi {
 }
 
 /// Whether a customer is a person or a company (R12).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum, Serialize)]
 #[oai(rename = "CustomerKind", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub(crate) enum Kind {
     /// A private person, paying by top-up.
     Person,
@@ -91,7 +94,7 @@ pub(crate) struct NewCustomer {
 }
 
 /// A customer with one prepaid balance in one currency.
-#[derive(Clone, Debug, Object)]
+#[derive(Clone, Debug, Object, Serialize)]
 pub(crate) struct Customer {
     /// The id.
     id: i64,
@@ -104,6 +107,7 @@ pub(crate) struct Customer {
     /// The currency of the balance and of every price quoted to this customer.
     currency: String,
     /// When the customer registered.
+    #[serde(serialize_with = "crate::payload::rfc3339")]
     registered_at: DateTime<Utc>,
 }
 
@@ -184,10 +188,10 @@ impl CustomersApi {
     ///
     /// A customer reads only itself; another customer's id answers 404.
     #[oai(path = "/customers/:id", method = "get", operation_id = "get_customer")]
-    async fn customer(&self, caller: Caller, id: Path<i64>) -> ApiResult<Json<Customer>> {
+    async fn customer(&self, caller: Caller, id: Path<i64>) -> ApiResult<Serialized<Customer>> {
         let id = CustomerId(id.0);
         caller.may_access(id)?;
-        Ok(Json(self.vnum.customer(id).await?.into()))
+        Ok(Serialized(self.vnum.customer(id).await?.into()))
     }
 
     /// Who am I
@@ -205,5 +209,25 @@ impl CustomersApi {
                 customer: Some(id.get()),
             },
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::payload::assert_written_alike;
+
+    #[test]
+    fn a_customer_is_written_alike_by_serde_and_by_poem_openapi() {
+        for (kind, nanos) in [(Kind::Person, 0), (Kind::Company, 123_456_789)] {
+            assert_written_alike(&Customer {
+                id: 9,
+                name: "Ada \"Countess\" Lovelace".to_owned(),
+                email: "ada@example.com".to_owned(),
+                kind,
+                currency: "EUR".to_owned(),
+                registered_at: DateTime::from_timestamp(1_764_000_000, nanos).unwrap_or_default(),
+            });
+        }
     }
 }

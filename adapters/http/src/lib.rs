@@ -28,6 +28,7 @@ mod offers;
 mod operations;
 mod orders;
 mod params;
+mod payload;
 mod problem;
 mod sip_accounts;
 mod sms;

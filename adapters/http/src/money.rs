@@ -7,6 +7,7 @@ use poem_openapi::Object;
 use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
 use poem_openapi::types::{ParseError, ParseFromJSON, ParseResult, ToJSON, Type};
 use rust_decimal::Decimal;
+use serde::Serialize;
 use serde_json::Value;
 use vnum_core::{Currency, Money};
 
@@ -63,6 +64,13 @@ impl ParseFromJSON for Amount {
     }
 }
 
+/// Written as [`ToJSON`] writes it: a JSON string.
+impl serde::Serialize for Amount {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
+}
+
 impl ToJSON for Amount {
     fn to_json(&self) -> Option<Value> {
         Some(Value::String(self.0.to_string()))
@@ -70,7 +78,7 @@ impl ToJSON for Amount {
 }
 
 /// An amount of money: `{"amount": "12.50", "currency": "EUR"}`.
-#[derive(Clone, Debug, PartialEq, Eq, Object)]
+#[derive(Clone, Debug, PartialEq, Eq, Object, Serialize)]
 #[oai(rename = "Money")]
 pub struct MoneyBody {
     /// The amount, a decimal string such as `"12.50"` or `"-3"`.

@@ -7,6 +7,7 @@ use poem_openapi::param::Path;
 use poem_openapi::payload::{Binary, Json};
 use poem_openapi::types::multipart::Upload;
 use poem_openapi::{ApiResponse, Enum, Multipart, Object, OpenApi};
+use serde::Serialize;
 use vnum_app::model::{Billing, NumberRecord};
 use vnum_app::{Deletion, MAX_GREETING_BYTES, NumberView, Vnum};
 use vnum_calls::{ForwardingPlan, ForwardingTarget, RingTime, Strategy, Voice};
@@ -18,6 +19,7 @@ use crate::Tag;
 use crate::auth::Caller;
 use crate::money::MoneyBody;
 use crate::offers::field_problem;
+use crate::payload::Serialized;
 use crate::problem::{ApiResult, Problem};
 
 /// Numbers.
@@ -26,8 +28,9 @@ pub(crate) struct NumbersApi {
 }
 
 /// Where a number stands (R2).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum, Serialize)]
 #[oai(rename = "NumberState", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub(crate) enum State {
     /// Paid; nothing asked of the carrier yet.
     Ordered,
@@ -42,8 +45,9 @@ pub(crate) enum State {
 }
 
 /// Who uses a number, for the carriers' document requirements (R3.1).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum, Serialize)]
 #[oai(rename = "EndUser", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub(crate) enum EndUserKind {
     /// A private person.
     Personal,
@@ -70,7 +74,7 @@ impl From<EndUser> for EndUserKind {
 }
 
 /// How a connected number is billed (R10.2).
-#[derive(Clone, Debug, Object)]
+#[derive(Clone, Debug, Object, Serialize)]
 #[oai(rename = "NumberBilling")]
 pub(crate) struct BillingBody {
     /// The day of the month it is charged, the day of the connection (R10.2).
@@ -95,14 +99,16 @@ impl From<Billing> for BillingBody {
 }
 
 /// When a pending number is expected to be ready (R2.3, R2.D1).
-#[derive(Clone, Debug, Object)]
+#[derive(Clone, Debug, Object, Serialize)]
 #[oai(rename = "ReadyBy")]
 pub(crate) struct ReadyByBody {
     /// The first day it may be ready; absent while documents are awaited.
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     earliest: Option<NaiveDate>,
     /// The ready-by date; absent while documents are awaited.
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     latest: Option<NaiveDate>,
     /// True when the clock starts only once the documents are accepted (R2.2).
     when_documents_accepted: bool,
@@ -134,8 +140,9 @@ impl From<ReadyBy> for ReadyByBody {
 }
 
 /// How the targets of a plan ring (R4.4, R5.D1).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum, Serialize)]
 #[oai(rename = "ForwardingStrategy", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub(crate) enum StrategyKind {
     /// One target.
     Single,
@@ -148,7 +155,7 @@ pub(crate) enum StrategyKind {
 }
 
 /// One forwarding target.
-#[derive(Clone, Debug, Object)]
+#[derive(Clone, Debug, Object, Serialize)]
 #[oai(rename = "ForwardingTarget")]
 pub(crate) struct TargetBody {
     /// `account:alice` (a SIP account of yours), `sip:bob@example.com`,
@@ -156,11 +163,12 @@ pub(crate) struct TargetBody {
     target: String,
     /// For sequential plans: how long this target rings, 5 to 120 seconds (default 20).
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     ring_seconds: Option<u32>,
 }
 
 /// A number's forwarding plan (R5.3).
-#[derive(Clone, Debug, Object)]
+#[derive(Clone, Debug, Object, Serialize)]
 #[oai(rename = "ForwardingPlan")]
 pub(crate) struct PlanBody {
     /// How the targets ring.
@@ -170,6 +178,7 @@ pub(crate) struct PlanBody {
     targets: Vec<TargetBody>,
     /// For single and simultaneous plans: how long they ring, 5 to 120 seconds (default 20).
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     ring_seconds: Option<u32>,
     /// Whether voicemail answers when no target does (R4.5).
     #[oai(default)]
@@ -259,7 +268,7 @@ impl From<&ForwardingPlan> for PlanBody {
 }
 
 /// An uploaded greeting (R13.1).
-#[derive(Clone, Debug, Object)]
+#[derive(Clone, Debug, Object, Serialize)]
 #[oai(rename = "Greeting")]
 pub(crate) struct GreetingBody {
     /// The id.
@@ -271,20 +280,21 @@ pub(crate) struct GreetingBody {
 }
 
 /// The greetings of a number.
-#[derive(Clone, Debug, Object)]
+#[derive(Clone, Debug, Object, Serialize)]
 #[oai(rename = "Greetings")]
 pub(crate) struct GreetingsBody {
     /// Every uploaded greeting.
     uploaded: Vec<GreetingBody>,
     /// The selected one.
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     selected: Option<i64>,
     /// Whether the selected greeting plays before forwarding.
     enabled: bool,
 }
 
 /// A rented number.
-#[derive(Clone, Debug, Object)]
+#[derive(Clone, Debug, Object, Serialize)]
 #[oai(rename = "Number")]
 pub(crate) struct NumberBody {
     /// The id.
@@ -299,12 +309,15 @@ pub(crate) struct NumberBody {
     state: State,
     /// The concrete number, E.164, once connected (R1.2).
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     e164: Option<String>,
     /// The number picked in a manual order (R1.3).
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     wanted: Option<String>,
     /// The day it was deleted.
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     deleted_on: Option<NaiveDate>,
     /// Months paid with the order (R10.1).
     first_term_months: u32,
@@ -312,12 +325,15 @@ pub(crate) struct NumberBody {
     end_user: EndUserKind,
     /// Billing, once connected (R10.2).
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     billing: Option<BillingBody>,
     /// When a number not connected yet is expected to be ready (R2.3).
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     ready_by: Option<ReadyByBody>,
     /// Where calls go, once set (R5.3).
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     forwarding: Option<PlanBody>,
     /// Whether the CallerID add-on is on (R6.2).
     caller_id: bool,
@@ -500,11 +516,13 @@ impl NumbersApi {
         method = "get",
         operation_id = "list_numbers"
     )]
-    async fn list(&self, caller: Caller, id: Path<i64>) -> ApiResult<Json<Vec<NumberBody>>> {
+    async fn list(&self, caller: Caller, id: Path<i64>) -> ApiResult<Serialized<Vec<NumberBody>>> {
         let id = CustomerId(id.0);
         caller.may_access(id)?;
         let numbers = self.vnum.numbers_of(id).await?;
-        Ok(Json(numbers.into_iter().map(NumberBody::from).collect()))
+        Ok(Serialized(
+            numbers.into_iter().map(NumberBody::from).collect(),
+        ))
     }
 
     /// Read a number
@@ -521,11 +539,11 @@ impl NumbersApi {
         caller: Caller,
         id: Path<i64>,
         number_id: Path<i64>,
-    ) -> ApiResult<Json<NumberBody>> {
+    ) -> ApiResult<Serialized<NumberBody>> {
         let (customer, number) = ids(id.0, number_id.0);
         caller.may_access(customer)?;
         let view = self.vnum.number_view(customer, number).await?;
-        Ok(Json(view.into()))
+        Ok(Serialized(view.into()))
     }
 
     /// Delete a number
@@ -758,6 +776,88 @@ impl NumbersApi {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::payload::assert_written_alike;
+
+    #[test]
+    fn a_number_is_written_alike_by_serde_and_by_poem_openapi() {
+        let day = |d| NaiveDate::from_ymd_opt(2026, 2, d).unwrap_or_default();
+        let bare = NumberBody {
+            id: 7,
+            customer: 3,
+            offer: 1,
+            country: "DE".to_owned(),
+            state: State::AwaitingDocuments,
+            e164: None,
+            wanted: None,
+            deleted_on: None,
+            first_term_months: 1,
+            end_user: EndUserKind::Business,
+            billing: None,
+            ready_by: Some(ReadyByBody {
+                earliest: None,
+                latest: None,
+                when_documents_accepted: true,
+                rule: "R2.2".to_owned(),
+            }),
+            forwarding: None,
+            caller_id: false,
+            greetings: GreetingsBody {
+                uploaded: Vec::new(),
+                selected: None,
+                enabled: false,
+            },
+        };
+        assert_written_alike(&bare);
+        let full = NumberBody {
+            state: State::Deleted,
+            e164: Some("+4930123456".to_owned()),
+            wanted: Some("+4930123456".to_owned()),
+            deleted_on: Some(day(28)),
+            end_user: EndUserKind::Personal,
+            billing: Some(BillingBody {
+                connection_day: 20,
+                connected_on: day(20),
+                paid_through: day(20),
+                monthly_fee: MoneyBody {
+                    amount: crate::money::Amount(rust_decimal::Decimal::new(-1250, 2)),
+                    currency: "EUR".to_owned(),
+                },
+            }),
+            ready_by: Some(ReadyByBody {
+                earliest: Some(day(1)),
+                latest: Some(day(10)),
+                when_documents_accepted: false,
+                rule: "R2.3".to_owned(),
+            }),
+            forwarding: Some(plan(
+                StrategyKind::Sequential,
+                &[("account:alice", Some(10)), ("sip:b@example.com", None)],
+            )),
+            caller_id: true,
+            greetings: GreetingsBody {
+                uploaded: vec![GreetingBody {
+                    id: 2,
+                    name: "Hello \"world\" \u{e9}".to_owned(),
+                    duration_ms: 1500,
+                }],
+                selected: Some(2),
+                enabled: true,
+            },
+            ..bare.clone()
+        };
+        assert_written_alike(&full);
+        assert_written_alike(&vec![bare, full]);
+        for strategy in [
+            StrategyKind::Single,
+            StrategyKind::Simultaneous,
+            StrategyKind::VoicemailOnly,
+        ] {
+            assert_written_alike(&plan(strategy, &[]));
+        }
+        for state in [State::Ordered, State::Provisioning, State::Active] {
+            assert_written_alike(&state);
+        }
+    }
 
     fn plan(strategy: StrategyKind, targets: &[(&str, Option<u32>)]) -> PlanBody {
         PlanBody {

@@ -16,6 +16,10 @@
 //! use cases in `vnum-app`. It does not pick a database for the caller either: SQLite by a
 //! `sqlite://` URL (the file is created when missing), PostgreSQL by a `postgres://` URL.
 //!
+//! Read-only units of work answer from a [`ReadCache`] when it is on (by default for
+//! SQLite, whose file the store then locks for this process): any committed unit of work
+//! forgets it all, so it never answers what the database no longer holds.
+//!
 //! Customers, the ledger, numbers and API keys are plain columns (the renewal run works on
 //! them set-based); every other aggregate is a table of the key columns its lookups and
 //! invariants need plus the record itself as JSON text, so the domain types stay the only
