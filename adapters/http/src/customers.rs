@@ -198,8 +198,8 @@ impl CustomersApi {
     ///
     /// The principal the API key belongs to: an operator, or a customer and its id.
     #[oai(path = "/me", method = "get", operation_id = "me")]
-    async fn me(&self, caller: Caller) -> Json<Me> {
-        Json(match caller.principal() {
+    async fn me(&self, caller: Caller) -> ApiResult<Json<Me>> {
+        Ok(Json(match caller.principal() {
             Principal::Operator => Me {
                 role: "operator".to_owned(),
                 customer: None,
@@ -208,7 +208,7 @@ impl CustomersApi {
                 role: "customer".to_owned(),
                 customer: Some(id.get()),
             },
-        })
+        }))
     }
 }
 

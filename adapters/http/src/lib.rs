@@ -14,6 +14,7 @@
 //! Put path variables in each operation's `path` (`/:id/numbers`), not in `prefix_path`:
 //! poem-openapi 5.1 does not bind variables of a prefix.
 
+mod allow;
 mod auth;
 mod balance;
 mod companies;
@@ -47,6 +48,7 @@ use poem::{Endpoint, EndpointExt, Response, Route};
 use poem_openapi::{OpenApiService, Tags};
 use vnum_app::Vnum;
 
+use allow::{AllowOn405, AllowedMethods};
 use balance::BalanceApi;
 use companies::CompaniesApi;
 use customers::CustomersApi;
@@ -179,6 +181,7 @@ pub fn api_with(vnum: Vnum, options: Options) -> impl Endpoint<Output = Response
     let service = service(&vnum, options);
     let spec = service.spec_endpoint();
     let docs = service.swagger_ui();
+    let allowed = AllowedMethods::from_spec(&service.spec(), &["/openapi.json", "/docs"]);
     Route::new()
         .nest("/", service)
         .at("/openapi.json", spec)
@@ -186,5 +189,6 @@ pub fn api_with(vnum: Vnum, options: Options) -> impl Endpoint<Output = Response
         .with(BodyLimit::new(JSON_BODY_LIMIT, UPLOAD_BODY_LIMIT))
         .data(vnum)
         .catch_all_error(|err| async move { Problem::from_poem(err) })
+        .with(AllowOn405(std::sync::Arc::new(allowed)))
         .with(RequestLog)
 }

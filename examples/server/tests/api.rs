@@ -319,9 +319,19 @@ async fn unknown_paths_and_methods_are_problems() {
         .send()
         .await
         .unwrap();
+    // RFC 9110: a 405 lists what the path does take.
+    assert_eq!(response.headers()["allow"], "GET, HEAD");
     let (not_allowed, _) = read(response).await;
     assert_eq!(not_found, StatusCode::NOT_FOUND);
     assert_eq!(not_allowed, StatusCode::METHOD_NOT_ALLOWED);
+    let response = server
+        .http
+        .patch(server.url("/v1/customers/1/numbers/2"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(response.headers()["allow"], "DELETE, GET, HEAD");
     server.stop().await;
 }
 
