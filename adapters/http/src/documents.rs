@@ -191,7 +191,7 @@ pub(crate) struct ReviewBody {
     /// Accept or reject.
     decision: Decision,
     /// Required for a rejection: what the customer has to fix.
-    #[oai(validator(max_length = 500))]
+    #[oai(validator(max_length = 500), skip_serializing_if_is_none)]
     reason: Option<String>,
 }
 

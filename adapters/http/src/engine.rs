@@ -273,15 +273,17 @@ pub(crate) struct NewCall {
     /// When the call arrived.
     start: DateTime<Utc>,
     /// When it was answered, for answered and voicemail calls.
+    #[oai(skip_serializing_if_is_none)]
     answer: Option<DateTime<Utc>>,
     /// When it ended.
     end: DateTime<Utc>,
     /// How it ended.
     disposition: Disposition,
     /// The SIP status of a rejected call.
+    #[oai(skip_serializing_if_is_none)]
     sip_status: Option<u16>,
     /// The request URI of the branch that answered.
-    #[oai(validator(max_length = 256))]
+    #[oai(validator(max_length = 256), skip_serializing_if_is_none)]
     answered_by: Option<String>,
 }
 

@@ -433,6 +433,7 @@ pub(crate) struct CallerIdBody {
 #[derive(Clone, Debug, Object)]
 pub(crate) struct GreetingChoice {
     /// The greeting to select; absent keeps the current one.
+    #[oai(skip_serializing_if_is_none)]
     selected: Option<i64>,
     /// Whether it plays.
     enabled: bool,
@@ -483,7 +484,7 @@ pub(crate) struct RecordingBody {
     /// The voice.
     voice: VoiceKind,
     /// The price charged (in an answer).
-    #[oai(read_only)]
+    #[oai(read_only, skip_serializing_if_is_none)]
     price: Option<MoneyBody>,
 }
 

@@ -206,6 +206,7 @@ pub(crate) struct NewOffer {
     /// The ISO 3166-1 alpha-2 country, such as `DE`.
     country: String,
     /// The city: required for landline offers, absent for the other kinds (R1.2).
+    #[oai(skip_serializing_if_is_none)]
     city: Option<String>,
     /// The kind of number.
     kind: Kind,
@@ -214,17 +215,21 @@ pub(crate) struct NewOffer {
     /// The monthly fee.
     monthly_price: MoneyBody,
     /// The setup fee; zero when absent.
+    #[oai(skip_serializing_if_is_none)]
     setup_fee: Option<MoneyBody>,
     /// How the numbers are connected.
     provisioning: Provisioning,
     /// For `business_days`: the fewest business days.
+    #[oai(skip_serializing_if_is_none)]
     min_days: Option<u32>,
     /// For `business_days`: the most business days.
+    #[oai(skip_serializing_if_is_none)]
     max_days: Option<u32>,
     /// The documents the carrier asks for; none when absent.
     #[oai(default)]
     documents: Requirement,
     /// The CallerID add-on's monthly price; absent when the carrier cannot present numbers.
+    #[oai(skip_serializing_if_is_none)]
     caller_id_monthly: Option<MoneyBody>,
     /// Whether forwarding over SIP is included (default true, R4.2).
     #[oai(default = "default_true")]
@@ -343,8 +348,10 @@ pub(crate) struct LineBody {
     /// Months paid in advance: 1, 3, 6 or 12 (R10.1, R11.1).
     term_months: u32,
     /// The city, for landline offers (R1.2).
+    #[oai(skip_serializing_if_is_none)]
     city: Option<String>,
     /// A number picked from the offer's list, E.164 (R1.3).
+    #[oai(skip_serializing_if_is_none)]
     number: Option<String>,
 }
 
@@ -374,6 +381,7 @@ impl LineBody {
 #[derive(Clone, Debug, Object)]
 pub(crate) struct QuoteRequest {
     /// The customer the prices are for; a customer may leave it out (its own).
+    #[oai(skip_serializing_if_is_none)]
     customer: Option<i64>,
     /// The lines.
     #[oai(validator(min_items = 1, max_items = 100))]
@@ -486,6 +494,7 @@ pub(crate) struct AgreementBody {
     #[oai(default)]
     per_country: BTreeMap<String, String>,
     /// Percent for countries not listed; none when absent.
+    #[oai(skip_serializing_if_is_none)]
     default_percent: Option<String>,
 }
 

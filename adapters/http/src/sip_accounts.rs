@@ -22,7 +22,10 @@ pub(crate) struct SipAccountsApi {
 #[oai(rename = "NewSipAccount")]
 pub(crate) struct NewSipAccount {
     /// The login wanted; without one, vnum makes one from the customer id.
-    #[oai(validator(min_length = 1, max_length = 64))]
+    #[oai(
+        validator(min_length = 1, max_length = 64),
+        skip_serializing_if_is_none
+    )]
     login: Option<String>,
 }
 
@@ -82,6 +85,7 @@ pub(crate) enum Issued {
 #[oai(rename = "SipPresentedNumber")]
 pub(crate) struct PresentedNumber {
     /// One of the customer's numbers, or null to present none.
+    #[oai(skip_serializing_if_is_none)]
     number: Option<i64>,
 }
 

@@ -27,9 +27,13 @@ pub(crate) struct NewEntry {
     #[oai(validator(min_length = 2, max_length = 2))]
     country: String,
     /// A city; without one, any city.
-    #[oai(validator(min_length = 1, max_length = 100))]
+    #[oai(
+        validator(min_length = 1, max_length = 100),
+        skip_serializing_if_is_none
+    )]
     city: Option<String>,
     /// A kind; without one, any kind.
+    #[oai(skip_serializing_if_is_none)]
     kind: Option<Kind>,
 }
 

@@ -208,5 +208,25 @@ pub(crate) async fn read(response: reqwest::Response) -> (StatusCode, Value) {
         );
         assert!(!body["detail"].as_str().unwrap().is_empty());
     }
+    assert_no_null(&body, "$", &text);
     (status, body)
+}
+
+/// The OpenAPI document declares no field nullable: an absent value is left out, never
+/// written as `null`.
+fn assert_no_null(value: &Value, path: &str, text: &str) {
+    match value {
+        Value::Null => panic!("{path} is null, which the schema does not allow: {text}"),
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                assert_no_null(item, &format!("{path}[{i}]"), text);
+            }
+        }
+        Value::Object(fields) => {
+            for (name, field) in fields {
+                assert_no_null(field, &format!("{path}.{name}"), text);
+            }
+        }
+        _ => {}
+    }
 }
