@@ -102,10 +102,11 @@ impl<E: Endpoint> Endpoint for AllowOn405Endpoint<E> {
     type Output = Response;
 
     async fn call(&self, req: Request) -> Result<Response> {
-        let path = req.uri().path().to_owned();
+        // A clone of the URI shares its bytes: no copy on the way of every request.
+        let uri = req.uri().clone();
         let mut response = self.inner.call(req).await?.into_response();
         if response.status() == StatusCode::METHOD_NOT_ALLOWED
-            && let Some(methods) = self.allowed.of(&path)
+            && let Some(methods) = self.allowed.of(uri.path())
             && let Ok(value) = HeaderValue::from_str(&methods)
         {
             response.headers_mut().insert(ALLOW, value);
