@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use vnum_app::memory::{
-    FakeCarrier, InMemoryMedia, InMemoryStore, ManualClock, Outbox, RecordingSipEngine,
+    FakeCarrier, InMemoryMedia, InMemoryStore, ManualClock, Outbox, RecordingSipEngine, SipCommand,
 };
 use vnum_app::model::{
     Customer, CustomerKind, EntryKind, NewLedgerEntry, SmsAllocationRecord, StockState,
@@ -29,6 +29,7 @@ struct World {
     clock: ManualClock,
     store: InMemoryStore,
     outbox: Outbox,
+    sip: RecordingSipEngine,
     keys: u32,
 }
 
@@ -105,12 +106,13 @@ impl World {
         let clock = ManualClock::new(start());
         let store = InMemoryStore::new();
         let outbox = Outbox::new();
+        let sip = RecordingSipEngine::new();
         let ports = Ports {
             store: Arc::new(store.clone()),
             clock: Arc::new(clock.clone()),
             notifier: Arc::new(outbox.clone()),
             carrier: Arc::new(FakeCarrier::new()),
-            sip: Arc::new(RecordingSipEngine::new()),
+            sip: Arc::new(sip.clone()),
             media: Arc::new(InMemoryMedia::new()),
         };
         Self {
@@ -119,6 +121,7 @@ impl World {
             clock,
             store,
             outbox,
+            sip,
             keys: 0,
         }
     }
@@ -287,6 +290,9 @@ async fn r8_1_trial_ends_after_exactly_one_hour_and_number_returns_to_stock() {
     assert_eq!(after.rule, rule::R8_D1);
 
     assert!(world.vnum.expire_trials().await.unwrap().is_empty());
+    // The engine drops its cached routing when the test starts and when it ends.
+    let lent = SipCommand::RoutingChanged(number("+4915100000001"));
+    assert_eq!(world.sip.commands(), vec![lent.clone(), lent]);
     let history = world.vnum.trials_of(ann.id).await.unwrap();
     assert_eq!(history.len(), 1);
     assert_eq!(history[0].returned_at, Some(started + Duration::hours(1)));

@@ -117,6 +117,9 @@ impl Vnum {
             other => other.into(),
         })?;
         tx.commit().await?;
+        // Calls to the number are delivered from now on (R8.1): the engine must not answer
+        // from what it cached. A failure here only delays that until its cache expires.
+        let _ = self.ports.sip.routing_changed(record.trial.number()).await;
         Ok(TrialOutcome::Started(record))
     }
 
@@ -152,6 +155,10 @@ impl Vnum {
             ended.push(tx.mark_trial_returned(record.trial.id(), now).await?);
         }
         tx.commit().await?;
+        // Calls after the hour are rejected (R8.D1).
+        for record in &ended {
+            let _ = self.ports.sip.routing_changed(record.trial.number()).await;
+        }
         Ok(ended)
     }
 
@@ -166,7 +173,7 @@ impl Vnum {
         number: &PhoneNumber,
         now: DateTime<Utc>,
     ) -> Result<Option<Routing>, Error> {
-        let mut tx = self.ports.store.begin().await?;
+        let mut tx = self.ports.store.read().await?;
         let in_stock = tx
             .stock_number(number)
             .await?
@@ -185,7 +192,7 @@ impl Vnum {
     /// # Errors
     /// [`Error::NotFound`] for an unknown customer.
     pub async fn trials_of(&self, customer: CustomerId) -> Result<Vec<TrialRecord>, Error> {
-        let mut tx = self.ports.store.begin().await?;
+        let mut tx = self.ports.store.read().await?;
         tx.customer(customer)
             .await?
             .ok_or_else(|| Error::not_found("customer", customer))?;
