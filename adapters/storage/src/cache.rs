@@ -71,6 +71,8 @@ pub(crate) enum Key {
     Balance(i64),
     /// `Option<NumberRecord>`.
     Number(i64),
+    /// `Option<NumberRecord>`: the live number rented as this E.164 (inbound routing).
+    LiveNumber(String),
     /// `Vec<NumberRecord>`: the customer's numbers.
     NumbersOf(i64),
     /// `Vec<OrderRecord>`: the customer's orders.

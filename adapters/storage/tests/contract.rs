@@ -747,6 +747,7 @@ async fn read_only_units_see_every_commit_and_nothing_rolled_back(store: &dyn St
         usize,
         Option<vnum_lifecycle::Offer>,
         bool,
+        Option<NumberRecord>,
     ) {
         let mut answers = Vec::new();
         for _ in 0..2 {
@@ -758,6 +759,10 @@ async fn read_only_units_see_every_commit_and_nothing_rolled_back(store: &dyn St
                 reader.offers().await.unwrap().len(),
                 reader.offer(offer).await.unwrap(),
                 reader.agreement_of(ada).await.unwrap().is_some(),
+                reader
+                    .number_by_e164(&PhoneNumber::parse(&e164(1)).unwrap())
+                    .await
+                    .unwrap(),
             ));
         }
         assert_eq!(answers[0], answers[1], "two reads in a row agree");
@@ -799,6 +804,7 @@ async fn read_only_units_see_every_commit_and_nothing_rolled_back(store: &dyn St
     tx.commit().await.unwrap();
     let renewed = seen(store, ada, first.id, offer.id()).await;
     assert_eq!(renewed.0, eur(dec!(105) - dec!(9.99) - dec!(1)));
+    assert_eq!(renewed.6, renewed.1, "by id and by E.164 alike");
     let paid_through = renewed.1.unwrap().billing.unwrap().paid_through;
     assert_eq!(paid_through, day(2026, 3, 20));
 

@@ -46,14 +46,18 @@ impl Numbers for SeaOrmTransaction<'_> {
         &mut self,
         e164: &PhoneNumber,
     ) -> Result<Option<NumberRecord>, StoreError> {
-        number::Entity::find()
-            .filter(number::Column::E164.eq(e164.as_str()))
-            .filter(number::Column::DeletedOn.is_null())
-            .one(&self.txn)
-            .await
-            .map_err(store_error)?
-            .map(to_record)
-            .transpose()
+        cached!(
+            self,
+            Key::LiveNumber(e164.as_str().to_owned()),
+            number::Entity::find()
+                .filter(number::Column::E164.eq(e164.as_str()))
+                .filter(number::Column::DeletedOn.is_null())
+                .one(&self.txn)
+                .await
+                .map_err(store_error)?
+                .map(to_record)
+                .transpose()
+        )
     }
 
     async fn numbers_of(&mut self, customer: CustomerId) -> Result<Vec<NumberRecord>, StoreError> {
