@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use poem::http::StatusCode;
-use poem_openapi::param::{Path, Query};
+use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use vnum_app::Vnum;
@@ -390,6 +390,10 @@ pub(crate) enum Recorded {
     /// The call was stored.
     #[oai(status = 201)]
     Created(Json<Call>),
+    /// The call was reported before under the same `Idempotency-Key`: nothing was stored;
+    /// the first record.
+    #[oai(status = 200)]
+    Replayed(Json<Call>),
 }
 
 /// An SMS from the gateway.
@@ -487,12 +491,29 @@ impl EngineApi {
     /// Record a call
     ///
     /// For the SIP engine, after every call: the call detail record (R4.6) that call
-    /// statistics are made of.
+    /// statistics are made of. With an `Idempotency-Key` (the call's SIP Call-ID, say) a
+    /// report sent again answers 200 with the first record and is counted once; the same
+    /// key for a different call answers 409.
     #[oai(path = "/calls", method = "post", operation_id = "engine_record_call")]
-    async fn record_call(&self, caller: Caller, body: Json<NewCall>) -> ApiResult<Recorded> {
+    async fn record_call(
+        &self,
+        caller: Caller,
+        /// The engine's name for the call, 1 to 200 characters, such as its Call-ID.
+        #[oai(name = "Idempotency-Key", validator(min_length = 1, max_length = 200))]
+        idempotency_key: Header<Option<String>>,
+        body: Json<NewCall>,
+    ) -> ApiResult<Recorded> {
         caller.operator()?;
-        let call = self.vnum.record_call(body.0.try_into()?).await?;
-        Ok(Recorded::Created(Json(call.into())))
+        let recorded = self
+            .vnum
+            .record_call(body.0.try_into()?, idempotency_key.0.as_deref())
+            .await?;
+        let call = Json(recorded.call.into());
+        Ok(if recorded.replayed {
+            Recorded::Replayed(call)
+        } else {
+            Recorded::Created(call)
+        })
     }
 
     /// Deliver an inbound SMS

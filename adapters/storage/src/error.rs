@@ -22,6 +22,7 @@ const INVARIANTS: &[(&str, &str, &str)] = &[
     ("api_key", "api_key", "api_keys.token_sha256"),
     ("stock_e164", "stock_e164", "stock_numbers.e164"),
     ("sip_login", "sip_login", "sip_accounts.login"),
+    ("call_reference", "call_reference", "call_records.reference"),
     (
         "agreement_customer",
         "agreement_customer",

@@ -147,22 +147,25 @@ impl World {
             a + Duration::seconds(talk.unwrap_or(0))
         });
         self.vnum
-            .record_call(CallRecordFields {
-                id: CallId(0),
-                number,
-                direction: Direction::Inbound,
-                from: "+4930123456".into(),
-                to: "+4915110000000".into(),
-                start,
-                answer,
-                end,
-                disposition: if talk.is_some() {
-                    Disposition::Answered
-                } else {
-                    Disposition::NoAnswer
+            .record_call(
+                CallRecordFields {
+                    id: CallId(0),
+                    number,
+                    direction: Direction::Inbound,
+                    from: "+4930123456".into(),
+                    to: "+4915110000000".into(),
+                    start,
+                    answer,
+                    end,
+                    disposition: if talk.is_some() {
+                        Disposition::Answered
+                    } else {
+                        Disposition::NoAnswer
+                    },
+                    answered_by: talk.map(|_| "sip:office@sip.vnum.example".into()),
                 },
-                answered_by: talk.map(|_| "sip:office@sip.vnum.example".into()),
-            })
+                None,
+            )
             .await
             .unwrap();
     }
@@ -547,18 +550,21 @@ async fn r4_6_another_customers_calls_are_not_found() {
 
     let unknown = world
         .vnum
-        .record_call(CallRecordFields {
-            id: CallId(0),
-            number: NumberId(9_999),
-            direction: Direction::Inbound,
-            from: "anonymous".into(),
-            to: "+4915110000000".into(),
-            start: at(day(2026, 3, 3), 11, 0),
-            answer: None,
-            end: at(day(2026, 3, 3), 11, 1),
-            disposition: Disposition::Busy,
-            answered_by: None,
-        })
+        .record_call(
+            CallRecordFields {
+                id: CallId(0),
+                number: NumberId(9_999),
+                direction: Direction::Inbound,
+                from: "anonymous".into(),
+                to: "+4915110000000".into(),
+                start: at(day(2026, 3, 3), 11, 0),
+                answer: None,
+                end: at(day(2026, 3, 3), 11, 1),
+                disposition: Disposition::Busy,
+                answered_by: None,
+            },
+            None,
+        )
         .await;
     assert!(
         matches!(unknown, Err(Error::NotFound { .. })),
@@ -575,20 +581,66 @@ async fn r4_6_a_call_whose_times_contradict_each_other_is_refused() {
 
     let backwards = world
         .vnum
-        .record_call(CallRecordFields {
-            id: CallId(0),
-            number: office.id,
-            direction: Direction::Inbound,
-            from: "+4930123456".into(),
-            to: "+4915110000000".into(),
-            start: at(day(2026, 3, 3), 11, 0),
-            answer: None,
-            end: at(day(2026, 3, 3), 10, 0),
-            disposition: Disposition::NoAnswer,
-            answered_by: None,
-        })
+        .record_call(
+            CallRecordFields {
+                id: CallId(0),
+                number: office.id,
+                direction: Direction::Inbound,
+                from: "+4930123456".into(),
+                to: "+4915110000000".into(),
+                start: at(day(2026, 3, 3), 11, 0),
+                answer: None,
+                end: at(day(2026, 3, 3), 10, 0),
+                disposition: Disposition::NoAnswer,
+                answered_by: None,
+            },
+            None,
+        )
         .await;
     assert!(matches!(backwards, Err(Error::Invalid(_))), "{backwards:?}");
     let stats = world.vnum.call_stats(acme.id, march()).await.unwrap();
     assert_eq!(stats.numbers[0].stats.calls, 0);
+}
+
+#[tokio::test]
+async fn r4_6_a_call_reported_twice_under_its_reference_is_counted_once() {
+    let mut world = World::on(day(2026, 3, 1)).await;
+    let acme = world.company_with_contract("Acme GmbH").await;
+    world.top_up(&acme, "100.00").await;
+    let office = world.buy(&acme).await;
+    let report = |minute| CallRecordFields {
+        id: CallId(0),
+        number: office.id,
+        direction: Direction::Inbound,
+        from: "+4930123456".into(),
+        to: "+4915110000000".into(),
+        start: at(day(2026, 3, 3), 11, minute),
+        answer: None,
+        end: at(day(2026, 3, 3), 11, minute + 1),
+        disposition: Disposition::NoAnswer,
+        answered_by: None,
+    };
+
+    let first = world
+        .vnum
+        .record_call(report(0), Some("a84b4c76e66710@pbx"))
+        .await
+        .unwrap();
+    assert!(!first.replayed);
+    // The engine lost the answer and sends the same report again.
+    let again = world
+        .vnum
+        .record_call(report(0), Some("a84b4c76e66710@pbx"))
+        .await
+        .unwrap();
+    assert!(again.replayed);
+    assert_eq!(again.call, first.call);
+    // The same reference for another call is a mistake, not a replay.
+    let other = world
+        .vnum
+        .record_call(report(5), Some("a84b4c76e66710@pbx"))
+        .await;
+    assert!(matches!(other, Err(Error::Conflict(_))), "{other:?}");
+    let stats = world.vnum.call_stats(acme.id, march()).await.unwrap();
+    assert_eq!(stats.numbers[0].stats.calls, 1);
 }

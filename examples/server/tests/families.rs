@@ -508,9 +508,22 @@ async fn r4_6_recorded_calls_make_the_statistics_and_the_call_list() {
         "sip_status": 480
     });
 
-    let (created, call) = server.post("/v1/engine/calls", &op, answered).await;
+    // Reported with its Call-ID, and once more after a lost answer: stored once.
+    let report = || {
+        server
+            .http
+            .post(server.url("/v1/engine/calls"))
+            .bearer_auth(&op)
+            .header("Idempotency-Key", "a84b4c76e66710@pbx.example")
+            .json(&answered)
+            .send()
+    };
+    let (created, call) = read(report().await.unwrap()).await;
     assert_eq!(created, StatusCode::CREATED, "{call}");
     assert_eq!(call["talk_seconds"], 60);
+    let (replayed, again) = read(report().await.unwrap()).await;
+    assert_eq!(replayed, StatusCode::OK, "{again}");
+    assert_eq!(again, call);
     let (created, call) = server.post("/v1/engine/calls", &op, missed).await;
     assert_eq!(created, StatusCode::CREATED, "{call}");
     assert_eq!(call["sip_status"], 480);

@@ -5,6 +5,7 @@
 
 mod m0001_initial;
 mod m0002_repositories;
+mod m0003_call_references;
 
 use sea_orm::{ConnectionTrait, DbBackend, DbErr};
 use sea_orm_migration::{MigrationTrait, MigratorTrait};
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m0001_initial::Migration),
             Box::new(m0002_repositories::Migration),
+            Box::new(m0003_call_references::Migration),
         ]
     }
 }

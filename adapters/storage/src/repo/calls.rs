@@ -91,19 +91,38 @@ impl SipAccounts for SeaOrmTransaction<'_> {
 
 #[async_trait]
 impl CallRecords for SeaOrmTransaction<'_> {
-    async fn insert_call(&mut self, call: CallRecord) -> Result<CallRecord, StoreError> {
+    /// The unique index `call_reference` decides, under concurrency too.
+    async fn insert_call(
+        &mut self,
+        call: CallRecord,
+        reference: Option<&str>,
+    ) -> Result<CallRecord, StoreError> {
         let call = call.with_id(CallId(self.next_id(Sequence::Calls).await?));
         self.write(
-            "INSERT INTO call_records (id, number_id, started_at, record) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO call_records (id, number_id, started_at, record, reference)
+            VALUES ($1, $2, $3, $4, $5)",
             vec![
                 call.id().get().into(),
                 call.number().get().into(),
                 call.start().into(),
                 to_json(&call)?,
+                reference.map(str::to_owned).into(),
             ],
         )
         .await?;
         Ok(call)
+    }
+
+    async fn call_by_reference(
+        &mut self,
+        reference: &str,
+    ) -> Result<Option<CallRecord>, StoreError> {
+        self.record(
+            "call",
+            "SELECT record FROM call_records WHERE reference = $1",
+            vec![reference.into()],
+        )
+        .await
     }
 
     async fn calls(

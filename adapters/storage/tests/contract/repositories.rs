@@ -348,10 +348,10 @@ fn call(number: NumberId, start_minute: i64) -> CallRecord {
 pub(crate) async fn r4_6_calls_are_found_by_number_and_start(store: &dyn Store) {
     let (one, two, three) = (NumberId(1), NumberId(2), NumberId(3));
     let mut tx = store.begin().await.unwrap();
-    let late = tx.insert_call(call(one, 30)).await.unwrap();
-    let early = tx.insert_call(call(two, 10)).await.unwrap();
-    let other = tx.insert_call(call(three, 20)).await.unwrap();
-    let outside = tx.insert_call(call(one, 120)).await.unwrap();
+    let late = tx.insert_call(call(one, 30), Some("a@pbx")).await.unwrap();
+    let early = tx.insert_call(call(two, 10), None).await.unwrap();
+    let other = tx.insert_call(call(three, 20), None).await.unwrap();
+    let outside = tx.insert_call(call(one, 120), Some("b@pbx")).await.unwrap();
     assert_ne!(late.id(), early.id());
     tx.commit().await.unwrap();
 
@@ -360,7 +360,7 @@ pub(crate) async fn r4_6_calls_are_found_by_number_and_start(store: &dyn Store) 
     let mut tx = store.begin().await.unwrap();
     assert_eq!(
         tx.calls(&[one, two], from, to).await.unwrap(),
-        vec![early, late],
+        vec![early, late.clone()],
         "oldest first, within [from, to), only the numbers asked for"
     );
     assert_eq!(tx.calls(&[three], from, to).await.unwrap(), vec![other]);
@@ -371,6 +371,21 @@ pub(crate) async fn r4_6_calls_are_found_by_number_and_start(store: &dyn Store) 
         vec![outside]
     );
     assert_eq!(tx.calls(&[], from, to).await.unwrap(), vec![]);
+
+    // A reference names one call; calls without one never conflict.
+    assert_eq!(
+        tx.call_by_reference("a@pbx").await.unwrap(),
+        Some(late.clone())
+    );
+    assert_eq!(tx.call_by_reference("c@pbx").await.unwrap(), None);
+    assert_eq!(
+        tx.insert_call(call(two, 40), Some("a@pbx")).await,
+        Err(StoreError::Conflict {
+            what: "call_reference"
+        })
+    );
+    tx.insert_call(call(two, 50), None).await.unwrap();
+    assert_eq!(tx.calls(&[one], from, to).await.unwrap(), vec![late]);
 }
 
 fn contract_details() -> ContractDetails {

@@ -77,10 +77,36 @@ impl SipAccounts for InMemoryTransaction<'_> {
 
 #[async_trait]
 impl CallRecords for InMemoryTransaction<'_> {
-    async fn insert_call(&mut self, call: CallRecord) -> Result<CallRecord, StoreError> {
+    async fn insert_call(
+        &mut self,
+        call: CallRecord,
+        reference: Option<&str>,
+    ) -> Result<CallRecord, StoreError> {
+        if reference.is_some_and(|r| self.state.call_references.contains_key(r)) {
+            return Err(StoreError::Conflict {
+                what: "call_reference",
+            });
+        }
         let call = call.with_id(CallId(self.state.next_id()));
         self.state.calls.insert(call.id(), call.clone());
+        if let Some(reference) = reference {
+            self.state
+                .call_references
+                .insert(reference.to_owned(), call.id());
+        }
         Ok(call)
+    }
+
+    async fn call_by_reference(
+        &mut self,
+        reference: &str,
+    ) -> Result<Option<CallRecord>, StoreError> {
+        Ok(self
+            .state
+            .call_references
+            .get(reference)
+            .and_then(|id| self.state.calls.get(id))
+            .cloned())
     }
 
     async fn calls(

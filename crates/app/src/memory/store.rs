@@ -43,6 +43,7 @@ pub(super) struct State {
     pub(super) contracts: BTreeMap<vnum_core::ContractId, crate::model::ContractRecord>,
     pub(super) closing_numbers: BTreeMap<(CustomerId, vnum_core::Period), vnum_core::DocumentId>,
     pub(super) calls: BTreeMap<vnum_core::CallId, vnum_calls::CallRecord>,
+    pub(super) call_references: BTreeMap<String, vnum_core::CallId>,
 }
 
 impl State {

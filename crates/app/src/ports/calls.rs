@@ -56,11 +56,26 @@ pub trait SipAccounts: Send {
 #[async_trait]
 pub trait CallRecords: Send {
     /// Stores a call under a new id, which the returned record carries; the id of the
-    /// argument is ignored.
+    /// argument is ignored. A `reference` (the SIP engine's name for the call, such as its
+    /// Call-ID) names at most one stored call.
     ///
     /// # Errors
-    /// [`StoreError::Unavailable`].
-    async fn insert_call(&mut self, call: CallRecord) -> Result<CallRecord, StoreError>;
+    /// [`StoreError::Conflict`] (`"call_reference"`) when a call with the same reference is
+    /// stored already.
+    async fn insert_call(
+        &mut self,
+        call: CallRecord,
+        reference: Option<&str>,
+    ) -> Result<CallRecord, StoreError>;
+
+    /// The call stored with this reference, if any.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] or [`StoreError::Corrupt`].
+    async fn call_by_reference(
+        &mut self,
+        reference: &str,
+    ) -> Result<Option<CallRecord>, StoreError>;
 
     /// The calls of these numbers that started at `from <= start < to`, oldest first.
     ///

@@ -25,6 +25,6 @@ pub use documents::{MAX_DOCUMENT_BYTES, ReviewDecision};
 pub use numbers::Deletion;
 pub use orders::{NumberView, OrderLineRequest, PlaceOrder, PlacedOrder};
 pub use renewals::RenewalReport;
-pub use statistics::{CallStatsView, KindTotal, LedgerStats, NumberCallStats};
+pub use statistics::{CallStatsView, KindTotal, LedgerStats, NumberCallStats, RecordedCall};
 pub use trials::TrialOutcome;
 pub use waitlist::RestockOutcome;

@@ -55,22 +55,67 @@ pub struct LedgerStats {
     pub net: Money,
 }
 
+/// A call report the store took: the call, and whether the same report came before.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordedCall {
+    /// The call as stored.
+    pub call: CallRecord,
+    /// True when a call with the same reference was stored already: this report stored
+    /// nothing and the first one's record is answered.
+    pub replayed: bool,
+}
+
 impl Vnum {
     /// Stores a call the SIP engine reports (R4.6), under an id storage assigns; the id in
     /// `fields` is ignored.
     ///
+    /// With a `reference` (the engine's name for the call, such as its SIP Call-ID) the
+    /// report is idempotent: an engine that sends it again after a lost answer gets the
+    /// first record back, and the call is counted once.
+    ///
     /// # Errors
     /// [`Error::Invalid`] when the times contradict each other or the disposition;
-    /// [`Error::NotFound`] when the number does not exist.
-    pub async fn record_call(&self, fields: CallRecordFields) -> Result<CallRecord, Error> {
+    /// [`Error::NotFound`] when the number does not exist; [`Error::Conflict`] when the
+    /// reference names a different call.
+    pub async fn record_call(
+        &self,
+        fields: CallRecordFields,
+        reference: Option<&str>,
+    ) -> Result<RecordedCall, Error> {
         let call = CallRecord::new(fields).map_err(|e| Error::Invalid(e.to_string()))?;
         let mut tx = self.ports.store.begin().await?;
         tx.number(call.number())
             .await?
             .ok_or_else(|| Error::not_found("number", call.number()))?;
-        let call = tx.insert_call(call).await?;
-        tx.commit().await?;
-        Ok(call)
+        if let Some(reference) = reference
+            && let Some(first) = tx.call_by_reference(reference).await?
+        {
+            return replay(first, &call, reference);
+        }
+        match tx.insert_call(call.clone(), reference).await {
+            Ok(stored) => {
+                tx.commit().await?;
+                Ok(RecordedCall {
+                    call: stored,
+                    replayed: false,
+                })
+            }
+            // The same report arrived twice at once, and the other one was stored first.
+            Err(StoreError::Conflict {
+                what: "call_reference",
+            }) => {
+                drop(tx);
+                let reference = reference.unwrap_or_default();
+                let mut tx = self.ports.store.begin().await?;
+                match tx.call_by_reference(reference).await? {
+                    Some(first) => replay(first, &call, reference),
+                    None => Err(Error::Conflict(format!(
+                        "the call {reference} was being stored at the same time: send it again"
+                    ))),
+                }
+            }
+            Err(other) => Err(other.into()),
+        }
     }
 
     /// The calls of one of the customer's numbers that started at `from <= start < to`,
@@ -181,5 +226,20 @@ const fn rank(kind: EntryKind) -> u8 {
         EntryKind::Charge => 2,
         EntryKind::Refund => 3,
         EntryKind::Adjustment => 4,
+    }
+}
+
+/// The answer to a report whose reference names `first`: the first record when the report
+/// is the same call, a conflict when it is another.
+fn replay(first: CallRecord, call: &CallRecord, reference: &str) -> Result<RecordedCall, Error> {
+    if first.clone().with_id(call.id()) == *call {
+        Ok(RecordedCall {
+            call: first,
+            replayed: true,
+        })
+    } else {
+        Err(Error::Conflict(format!(
+            "the call {reference} was reported before with other details: a reference names one call"
+        )))
     }
 }
