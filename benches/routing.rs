@@ -70,5 +70,17 @@ fn routing(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, routing);
+/// The engine names the dialled number as text; reading it as an E.164 number (checked
+/// against the numbering plan of its country) comes before every decision.
+fn dialled_number(c: &mut Criterion) {
+    let mut group = c.benchmark_group("dialled number");
+    for text in ["+4915112345678", "+14155550123", "+442071838750"] {
+        group.bench_function(format!("parse {text}"), |b| {
+            b.iter(|| vnum_core::PhoneNumber::parse(black_box(text)));
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, routing, dialled_number);
 criterion_main!(benches);
