@@ -3,6 +3,11 @@
 use tracing_subscriber::EnvFilter;
 use vnum_server::{Running, Settings};
 
+/// A request allocates many small short-lived values (records, bodies, futures); mimalloc
+/// serves those from per-thread pages instead of glibc's shared arenas.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
