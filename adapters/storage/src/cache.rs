@@ -9,8 +9,9 @@
 //!
 //! That rule makes the cache exact only while every write to the database goes through this
 //! process's [`SeaOrmStore`] (and its clones). It is therefore on by default for SQLite,
-//! where the store locks the database file's `<file>.lock` beside it so that a second
-//! process cannot open it, and off for PostgreSQL, whose database is usually shared.
+//! where the store locks `<file>.lock` beside the database exclusively, so that no other
+//! store can open it (stores without the cache take that lock shared, and may share a
+//! file among themselves), and off for PostgreSQL, whose database is usually shared.
 //!
 //! A read that raced with a commit must not put the old answer back: each answer is
 //! remembered only if no commit emptied the cache since the read started (a generation
@@ -92,13 +93,10 @@ struct Answers {
     entries: HashMap<Key, Box<dyn Any + Send + Sync>>,
 }
 
-/// The shared cache of one store and its clones, and the lock that makes it exact.
+/// The shared cache of one store and its clones.
 pub(crate) struct Cache {
     capacity: usize,
     answers: RwLock<Answers>,
-    /// Held while the store lives: a second process opening the same SQLite file would
-    /// write behind this cache's back.
-    _lock: Option<File>,
 }
 
 /// A miss, to be filled in with the answer read from the database.
@@ -109,12 +107,11 @@ pub(crate) struct Ticket {
 }
 
 impl Cache {
-    /// A cache of `capacity` answers, holding `lock` for as long as it lives.
-    pub(crate) fn new(capacity: usize, lock: Option<File>) -> Self {
+    /// A cache of `capacity` answers.
+    pub(crate) fn new(capacity: usize) -> Self {
         Self {
             capacity,
             answers: RwLock::default(),
-            _lock: lock,
         }
     }
 
@@ -184,13 +181,15 @@ pub(crate) fn sqlite_file(url: &str) -> Option<PathBuf> {
     (!in_memory).then(|| PathBuf::from(path))
 }
 
-/// Locks `<database>.lock` for this process, so that no other process writes the database
-/// behind the cache.
+/// Locks `<database>.lock`: exclusively for a store with the read cache, so that no other
+/// store (in this process or another) writes the database behind its cache; shared for a
+/// store without, so that any number of those may share the file, but none beside a cached
+/// one.
 ///
 /// # Errors
-/// [`StoreError::Unavailable`] when another process holds the lock, or the lock file cannot
-/// be created.
-pub(crate) fn lock_database(database: &Path) -> Result<File, StoreError> {
+/// [`StoreError::Unavailable`] when another store holds the lock in a way that excludes
+/// this one, or the lock file cannot be created.
+pub(crate) fn lock_database(database: &Path, exclusive: bool) -> Result<File, StoreError> {
     let mut name = database.as_os_str().to_owned();
     name.push(".lock");
     let path = PathBuf::from(name);
@@ -205,11 +204,17 @@ pub(crate) fn lock_database(database: &Path) -> Result<File, StoreError> {
                 path.display()
             ))
         })?;
-    match file.try_lock() {
+    let locked = if exclusive {
+        file.try_lock()
+    } else {
+        file.try_lock_shared()
+    };
+    match locked {
         Ok(()) => Ok(file),
         Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::Unavailable(format!(
-            "the SQLite database {} is open in another process (it holds {}); stop that \
-             process, or open both without the read cache (ReadCache::Off)",
+            "the SQLite database {} is open in another process (it holds {}); a store with \
+             the read cache must be its only user: stop the other process, or open every \
+             store of the file without the read cache (ReadCache::Off)",
             database.display(),
             path.display()
         ))),
@@ -242,7 +247,7 @@ mod tests {
 
     #[test]
     fn a_miss_is_remembered_and_a_commit_forgets_it() {
-        let cache = Cache::new(10, None);
+        let cache = Cache::new(10);
         let ticket = cache.recall::<i64>(Key::Balance(1)).unwrap_err();
         cache.remember(ticket, &5_i64);
         assert_eq!(cache.recall::<i64>(Key::Balance(1)).unwrap(), 5);
@@ -252,7 +257,7 @@ mod tests {
 
     #[test]
     fn an_answer_read_before_a_commit_is_not_remembered_after_it() {
-        let cache = Cache::new(10, None);
+        let cache = Cache::new(10);
         let ticket = cache.recall::<i64>(Key::Balance(1)).unwrap_err();
         cache.forget();
         cache.remember(ticket, &5_i64);
@@ -261,7 +266,7 @@ mod tests {
 
     #[test]
     fn a_full_cache_starts_over() {
-        let cache = Cache::new(2, None);
+        let cache = Cache::new(2);
         for id in 0..3 {
             let ticket = cache.recall::<i64>(Key::Customer(id)).unwrap_err();
             cache.remember(ticket, &id);
@@ -271,15 +276,21 @@ mod tests {
     }
 
     #[test]
-    fn a_second_lock_on_the_same_database_is_refused_until_the_first_is_dropped() {
+    fn a_cached_store_has_its_database_to_itself_uncached_ones_share() {
         let dir = std::env::temp_dir().join(format!("vnum-lock-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let database = dir.join("a.sqlite");
-        let first = lock_database(&database).unwrap();
-        let err = lock_database(&database).unwrap_err();
-        assert!(err.to_string().contains("open in another process"), "{err}");
-        drop(first);
-        drop(lock_database(&database).unwrap());
+        let cached = lock_database(&database, true).unwrap();
+        for exclusive in [true, false] {
+            let err = lock_database(&database, exclusive).unwrap_err();
+            assert!(err.to_string().contains("open in another process"), "{err}");
+        }
+        drop(cached);
+        let uncached = lock_database(&database, false).unwrap();
+        let another = lock_database(&database, false).unwrap();
+        assert!(lock_database(&database, true).is_err());
+        drop((uncached, another));
+        drop(lock_database(&database, true).unwrap());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -23,6 +23,8 @@ use crate::migration::Migrator;
 pub struct SeaOrmStore {
     db: DatabaseConnection,
     cache: Option<Arc<Cache>>,
+    /// A SQLite file's `<file>.lock`, held while the store or a clone lives.
+    _lock: Option<Arc<std::fs::File>>,
 }
 
 impl SeaOrmStore {
@@ -58,8 +60,9 @@ impl SeaOrmStore {
     }
 
     /// Connects with sea-orm's options and the given read cache, and brings the schema up
-    /// to date. With the cache on, a SQLite file is locked (`<file>.lock`) while the store
-    /// or a clone of it lives.
+    /// to date. A SQLite file is locked (`<file>.lock`) while the store or a clone of it
+    /// lives: exclusively with the cache on, so that nothing else writes behind it, shared
+    /// with the cache off, so that uncached stores may share the file.
     ///
     /// # Errors
     /// As [`SeaOrmStore::connect`].
@@ -69,19 +72,23 @@ impl SeaOrmStore {
             // Every connection to an in-memory SQLite database opens a new, empty one.
             options.max_connections(1).min_connections(1);
         }
+        let cached = matches!(cache, ReadCache::On { .. });
+        let lock = sqlite_file(options.get_url())
+            .map(|file| lock_database(&file, cached))
+            .transpose()?
+            .map(Arc::new);
         let cache = match cache {
             ReadCache::Off => None,
-            ReadCache::On { capacity } => {
-                let lock = sqlite_file(options.get_url())
-                    .map(|file| lock_database(&file))
-                    .transpose()?;
-                Some(Arc::new(Cache::new(capacity, lock)))
-            }
+            ReadCache::On { capacity } => Some(Arc::new(Cache::new(capacity))),
         };
         options.sqlx_logging(false);
         let db = Database::connect(options).await.map_err(store_error)?;
         Migrator::up(&db, None).await.map_err(store_error)?;
-        Ok(Self { db, cache })
+        Ok(Self {
+            db,
+            cache,
+            _lock: lock,
+        })
     }
 
     /// Forgets what the read cache remembers: after writing to the database other than

@@ -36,9 +36,16 @@ pub async fn open_store(
         },
     };
     let options = ConnectOptions::new(SeaOrmStore::url_with_defaults(database_url));
-    let store = SeaOrmStore::open(options, cache)
-        .await
-        .with_context(|| format!("cannot open the database {}", redacted(database_url)))?;
+    let store = SeaOrmStore::open(options, cache).await.with_context(|| {
+        let mut message = format!("cannot open the database {}", redacted(database_url));
+        if matches!(cache, ReadCache::On { .. }) {
+            message.push_str(
+                " (with the read cache on, a server must be the SQLite file's only user; \
+                 to share it, set VNUM_READ_CACHE=false on every server that opens it)",
+            );
+        }
+        message
+    })?;
     tracing::info!(database = %redacted(database_url), read_cache = ?cache, "storage ready");
     Ok(Arc::new(store))
 }
