@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Load bench of the HTTP API: requests per second on read endpoints (GET a number, a
-# balance, a customer) and on the quote endpoint (POST /v1/quotes), beside a bare poem
-# handler served by the same binary in the same run, and each one's ratio to it.
+# balance, a customer), on the quote endpoint (POST /v1/quotes) and on the SIP engine's
+# routing decision (GET /v1/engine/route), beside a bare poem handler served by the same
+# binary in the same run, and each one's ratio to it.
 #
 #   bash benches/http-load.sh            # 10 s per measurement
 #   DURATION=5 CONNECTIONS=64 bash benches/http-load.sh
@@ -87,12 +88,15 @@ ORDER="$(curl -fsS -H "Authorization: Bearer ${KEY}" -H 'Content-Type: applicati
     "${BASE}/v1/customers/${CUSTOMER}/orders")"
 NUMBER="$(jq -r '.numbers[0].id' <<<"$ORDER")"
 NUMBER_URL="${BASE}/v1/customers/${CUSTOMER}/numbers/${NUMBER}"
+OPERATOR="$(awk '/operator key/ { print $NF }' "$LOG")"
+ROUTE_URL="${BASE}/v1/engine/route?to=$(jq -r '.numbers[0]["e164"] | sub("\\+"; "%2B")' <<<"$ORDER")"
+curl -fs -H "Authorization: Bearer ${OPERATOR}" "$ROUTE_URL" >/dev/null
 curl -fs -H "Authorization: Bearer ${KEY}" "$NUMBER_URL" >/dev/null
 curl -fs -H "Authorization: Bearer ${KEY}" -H 'Content-Type: application/json' \
     -d "$QUOTE_BODY" "${BASE}/v1/quotes" >/dev/null
 
 echo "tool: ${TOOL}, ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${SLICE} s per endpoint, $(nproc) cores shared with the load generator"
-BARE=0 HEALTH=0 NUMBER_RPS=0 QUOTE=0 BALANCE=0 CUSTOMER_RPS=0
+BARE=0 HEALTH=0 NUMBER_RPS=0 QUOTE=0 BALANCE=0 CUSTOMER_RPS=0 ROUTE=0
 for _ in $(seq "$ROUNDS"); do
     BARE=$(( BARE + $(measure "${BASE}/bench/bare") ))
     # The API's own stack (routing, middleware, JSON) without authentication or storage.
@@ -101,9 +105,11 @@ for _ in $(seq "$ROUNDS"); do
     QUOTE=$(( QUOTE + $(measure "${BASE}/v1/quotes" "$KEY" "$QUOTE_BODY") ))
     BALANCE=$(( BALANCE + $(measure "${BASE}/v1/customers/${CUSTOMER}/balance" "$KEY") ))
     CUSTOMER_RPS=$(( CUSTOMER_RPS + $(measure "${BASE}/v1/customers/${CUSTOMER}" "$KEY") ))
+    ROUTE=$(( ROUTE + $(measure "$ROUTE_URL" "$OPERATOR") ))
 done
 BARE=$(( BARE / ROUNDS )) HEALTH=$(( HEALTH / ROUNDS )) NUMBER_RPS=$(( NUMBER_RPS / ROUNDS ))
 QUOTE=$(( QUOTE / ROUNDS )) BALANCE=$(( BALANCE / ROUNDS )) CUSTOMER_RPS=$(( CUSTOMER_RPS / ROUNDS ))
+ROUTE=$(( ROUTE / ROUNDS ))
 
 report() { # name rps
     awk -v name="$1" -v rps="$2" -v bare="$BARE" \
@@ -115,6 +121,7 @@ report "GET /v1/customers/{id}/numbers/{id}" "$NUMBER_RPS"
 report "POST /v1/quotes" "$QUOTE"
 report "GET /v1/customers/{id}/balance" "$BALANCE"
 report "GET /v1/customers/{id}" "$CUSTOMER_RPS"
+report "GET /v1/engine/route" "$ROUTE"
 awk -v rps="$NUMBER_RPS" -v bare="$BARE" 'BEGIN {
     ratio = rps / bare
     printf "read endpoint (GET a number) / bare = %.2f (target >= 0.50: %s)\n", ratio, (ratio >= 0.5 ? "met" : "NOT met")

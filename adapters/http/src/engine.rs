@@ -13,7 +13,7 @@ use vnum_core::{CallId, NumberId};
 
 use crate::Tag;
 use crate::auth::Caller;
-use crate::params::{invalid, phone};
+use crate::params::{DialledNumbers, invalid};
 use crate::problem::{ApiResult, Problem};
 use crate::sms::SmsAllocation;
 
@@ -23,6 +23,8 @@ const RTJSON_VERSION: &str = "1.0";
 /// The SIP engine's operations.
 pub(crate) struct EngineApi {
     pub(crate) vnum: Vnum,
+    /// The numbers the engine named before.
+    pub(crate) dialled: DialledNumbers,
 }
 
 /// What to do with an inbound call.
@@ -428,7 +430,7 @@ impl EngineApi {
         format: Query<Option<Format>>,
     ) -> ApiResult<Json<Routing>> {
         caller.operator()?;
-        let dialled = phone("to", &to.0)?;
+        let dialled = self.dialled.phone("to", &to.0)?;
         let decision = self.vnum.route_inbound(&dialled).await?;
         Ok(Json(Routing::new(
             decision,
@@ -450,7 +452,7 @@ impl EngineApi {
         to: Query<String>,
     ) -> ApiResult<Json<Outbound>> {
         caller.operator()?;
-        let destination = phone("to", &to.0)?;
+        let destination = self.dialled.phone("to", &to.0)?;
         let decision = self.vnum.authorize_outbound(&login.0, &destination).await?;
         let rule = decision.caller_id.rule().as_str().to_owned();
         let (caller_id, number) = match decision.caller_id {
@@ -528,7 +530,7 @@ impl EngineApi {
         body: Json<InboundSms>,
     ) -> ApiResult<Json<SmsAllocation>> {
         caller.operator()?;
-        let number = phone("to", &body.0.to)?;
+        let number = self.dialled.phone("to", &body.0.to)?;
         if body.0.text.is_empty() {
             return Err(Problem::new(
                 StatusCode::UNPROCESSABLE_ENTITY,

@@ -148,7 +148,10 @@ fn service(vnum: &Vnum, options: Options) -> OpenApiService<Apis, ()> {
         NumbersApi { vnum: vnum.clone() },
         DocumentsApi { vnum: vnum.clone() },
         SipAccountsApi { vnum: vnum.clone() },
-        EngineApi { vnum: vnum.clone() },
+        EngineApi {
+            vnum: vnum.clone(),
+            dialled: params::DialledNumbers::new(100_000),
+        },
         TrialsApi { vnum: vnum.clone() },
         WaitlistApi { vnum: vnum.clone() },
         SmsApi { vnum: vnum.clone() },
