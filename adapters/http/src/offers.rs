@@ -8,6 +8,7 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use rust_decimal::Decimal;
+use serde::Serialize;
 use vnum_app::model::StockNumber;
 use vnum_app::{OrderLineRequest, Vnum};
 use vnum_compliance::DocumentRequirement;
@@ -21,6 +22,7 @@ use crate::Tag;
 use crate::auth::Caller;
 use crate::documents::DocKind;
 use crate::money::MoneyBody;
+use crate::payload::Serialized;
 use crate::problem::{ApiResult, Problem};
 
 /// The catalogue.
@@ -389,7 +391,7 @@ pub(crate) struct QuoteRequest {
 }
 
 /// A discount taken off a line (R11).
-#[derive(Clone, Debug, Object)]
+#[derive(Clone, Debug, Object, Serialize)]
 #[oai(rename = "Discount")]
 pub(crate) struct DiscountBody {
     /// `prepaid_term` (R11.1) or `bulk` (R11.2).
@@ -418,7 +420,7 @@ impl From<&AppliedDiscount> for DiscountBody {
 }
 
 /// A priced line.
-#[derive(Clone, Debug, Object)]
+#[derive(Clone, Debug, Object, Serialize)]
 #[oai(rename = "QuotedLine")]
 pub(crate) struct QuotedLineBody {
     /// The offer.
@@ -456,7 +458,7 @@ impl From<&QuotedLine> for QuotedLineBody {
 }
 
 /// A quote: what an order of the lines would charge (R11, R11.D1).
-#[derive(Clone, Debug, Object)]
+#[derive(Clone, Debug, Object, Serialize)]
 #[oai(rename = "Quote")]
 pub(crate) struct QuoteBody {
     /// The customer.
@@ -564,7 +566,11 @@ impl OffersApi {
     /// line totals, display totals and the total charged, rounded once (R11.D1). Nothing
     /// is bought.
     #[oai(path = "/quotes", method = "post", operation_id = "quote")]
-    async fn quote(&self, caller: Caller, body: Json<QuoteRequest>) -> ApiResult<Json<QuoteBody>> {
+    async fn quote(
+        &self,
+        caller: Caller,
+        body: Json<QuoteRequest>,
+    ) -> ApiResult<Serialized<QuoteBody>> {
         let customer = match (caller.principal(), body.0.customer) {
             (_, Some(id)) => CustomerId(id),
             (vnum_app::model::Principal::Customer(own), None) => own,
@@ -583,7 +589,7 @@ impl OffersApi {
             .map(LineBody::into_request)
             .collect::<ApiResult<Vec<_>>>()?;
         let quote = self.vnum.quote(customer, &lines).await?;
-        Ok(Json((&quote).into()))
+        Ok(Serialized((&quote).into()))
     }
 
     /// Create an offer
@@ -665,5 +671,43 @@ impl OffersApi {
             per_country: body.per_country,
             default_percent: body.default_percent,
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::money::Amount;
+    use crate::payload::assert_written_alike;
+
+    #[test]
+    fn a_quote_is_written_alike_by_serde_and_by_poem_openapi() {
+        let eur = |cents| MoneyBody {
+            amount: Amount(Decimal::new(cents, 2)),
+            currency: "EUR".to_owned(),
+        };
+        let line = |discounts| QuotedLineBody {
+            offer: 1,
+            country: "DE".to_owned(),
+            quantity: 3,
+            term_months: 12,
+            list_total: eur(18_000),
+            discounts,
+            total: eur(16_200),
+            display_total: eur(16_200),
+        };
+        assert_written_alike(&QuoteBody {
+            customer: 2,
+            lines: vec![
+                line(Vec::new()),
+                line(vec![DiscountBody {
+                    kind: "prepaid_term".to_owned(),
+                    rule: "R11.1".to_owned(),
+                    percent: "10".to_owned(),
+                    amount: eur(1_800),
+                }]),
+            ],
+            total: eur(34_200),
+        });
     }
 }
