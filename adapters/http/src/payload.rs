@@ -39,8 +39,10 @@ impl<T: Type + Send> Payload for Serialized<T> {
 
 impl<T: Type + Serialize + Send> IntoResponse for Serialized<T> {
     fn into_response(self) -> Response {
-        match serde_json::to_vec(&self.0) {
-            Ok(body) => Response::builder()
+        // Most bodies fit: no regrowing on the way.
+        let mut body = Vec::with_capacity(512);
+        match serde_json::to_writer(&mut body, &self.0) {
+            Ok(()) => Response::builder()
                 .content_type(<Self as Payload>::CONTENT_TYPE)
                 .body(body),
             Err(err) => Problem::new(
