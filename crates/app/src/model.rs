@@ -118,6 +118,25 @@ pub struct NewLedgerEntry {
     pub at: DateTime<Utc>,
 }
 
+impl NewLedgerEntry {
+    /// The entry as stored under `id`.
+    #[must_use]
+    pub fn stored_as(self, id: LedgerEntryId) -> LedgerEntry {
+        LedgerEntry {
+            id,
+            customer: self.customer,
+            kind: self.kind,
+            amount: self.amount,
+            number: self.number,
+            period: self.period,
+            rule: self.rule,
+            reference: self.reference,
+            description: self.description,
+            at: self.at,
+        }
+    }
+}
+
 /// The billing state of a rented number: all the renewal run needs, set-based.
 ///
 /// The number is charged on its connection day every month (R10.2); `paid_through` is the

@@ -58,18 +58,7 @@ impl Ledger for SeaOrmTransaction<'_> {
         };
         self.execute(MOVE_BALANCE, vec![new.customer.get().into(), amount.into()])
             .await?;
-        Ok(LedgerEntry {
-            id: LedgerEntryId(column(&row, 0)?),
-            customer: new.customer,
-            kind: new.kind,
-            amount: new.amount,
-            number: new.number,
-            period: new.period,
-            rule: new.rule,
-            reference: new.reference,
-            description: new.description,
-            at: new.at,
-        })
+        Ok(new.stored_as(LedgerEntryId(column(&row, 0)?)))
     }
 
     async fn balance(&mut self, customer: CustomerId) -> Result<Money, StoreError> {

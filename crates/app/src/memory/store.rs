@@ -204,19 +204,8 @@ impl InMemoryTransaction<'_> {
         let balance = balance
             .checked_add(new.amount)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let entry = LedgerEntry {
-            id: LedgerEntryId(self.state.next_id()),
-            customer: new.customer,
-            kind: new.kind,
-            amount: new.amount,
-            number: new.number,
-            period: new.period,
-            rule: new.rule,
-            reference: new.reference,
-            description: new.description,
-            at: new.at,
-        };
-        self.state.balances.insert(new.customer, balance);
+        let entry = new.stored_as(LedgerEntryId(self.state.next_id()));
+        self.state.balances.insert(entry.customer, balance);
         self.state.ledger.push(entry.clone());
         Ok(entry)
     }
