@@ -92,8 +92,8 @@ impl Vnum {
         {
             return replay(first, &call, reference);
         }
-        match tx.insert_call(call.clone(), reference).await {
-            Ok(stored) => {
+        match (tx.insert_call(call.clone(), reference).await, reference) {
+            (Ok(stored), _) => {
                 tx.commit().await?;
                 Ok(RecordedCall {
                     call: stored,
@@ -101,12 +101,14 @@ impl Vnum {
                 })
             }
             // The same report arrived twice at once, and the other one was stored first.
-            Err(StoreError::Conflict {
-                what: "call_reference",
-            }) => {
+            (
+                Err(StoreError::Conflict {
+                    what: "call_reference",
+                }),
+                Some(reference),
+            ) => {
                 drop(tx);
-                let reference = reference.unwrap_or_default();
-                let mut tx = self.ports.store.begin().await?;
+                let mut tx = self.ports.store.read().await?;
                 match tx.call_by_reference(reference).await? {
                     Some(first) => replay(first, &call, reference),
                     None => Err(Error::Conflict(format!(
@@ -114,7 +116,7 @@ impl Vnum {
                     ))),
                 }
             }
-            Err(other) => Err(other.into()),
+            (Err(other), _) => Err(other.into()),
         }
     }
 
