@@ -538,7 +538,7 @@ async fn r4_6_recorded_calls_make_the_statistics_and_the_call_list() {
     assert_eq!(no_status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(detail(&problem).contains("sip_status"), "{problem}");
 
-    let today = Utc::now().date_naive();
+    let today = server.today();
     let (from, to) = (today - Duration::days(2), today + Duration::days(2));
     let base = format!("/v1/customers/{}", anna.id);
     let (status, stats) = server
@@ -660,7 +660,7 @@ async fn r12_a_company_signs_pays_by_transfer_and_gets_its_closing_documents() {
     let (repeated, _) = server.post(&transfers, server.operator(), transfer).await;
     assert_eq!(repeated, StatusCode::CONFLICT);
 
-    let today = Utc::now().date_naive();
+    let today = server.today();
     let documents = format!(
         "{base}/closing-documents?from={}&to={today}",
         today - Duration::days(30)

@@ -8,11 +8,13 @@
 
 use std::sync::Arc;
 
+use chrono::{NaiveDate, Utc};
 use reqwest::multipart::Form;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use vnum_app::Vnum;
 use vnum_app::memory::ManualClock;
+use vnum_app::ports::Clock;
 use vnum_server::{Demo, Running, Settings};
 
 /// A server started the way the binary starts it, on a port the system chose.
@@ -72,6 +74,15 @@ impl Server {
     /// The application the server runs, for what no endpoint does.
     pub(crate) fn vnum(&self) -> &Vnum {
         self.running.application()
+    }
+
+    /// Today as the server counts billing days: in its billing time zone, on its clock.
+    ///
+    /// Near midnight UTC that is not the UTC date (the R10 decision on "day").
+    pub(crate) fn today(&self) -> NaiveDate {
+        let now = self.clock.as_deref().map_or_else(Utc::now, Clock::now);
+        now.with_timezone(&self.vnum().config().billing_time_zone)
+            .date_naive()
     }
 
     pub(crate) fn operator(&self) -> &str {
