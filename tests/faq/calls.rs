@@ -92,7 +92,7 @@ async fn r4_4_r5_d1_sequential_forwarding_rings_the_sip_account_then_the_mobile(
         .unwrap();
 
     let dialled = number.e164().unwrap();
-    match world.vnum.route_inbound(dialled).await.unwrap() {
+    match world.vnum.route_inbound(dialled).await.unwrap().decision {
         RoutingDecision::Ring {
             branches,
             voicemail,
@@ -145,12 +145,18 @@ async fn r10_4_calls_to_an_account_in_debt_are_rejected_until_it_is_paid() {
         .unwrap();
     let dialled = number.e164().unwrap().clone();
     assert!(matches!(
-        world.vnum.route_inbound(&dialled).await.unwrap(),
+        world.vnum.route_inbound(&dialled).await.unwrap().decision,
         RoutingDecision::Ring { .. }
     ));
 
     world.run_days_until(day(2026, 2, 20)).await;
-    match world.vnum.route_inbound(&dialled).await.unwrap() {
+    let refused = world.vnum.route_inbound(&dialled).await.unwrap();
+    assert_eq!(
+        refused.number,
+        Some(number.id),
+        "the refused call is reported (R4.6)"
+    );
+    match refused.decision {
         RoutingDecision::Reject(rejection) => {
             assert_eq!(rejection.status, 480);
             assert_eq!(rejection.rule, vnum_core::rule::R10_4);
@@ -159,12 +165,14 @@ async fn r10_4_calls_to_an_account_in_debt_are_rejected_until_it_is_paid() {
     }
     world.top_up(&lena, "10.00").await;
     assert!(matches!(
-        world.vnum.route_inbound(&dialled).await.unwrap(),
+        world.vnum.route_inbound(&dialled).await.unwrap().decision,
         RoutingDecision::Ring { .. }
     ));
 
     let unknown = PhoneNumber::parse("+4915700000001").unwrap();
-    match world.vnum.route_inbound(&unknown).await.unwrap() {
+    let nobody = world.vnum.route_inbound(&unknown).await.unwrap();
+    assert_eq!(nobody.number, None);
+    match nobody.decision {
         RoutingDecision::Reject(rejection) => assert_eq!(rejection.status, 404),
         other => panic!("expected 404, got {other:?}"),
     }

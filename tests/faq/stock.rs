@@ -66,13 +66,13 @@ async fn r8_1_r8_d1_a_free_test_ends_after_exactly_one_hour_and_calls_are_then_r
     );
 
     world.clock.advance(Duration::minutes(59));
-    let during = world.vnum.route_inbound(&lent).await.unwrap();
+    let during = world.vnum.route_inbound(&lent).await.unwrap().decision;
     assert!(
         !matches!(&during, RoutingDecision::Reject(r) if r.status == 404),
         "the number answers during the hour: {during:?}"
     );
     world.clock.advance(Duration::minutes(1));
-    match world.vnum.route_inbound(&lent).await.unwrap() {
+    match world.vnum.route_inbound(&lent).await.unwrap().decision {
         RoutingDecision::Reject(rejection) => {
             assert_eq!(rejection.status, 404);
             assert_eq!(rejection.rule, vnum_core::rule::R8_D1);

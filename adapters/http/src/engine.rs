@@ -7,7 +7,7 @@ use poem::http::StatusCode;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
-use vnum_app::Vnum;
+use vnum_app::{InboundRoute, Vnum};
 use vnum_calls::{CallRecord, CallRecordFields, CallerId, RoutingDecision, VoicemailFallback};
 use vnum_core::{CallId, NumberId};
 
@@ -103,6 +103,10 @@ impl From<VoicemailFallback> for Voicemail {
 pub(crate) struct Routing {
     /// Ring, voicemail or reject.
     action: Action,
+    /// The rented number's id, to name in the call record (R4.6); absent for a free test's
+    /// number or a number nobody rents.
+    #[oai(skip_serializing_if_is_none)]
+    number: Option<i64>,
     /// The branches to ring, ordered by step (default format).
     #[oai(skip_serializing_if_is_none)]
     branches: Option<Vec<Branch>>,
@@ -129,10 +133,12 @@ pub(crate) struct Routing {
 }
 
 impl Routing {
-    fn new(decision: RoutingDecision, format: Format) -> Self {
+    fn new(route: InboundRoute, format: Format) -> Self {
+        let InboundRoute { number, decision } = route;
         let rule = decision.rule().as_str().to_owned();
         let mut routing = Self {
             action: Action::Reject,
+            number: number.map(NumberId::get),
             branches: None,
             version: None,
             routing: None,
@@ -431,11 +437,8 @@ impl EngineApi {
     ) -> ApiResult<Json<Routing>> {
         caller.operator()?;
         let dialled = self.dialled.phone("to", &to.0)?;
-        let decision = self.vnum.route_inbound(&dialled).await?;
-        Ok(Json(Routing::new(
-            decision,
-            format.0.unwrap_or(Format::Json),
-        )))
+        let route = self.vnum.route_inbound(&dialled).await?;
+        Ok(Json(Routing::new(route, format.0.unwrap_or(Format::Json))))
     }
 
     /// Decide an outgoing call's CallerID
@@ -552,6 +555,13 @@ mod tests {
 
     use super::*;
 
+    fn unnamed(decision: RoutingDecision) -> InboundRoute {
+        InboundRoute {
+            number: None,
+            decision,
+        }
+    }
+
     fn leg(uri: &str, step: u16, seconds: u32) -> Leg {
         Leg {
             uri: uri.to_owned(),
@@ -570,7 +580,7 @@ mod tests {
             }),
             rule: rule::R5_D1,
         };
-        let routing = Routing::new(decision, Format::Rtjson);
+        let routing = Routing::new(unnamed(decision), Format::Rtjson);
         assert_eq!(routing.routing.as_deref(), Some("serial"));
         assert_eq!(routing.version.as_deref(), Some("1.0"));
         let routes = routing.routes.unwrap_or_default();
@@ -588,7 +598,7 @@ mod tests {
             voicemail: None,
             rule: rule::R4_4,
         };
-        let routing = Routing::new(decision, Format::Rtjson);
+        let routing = Routing::new(unnamed(decision), Format::Rtjson);
         assert_eq!(routing.routing.as_deref(), Some("parallel"));
     }
 
@@ -600,8 +610,17 @@ mod tests {
             rule: rule::R10_4,
         });
         for format in [Format::Json, Format::Rtjson] {
-            let routing = Routing::new(decision.clone(), format);
+            let route = InboundRoute {
+                number: Some(NumberId(7)),
+                decision: decision.clone(),
+            };
+            let routing = Routing::new(route, format);
             assert_eq!(routing.action, Action::Reject);
+            assert_eq!(
+                routing.number,
+                Some(7),
+                "the engine reports the refused call"
+            );
             assert_eq!(routing.status, Some(480));
             assert_eq!(routing.reason.as_deref(), Some("Temporarily Unavailable"));
             assert_eq!(routing.rule, "R10.4");

@@ -34,6 +34,16 @@ pub struct OutboundDecision {
     pub caller_id: CallerId,
 }
 
+/// How to route one inbound call, and which rented number it is for.
+#[derive(Clone, Debug, Serialize)]
+pub struct InboundRoute {
+    /// The rented number dialled, when it is one: call records name it (R4.6). A free
+    /// test's number (R8) or an unknown number has none.
+    pub number: Option<NumberId>,
+    /// Ring, voicemail or reject, and the rule that decided.
+    pub decision: RoutingDecision,
+}
+
 impl Vnum {
     /// Issues a SIP account to a customer who owns at least one number (R5.1): a login
     /// (`login`, or one made from the customer id), a strong random password returned once,
@@ -377,11 +387,12 @@ impl Vnum {
     /// How to route a call to `dialled` (the SIP engine asks for every inbound call): the
     /// branches to ring, voicemail, or a rejection with its SIP status and rule. A number
     /// whose account is in debt rejects calls (R10.4); a trial whose hour is over rejects
-    /// them (R8.D1).
+    /// them (R8.D1). The answer names the rented number, so that the engine can report
+    /// the call (R4.6).
     ///
     /// # Errors
     /// [`Error::Store`] when storage fails.
-    pub async fn route_inbound(&self, dialled: &PhoneNumber) -> Result<RoutingDecision, Error> {
+    pub async fn route_inbound(&self, dialled: &PhoneNumber) -> Result<InboundRoute, Error> {
         let hosts = SipHosts {
             domain: self.config.sip_domain.clone(),
             gateway: self.config.sip_gateway.clone(),
@@ -399,7 +410,10 @@ impl Vnum {
                 plan: None,
                 greeting: None,
             };
-            return Ok(route_inbound(&inbound, &hosts));
+            return Ok(InboundRoute {
+                number: None,
+                decision: route_inbound(&inbound, &hosts),
+            });
         };
         let balance = tx.balance(number.customer).await?;
         let state = match &number.state {
@@ -418,7 +432,10 @@ impl Vnum {
             plan: number.settings.forwarding.as_ref(),
             greeting: number.settings.greetings.active(),
         };
-        Ok(route_inbound(&inbound, &hosts))
+        Ok(InboundRoute {
+            number: Some(number.id),
+            decision: route_inbound(&inbound, &hosts),
+        })
     }
 
     /// What an outgoing call from a SIP account to `destination` presents (R6.1–R6.3): the

@@ -16,7 +16,7 @@ mod waitlist;
 
 pub use auth::token_sha256;
 pub use balance::{BalanceView, ServiceState, TopUp, TopUpReceipt};
-pub use calls::{IssuedSipAccount, MAX_GREETING_BYTES, OutboundDecision};
+pub use calls::{InboundRoute, IssuedSipAccount, MAX_GREETING_BYTES, OutboundDecision};
 mod statistics;
 
 pub use companies::ClosingDocuments;
