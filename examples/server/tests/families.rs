@@ -11,104 +11,14 @@
 use chrono::{Duration, Utc};
 use md5::{Digest as _, Md5};
 use reqwest::{Method, StatusCode};
-use rust_decimal::Decimal;
 use serde_json::{Value, json};
-use vnum_app::{OrderLineRequest, PlaceOrder, TopUp};
 use vnum_calls::{ForwardingPlan, ForwardingTarget, RingTime};
-use vnum_compliance::{DocumentRequirement, EndUser};
-use vnum_core::{
-    CarrierId, CountryCode, Currency, CustomerId, Money, NumberId, OfferId, PhoneNumber,
-    PrepaidTerm,
-};
-use vnum_lifecycle::{NumberKind, Offer, OfferTerms, ProvisioningClass};
-use vnum_server::Settings;
+use vnum_core::CustomerId;
+use vnum_lifecycle::NumberKind;
 
-use support::{Server, read};
+use support::{Server, phone, read};
 
 mod support;
-
-/// A customer: its id and API key.
-struct Customer {
-    id: i64,
-    key: String,
-}
-
-impl Server {
-    /// The stories bring their own offers, on a carrier that connects on request.
-    async fn start_without_catalogue() -> Self {
-        Self::start_with(Settings {
-            seed_catalogue: false,
-            ..Settings::default()
-        })
-        .await
-    }
-
-    /// Registers a customer as the operator, with 100.00 EUR on its balance.
-    async fn customer(&self, email: &str, kind: &str) -> Customer {
-        let (id, key) = self.register_as(email, kind).await;
-        self.vnum()
-            .top_up(TopUp {
-                customer: CustomerId(id),
-                amount: eur(10_000),
-                idempotency_key: format!("seed-{id}"),
-            })
-            .await
-            .unwrap();
-        Customer { id, key }
-    }
-
-    /// An offer of `kind` numbers of `country` at 5.00 EUR a month.
-    async fn offer(&self, country: &str, kind: NumberKind, trial: bool, listed: bool) -> Offer {
-        self.vnum()
-            .create_offer(OfferTerms {
-                id: OfferId(0),
-                country: CountryCode::parse(country).unwrap(),
-                city: None,
-                kind,
-                carrier: CarrierId(900),
-                monthly_price: eur(500),
-                setup_fee: eur(0),
-                provisioning: ProvisioningClass::Instant,
-                documents: DocumentRequirement::none(),
-                caller_id_monthly: None,
-                sip_forwarding_free: true,
-                trial_allowed: trial,
-                listed,
-            })
-            .await
-            .unwrap()
-    }
-
-    /// Rents one number of `offer` to `customer`, connected by the carrier as `e164`.
-    async fn rent(&self, customer: &Customer, offer: &Offer, e164: &str) -> NumberId {
-        let placed = self
-            .vnum()
-            .place_order(PlaceOrder {
-                customer: CustomerId(customer.id),
-                lines: vec![OrderLineRequest {
-                    offer: offer.id(),
-                    quantity: 1,
-                    term: PrepaidTerm::from_months(1).unwrap(),
-                    city: None,
-                    number: None,
-                }],
-                end_user: EndUser::Personal,
-            })
-            .await
-            .unwrap();
-        let id = placed.numbers[0].id;
-        self.vnum().connect_number(id, phone(e164)).await.unwrap();
-        id
-    }
-}
-
-fn eur(cents: i64) -> Money {
-    Money::new(Decimal::new(cents, 2), Currency::EUR)
-}
-
-fn phone(text: &str) -> PhoneNumber {
-    PhoneNumber::parse(text).unwrap()
-}
 
 fn detail(problem: &Value) -> &str {
     problem["detail"].as_str().unwrap()
@@ -217,6 +127,10 @@ async fn the_engine_routes_calls_and_decides_caller_ids() {
     assert_eq!(unknown["action"], "reject");
     assert_eq!(unknown["status"], 404);
     assert_eq!(unknown["rule"], "R5.3");
+    assert!(
+        unknown.get("number").is_none(),
+        "nobody rents it: {unknown}"
+    );
 
     // An unencoded `+` arrives as a space and still names the number.
     let (_, unconfigured) = server.get("/v1/engine/route?to=+4915112345678", &op).await;
@@ -246,6 +160,7 @@ async fn the_engine_routes_calls_and_decides_caller_ids() {
         .await;
     assert_eq!(ring["action"], "ring", "{ring}");
     assert_eq!(ring["rule"], "R4.4");
+    assert_eq!(ring["number"], number.get(), "the call record names it");
     let branches = ring["branches"].as_array().unwrap();
     assert_eq!(branches.len(), 2);
     assert_eq!(branches[0]["uri"], "sip:anna-desk@sip.vnum.example");

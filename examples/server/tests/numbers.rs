@@ -25,7 +25,7 @@ impl Server {
     }
 
     /// Registers a customer as the operator and tops it up: its id and API key.
-    async fn customer(&self, email: &str, amount: &str) -> (i64, String) {
+    async fn funded_customer(&self, email: &str, amount: &str) -> (i64, String) {
         let (id, key) = self.register(email).await;
         self.paid(id, &key, &format!("{email}-seed"), amount).await;
         (id, key)
@@ -46,7 +46,13 @@ impl Server {
     }
 
     /// The listed offer of `country`, `kind` and `city`.
-    async fn offer(&self, token: &str, country: &str, kind: &str, city: Option<&str>) -> Value {
+    async fn listed_offer(
+        &self,
+        token: &str,
+        country: &str,
+        kind: &str,
+        city: Option<&str>,
+    ) -> Value {
         let (_, offers) = self.get("/v1/offers", token).await;
         offers
             .as_array()
@@ -129,10 +135,12 @@ fn amount(value: &Value) -> &str {
 async fn r1_4_r2_2_r10_2_r10_4_order_documents_review_connection_forwarding_renewals_debt_payment()
 {
     let server = Server::start_on_20_january().await;
-    let (anna, key) = server.customer("anna@example.com", "15.00").await;
+    let (anna, key) = server.funded_customer("anna@example.com", "15.00").await;
 
     // The offer shows its ETA before purchase (R2.3) and what the carrier asks for.
-    let berlin = server.offer(&key, "DE", "landline", Some("Berlin")).await;
+    let berlin = server
+        .listed_offer(&key, "DE", "landline", Some("Berlin"))
+        .await;
     assert_eq!(berlin["provisioning"], "after_documents");
     assert_eq!(
         berlin["eta"],
@@ -146,7 +154,9 @@ async fn r1_4_r2_2_r10_2_r10_4_order_documents_review_connection_forwarding_rene
         .get(
             &format!(
                 "/v1/offers/{}",
-                server.offer(&key, "AT", "landline", Some("Vienna")).await["id"]
+                server
+                    .listed_offer(&key, "AT", "landline", Some("Vienna"))
+                    .await["id"]
             ),
             &key,
         )
@@ -301,8 +311,10 @@ async fn r1_4_r2_2_r10_2_r10_4_order_documents_review_connection_forwarding_rene
 #[tokio::test]
 async fn r2_1_an_instant_number_is_active_at_once_and_r10_6_deleting_refunds_nothing() {
     let server = Server::start_on_20_january().await;
-    let (anna, key) = server.customer("anna@example.com", "20.00").await;
-    let munich = server.offer(&key, "DE", "landline", Some("Munich")).await;
+    let (anna, key) = server.funded_customer("anna@example.com", "20.00").await;
+    let munich = server
+        .listed_offer(&key, "DE", "landline", Some("Munich"))
+        .await;
     assert_eq!(munich["eta"], "connected instantly");
 
     let placed = server.order(anna, &key, &munich, Some("Munich")).await;
@@ -335,8 +347,8 @@ async fn r2_1_an_instant_number_is_active_at_once_and_r10_6_deleting_refunds_not
 #[tokio::test]
 async fn r1_3_a_picked_number_is_connected_and_r11_quotes_name_each_discount() {
     let server = Server::start_on_20_january().await;
-    let (anna, key) = server.customer("anna@example.com", "100.00").await;
-    let mobile = server.offer(&key, "DE", "mobile", None).await;
+    let (anna, key) = server.funded_customer("anna@example.com", "100.00").await;
+    let mobile = server.listed_offer(&key, "DE", "mobile", None).await;
     let (_, numbers) = server
         .get(&format!("/v1/offers/{}/numbers", mobile["id"]), &key)
         .await;
@@ -395,9 +407,9 @@ async fn r1_3_a_picked_number_is_connected_and_r11_quotes_name_each_discount() {
 #[tokio::test]
 async fn a_customer_gets_404_for_another_customers_numbers_greetings_and_documents() {
     let server = Server::start_on_20_january().await;
-    let (anna, anna_key) = server.customer("anna@example.com", "20.00").await;
-    let (boris, boris_key) = server.customer("boris@example.com", "20.00").await;
-    let mobile = server.offer(&anna_key, "DE", "mobile", None).await;
+    let (anna, anna_key) = server.funded_customer("anna@example.com", "20.00").await;
+    let (boris, boris_key) = server.funded_customer("boris@example.com", "20.00").await;
+    let mobile = server.listed_offer(&anna_key, "DE", "mobile", None).await;
     let placed = server.order(anna, &anna_key, &mobile, None).await;
     let number = placed["numbers"][0]["id"].as_i64().unwrap();
     let (status, uploaded) = server
@@ -486,8 +498,8 @@ async fn a_customer_gets_404_for_another_customers_numbers_greetings_and_documen
 #[tokio::test]
 async fn bad_targets_wrong_wavs_and_unknown_enum_values_are_problems() {
     let server = Server::start_on_20_january().await;
-    let (anna, key) = server.customer("anna@example.com", "20.00").await;
-    let mobile = server.offer(&key, "DE", "mobile", None).await;
+    let (anna, key) = server.funded_customer("anna@example.com", "20.00").await;
+    let mobile = server.listed_offer(&key, "DE", "mobile", None).await;
     let placed = server.order(anna, &key, &mobile, None).await;
     let base = format!(
         "/v1/customers/{anna}/numbers/{}",
@@ -567,7 +579,7 @@ async fn bad_targets_wrong_wavs_and_unknown_enum_values_are_problems() {
 #[tokio::test]
 async fn r7_2_operators_add_offers_and_stock_and_unlisted_offers_are_hidden() {
     let server = Server::start_on_20_january().await;
-    let (_, key) = server.customer("anna@example.com", "1.00").await;
+    let (_, key) = server.funded_customer("anna@example.com", "1.00").await;
     let offer = json!({
         "country": "GB", "kind": "mobile", "carrier": 1,
         "monthly_price": {"amount": "6.00", "currency": "EUR"},
@@ -630,9 +642,11 @@ async fn r7_2_operators_add_offers_and_stock_and_unlisted_offers_are_hidden() {
 #[tokio::test]
 async fn r6_2_caller_id_r13_1_greetings_and_r13_3_voice_recordings() {
     let server = Server::start_on_20_january().await;
-    let (anna, key) = server.customer("anna@example.com", "24.50").await;
-    let mobile = server.offer(&key, "DE", "mobile", None).await;
-    let munich = server.offer(&key, "DE", "landline", Some("Munich")).await;
+    let (anna, key) = server.funded_customer("anna@example.com", "24.50").await;
+    let mobile = server.listed_offer(&key, "DE", "mobile", None).await;
+    let munich = server
+        .listed_offer(&key, "DE", "landline", Some("Munich"))
+        .await;
     let with_addon = server.order(anna, &key, &mobile, None).await["numbers"][0].clone();
     let without = server.order(anna, &key, &munich, Some("Munich")).await["numbers"][0].clone();
     let base = format!("/v1/customers/{anna}/numbers/{}", with_addon["id"]);

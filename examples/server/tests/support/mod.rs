@@ -11,10 +11,18 @@ use std::sync::Arc;
 use chrono::{NaiveDate, Utc};
 use reqwest::multipart::Form;
 use reqwest::{Method, StatusCode};
+use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use vnum_app::Vnum;
 use vnum_app::memory::ManualClock;
 use vnum_app::ports::Clock;
+use vnum_app::{OrderLineRequest, PlaceOrder, TopUp};
+use vnum_compliance::{DocumentRequirement, EndUser};
+use vnum_core::{
+    CarrierId, CountryCode, Currency, CustomerId, Money, NumberId, OfferId, PhoneNumber,
+    PrepaidTerm,
+};
+use vnum_lifecycle::{NumberKind, Offer, OfferTerms, ProvisioningClass};
 use vnum_server::{Demo, Running, Settings};
 
 /// A server started the way the binary starts it, on a port the system chose.
@@ -240,4 +248,93 @@ fn assert_no_null(value: &Value, path: &str, text: &str) {
         }
         _ => {}
     }
+}
+
+/// A customer: its id and API key.
+pub(crate) struct Customer {
+    pub(crate) id: i64,
+    pub(crate) key: String,
+}
+
+impl Server {
+    /// The stories bring their own offers, on a carrier that connects on request.
+    pub(crate) async fn start_without_catalogue() -> Self {
+        Self::start_with(Settings {
+            seed_catalogue: false,
+            ..Settings::default()
+        })
+        .await
+    }
+
+    /// Registers a customer as the operator, with 100.00 EUR on its balance.
+    pub(crate) async fn customer(&self, email: &str, kind: &str) -> Customer {
+        let (id, key) = self.register_as(email, kind).await;
+        self.vnum()
+            .top_up(TopUp {
+                customer: CustomerId(id),
+                amount: eur(10_000),
+                idempotency_key: format!("seed-{id}"),
+            })
+            .await
+            .unwrap();
+        Customer { id, key }
+    }
+
+    /// An offer of `kind` numbers of `country` at 5.00 EUR a month.
+    pub(crate) async fn offer(
+        &self,
+        country: &str,
+        kind: NumberKind,
+        trial: bool,
+        listed: bool,
+    ) -> Offer {
+        self.vnum()
+            .create_offer(OfferTerms {
+                id: OfferId(0),
+                country: CountryCode::parse(country).unwrap(),
+                city: None,
+                kind,
+                carrier: CarrierId(900),
+                monthly_price: eur(500),
+                setup_fee: eur(0),
+                provisioning: ProvisioningClass::Instant,
+                documents: DocumentRequirement::none(),
+                caller_id_monthly: None,
+                sip_forwarding_free: true,
+                trial_allowed: trial,
+                listed,
+            })
+            .await
+            .unwrap()
+    }
+
+    /// Rents one number of `offer` to `customer`, connected by the carrier as `e164`.
+    pub(crate) async fn rent(&self, customer: &Customer, offer: &Offer, e164: &str) -> NumberId {
+        let placed = self
+            .vnum()
+            .place_order(PlaceOrder {
+                customer: CustomerId(customer.id),
+                lines: vec![OrderLineRequest {
+                    offer: offer.id(),
+                    quantity: 1,
+                    term: PrepaidTerm::from_months(1).unwrap(),
+                    city: None,
+                    number: None,
+                }],
+                end_user: EndUser::Personal,
+            })
+            .await
+            .unwrap();
+        let id = placed.numbers[0].id;
+        self.vnum().connect_number(id, phone(e164)).await.unwrap();
+        id
+    }
+}
+
+pub(crate) fn eur(cents: i64) -> Money {
+    Money::new(Decimal::new(cents, 2), Currency::EUR)
+}
+
+pub(crate) fn phone(text: &str) -> PhoneNumber {
+    PhoneNumber::parse(text).unwrap()
 }

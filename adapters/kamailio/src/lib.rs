@@ -1,0 +1,356 @@
+//! Kamailio as the SIP engine of vnum.
+//!
+//! vnum decides and Kamailio carries the decisions out: [`CONFIG`] is a Kamailio 5.6
+//! configuration that asks a vnum server over HTTP for everything it needs (digest HA1s of
+//! SIP accounts, the route of each inbound call, the CallerID of each outgoing call) and
+//! reports every call to a rented number back to it (R4.6). It keeps no database.
+//!
+//! [`Kamailio`] runs that configuration as a child process, for tests, demos and small
+//! deployments that want one supervisor:
+//!
+//! ```no_run
+//! use vnum_kamailio::{EngineSettings, Kamailio};
+//!
+//! let settings = EngineSettings::new("127.0.0.1:5060".parse()?, "http://127.0.0.1:8080", "vnum_…");
+//! let engine = Kamailio::start(&settings)?;
+//! // … SIP traffic on udp:127.0.0.1:5060 …
+//! engine.stop();
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! In production, run Kamailio the usual way with `kamailio.cfg` and the environment
+//! variables [`EngineSettings::environment`] lists (the file's header documents them).
+
+use std::fmt;
+use std::fs;
+use std::io;
+use std::net::{SocketAddr, UdpSocket};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// The Kamailio configuration of vnum's SIP engine.
+pub const CONFIG: &str = include_str!("../kamailio.cfg");
+
+/// Where Kamailio is looked for when it is not on `PATH` (Debian installs it in `/usr/sbin`).
+const SBIN: &str = "/usr/sbin/kamailio";
+
+/// How long a start may take before it counts as failed.
+const START_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// Why the SIP engine could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum KamailioError {
+    /// No `kamailio` binary was found.
+    #[error(
+        "kamailio is not installed (looked on PATH and at {SBIN}); on Debian: apt-get install \
+         kamailio kamailio-utils-modules kamailio-extra-modules"
+    )]
+    NotInstalled,
+    /// The run directory or the process could not be set up.
+    #[error("cannot run kamailio: {0}")]
+    Io(#[from] io::Error),
+    /// Kamailio refused the configuration or did not answer in time.
+    #[error("kamailio did not start: {reason}\n--- its log ---\n{log}")]
+    NotStarted {
+        /// What went wrong.
+        reason: String,
+        /// The end of Kamailio's log.
+        log: String,
+    },
+}
+
+/// What the SIP engine needs to know: where to listen, and the vnum server it serves.
+#[derive(Clone, PartialEq, Eq)]
+pub struct EngineSettings {
+    /// The UDP address to listen on.
+    pub listen: SocketAddr,
+    /// The vnum server's base URL, such as `http://127.0.0.1:8080`.
+    pub api: String,
+    /// An operator API key of that server.
+    pub engine_key: String,
+    /// The domain (and digest realm) of customers' SIP accounts: the server's `sip_domain`.
+    pub sip_domain: String,
+    /// Where calls to phone numbers leave, `host[:port]`: the server's `sip_gateway`.
+    pub gateway: String,
+    /// The voicemail server's SIP URI.
+    pub voicemail: String,
+    /// SIP worker processes; each holds its call while it waits for vnum.
+    pub children: u16,
+}
+
+impl EngineSettings {
+    /// Settings for the vnum server at `api` with its default SIP domain and gateway.
+    #[must_use]
+    pub fn new(listen: SocketAddr, api: &str, engine_key: &str) -> Self {
+        Self {
+            listen,
+            api: api.trim_end_matches('/').to_owned(),
+            engine_key: engine_key.to_owned(),
+            sip_domain: "sip.vnum.example".to_owned(),
+            gateway: "gateway.vnum.example".to_owned(),
+            voicemail: "sip:voicemail@voicemail.vnum.example".to_owned(),
+            children: 4,
+        }
+    }
+
+    /// The environment variables [`CONFIG`] reads, with their values.
+    #[must_use]
+    pub fn environment(&self) -> [(&'static str, &str); 5] {
+        [
+            ("VNUM_API", &self.api),
+            ("VNUM_ENGINE_KEY", &self.engine_key),
+            ("VNUM_SIP_DOMAIN", &self.sip_domain),
+            ("VNUM_GATEWAY", &self.gateway),
+            ("VNUM_VOICEMAIL", &self.voicemail),
+        ]
+    }
+
+    /// Kamailio's command-line arguments for the configuration at `config`, in the
+    /// foreground with its log on stderr.
+    #[must_use]
+    pub fn arguments(&self, config: &Path) -> Vec<String> {
+        vec![
+            "-DD".to_owned(),
+            "-E".to_owned(),
+            "-f".to_owned(),
+            config.display().to_string(),
+            "-l".to_owned(),
+            format!("udp:{}", self.listen),
+            "-n".to_owned(),
+            self.children.max(1).to_string(),
+            // Its own run directory: no pid or control files are shared with another one.
+            "-Y".to_owned(),
+            config
+                .parent()
+                .unwrap_or_else(|| Path::new("."))
+                .display()
+                .to_string(),
+        ]
+    }
+}
+
+impl fmt::Debug for EngineSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EngineSettings")
+            .field("listen", &self.listen)
+            .field("api", &self.api)
+            .field("engine_key", &"***")
+            .field("sip_domain", &self.sip_domain)
+            .field("gateway", &self.gateway)
+            .field("voicemail", &self.voicemail)
+            .field("children", &self.children)
+            .finish()
+    }
+}
+
+/// A running Kamailio with vnum's configuration. Dropping it stops it.
+#[derive(Debug)]
+pub struct Kamailio {
+    child: Option<Child>,
+    dir: PathBuf,
+    listen: SocketAddr,
+}
+
+impl Kamailio {
+    /// The `kamailio` binary, when installed.
+    #[must_use]
+    pub fn binary() -> Option<PathBuf> {
+        let on_path = std::env::var_os("PATH").into_iter().flat_map(|paths| {
+            std::env::split_paths(&paths)
+                .map(|dir| dir.join("kamailio"))
+                .collect::<Vec<_>>()
+        });
+        on_path
+            .chain([PathBuf::from(SBIN)])
+            .find(|candidate| candidate.is_file())
+    }
+
+    /// Starts Kamailio with [`CONFIG`] and `settings`, and waits until it answers SIP.
+    ///
+    /// # Errors
+    /// [`KamailioError::NotInstalled`] without a binary; [`KamailioError::NotStarted`]
+    /// with Kamailio's log when it refuses the configuration, exits, or does not answer an
+    /// `OPTIONS` request within 15 seconds.
+    pub fn start(settings: &EngineSettings) -> Result<Self, KamailioError> {
+        let binary = Self::binary().ok_or(KamailioError::NotInstalled)?;
+        let dir = run_directory(settings.listen)?;
+        let config = dir.join("kamailio.cfg");
+        fs::write(&config, CONFIG)?;
+        let log = fs::File::create(dir.join("kamailio.log"))?;
+        let mut command = Command::new(binary);
+        command
+            .args(settings.arguments(&config))
+            .envs(settings.environment())
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log);
+        // Its own process group, so that stopping it stops every worker it forked.
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let child = command.spawn()?;
+        let mut engine = Self {
+            child: Some(child),
+            dir,
+            listen: settings.listen,
+        };
+        engine.wait_until_ready()?;
+        Ok(engine)
+    }
+
+    /// The address it listens on (UDP).
+    #[must_use]
+    pub fn listen(&self) -> SocketAddr {
+        self.listen
+    }
+
+    /// What it logged so far.
+    #[must_use]
+    pub fn log(&self) -> String {
+        fs::read_to_string(self.dir.join("kamailio.log")).unwrap_or_default()
+    }
+
+    /// Stops it and every worker, waiting up to five seconds before killing them.
+    pub fn stop(mut self) {
+        self.shut_down();
+    }
+
+    fn wait_until_ready(&mut self) -> Result<(), KamailioError> {
+        let deadline = Instant::now() + START_TIMEOUT;
+        let probe = UdpSocket::bind(if self.listen.is_ipv4() {
+            "127.0.0.1:0"
+        } else {
+            "[::1]:0"
+        })?;
+        probe.set_read_timeout(Some(Duration::from_millis(200)))?;
+        let local = probe.local_addr()?;
+        let mut attempt = 0_u32;
+        loop {
+            if let Some(child) = self.child.as_mut()
+                && let Some(status) = child.try_wait()?
+            {
+                return Err(self.not_started(format!("it exited with {status}")));
+            }
+            if Instant::now() > deadline {
+                return Err(self.not_started(format!(
+                    "no answer to OPTIONS on udp:{} within {} s",
+                    self.listen,
+                    START_TIMEOUT.as_secs()
+                )));
+            }
+            attempt += 1;
+            let options = options_request(self.listen, local, attempt);
+            // Refused until it listens; the next attempt tells.
+            let _ = probe.send_to(options.as_bytes(), self.listen);
+            let mut answer = [0_u8; 2048];
+            if let Ok((read, _)) = probe.recv_from(&mut answer)
+                && answer[..read].starts_with(b"SIP/2.0 200")
+            {
+                return Ok(());
+            }
+            thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn not_started(&mut self, reason: String) -> KamailioError {
+        self.shut_down();
+        let log = self.log();
+        let tail: Vec<&str> = log.lines().rev().take(40).collect();
+        KamailioError::NotStarted {
+            reason,
+            log: tail.into_iter().rev().collect::<Vec<_>>().join("\n"),
+        }
+    }
+
+    fn shut_down(&mut self) {
+        let Some(mut child) = self.child.take() else {
+            return;
+        };
+        signal_group(child.id(), "TERM");
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = child.try_wait() {
+                // The workers may outlive the main process by a moment.
+                signal_group(child.id(), "KILL");
+                return;
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+        signal_group(child.id(), "KILL");
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+}
+
+impl Drop for Kamailio {
+    fn drop(&mut self) {
+        self.shut_down();
+        let _ = fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Sends `signal` to the process group `group` (the supervisor made Kamailio its leader).
+fn signal_group(group: u32, signal: &str) {
+    let _ = Command::new("kill")
+        .args([format!("-{signal}"), "--".to_owned(), format!("-{group}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+}
+
+/// A fresh directory for one Kamailio's configuration, log and control files.
+fn run_directory(listen: SocketAddr) -> io::Result<PathBuf> {
+    static STARTED: AtomicU32 = AtomicU32::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "vnum-kamailio-{}-{}-{}",
+        std::process::id(),
+        listen.port(),
+        STARTED.fetch_add(1, Ordering::Relaxed)
+    ));
+    if dir.exists() {
+        fs::remove_dir_all(&dir)?;
+    }
+    fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+/// An `OPTIONS` request to the engine itself, which answers 200 when it runs.
+fn options_request(to: SocketAddr, from: SocketAddr, attempt: u32) -> String {
+    format!(
+        "OPTIONS sip:{to} SIP/2.0\r\n\
+         Via: SIP/2.0/UDP {from};branch=z9hG4bK-vnum-probe-{attempt}\r\n\
+         Max-Forwards: 70\r\n\
+         From: <sip:probe@{from}>;tag=vnum-probe\r\n\
+         To: <sip:{to}>\r\n\
+         Call-ID: vnum-probe-{attempt}@{from}\r\n\
+         CSeq: {attempt} OPTIONS\r\n\
+         Content-Length: 0\r\n\r\n"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_environment_carries_every_setting_the_configuration_reads() {
+        let settings = EngineSettings::new(
+            "127.0.0.1:5060".parse().unwrap_or_else(|_| unreachable!()),
+            "http://127.0.0.1:8080/",
+            "vnum_key",
+        );
+        let environment = settings.environment();
+        for (name, _) in environment {
+            assert!(
+                CONFIG.contains(&format!("#!defenvs {name}\n")),
+                "{name} is not read by kamailio.cfg"
+            );
+        }
+        let defined = CONFIG.matches("#!defenvs ").count();
+        assert_eq!(defined, environment.len(), "a setting is missing");
+        assert_eq!(environment[0], ("VNUM_API", "http://127.0.0.1:8080"));
+        assert!(!format!("{settings:?}").contains("vnum_key"));
+    }
+}
