@@ -14,9 +14,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use chrono::Utc;
 use reqwest::StatusCode;
+use rust_decimal::Decimal;
 use serde_json::{Value, json};
-use vnum_calls::{ForwardingPlan, ForwardingTarget, RingTime};
+use vnum_app::TopUp;
+use vnum_app::memory::ManualClock;
+use vnum_calls::{ForwardingPlan, ForwardingTarget, RingTime, Strategy};
 use vnum_core::{CustomerId, NumberId};
 use vnum_kamailio::{EngineSettings, Kamailio};
 use vnum_lifecycle::NumberKind;
@@ -69,6 +73,7 @@ struct Lab {
     server: Server,
     engine: Kamailio,
     gateway: SocketAddr,
+    voicemail: SocketAddr,
     anna: Customer,
     number: NumberId,
     dir: PathBuf,
@@ -76,11 +81,12 @@ struct Lab {
 
 impl Lab {
     async fn start(name: &str) -> Self {
-        let server = Server::start_with(Settings {
+        // A clock that moves only when a story says so: from now, as the engine's is.
+        let settings = Settings {
             seed_catalogue: false,
             ..Settings::default()
-        })
-        .await;
+        };
+        let server = Server::start_on(settings, ManualClock::new(Utc::now())).await;
         let anna = server.customer("anna@example.com", "person").await;
         let offer = server.offer("DE", NumberKind::Mobile, false, true).await;
         let number = server.rent(&anna, &offer, RENTED).await;
@@ -92,6 +98,8 @@ impl Lab {
             server.operator(),
         );
         settings.gateway = gateway.to_string();
+        let voicemail = SocketAddr::from(([127, 0, 0, 1], free_port()));
+        settings.voicemail = format!("sip:voicemail@{voicemail}");
         settings.children = 2;
         let engine = Kamailio::start(&settings).unwrap();
         let dir = std::env::temp_dir().join(format!("vnum-sip-{name}-{}", std::process::id()));
@@ -100,6 +108,7 @@ impl Lab {
             server,
             engine,
             gateway,
+            voicemail,
             anna,
             number,
             dir,
@@ -406,6 +415,49 @@ const BUSY: &str = r#"<?xml version="1.0" encoding="ISO-8859-1" ?>
 </scenario>
 "#;
 
+/// A phone that rings until the call is cancelled.
+const RINGS_OUT: &str = r#"<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="rings out">
+  <recv request="INVITE"/>
+  <send>
+    <![CDATA[
+      SIP/2.0 180 Ringing
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]SIPpTag01[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Contact: <sip:phone@[local_ip]:[local_port]>
+      Content-Length: 0
+    ]]>
+  </send>
+  <recv request="CANCEL"/>
+  <send>
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]SIPpTag01[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+    ]]>
+  </send>
+  <send>
+    <![CDATA[
+      SIP/2.0 487 Request Terminated
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]SIPpTag01[call_number]
+      [last_Call-ID:]
+      CSeq: [cseq] INVITE
+      Content-Length: 0
+    ]]>
+  </send>
+  <recv request="ACK"/>
+</scenario>
+"#;
+
 fn server_target(port: u16) -> ForwardingTarget {
     ForwardingTarget::parse(&format!("127.0.0.1:{port}")).unwrap()
 }
@@ -684,26 +736,35 @@ const CALLS_OUT: &str = r#"<?xml version="1.0" encoding="ISO-8859-1" ?>
 </scenario>
 "#;
 
-/// The gateway: answers one call and checks the CallerID it presents.
-fn gateway_expecting(identity: &str) -> String {
-    ANSWERS
+/// `scenario` with a check on the message `element` receives: it must match `regexp`, or
+/// the call fails.
+fn checking(scenario: &str, element: &str, regexp: &str) -> String {
+    assert!(scenario.contains(element), "no {element} in the scenario");
+    let open = element.trim_end_matches("/>");
+    scenario
         .replacen(
-            "</scenario>",
-            r#"  <Reference variables="identity"/>
-</scenario>"#,
-            1,
-        )
-        .replacen(
-            r#"<recv request="INVITE" rrs="true"/>"#,
+            element,
             &format!(
-                r#"<recv request="INVITE" rrs="true">
+                r#"{open}>
     <action>
-      <ereg regexp="{identity}" search_in="msg" check_it="true" assign_to="identity"/>
+      <ereg regexp="{regexp}" search_in="msg" check_it="true" assign_to="checked"/>
     </action>
   </recv>"#
             ),
             1,
         )
+        .replacen(
+            "</scenario>",
+            r#"  <Reference variables="checked"/>
+</scenario>"#,
+            1,
+        )
+}
+
+/// A phone, gateway or voicemail server that answers one call whose INVITE matches
+/// `regexp`.
+fn answers_checking(regexp: &str) -> String {
+    checking(ANSWERS, r#"<recv request="INVITE" rrs="true"/>"#, regexp)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -743,7 +804,7 @@ async fn r6_an_accounts_call_out_presents_its_number_to_the_gateway() {
         None => "Privacy: id".to_owned(),
     };
 
-    let gateway = lab.phone("gateway", &gateway_expecting(&identity), lab.gateway.port());
+    let gateway = lab.phone("gateway", &answers_checking(&identity), lab.gateway.port());
     let args = [
         "-inf",
         fields.to_str().unwrap(),
@@ -755,5 +816,114 @@ async fn r6_an_accounts_call_out_presents_its_number_to_the_gateway() {
     let output = lab.call("account-calls-out", CALLS_OUT, GATEWAY_NUMBER, &args);
     assert_passed(&lab, "account-calls-out", &output);
     assert_phone_passed(&lab, gateway);
+    lab.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r4_5_a_number_on_voicemail_sends_its_calls_there() {
+    if !tools_present() {
+        return;
+    }
+    let lab = Lab::start("voicemail").await;
+    lab.forward(ForwardingPlan::voicemail_only()).await;
+
+    let header = format!("X-Vnum-Number: \\{RENTED}");
+    let voicemail = lab.phone(
+        "voicemail",
+        &answers_checking(&header),
+        lab.voicemail.port(),
+    );
+    let output = lab.call("voicemail-caller", &caller(200), RENTED, &[]);
+    assert_passed(&lab, "voicemail-caller", &output);
+    assert_phone_passed(&lab, voicemail);
+
+    let calls = lab.calls(1).await;
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert_eq!(calls[0]["disposition"], "voicemail", "{}", calls[0]);
+    lab.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r4_5_voicemail_takes_the_call_when_the_ring_time_is_over() {
+    if !tools_present() {
+        return;
+    }
+    let lab = Lab::start("fallback").await;
+    let port = free_port();
+    let ring = RingTime::from_seconds(RingTime::MIN_SECONDS).unwrap();
+    let single = Strategy::Single {
+        target: server_target(port),
+        ring,
+    };
+    let plan = ForwardingPlan::new(single, true).unwrap();
+    lab.forward(plan).await;
+
+    let phone = lab.phone("fallback-phone", RINGS_OUT, port);
+    let header = format!("X-Vnum-Number: \\{RENTED}");
+    let voicemail = lab.phone(
+        "fallback-voicemail",
+        &answers_checking(&header),
+        lab.voicemail.port(),
+    );
+    let output = lab.call("fallback-caller", &caller(200), RENTED, &[]);
+    assert_passed(&lab, "fallback-caller", &output);
+    assert_phone_passed(&lab, phone);
+    assert_phone_passed(&lab, voicemail);
+
+    let calls = lab.calls(1).await;
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert_eq!(calls[0]["disposition"], "voicemail", "{}", calls[0]);
+    lab.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r10_4_a_number_of_an_account_in_debt_answers_480_with_the_rule() {
+    if !tools_present() {
+        return;
+    }
+    let lab = Lab::start("debt").await;
+    let server = &lab.server;
+    // Boris pays the first month and nothing more.
+    let (boris, _) = server.register_as("boris@example.com", "person").await;
+    server
+        .vnum()
+        .top_up(TopUp {
+            customer: CustomerId(boris),
+            amount: support::eur(500),
+            idempotency_key: "boris-first-month".to_owned(),
+        })
+        .await
+        .unwrap();
+    let offer = server.offer("DE", NumberKind::Mobile, false, true).await;
+    let borrowed = "+4915112345679";
+    let boris = Customer {
+        id: boris,
+        key: String::new(),
+    };
+    let number = server.rent(&boris, &offer, borrowed).await;
+    server
+        .vnum()
+        .set_forwarding(
+            CustomerId(boris.id),
+            number,
+            Some(ForwardingPlan::single(server_target(free_port()))),
+        )
+        .await
+        .unwrap();
+
+    // The daily runs go on; the second month is charged anyway (R10.3), below zero.
+    server.vnum().run_renewals().await.unwrap();
+    server.clock().advance(chrono::Duration::days(40));
+    server.vnum().run_renewals().await.unwrap();
+    let balance = server.vnum().balance(CustomerId(boris.id)).await.unwrap();
+    assert!(balance.balance.amount() < Decimal::ZERO, "{balance:?}");
+
+    let refused = checking(
+        &caller(480),
+        r#"<recv response="480" response_txn="invite"/>"#,
+        "X-Vnum-Rule: R10\\.4",
+    );
+    let output = lab.call("debt-caller", &refused, borrowed, &[]);
+    assert_passed(&lab, "debt-caller", &output);
     lab.stop().await;
 }
