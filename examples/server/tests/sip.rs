@@ -9,9 +9,9 @@
 // A panic in a test or its helpers is a failed assertion.
 #![allow(clippy::unwrap_used)]
 
-use std::net::{SocketAddr, UdpSocket};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -26,8 +26,13 @@ use vnum_kamailio::{EngineSettings, Kamailio};
 use vnum_lifecycle::NumberKind;
 use vnum_server::Settings;
 
+use sipp::{
+    ANSWERS, BUSY, CALLS_OUT, Finished, RINGS_OUT, Running, Sipp, answers_checking, caller,
+    checking, free_port, registration,
+};
 use support::{Customer, Server};
 
+mod sipp;
 mod support;
 
 /// The number the stories rent.
@@ -57,15 +62,6 @@ fn tools_present() -> bool {
         "skipped: {missing} is not installed (apt-get install kamailio kamailio-utils-modules kamailio-extra-modules sip-tester)"
     );
     false
-}
-
-/// A UDP port nobody uses now.
-fn free_port() -> u16 {
-    UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// The server, the SIP engine in front of it, and a customer with a rented number.
@@ -123,25 +119,18 @@ impl Lab {
             .unwrap();
     }
 
-    /// Starts a sipp that waits for calls on `port` and plays `scenario`.
-    fn phone(&self, name: &str, scenario: &str, port: u16) -> Sipp {
-        Sipp::spawn(&self.dir, name, scenario, port, None, &[])
+    /// Starts a sipp that waits for a call on `port` and plays `scenario`.
+    fn phone(&self, name: &str, scenario: &str, port: u16) -> Running {
+        Sipp::new(&self.dir, name, scenario, port).spawn()
     }
 
     /// Runs a sipp against the engine to the end: `service` is the request-URI's user.
-    fn call(&self, name: &str, scenario: &str, service: &str, extra: &[&str]) -> Output {
-        let port = free_port();
-        let mut args = vec!["-s", service];
-        args.extend_from_slice(extra);
-        Sipp::spawn(
-            &self.dir,
-            name,
-            scenario,
-            port,
-            Some(self.engine.listen()),
-            &args,
-        )
-        .finish()
+    fn call(&self, name: &str, scenario: &str, service: &str, extra: &[&str]) -> Finished {
+        Sipp::new(&self.dir, name, scenario, free_port())
+            .to(self.engine.listen())
+            .args(&["-s", service])
+            .args(extra)
+            .run()
     }
 
     /// The calls vnum recorded on the rented number, waiting up to five seconds for `count`.
@@ -173,290 +162,17 @@ impl Lab {
     }
 }
 
-/// One sipp process, and what it printed.
-struct Sipp {
-    child: Child,
-    name: String,
-    dir: PathBuf,
-}
-
-impl Sipp {
-    fn spawn(
-        dir: &Path,
-        name: &str,
-        scenario: &str,
-        port: u16,
-        remote: Option<SocketAddr>,
-        args: &[&str],
-    ) -> Self {
-        let file = dir.join(format!("{name}.xml"));
-        std::fs::write(&file, scenario).unwrap();
-        let mut command = Command::new("sipp");
-        if let Some(remote) = remote {
-            command.arg(remote.to_string());
-        }
-        command
-            .args(["-sf", file.to_str().unwrap(), "-m", "1", "-i", "127.0.0.1"])
-            .args(["-p", &port.to_string(), "-mp", &free_port().to_string()])
-            .args(["-timeout", "20", "-timeout_error", "-nostdin"])
-            .args(["-trace_err", "-error_file"])
-            .arg(dir.join(format!("{name}.errors")))
-            .args(["-trace_msg", "-message_file"])
-            .arg(dir.join(format!("{name}.messages")))
-            .args(args)
-            .current_dir(dir)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        Self {
-            child: command.spawn().unwrap(),
-            name: name.to_owned(),
-            dir: dir.to_owned(),
-        }
-    }
-
-    /// Waits for the end and returns how it went.
-    fn finish(self) -> Output {
-        self.child.wait_with_output().unwrap()
-    }
-
-    /// What it sent and received, for a failure's message.
-    fn transcript(dir: &Path, name: &str) -> String {
-        let read = |suffix: &str| {
-            std::fs::read_to_string(dir.join(format!("{name}.{suffix}"))).unwrap_or_default()
-        };
-        format!("{}\n{}", read("messages"), read("errors"))
-    }
-}
-
 /// Asserts that a sipp run completed its scenario, with its transcript and the engine's log
 /// otherwise.
-fn assert_passed(lab: &Lab, name: &str, output: &Output) {
-    assert!(
-        output.status.success(),
-        "sipp {name} failed ({}): {}\n--- sipp ---\n{}\n--- kamailio ---\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr),
-        Sipp::transcript(&lab.dir, name),
-        lab.engine.log()
-    );
+fn assert_passed(lab: &Lab, run: &Finished) {
+    let engine = format!("--- kamailio ---\n{}", lab.engine.log());
+    assert!(run.passed(), "{}", run.report(&engine));
 }
 
-fn assert_phone_passed(lab: &Lab, phone: Sipp) {
-    let (dir, name) = (phone.dir.clone(), phone.name.clone());
-    let output = phone.finish();
-    assert!(
-        output.status.success(),
-        "sipp {name} failed ({}): {}\n--- sipp ---\n{}\n--- kamailio ---\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr),
-        Sipp::transcript(&dir, &name),
-        lab.engine.log()
-    );
+/// Waits for a phone's end and asserts that it played its part.
+fn assert_phone_passed(lab: &Lab, phone: Running) {
+    assert_passed(lab, &phone.finish());
 }
-
-/// A caller: INVITE, the final answer `expect`, and for a 200 the ACK, a second of talk and
-/// the BYE. The INVITE's transaction absorbs provisional answers in any order.
-fn caller(expect: u16) -> String {
-    let end = if expect == 200 {
-        r#"
-  <recv response="200" rrs="true" response_txn="invite"/>
-  <send ack_txn="invite">
-    <![CDATA[
-      ACK [next_url] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: <sip:+4922199999@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
-      Call-ID: [call_id]
-      CSeq: 1 ACK
-      [routes]
-      Max-Forwards: 70
-      Content-Length: 0
-    ]]>
-  </send>
-  <pause milliseconds="1000"/>
-  <send retrans="500">
-    <![CDATA[
-      BYE [next_url] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: <sip:+4922199999@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
-      Call-ID: [call_id]
-      CSeq: 2 BYE
-      [routes]
-      Max-Forwards: 70
-      Content-Length: 0
-    ]]>
-  </send>
-  <recv response="200"/>"#
-            .to_owned()
-    } else {
-        format!(
-            r#"
-  <recv response="{expect}" response_txn="invite"/>
-  <send ack_txn="invite">
-    <![CDATA[
-      ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-      [last_Via:]
-      From: <sip:+4922199999@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
-      Call-ID: [call_id]
-      CSeq: 1 ACK
-      Max-Forwards: 70
-      Content-Length: 0
-    ]]>
-  </send>"#
-        )
-    };
-    format!(
-        r#"<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="caller">
-  <send retrans="500" start_txn="invite">
-    <![CDATA[
-      INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: <sip:+4922199999@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[service]@[remote_ip]:[remote_port]>
-      Call-ID: [call_id]
-      CSeq: 1 INVITE
-      Contact: <sip:caller@[local_ip]:[local_port]>
-      Max-Forwards: 70
-      Content-Type: application/sdp
-      Content-Length: [len]
-
-      v=0
-      o=caller 1 1 IN IP[local_ip_type] [local_ip]
-      s=-
-      c=IN IP[media_ip_type] [media_ip]
-      t=0 0
-      m=audio [media_port] RTP/AVP 0
-      a=rtpmap:0 PCMU/8000
-    ]]>
-  </send>
-  <recv response="100" optional="true" response_txn="invite"/>
-  <recv response="180" optional="true" response_txn="invite"/>
-  <recv response="183" optional="true" response_txn="invite"/>{end}
-</scenario>
-"#
-    )
-}
-
-/// A phone or server that answers one call and waits for its end.
-const ANSWERS: &str = r#"<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="answers">
-  <recv request="INVITE" rrs="true"/>
-  <send>
-    <![CDATA[
-      SIP/2.0 180 Ringing
-      [last_Via:]
-      [last_From:]
-      [last_To:];tag=[pid]SIPpTag01[call_number]
-      [last_Call-ID:]
-      [last_CSeq:]
-      [last_Record-Route:]
-      Contact: <sip:phone@[local_ip]:[local_port]>
-      Content-Length: 0
-    ]]>
-  </send>
-  <send retrans="500">
-    <![CDATA[
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:];tag=[pid]SIPpTag01[call_number]
-      [last_Call-ID:]
-      [last_CSeq:]
-      [last_Record-Route:]
-      Contact: <sip:phone@[local_ip]:[local_port]>
-      Content-Type: application/sdp
-      Content-Length: [len]
-
-      v=0
-      o=phone 1 1 IN IP[local_ip_type] [local_ip]
-      s=-
-      c=IN IP[media_ip_type] [media_ip]
-      t=0 0
-      m=audio [media_port] RTP/AVP 0
-      a=rtpmap:0 PCMU/8000
-    ]]>
-  </send>
-  <recv request="ACK"/>
-  <recv request="BYE"/>
-  <send>
-    <![CDATA[
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Content-Length: 0
-    ]]>
-  </send>
-</scenario>
-"#;
-
-/// A phone that is busy.
-const BUSY: &str = r#"<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="busy">
-  <recv request="INVITE"/>
-  <send>
-    <![CDATA[
-      SIP/2.0 486 Busy Here
-      [last_Via:]
-      [last_From:]
-      [last_To:];tag=[pid]SIPpTag01[call_number]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Content-Length: 0
-    ]]>
-  </send>
-  <recv request="ACK"/>
-</scenario>
-"#;
-
-/// A phone that rings until the call is cancelled.
-const RINGS_OUT: &str = r#"<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="rings out">
-  <recv request="INVITE"/>
-  <send>
-    <![CDATA[
-      SIP/2.0 180 Ringing
-      [last_Via:]
-      [last_From:]
-      [last_To:];tag=[pid]SIPpTag01[call_number]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Contact: <sip:phone@[local_ip]:[local_port]>
-      Content-Length: 0
-    ]]>
-  </send>
-  <recv request="CANCEL"/>
-  <send>
-    <![CDATA[
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:];tag=[pid]SIPpTag01[call_number]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Content-Length: 0
-    ]]>
-  </send>
-  <send>
-    <![CDATA[
-      SIP/2.0 487 Request Terminated
-      [last_Via:]
-      [last_From:]
-      [last_To:];tag=[pid]SIPpTag01[call_number]
-      [last_Call-ID:]
-      CSeq: [cseq] INVITE
-      Content-Length: 0
-    ]]>
-  </send>
-  <recv request="ACK"/>
-</scenario>
-"#;
 
 fn server_target(port: u16) -> ForwardingTarget {
     ForwardingTarget::parse(&format!("127.0.0.1:{port}")).unwrap()
@@ -473,8 +189,8 @@ async fn r4_6_an_answered_call_rings_the_customers_server_and_is_recorded_once()
         .await;
 
     let phone = lab.phone("answered-phone", ANSWERS, port);
-    let output = lab.call("answered-caller", &caller(200), RENTED, &[]);
-    assert_passed(&lab, "answered-caller", &output);
+    let output = lab.call("answered-caller", &caller(200, 1000), RENTED, &[]);
+    assert_passed(&lab, &output);
     assert_phone_passed(&lab, phone);
 
     let calls = lab.calls(1).await;
@@ -511,8 +227,8 @@ async fn r4_3_a_busy_first_step_goes_on_to_the_next_one() {
 
     let busy = lab.phone("serial-busy", BUSY, busy_port);
     let answers = lab.phone("serial-answers", ANSWERS, answer_port);
-    let output = lab.call("serial-caller", &caller(200), RENTED, &[]);
-    assert_passed(&lab, "serial-caller", &output);
+    let output = lab.call("serial-caller", &caller(200, 1000), RENTED, &[]);
+    assert_passed(&lab, &output);
     assert_phone_passed(&lab, busy);
     assert_phone_passed(&lab, answers);
 
@@ -533,8 +249,8 @@ async fn a_busy_customer_gives_the_caller_busy_and_a_missed_call() {
         .await;
 
     let phone = lab.phone("busy-phone", BUSY, port);
-    let output = lab.call("busy-caller", &caller(486), RENTED, &[]);
-    assert_passed(&lab, "busy-caller", &output);
+    let output = lab.call("busy-caller", &caller(486, 0), RENTED, &[]);
+    assert_passed(&lab, &output);
     assert_phone_passed(&lab, phone);
 
     let calls = lab.calls(1).await;
@@ -552,59 +268,17 @@ async fn vnum_refusals_reach_the_caller_with_their_sip_status() {
     let lab = Lab::start("refused").await;
 
     // Nobody rents it: 404, and no call record anywhere.
-    let output = lab.call("unknown-caller", &caller(404), "+4930999999", &[]);
-    assert_passed(&lab, "unknown-caller", &output);
+    let output = lab.call("unknown-caller", &caller(404, 0), "+4930999999", &[]);
+    assert_passed(&lab, &output);
 
     // Rented, but with nowhere to ring: 480, and the missed call is recorded.
-    let output = lab.call("unrouted-caller", &caller(480), RENTED, &[]);
-    assert_passed(&lab, "unrouted-caller", &output);
+    let output = lab.call("unrouted-caller", &caller(480, 0), RENTED, &[]);
+    assert_passed(&lab, &output);
     let calls = lab.calls(1).await;
     assert_eq!(calls.len(), 1, "{calls:?}\n{}", lab.engine.log());
     assert_eq!(calls[0]["disposition"], "rejected", "{}", calls[0]);
     assert_eq!(calls[0]["sip_status"], 480);
     lab.stop().await;
-}
-
-/// Registers `[field0]` with the password `-ap` gives, expecting `expect` once the
-/// credentials were sent; the contact is this sipp's own address.
-fn registration(expect: u16) -> String {
-    format!(
-        r#"<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="register">
-  <send retrans="500">
-    <![CDATA[
-      REGISTER sip:sip.vnum.example SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: <sip:[field0]@sip.vnum.example>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[field0]@sip.vnum.example>
-      Call-ID: [call_id]
-      CSeq: 1 REGISTER
-      Contact: <sip:[field0]@[local_ip]:[local_port]>
-      Expires: 600
-      Max-Forwards: 70
-      Content-Length: 0
-    ]]>
-  </send>
-  <recv response="401" auth="true"/>
-  <send retrans="500">
-    <![CDATA[
-      REGISTER sip:sip.vnum.example SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: <sip:[field0]@sip.vnum.example>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[field0]@sip.vnum.example>
-      Call-ID: [call_id]
-      CSeq: 2 REGISTER
-      Contact: <sip:[field0]@[local_ip]:[local_port]>
-      [authentication]
-      Expires: 600
-      Max-Forwards: 70
-      Content-Length: 0
-    ]]>
-  </send>
-  <recv response="{expect}"/>
-</scenario>
-"#
-    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -630,21 +304,16 @@ async fn r5_1_a_sip_account_registers_with_its_password_and_takes_the_numbers_ca
     // A wrong password is challenged again and never registers.
     let wrong = [&inject[..], &["-ap", "not-the-password"]].concat();
     let output = lab.call("wrong-password", &registration(401), "anna-desk", &wrong);
-    assert_passed(&lab, "wrong-password", &output);
+    assert_passed(&lab, &output);
 
     // The right one registers the phone's address.
     let phone_port = free_port();
     let right = [&inject[..], &["-ap", &password]].concat();
-    let output = Sipp::spawn(
-        &lab.dir,
-        "register",
-        &registration(200),
-        phone_port,
-        Some(lab.engine.listen()),
-        &right,
-    )
-    .finish();
-    assert_passed(&lab, "register", &output);
+    let output = Sipp::new(&lab.dir, "register", &registration(200), phone_port)
+        .to(lab.engine.listen())
+        .args(&right)
+        .run();
+    assert_passed(&lab, &output);
 
     // The number forwards to the account: the call reaches the registered phone.
     lab.forward(ForwardingPlan::single(
@@ -652,119 +321,12 @@ async fn r5_1_a_sip_account_registers_with_its_password_and_takes_the_numbers_ca
     ))
     .await;
     let phone = lab.phone("desk-phone", ANSWERS, phone_port);
-    let output = lab.call("desk-caller", &caller(200), RENTED, &[]);
-    assert_passed(&lab, "desk-caller", &output);
+    let output = lab.call("desk-caller", &caller(200, 1000), RENTED, &[]);
+    assert_passed(&lab, &output);
     assert_phone_passed(&lab, phone);
     let calls = lab.calls(1).await;
     assert_eq!(calls[0]["disposition"], "answered", "{}", calls[0]);
     lab.stop().await;
-}
-
-/// An account's call out, authenticated as `[field0]`, to the service number.
-const CALLS_OUT: &str = r#"<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="calls out">
-  <send retrans="500" start_txn="first">
-    <![CDATA[
-      INVITE sip:[service]@sip.vnum.example SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: <sip:[field0]@sip.vnum.example>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[service]@sip.vnum.example>
-      Call-ID: [call_id]
-      CSeq: 1 INVITE
-      Contact: <sip:[field0]@[local_ip]:[local_port]>
-      Max-Forwards: 70
-      Content-Length: 0
-    ]]>
-  </send>
-  <recv response="407" auth="true" response_txn="first"/>
-  <send ack_txn="first">
-    <![CDATA[
-      ACK sip:[service]@sip.vnum.example SIP/2.0
-      [last_Via:]
-      From: <sip:[field0]@sip.vnum.example>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[service]@sip.vnum.example>[peer_tag_param]
-      Call-ID: [call_id]
-      CSeq: 1 ACK
-      Max-Forwards: 70
-      Content-Length: 0
-    ]]>
-  </send>
-  <send retrans="500" start_txn="invite">
-    <![CDATA[
-      INVITE sip:[service]@sip.vnum.example SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: <sip:[field0]@sip.vnum.example>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[service]@sip.vnum.example>
-      Call-ID: [call_id]
-      CSeq: 2 INVITE
-      Contact: <sip:[field0]@[local_ip]:[local_port]>
-      [authentication]
-      Max-Forwards: 70
-      Content-Length: 0
-    ]]>
-  </send>
-  <recv response="100" optional="true" response_txn="invite"/>
-  <recv response="180" optional="true" response_txn="invite"/>
-  <recv response="200" rrs="true" response_txn="invite"/>
-  <send ack_txn="invite">
-    <![CDATA[
-      ACK [next_url] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: <sip:[field0]@sip.vnum.example>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[service]@sip.vnum.example>[peer_tag_param]
-      Call-ID: [call_id]
-      CSeq: 2 ACK
-      [routes]
-      Max-Forwards: 70
-      Content-Length: 0
-    ]]>
-  </send>
-  <send retrans="500">
-    <![CDATA[
-      BYE [next_url] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: <sip:[field0]@sip.vnum.example>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[service]@sip.vnum.example>[peer_tag_param]
-      Call-ID: [call_id]
-      CSeq: 3 BYE
-      [routes]
-      Max-Forwards: 70
-      Content-Length: 0
-    ]]>
-  </send>
-  <recv response="200"/>
-</scenario>
-"#;
-
-/// `scenario` with a check on the message `element` receives: it must match `regexp`, or
-/// the call fails.
-fn checking(scenario: &str, element: &str, regexp: &str) -> String {
-    assert!(scenario.contains(element), "no {element} in the scenario");
-    let open = element.trim_end_matches("/>");
-    scenario
-        .replacen(
-            element,
-            &format!(
-                r#"{open}>
-    <action>
-      <ereg regexp="{regexp}" search_in="msg" check_it="true" assign_to="checked"/>
-    </action>
-  </recv>"#
-            ),
-            1,
-        )
-        .replacen(
-            "</scenario>",
-            r#"  <Reference variables="checked"/>
-</scenario>"#,
-            1,
-        )
-}
-
-/// A phone, gateway or voicemail server that answers one call whose INVITE matches
-/// `regexp`.
-fn answers_checking(regexp: &str) -> String {
-    checking(ANSWERS, r#"<recv request="INVITE" rrs="true"/>"#, regexp)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -814,7 +376,7 @@ async fn r6_an_accounts_call_out_presents_its_number_to_the_gateway() {
         &password,
     ];
     let output = lab.call("account-calls-out", CALLS_OUT, GATEWAY_NUMBER, &args);
-    assert_passed(&lab, "account-calls-out", &output);
+    assert_passed(&lab, &output);
     assert_phone_passed(&lab, gateway);
     lab.stop().await;
 }
@@ -833,8 +395,8 @@ async fn r4_5_a_number_on_voicemail_sends_its_calls_there() {
         &answers_checking(&header),
         lab.voicemail.port(),
     );
-    let output = lab.call("voicemail-caller", &caller(200), RENTED, &[]);
-    assert_passed(&lab, "voicemail-caller", &output);
+    let output = lab.call("voicemail-caller", &caller(200, 1000), RENTED, &[]);
+    assert_passed(&lab, &output);
     assert_phone_passed(&lab, voicemail);
 
     let calls = lab.calls(1).await;
@@ -865,8 +427,8 @@ async fn r4_5_voicemail_takes_the_call_when_the_ring_time_is_over() {
         &answers_checking(&header),
         lab.voicemail.port(),
     );
-    let output = lab.call("fallback-caller", &caller(200), RENTED, &[]);
-    assert_passed(&lab, "fallback-caller", &output);
+    let output = lab.call("fallback-caller", &caller(200, 1000), RENTED, &[]);
+    assert_passed(&lab, &output);
     assert_phone_passed(&lab, phone);
     assert_phone_passed(&lab, voicemail);
 
@@ -919,11 +481,11 @@ async fn r10_4_a_number_of_an_account_in_debt_answers_480_with_the_rule() {
     assert!(balance.balance.amount() < Decimal::ZERO, "{balance:?}");
 
     let refused = checking(
-        &caller(480),
+        &caller(480, 0),
         r#"<recv response="480" response_txn="invite"/>"#,
         "X-Vnum-Rule: R10\\.4",
     );
     let output = lab.call("debt-caller", &refused, borrowed, &[]);
-    assert_passed(&lab, "debt-caller", &output);
+    assert_passed(&lab, &output);
     lab.stop().await;
 }

@@ -1,0 +1,488 @@
+//! sipp scenarios and a runner for the SIP stories and the SIP load bench: callers,
+//! phones, servers, a gateway and a voicemail server, over UDP on loopback.
+
+// Each user takes part of it.
+#![allow(dead_code)]
+// A panic here is a failed assertion.
+#![allow(clippy::unwrap_used)]
+
+use std::net::{SocketAddr, UdpSocket};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+/// A UDP port nobody uses now.
+pub(crate) fn free_port() -> u16 {
+    UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// One sipp run: a scenario, its ports, and where it writes what it sent and received.
+pub(crate) struct Sipp {
+    command: Command,
+    name: String,
+    dir: PathBuf,
+}
+
+/// A sipp that runs in the background.
+pub(crate) struct Running {
+    child: Child,
+    name: String,
+    dir: PathBuf,
+}
+
+/// How a sipp run ended.
+pub(crate) struct Finished {
+    pub(crate) output: Output,
+    name: String,
+    dir: PathBuf,
+}
+
+impl Sipp {
+    /// `scenario` as `name`, in `dir`, on the local UDP `port`, for one call, with every
+    /// message traced to `<name>.messages` and errors to `<name>.errors`.
+    pub(crate) fn new(dir: &Path, name: &str, scenario: &str, port: u16) -> Self {
+        let file = dir.join(format!("{name}.xml"));
+        std::fs::write(&file, scenario).unwrap();
+        let mut command = Command::new("sipp");
+        command
+            .args(["-sf", file.to_str().unwrap(), "-i", "127.0.0.1"])
+            .args(["-p", &port.to_string(), "-mp", &free_port().to_string()])
+            .args(["-timeout", "20", "-timeout_error", "-nostdin"])
+            .args(["-trace_err", "-error_file"])
+            .arg(dir.join(format!("{name}.errors")))
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        Self {
+            command,
+            name: name.to_owned(),
+            dir: dir.to_owned(),
+        }
+    }
+
+    /// Sends its requests to `remote` (a caller); without it, it waits for requests.
+    pub(crate) fn to(mut self, remote: SocketAddr) -> Self {
+        self.command.arg(remote.to_string());
+        self
+    }
+
+    /// More of sipp's options.
+    pub(crate) fn args(mut self, args: &[&str]) -> Self {
+        self.command.args(args);
+        self
+    }
+
+    /// Starts it for one call, with every message traced.
+    pub(crate) fn spawn(mut self) -> Running {
+        self.command
+            .args(["-m", "1", "-trace_msg", "-message_file"]);
+        self.command
+            .arg(self.dir.join(format!("{}.messages", self.name)));
+        self.start()
+    }
+
+    /// Starts it for as many calls as its options say, without tracing messages.
+    pub(crate) fn start(mut self) -> Running {
+        Running {
+            child: self.command.spawn().unwrap(),
+            name: self.name,
+            dir: self.dir,
+        }
+    }
+
+    /// Runs one call to the end.
+    pub(crate) fn run(self) -> Finished {
+        self.spawn().finish()
+    }
+}
+
+impl Running {
+    /// Waits for the end.
+    pub(crate) fn finish(self) -> Finished {
+        Finished {
+            output: self.child.wait_with_output().unwrap(),
+            name: self.name,
+            dir: self.dir,
+        }
+    }
+}
+
+impl Finished {
+    /// Whether every call completed its scenario.
+    pub(crate) fn passed(&self) -> bool {
+        self.output.status.success()
+    }
+
+    /// What went wrong, what it sent and received, and `context`, for a failed assertion.
+    pub(crate) fn report(&self, context: &str) -> String {
+        let read = |suffix: &str| {
+            std::fs::read_to_string(self.dir.join(format!("{}.{suffix}", self.name)))
+                .unwrap_or_default()
+        };
+        format!(
+            "sipp {} failed ({}): {}\n--- sipp ---\n{}\n{}\n{context}",
+            self.name,
+            self.output.status,
+            String::from_utf8_lossy(&self.output.stderr),
+            read("messages"),
+            read("errors"),
+        )
+    }
+}
+
+/// A caller: INVITE, the final answer `expect`, and for a 200 the ACK, `talk_ms` of talk and
+/// the BYE. The INVITE's transaction absorbs provisional answers in any order.
+pub(crate) fn caller(expect: u16, talk_ms: u32) -> String {
+    let end = if expect == 200 {
+        format!(
+            r#"
+  <recv response="200" rrs="true" response_txn="invite"/>
+  <send ack_txn="invite">
+    <![CDATA[
+      ACK [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: <sip:+4922199999@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 1 ACK
+      [routes]
+      Max-Forwards: 70
+      Content-Length: 0
+    ]]>
+  </send>
+  <pause milliseconds="{talk_ms}"/>
+  <send retrans="500">
+    <![CDATA[
+      BYE [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: <sip:+4922199999@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 2 BYE
+      [routes]
+      Max-Forwards: 70
+      Content-Length: 0
+    ]]>
+  </send>
+  <recv response="200"/>"#
+        )
+    } else {
+        format!(
+            r#"
+  <recv response="{expect}" response_txn="invite"/>
+  <send ack_txn="invite">
+    <![CDATA[
+      ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      [last_Via:]
+      From: <sip:+4922199999@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 1 ACK
+      Max-Forwards: 70
+      Content-Length: 0
+    ]]>
+  </send>"#
+        )
+    };
+    format!(
+        r#"<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="caller">
+  <send retrans="500" start_txn="invite">
+    <![CDATA[
+      INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: <sip:+4922199999@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>
+      Call-ID: [call_id]
+      CSeq: 1 INVITE
+      Contact: <sip:caller@[local_ip]:[local_port]>
+      Max-Forwards: 70
+      Content-Type: application/sdp
+      Content-Length: [len]
+
+      v=0
+      o=caller 1 1 IN IP[local_ip_type] [local_ip]
+      s=-
+      c=IN IP[media_ip_type] [media_ip]
+      t=0 0
+      m=audio [media_port] RTP/AVP 0
+      a=rtpmap:0 PCMU/8000
+    ]]>
+  </send>
+  <recv response="100" optional="true" response_txn="invite"/>
+  <recv response="180" optional="true" response_txn="invite"/>
+  <recv response="183" optional="true" response_txn="invite"/>{end}
+</scenario>
+"#
+    )
+}
+
+/// A phone or server that answers one call and waits for its end.
+pub(crate) const ANSWERS: &str = r#"<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="answers">
+  <recv request="INVITE" rrs="true"/>
+  <send>
+    <![CDATA[
+      SIP/2.0 180 Ringing
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]SIPpTag01[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      [last_Record-Route:]
+      Contact: <sip:phone@[local_ip]:[local_port]>
+      Content-Length: 0
+    ]]>
+  </send>
+  <send retrans="500">
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]SIPpTag01[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      [last_Record-Route:]
+      Contact: <sip:phone@[local_ip]:[local_port]>
+      Content-Type: application/sdp
+      Content-Length: [len]
+
+      v=0
+      o=phone 1 1 IN IP[local_ip_type] [local_ip]
+      s=-
+      c=IN IP[media_ip_type] [media_ip]
+      t=0 0
+      m=audio [media_port] RTP/AVP 0
+      a=rtpmap:0 PCMU/8000
+    ]]>
+  </send>
+  <recv request="ACK"/>
+  <recv request="BYE"/>
+  <send>
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+    ]]>
+  </send>
+</scenario>
+"#;
+
+/// A phone that is busy.
+pub(crate) const BUSY: &str = r#"<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="busy">
+  <recv request="INVITE"/>
+  <send>
+    <![CDATA[
+      SIP/2.0 486 Busy Here
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]SIPpTag01[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+    ]]>
+  </send>
+  <recv request="ACK"/>
+</scenario>
+"#;
+
+/// A phone that rings until the call is cancelled.
+pub(crate) const RINGS_OUT: &str = r#"<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="rings out">
+  <recv request="INVITE"/>
+  <send>
+    <![CDATA[
+      SIP/2.0 180 Ringing
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]SIPpTag01[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Contact: <sip:phone@[local_ip]:[local_port]>
+      Content-Length: 0
+    ]]>
+  </send>
+  <recv request="CANCEL"/>
+  <send>
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]SIPpTag01[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+    ]]>
+  </send>
+  <send>
+    <![CDATA[
+      SIP/2.0 487 Request Terminated
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]SIPpTag01[call_number]
+      [last_Call-ID:]
+      CSeq: [cseq] INVITE
+      Content-Length: 0
+    ]]>
+  </send>
+  <recv request="ACK"/>
+</scenario>
+"#;
+
+/// Registers `[field0]` with the password `-ap` gives, expecting `expect` once the
+/// credentials were sent; the contact is this sipp's own address.
+pub(crate) fn registration(expect: u16) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="register">
+  <send retrans="500">
+    <![CDATA[
+      REGISTER sip:sip.vnum.example SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: <sip:[field0]@sip.vnum.example>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[field0]@sip.vnum.example>
+      Call-ID: [call_id]
+      CSeq: 1 REGISTER
+      Contact: <sip:[field0]@[local_ip]:[local_port]>
+      Expires: 600
+      Max-Forwards: 70
+      Content-Length: 0
+    ]]>
+  </send>
+  <recv response="401" auth="true"/>
+  <send retrans="500">
+    <![CDATA[
+      REGISTER sip:sip.vnum.example SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: <sip:[field0]@sip.vnum.example>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[field0]@sip.vnum.example>
+      Call-ID: [call_id]
+      CSeq: 2 REGISTER
+      Contact: <sip:[field0]@[local_ip]:[local_port]>
+      [authentication]
+      Expires: 600
+      Max-Forwards: 70
+      Content-Length: 0
+    ]]>
+  </send>
+  <recv response="{expect}"/>
+</scenario>
+"#
+    )
+}
+
+/// An account's call out, authenticated as `[field0]`, to the service number.
+pub(crate) const CALLS_OUT: &str = r#"<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="calls out">
+  <send retrans="500" start_txn="first">
+    <![CDATA[
+      INVITE sip:[service]@sip.vnum.example SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: <sip:[field0]@sip.vnum.example>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@sip.vnum.example>
+      Call-ID: [call_id]
+      CSeq: 1 INVITE
+      Contact: <sip:[field0]@[local_ip]:[local_port]>
+      Max-Forwards: 70
+      Content-Length: 0
+    ]]>
+  </send>
+  <recv response="407" auth="true" response_txn="first"/>
+  <send ack_txn="first">
+    <![CDATA[
+      ACK sip:[service]@sip.vnum.example SIP/2.0
+      [last_Via:]
+      From: <sip:[field0]@sip.vnum.example>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@sip.vnum.example>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 1 ACK
+      Max-Forwards: 70
+      Content-Length: 0
+    ]]>
+  </send>
+  <send retrans="500" start_txn="invite">
+    <![CDATA[
+      INVITE sip:[service]@sip.vnum.example SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: <sip:[field0]@sip.vnum.example>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@sip.vnum.example>
+      Call-ID: [call_id]
+      CSeq: 2 INVITE
+      Contact: <sip:[field0]@[local_ip]:[local_port]>
+      [authentication]
+      Max-Forwards: 70
+      Content-Length: 0
+    ]]>
+  </send>
+  <recv response="100" optional="true" response_txn="invite"/>
+  <recv response="180" optional="true" response_txn="invite"/>
+  <recv response="200" rrs="true" response_txn="invite"/>
+  <send ack_txn="invite">
+    <![CDATA[
+      ACK [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: <sip:[field0]@sip.vnum.example>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@sip.vnum.example>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 2 ACK
+      [routes]
+      Max-Forwards: 70
+      Content-Length: 0
+    ]]>
+  </send>
+  <send retrans="500">
+    <![CDATA[
+      BYE [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: <sip:[field0]@sip.vnum.example>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@sip.vnum.example>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 3 BYE
+      [routes]
+      Max-Forwards: 70
+      Content-Length: 0
+    ]]>
+  </send>
+  <recv response="200"/>
+</scenario>
+"#;
+
+/// `scenario` with a check on the message `element` receives: it must match `regexp`, or
+/// the call fails.
+pub(crate) fn checking(scenario: &str, element: &str, regexp: &str) -> String {
+    assert!(scenario.contains(element), "no {element} in the scenario");
+    let open = element.trim_end_matches("/>");
+    scenario
+        .replacen(
+            element,
+            &format!(
+                r#"{open}>
+    <action>
+      <ereg regexp="{regexp}" search_in="msg" check_it="true" assign_to="checked"/>
+    </action>
+  </recv>"#
+            ),
+            1,
+        )
+        .replacen(
+            "</scenario>",
+            r#"  <Reference variables="checked"/>
+</scenario>"#,
+            1,
+        )
+}
+
+/// A phone, gateway or voicemail server that answers one call whose INVITE matches
+/// `regexp`.
+pub(crate) fn answers_checking(regexp: &str) -> String {
+    checking(ANSWERS, r#"<recv request="INVITE" rrs="true"/>"#, regexp)
+}
