@@ -196,6 +196,11 @@ async fn r6_3_a_german_number_is_presented_to_germany_and_withheld_to_austria() 
     // R6.2: without the add-on the rented number is not presented.
     let plain = world.vnum.authorize_outbound("max", &berlin).await.unwrap();
     assert!(matches!(plain.caller_id, CallerId::Withheld { .. }));
+    assert_eq!(
+        plain.number,
+        Some(number.id),
+        "withheld, and still recorded on it"
+    );
 
     world
         .vnum

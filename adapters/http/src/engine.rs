@@ -222,6 +222,10 @@ pub(crate) struct Outbound {
     /// The number to present, E.164.
     #[oai(skip_serializing_if_is_none)]
     number: Option<String>,
+    /// The rented number (its id) to name in the call record (R4.6): the account's
+    /// number, shown or not; absent when the account has no live number.
+    #[oai(skip_serializing_if_is_none)]
+    number_id: Option<i64>,
     /// The rule that decided (R6.2: no add-on; R6.3: the destination's country).
     rule: String,
 }
@@ -466,6 +470,7 @@ impl EngineApi {
             login: decision.login,
             caller_id,
             number,
+            number_id: decision.number.map(NumberId::get),
             rule,
         }))
     }

@@ -129,9 +129,9 @@ impl Measured {
 }
 
 async fn run() {
-    let calls = setting("CALLS", 3000);
+    let calls = setting("CALLS", 5000);
     let rounds = setting("ROUNDS", 3);
-    let rate = setting("RATE", 2000);
+    let rate = setting("RATE", 500);
     let children = setting("CHILDREN", 8);
     let dir = std::env::temp_dir().join(format!("vnum-sip-load-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -246,27 +246,39 @@ fn measure(
 ) -> Measured {
     let count = calls.to_string();
     let answering = Sipp::new(dir, &format!("{label}-phone"), ANSWERS, phone.port())
-        .args(&["-m", &count, "-timeout", "300"])
+        .args(&["-timeout", "0"])
         .start();
     let stats = dir.join(format!("{label}-caller.csv"));
     let started = Instant::now();
+    // 100 ms of talk keeps the ACK ahead of the BYE through parallel workers; a call that
+    // waits 4 s for an answer has failed.
     let calling = Sipp::new(
         dir,
         &format!("{label}-caller"),
-        &caller(200, 0),
+        &caller(200, 100),
         free_port(),
     )
     .to(engine)
     .args(&["-s", RENTED, "-m", &count, "-r", &rate.to_string()])
-    .args(&["-l", "500", "-timeout", "300", "-trace_stat", "-fd", "1"])
-    .args(&["-stf", stats.to_str().unwrap()])
+    .args(&["-l", "2000", "-timeout", "0", "-recv_timeout", "4000"])
+    .args(&["-trace_stat", "-fd", "1", "-stf", stats.to_str().unwrap()])
     .start()
     .finish();
     let elapsed = started.elapsed();
-    drop(answering.finish());
+    answering.stop();
     let (completed, failed) = totals(&stats);
     if !calling.passed() {
-        eprintln!("{label}: {completed} completed, {failed} failed");
+        let errors =
+            std::fs::read_to_string(dir.join(format!("{label}-caller.errors"))).unwrap_or_default();
+        let first: Vec<&str> = errors
+            .lines()
+            .filter(|l| l.contains("Aborting") || l.contains("failed"))
+            .take(3)
+            .collect();
+        eprintln!(
+            "{label}: {completed} completed, {failed} failed; first errors:\n{}",
+            first.join("\n")
+        );
     }
     Measured {
         completed,

@@ -186,6 +186,11 @@ async fn the_engine_routes_calls_and_decides_caller_ids() {
     assert_eq!(status, StatusCode::OK, "{outbound}");
     assert_eq!(outbound["caller_id"], "withheld");
     assert_eq!(outbound["rule"], "R6.2");
+    assert_eq!(
+        outbound["number_id"],
+        number.get(),
+        "the call is recorded on it"
+    );
     let (unknown_login, _) = server
         .get("/v1/engine/outbound?login=nobody&to=%2B4930123456", &op)
         .await;

@@ -12,6 +12,8 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -77,6 +79,12 @@ struct Lab {
 
 impl Lab {
     async fn start(name: &str) -> Self {
+        Self::start_through(name, None).await
+    }
+
+    /// A lab whose engine reaches the server through `relay` (see [`flaky_relay`]) when
+    /// given one.
+    async fn start_through(name: &str, relay: Option<u32>) -> Self {
         // A clock that moves only when a story says so: from now, as the engine's is.
         let settings = Settings {
             seed_catalogue: false,
@@ -88,9 +96,13 @@ impl Lab {
         let number = server.rent(&anna, &offer, RENTED).await;
 
         let gateway = SocketAddr::from(([127, 0, 0, 1], free_port()));
+        let api = match relay {
+            Some(failures) => flaky_relay(server.base.clone(), failures).await,
+            None => server.base.clone(),
+        };
         let mut settings = EngineSettings::new(
             SocketAddr::from(([127, 0, 0, 1], free_port())),
-            &server.base,
+            &api,
             server.operator(),
         );
         settings.gateway = gateway.to_string();
@@ -172,6 +184,52 @@ fn assert_passed(lab: &Lab, run: &Finished) {
 /// Waits for a phone's end and asserts that it played its part.
 fn assert_phone_passed(lab: &Lab, phone: Running) {
     assert_passed(lab, &phone.finish());
+}
+
+/// An HTTP relay to `target` that answers the first `failures` call records with 503, as
+/// a server that is restarting would; everything else passes through. Its base URL.
+async fn flaky_relay(target: String, failures: u32) -> String {
+    use poem::listener::{Acceptor as _, Listener as _, TcpListener};
+    use poem::{Body, Request, Response};
+
+    let refused = Arc::new(AtomicU32::new(0));
+    let client = reqwest::Client::new();
+    let relay = poem::endpoint::make(move |mut request: Request| {
+        let (target, refused, client) = (target.clone(), refused.clone(), client.clone());
+        async move {
+            let path = request.uri().path_and_query().map(ToString::to_string);
+            let path = path.unwrap_or_default();
+            if path.starts_with("/v1/engine/calls")
+                && refused.fetch_add(1, Ordering::SeqCst) < failures
+            {
+                return Response::builder()
+                    .status(poem::http::StatusCode::SERVICE_UNAVAILABLE)
+                    .body("restarting");
+            }
+            let body = request.take_body().into_bytes().await.unwrap_or_default();
+            let mut forward = client.request(request.method().clone(), format!("{target}{path}"));
+            for name in ["authorization", "content-type", "idempotency-key"] {
+                if let Some(value) = request.headers().get(name) {
+                    forward = forward.header(name, value.clone());
+                }
+            }
+            let answer = forward.body(body.to_vec()).send().await.unwrap();
+            let status = answer.status();
+            let content_type = answer.headers().get("content-type").cloned();
+            let mut response = Response::builder().status(status);
+            if let Some(content_type) = content_type {
+                response = response.header("content-type", content_type);
+            }
+            response.body(Body::from(answer.bytes().await.unwrap().to_vec()))
+        }
+    });
+    let acceptor = TcpListener::bind("127.0.0.1:0")
+        .into_acceptor()
+        .await
+        .unwrap();
+    let addr = *acceptor.local_addr()[0].as_socket_addr().unwrap();
+    tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(relay));
+    format!("http://{addr}")
 }
 
 fn server_target(port: u16) -> ForwardingTarget {
@@ -378,6 +436,17 @@ async fn r6_an_accounts_call_out_presents_its_number_to_the_gateway() {
     let output = lab.call("account-calls-out", CALLS_OUT, GATEWAY_NUMBER, &args);
     assert_passed(&lab, &output);
     assert_phone_passed(&lab, gateway);
+
+    // The call out is in the number's records (R4.6).
+    let calls = lab.calls(1).await;
+    assert_eq!(calls.len(), 1, "{calls:?}\n{}", lab.engine.log());
+    let call = &calls[0];
+    assert_eq!(call["direction"], "outbound", "{call}");
+    assert_eq!(call["disposition"], "answered", "{call}");
+    assert_eq!(
+        (&call["from"], &call["to"]),
+        (&json!("anna-desk"), &json!(GATEWAY_NUMBER))
+    );
     lab.stop().await;
 }
 
@@ -487,5 +556,31 @@ async fn r10_4_a_number_of_an_account_in_debt_answers_480_with_the_rule() {
     );
     let output = lab.call("debt-caller", &refused, borrowed, &[]);
     assert_passed(&lab, &output);
+    lab.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r4_6_a_call_record_vnum_could_not_take_is_sent_again_and_counted_once() {
+    if !tools_present() {
+        return;
+    }
+    // The first three reports meet a server that cannot take them.
+    let lab = Lab::start_through("retry", Some(3)).await;
+    let port = free_port();
+    lab.forward(ForwardingPlan::single(server_target(port)))
+        .await;
+
+    let phone = lab.phone("retry-phone", ANSWERS, port);
+    let output = lab.call("retry-caller", &caller(200, 0), RENTED, &[]);
+    assert_passed(&lab, &output);
+    assert_phone_passed(&lab, phone);
+
+    let calls = lab.calls(1).await;
+    assert_eq!(calls.len(), 1, "{calls:?}\n{}", lab.engine.log());
+    assert_eq!(calls[0]["disposition"], "answered", "{}", calls[0]);
+    assert!(lab.engine.log().contains("it is sent again"));
+    // Nothing more arrives later.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(lab.calls(2).await.len(), 1);
     lab.stop().await;
 }

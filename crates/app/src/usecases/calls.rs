@@ -30,6 +30,9 @@ pub struct IssuedSipAccount {
 pub struct OutboundDecision {
     /// The account that calls.
     pub login: String,
+    /// The rented number the call is recorded against (R4.6): the one the account
+    /// presents, whether this call shows it or not; none when the account has no live one.
+    pub number: Option<NumberId>,
     /// The number presented, or withheld, and the rule that decided.
     pub caller_id: CallerId,
 }
@@ -467,6 +470,7 @@ impl Vnum {
         };
         Ok(OutboundDecision {
             login: login.to_owned(),
+            number: presented.map(|n| n.id),
             caller_id,
         })
     }

@@ -101,6 +101,12 @@ impl Sipp {
 }
 
 impl Running {
+    /// Ends it now, however far it got.
+    pub(crate) fn stop(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     /// Waits for the end.
     pub(crate) fn finish(self) -> Finished {
         Finished {
