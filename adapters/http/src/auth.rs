@@ -1,30 +1,59 @@
-//! Bearer-token authentication and the tenant rules every endpoint applies.
+//! API-key authentication and the tenant rules every endpoint applies.
 
 use poem::Request;
 use poem::http::StatusCode;
 use poem_openapi::SecurityScheme;
-use poem_openapi::auth::Bearer;
+use poem_openapi::auth::{Basic, Bearer};
 use vnum_app::Vnum;
 use vnum_app::model::Principal;
 use vnum_core::CustomerId;
 
 use crate::problem::{ApiResult, Problem};
 
-/// The caller, authenticated by an API key sent as `Authorization: Bearer vnum_…`.
+/// The caller, authenticated by an API key: `Authorization: Bearer vnum_…`, or as the
+/// password of HTTP Basic authentication (any user name) for clients that can only put
+/// credentials in a URL, such as Kamailio's `http_client` connections.
 ///
 /// A customer sees and changes only its own resources: another customer's answers 404, the
 /// same as an id that does not exist, so ids of other tenants cannot be probed. Operations
-/// for operators answer 403 to a customer. A missing or unknown token answers 401.
+/// for operators answer 403 to a customer. A missing or unknown key answers 401.
+#[derive(SecurityScheme)]
+pub enum Caller {
+    /// The key as the Basic password.
+    Basic(BasicKey),
+    /// The key as a bearer token. Tried last, so that its answer to a wrong key is the one
+    /// a caller sees.
+    Bearer(BearerKey),
+}
+
+/// An API key sent as `Authorization: Bearer vnum_…`.
 #[derive(SecurityScheme)]
 #[oai(
     rename = "ApiKey",
     ty = "bearer",
     bearer_format = "vnum_<64 hex digits>",
-    checker = "authenticate"
+    checker = "authenticate_bearer"
 )]
-pub struct Caller(Principal);
+pub struct BearerKey(Principal);
 
-async fn authenticate(req: &Request, bearer: Bearer) -> poem::Result<Principal> {
+/// An API key sent as the password of HTTP Basic authentication; the user name is not read.
+#[derive(SecurityScheme)]
+#[oai(
+    rename = "ApiKeyAsBasicPassword",
+    ty = "basic",
+    checker = "authenticate_basic"
+)]
+pub struct BasicKey(Principal);
+
+async fn authenticate_bearer(req: &Request, bearer: Bearer) -> poem::Result<Principal> {
+    authenticate(req, &bearer.token, "the bearer token").await
+}
+
+async fn authenticate_basic(req: &Request, basic: Basic) -> poem::Result<Principal> {
+    authenticate(req, &basic.password, "the Basic password").await
+}
+
+async fn authenticate(req: &Request, key: &str, sent_as: &str) -> poem::Result<Principal> {
     let Some(vnum) = req.data::<Vnum>() else {
         return Err(Problem::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -32,11 +61,11 @@ async fn authenticate(req: &Request, bearer: Bearer) -> poem::Result<Principal> 
         )
         .into());
     };
-    match vnum.authenticate(&bearer.token).await {
+    match vnum.authenticate(key).await {
         Ok(Some(principal)) => Ok(principal),
         Ok(None) => Err(Problem::new(
             StatusCode::UNAUTHORIZED,
-            "the bearer token is not a valid API key",
+            format!("{sent_as} is not a valid API key"),
         )
         .into()),
         Err(err) => Err(Problem::from(err).into()),
@@ -47,7 +76,9 @@ impl Caller {
     /// Who is calling.
     #[must_use]
     pub fn principal(&self) -> Principal {
-        self.0
+        match self {
+            Self::Basic(BasicKey(principal)) | Self::Bearer(BearerKey(principal)) => *principal,
+        }
     }
 
     /// Passes an operator; refuses a customer with 403.
@@ -55,7 +86,7 @@ impl Caller {
     /// # Errors
     /// A 403 problem for a customer.
     pub fn operator(&self) -> ApiResult<()> {
-        match self.0 {
+        match self.principal() {
             Principal::Operator => Ok(()),
             Principal::Customer(_) => Err(Problem::operators_only()),
         }
@@ -67,7 +98,7 @@ impl Caller {
     /// # Errors
     /// A 404 problem naming the customer when the caller is another customer.
     pub fn may_access(&self, id: CustomerId) -> ApiResult<()> {
-        match self.0 {
+        match self.principal() {
             Principal::Operator => Ok(()),
             Principal::Customer(own) if own == id => Ok(()),
             Principal::Customer(_) => Err(Problem::not_found("customer", id)),

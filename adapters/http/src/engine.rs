@@ -297,6 +297,31 @@ pub(crate) struct NewCall {
     /// The request URI of the branch that answered.
     #[oai(validator(max_length = 256), skip_serializing_if_is_none)]
     answered_by: Option<String>,
+    /// The engine's name for the call, its SIP Call-ID: a second report of the same call
+    /// counts once, as with `Idempotency-Key` (for engines that cannot send headers).
+    #[oai(
+        validator(min_length = 1, max_length = 200),
+        skip_serializing_if_is_none
+    )]
+    call_id: Option<String>,
+}
+
+impl NewCall {
+    /// The name a repeated report is known by: the `Idempotency-Key` header or the body's
+    /// `call_id`, which must agree when both are sent.
+    fn reference(&self, header: Option<String>) -> ApiResult<Option<String>> {
+        match (header, &self.call_id) {
+            (Some(key), Some(call_id)) if key != *call_id => Err(invalid(
+                "call_id",
+                format!(
+                    "it names another call than the Idempotency-Key header ({key}): send one \
+                     of them, or both the same"
+                ),
+            )),
+            (Some(key), _) => Ok(Some(key)),
+            (None, call_id) => Ok(call_id.clone()),
+        }
+    }
 }
 
 impl TryFrom<NewCall> for CallRecordFields {
@@ -501,9 +526,9 @@ impl EngineApi {
     /// Record a call
     ///
     /// For the SIP engine, after every call: the call detail record (R4.6) that call
-    /// statistics are made of. With an `Idempotency-Key` (the call's SIP Call-ID, say) a
-    /// report sent again answers 200 with the first record and is counted once; the same
-    /// key for a different call answers 409.
+    /// statistics are made of. With an `Idempotency-Key` or a `call_id` (the call's SIP
+    /// Call-ID) a report sent again answers 200 with the first record and is counted once;
+    /// the same key for a different call answers 409.
     #[oai(path = "/calls", method = "post", operation_id = "engine_record_call")]
     async fn record_call(
         &self,
@@ -514,9 +539,10 @@ impl EngineApi {
         body: Json<NewCall>,
     ) -> ApiResult<Recorded> {
         caller.operator()?;
+        let reference = body.0.reference(idempotency_key.0)?;
         let recorded = self
             .vnum
-            .record_call(body.0.try_into()?, idempotency_key.0.as_deref())
+            .record_call(body.0.try_into()?, reference.as_deref())
             .await?;
         let call = Json(recorded.call.into());
         Ok(if recorded.replayed {

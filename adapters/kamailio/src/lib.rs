@@ -34,6 +34,9 @@ use std::time::{Duration, Instant};
 /// The Kamailio configuration of vnum's SIP engine.
 pub const CONFIG: &str = include_str!("../kamailio.cfg");
 
+/// The file [`CONFIG`] reads by default for the vnum server's URL and the engine's key.
+pub const HTTP_CONFIG_FILE: &str = "vnum-http.cfg";
+
 /// Where Kamailio is looked for when it is not on `PATH` (Debian installs it in `/usr/sbin`).
 const SBIN: &str = "/usr/sbin/kamailio";
 
@@ -102,14 +105,24 @@ impl EngineSettings {
 
     /// The environment variables [`CONFIG`] reads, with their values.
     #[must_use]
-    pub fn environment(&self) -> [(&'static str, &str); 5] {
+    pub fn environment(&self) -> [(&'static str, &str); 3] {
         [
-            ("VNUM_API", &self.api),
-            ("VNUM_ENGINE_KEY", &self.engine_key),
             ("VNUM_SIP_DOMAIN", &self.sip_domain),
             ("VNUM_GATEWAY", &self.gateway),
             ("VNUM_VOICEMAIL", &self.voicemail),
         ]
+    }
+
+    /// The `http_client` connection file [`CONFIG`] reads (the path in `VNUM_HTTP_CONFIG`,
+    /// or [`HTTP_CONFIG_FILE`] in its working directory): the connection named `vnum`, kept open between queries, with
+    /// the engine key as the Basic password.
+    #[must_use]
+    pub fn http_connection(&self) -> String {
+        format!(
+            "[vnum]\nurl = {}\nusername = kamailio\npassword = {}\nauthmethod = 1\n\
+             timeout = 2\n",
+            self.api, self.engine_key
+        )
     }
 
     /// Kamailio's command-line arguments for the configuration at `config`, in the
@@ -199,11 +212,15 @@ impl Kamailio {
         let dir = run_directory(settings.listen)?;
         let config = dir.join("kamailio.cfg");
         fs::write(&config, config_text)?;
+        let connection = dir.join(HTTP_CONFIG_FILE);
+        write_private(&connection, &settings.http_connection())?;
         let log = fs::File::create(dir.join("kamailio.log"))?;
         let mut command = Command::new(binary);
         command
             .args(settings.arguments(&config))
             .envs(settings.environment())
+            .env("VNUM_HTTP_CONFIG", &connection)
+            .current_dir(&dir)
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log);
@@ -311,6 +328,15 @@ impl Drop for Kamailio {
     }
 }
 
+/// Writes `text` to a file only its owner may read: it holds an API key.
+fn write_private(path: &Path, text: &str) -> io::Result<()> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    io::Write::write_all(&mut options.open(path)?, text.as_bytes())
+}
+
 /// Sends `signal` to the process group `group` (the supervisor made Kamailio its leader).
 fn signal_group(group: u32, signal: &str) {
     let _ = Command::new("kill")
@@ -370,7 +396,26 @@ mod tests {
         }
         let defined = CONFIG.matches("#!defenvs ").count();
         assert_eq!(defined, environment.len(), "a setting is missing");
-        assert_eq!(environment[0], ("VNUM_API", "http://127.0.0.1:8080"));
         assert!(!format!("{settings:?}").contains("vnum_key"));
+    }
+
+    #[test]
+    fn the_connection_file_names_the_server_and_sends_the_key_as_basic_password() {
+        let settings = EngineSettings::new(
+            "127.0.0.1:5060".parse().unwrap_or_else(|_| unreachable!()),
+            "http://127.0.0.1:8080/",
+            "vnum_key",
+        );
+        let file = settings.http_connection();
+        assert!(CONFIG.contains(&format!("#!define VNUM_HTTP_CONFIG \"{HTTP_CONFIG_FILE}\"")));
+        assert!(CONFIG.contains("http_connect(\"vnum\""));
+        for line in [
+            "[vnum]",
+            "url = http://127.0.0.1:8080",
+            "password = vnum_key",
+            "authmethod = 1",
+        ] {
+            assert!(file.lines().any(|l| l == line), "{line} missing in {file}");
+        }
     }
 }

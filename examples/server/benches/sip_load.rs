@@ -131,7 +131,7 @@ impl Measured {
 async fn run() {
     let calls = setting("CALLS", 5000);
     let rounds = setting("ROUNDS", 3);
-    let rate = setting("RATE", 500);
+    let rate = setting("RATE", 400);
     let children = setting("CHILDREN", 8);
     let dir = std::env::temp_dir().join(format!("vnum-sip-load-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -214,18 +214,32 @@ async fn run() {
         }
     );
 
-    // Every completed call through vnum was recorded once (R4.6).
+    // Every completed call through vnum is recorded (R4.6), once the queue has drained.
     let today = server.today();
     let days = Period::new(today.pred_opt().unwrap(), today.succ_opt().unwrap()).unwrap();
-    let stats = server
-        .vnum()
-        .call_stats(CustomerId(anna.id), days)
-        .await
-        .unwrap();
-    let recorded: u32 = stats.numbers.iter().map(|n| n.stats.answered).sum();
     let completed: u64 = results[1].iter().map(|m| m.completed).sum();
+    let drained = Instant::now();
+    let mut recorded = 0;
+    while drained.elapsed() < Duration::from_secs(30) {
+        let stats = server
+            .vnum()
+            .call_stats(CustomerId(anna.id), days)
+            .await
+            .unwrap();
+        recorded = stats
+            .numbers
+            .iter()
+            .map(|n| u64::from(n.stats.answered))
+            .sum();
+        if recorded >= completed {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     println!(
-        "call records: {recorded} answered calls recorded for {completed} completed through vnum"
+        "call records: {recorded} answered calls recorded for {completed} completed through \
+         vnum, {:.1} s after the last run",
+        drained.elapsed().as_secs_f64()
     );
 
     vnum.stop();
@@ -272,8 +286,8 @@ fn measure(
             std::fs::read_to_string(dir.join(format!("{label}-caller.errors"))).unwrap_or_default();
         let first: Vec<&str> = errors
             .lines()
-            .filter(|l| l.contains("Aborting") || l.contains("failed"))
-            .take(3)
+            .filter(|l| l.contains("Aborting") || l.contains("imeout") || l.contains("nexpected"))
+            .take(5)
             .collect();
         eprintln!(
             "{label}: {completed} completed, {failed} failed; first errors:\n{}",

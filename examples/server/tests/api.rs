@@ -130,6 +130,32 @@ async fn without_a_valid_token_the_answer_is_401() {
 }
 
 #[tokio::test]
+async fn an_api_key_may_be_the_password_of_basic_authentication() {
+    let server = Server::start().await;
+    let path = server.url(&format!("/v1/customers/{}/balance", server.demo.customer));
+    let key = server.demo.customer_key.clone();
+
+    let basic = |user: &str, password: &str| {
+        server
+            .http
+            .get(&path)
+            .basic_auth(user, Some(password))
+            .send()
+    };
+    let (status, balance) = read(basic("engine", &key).await.unwrap()).await;
+    assert_eq!(status, StatusCode::OK, "{balance}");
+    assert_eq!(balance["customer"], server.demo.customer.get());
+
+    let (wrong, problem) = read(basic(&key, "not-the-key").await.unwrap()).await;
+    assert_eq!(wrong, StatusCode::UNAUTHORIZED);
+    assert!(
+        problem["detail"].as_str().unwrap().contains("API key"),
+        "{problem}"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn operator_endpoints_answer_403_to_a_customer() {
     let server = Server::start().await;
     let body =

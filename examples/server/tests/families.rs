@@ -444,6 +444,26 @@ async fn r4_6_recorded_calls_make_the_statistics_and_the_call_list() {
     let (replayed, again) = read(report().await.unwrap()).await;
     assert_eq!(replayed, StatusCode::OK, "{again}");
     assert_eq!(again, call);
+    // The same call named by the body's call_id is the same call.
+    let mut named = answered.clone();
+    named["call_id"] = json!("a84b4c76e66710@pbx.example");
+    let (replayed, again) = server.post("/v1/engine/calls", &op, named.clone()).await;
+    assert_eq!((replayed, &again), (StatusCode::OK, &call));
+    let (disagree, problem) = read(
+        server
+            .http
+            .post(server.url("/v1/engine/calls"))
+            .bearer_auth(&op)
+            .header("Idempotency-Key", "another@pbx.example")
+            .json(&named)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(disagree, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert!(detail(&problem).contains("call_id"), "{problem}");
+
     let (created, call) = server.post("/v1/engine/calls", &op, missed).await;
     assert_eq!(created, StatusCode::CREATED, "{call}");
     assert_eq!(call["sip_status"], 480);
