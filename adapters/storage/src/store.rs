@@ -7,6 +7,7 @@ use sea_orm::{
     ConnectOptions, Database, DatabaseConnection, DatabaseExecutor, DbBackend, TransactionTrait,
 };
 use sea_orm_migration::MigratorTrait;
+use vnum_app::ports::store::CallLog;
 use vnum_app::ports::{Store, StoreError, Transaction};
 
 use crate::cache::{Cache, Key, ReadCache, Ticket, lock_database, sqlite_file};
@@ -127,6 +128,18 @@ impl Store for SeaOrmStore {
             backend,
             cache: self.cache.as_deref().map(Caching::Forget),
         }))
+    }
+
+    /// A database transaction that neither reads from the cache nor forgets it when it
+    /// commits: [`CallLog`] lets it write call records alone, which the cache never holds.
+    /// A busy SIP engine's reports leave the answers it asks for next in memory.
+    async fn call_log(&self) -> Result<CallLog<'_>, StoreError> {
+        let txn = self.db.begin().await.map_err(store_error)?;
+        Ok(CallLog::new(Box::new(SeaOrmTransaction {
+            txn: DatabaseExecutor::OwnedTransaction(txn),
+            backend: self.db.get_database_backend(),
+            cache: None,
+        })))
     }
 
     /// Reads on the pool without BEGIN and ROLLBACK: each statement sees the latest

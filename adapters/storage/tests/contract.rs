@@ -75,6 +75,7 @@ contract!(
     r11_2_one_agreement_per_customer_replaced_in_place,
     r5_1_sip_login_is_unique,
     r4_6_calls_are_found_by_number_and_start,
+    r4_6_a_call_log_records_calls_alone_and_reads_stay_true,
     r12_1_signing_again_supersedes_the_active_contract,
     r12_2_one_closing_document_number_per_customer_and_period,
     r8_d1_one_trial_at_a_time_and_a_number_goes_back_once,

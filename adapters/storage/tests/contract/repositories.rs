@@ -388,6 +388,80 @@ pub(crate) async fn r4_6_calls_are_found_by_number_and_start(store: &dyn Store) 
     assert_eq!(tx.calls(&[one], from, to).await.unwrap(), vec![late]);
 }
 
+pub(crate) async fn r4_6_a_call_log_records_calls_alone_and_reads_stay_true(store: &dyn Store) {
+    let ada = commit_customer(store, "ada@example.com").await;
+    let number = commit_numbers(
+        store,
+        vec![billed_number(
+            ada,
+            &e164(1),
+            20,
+            day(2026, 2, 20),
+            dec!(9.99),
+        )],
+    )
+    .await
+    .remove(0);
+    // Read twice, so that a store with a read cache holds it.
+    for _ in 0..2 {
+        let mut reader = store.read().await.unwrap();
+        assert_eq!(
+            reader.number(number.id).await.unwrap(),
+            Some(number.clone())
+        );
+    }
+
+    // Dropped without commit: nothing was recorded.
+    {
+        let mut log = store.call_log().await.unwrap();
+        assert_eq!(log.number(number.id).await.unwrap(), Some(number.clone()));
+        assert_eq!(log.number(NumberId(999)).await.unwrap(), None);
+        log.insert_call(call(number.id, 1), Some("dropped@pbx"))
+            .await
+            .unwrap();
+    }
+    let mut reader = store.read().await.unwrap();
+    assert_eq!(reader.call_by_reference("dropped@pbx").await.unwrap(), None);
+    drop(reader);
+
+    let mut log = store.call_log().await.unwrap();
+    let recorded = log
+        .insert_call(call(number.id, 2), Some("kept@pbx"))
+        .await
+        .unwrap();
+    assert_eq!(
+        log.insert_call(call(number.id, 3), Some("kept@pbx")).await,
+        Err(StoreError::Conflict {
+            what: "call_reference"
+        })
+    );
+    log.commit().await.unwrap();
+    let mut reader = store.read().await.unwrap();
+    assert_eq!(
+        reader.call_by_reference("kept@pbx").await.unwrap(),
+        Some(recorded.clone())
+    );
+    let (from, to) = (instant(day(2026, 1, 1)), instant(day(2026, 2, 1)));
+    assert_eq!(
+        reader.calls(&[number.id], from, to).await.unwrap(),
+        vec![recorded]
+    );
+    assert_eq!(
+        reader.number(number.id).await.unwrap(),
+        Some(number.clone())
+    );
+    drop(reader);
+
+    // A whole unit of work after it still moves what readers see.
+    let mut tx = store.begin().await.unwrap();
+    let mut changed = number.clone();
+    changed.settings.caller_id = true;
+    let changed = tx.update_number(changed).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut reader = store.read().await.unwrap();
+    assert_eq!(reader.number(number.id).await.unwrap(), Some(changed));
+}
+
 fn contract_details() -> ContractDetails {
     ContractDetails::validate(&ContractForm {
         company_name: "Acme GmbH".into(),

@@ -1,5 +1,5 @@
-use super::StoreError;
-use crate::model::SipAccountRecord;
+use super::{StoreError, Transaction};
+use crate::model::{NumberRecord, SipAccountRecord};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use vnum_calls::CallRecord;
@@ -87,4 +87,57 @@ pub trait CallRecords: Send {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<CallRecord>, StoreError>;
+}
+
+/// A unit of work narrowed to call records (R4.6): the SIP engine reports a call after
+/// every call, and nothing else changes. Since it can write no other record, a store that
+/// caches what it reads keeps its cache across it ([`super::Store::call_log`]).
+pub struct CallLog<'a>(Box<dyn Transaction + 'a>);
+
+impl<'a> CallLog<'a> {
+    /// Narrows `unit` to call records. A store that caches reads passes a unit of work
+    /// that leaves its cache alone when it commits.
+    #[must_use]
+    pub fn new(unit: Box<dyn Transaction + 'a>) -> Self {
+        Self(unit)
+    }
+
+    /// The number a report names, if it exists.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] or [`StoreError::Corrupt`].
+    pub async fn number(&mut self, id: NumberId) -> Result<Option<NumberRecord>, StoreError> {
+        self.0.number(id).await
+    }
+
+    /// See [`CallRecords::insert_call`].
+    ///
+    /// # Errors
+    /// As [`CallRecords::insert_call`].
+    pub async fn insert_call(
+        &mut self,
+        call: CallRecord,
+        reference: Option<&str>,
+    ) -> Result<CallRecord, StoreError> {
+        self.0.insert_call(call, reference).await
+    }
+
+    /// See [`CallRecords::call_by_reference`].
+    ///
+    /// # Errors
+    /// As [`CallRecords::call_by_reference`].
+    pub async fn call_by_reference(
+        &mut self,
+        reference: &str,
+    ) -> Result<Option<CallRecord>, StoreError> {
+        self.0.call_by_reference(reference).await
+    }
+
+    /// Makes the recorded calls durable, or none of them.
+    ///
+    /// # Errors
+    /// As [`Transaction::commit`].
+    pub async fn commit(self) -> Result<(), StoreError> {
+        self.0.commit().await
+    }
 }

@@ -12,8 +12,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use vnum_core::{CustomerId, Money, NumberId, OfferId, PhoneNumber};
 use vnum_lifecycle::{Offer, OfferTerms};
 
-pub use super::calls::CallRecords;
 pub use super::calls::SipAccounts;
+pub use super::calls::{CallLog, CallRecords};
 pub use super::companies::{ClosingDocumentNumbers, Contracts};
 pub use super::sales::{Agreements, Documents, Orders};
 use crate::model::{
@@ -68,6 +68,15 @@ pub trait Store: Send + Sync {
     /// [`StoreError::Unavailable`] when the store cannot be reached.
     async fn read(&self) -> Result<Box<dyn Transaction + '_>, StoreError> {
         self.begin().await
+    }
+
+    /// Begins a unit of work that records calls and nothing else. By default it is
+    /// [`Store::begin`], narrowed; a store with a read cache keeps the cache across it.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] when the store cannot be reached.
+    async fn call_log(&self) -> Result<CallLog<'_>, StoreError> {
+        Ok(CallLog::new(self.begin().await?))
     }
 }
 

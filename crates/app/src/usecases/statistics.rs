@@ -83,7 +83,7 @@ impl Vnum {
         reference: Option<&str>,
     ) -> Result<RecordedCall, Error> {
         let call = CallRecord::new(fields).map_err(|e| Error::Invalid(e.to_string()))?;
-        let mut tx = self.ports.store.begin().await?;
+        let mut tx = self.ports.store.call_log().await?;
         tx.number(call.number())
             .await?
             .ok_or_else(|| Error::not_found("number", call.number()))?;
