@@ -242,6 +242,27 @@ async fn run() {
         drained.elapsed().as_secs_f64()
     );
 
+    let log = vnum.log();
+    let refused: Vec<&str> = log
+        .lines()
+        .filter(|line| line.contains("call record") || line.contains("runaway"))
+        .collect();
+    if let Some(first) = refused.first() {
+        println!(
+            "{} call record problems in the engine's log; the first: {first}",
+            refused.len()
+        );
+    }
+    let total: u64 = {
+        let stats = server
+            .vnum()
+            .call_stats(CustomerId(anna.id), days)
+            .await
+            .unwrap();
+        stats.numbers.iter().map(|n| u64::from(n.stats.calls)).sum()
+    };
+    println!("calls recorded in all: {total}");
+
     vnum.stop();
     fixed.stop();
     server.stop().await;

@@ -584,3 +584,52 @@ async fn r4_6_a_call_record_vnum_could_not_take_is_sent_again_and_counted_once()
     assert_eq!(lab.calls(2).await.len(), 1);
     lab.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r4_6_a_backlog_of_call_records_is_posted_record_for_record() {
+    if !tools_present() {
+        return;
+    }
+    // While the server refuses the first 40 reports, calls go on and their records queue
+    // up, more than one round of posting takes.
+    let lab = Lab::start_through("backlog", Some(40)).await;
+    let port = free_port();
+    lab.forward(ForwardingPlan::single(server_target(port)))
+        .await;
+    let calls = 600;
+
+    let phone = Sipp::new(&lab.dir, "backlog-phone", ANSWERS, port)
+        .args(&["-m", &calls.to_string()])
+        .start();
+    let output = Sipp::new(&lab.dir, "backlog-caller", &caller(200, 50), free_port())
+        .to(lab.engine.listen())
+        .args(&[
+            "-s",
+            RENTED,
+            "-m",
+            &calls.to_string(),
+            "-r",
+            "400",
+            "-l",
+            "600",
+        ])
+        .start()
+        .finish();
+    assert_passed(&lab, &output);
+    assert_phone_passed(&lab, phone);
+
+    let recorded = lab.calls(calls).await;
+    let log = lab.engine.log();
+    assert_eq!(
+        recorded.len(),
+        calls,
+        "{}",
+        log.lines().rev().take(20).collect::<Vec<_>>().join("\n")
+    );
+    assert!(
+        log.contains("it is sent again"),
+        "the server refused some first"
+    );
+    assert!(!log.contains("runaway"), "a posting round was cut short");
+    lab.stop().await;
+}
