@@ -161,14 +161,40 @@ fn service(vnum: &Vnum, options: Options) -> OpenApiService<Apis, ()> {
     );
     OpenApiService::new(apis, "vnum", env!("CARGO_PKG_VERSION")).description(
         "Virtual phone numbers: customers, prepaid balances, numbers, forwarding. \
-         Authenticate with `Authorization: Bearer vnum_…`; errors are RFC 7807 problems.",
+         Authenticate with `Authorization: Bearer vnum_…` (or the key as the password of HTTP \
+         Basic authentication); errors are RFC 7807 problems.",
     )
 }
 
 /// The OpenAPI document of the API, as JSON.
 #[must_use]
 pub fn openapi_json(vnum: &Vnum) -> String {
-    service(vnum, Options::default()).spec()
+    served_spec(&service(vnum, Options::default()).spec())
+}
+
+/// The document as served: poem-openapi's, with days in the format OpenAPI names their
+/// wire form (`YYYY-MM-DD`, RFC 3339 full-date): `date`, where poem-openapi writes
+/// `naive-date`, which generic clients and validators do not know.
+fn served_spec(spec: &str) -> String {
+    fn visit(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Object(fields) => {
+                if fields.get("format").and_then(serde_json::Value::as_str) == Some("naive-date") {
+                    fields.insert("format".to_owned(), "date".into());
+                }
+                fields.values_mut().for_each(visit);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(visit),
+            _ => {}
+        }
+    }
+    match serde_json::from_str::<serde_json::Value>(spec) {
+        Ok(mut document) => {
+            visit(&mut document);
+            serde_json::to_string_pretty(&document).unwrap_or_else(|_| spec.to_owned())
+        }
+        Err(_) => spec.to_owned(),
+    }
 }
 
 /// The whole HTTP API on `vnum`: the operations, `/openapi.json`, Swagger UI at `/docs`,
@@ -182,7 +208,12 @@ pub fn api(vnum: Vnum) -> impl Endpoint<Output = Response> + 'static {
 /// [`api`] with `options`.
 pub fn api_with(vnum: Vnum, options: Options) -> impl Endpoint<Output = Response> + 'static {
     let service = service(&vnum, options);
-    let spec = service.spec_endpoint();
+    let document = served_spec(&service.spec());
+    let spec = poem::get(poem::endpoint::make_sync(move |_| {
+        Response::builder()
+            .content_type("application/json; charset=utf-8")
+            .body(document.clone())
+    }));
     let docs = service.swagger_ui();
     let allowed = AllowedMethods::from_spec(&service.spec(), &["/openapi.json", "/docs"]);
     Route::new()

@@ -30,7 +30,7 @@ mod sipp;
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use sipp::{ANSWERS, Sipp, caller, free_port};
+use sipp::{ANSWERS, Sipp, call_totals, caller, free_port};
 use support::Server;
 
 /// The number called.
@@ -301,7 +301,7 @@ fn measure(
     .finish();
     let elapsed = started.elapsed();
     answering.stop();
-    let (completed, failed) = totals(&stats);
+    let (completed, failed) = call_totals(&stats);
     if !calling.passed() {
         let errors =
             std::fs::read_to_string(dir.join(format!("{label}-caller.errors"))).unwrap_or_default();
@@ -320,23 +320,6 @@ fn measure(
         failed,
         elapsed,
     }
-}
-
-/// The cumulative successful and failed calls of a sipp statistics file.
-fn totals(file: &Path) -> (u64, u64) {
-    let text = std::fs::read_to_string(file).unwrap_or_default();
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().unwrap_or_default().split(';').collect();
-    let last: Vec<&str> = lines.last().unwrap_or_default().split(';').collect();
-    let column = |name: &str| {
-        header
-            .iter()
-            .position(|h| *h == name)
-            .and_then(|i| last.get(i))
-            .and_then(|v| v.trim().parse().ok())
-            .unwrap_or(0)
-    };
-    (column("SuccessfulCall(C)"), column("FailedCall(C)"))
 }
 
 fn median(runs: &[Measured]) -> f64 {

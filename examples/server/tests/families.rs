@@ -839,5 +839,22 @@ async fn the_openapi_document_lists_the_new_families() {
             paths.keys()
         );
     }
+
+    // Days are documented in OpenAPI's own format, and both ways to send a key are.
+    let text = spec.to_string();
+    assert!(
+        !text.contains("naive-date"),
+        "a day is documented as naive-date"
+    );
+    let from = spec["paths"]["/v1/customers/{id}/statistics/calls"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "from")
+        .unwrap();
+    assert_eq!(from["schema"]["format"], "date", "{from}");
+    let schemes = spec["components"]["securitySchemes"].as_object().unwrap();
+    assert_eq!(schemes["ApiKey"]["scheme"], "bearer");
+    assert_eq!(schemes["ApiKeyAsBasicPassword"]["scheme"], "basic");
     server.stop().await;
 }

@@ -492,3 +492,20 @@ pub(crate) fn checking(scenario: &str, element: &str, regexp: &str) -> String {
 pub(crate) fn answers_checking(regexp: &str) -> String {
     checking(ANSWERS, r#"<recv request="INVITE" rrs="true"/>"#, regexp)
 }
+
+/// The cumulative successful and failed calls of a sipp statistics file.
+pub(crate) fn call_totals(file: &Path) -> (u64, u64) {
+    let text = std::fs::read_to_string(file).unwrap_or_default();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap_or_default().split(';').collect();
+    let last: Vec<&str> = lines.last().unwrap_or_default().split(';').collect();
+    let column = |name: &str| {
+        header
+            .iter()
+            .position(|h| *h == name)
+            .and_then(|i| last.get(i))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0)
+    };
+    (column("SuccessfulCall(C)"), column("FailedCall(C)"))
+}
