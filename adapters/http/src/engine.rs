@@ -333,7 +333,18 @@ impl TryFrom<NewCall> for CallRecordFields {
             (Disposition::NoAnswer, _) => vnum_calls::Disposition::NoAnswer,
             (Disposition::Busy, _) => vnum_calls::Disposition::Busy,
             (Disposition::Voicemail, _) => vnum_calls::Disposition::Voicemail,
-            (Disposition::Rejected, Some(code)) => vnum_calls::Disposition::Rejected { code },
+            (Disposition::Rejected, Some(code @ 300..=699)) => {
+                vnum_calls::Disposition::Rejected { code }
+            }
+            (Disposition::Rejected, Some(code)) => {
+                return Err(invalid(
+                    "sip_status",
+                    format!(
+                        "{code} is not a final failure response: a rejected call has a SIP \
+                         status from 300 to 699"
+                    ),
+                ));
+            }
             (Disposition::Rejected, None) => {
                 return Err(invalid(
                     "sip_status",

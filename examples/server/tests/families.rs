@@ -477,6 +477,19 @@ async fn r4_6_recorded_calls_make_the_statistics_and_the_call_list() {
         .await;
     assert_eq!(no_status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(detail(&problem).contains("sip_status"), "{problem}");
+    for status in [0, 200, 700] {
+        let (refused, problem) = server
+            .post(
+                "/v1/engine/calls",
+                &op,
+                json!({"number": number.get(), "direction": "inbound", "from": "a", "to": "b",
+                       "start": start, "end": start, "disposition": "rejected",
+                       "sip_status": status}),
+            )
+            .await;
+        assert_eq!(refused, StatusCode::UNPROCESSABLE_ENTITY, "{status}");
+        assert!(detail(&problem).contains("300 to 699"), "{problem}");
+    }
 
     let today = server.today();
     let (from, to) = (today - Duration::days(2), today + Duration::days(2));

@@ -30,7 +30,7 @@ use vnum_server::Settings;
 
 use sipp::{
     ANSWERS, BUSY, CALLS_OUT, Finished, RINGS_OUT, Running, Sipp, answers_checking, call_totals,
-    caller, checking, free_port, registration,
+    caller, checking, free_port, hangs_up_while_ringing, registration,
 };
 use support::{Customer, Server};
 
@@ -319,6 +319,28 @@ async fn a_busy_customer_gives_the_caller_busy_and_a_missed_call() {
     let calls = lab.calls(1).await;
     assert_eq!(calls.len(), 1, "{calls:?}\n{}", lab.engine.log());
     assert_eq!(calls[0]["disposition"], "busy", "{}", calls[0]);
+    assert!(calls[0].get("answer").is_none());
+    lab.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_caller_who_hangs_up_while_it_rings_leaves_a_missed_call() {
+    if !tools_present() {
+        return;
+    }
+    let lab = Lab::start("cancel").await;
+    let port = free_port();
+    lab.forward(ForwardingPlan::single(server_target(port)))
+        .await;
+
+    let phone = lab.phone("cancel-phone", RINGS_OUT, port);
+    let output = lab.call("cancel-caller", &hangs_up_while_ringing(), RENTED, &[]);
+    assert_passed(&lab, &output);
+    assert_phone_passed(&lab, phone);
+
+    let calls = lab.calls(1).await;
+    assert_eq!(calls.len(), 1, "{calls:?}\n{}", lab.engine.log());
+    assert_eq!(calls[0]["disposition"], "no_answer", "{}", calls[0]);
     assert!(calls[0].get("answer").is_none());
     lab.stop().await;
 }

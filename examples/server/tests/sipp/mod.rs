@@ -194,9 +194,57 @@ pub(crate) fn caller(expect: u16, talk_ms: u32) -> String {
   </send>"#
         )
     };
+    let provisional = r#"
+  <recv response="100" optional="true" response_txn="invite"/>
+  <recv response="180" optional="true" response_txn="invite"/>
+  <recv response="183" optional="true" response_txn="invite"/>"#;
+    calling("caller", &format!("{provisional}{end}"))
+}
+
+/// A caller that hangs up while the call rings: INVITE, 180, CANCEL, 487, ACK.
+pub(crate) fn hangs_up_while_ringing() -> String {
+    // The CANCEL is the fifth message and shares the INVITE's branch (`[branch-4]`).
+    calling(
+        "hangs up",
+        r#"
+  <recv response="100" optional="true" response_txn="invite"/>
+  <recv response="180" response_txn="invite"/>
+  <pause milliseconds="300"/>
+  <send>
+    <![CDATA[
+      CANCEL sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch-4]
+      From: <sip:+4922199999@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>
+      Call-ID: [call_id]
+      CSeq: 1 CANCEL
+      Max-Forwards: 70
+      Content-Length: 0
+    ]]>
+  </send>
+  <recv response="200" optional="true"/>
+  <recv response="487" response_txn="invite"/>
+  <send ack_txn="invite">
+    <![CDATA[
+      ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      [last_Via:]
+      From: <sip:+4922199999@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 1 ACK
+      Max-Forwards: 70
+      Content-Length: 0
+    ]]>
+  </send>"#,
+    )
+}
+
+/// A scenario that sends an INVITE with an offer of PCMU to `[service]` and goes on with
+/// `after_invite`.
+fn calling(name: &str, after_invite: &str) -> String {
     format!(
         r#"<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="caller">
+<scenario name="{name}">
   <send retrans="500" start_txn="invite">
     <![CDATA[
       INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
@@ -218,10 +266,7 @@ pub(crate) fn caller(expect: u16, talk_ms: u32) -> String {
       m=audio [media_port] RTP/AVP 0
       a=rtpmap:0 PCMU/8000
     ]]>
-  </send>
-  <recv response="100" optional="true" response_txn="invite"/>
-  <recv response="180" optional="true" response_txn="invite"/>
-  <recv response="183" optional="true" response_txn="invite"/>{end}
+  </send>{after_invite}
 </scenario>
 "#
     )
@@ -304,7 +349,12 @@ pub(crate) const BUSY: &str = r#"<?xml version="1.0" encoding="ISO-8859-1" ?>
 /// A phone that rings until the call is cancelled.
 pub(crate) const RINGS_OUT: &str = r#"<?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="rings out">
-  <recv request="INVITE"/>
+  <recv request="INVITE">
+    <action>
+      <ereg regexp=".*" search_in="hdr" header="Via:" occurrence="1" assign_to="proxy"/>
+      <ereg regexp=".*" search_in="hdr" header="Via:" occurrence="2" assign_to="caller"/>
+    </action>
+  </recv>
   <send>
     <![CDATA[
       SIP/2.0 180 Ringing
@@ -332,7 +382,8 @@ pub(crate) const RINGS_OUT: &str = r#"<?xml version="1.0" encoding="ISO-8859-1" 
   <send>
     <![CDATA[
       SIP/2.0 487 Request Terminated
-      [last_Via:]
+      Via:[$proxy]
+      Via:[$caller]
       [last_From:]
       [last_To:];tag=[pid]SIPpTag01[call_number]
       [last_Call-ID:]
