@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use vnum_app::memory::ManualClock;
 use vnum_server::Settings;
 
-use support::Server;
+use support::{Server, wav};
 
 mod support;
 
@@ -88,26 +88,6 @@ impl Server {
 
 fn at(text: &str) -> DateTime<Utc> {
     text.parse().unwrap()
-}
-
-/// A WAV file of `samples` of silence at `rate` Hz, 16-bit, mono.
-fn wav(rate: u32, samples: u32) -> Vec<u8> {
-    let data = samples * 2;
-    let mut bytes = Vec::new();
-    bytes.extend_from_slice(b"RIFF");
-    bytes.extend_from_slice(&(36 + data).to_le_bytes());
-    bytes.extend_from_slice(b"WAVEfmt ");
-    bytes.extend_from_slice(&16u32.to_le_bytes());
-    bytes.extend_from_slice(&1u16.to_le_bytes()); // PCM
-    bytes.extend_from_slice(&1u16.to_le_bytes()); // mono
-    bytes.extend_from_slice(&rate.to_le_bytes());
-    bytes.extend_from_slice(&(rate * 2).to_le_bytes());
-    bytes.extend_from_slice(&2u16.to_le_bytes());
-    bytes.extend_from_slice(&16u16.to_le_bytes());
-    bytes.extend_from_slice(b"data");
-    bytes.extend_from_slice(&data.to_le_bytes());
-    bytes.resize(bytes.len() + data as usize, 0);
-    bytes
 }
 
 fn document(kind: &str) -> Form {

@@ -484,8 +484,24 @@ async fn r4_5_a_number_on_voicemail_sends_its_calls_there() {
     }
     let lab = Lab::start("voicemail").await;
     lab.forward(ForwardingPlan::voicemail_only()).await;
+    // The number's own greeting (R13.1): the voicemail server is told which one to play.
+    let anna = CustomerId(lab.anna.id);
+    let (greeting, _) = lab
+        .server
+        .vnum()
+        .upload_greeting(anna, lab.number, "Welcome", support::wav(8000, 8000))
+        .await
+        .unwrap();
+    lab.server
+        .vnum()
+        .set_greeting(anna, lab.number, Some(greeting), true)
+        .await
+        .unwrap();
 
-    let header = format!("X-Vnum-Number: \\{RENTED}");
+    let header = format!(
+        "X-Vnum-Number: \\{RENTED}.*X-Vnum-Greeting: {}",
+        greeting.get()
+    );
     let voicemail = lab.phone(
         "voicemail",
         &answers_checking(&header),
