@@ -380,13 +380,14 @@ fn options_request(to: SocketAddr, from: SocketAddr, attempt: u32) -> String {
 mod tests {
     use super::*;
 
+    fn settings() -> EngineSettings {
+        let listen = SocketAddr::from(([127, 0, 0, 1], 5060));
+        EngineSettings::new(listen, "http://127.0.0.1:8080/", "vnum_key")
+    }
+
     #[test]
     fn the_environment_carries_every_setting_the_configuration_reads() {
-        let settings = EngineSettings::new(
-            "127.0.0.1:5060".parse().unwrap_or_else(|_| unreachable!()),
-            "http://127.0.0.1:8080/",
-            "vnum_key",
-        );
+        let settings = settings();
         let environment = settings.environment();
         for (name, _) in environment {
             assert!(
@@ -401,11 +402,7 @@ mod tests {
 
     #[test]
     fn the_connection_file_names_the_server_and_sends_the_key_as_basic_password() {
-        let settings = EngineSettings::new(
-            "127.0.0.1:5060".parse().unwrap_or_else(|_| unreachable!()),
-            "http://127.0.0.1:8080/",
-            "vnum_key",
-        );
+        let settings = settings();
         let file = settings.http_connection();
         assert!(CONFIG.contains(&format!("#!define VNUM_HTTP_CONFIG \"{HTTP_CONFIG_FILE}\"")));
         assert!(CONFIG.contains("http_connect(\"vnum\""));

@@ -91,7 +91,7 @@ fn setting(name: &str, default: u32) -> u32 {
 }
 
 fn main() {
-    if Kamailio::binary().is_none() || which_sipp().is_none() {
+    if Kamailio::binary().is_none() || !sipp::installed() {
         eprintln!(
             "skipped: the SIP load bench needs kamailio and sipp (apt-get install kamailio \
              kamailio-utils-modules kamailio-extra-modules sip-tester)"
@@ -105,14 +105,6 @@ fn main() {
         .build()
         .unwrap()
         .block_on(run());
-}
-
-fn which_sipp() -> Option<()> {
-    std::process::Command::new("sipp")
-        .arg("-v")
-        .output()
-        .ok()
-        .map(drop)
 }
 
 /// One measured run: calls that completed, calls that failed, and the time they took.

@@ -11,7 +11,6 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
@@ -45,13 +44,7 @@ const GATEWAY_NUMBER: &str = "+4930123456";
 
 /// Whether the SIP tools are here; without them, outside CI, the reason is printed.
 fn tools_present() -> bool {
-    let sipp = Command::new("sipp")
-        .arg("-v")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok();
-    let missing = match (Kamailio::binary().is_some(), sipp) {
+    let missing = match (Kamailio::binary().is_some(), sipp::installed()) {
         (true, true) => return true,
         (false, _) => "kamailio",
         (_, false) => "sipp",
@@ -143,6 +136,13 @@ impl Lab {
             .args(&["-s", service])
             .args(extra)
             .run()
+    }
+
+    /// The one call vnum recorded on the rented number, waiting up to five seconds for it.
+    async fn only_call(&self) -> Value {
+        let calls = self.calls(1).await;
+        assert_eq!(calls.len(), 1, "{calls:?}\n{}", self.engine.log());
+        calls.into_iter().next().unwrap_or_default()
     }
 
     /// The calls vnum recorded on the rented number, waiting up to five seconds for `count`.
@@ -256,9 +256,7 @@ async fn r4_6_an_answered_call_rings_the_customers_server_and_is_recorded_once()
     assert_passed(&lab, &output);
     assert_phone_passed(&lab, phone);
 
-    let calls = lab.calls(1).await;
-    assert_eq!(calls.len(), 1, "{calls:?}\n{}", lab.engine.log());
-    let call = &calls[0];
+    let call = lab.only_call().await;
     assert_eq!(call["direction"], "inbound");
     assert_eq!(call["disposition"], "answered", "{call}");
     assert_eq!(call["to"], RENTED);
@@ -295,9 +293,8 @@ async fn r4_3_a_busy_first_step_goes_on_to_the_next_one() {
     assert_phone_passed(&lab, busy);
     assert_phone_passed(&lab, answers);
 
-    let calls = lab.calls(1).await;
-    assert_eq!(calls.len(), 1, "{calls:?}");
-    assert_eq!(calls[0]["disposition"], "answered", "{}", calls[0]);
+    let call = lab.only_call().await;
+    assert_eq!(call["disposition"], "answered", "{call}");
     lab.stop().await;
 }
 
@@ -316,10 +313,9 @@ async fn a_busy_customer_gives_the_caller_busy_and_a_missed_call() {
     assert_passed(&lab, &output);
     assert_phone_passed(&lab, phone);
 
-    let calls = lab.calls(1).await;
-    assert_eq!(calls.len(), 1, "{calls:?}\n{}", lab.engine.log());
-    assert_eq!(calls[0]["disposition"], "busy", "{}", calls[0]);
-    assert!(calls[0].get("answer").is_none());
+    let call = lab.only_call().await;
+    assert_eq!(call["disposition"], "busy", "{call}");
+    assert!(call.get("answer").is_none());
     lab.stop().await;
 }
 
@@ -338,10 +334,9 @@ async fn a_caller_who_hangs_up_while_it_rings_leaves_a_missed_call() {
     assert_passed(&lab, &output);
     assert_phone_passed(&lab, phone);
 
-    let calls = lab.calls(1).await;
-    assert_eq!(calls.len(), 1, "{calls:?}\n{}", lab.engine.log());
-    assert_eq!(calls[0]["disposition"], "no_answer", "{}", calls[0]);
-    assert!(calls[0].get("answer").is_none());
+    let call = lab.only_call().await;
+    assert_eq!(call["disposition"], "no_answer", "{call}");
+    assert!(call.get("answer").is_none());
     lab.stop().await;
 }
 
@@ -359,10 +354,9 @@ async fn vnum_refusals_reach_the_caller_with_their_sip_status() {
     // Rented, but with nowhere to ring: 480, and the missed call is recorded.
     let output = lab.call("unrouted-caller", &caller(480, 0), RENTED, &[]);
     assert_passed(&lab, &output);
-    let calls = lab.calls(1).await;
-    assert_eq!(calls.len(), 1, "{calls:?}\n{}", lab.engine.log());
-    assert_eq!(calls[0]["disposition"], "rejected", "{}", calls[0]);
-    assert_eq!(calls[0]["sip_status"], 480);
+    let call = lab.only_call().await;
+    assert_eq!(call["disposition"], "rejected", "{call}");
+    assert_eq!(call["sip_status"], 480);
     lab.stop().await;
 }
 
@@ -465,9 +459,7 @@ async fn r6_an_accounts_call_out_presents_its_number_to_the_gateway() {
     assert_phone_passed(&lab, gateway);
 
     // The call out is in the number's records (R4.6).
-    let calls = lab.calls(1).await;
-    assert_eq!(calls.len(), 1, "{calls:?}\n{}", lab.engine.log());
-    let call = &calls[0];
+    let call = lab.only_call().await;
     assert_eq!(call["direction"], "outbound", "{call}");
     assert_eq!(call["disposition"], "answered", "{call}");
     assert_eq!(
@@ -511,9 +503,8 @@ async fn r4_5_a_number_on_voicemail_sends_its_calls_there() {
     assert_passed(&lab, &output);
     assert_phone_passed(&lab, voicemail);
 
-    let calls = lab.calls(1).await;
-    assert_eq!(calls.len(), 1, "{calls:?}");
-    assert_eq!(calls[0]["disposition"], "voicemail", "{}", calls[0]);
+    let call = lab.only_call().await;
+    assert_eq!(call["disposition"], "voicemail", "{call}");
     lab.stop().await;
 }
 
@@ -544,9 +535,8 @@ async fn r4_5_voicemail_takes_the_call_when_the_ring_time_is_over() {
     assert_phone_passed(&lab, phone);
     assert_phone_passed(&lab, voicemail);
 
-    let calls = lab.calls(1).await;
-    assert_eq!(calls.len(), 1, "{calls:?}");
-    assert_eq!(calls[0]["disposition"], "voicemail", "{}", calls[0]);
+    let call = lab.only_call().await;
+    assert_eq!(call["disposition"], "voicemail", "{call}");
     lab.stop().await;
 }
 
@@ -618,9 +608,8 @@ async fn r4_6_a_call_record_vnum_could_not_take_is_sent_again_and_counted_once()
     assert_passed(&lab, &output);
     assert_phone_passed(&lab, phone);
 
-    let calls = lab.calls(1).await;
-    assert_eq!(calls.len(), 1, "{calls:?}\n{}", lab.engine.log());
-    assert_eq!(calls[0]["disposition"], "answered", "{}", calls[0]);
+    let call = lab.only_call().await;
+    assert_eq!(call["disposition"], "answered", "{call}");
     assert!(lab.engine.log().contains("it is sent again"));
     // Nothing more arrives later.
     tokio::time::sleep(Duration::from_millis(500)).await;

@@ -19,6 +19,16 @@ pub(crate) fn free_port() -> u16 {
         .port()
 }
 
+/// Whether sipp is installed.
+pub(crate) fn installed() -> bool {
+    Command::new("sipp")
+        .arg("-v")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok()
+}
+
 /// One sipp run: a scenario, its ports, and where it writes what it sent and received.
 pub(crate) struct Sipp {
     command: Command,
@@ -177,22 +187,7 @@ pub(crate) fn caller(expect: u16, talk_ms: u32) -> String {
   <recv response="200"/>"#
         )
     } else {
-        format!(
-            r#"
-  <recv response="{expect}" response_txn="invite"/>
-  <send ack_txn="invite">
-    <![CDATA[
-      ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-      [last_Via:]
-      From: <sip:+4922199999@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
-      Call-ID: [call_id]
-      CSeq: 1 ACK
-      Max-Forwards: 70
-      Content-Length: 0
-    ]]>
-  </send>"#
-        )
+        refused_with(expect)
     };
     let provisional = r#"
   <recv response="100" optional="true" response_txn="invite"/>
@@ -206,7 +201,8 @@ pub(crate) fn hangs_up_while_ringing() -> String {
     // The CANCEL is the fifth message and shares the INVITE's branch (`[branch-4]`).
     calling(
         "hangs up",
-        r#"
+        &format!(
+            r#"
   <recv response="100" optional="true" response_txn="invite"/>
   <recv response="180" response_txn="invite"/>
   <pause milliseconds="300"/>
@@ -222,8 +218,17 @@ pub(crate) fn hangs_up_while_ringing() -> String {
       Content-Length: 0
     ]]>
   </send>
-  <recv response="200" optional="true"/>
-  <recv response="487" response_txn="invite"/>
+  <recv response="200" optional="true"/>{}"#,
+            refused_with(487)
+        ),
+    )
+}
+
+/// The INVITE's final failure `expect`, and its ACK.
+fn refused_with(expect: u16) -> String {
+    format!(
+        r#"
+  <recv response="{expect}" response_txn="invite"/>
   <send ack_txn="invite">
     <![CDATA[
       ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
@@ -235,7 +240,7 @@ pub(crate) fn hangs_up_while_ringing() -> String {
       Max-Forwards: 70
       Content-Length: 0
     ]]>
-  </send>"#,
+  </send>"#
     )
 }
 
