@@ -59,7 +59,7 @@ fn routing(c: &mut Criterion) {
         };
         b.iter(|| route_inbound(black_box(&number), &hosts));
     });
-    group.bench_function("sequential 5 + voicemail (R5.D1)", |b| {
+    group.bench_function("sequential 5 + voicemail (R5.D2)", |b| {
         let number = InboundNumber {
             state: RoutingState::Active,
             plan: Some(&sequential),

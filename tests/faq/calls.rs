@@ -100,7 +100,7 @@ async fn r4_4_r5_d1_sequential_forwarding_rings_the_sip_account_then_the_mobile(
         } => {
             assert_eq!(branches.len(), 2);
             assert!(branches[0].uri.contains("jana@"), "{}", branches[0].uri);
-            assert_eq!(branches[0].timeout_seconds, 20, "R5.D1: 20 s by default");
+            assert_eq!(branches[0].timeout_seconds, 20, "R5.D2: 20 s by default");
             assert!(branches[1].step > branches[0].step, "one after the other");
             assert!(voicemail.is_some(), "R4.5: voicemail when nobody answers");
         }

@@ -62,7 +62,7 @@ async fn r1_2_the_concrete_number_is_known_at_connection_and_emailed() {
         .unwrap();
     assert_eq!(active.e164(), Some(&assigned));
     assert_eq!(
-        active.billing.as_ref().unwrap().anchor_day,
+        active.billing.as_ref().unwrap().anchor_day.get(),
         3,
         "R10.2: the connection day"
     );

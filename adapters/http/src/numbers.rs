@@ -90,7 +90,7 @@ pub(crate) struct BillingBody {
 impl From<Billing> for BillingBody {
     fn from(billing: Billing) -> Self {
         Self {
-            connection_day: billing.anchor_day,
+            connection_day: billing.anchor_day.get(),
             connected_on: billing.connected_on,
             paid_through: billing.paid_through,
             monthly_fee: billing.monthly_fee.into(),

@@ -134,6 +134,7 @@ impl Problem {
 /// | `InsufficientBalance` | 402 Payment Required, with rule R1.4: the caller must top up |
 /// | `Conflict` | 409 |
 /// | `Refused` | 422, with the rule |
+/// | `Store(BalanceLimit)` | 422 (use cases report it as `Refused` with R10.D6) |
 /// | `Store(Conflict)`, `Store(Stale)` | 409: a concurrent change won; retry |
 /// | `Store(Unavailable)` | 503 |
 /// | `Store(Corrupt)` | 500, details only in the log |
@@ -141,7 +142,9 @@ impl From<Error> for Problem {
     fn from(err: Error) -> Self {
         let status = match &err {
             Error::NotFound { .. } => StatusCode::NOT_FOUND,
-            Error::Invalid(_) | Error::Refused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::Invalid(_)
+            | Error::Refused { .. }
+            | Error::Store(StoreError::BalanceLimit { .. }) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::InsufficientBalance { .. } => StatusCode::PAYMENT_REQUIRED,
             Error::Conflict(_)
             | Error::Store(StoreError::Conflict { .. } | StoreError::Stale { .. }) => {

@@ -105,8 +105,7 @@ fn anchors(day: NaiveDate) -> Vec<(u32, NaiveDate)> {
 
 async fn vnum_renewal(store: &SeaOrmStore, day: NaiveDate, limit: u64) -> (Duration, u64, u64) {
     let batch = RenewalBatch {
-        charge_day: day,
-        anchors: anchors(day),
+        day: vnum_billing::RenewalDay::new(day),
         limit,
         at: Utc.from_utc_datetime(&day.and_hms_opt(3, 0, 0).expect("03:00 exists")),
     };
@@ -118,7 +117,7 @@ async fn vnum_renewal(store: &SeaOrmStore, day: NaiveDate, limit: u64) -> (Durat
         tx.commit().await.expect("a batch commits");
         charged += outcome.charged;
         batches += 1;
-        if outcome.charged < limit {
+        if outcome.matched < limit {
             return (started.elapsed(), charged, batches);
         }
     }

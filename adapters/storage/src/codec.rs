@@ -1,7 +1,5 @@
 //! Values as columns and back: money as integer minor units, enums as names.
 
-use rust_decimal::Decimal;
-use rust_decimal::prelude::ToPrimitive;
 use vnum_app::model::{CustomerKind, EntryKind, Principal, StockState};
 use vnum_app::ports::StoreError;
 use vnum_core::{Currency, CustomerId, Money};
@@ -11,30 +9,18 @@ use crate::error::corrupt;
 /// An amount in integer minor units of its currency (cents for EUR, yen for JPY).
 ///
 /// # Errors
-/// [`StoreError::Corrupt`] when the amount has fractions of a minor unit or does not fit:
-/// the store keeps money exactly or not at all, and every amount the use cases book is
-/// rounded to the minor unit first.
+/// [`StoreError::Corrupt`] when the amount has fractions of a minor unit or is beyond
+/// ±[`Money::MAX_MINOR_UNITS`]: the store keeps money exactly or not at all, and every
+/// amount the use cases book is rounded to the minor unit and bounded first.
 pub(crate) fn to_minor(money: Money) -> Result<i64, StoreError> {
-    let factor = Decimal::from(10_i64.pow(money.currency().minor_units()));
     money
-        .amount()
-        .checked_mul(factor)
-        .filter(|minor| minor.fract().is_zero())
-        .and_then(|minor| minor.to_i64())
-        .ok_or_else(|| {
-            StoreError::Corrupt(format!(
-                "{money} cannot be stored: amounts are kept in whole minor units"
-            ))
-        })
+        .to_minor_units()
+        .map_err(|e| StoreError::Corrupt(format!("{money} cannot be stored: {e}")))
 }
 
 /// Money from minor units and a currency code.
 pub(crate) fn from_minor(minor: i64, currency: &str) -> Result<Money, StoreError> {
-    let currency = currency_of(currency)?;
-    Ok(Money::new(
-        Decimal::new(minor, currency.minor_units()),
-        currency,
-    ))
+    Ok(Money::from_minor_units(minor, currency_of(currency)?))
 }
 
 /// A currency from its code.

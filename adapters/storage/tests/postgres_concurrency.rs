@@ -44,8 +44,7 @@ async fn seed(store: &SeaOrmStore) -> Vec<CustomerId> {
 
 fn february_20(limit: u64) -> RenewalBatch {
     RenewalBatch {
-        charge_day: day(2026, 2, 20),
-        anchors: vec![(20, day(2026, 3, 20))],
+        day: vnum_billing::RenewalDay::new(day(2026, 2, 20)),
         limit,
         at: instant(day(2026, 2, 20)),
     }

@@ -40,7 +40,39 @@ pub enum Error {
     },
     /// Storage failed; nothing was changed.
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(StoreError),
+}
+
+impl From<StoreError> for Error {
+    fn from(error: StoreError) -> Self {
+        match error {
+            // R10.D6: a movement past what can be stored is refused, never half-done.
+            StoreError::BalanceLimit { .. } => Self::Refused {
+                rule: vnum_core::rule::R10_D6,
+                message: format!(
+                    "{error}: a balance is kept within ±{} minor units of its currency; \
+                     nothing was booked",
+                    Money::MAX_MINOR_UNITS
+                ),
+            },
+            other => Self::Store(other),
+        }
+    }
+}
+
+/// An order, or any purchase paid in advance, refused by the ordering rules (R1, R7, R9).
+impl From<vnum_lifecycle::OrderError> for Error {
+    fn from(error: vnum_lifecycle::OrderError) -> Self {
+        match error {
+            vnum_lifecycle::OrderError::InsufficientBalance { needed, available } => {
+                Self::InsufficientBalance { needed, available }
+            }
+            other => Self::Refused {
+                rule: other.rule(),
+                message: other.to_string(),
+            },
+        }
+    }
 }
 
 impl Error {

@@ -145,7 +145,7 @@ impl NewLedgerEntry {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Billing {
     /// The day of the month of the connection, 1 to 31, in the billing time zone (R10.2).
-    pub anchor_day: u32,
+    pub anchor_day: vnum_billing::ConnectionDay,
     /// The day of the connection, in the billing time zone.
     pub connected_on: NaiveDate,
     /// The first day not yet paid for.
@@ -232,18 +232,17 @@ pub struct SipAccountRecord {
     pub presents: Option<NumberId>,
 }
 
-/// The charges of one renewal batch: numbers whose anchor day is among `anchor_days`, whose
-/// `paid_through` is on or before `charge_day`, that were not deleted before `charge_day`
-/// (R10.7), are charged their monthly fee for `[charge_day, period_end)`.
+/// One renewal batch: up to `limit` of the numbers due on `day` by the billing crate's due
+/// rule ([`vnum_billing::RenewalDay`]), each charged its monthly fee for the period that
+/// starts on the day (R10.2, R10.7, R10.D1).
 ///
-/// The use case computes the selector from the billing calendar (R10.2, R10.D1); storage
-/// applies it to every matching number at once.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// The rule comes with the batch: the in-memory store calls its predicate
+/// ([`vnum_billing::RenewalDay::charge`]); a SQL store selects by its data
+/// ([`vnum_billing::RenewalDay::anchors`]). Neither decides anything else.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RenewalBatch {
-    /// The day being charged.
-    pub charge_day: NaiveDate,
-    /// For each anchor day due on `charge_day`, the end of the period it starts.
-    pub anchors: Vec<(u32, NaiveDate)>,
+    /// The day being charged, with its due rule.
+    pub day: vnum_billing::RenewalDay,
     /// At most this many numbers; the run repeats the batch until fewer match.
     pub limit: u64,
     /// When the charges are booked.

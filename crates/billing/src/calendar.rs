@@ -103,7 +103,7 @@ pub(crate) const fn days_in_month(index: MonthIndex) -> u8 {
     }
 }
 
-fn date_of(index: MonthIndex, day: u8) -> Option<NaiveDate> {
+pub(crate) fn date_of(index: MonthIndex, day: u8) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(
         index.div_euclid(12),
         index.rem_euclid(12) as u32 + 1,

@@ -21,4 +21,6 @@ pub use account::{ServiceState, covers_first_payment};
 pub use calendar::{BillingAnchor, ConnectionDay, charges_due_on, start_of_day};
 pub use error::BillingError;
 pub use ledger::{EntryKind, Ledger, LedgerEntry};
-pub use renewal::{Cancellation, NumberBilling, RenewalDay, RenewalDecision, cancel};
+pub use renewal::{
+    Cancellation, DueAnchor, DueNumber, NumberBilling, RenewalDay, RenewalDecision, cancel,
+};

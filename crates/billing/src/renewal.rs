@@ -9,18 +9,58 @@ use vnum_core::rule::{self, RuleId};
 use vnum_core::{Money, Period};
 
 use crate::BillingError;
-use crate::calendar::{BillingAnchor, MonthIndex, days_in_month, month_index};
+use crate::calendar::{BillingAnchor, ConnectionDay, MonthIndex, days_in_month, month_index};
 
-/// The day a renewal run is for, prepared once per run so that deciding for each number is
-/// integer arithmetic: no time zone conversion, no allocation.
+/// The day a renewal run is for, and the one rule of what is due on it (R10.2, R10.7,
+/// R10.D1).
 ///
-/// The day is a calendar day in the billing time zone (R10.D2).
+/// A number is charged on a day when three things hold:
+/// - the day is its charge day: its connection day, or the month's last day when the
+///   month is shorter than the connection day (R10.2, R10.D1);
+/// - it is paid up to that day at most (`paid_through <= day`; a prepaid term moves
+///   `paid_through` months ahead, R10.1);
+/// - it was not deleted at least one day before (`deleted_on >= day` or never, R10.7).
+///
+/// It is charged the period `[day, end)`, where `end` is its next charge day. The run goes
+/// through every day since the last completed one, so a charged number's `paid_through`
+/// moves past the day and a second run charges nothing (R10.D4).
+///
+/// The rule has two faces that say the same: [`RenewalDay::charge`], a predicate on one
+/// number that the in-memory store calls, and [`RenewalDay::anchors`] with
+/// [`RenewalDay::date`], the data a SQL store turns into one set-based query (the connection
+/// days due on the day and the end of the period each starts). A property test holds them
+/// equal.
+///
+/// The day is a calendar day in the billing time zone (R10.D2). Deciding for a number is
+/// integer arithmetic: no time zone conversion, no allocation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct RenewalDay {
     date: NaiveDate,
     month: MonthIndex,
     day: u8,
     days_in_month: u8,
+    next_month_days: u8,
+}
+
+/// A connection day due on a renewal day and the end of the period it starts there: the
+/// data a store selects due numbers by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct DueAnchor {
+    /// The connection day.
+    pub connection_day: ConnectionDay,
+    /// The first day after the period charged.
+    pub period_end: NaiveDate,
+}
+
+/// What the due rule reads of a number: the columns a store keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct DueNumber {
+    /// The connection day of its calendar.
+    pub connection_day: ConnectionDay,
+    /// The first day not paid for.
+    pub paid_through: NaiveDate,
+    /// The local day it was deleted, if it was.
+    pub deleted_on: Option<NaiveDate>,
 }
 
 impl RenewalDay {
@@ -34,6 +74,7 @@ impl RenewalDay {
             // `Datelike::day` is always 1..=31.
             day: today.day() as u8,
             days_in_month: days_in_month(month),
+            next_month_days: days_in_month(month + 1),
         }
     }
 
@@ -47,6 +88,49 @@ impl RenewalDay {
     #[must_use]
     pub const fn date(&self) -> NaiveDate {
         self.date
+    }
+
+    /// The period charged today to a number with this connection day, when today is one of
+    /// its charge days (R10.2, R10.D1).
+    #[inline]
+    #[must_use]
+    pub fn period_of(&self, connection_day: ConnectionDay) -> Option<Period> {
+        if connection_day.in_month_of(self.days_in_month) != self.day {
+            return None;
+        }
+        let end = crate::calendar::date_of(
+            self.month + 1,
+            connection_day.in_month_of(self.next_month_days),
+        )?;
+        Period::new(self.date, end).ok()
+    }
+
+    /// The due rule as a predicate: the period `number` is charged today, or `None`.
+    #[inline]
+    #[must_use]
+    pub fn charge(&self, number: &DueNumber) -> Option<Period> {
+        if number.paid_through > self.date {
+            return None;
+        }
+        // R10.7: deleted on the charge day is charged; deleted before it is not.
+        if number.deleted_on.is_some_and(|deleted| deleted < self.date) {
+            return None;
+        }
+        self.period_of(number.connection_day)
+    }
+
+    /// The due rule as data: every connection day charged today, with the end of the period
+    /// it starts. A store selects the numbers with one of these connection days, paid
+    /// through [`RenewalDay::date`] at most and not deleted before it.
+    #[must_use]
+    pub fn anchors(&self) -> Vec<DueAnchor> {
+        crate::calendar::charges_due_on(self.date)
+            .into_iter()
+            .map(|(connection_day, period_end)| DueAnchor {
+                connection_day,
+                period_end,
+            })
+            .collect()
     }
 }
 
@@ -85,11 +169,21 @@ impl NumberBilling {
         }
     }
 
-    /// The same number with `periods` more periods paid, after a charge was recorded.
+    /// The same number with `periods` more periods paid, after a prepaid term was bought.
     #[must_use]
     pub const fn with_paid(self, periods: u32) -> Self {
         Self {
             paid_periods: self.paid_periods.saturating_add(periods),
+            ..self
+        }
+    }
+
+    /// The same number after the charge of period `index` was recorded: paid up to the
+    /// end of that period.
+    #[must_use]
+    pub const fn charged(self, index: u32) -> Self {
+        Self {
+            paid_periods: index.saturating_add(1),
             ..self
         }
     }
@@ -135,60 +229,74 @@ impl NumberBilling {
         self.anchor.term(self.paid_periods, term)
     }
 
-    /// Decides whether the number is charged on `today`.
+    /// What the due rule reads of this number (see [`RenewalDay`]).
     ///
-    /// The first unpaid period is charged once its charge day has come (R10.2), whatever
-    /// the balance (R10.3), unless the number was deleted at least one day before that
-    /// charge day (R10.7). A run that missed days catches up one period per decision: the
-    /// caller records the charge, adds it with [`NumberBilling::with_paid`] and decides
-    /// again until the decision is no longer a charge. Running again on the same day
-    /// charges nothing (R10.D4).
+    /// # Errors
+    /// [`BillingError::BeyondCalendar`] past the supported calendar.
+    pub fn due_number(&self) -> Result<DueNumber, BillingError> {
+        Ok(DueNumber {
+            connection_day: self.anchor.connection_day(),
+            paid_through: self.paid_until()?,
+            deleted_on: self.deleted_on,
+        })
+    }
+
+    /// Decides whether the number is charged on `today`, by the due rule of
+    /// [`RenewalDay::charge`], and says why when it is not.
+    ///
+    /// The first unpaid period is charged on its charge day (R10.2), whatever the balance
+    /// (R10.3), unless the number was deleted at least one day before that charge day
+    /// (R10.7). A run that missed days decides for each of them in order, as the renewal
+    /// run does. Running again on the same day charges nothing (R10.D4).
     ///
     /// # Errors
     /// [`BillingError::BeyondCalendar`] past the supported calendar.
     #[inline]
     pub fn decide(&self, today: &RenewalDay) -> Result<RenewalDecision, BillingError> {
-        let current = self
-            .anchor
-            .signed_index(today.month, today.day, today.days_in_month);
-        if current < 0 {
-            return Ok(RenewalDecision::NotDue);
+        let due = self.due_number()?;
+        if let Some(period) = today.charge(&due) {
+            let index =
+                self.anchor
+                    .index_of(period.start())
+                    .ok_or(BillingError::BeyondCalendar {
+                        index: self.paid_periods,
+                    })?;
+            return Ok(RenewalDecision::Charge {
+                index,
+                period,
+                amount: self.monthly_price,
+            });
         }
-        // Periods before `paid_periods` are paid; compare the first unpaid one with today's.
-        Ok(match i64::from(self.paid_periods).cmp(&(current + 1)) {
-            Ordering::Greater => RenewalDecision::PrepaidCovered {
-                until: self.paid_until()?,
-            },
-            Ordering::Equal if self.is_charge_day(today) => RenewalDecision::AlreadyCharged {
-                period: self.anchor.period(self.paid_periods - 1)?,
-            },
-            Ordering::Equal => RenewalDecision::NotDue,
-            Ordering::Less => self.due(self.paid_periods)?,
-        })
-    }
-
-    fn is_charge_day(&self, today: &RenewalDay) -> bool {
-        today.day
-            == self
-                .anchor
-                .connection_day()
-                .in_month_of(today.days_in_month)
+        self.why_not(today, &due)
     }
 
     #[cold]
-    fn due(&self, k: u32) -> Result<RenewalDecision, BillingError> {
-        let charge_day = self.anchor.charge_day(k)?;
-        match self.deleted_on {
-            Some(deleted_on) if deleted_on < charge_day => Ok(RenewalDecision::DeletedInTime {
-                deleted_on,
-                charge_day,
-            }),
-            _ => Ok(RenewalDecision::Charge {
-                index: k,
-                period: self.anchor.period(k)?,
-                amount: self.monthly_price,
-            }),
-        }
+    fn why_not(
+        &self,
+        today: &RenewalDay,
+        due: &DueNumber,
+    ) -> Result<RenewalDecision, BillingError> {
+        let current = self
+            .anchor
+            .signed_index(today.month, today.day, today.days_in_month);
+        let charge_day = today.period_of(due.connection_day).is_some();
+        Ok(match i64::from(self.paid_periods).cmp(&(current + 1)) {
+            _ if current < 0 => RenewalDecision::NotDue,
+            Ordering::Greater => RenewalDecision::PrepaidCovered {
+                until: due.paid_through,
+            },
+            Ordering::Equal if charge_day => RenewalDecision::AlreadyCharged {
+                period: self.anchor.period(self.paid_periods - 1)?,
+            },
+            Ordering::Less => match self.deleted_on {
+                Some(deleted_on) if charge_day => RenewalDecision::DeletedInTime {
+                    deleted_on,
+                    charge_day: today.date,
+                },
+                _ => RenewalDecision::NotDue,
+            },
+            Ordering::Equal => RenewalDecision::NotDue,
+        })
     }
 }
 

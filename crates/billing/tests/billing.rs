@@ -6,9 +6,9 @@ use chrono_tz::Tz;
 use proptest::prelude::*;
 use rust_decimal_macros::dec;
 use vnum_billing::{
-    BillingAnchor, BillingError, ConnectionDay, EntryKind, Ledger, LedgerEntry, NumberBilling,
-    RenewalDay, RenewalDecision, ServiceState, cancel, charges_due_on, covers_first_payment,
-    start_of_day,
+    BillingAnchor, BillingError, ConnectionDay, DueNumber, EntryKind, Ledger, LedgerEntry,
+    NumberBilling, RenewalDay, RenewalDecision, ServiceState, cancel, charges_due_on,
+    covers_first_payment, start_of_day,
 };
 use vnum_core::{Currency, Money, NumberId, Period, PrepaidTerm, rule};
 
@@ -30,22 +30,31 @@ fn period(start: NaiveDate, end: NaiveDate) -> Period {
     Period::new(start, end).expect("start before end")
 }
 
-/// Runs a renewal for `number` on `today`, recording every charge it decides (catching up
-/// missed periods), and returns the number as it is afterwards.
+/// Runs the renewals of every day from the number's first unpaid charge day up to `today`,
+/// as the daily run does, recording every charge it decides, and returns the number as it
+/// is afterwards.
 fn run(
     ledger: &mut Ledger,
     id: NumberId,
     mut number: NumberBilling,
     today: NaiveDate,
 ) -> NumberBilling {
-    let run_day = RenewalDay::new(today);
-    while let RenewalDecision::Charge { period, amount, .. } =
-        number.decide(&run_day).expect("within the calendar")
-    {
-        let entry = LedgerEntry::charge(id, period, amount, rule::R10_2, at(2026, 1, 1, 0))
-            .expect("a fee is not negative");
-        ledger.record(entry).expect("no period is charged twice");
-        number = number.with_paid(1);
+    let mut run_day = number.paid_until().expect("within the calendar");
+    while run_day <= today {
+        if let RenewalDecision::Charge {
+            index,
+            period,
+            amount,
+        } = number
+            .decide(&RenewalDay::new(run_day))
+            .expect("within the calendar")
+        {
+            let entry = LedgerEntry::charge(id, period, amount, rule::R10_2, at(2026, 1, 1, 0))
+                .expect("a fee is not negative");
+            ledger.record(entry).expect("no period is charged twice");
+            number = number.charged(index);
+        }
+        run_day = run_day.succ_opt().expect("within the calendar");
     }
     number
 }
@@ -330,7 +339,7 @@ fn r10_7_deleted_on_charge_day_charged() {
         "{decision:?}"
     );
     let after = number
-        .with_paid(1)
+        .charged(1)
         .decide(&RenewalDay::new(day(2026, 3, 20)))
         .unwrap();
     assert!(
@@ -682,5 +691,38 @@ proptest! {
         } else {
             prop_assert!(listed.is_none(), "{today} is not a charge day of {connected_on}");
         }
+    }
+}
+
+proptest! {
+    /// The due rule has two faces: the predicate the in-memory store calls and the data a SQL
+    /// store selects by (the connection days due on the day with their period ends, paid
+    /// through the day at most, not deleted before it). They choose the same numbers and
+    /// the same periods (R10.2, R10.7, R10.D1).
+    #[test]
+    fn r10_2_the_due_rule_as_data_selects_exactly_what_the_predicate_charges(
+        connected in 0i64..3_000,
+        offset in 0i64..800,
+        paid_ahead in -40i64..400,
+        deleted in proptest::option::of(-3i64..3),
+    ) {
+        let connected_on = day(2024, 1, 1) + chrono::TimeDelta::days(connected);
+        let today = connected_on + chrono::TimeDelta::days(offset);
+        let number = DueNumber {
+            connection_day: ConnectionDay::of_day(connected_on),
+            paid_through: today + chrono::TimeDelta::days(paid_ahead),
+            deleted_on: deleted.map(|d| today + chrono::TimeDelta::days(d)),
+        };
+        let run = RenewalDay::new(today);
+        let by_data = run
+            .anchors()
+            .iter()
+            .find(|a| {
+                a.connection_day == number.connection_day
+                    && number.paid_through <= run.date()
+                    && number.deleted_on.is_none_or(|d| d >= run.date())
+            })
+            .map(|a| period(run.date(), a.period_end));
+        prop_assert_eq!(run.charge(&number), by_data);
     }
 }

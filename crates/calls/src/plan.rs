@@ -1,11 +1,11 @@
 //! Forwarding plans: which targets ring, in what order, and what happens when nobody
-//! answers (R4.4, R4.5, R5.3, R5.D1).
+//! answers (R4.4, R4.5, R5.3, R5.D2).
 
 use serde::{Deserialize, Serialize};
 
 use crate::{CallsError, ForwardingTarget};
 
-/// How long a target of a sequential plan rings before the next one is tried (R5.D1).
+/// How long a target of a sequential plan rings before the next one is tried (R5.D2).
 ///
 /// Invariant: 5 to 120 seconds. Below 5 s a phone barely rings once; above 120 s most
 /// carriers give up on the call themselves.
@@ -18,7 +18,7 @@ impl RingTime {
     pub const MIN_SECONDS: u32 = 5;
     /// The longest ring time accepted.
     pub const MAX_SECONDS: u32 = 120;
-    /// The default ring time of R5.D1: 20 seconds.
+    /// The default ring time of R5.D2: 20 seconds.
     pub const DEFAULT: Self = Self(20);
 
     /// A ring time of `seconds`.
@@ -59,7 +59,7 @@ impl From<RingTime> for u32 {
     }
 }
 
-/// How the targets of a plan ring (R4.4, R5.D1).
+/// How the targets of a plan ring (R4.4, R5.D2).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Strategy {
@@ -77,7 +77,7 @@ pub enum Strategy {
         /// How long they ring before voicemail.
         ring: RingTime,
     },
-    /// One target after the other, each for its own ring time (R4.4, R5.D1).
+    /// One target after the other, each for its own ring time (R4.4, R5.D2).
     Sequential {
         /// The steps in order, two or more.
         steps: Vec<(ForwardingTarget, RingTime)>,
@@ -87,7 +87,7 @@ pub enum Strategy {
 }
 
 /// The forwarding settings of one number (R5.3): a strategy and whether voicemail answers
-/// when no target does (R4.5, R5.D1).
+/// when no target does (R4.5, R5.D2).
 ///
 /// Invariant: a simultaneous or sequential plan has 2 to [`ForwardingPlan::MAX_TARGETS`]
 /// targets and names no target twice.
@@ -125,7 +125,7 @@ impl ForwardingPlan {
     /// caller waits for.
     pub const MAX_TARGETS: usize = 5;
 
-    /// Forward to one target for the default ring time (R5.D1).
+    /// Forward to one target for the default ring time (R5.D2).
     #[must_use]
     pub fn single(target: ForwardingTarget) -> Self {
         Self {
@@ -157,7 +157,7 @@ impl ForwardingPlan {
         Self::new(Strategy::Simultaneous { targets, ring }, false)
     }
 
-    /// Ring the targets one after the other, each for its ring time (R4.4, R5.D1).
+    /// Ring the targets one after the other, each for its ring time (R4.4, R5.D2).
     ///
     /// # Errors
     /// See [`ForwardingPlan::new`].

@@ -161,7 +161,7 @@ const NOTHING_CONFIGURED: Rejection = Rejection {
 /// Refusals: unknown or deleted numbers 404 (R5.3); a suspended account 480 (R10.4); an
 /// expired trial 404 (R8.D1); a number not yet connected 480 (R1.2); an active number with
 /// no forwarding 480 (R5.3). An active number rings its plan: one target (R5.3), all at
-/// once (R4.4) or step by step with each step's ring time (R5.D1), then voicemail if
+/// once (R4.4) or step by step with each step's ring time (R5.D2), then voicemail if
 /// enabled (R4.5) after the total ring time.
 #[must_use]
 pub fn route_inbound(number: &InboundNumber<'_>, hosts: &SipHosts) -> RoutingDecision {
@@ -215,7 +215,7 @@ pub fn route_inbound(number: &InboundNumber<'_>, hosts: &SipHosts) -> RoutingDec
                     timeout_seconds: ring.seconds(),
                 })
                 .collect(),
-            rule::R5_D1,
+            rule::R5_D2,
         ),
     };
     let voicemail = plan.voicemail().then(|| VoicemailFallback {
@@ -365,7 +365,7 @@ mod tests {
         else {
             panic!("expected ringing");
         };
-        assert_eq!(rule, rule::R5_D1);
+        assert_eq!(rule, rule::R5_D2);
         let shape: Vec<_> = branches
             .iter()
             .map(|b| (b.step, b.timeout_seconds))

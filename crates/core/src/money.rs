@@ -98,6 +98,26 @@ pub enum MoneyError {
     /// Text that should have been an amount and a currency was not.
     #[error("invalid money {0:?}: expected an amount and a currency such as \"12.50 EUR\"")]
     Invalid(String),
+    /// The amount has digits below the currency's minor unit.
+    #[error("{amount} has fractions of a minor unit: {currency} has {minor_units} decimals")]
+    FractionOfMinorUnit {
+        /// The amount.
+        amount: Decimal,
+        /// Its currency.
+        currency: Currency,
+        /// The decimals the currency has.
+        minor_units: u32,
+    },
+    /// The amount is beyond ±[`Money::MAX_MINOR_UNITS`] minor units (R10.D6).
+    #[error("{amount} {currency} is out of range: amounts are at most {max} {currency} either way")]
+    OutOfBounds {
+        /// The amount.
+        amount: Decimal,
+        /// Its currency.
+        currency: Currency,
+        /// The largest magnitude, in the currency's major unit.
+        max: Decimal,
+    },
 }
 
 /// An exact amount in one currency; may be negative (a debt, a charge in a ledger).
@@ -113,6 +133,12 @@ pub struct Money {
 }
 
 impl Money {
+    /// The largest magnitude, in minor units, of any amount or balance vnum keeps: 10^15
+    /// (ten trillion euros in cents). Storage keeps money as 64-bit minor units, and twice
+    /// this bound still fits, so adding a bounded amount to a bounded balance never
+    /// overflows (R10.D6).
+    pub const MAX_MINOR_UNITS: i64 = 1_000_000_000_000_000;
+
     /// Money of `amount` in `currency`.
     #[must_use]
     pub const fn new(amount: Decimal, currency: Currency) -> Self {
@@ -218,6 +244,38 @@ impl Money {
     #[must_use]
     pub fn is_whole_minor(&self) -> bool {
         self.round_to_minor().amount == self.amount
+    }
+
+    /// The amount in whole minor units of its currency (cents for EUR, yen for JPY).
+    ///
+    /// # Errors
+    /// [`MoneyError::FractionOfMinorUnit`] for digits below the minor unit (never rounded);
+    /// [`MoneyError::OutOfBounds`] beyond ±[`Money::MAX_MINOR_UNITS`].
+    pub fn to_minor_units(&self) -> Result<i64, MoneyError> {
+        let minor_units = self.currency.minor_units();
+        if !self.is_whole_minor() {
+            return Err(MoneyError::FractionOfMinorUnit {
+                amount: self.amount,
+                currency: self.currency,
+                minor_units,
+            });
+        }
+        let factor = Decimal::from(10_i64.pow(minor_units));
+        self.amount
+            .checked_mul(factor)
+            .and_then(|minor| i64::try_from(minor).ok())
+            .filter(|minor| minor.unsigned_abs() <= Self::MAX_MINOR_UNITS.unsigned_abs())
+            .ok_or(MoneyError::OutOfBounds {
+                amount: self.amount,
+                currency: self.currency,
+                max: Decimal::new(Self::MAX_MINOR_UNITS, minor_units),
+            })
+    }
+
+    /// Money of `minor` minor units of `currency`, written with the currency's decimals.
+    #[must_use]
+    pub fn from_minor_units(minor: i64, currency: Currency) -> Self {
+        Self::new(Decimal::new(minor, currency.minor_units()), currency)
     }
 
     /// Sums amounts of one currency; `Money::zero(currency)` for none.

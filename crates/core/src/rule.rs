@@ -66,6 +66,12 @@ pub const R1_2: RuleId = RuleId("R1.2");
 pub const R1_3: RuleId = RuleId("R1.3");
 /// Payment is strictly in advance: an order is accepted only when the balance covers the
 pub const R1_4: RuleId = RuleId("R1.4");
+/// Decision: A balance is credited only by a confirmed payment: the operator recording a …
+pub const R1_D1: RuleId = RuleId("R1.D1");
+/// Decision: Checking the balance and debiting it is one atomic step: concurrent purchases …
+pub const R1_D2: RuleId = RuleId("R1.D2");
+/// Decision: A paid number the carrier cannot provide ends as failed and its money goes back …
+pub const R1_D3: RuleId = RuleId("R1.D3");
 
 // R2 Provisioning time
 
@@ -112,8 +118,10 @@ pub const R5_1: RuleId = RuleId("R5.1");
 pub const R5_2: RuleId = RuleId("R5.2");
 /// Forwarding is configured per number, in the number's settings.
 pub const R5_3: RuleId = RuleId("R5.3");
-/// Decision: Sequential forwarding rings the first target for a configurable time
+/// Decision: Forwarding to a phone number is rated like a call out (R6 Decision) and charged …
 pub const R5_D1: RuleId = RuleId("R5.D1");
+/// Decision: Sequential forwarding rings the first target for a configurable time
+pub const R5_D2: RuleId = RuleId("R5.D2");
 
 // R6 Outgoing calls and CallerID
 
@@ -121,8 +129,12 @@ pub const R5_D1: RuleId = RuleId("R5.D1");
 pub const R6_1: RuleId = RuleId("R6.1");
 /// By default the rented number is not presented; CallerID is a paid add-on.
 pub const R6_2: RuleId = RuleId("R6.2");
+/// Decision: The add-on is prepaid like every service (R10.1): enabling it charges its …
+pub const R6_D1: RuleId = RuleId("R6.D1");
 /// With the add-on, the rented number is presented only on calls to numbers of the
 pub const R6_3: RuleId = RuleId("R6.3");
+/// Decision: Calls out to the phone network are rated per minute by the destination's …
+pub const R6_D2: RuleId = RuleId("R6.D2");
 
 // R7 Stock and waitlist
 
@@ -141,6 +153,8 @@ pub const R8_2: RuleId = RuleId("R8.2");
 pub const R8_3: RuleId = RuleId("R8.3");
 /// Decision: One free test per customer at a time; the number returns to stock when the
 pub const R8_D1: RuleId = RuleId("R8.D1");
+/// Decision: During its hour a test number is forwarded like a rented one: the customer sets …
+pub const R8_D2: RuleId = RuleId("R8.D2");
 
 // R9 One-shot SMS numbers
 
@@ -179,6 +193,8 @@ pub const R10_D3: RuleId = RuleId("R10.D3");
 pub const R10_D4: RuleId = RuleId("R10.D4");
 /// Decision: Money is exact decimal in the account's currency, never floating point.
 pub const R10_D5: RuleId = RuleId("R10.D5");
+/// Decision: Every amount has bounds: no more decimals than the currency's minor unit, no …
+pub const R10_D6: RuleId = RuleId("R10.D6");
 
 // R11 Discounts
 
@@ -208,14 +224,18 @@ pub const R13_2: RuleId = RuleId("R13.2");
 pub const R13_3: RuleId = RuleId("R13.3");
 /// Decision: A file of another format is rejected at upload with a message that says what
 pub const R13_D1: RuleId = RuleId("R13.D1");
+/// Decision: When the customer asks for it explicitly, a file in another common audio …
+pub const R13_D2: RuleId = RuleId("R13.D2");
+/// Decision: A professional recording is an order with a status (ordered → delivered); when …
+pub const R13_D3: RuleId = RuleId("R13.D3");
 
-/// Every rule, in the order of RULES.md.
+/// Every rule, group by group as in RULES.md: the numbered rules, then the Decisions.
 pub const ALL: &[RuleId] = &[
-    R1_1, R1_2, R1_3, R1_4, R2_1, R2_2, R2_3, R2_D1, R3_1, R3_2, R3_3, R3_D1, R4_1, R4_2, R4_3,
-    R4_4, R4_5, R4_6, R5_1, R5_2, R5_3, R5_D1, R6_1, R6_2, R6_3, R7_1, R7_2, R8_1, R8_2, R8_3,
-    R8_D1, R9_1, R9_2, R9_3, R9_D1, R10_1, R10_2, R10_3, R10_4, R10_5, R10_6, R10_7, R10_D1,
-    R10_D2, R10_D3, R10_D4, R10_D5, R11_1, R11_2, R11_D1, R12_1, R12_2, R12_3, R13_1, R13_2, R13_3,
-    R13_D1,
+    R1_1, R1_2, R1_3, R1_4, R1_D1, R1_D2, R1_D3, R2_1, R2_2, R2_3, R2_D1, R3_1, R3_2, R3_3, R3_D1,
+    R4_1, R4_2, R4_3, R4_4, R4_5, R4_6, R5_1, R5_2, R5_3, R5_D1, R5_D2, R6_1, R6_2, R6_3, R6_D1,
+    R6_D2, R7_1, R7_2, R8_1, R8_2, R8_3, R8_D1, R8_D2, R9_1, R9_2, R9_3, R9_D1, R10_1, R10_2,
+    R10_3, R10_4, R10_5, R10_6, R10_7, R10_D1, R10_D2, R10_D3, R10_D4, R10_D5, R10_D6, R11_1,
+    R11_2, R11_D1, R12_1, R12_2, R12_3, R13_1, R13_2, R13_3, R13_D1, R13_D2, R13_D3,
 ];
 
 impl RuleId {

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use vnum_app::model::{EntryKind, LedgerEntry, NewLedgerEntry};
 use vnum_app::ports::StoreError;
-use vnum_app::ports::store::Ledger;
+use vnum_app::ports::store::{Debit, Ledger};
 use vnum_core::{CustomerId, LedgerEntryId, Money, NumberId, Period, RuleId};
 
 use super::column;
@@ -27,38 +27,40 @@ FROM customers WHERE id = $1 AND currency = $11
 ON CONFLICT DO NOTHING
 RETURNING id";
 
-/// An atomic increment: concurrent appends to one customer queue on its row lock and
-/// none is lost.
-const MOVE_BALANCE: &str = "UPDATE customers SET balance_minor = balance_minor + $2 WHERE id = $1";
+/// Moves the balance only while it stays within `[$3, $4]`: one conditional update, so the
+/// check and the movement are one atomic step (R1.D2, R10.D6). Concurrent movements of one
+/// customer queue on its row lock, and each re-checks the bound on the row it finally
+/// updates, so none is lost and none takes the balance out of bounds. Both bounds are at
+/// most [`Money::MAX_MINOR_UNITS`] away from zero and so is every amount, so the sum never
+/// overflows a BIGINT.
+const MOVE_BALANCE: &str = "
+UPDATE customers SET balance_minor = balance_minor + $2
+WHERE id = $1 AND currency = $5 AND balance_minor + $2 BETWEEN $3 AND $4
+RETURNING balance_minor";
+
+/// How low a movement may take the balance.
+#[derive(Clone, Copy)]
+enum Floor {
+    /// A purchase: the balance must cover it (R1.4, R1.D2).
+    Zero,
+    /// Anything else: as far as storage allows (a renewal charge may make a debt, R10.3).
+    Bound,
+}
 
 #[async_trait]
 impl Ledger for SeaOrmTransaction<'_> {
     async fn append(&mut self, new: NewLedgerEntry) -> Result<LedgerEntry, StoreError> {
-        let amount = to_minor(new.amount)?;
-        let inserted = self
-            .query_one(
-                INSERT_ENTRY,
-                vec![
-                    new.customer.get().into(),
-                    entry_kind_name(new.kind).into(),
-                    amount.into(),
-                    new.number.map(NumberId::get).into(),
-                    new.period.map(|p| p.start()).into(),
-                    new.period.map(|p| p.end()).into(),
-                    new.rule.map(RuleId::as_str).into(),
-                    new.reference.clone().into(),
-                    new.description.clone().into(),
-                    new.at.into(),
-                    new.amount.currency().code().into(),
-                ],
-            )
-            .await?;
-        let Some(row) = inserted else {
-            return Err(self.why_not_appended(&new).await);
-        };
-        self.execute(MOVE_BALANCE, vec![new.customer.get().into(), amount.into()])
-            .await?;
-        Ok(new.stored_as(LedgerEntryId(column(&row, 0)?)))
+        match self.book(new, Floor::Bound).await? {
+            Debit::Taken(entry) => Ok(entry),
+            // Only a floor of zero leaves a balance short.
+            Debit::Short { .. } => Err(StoreError::Corrupt(
+                "a movement without a floor was refused as short".into(),
+            )),
+        }
+    }
+
+    async fn debit(&mut self, new: NewLedgerEntry) -> Result<Debit, StoreError> {
+        self.book(new, Floor::Zero).await
     }
 
     async fn balance(&mut self, customer: CustomerId) -> Result<Money, StoreError> {
@@ -113,6 +115,93 @@ impl Ledger for SeaOrmTransaction<'_> {
 }
 
 impl SeaOrmTransaction<'_> {
+    /// Moves the balance within its bounds, then inserts the entry; when the entry cannot
+    /// go in (a reference or a period taken), moves the balance back in the same unit of
+    /// work, whose row lock it still holds.
+    async fn book(&mut self, new: NewLedgerEntry, floor: Floor) -> Result<Debit, StoreError> {
+        let amount = to_minor(new.amount)?;
+        let low = match floor {
+            Floor::Zero => 0,
+            Floor::Bound => -Money::MAX_MINOR_UNITS,
+        };
+        let moved = self
+            .query_one(
+                MOVE_BALANCE,
+                vec![
+                    new.customer.get().into(),
+                    amount.into(),
+                    low.into(),
+                    Money::MAX_MINOR_UNITS.into(),
+                    new.amount.currency().code().into(),
+                ],
+            )
+            .await?;
+        if moved.is_none() {
+            return self.why_not_moved(&new, amount, floor).await;
+        }
+        let inserted = self
+            .query_one(
+                INSERT_ENTRY,
+                vec![
+                    new.customer.get().into(),
+                    entry_kind_name(new.kind).into(),
+                    amount.into(),
+                    new.number.map(NumberId::get).into(),
+                    new.period.map(|p| p.start()).into(),
+                    new.period.map(|p| p.end()).into(),
+                    new.rule.map(RuleId::as_str).into(),
+                    new.reference.clone().into(),
+                    new.description.clone().into(),
+                    new.at.into(),
+                    new.amount.currency().code().into(),
+                ],
+            )
+            .await?;
+        let Some(row) = inserted else {
+            self.execute(
+                "UPDATE customers SET balance_minor = balance_minor - $2 WHERE id = $1",
+                vec![new.customer.get().into(), amount.into()],
+            )
+            .await?;
+            return Err(self.why_not_appended(&new).await);
+        };
+        Ok(Debit::Taken(new.stored_as(LedgerEntryId(column(&row, 0)?))))
+    }
+
+    /// Why [`MOVE_BALANCE`] moved nothing: a missing customer, another currency, a balance
+    /// short of a purchase, or one that would leave the storable range.
+    async fn why_not_moved(
+        &self,
+        new: &NewLedgerEntry,
+        amount: i64,
+        floor: Floor,
+    ) -> Result<Debit, StoreError> {
+        let customer = new.customer.get();
+        let row = self
+            .query_one(
+                "SELECT balance_minor, currency FROM customers WHERE id = $1",
+                vec![customer.into()],
+            )
+            .await?
+            .ok_or(StoreError::Stale {
+                what: "customer",
+                id: customer,
+            })?;
+        let balance = from_minor(column(&row, 0)?, &column::<String>(&row, 1)?)?;
+        if balance.currency() != new.amount.currency() {
+            return Err(StoreError::Corrupt(format!(
+                "cannot book {} on a balance in {}: amounts are in different currencies",
+                new.amount,
+                balance.currency()
+            )));
+        }
+        let after = column::<i64>(&row, 0)?.saturating_add(amount);
+        match floor {
+            Floor::Zero if after < 0 => Ok(Debit::Short { balance }),
+            _ => Err(StoreError::BalanceLimit { customer }),
+        }
+    }
+
     /// Why [`INSERT_ENTRY`] inserted nothing, checked in the order the in-memory store
     /// checks: a missing customer, a reference taken, a period charged, another currency.
     async fn why_not_appended(&self, new: &NewLedgerEntry) -> StoreError {

@@ -7,6 +7,7 @@ use sea_orm::{
 use vnum_app::model::{Billing, NumberRecord};
 use vnum_app::ports::StoreError;
 use vnum_app::ports::store::Numbers;
+use vnum_billing::ConnectionDay;
 use vnum_core::{CustomerId, NumberId, PhoneNumber};
 
 use crate::cache::Key;
@@ -126,10 +127,8 @@ fn to_row(record: &NumberRecord) -> Result<number::ActiveModel, StoreError> {
         offer_id: Set(record.offer.get()),
         country: Set(record.country.as_str().to_owned()),
         e164: Set(record.e164().map(|e| e.as_str().to_owned())),
-        anchor_day: Set(billing
-            .map(|b| i32::try_from(b.anchor_day))
-            .transpose()
-            .map_err(|e| corrupt("anchor day", e))?),
+        // 1 to 31: always an i32.
+        anchor_day: Set(billing.map(|b| b.anchor_day.get() as i32)),
         connected_on: Set(billing.map(|b| b.connected_on)),
         paid_through: Set(billing.map(|b| b.paid_through)),
         fee_minor: Set(billing.map(|b| to_minor(b.monthly_fee)).transpose()?),
@@ -152,7 +151,10 @@ fn to_record(row: number::Model) -> Result<NumberRecord, StoreError> {
     ) {
         (Some(anchor), Some(connected_on), Some(paid_through), Some(fee), Some(currency)) => {
             Some(Billing {
-                anchor_day: u32::try_from(anchor).map_err(|e| corrupt("anchor day", e))?,
+                anchor_day: u32::try_from(anchor)
+                    .ok()
+                    .and_then(|day| ConnectionDay::new(day).ok())
+                    .ok_or_else(|| corrupt("anchor day", anchor))?,
                 connected_on,
                 paid_through,
                 monthly_fee: from_minor(fee, &currency)?,

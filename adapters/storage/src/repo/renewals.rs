@@ -35,6 +35,9 @@ fn anchors_cte(anchors: usize) -> String {
     )
 }
 
+/// The key of the advisory lock renewal batches take on PostgreSQL ("vnum renewals").
+const RENEWAL_LOCK: i64 = 0x766e_756d_5f72_656e;
+
 /// Due on `$1` (R10.2, R10.7): an anchor day of the batch, paid up to at most the charge
 /// day, and not deleted before it.
 const DUE: &str = "
@@ -51,37 +54,39 @@ impl Renewals for SeaOrmTransaction<'_> {
         &mut self,
         batch: &RenewalBatch,
     ) -> Result<RenewalBatchOutcome, StoreError> {
-        let day = batch.charge_day;
+        let day = batch.day.date();
         let mut values: Vec<Value> = vec![
             day.into(),
             i64::try_from(batch.limit).unwrap_or(i64::MAX).into(),
             batch.at.into(),
             vnum_core::rule::R10_2.as_str().into(),
         ];
-        let mut anchors = 0;
-        for (anchor, end) in &batch.anchors {
-            // A period that does not end after the charge day charges nothing, as in the
-            // in-memory store.
-            let Ok(period) = Period::new(day, *end) else {
-                continue;
-            };
-            let anchor = i32::try_from(*anchor).map_err(|e| corrupt("anchor day", e))?;
+        let anchors = batch.day.anchors();
+        for anchor in &anchors {
+            let period =
+                Period::new(day, anchor.period_end).map_err(|e| corrupt("renewal period", e))?;
             values.extend([
-                anchor.into(),
-                (*end).into(),
+                // 1 to 31: always an i32.
+                (anchor.connection_day.get() as i32).into(),
+                anchor.period_end.into(),
                 format!("Monthly fee {period}").into(),
             ]);
-            anchors += 1;
         }
-        if anchors == 0 || batch.limit == 0 {
+        if anchors.is_empty() || batch.limit == 0 {
             return Ok(RenewalBatchOutcome::default());
         }
-        let balances = match self.backend {
-            DbBackend::Postgres => self.charge_due_in_one_statement(anchors, values).await?,
-            _ => self.charge_due_step_by_step(anchors, values).await?,
+        let selected = match self.backend {
+            DbBackend::Postgres => {
+                self.charge_due_in_one_statement(anchors.len(), values)
+                    .await?
+            }
+            _ => self.charge_due_step_by_step(anchors.len(), values).await?,
         };
-        let mut outcome = RenewalBatchOutcome::default();
-        for moved in balances {
+        let mut outcome = RenewalBatchOutcome {
+            matched: selected.matched,
+            ..RenewalBatchOutcome::default()
+        };
+        for moved in selected.balances {
             outcome.charged += moved.charges;
             // R10.3: the fee is charged anyway; the use case suspends (R10.4) and tells the
             // customers whose balance crossed zero with this batch.
@@ -119,6 +124,13 @@ impl Renewals for SeaOrmTransaction<'_> {
     }
 }
 
+/// What a batch selected and how it moved the balances.
+struct Selected {
+    /// Due numbers the batch took, charged now or (after a crash) before.
+    matched: u64,
+    balances: Vec<BalanceMove>,
+}
+
 /// How one customer's balance moved in a batch, in minor units.
 struct BalanceMove {
     customer: i64,
@@ -133,11 +145,21 @@ impl SeaOrmTransaction<'_> {
     /// The batch takes due numbers in the order of the `numbers_due` index rather than by
     /// id: a charged number leaves the index range, so each batch reads only what it
     /// charges, where sorting by id would read every number still due, every batch.
+    ///
+    /// Servers sharing the database take turns (a transaction-scoped advisory lock): a
+    /// second server's batch waits for the first to commit, then reads the numbers it
+    /// moved past the day, so each period is charged once and the two never deadlock on
+    /// the rows both would update.
     async fn charge_due_in_one_statement(
         &self,
         anchors: usize,
         values: Vec<Value>,
-    ) -> Result<Vec<BalanceMove>, StoreError> {
+    ) -> Result<Selected, StoreError> {
+        self.execute(
+            "SELECT pg_advisory_xact_lock($1)",
+            vec![RENEWAL_LOCK.into()],
+        )
+        .await?;
         let sql = format!(
             "WITH {anchors_cte},
             due AS (
@@ -161,26 +183,39 @@ impl SeaOrmTransaction<'_> {
             totals AS (
                 SELECT customer_id, sum(amount_minor)::bigint AS total, count(*) AS charges
                 FROM charged GROUP BY customer_id
+            ),
+            balances AS (
+                UPDATE customers SET balance_minor = customers.balance_minor + totals.total
+                FROM totals WHERE customers.id = totals.customer_id
+                RETURNING customers.id, customers.balance_minor - totals.total AS before,
+                          customers.balance_minor AS after, totals.charges
             )
-            UPDATE customers SET balance_minor = customers.balance_minor + totals.total
-            FROM totals WHERE customers.id = totals.customer_id
-            RETURNING customers.id, customers.balance_minor - totals.total,
-                      customers.balance_minor, totals.charges",
+            SELECT (SELECT count(*) FROM due), balances.id, balances.before, balances.after,
+                   balances.charges
+            FROM (SELECT 1) AS one LEFT JOIN balances ON true",
             anchors_cte = anchors_cte(anchors),
         );
-        self.query_all(&sql, values)
-            .await?
-            .iter()
-            .map(|row| {
-                Ok(BalanceMove {
-                    customer: column(row, 0)?,
-                    before: column(row, 1)?,
-                    after: column(row, 2)?,
-                    charges: u64::try_from(column::<i64>(row, 3)?)
-                        .map_err(|e| corrupt("charges", e))?,
-                })
-            })
-            .collect()
+        let rows = self.query_all(&sql, values).await?;
+        let mut selected = Selected {
+            matched: 0,
+            balances: Vec::with_capacity(rows.len()),
+        };
+        for row in &rows {
+            selected.matched =
+                u64::try_from(column::<i64>(row, 0)?).map_err(|e| corrupt("matched", e))?;
+            // One row with no customer when nothing was charged.
+            let Some(customer) = column::<Option<i64>>(row, 1)? else {
+                continue;
+            };
+            selected.balances.push(BalanceMove {
+                customer,
+                before: column(row, 2)?,
+                after: column(row, 3)?,
+                charges: u64::try_from(column::<i64>(row, 4)?)
+                    .map_err(|e| corrupt("charges", e))?,
+            });
+        }
+        Ok(selected)
     }
 
     /// SQLite: the last due id of the batch bounds the same selection in each statement,
@@ -189,20 +224,21 @@ impl SeaOrmTransaction<'_> {
         &self,
         anchors: usize,
         values: Vec<Value>,
-    ) -> Result<Vec<BalanceMove>, StoreError> {
+    ) -> Result<Selected, StoreError> {
         let anchors_cte = anchors_cte(anchors);
         let last = format!(
             "WITH {anchors_cte}
-            SELECT max(id) FROM (SELECT n.id {DUE} ORDER BY n.id LIMIT $2) AS batch"
+            SELECT count(*), max(id) FROM (SELECT n.id {DUE} ORDER BY n.id LIMIT $2) AS batch"
         );
-        let Some(last_id) = self
-            .query_one(&last, values.clone())
-            .await?
-            .map(|row| column::<Option<i64>>(&row, 0))
-            .transpose()?
-            .flatten()
-        else {
-            return Ok(Vec::new());
+        let Some(row) = self.query_one(&last, values.clone()).await? else {
+            return Err(corrupt("renewal batch", "no row from count(*)"));
+        };
+        let matched = u64::try_from(column::<i64>(&row, 0)?).map_err(|e| corrupt("matched", e))?;
+        let Some(last_id) = column::<Option<i64>>(&row, 1)? else {
+            return Ok(Selected {
+                matched,
+                balances: Vec::new(),
+            });
         };
         // `$2` is the limit in the first statement and the last id in the others.
         let mut values = values;
@@ -252,6 +288,9 @@ impl SeaOrmTransaction<'_> {
                 charges,
             });
         }
-        Ok(moves)
+        Ok(Selected {
+            matched,
+            balances: moves,
+        })
     }
 }

@@ -37,6 +37,22 @@ pub(crate) struct PgSchema {
 }
 
 impl PgSchema {
+    /// Another store on the same schema, as a second server sharing the database would
+    /// open it.
+    pub(crate) async fn second_store(&self) -> SeaOrmStore {
+        let separator = if self.url.contains('?') { '&' } else { '?' };
+        let mut options = ConnectOptions::new(format!(
+            "{}{separator}application_name={}",
+            self.url, self.name
+        ));
+        options
+            .set_schema_search_path(self.name.clone())
+            .max_connections(20);
+        SeaOrmStore::connect_with(options)
+            .await
+            .expect("a second store connects to the same schema")
+    }
+
     pub(crate) async fn drop(mut self) {
         self.admin
             .execute_unprepared(&format!("DROP SCHEMA {} CASCADE", self.name))
@@ -180,7 +196,7 @@ pub(crate) fn billed_number(
         first_term: PrepaidTerm::OneMonth,
         end_user: EndUser::Business,
         billing: Some(Billing {
-            anchor_day: anchor,
+            anchor_day: vnum_billing::ConnectionDay::new(anchor).unwrap(),
             connected_on: day(2026, 1, anchor),
             paid_through,
             monthly_fee: eur(fee),

@@ -18,7 +18,7 @@ use crate::model::{
     RenewalBatch, RenewalBatchOutcome, StockNumber, StockState,
 };
 use crate::ports::store::{ApiKeys, Catalogue, Customers, Ledger, Numbers, Renewals};
-use crate::ports::{Store, StoreError, Transaction};
+use crate::ports::{Debit, Store, StoreError, Transaction};
 
 #[derive(Clone, Debug, Default)]
 pub(super) struct State {
@@ -167,7 +167,10 @@ impl Customers for InMemoryTransaction<'_> {
 }
 
 impl InMemoryTransaction<'_> {
-    fn append_entry(&mut self, new: NewLedgerEntry) -> Result<LedgerEntry, StoreError> {
+    /// Books `new` when the balance stays at or above `floor` (in minor units) and within
+    /// the storable range, checked in the order the SQL stores check: a missing customer,
+    /// another currency, the balance, then a reference or a period taken.
+    fn book(&mut self, new: NewLedgerEntry, floor: i64) -> Result<Debit, StoreError> {
         let balance = self
             .state
             .balances
@@ -177,6 +180,24 @@ impl InMemoryTransaction<'_> {
                 what: "customer",
                 id: new.customer.get(),
             })?;
+        let corrupt = |e: vnum_core::MoneyError| StoreError::Corrupt(e.to_string());
+        let after = balance.checked_add(new.amount).map_err(corrupt)?;
+        let amount = new.amount.to_minor_units().map_err(corrupt)?;
+        let before = balance.to_minor_units().map_err(corrupt)?;
+        let moved = before.saturating_add(amount);
+        if moved < floor {
+            if floor == 0 {
+                return Ok(Debit::Short { balance });
+            }
+            return Err(StoreError::BalanceLimit {
+                customer: new.customer.get(),
+            });
+        }
+        if moved > Money::MAX_MINOR_UNITS {
+            return Err(StoreError::BalanceLimit {
+                customer: new.customer.get(),
+            });
+        }
         if let Some(reference) = &new.reference {
             let taken =
                 self.state.ledger.iter().any(|e| {
@@ -201,13 +222,19 @@ impl InMemoryTransaction<'_> {
                 });
             }
         }
-        let balance = balance
-            .checked_add(new.amount)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let entry = new.stored_as(LedgerEntryId(self.state.next_id()));
-        self.state.balances.insert(entry.customer, balance);
+        self.state.balances.insert(entry.customer, after);
         self.state.ledger.push(entry.clone());
-        Ok(entry)
+        Ok(Debit::Taken(entry))
+    }
+
+    fn append_entry(&mut self, new: NewLedgerEntry) -> Result<LedgerEntry, StoreError> {
+        match self.book(new, -Money::MAX_MINOR_UNITS)? {
+            Debit::Taken(entry) => Ok(entry),
+            Debit::Short { .. } => Err(StoreError::Corrupt(
+                "a movement without a floor was refused as short".into(),
+            )),
+        }
     }
 }
 
@@ -215,6 +242,10 @@ impl InMemoryTransaction<'_> {
 impl Ledger for InMemoryTransaction<'_> {
     async fn append(&mut self, entry: NewLedgerEntry) -> Result<LedgerEntry, StoreError> {
         self.append_entry(entry)
+    }
+
+    async fn debit(&mut self, entry: NewLedgerEntry) -> Result<Debit, StoreError> {
+        self.book(entry, 0)
     }
 
     async fn balance(&mut self, customer: CustomerId) -> Result<Money, StoreError> {
@@ -339,25 +370,18 @@ impl Renewals for InMemoryTransaction<'_> {
         &mut self,
         batch: &RenewalBatch,
     ) -> Result<RenewalBatchOutcome, StoreError> {
-        let day = batch.charge_day;
         let due: Vec<(NumberId, CustomerId, vnum_core::Period, Money)> = self
             .state
             .numbers
             .values()
-            .filter(|n| n.deleted_on().is_none_or(|deleted| deleted >= day))
             .filter_map(|n| {
                 let billing = n.billing.as_ref()?;
-                let (_, end) = batch
-                    .anchors
-                    .iter()
-                    .find(|(a, _)| *a == billing.anchor_day)?;
-                let period = vnum_core::Period::new(day, *end).ok()?;
-                (billing.paid_through <= day).then_some((
-                    n.id,
-                    n.customer,
-                    period,
-                    billing.monthly_fee,
-                ))
+                let period = batch.day.charge(&vnum_billing::DueNumber {
+                    connection_day: billing.anchor_day,
+                    paid_through: billing.paid_through,
+                    deleted_on: n.deleted_on(),
+                })?;
+                Some((n.id, n.customer, period, billing.monthly_fee))
             })
             .take(usize::try_from(batch.limit).unwrap_or(usize::MAX))
             .collect();

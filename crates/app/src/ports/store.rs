@@ -49,6 +49,25 @@ pub enum StoreError {
     /// Stored data could not be read back as a valid value.
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// The movement would take the balance past what can be stored,
+    /// ±[`vnum_core::Money::MAX_MINOR_UNITS`] minor units (R10.D6); nothing moved.
+    #[error("the balance of customer {customer} would leave the storable range")]
+    BalanceLimit {
+        /// The customer.
+        customer: i64,
+    },
+}
+
+/// What [`Ledger::debit`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Debit {
+    /// The balance covered the amount: the entry is booked.
+    Taken(LedgerEntry),
+    /// The balance did not cover the amount; nothing moved.
+    Short {
+        /// The balance as it was.
+        balance: Money,
+    },
 }
 
 /// Starts units of work.
@@ -128,13 +147,24 @@ pub trait Customers: Send {
 /// The ledger: every movement of every balance.
 #[async_trait]
 pub trait Ledger: Send {
-    /// Appends an entry and moves the customer's balance by its amount, atomically.
+    /// Appends an entry and moves the customer's balance by its amount, atomically. The
+    /// balance may go below zero (a renewal charge, R10.3).
     ///
     /// # Errors
     /// [`StoreError::Conflict`] with `"ledger_reference"` when the customer already has an
     /// entry with the same reference, or `"ledger_charge_period"` when the number already
-    /// has a charge for a period with the same start.
+    /// has a charge for a period with the same start; [`StoreError::BalanceLimit`] when the
+    /// balance would leave ±[`Money::MAX_MINOR_UNITS`] minor units. Nothing moves on an
+    /// error, and the unit of work stays usable.
     async fn append(&mut self, entry: NewLedgerEntry) -> Result<LedgerEntry, StoreError>;
+
+    /// Appends a debit (a negative entry) only when the balance covers it: the check and the
+    /// movement are one atomic step, so concurrent purchases never take a balance below
+    /// zero (R1.4, R1.D2). A SQL store makes it one conditional update of the balance row.
+    ///
+    /// # Errors
+    /// As [`Ledger::append`]; a balance too small is [`Debit::Short`], not an error.
+    async fn debit(&mut self, entry: NewLedgerEntry) -> Result<Debit, StoreError>;
 
     /// The balance: the sum of the customer's entries.
     ///

@@ -3,7 +3,7 @@ pub use vnum_billing::ServiceState;
 use vnum_core::{CustomerId, Money};
 
 use crate::model::{EntryKind, LedgerEntry, NewLedgerEntry};
-use crate::ports::StoreError;
+use crate::ports::{Debit, StoreError, Transaction};
 use crate::{Error, Vnum};
 
 /// A top-up of a prepaid balance.
@@ -37,6 +37,32 @@ pub struct BalanceView {
     pub balance: Money,
     /// Whether the numbers work.
     pub service: ServiceState,
+}
+
+/// Takes a purchase paid in advance from the balance: the debit `entry` (a negative amount)
+/// is booked only when the balance covers it, checked and moved in one atomic step, so
+/// concurrent purchases never take a balance below zero (R1.4, R1.D2).
+///
+/// # Errors
+/// [`Error::InsufficientBalance`] when the balance does not cover it (R1.4), with the
+/// balance as it was; the store's errors otherwise.
+pub(crate) async fn pay(
+    tx: &mut dyn Transaction,
+    entry: NewLedgerEntry,
+) -> Result<LedgerEntry, Error> {
+    let price = -entry.amount;
+    match tx.debit(entry).await? {
+        Debit::Taken(entry) => Ok(entry),
+        Debit::Short { balance } => {
+            // The rule says why in its own words; a store that refused a covered amount
+            // is reported as short all the same.
+            vnum_lifecycle::accept_order(balance, price)?;
+            Err(Error::InsufficientBalance {
+                needed: price,
+                available: balance,
+            })
+        }
+    }
 }
 
 impl Vnum {

@@ -361,27 +361,20 @@ impl Vnum {
         let price = Money::new(self.config.voice_recording_price, currency).round_to_minor();
         let order = VoiceRecordingOrder::new(text, voice, price)
             .map_err(|e| Error::Invalid(e.to_string()))?;
-        let balance = tx.balance(customer).await?;
-        vnum_lifecycle::accept_order(balance, price).map_err(|e| match e {
-            vnum_lifecycle::OrderError::InsufficientBalance { needed, available } => {
-                Error::InsufficientBalance { needed, available }
-            }
-            other => Error::Refused {
-                rule: other.rule(),
-                message: other.to_string(),
+        super::balance::pay(
+            &mut *tx,
+            NewLedgerEntry {
+                customer,
+                kind: EntryKind::Charge,
+                amount: -price,
+                number: Some(number),
+                period: None,
+                rule: Some(vnum_core::rule::R13_3),
+                reference: None,
+                description: "Professional voice recording of a greeting".into(),
+                at: self.ports.clock.now(),
             },
-        })?;
-        tx.append(NewLedgerEntry {
-            customer,
-            kind: EntryKind::Charge,
-            amount: -price,
-            number: Some(number),
-            period: None,
-            rule: Some(vnum_core::rule::R13_3),
-            reference: None,
-            description: "Professional voice recording of a greeting".into(),
-            at: self.ports.clock.now(),
-        })
+        )
         .await?;
         tx.commit().await?;
         Ok(order)

@@ -111,7 +111,7 @@ impl Vnum {
                 .map_err(|e| Error::Invalid(e.to_string()))?;
         }
         let billing = Billing {
-            anchor_day: anchor.connection_day().get(),
+            anchor_day: anchor.connection_day(),
             connected_on: today,
             paid_through: first.end(),
             monthly_fee,
@@ -144,7 +144,7 @@ impl Vnum {
                 body: format!(
                     "Your new number {e164} is connected and ready for calls. It is charged \
                      on day {} of every month; the first {} are paid until {}.",
-                    updated.billing.as_ref().map_or(0, |b| b.anchor_day),
+                    updated.billing.as_ref().map_or(0, |b| b.anchor_day.get()),
                     updated.first_term,
                     first.last_day(),
                 ),

@@ -3,7 +3,7 @@ use serde::{Deserialize, Serialize};
 use vnum_compliance::{EndUser, missing_documents};
 use vnum_core::{CustomerId, NumberId, OfferId, OrderId, PhoneNumber, PrepaidTerm};
 use vnum_discounts::{Discounts, LineItem, Quote};
-use vnum_lifecycle::{City, NumberEvent, NumberState, Offer, OrderLine, ReadyBy, accept_order};
+use vnum_lifecycle::{City, NumberEvent, NumberState, Offer, OrderLine, ReadyBy};
 
 use crate::model::{
     EntryKind, NewLedgerEntry, NumberRecord, NumberSettings, OrderChoice, OrderLineRecord,
@@ -110,28 +110,21 @@ impl Vnum {
                 customer.currency
             )));
         }
-        let balance = tx.balance(customer.id).await?;
-        accept_order(balance, quote.total()).map_err(|e| match e {
-            vnum_lifecycle::OrderError::InsufficientBalance { needed, available } => {
-                Error::InsufficientBalance { needed, available }
-            }
-            other => Error::Refused {
-                rule: other.rule(),
-                message: other.to_string(),
-            },
-        })?;
         let count: u32 = prepared.iter().map(|p| p.line.quantity()).sum();
-        tx.append(NewLedgerEntry {
-            customer: customer.id,
-            kind: EntryKind::Charge,
-            amount: -quote.total(),
-            number: None,
-            period: None,
-            rule: Some(vnum_core::rule::R1_4),
-            reference: None,
-            description: format!("Order of {count} number(s): setup fees and the first term"),
-            at: now,
-        })
+        super::balance::pay(
+            &mut *tx,
+            NewLedgerEntry {
+                customer: customer.id,
+                kind: EntryKind::Charge,
+                amount: -quote.total(),
+                number: None,
+                period: None,
+                rule: Some(vnum_core::rule::R1_4),
+                reference: None,
+                description: format!("Order of {count} number(s): setup fees and the first term"),
+                at: now,
+            },
+        )
         .await?;
 
         let documents = tx.documents_of(customer.id).await?;

@@ -62,13 +62,8 @@ impl Vnum {
         now: DateTime<Utc>,
         report: &mut RenewalReport,
     ) -> Result<(), Error> {
-        let anchors = vnum_billing::charges_due_on(day)
-            .into_iter()
-            .map(|(anchor, period_end)| (anchor.get(), period_end))
-            .collect();
         let batch = RenewalBatch {
-            charge_day: day,
-            anchors,
+            day: vnum_billing::RenewalDay::new(day),
             limit: self.config.renewal_batch_size.max(1),
             at: now,
         };

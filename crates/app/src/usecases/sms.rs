@@ -4,7 +4,7 @@ use chrono::TimeDelta;
 use vnum_billing::ServiceState;
 use vnum_core::rule;
 use vnum_core::{CustomerId, OfferId, PhoneNumber};
-use vnum_lifecycle::{NumberKind, OrderError, accept_order};
+use vnum_lifecycle::NumberKind;
 use vnum_sms::{Service, SmsError, SmsEvent, SmsPool};
 
 use crate::model::{EntryKind, NewLedgerEntry, ReceivedSms, SmsAllocationRecord, StockState};
@@ -59,12 +59,9 @@ impl Vnum {
             )));
         }
         let price = offer.monthly_price();
-        accept_order(tx.balance(customer).await?, price).map_err(|e| match e {
-            OrderError::InsufficientBalance { needed, available } => {
-                Error::InsufficientBalance { needed, available }
-            }
-            other => Error::Invalid(other.to_string()),
-        })?;
+        // Refused early when the balance cannot cover it; the debit below is the atomic
+        // check (R1.D2).
+        vnum_lifecycle::accept_order(tx.balance(customer).await?, price)?;
         let issued = tx.issued_for(&service).await?;
         let busy: Vec<PhoneNumber> = tx
             .waiting_sms_allocations()
@@ -85,21 +82,24 @@ impl Vnum {
         let allocation = pool
             .allocate(id, customer, price, now, lifetime)
             .map_err(refused)?;
-        tx.append(NewLedgerEntry {
-            customer,
-            kind: EntryKind::Charge,
-            amount: -price,
-            number: None,
-            period: None,
-            rule: Some(rule::R9_1),
-            reference: Some(format!("sms:{id}")),
-            description: format!(
-                "One-shot SMS number {} for {}",
-                allocation.number(),
-                allocation.service()
-            ),
-            at: now,
-        })
+        super::balance::pay(
+            &mut *tx,
+            NewLedgerEntry {
+                customer,
+                kind: EntryKind::Charge,
+                amount: -price,
+                number: None,
+                period: None,
+                rule: Some(rule::R9_1),
+                reference: Some(format!("sms:{id}")),
+                description: format!(
+                    "One-shot SMS number {} for {}",
+                    allocation.number(),
+                    allocation.service()
+                ),
+                at: now,
+            },
+        )
         .await?;
         let record = tx
             .insert_sms_allocation(SmsAllocationRecord {
