@@ -6,9 +6,9 @@ use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use serde::Serialize;
-use vnum_app::model::{EntryKind, LedgerEntry};
+use vnum_app::model::{EntryKind, LedgerEntry, Principal};
 use vnum_app::{BalanceView, ServiceState, TopUp, TopUpReceipt, Vnum};
-use vnum_core::CustomerId;
+use vnum_core::{CustomerId, rule};
 
 use crate::Tag;
 use crate::auth::Caller;
@@ -182,11 +182,17 @@ impl BalanceApi {
         Ok(Serialized(self.vnum.balance(id).await?.into()))
     }
 
-    /// Top up the balance
+    /// Record a payment (operators)
+    ///
+    /// An operator records a payment the provider received (bank transfer, cash, a
+    /// correction) and the balance is credited (R1.D1). A customer key gets 403: a balance
+    /// is credited only by a confirmed payment, never by its own customer.
     ///
     /// Credits the balance once per `Idempotency-Key`: the same key again answers 200 with
     /// the first receipt and credits nothing; the same key with another amount answers 409.
-    /// A payment that clears a debt makes every number work again at once (R10.4).
+    /// The amount is positive, has no more decimals than the currency, and is at most the
+    /// configured maximum per payment (1,000,000.00 by default, R10.D6). A payment that
+    /// clears a debt makes every number work again at once (R10.4).
     #[oai(path = "/:id/top-ups", method = "post", operation_id = "top_up")]
     async fn top_up(
         &self,
@@ -199,6 +205,14 @@ impl BalanceApi {
     ) -> ApiResult<ToppedUp> {
         let id = CustomerId(id.0);
         caller.may_access(id)?;
+        if caller.principal() != Principal::Operator {
+            return Err(Problem::new(
+                StatusCode::FORBIDDEN,
+                "a customer cannot credit its own balance: the balance is credited when the \
+                 payment provider confirms a payment, or when an operator records one",
+            )
+            .with_rule(rule::R1_D1.as_str()));
+        }
         let receipt = self
             .vnum
             .top_up(TopUp {

@@ -33,6 +33,9 @@ impl Type for Amount {
     fn schema_ref() -> MetaSchemaRef {
         let mut schema = MetaSchema::new_with_format("string", "decimal");
         schema.example = Some(Value::String("12.50".to_owned()));
+        // Digits with an optional sign and fraction: no exponent, no spaces (R10.D6).
+        schema.pattern = Some(AMOUNT_PATTERN.to_owned());
+        schema.max_length = Some(MAX_AMOUNT_CHARS);
         MetaSchemaRef::Inline(Box::new(schema))
     }
 
@@ -47,14 +50,41 @@ impl Type for Amount {
     }
 }
 
+/// What an amount looks like on the wire: an optional minus, up to 16 digits, and up to 4
+/// decimals (R10.D6). The currency decides how many decimals are allowed.
+pub(crate) const AMOUNT_PATTERN: &str = r"^-?[0-9]{1,16}(\.[0-9]{1,4})?$";
+
+/// The longest amount text: sign, 16 digits, point and 4 decimals.
+const MAX_AMOUNT_CHARS: usize = 22;
+
+/// True when `text` matches [`AMOUNT_PATTERN`].
+fn is_plain_decimal(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let (whole, fraction) = match digits.split_once('.') {
+        Some((whole, fraction)) => (whole, Some(fraction)),
+        None => (digits, None),
+    };
+    let all_digits = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
+    (1..=16).contains(&whole.len())
+        && all_digits(whole)
+        && fraction.is_none_or(|f| (1..=4).contains(&f.len()) && all_digits(f))
+}
+
 impl ParseFromJSON for Amount {
     fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
         match value {
-            Some(Value::String(text)) => text.trim().parse().map(Self).map_err(|_| {
-                ParseError::custom(format!(
-                    "{text:?} is not an amount: expected a decimal such as \"12.50\""
-                ))
-            }),
+            Some(Value::String(text)) if is_plain_decimal(&text) => {
+                text.parse().map(Self).map_err(|_| {
+                    ParseError::custom(format!(
+                        "{text:?} is not an amount: expected a decimal such as \"12.50\""
+                    ))
+                })
+            }
+            Some(Value::String(text)) => Err(ParseError::custom(format!(
+                "{text:?} is not an amount: expected digits with an optional minus and up to \
+                 4 decimals, such as \"12.50\" (no exponent, no spaces, at most 16 digits \
+                 before the point)"
+            ))),
             Some(Value::Number(number)) => Err(ParseError::custom(format!(
                 "the amount {number} is a JSON number: write it as a string such as \"{number}\" so that it is not read as a float"
             ))),
@@ -84,7 +114,7 @@ pub struct MoneyBody {
     /// The amount, a decimal string such as `"12.50"` or `"-3"`.
     pub amount: Amount,
     /// The ISO 4217 currency code, such as `EUR`.
-    #[oai(validator(min_length = 3, max_length = 3))]
+    #[oai(validator(min_length = 3, max_length = 3, pattern = "^[A-Z]{3}$"))]
     pub currency: String,
 }
 
@@ -100,9 +130,16 @@ impl From<Money> for MoneyBody {
 impl TryFrom<MoneyBody> for Money {
     type Error = Problem;
 
+    /// Refuses an unknown currency, more decimals than the currency has, and amounts past
+    /// ±[`Money::MAX_MINOR_UNITS`] minor units (R10.D6), each with what is expected.
     fn try_from(body: MoneyBody) -> Result<Self, Problem> {
-        let currency = Currency::parse(&body.currency)
-            .map_err(|e| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
-        Ok(Money::new(body.amount.0, currency))
+        let invalid = |e: vnum_core::MoneyError| {
+            Problem::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())
+                .with_rule(vnum_core::rule::R10_D6.as_str())
+        };
+        let currency = Currency::parse(&body.currency).map_err(invalid)?;
+        let money = Money::new(body.amount.0, currency);
+        money.to_minor_units().map_err(invalid)?;
+        Ok(money)
     }
 }

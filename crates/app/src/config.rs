@@ -31,6 +31,9 @@ pub struct Config {
     pub sms_allocation_lifetime_minutes: u32,
     /// The provider's legal name, printed on closing documents as their issuer (R12.2).
     pub legal_name: String,
+    /// The largest single payment credited to a balance, in the major unit of the
+    /// account's currency (R10.D6).
+    pub max_payment: rust_decimal::Decimal,
 }
 
 impl Config {
@@ -56,6 +59,7 @@ impl Default for Config {
             holidays: BTreeMap::new(),
             sms_allocation_lifetime_minutes: 20,
             legal_name: "vnum".to_owned(),
+            max_payment: rust_decimal::Decimal::new(1_000_000, 0),
         }
     }
 }

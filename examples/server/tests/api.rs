@@ -17,8 +17,12 @@ async fn r10_1_the_same_idempotency_key_twice_credits_once() {
     let server = Server::start().await;
     let (id, key) = server.register("anna@example.com").await;
 
-    let (first, receipt) = server.top_up(id, &key, "payment-1", "25.00").await;
-    let (again, replay) = server.top_up(id, &key, "payment-1", "25.00").await;
+    let (first, receipt) = server
+        .top_up(id, &server.demo.operator_key, "payment-1", "25.00")
+        .await;
+    let (again, replay) = server
+        .top_up(id, &server.demo.operator_key, "payment-1", "25.00")
+        .await;
     let (_, balance) = server
         .get(&format!("/v1/customers/{id}/balance"), &key)
         .await;
@@ -43,9 +47,13 @@ async fn r10_1_the_same_idempotency_key_twice_credits_once() {
 async fn an_idempotency_key_reused_for_another_amount_is_a_conflict() {
     let server = Server::start().await;
     let (id, key) = server.register("anna@example.com").await;
-    server.top_up(id, &key, "payment-1", "25.00").await;
+    server
+        .top_up(id, &server.demo.operator_key, "payment-1", "25.00")
+        .await;
 
-    let (status, problem) = server.top_up(id, &key, "payment-1", "30.00").await;
+    let (status, problem) = server
+        .top_up(id, &server.demo.operator_key, "payment-1", "30.00")
+        .await;
 
     assert_eq!(status, StatusCode::CONFLICT, "{problem}");
     server.stop().await;
@@ -270,8 +278,12 @@ async fn domain_refusals_are_422_problems() {
     let server = Server::start().await;
     let (id, key) = server.register("anna@example.com").await;
 
-    let (fraction, problem) = server.top_up(id, &key, "k1", "5.001").await;
-    let (negative, _) = server.top_up(id, &key, "k2", "-5").await;
+    let (fraction, problem) = server
+        .top_up(id, &server.demo.operator_key, "k1", "5.001")
+        .await;
+    let (negative, _) = server
+        .top_up(id, &server.demo.operator_key, "k2", "-5")
+        .await;
     let (email, _) = server
         .post_text(
             "/v1/customers",
@@ -365,7 +377,9 @@ async fn unknown_paths_and_methods_are_problems() {
 async fn the_ledger_is_filtered_by_from_and_to() {
     let server = Server::start().await;
     let (id, key) = server.register("anna@example.com").await;
-    server.top_up(id, &key, "k1", "5.00").await;
+    server
+        .top_up(id, &server.demo.operator_key, "k1", "5.00")
+        .await;
     let path = format!("/v1/customers/{id}/ledger");
 
     let (_, all) = server
@@ -377,7 +391,7 @@ async fn the_ledger_is_filtered_by_from_and_to() {
 
     assert_eq!(all.as_array().unwrap().len(), 1);
     assert_eq!(all[0]["kind"], "top_up");
-    assert_eq!(all[0]["rule"], "R10.1");
+    assert_eq!(all[0]["rule"], "R1.D1");
     assert_eq!(none, json!([]));
     let (backwards, _) = server
         .get(
@@ -462,4 +476,72 @@ async fn r1_1_self_registration_answers_the_new_customers_key_only_when_enabled(
     let (_, me) = open.get("/v1/me", key).await;
     assert_eq!(me["customer"], registered["customer"]["id"]);
     open.stop().await;
+}
+
+#[tokio::test]
+async fn r1_d1_a_customer_key_cannot_credit_its_own_balance() {
+    let server = Server::start().await;
+    let (id, key) = server.register("anna@example.com").await;
+
+    let (status, problem) = server.top_up(id, &key, "free-money", "1000000.00").await;
+    let (_, balance) = server
+        .get(&format!("/v1/customers/{id}/balance"), &key)
+        .await;
+
+    assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
+    assert_eq!(problem["rule"], "R1.D1");
+    assert_eq!(
+        balance["balance"],
+        json!({"amount": "0.00", "currency": "EUR"})
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn r10_d6_hostile_amounts_are_refused_and_the_account_stays_usable() {
+    let server = Server::start().await;
+    let (id, key) = server.register("anna@example.com").await;
+    let operator = server.demo.operator_key.clone();
+
+    for (n, amount) in [
+        "92233720368547758.07",
+        "79228162514264337593543950335",
+        "1e5",
+        "1000000.01",
+        " 5.00",
+        "5.",
+        "0.00",
+        "-0.01",
+        "0.001",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let (status, problem) = server
+            .top_up(id, &operator, &format!("hostile-{n}"), amount)
+            .await;
+        // 400 when the text breaks the documented pattern, 422 when the value is refused.
+        assert!(
+            [StatusCode::BAD_REQUEST, StatusCode::UNPROCESSABLE_ENTITY].contains(&status),
+            "{amount:?}: {status} {problem}"
+        );
+        assert!(
+            problem["detail"].as_str().is_some_and(|d| !d.is_empty()),
+            "{problem}"
+        );
+    }
+    let (max, _) = server.top_up(id, &operator, "max", "1000000.00").await;
+    let (cent, _) = server.top_up(id, &operator, "cent", "0.01").await;
+    let (read, balance) = server
+        .get(&format!("/v1/customers/{id}/balance"), &key)
+        .await;
+
+    assert_eq!(max, StatusCode::CREATED);
+    assert_eq!(cent, StatusCode::CREATED);
+    assert_eq!(read, StatusCode::OK);
+    assert_eq!(
+        balance["balance"],
+        json!({"amount": "1000000.01", "currency": "EUR"})
+    );
+    server.stop().await;
 }

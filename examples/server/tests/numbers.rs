@@ -27,13 +27,15 @@ impl Server {
     /// Registers a customer as the operator and tops it up: its id and API key.
     async fn funded_customer(&self, email: &str, amount: &str) -> (i64, String) {
         let (id, key) = self.register(email).await;
-        self.paid(id, &key, &format!("{email}-seed"), amount).await;
+        self.paid(id, &format!("{email}-seed"), amount).await;
         (id, key)
     }
 
-    /// A top-up that is credited.
-    async fn paid(&self, customer: i64, token: &str, idempotency_key: &str, amount: &str) {
-        let (status, receipt) = self.top_up(customer, token, idempotency_key, amount).await;
+    /// A payment an operator records, credited (R1.D1).
+    async fn paid(&self, customer: i64, idempotency_key: &str, amount: &str) {
+        let (status, receipt) = self
+            .top_up(customer, &self.demo.operator_key, idempotency_key, amount)
+            .await;
         assert_eq!(status, StatusCode::CREATED, "{receipt}");
     }
 
@@ -262,7 +264,7 @@ async fn r1_4_r2_2_r10_2_r10_4_order_documents_review_connection_forwarding_rene
     assert_eq!(renewed["billing"]["paid_through"], "2026-03-20");
 
     // A payment that clears the debt makes the numbers work again at once (R10.4).
-    server.paid(anna, &key, "march", "10.00").await;
+    server.paid(anna, "march", "10.00").await;
     let balance = server.balance(anna, &key).await;
     assert_eq!(amount(&balance["balance"]), "7.00");
     assert_eq!(balance["service"], "active");

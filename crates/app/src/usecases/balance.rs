@@ -94,6 +94,17 @@ impl Vnum {
                 request.amount.currency().minor_units()
             )));
         }
+        if request.amount.amount() > self.config.max_payment {
+            return Err(Error::Refused {
+                rule: vnum_core::rule::R10_D6,
+                message: format!(
+                    "a payment of {} is over the maximum of {} {} per payment",
+                    request.amount,
+                    self.config.max_payment,
+                    request.amount.currency()
+                ),
+            });
+        }
         let mut tx = self.ports.store.begin().await?;
         let customer = tx
             .customer(request.customer)
@@ -117,9 +128,9 @@ impl Vnum {
                 amount: request.amount,
                 number: None,
                 period: None,
-                rule: Some(vnum_core::rule::R10_1),
+                rule: Some(vnum_core::rule::R1_D1),
                 reference: Some(reference.clone()),
-                description: "Top-up".into(),
+                description: "Payment recorded by an operator".into(),
                 at: self.ports.clock.now(),
             })
             .await;
