@@ -46,7 +46,7 @@ async fn r10_1_the_same_idempotency_key_twice_credits_once() {
 #[tokio::test]
 async fn an_idempotency_key_reused_for_another_amount_is_a_conflict() {
     let server = Server::start().await;
-    let (id, key) = server.register("anna@example.com").await;
+    let (id, _) = server.register("anna@example.com").await;
     server
         .top_up(id, &server.demo.operator_key, "payment-1", "25.00")
         .await;
@@ -276,7 +276,7 @@ async fn malformed_requests_are_4xx_problems_with_a_reason() {
 #[tokio::test]
 async fn domain_refusals_are_422_problems() {
     let server = Server::start().await;
-    let (id, key) = server.register("anna@example.com").await;
+    let (id, _) = server.register("anna@example.com").await;
 
     let (fraction, problem) = server
         .top_up(id, &server.demo.operator_key, "k1", "5.001")
