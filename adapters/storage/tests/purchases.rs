@@ -37,7 +37,10 @@ fn vnum(store: Arc<dyn Store>) -> Vnum {
 }
 
 /// A customer with a number and a balance that covers exactly one voice recording.
-async fn customer_with_one_recording_paid(vnum: &Vnum, store: &dyn Store) -> (CustomerId, NumberId) {
+async fn customer_with_one_recording_paid(
+    vnum: &Vnum,
+    store: &dyn Store,
+) -> (CustomerId, NumberId) {
     let mut tx = store.begin().await.unwrap();
     let customer = tx
         .insert_customer(new_customer("ada@example.com"))
@@ -76,7 +79,10 @@ async fn only_one_of_many_concurrent_purchases_is_paid(store: Arc<dyn Store>) {
             Ok(_) => paid += 1,
             Err(Error::InsufficientBalance { needed, available }) => {
                 assert!(!available.is_negative(), "{available}");
-                assert!(available.amount() < needed.amount(), "{available} covers {needed}");
+                assert!(
+                    available.amount() < needed.amount(),
+                    "{available} covers {needed}"
+                );
             }
             // A store that serializes units of work may ask for a retry instead.
             Err(Error::Store(vnum_app::ports::StoreError::Conflict { .. })) => {}

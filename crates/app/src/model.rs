@@ -214,6 +214,10 @@ impl NumberRecord {
 pub struct NumberSettings {
     /// The CallerID add-on is active (R6.2).
     pub caller_id: bool,
+    /// While the add-on is off: the first day it was not paid for (R6.D1). Turned off, it
+    /// stays paid up to here, and turning it on again charges only what is not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caller_id_paid_through: Option<NaiveDate>,
     /// Where inbound calls go (R4.4, R5.2, R5.3); none until the customer saves a plan.
     pub forwarding: Option<vnum_calls::ForwardingPlan>,
     /// Uploaded greetings, the selected one and whether it plays (R13.1).

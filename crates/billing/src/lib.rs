@@ -12,12 +12,14 @@
 //! ([`chrono::NaiveDate`]) or a UTC instant with a [`chrono_tz::Tz`].
 
 mod account;
+mod addon;
 mod calendar;
 mod error;
 mod ledger;
 mod renewal;
 
 pub use account::{ServiceState, covers_first_payment};
+pub use addon::{AddOnCharge, add_on_due};
 pub use calendar::{BillingAnchor, ConnectionDay, charges_due_on, start_of_day};
 pub use error::BillingError;
 pub use ledger::{EntryKind, Ledger, LedgerEntry};

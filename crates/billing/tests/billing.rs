@@ -7,7 +7,7 @@ use proptest::prelude::*;
 use rust_decimal_macros::dec;
 use vnum_billing::{
     BillingAnchor, BillingError, ConnectionDay, DueNumber, EntryKind, Ledger, LedgerEntry,
-    NumberBilling, RenewalDay, RenewalDecision, ServiceState, cancel, charges_due_on,
+    NumberBilling, RenewalDay, RenewalDecision, ServiceState, add_on_due, cancel, charges_due_on,
     covers_first_payment, start_of_day,
 };
 use vnum_core::{Currency, Money, NumberId, Period, PrepaidTerm, rule};
@@ -725,4 +725,64 @@ proptest! {
             .map(|a| period(run.date(), a.period_end));
         prop_assert_eq!(run.charge(&number), by_data);
     }
+}
+
+// R6.D1
+
+#[test]
+fn r6_d1_an_add_on_turned_on_is_paid_at_once_for_the_current_period() {
+    let anchor = BillingAnchor::new(day(2026, 1, 20));
+    let due = add_on_due(
+        &anchor,
+        day(2026, 2, 25),
+        day(2026, 3, 20),
+        None,
+        eur(dec!(2)),
+    )
+    .unwrap()
+    .unwrap();
+    assert_eq!(due.period, period(day(2026, 2, 20), day(2026, 3, 20)));
+    assert_eq!((due.months, due.amount), (1, eur(dec!(2))));
+}
+
+#[test]
+fn r6_d1_on_a_prepaid_term_the_add_on_is_paid_to_the_end_of_the_term() {
+    let anchor = BillingAnchor::new(day(2026, 1, 20));
+    // Twelve months paid with the order; turned on in May: May to January, 8 months.
+    let due = add_on_due(
+        &anchor,
+        day(2026, 5, 2),
+        day(2027, 1, 20),
+        None,
+        eur(dec!(2)),
+    )
+    .unwrap()
+    .unwrap();
+    assert_eq!(due.period, period(day(2026, 4, 20), day(2027, 1, 20)));
+    assert_eq!((due.months, due.amount), (9, eur(dec!(18))));
+}
+
+#[test]
+fn r6_d1_turned_off_and_on_again_within_paid_periods_costs_nothing_more() {
+    let anchor = BillingAnchor::new(day(2026, 1, 20));
+    let again = add_on_due(
+        &anchor,
+        day(2026, 3, 1),
+        day(2026, 3, 20),
+        Some(day(2026, 3, 20)),
+        eur(dec!(2)),
+    );
+    assert_eq!(again.unwrap(), None);
+    // Paid for it up to 20 March, the number renewed to 20 April: one month is due.
+    let later = add_on_due(
+        &anchor,
+        day(2026, 4, 1),
+        day(2026, 4, 20),
+        Some(day(2026, 3, 20)),
+        eur(dec!(2)),
+    )
+    .unwrap()
+    .unwrap();
+    assert_eq!(later.period, period(day(2026, 3, 20), day(2026, 4, 20)));
+    assert_eq!(later.amount, eur(dec!(2)));
 }

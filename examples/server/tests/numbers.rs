@@ -618,13 +618,14 @@ async fn r7_2_operators_add_offers_and_stock_and_unlisted_offers_are_hidden() {
     server.stop().await;
 }
 
-/// CallerID joins the monthly fee where the offer has the add-on, and is refused where it
-/// has not (R6.2); greetings are selected and turned on (R13.1); a voice recording is
+/// CallerID is paid at once for the current period and joins the monthly fee where the
+/// offer has the add-on (R6.D1), is refused where it has not (R6.2), and costs nothing more
+/// when turned off and on again in a paid period; greetings are selected and turned on (R13.1); a voice recording is
 /// charged in advance (R13.3, R1.4).
 #[tokio::test]
 async fn r6_2_caller_id_r13_1_greetings_and_r13_3_voice_recordings() {
     let server = Server::start_on_20_january().await;
-    let (anna, key) = server.funded_customer("anna@example.com", "24.50").await;
+    let (anna, key) = server.funded_customer("anna@example.com", "25.50").await;
     let mobile = server.listed_offer(&key, "DE", "mobile", None).await;
     let munich = server
         .listed_offer(&key, "DE", "landline", Some("Munich"))
@@ -639,6 +640,33 @@ async fn r6_2_caller_id_r13_1_greetings_and_r13_3_voice_recordings() {
     assert_eq!(status, StatusCode::OK, "{on}");
     assert_eq!(on["caller_id"], true);
     assert_eq!(amount(&on["billing"]["monthly_fee"]), "6.00");
+    let paid_for_addon = server.balance(anna, &key).await["balance"].clone();
+    for enabled in [false, true] {
+        let (status, _) = server
+            .put(
+                &format!("{base}/caller-id"),
+                &key,
+                json!({"enabled": enabled}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    assert_eq!(
+        server.balance(anna, &key).await["balance"],
+        paid_for_addon,
+        "R6.D1: off and on again in a paid period costs nothing more"
+    );
+    let (_, ledger) = server
+        .get(&format!("/v1/customers/{anna}/ledger"), &key)
+        .await;
+    let addon: Vec<_> = ledger
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["rule"] == "R6.D1")
+        .collect();
+    assert_eq!(addon.len(), 1, "{ledger}");
+    assert_eq!(amount(&addon[0]["amount"]), "-1.00");
     let (status, problem) = server
         .put(
             &format!("/v1/customers/{anna}/numbers/{}/caller-id", without["id"]),
@@ -668,7 +696,7 @@ async fn r6_2_caller_id_r13_1_greetings_and_r13_3_voice_recordings() {
     assert_eq!(chosen["greetings"]["enabled"], true);
     assert_eq!(chosen["greetings"]["uploaded"][0]["name"], "Hello");
 
-    // 24.50 - 5.00 - 4.50 leaves 15.00: one recording at 15.00, not two.
+    // 25.50 - 5.00 - 4.50 - 1.00 leaves 15.00: one recording at 15.00, not two.
     let recording = json!({"text": "Welcome to Anna's office", "voice": "female"});
     let path = format!("{base}/voice-recordings");
     let (status, ordered) = server.post(&path, &key, recording.clone()).await;

@@ -199,18 +199,26 @@ impl Vnum {
         self.save_settings(tx, record).await
     }
 
-    /// Turns the CallerID add-on on or off (R6.2); its monthly price is added to, or taken
-    /// from, the monthly fee from the next charge on.
+    /// Turns the CallerID add-on on or off (R6.2). It is prepaid like every service
+    /// (R6.D1): turning it on charges its monthly fee at once for the periods the number is
+    /// paid for from today on (one for a monthly number), as a ledger line of its own, unless
+    /// they were paid for it before; from the next charge day it is part of the monthly fee.
+    /// Turning it off refunds nothing (R10.6) and takes it out of the next charges.
     ///
     /// # Errors
     /// [`Error::NotFound`] when the number is not the customer's; [`Error::Refused`] (R6.2)
-    /// when the offer has no CallerID add-on.
+    /// when the offer has no CallerID add-on, (R6.D1) before the number is connected;
+    /// [`Error::InsufficientBalance`] when the balance does not cover the add-on (R1.4).
     pub async fn set_caller_id(
         &self,
         customer: CustomerId,
         number: NumberId,
         enabled: bool,
     ) -> Result<NumberRecord, Error> {
+        let now = self.ports.clock.now();
+        let today = now
+            .with_timezone(&self.config.billing_time_zone)
+            .date_naive();
         let mut tx = self.ports.store.begin().await?;
         let mut record = owned_number(&mut *tx, customer, number).await?;
         let offer = tx
@@ -223,16 +231,56 @@ impl Vnum {
                 message: "the carrier of this number cannot present it: no CallerID add-on".into(),
             });
         };
-        if record.settings.caller_id != enabled {
-            if let Some(billing) = record.billing.as_mut() {
-                let change = if enabled { addon } else { -addon };
-                billing.monthly_fee = billing
-                    .monthly_fee
-                    .checked_add(change)
-                    .map_err(|e| Error::Invalid(e.to_string()))?;
-            }
-            record.settings.caller_id = enabled;
+        if record.settings.caller_id == enabled {
+            return self.save_settings(tx, record).await;
         }
+        let active = matches!(record.state, vnum_lifecycle::NumberState::Active { .. });
+        let Some(billing) = record.billing.as_mut().filter(|_| active) else {
+            return Err(Error::Refused {
+                rule: vnum_core::rule::R6_D1,
+                message: "the CallerID add-on is paid with the number: turn it on once the \
+                          number is connected"
+                    .into(),
+            });
+        };
+        if enabled {
+            let due = vnum_billing::add_on_due(
+                &vnum_billing::BillingAnchor::new(billing.connected_on),
+                today,
+                billing.paid_through,
+                record.settings.caller_id_paid_through,
+                addon,
+            )
+            .map_err(|e| Error::Invalid(e.to_string()))?;
+            if let Some(due) = due {
+                super::balance::pay(
+                    &mut *tx,
+                    NewLedgerEntry {
+                        customer,
+                        kind: EntryKind::Charge,
+                        amount: -due.amount,
+                        number: Some(number),
+                        period: None,
+                        rule: Some(vnum_core::rule::R6_D1),
+                        // One add-on charge per number and period start, whatever races.
+                        reference: Some(format!("caller-id:{number}:{}", due.period.start())),
+                        description: format!("CallerID add-on {}", due.period),
+                        at: now,
+                    },
+                )
+                .await?;
+            }
+            record.settings.caller_id_paid_through = None;
+        } else {
+            // Paid with the number up to its paid-through day; nothing is refunded (R10.6).
+            record.settings.caller_id_paid_through = Some(billing.paid_through);
+        }
+        let change = if enabled { addon } else { -addon };
+        billing.monthly_fee = billing
+            .monthly_fee
+            .checked_add(change)
+            .map_err(|e| Error::Invalid(e.to_string()))?;
+        record.settings.caller_id = enabled;
         self.save_settings(tx, record).await
     }
 
