@@ -29,6 +29,7 @@ async fn r1_4_an_order_the_balance_does_not_cover_is_refused_and_charges_nothing
                 number: None,
             }],
             end_user: EndUser::Personal,
+            idempotency_key: None,
         })
         .await
         .unwrap_err();
@@ -221,6 +222,7 @@ async fn r11_six_numbers_in_two_countries_prepaid_12_months_get_the_tier_and_the
             customer: acme.id,
             lines,
             end_user: EndUser::Business,
+            idempotency_key: None,
         })
         .await
         .unwrap();
@@ -289,4 +291,148 @@ async fn r2_3_r2_d1_a_slow_number_shows_a_ready_by_date_on_business_days_skippin
         }
         other => panic!("expected a ready-by date, got {other:?}"),
     }
+}
+
+fn one_de_mobile(
+    shop_offer: &vnum_lifecycle::Offer,
+    key: Option<&str>,
+    customer: vnum_core::CustomerId,
+    quantity: u32,
+) -> PlaceOrder {
+    PlaceOrder {
+        customer,
+        lines: vec![OrderLineRequest {
+            offer: shop_offer.id(),
+            quantity,
+            term: PrepaidTerm::OneMonth,
+            city: None,
+            number: None,
+        }],
+        end_user: EndUser::Personal,
+        idempotency_key: key.map(str::to_owned),
+    }
+}
+
+#[tokio::test]
+async fn r1_d3_a_paid_number_the_carrier_cannot_provide_is_refunded_and_the_order_still_answers() {
+    let mut world = World::on(day(2026, 3, 2));
+    let shop = world.catalogue().await;
+    while world.carrier.take("DE").is_some() {}
+    let hana = world.customer("Hana").await;
+    world.top_up(&hana, "20.00").await;
+
+    let placed = world
+        .vnum
+        .place_order(one_de_mobile(&shop.de_mobile, None, hana.id, 1))
+        .await
+        .expect("an order that took money answers with the order");
+
+    let number = &placed.numbers[0];
+    assert!(
+        matches!(number.state, NumberState::ProvisioningFailed { .. }),
+        "{:?}",
+        number.state
+    );
+    assert_eq!(
+        world.balance(&hana).await,
+        eur("20.00"),
+        "R1.D3: the money is back"
+    );
+    let refunds: Vec<_> = world
+        .store
+        .all_entries()
+        .into_iter()
+        .filter(|e| e.rule == Some(vnum_core::rule::R1_D3))
+        .collect();
+    assert_eq!(refunds.len(), 1);
+    assert_eq!(refunds[0].amount, placed.order.total);
+    assert!(
+        world
+            .outbox
+            .sent()
+            .iter()
+            .any(|e| e.to == "hana@example.com" && e.subject.contains("cannot be provided")),
+        "the customer is told"
+    );
+}
+
+#[tokio::test]
+async fn r1_d3_a_carrier_that_says_no_later_refunds_the_number_once() {
+    let mut world = World::on(day(2026, 3, 2));
+    let shop = world.catalogue().await;
+    world.carrier.set_instant(false);
+    let ivan = world.customer("Ivan").await;
+    world.top_up(&ivan, "30.00").await;
+    let placed = world
+        .vnum
+        .place_order(one_de_mobile(&shop.de_mobile, None, ivan.id, 2))
+        .await
+        .unwrap();
+    let paid = world.balance(&ivan).await;
+    let first = placed.numbers[0].id;
+
+    for _ in 0..2 {
+        let failed = world
+            .vnum
+            .fail_provisioning(first, "no mobile numbers left")
+            .await
+            .unwrap();
+        assert!(matches!(
+            failed.state,
+            NumberState::ProvisioningFailed { .. }
+        ));
+    }
+    let share = placed
+        .order
+        .total
+        .checked_mul(dec!(0.5))
+        .unwrap()
+        .round_to_minor();
+    assert_eq!(
+        world.balance(&ivan).await,
+        paid.checked_add(share).unwrap(),
+        "one number's share, once"
+    );
+    // The other number is connected as usual; a connected number cannot fail.
+    let other = placed.numbers[1].id;
+    let e164 = world.carrier.take("DE").unwrap();
+    world.vnum.connect_number(other, e164).await.unwrap();
+    let err = world
+        .vnum
+        .fail_provisioning(other, "too late")
+        .await
+        .unwrap_err();
+    assert_eq!(err.rule(), Some(vnum_core::rule::R1_D3));
+}
+
+#[tokio::test]
+async fn r1_d3_an_order_repeated_with_the_same_key_buys_once() {
+    let mut world = World::on(day(2026, 3, 2));
+    let shop = world.catalogue().await;
+    let jana = world.customer("Jana").await;
+    world.top_up(&jana, "50.00").await;
+
+    let first = world
+        .vnum
+        .place_order(one_de_mobile(&shop.de_mobile, Some("order-1"), jana.id, 1))
+        .await
+        .unwrap();
+    let after_first = world.balance(&jana).await;
+    let again = world
+        .vnum
+        .place_order(one_de_mobile(&shop.de_mobile, Some("order-1"), jana.id, 1))
+        .await
+        .unwrap();
+    let other_lines = world
+        .vnum
+        .place_order(one_de_mobile(&shop.de_mobile, Some("order-1"), jana.id, 2))
+        .await
+        .unwrap_err();
+
+    assert!(!first.replayed);
+    assert!(again.replayed);
+    assert_eq!(again.order, first.order);
+    assert_eq!(world.balance(&jana).await, after_first, "charged once");
+    assert_eq!(world.vnum.numbers_of(jana.id).await.unwrap().len(), 1);
+    assert!(matches!(other_lines, Error::Conflict(_)), "{other_lines}");
 }

@@ -230,6 +230,7 @@ impl World {
                     number: None,
                 }],
                 end_user: EndUser::Personal,
+                idempotency_key: None,
             })
             .await
             .expect("order")

@@ -42,6 +42,9 @@ pub(crate) enum State {
     Active,
     /// Deleted; final.
     Deleted,
+    /// Paid, but the carrier could not provide it; its money went back to the balance
+    /// (R1.D3). Final.
+    ProvisioningFailed,
 }
 
 /// Who uses a number, for the carriers' document requirements (R3.1).
@@ -307,6 +310,10 @@ pub(crate) struct NumberBody {
     country: String,
     /// Where it stands.
     state: State,
+    /// Why the carrier could not provide it, when it could not (R1.D3).
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    failure: Option<String>,
     /// The concrete number, E.164, once connected (R1.2).
     #[oai(skip_serializing_if_is_none)]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -368,6 +375,11 @@ impl NumberBody {
                 NumberState::Provisioning => State::Provisioning,
                 NumberState::Active { .. } => State::Active,
                 NumberState::Deleted { .. } => State::Deleted,
+                NumberState::ProvisioningFailed { .. } => State::ProvisioningFailed,
+            },
+            failure: match &record.state {
+                NumberState::ProvisioningFailed { reason, .. } => Some(reason.clone()),
+                _ => None,
             },
             e164: record.e164().map(ToString::to_string),
             wanted: record.wanted.as_ref().map(ToString::to_string),
@@ -772,6 +784,40 @@ impl NumbersApi {
             .await?;
         Ok(Json(record.into()))
     }
+
+    /// Report that the carrier cannot provide a number
+    ///
+    /// For operators, when the carrier says no, now or later (R1.D3): the number ends as
+    /// `provisioning_failed`, its share of the order goes back to the balance as a refund
+    /// entry with rule R1.D3, a number picked from the list goes back on sale, and the
+    /// customer is told by email. Reporting it again changes nothing. A connected or
+    /// deleted number answers 422.
+    #[oai(
+        path = "/numbers/:number_id/provisioning-failure",
+        method = "post",
+        operation_id = "fail_provisioning"
+    )]
+    async fn fail_provisioning(
+        &self,
+        caller: Caller,
+        number_id: Path<i64>,
+        body: Json<ProvisioningFailure>,
+    ) -> ApiResult<Json<NumberBody>> {
+        caller.operator()?;
+        let record = self
+            .vnum
+            .fail_provisioning(NumberId(number_id.0), &body.0.reason)
+            .await?;
+        Ok(Json(record.into()))
+    }
+}
+
+/// Why the carrier cannot provide a number.
+#[derive(Clone, Debug, Object)]
+pub(crate) struct ProvisioningFailure {
+    /// What the carrier said, 1 to 500 characters.
+    #[oai(validator(min_length = 1, max_length = 500))]
+    reason: String,
 }
 
 #[cfg(test)]
@@ -783,6 +829,7 @@ mod tests {
     fn a_number_is_written_alike_by_serde_and_by_poem_openapi() {
         let day = |d| NaiveDate::from_ymd_opt(2026, 2, d).unwrap_or_default();
         let bare = NumberBody {
+            failure: None,
             id: 7,
             customer: 3,
             offer: 1,

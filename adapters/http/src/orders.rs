@@ -1,7 +1,7 @@
 //! Buying numbers: an order of one or more lines, paid in advance (R1.1, R1.4, R10.1).
 
 use chrono::{DateTime, Utc};
-use poem_openapi::param::Path;
+use poem_openapi::param::{Header, Path};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use vnum_app::model::{OrderChoice, OrderLineRecord, OrderRecord};
@@ -97,8 +97,10 @@ impl From<OrderRecord> for OrderBody {
 pub(crate) struct PlacedBody {
     /// The order.
     order: OrderBody,
-    /// The quote it was charged by: list prices and each discount with its rule.
-    quote: QuoteBody,
+    /// The quote it was charged by: list prices and each discount with its rule; left out
+    /// when the order was placed before under the same `Idempotency-Key`.
+    #[oai(skip_serializing_if_is_none)]
+    quote: Option<QuoteBody>,
     /// The numbers it created: active at once for instant offers (R2.1), awaiting
     /// documents (R3.1) or provisioning otherwise.
     numbers: Vec<NumberBody>,
@@ -107,7 +109,7 @@ pub(crate) struct PlacedBody {
 impl From<PlacedOrder> for PlacedBody {
     fn from(placed: PlacedOrder) -> Self {
         Self {
-            quote: (&placed.quote).into(),
+            quote: placed.quote.as_ref().map(Into::into),
             order: placed.order.into(),
             numbers: placed.numbers.into_iter().map(NumberBody::from).collect(),
         }
@@ -120,6 +122,10 @@ pub(crate) enum Placed {
     /// Paid and placed.
     #[oai(status = 201)]
     Created(Json<PlacedBody>),
+    /// Placed before under the same `Idempotency-Key`: nothing was bought this time; the
+    /// order and its numbers as they stand.
+    #[oai(status = 200)]
+    Replayed(Json<PlacedBody>),
 }
 
 #[OpenApi(prefix_path = "/v1", tag = "Tag::Orders")]
@@ -131,6 +137,11 @@ impl OrdersApi {
     /// a balance that does not cover it answers 402 with rule R1.4. Numbers of instant
     /// offers are active in the answer (R2.1); those whose carrier needs documents wait
     /// for them (R3.1).
+    ///
+    /// With an `Idempotency-Key`, the same key again answers 200 with the first order and
+    /// buys nothing more; the key with other lines answers 409 (R1.D3). Once the money is
+    /// taken the answer is the order: a number the carrier cannot provide is
+    /// `provisioning_failed` in it, and its money is back on the balance.
     #[oai(
         path = "/customers/:id/orders",
         method = "post",
@@ -140,6 +151,10 @@ impl OrdersApi {
         &self,
         caller: Caller,
         id: Path<i64>,
+        /// A key of the caller's choosing, 1 to 200 characters, unique per order; a retry
+        /// with the same key buys nothing twice.
+        #[oai(name = "Idempotency-Key", validator(min_length = 1, max_length = 200))]
+        idempotency_key: Header<Option<String>>,
         body: Json<NewOrder>,
     ) -> ApiResult<Placed> {
         let customer = CustomerId(id.0);
@@ -156,8 +171,13 @@ impl OrdersApi {
                 customer,
                 lines,
                 end_user: body.0.end_user.into(),
+                idempotency_key: idempotency_key.0,
             })
             .await?;
-        Ok(Placed::Created(Json(placed.into())))
+        Ok(if placed.replayed {
+            Placed::Replayed(Json(placed.into()))
+        } else {
+            Placed::Created(Json(placed.into()))
+        })
     }
 }

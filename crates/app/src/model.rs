@@ -351,6 +351,10 @@ pub struct OrderRecord {
     pub total: Money,
     /// The numbers the order created, in line order.
     pub numbers: Vec<NumberId>,
+    /// The caller's idempotency key, when it sent one: the same key again buys nothing
+    /// more (R1.D3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idempotency_key: Option<String>,
 }
 
 mod companies;

@@ -128,6 +128,7 @@ impl World {
                     number: None,
                 }],
                 end_user: EndUser::Business,
+                idempotency_key: None,
             })
             .await
             .unwrap()

@@ -62,3 +62,34 @@ pub fn covers_first_payment(balance: Money, due: Money) -> Result<(), BillingErr
     }
     Ok(())
 }
+
+/// What goes back to the balance when the carrier cannot provide one paid number (R1.D3):
+/// the number's share of its order line (`line_total` over `quantity`, rounded once to the
+/// minor unit), never more than the order took (`order_total`) less what was given back
+/// for its other numbers (`refunded`).
+///
+/// # Errors
+/// [`BillingError::Money`] when the currencies differ.
+pub fn refund_for_unprovided(
+    line_total: Money,
+    quantity: u32,
+    order_total: Money,
+    refunded: Money,
+) -> Result<Money, BillingError> {
+    let share = line_total
+        .amount()
+        .checked_div(vnum_core::Decimal::from(quantity.max(1)))
+        .map(|amount| Money::new(amount, line_total.currency()).round_to_minor())
+        .ok_or(BillingError::Money(vnum_core::MoneyError::Overflow))?;
+    let left = order_total.checked_sub(refunded)?;
+    let refund = if share.checked_cmp(&left)?.is_gt() {
+        left
+    } else {
+        share
+    };
+    Ok(if refund.is_negative() {
+        Money::zero(refund.currency())
+    } else {
+        refund
+    })
+}

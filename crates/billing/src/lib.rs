@@ -18,7 +18,7 @@ mod error;
 mod ledger;
 mod renewal;
 
-pub use account::{ServiceState, covers_first_payment};
+pub use account::{ServiceState, covers_first_payment, refund_for_unprovided};
 pub use addon::{AddOnCharge, add_on_due};
 pub use calendar::{BillingAnchor, ConnectionDay, charges_due_on, start_of_day};
 pub use error::BillingError;

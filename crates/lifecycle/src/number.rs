@@ -15,6 +15,7 @@ use vnum_core::{Money, PhoneNumber};
 /// Ordered ─DocumentsRequired─▶ AwaitingDocuments ─DocumentsAccepted─▶ Provisioning
 ///    └──────────ProvisioningStarted──────────────────────────────────▶ Provisioning
 /// Provisioning ─Connected─▶ Active ─Deleted─▶ Deleted (final)
+/// Ordered | AwaitingDocuments | Provisioning ─ProvisioningFailed─▶ ProvisioningFailed (final)
 /// any state but Deleted ─Deleted─▶ Deleted
 /// ```
 ///
@@ -45,6 +46,14 @@ pub enum NumberState {
         /// The day it was deleted.
         deleted_on: NaiveDate,
     },
+    /// Paid, but the carrier could not provide it; final. Its money went back to the
+    /// balance (R1.D3).
+    ProvisioningFailed {
+        /// Why, in the carrier's or the operator's words.
+        reason: String,
+        /// The day it failed.
+        failed_on: NaiveDate,
+    },
 }
 
 /// Something that happens to a rented number.
@@ -68,6 +77,13 @@ pub enum NumberEvent {
         /// The day of deletion.
         on: NaiveDate,
     },
+    /// The carrier cannot provide the number (R1.D3).
+    ProvisioningFailed {
+        /// Why.
+        reason: String,
+        /// The day it failed.
+        on: NaiveDate,
+    },
 }
 
 /// The name of a [`NumberState`], without its data.
@@ -83,6 +99,8 @@ pub enum NumberStateName {
     Active,
     /// [`NumberState::Deleted`].
     Deleted,
+    /// [`NumberState::ProvisioningFailed`].
+    ProvisioningFailed,
 }
 
 impl fmt::Display for NumberStateName {
@@ -93,6 +111,7 @@ impl fmt::Display for NumberStateName {
             Self::Provisioning => "being connected",
             Self::Active => "active",
             Self::Deleted => "deleted",
+            Self::ProvisioningFailed => "failed",
         })
     }
 }
@@ -110,6 +129,8 @@ pub enum NumberEventName {
     Connected,
     /// [`NumberEvent::Deleted`].
     Deleted,
+    /// [`NumberEvent::ProvisioningFailed`].
+    ProvisioningFailed,
 }
 
 impl fmt::Display for NumberEventName {
@@ -120,6 +141,7 @@ impl fmt::Display for NumberEventName {
             Self::ProvisioningStarted => "start connecting",
             Self::Connected => "connect",
             Self::Deleted => "delete",
+            Self::ProvisioningFailed => "fail to provide",
         })
     }
 }
@@ -158,6 +180,7 @@ impl NumberEvent {
             Self::ProvisioningStarted => NumberEventName::ProvisioningStarted,
             Self::Connected { .. } => NumberEventName::Connected,
             Self::Deleted { .. } => NumberEventName::Deleted,
+            Self::ProvisioningFailed { .. } => NumberEventName::ProvisioningFailed,
         }
     }
 }
@@ -172,6 +195,7 @@ impl NumberState {
             Self::Provisioning => NumberStateName::Provisioning,
             Self::Active { .. } => NumberStateName::Active,
             Self::Deleted { .. } => NumberStateName::Deleted,
+            Self::ProvisioningFailed { .. } => NumberStateName::ProvisioningFailed,
         }
     }
 
@@ -210,6 +234,13 @@ impl NumberState {
                 number: Some(number),
                 deleted_on: on,
             }),
+            (
+                Self::Ordered | Self::AwaitingDocuments | Self::Provisioning,
+                NumberEvent::ProvisioningFailed { reason, on },
+            ) => Ok(Self::ProvisioningFailed {
+                reason,
+                failed_on: on,
+            }),
             (state, event) => Err(TransitionError {
                 state,
                 event: event.name(),
@@ -230,6 +261,8 @@ pub enum NumberStatus {
     Suspended,
     /// Deleted.
     Deleted,
+    /// The carrier could not provide it; its money went back (R1.D3).
+    Failed,
 }
 
 /// Whether calls and SMS to a number are delivered, and the rule that decided.
@@ -249,6 +282,7 @@ impl NumberStatus {
             (NumberState::Active { .. }, ServiceState::Active) => Self::Active,
             (NumberState::Active { .. }, ServiceState::Suspended) => Self::Suspended,
             (NumberState::Deleted { .. }, _) => Self::Deleted,
+            (NumberState::ProvisioningFailed { .. }, _) => Self::Failed,
             (pending, _) => Self::Pending(pending.name()),
         }
     }
@@ -263,6 +297,7 @@ impl NumberStatus {
             Self::Suspended => (false, rule::R10_4),
             Self::Pending(_) => (false, rule::R1_2),
             Self::Deleted => (false, rule::R10_7),
+            Self::Failed => (false, rule::R1_D3),
         };
         Routing { routable, rule }
     }

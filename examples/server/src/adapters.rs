@@ -95,11 +95,22 @@ pub const INSTANT_CARRIER: CarrierId = CarrierId(1);
 /// and city and assigns one at once when the carrier of the request connects instantly;
 /// every other request is acknowledged and left for an operator to complete. Nothing
 /// leaves the process.
-#[derive(Debug)]
 pub struct DemoCarrier {
+    /// Where rented numbers are looked up, so that a number someone rents is never handed
+    /// out again, after a restart or from another server (R1.D3).
+    store: Option<Arc<dyn Store>>,
     instant: BTreeSet<CarrierId>,
     pools: Mutex<BTreeMap<String, VecDeque<PhoneNumber>>>,
     requests: Mutex<u64>,
+}
+
+impl std::fmt::Debug for DemoCarrier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DemoCarrier")
+            .field("skips_rented", &self.store.is_some())
+            .field("instant", &self.instant)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The pools of the demo carrier: country, city (for landline numbers) and the number
@@ -142,9 +153,44 @@ impl DemoCarrier {
             })
             .collect();
         Self {
+            store: None,
             instant: instant.into_iter().collect(),
             pools: Mutex::new(pools),
             requests: Mutex::new(0),
+        }
+    }
+
+    /// The same carrier, skipping every number rented in `store`.
+    #[must_use]
+    pub fn skipping_rented_in(self, store: Arc<dyn Store>) -> Self {
+        Self {
+            store: Some(store),
+            ..self
+        }
+    }
+
+    /// The next number of the pool `key` that nobody rents.
+    async fn next_free(&self, key: &str) -> Result<PhoneNumber, CarrierError> {
+        loop {
+            let candidate = {
+                let mut pools = self.pools.lock().unwrap_or_else(PoisonError::into_inner);
+                pools
+                    .get_mut(key)
+                    .and_then(VecDeque::pop_front)
+                    .ok_or(CarrierError::OutOfStock)?
+            };
+            let Some(store) = &self.store else {
+                return Ok(candidate);
+            };
+            let rented = async {
+                let mut tx = store.read().await?;
+                tx.number_by_e164(&candidate).await
+            }
+            .await
+            .map_err(|e| CarrierError::Unavailable(e.to_string()))?;
+            if rented.is_none() {
+                return Ok(candidate);
+            }
         }
     }
 }
@@ -170,12 +216,11 @@ impl CarrierGateway for DemoCarrier {
         let assigned = match request.wanted {
             Some(wanted) => wanted,
             None => {
-                let key = pool_key(&request.country.to_string(), request.city.as_deref());
-                let mut pools = self.pools.lock().unwrap_or_else(PoisonError::into_inner);
-                pools
-                    .get_mut(&key)
-                    .and_then(VecDeque::pop_front)
-                    .ok_or(CarrierError::OutOfStock)?
+                self.next_free(&pool_key(
+                    &request.country.to_string(),
+                    request.city.as_deref(),
+                ))
+                .await?
             }
         };
         Ok(ProvisioningTicket {
@@ -200,10 +245,12 @@ pub fn ports(store: Arc<dyn Store>) -> Ports {
 #[must_use]
 pub fn ports_with(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Ports {
     Ports {
+        carrier: Arc::new(
+            DemoCarrier::stocked([INSTANT_CARRIER]).skipping_rented_in(store.clone()),
+        ),
         store,
         clock,
         notifier: Arc::new(LogNotifier),
-        carrier: Arc::new(DemoCarrier::stocked([INSTANT_CARRIER])),
         sip: Arc::new(RecordingSipEngine::new()),
         media: Arc::new(InMemoryMedia::new()),
     }
@@ -244,5 +291,68 @@ mod tests {
             Some("+493012345600".to_owned())
         );
         assert_eq!(slow.assigned, None);
+    }
+
+    #[tokio::test]
+    async fn r1_d3_the_demo_carrier_never_hands_out_a_rented_number_after_a_restart() {
+        use vnum_app::memory::InMemoryStore;
+        use vnum_app::model::{Billing, NumberRecord, NumberSettings};
+
+        // Before the restart, +493012345600 was handed out and is rented.
+        let store = InMemoryStore::new();
+        let rented = PhoneNumber::parse("+493012345600").unwrap();
+        let mut tx = vnum_app::ports::Store::begin(&store).await.unwrap();
+        let customer = tx
+            .insert_customer(vnum_app::model::NewCustomer {
+                name: "Ada".into(),
+                email: "ada@example.com".into(),
+                kind: vnum_app::model::CustomerKind::Person,
+                currency: vnum_core::Currency::EUR,
+                registered_at: chrono::Utc::now(),
+            })
+            .await
+            .unwrap();
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 20).unwrap();
+        tx.insert_number(NumberRecord {
+            id: vnum_core::NumberId(0),
+            customer: customer.id,
+            offer: vnum_core::OfferId(1),
+            country: vnum_core::CountryCode::parse("DE").unwrap(),
+            state: vnum_lifecycle::NumberState::Active {
+                number: rented.clone(),
+                connected_on: day,
+            },
+            wanted: None,
+            first_term: vnum_core::PrepaidTerm::OneMonth,
+            end_user: vnum_compliance::EndUser::Personal,
+            billing: Some(Billing {
+                anchor_day: vnum_billing::ConnectionDay::of_day(day),
+                connected_on: day,
+                paid_through: day,
+                monthly_fee: vnum_core::Money::zero(vnum_core::Currency::EUR),
+            }),
+            settings: NumberSettings::default(),
+            version: 0,
+        })
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+
+        let carrier = DemoCarrier::stocked([INSTANT_CARRIER]).skipping_rented_in(Arc::new(store));
+        let ticket = carrier
+            .request_number(ProvisioningRequest {
+                number: vnum_core::NumberId(2),
+                carrier: INSTANT_CARRIER,
+                offer: vnum_core::OfferId(1),
+                country: vnum_core::CountryCode::parse("DE").unwrap(),
+                city: Some("Berlin".to_owned()),
+                wanted: None,
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            ticket.assigned.map(|n| n.to_string()),
+            Some("+493012345601".to_owned())
+        );
     }
 }

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use vnum_app::memory::ManualClock;
 use vnum_server::Settings;
 
-use support::{Server, wav};
+use support::{Server, read, wav};
 
 mod support;
 
@@ -744,5 +744,42 @@ async fn the_openapi_document_lists_the_catalogue_order_number_and_document_path
     ] {
         assert!(spec["paths"].get(path).is_some(), "{path} missing");
     }
+    server.stop().await;
+}
+
+/// An order sent twice with one `Idempotency-Key` buys once: 201, then 200 with the same
+/// order; the key with other lines answers 409 (R1.D3).
+#[tokio::test]
+async fn r1_d3_an_order_retried_with_its_idempotency_key_buys_once() {
+    let server = Server::start_on_20_january().await;
+    let (anna, key) = server.funded_customer("anna@example.com", "50.00").await;
+    let mobile = server.listed_offer(&key, "DE", "mobile", None).await;
+    let path = format!("/v1/customers/{anna}/orders");
+    let order = |quantity: u32| {
+        json!({
+            "lines": [{"offer": mobile["id"], "term_months": 1, "quantity": quantity}],
+            "end_user": "personal",
+        })
+    };
+    let send = |body: Value| {
+        let request = server
+            .http
+            .post(format!("{}{path}", server.base))
+            .bearer_auth(&key)
+            .header("Idempotency-Key", "order-1")
+            .json(&body);
+        async move { read(request.send().await.unwrap()).await }
+    };
+
+    let (first, placed) = send(order(1)).await;
+    let balance = server.balance(anna, &key).await["balance"].clone();
+    let (again, replayed) = send(order(1)).await;
+    let (other, problem) = send(order(2)).await;
+
+    assert_eq!(first, StatusCode::CREATED, "{placed}");
+    assert_eq!(again, StatusCode::OK, "{replayed}");
+    assert_eq!(replayed["order"], placed["order"]);
+    assert_eq!(other, StatusCode::CONFLICT, "{problem}");
+    assert_eq!(server.balance(anna, &key).await["balance"], balance);
     server.stop().await;
 }

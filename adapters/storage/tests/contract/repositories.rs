@@ -209,6 +209,7 @@ pub(crate) async fn r1_4_orders_round_trip_by_customer(store: &dyn Store) {
         }],
         total: eur(dec!(59.94)),
         numbers: vec![NumberId(3), NumberId(4)],
+        idempotency_key: None,
     };
     let mut tx = store.begin().await.unwrap();
     let first = tx.insert_order(order.clone()).await.unwrap();

@@ -4,8 +4,10 @@ use vnum_core::{CustomerId, Money, NumberId, PhoneNumber};
 use vnum_lifecycle::{NumberEvent, NumberState};
 
 use super::orders::owned_number;
-use crate::model::{Billing, NumberRecord, StockState};
-use crate::ports::{Email, ProvisioningRequest, StoreError};
+use crate::model::{Billing, EntryKind, NewLedgerEntry, NumberRecord, StockState};
+use crate::ports::{
+    CarrierError, Email, ProvisioningRequest, ProvisioningTicket, StoreError, Transaction,
+};
 use crate::{Error, Vnum};
 
 impl Billing {
@@ -46,12 +48,157 @@ impl Vnum {
             wanted: number.wanted.clone(),
         };
         match self.ports.carrier.request_number(request).await {
-            Ok(ticket) => match ticket.assigned {
-                Some(e164) => self.connect_number(number.id, e164).await,
-                None => Ok(number),
+            Ok(ProvisioningTicket {
+                assigned: Some(e164),
+                ..
+            }) => match self.connect_number(number.id, e164.clone()).await {
+                // The carrier handed out a number that someone rents: it cannot provide
+                // this one (R1.D3).
+                Err(Error::Conflict(_) | Error::Store(StoreError::Conflict { .. })) => {
+                    let reason = format!("the carrier assigned {e164}, which is rented already");
+                    self.fail_provisioning(number.id, &reason).await
+                }
+                connected => connected,
             },
-            Err(_) => Ok(number),
+            Ok(_) => Ok(number),
+            Err(CarrierError::OutOfStock) => {
+                self.fail_provisioning(number.id, &CarrierError::OutOfStock.to_string())
+                    .await
+            }
+            Err(CarrierError::Refused(reason)) => {
+                self.fail_provisioning(number.id, &format!("the carrier refused: {reason}"))
+                    .await
+            }
+            // Asked again when the carrier completes or the operator connects it.
+            Err(CarrierError::Unavailable(_)) => Ok(number),
         }
+    }
+
+    /// The carrier cannot provide a paid number, now or later (R1.D3): the number ends as
+    /// failed, its share of the order goes back to the balance as a refund entry with the
+    /// rule, a number picked from the list goes back on sale, and the customer is told by
+    /// email. Failing a number that failed already changes nothing.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown number; [`Error::Refused`] (R1.D3) for a number
+    /// that is connected or deleted; [`Error::Invalid`] for an empty or overlong reason.
+    pub async fn fail_provisioning(
+        &self,
+        id: NumberId,
+        reason: &str,
+    ) -> Result<NumberRecord, Error> {
+        let reason = reason.trim();
+        if reason.is_empty() || reason.chars().count() > 500 {
+            return Err(Error::Invalid(
+                "the reason is 1 to 500 characters: what the carrier said".into(),
+            ));
+        }
+        let now = self.ports.clock.now();
+        let today = now
+            .with_timezone(&self.config.billing_time_zone)
+            .date_naive();
+        let mut tx = self.ports.store.begin().await?;
+        let number = tx
+            .number(id)
+            .await?
+            .ok_or_else(|| Error::not_found("number", id))?;
+        if matches!(number.state, NumberState::ProvisioningFailed { .. }) {
+            return Ok(number);
+        }
+        let state = number
+            .state
+            .clone()
+            .apply(NumberEvent::ProvisioningFailed {
+                reason: reason.to_owned(),
+                on: today,
+            })
+            .map_err(|e| Error::Refused {
+                rule: vnum_core::rule::R1_D3,
+                message: e.to_string(),
+            })?;
+        let refund = self.refund_of(&mut *tx, &number).await?;
+        if let Some(amount) = refund.filter(|r| !r.is_zero()) {
+            tx.append(NewLedgerEntry {
+                customer: number.customer,
+                kind: EntryKind::Refund,
+                amount,
+                number: Some(id),
+                period: None,
+                rule: Some(vnum_core::rule::R1_D3),
+                reference: Some(format!("provisioning-failed:{id}")),
+                description: format!("Refund: the carrier could not provide number {id}"),
+                at: now,
+            })
+            .await?;
+        }
+        if let Some(wanted) = &number.wanted
+            && tx.stock_number(wanted).await?.is_some()
+        {
+            // Back on sale; a number moved on by someone else stays where it is.
+            if let Err(e) = tx
+                .move_stock(wanted, StockState::Taken, StockState::Available)
+                .await
+            {
+                tracing::warn!(number = %wanted, error = %e, "a failed pick stays off sale");
+            }
+        }
+        let customer = tx
+            .customer(number.customer)
+            .await?
+            .ok_or_else(|| Error::not_found("customer", number.customer))?;
+        let updated = tx.update_number(NumberRecord { state, ..number }).await?;
+        tx.commit().await?;
+        let email = Email {
+            to: customer.email,
+            subject: "A number you ordered cannot be provided".into(),
+            body: format!(
+                "The carrier could not provide number {id} of your order ({reason}). {} went \
+                 back to your balance (R1.D3).",
+                refund.map_or_else(|| "Nothing".to_owned(), |r| r.to_string())
+            ),
+        };
+        if let Err(e) = self.ports.notifier.send(email).await {
+            tracing::warn!(number = %id, error = %e, "the failure email was not sent");
+        }
+        Ok(updated)
+    }
+
+    /// The money a number not provided gives back: its share of its order line, never more
+    /// than the order took less what its other failed numbers gave back (R1.D3).
+    async fn refund_of(
+        &self,
+        tx: &mut dyn Transaction,
+        number: &NumberRecord,
+    ) -> Result<Option<Money>, Error> {
+        let orders = tx.orders_of(number.customer).await?;
+        let Some(order) = orders.iter().find(|o| o.numbers.contains(&number.id)) else {
+            return Ok(None);
+        };
+        let position = order.numbers.iter().position(|n| *n == number.id);
+        let mut first = 0usize;
+        let mut line = None;
+        for candidate in &order.lines {
+            let count = candidate.quantity as usize;
+            if position.is_some_and(|p| p >= first && p < first + count) {
+                line = Some(candidate);
+            }
+            first += count;
+        }
+        let Some(line) = line else {
+            return Ok(None);
+        };
+        let mut refunded = Money::zero(order.total.currency());
+        for other in &order.numbers {
+            let reference = format!("provisioning-failed:{other}");
+            if let Some(entry) = tx.entry_by_reference(number.customer, &reference).await? {
+                refunded = refunded
+                    .checked_add(entry.amount)
+                    .map_err(|e| Error::Invalid(e.to_string()))?;
+            }
+        }
+        vnum_billing::refund_for_unprovided(line.total, line.quantity, order.total, refunded)
+            .map(Some)
+            .map_err(|e| Error::Invalid(e.to_string()))
     }
 
     /// The carrier connected a number (operator or carrier callback): the concrete number is

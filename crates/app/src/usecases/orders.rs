@@ -9,7 +9,7 @@ use crate::model::{
     EntryKind, NewLedgerEntry, NumberRecord, NumberSettings, OrderChoice, OrderLineRecord,
     OrderRecord, StockState,
 };
-use crate::ports::Transaction;
+use crate::ports::{StoreError, Transaction};
 use crate::{Error, Vnum};
 
 /// One line of an order or a quote, as the customer asks for it.
@@ -36,6 +36,9 @@ pub struct PlaceOrder {
     pub lines: Vec<OrderLineRequest>,
     /// Who will use the numbers, for the carriers' document requirements (R3.1).
     pub end_user: EndUser,
+    /// The caller's key for this order, 1 to 200 characters: the same key again answers
+    /// with the first order and buys nothing more (R1.D3).
+    pub idempotency_key: Option<String>,
 }
 
 /// A placed order and where its numbers stand.
@@ -44,9 +47,12 @@ pub struct PlacedOrder {
     /// The order as stored.
     pub order: OrderRecord,
     /// The quote it was charged by: list prices, each discount with its rule, the total.
-    pub quote: Quote,
-    /// The numbers it created.
+    /// `None` when the order was placed before under the same key.
+    pub quote: Option<Quote>,
+    /// The numbers it created, as they stand now.
     pub numbers: Vec<NumberRecord>,
+    /// True when the idempotency key was seen before and nothing was bought this time.
+    pub replayed: bool,
 }
 
 /// What the customer can expect of a number before it is active (R2).
@@ -88,10 +94,26 @@ impl Vnum {
     /// # Errors
     /// [`Error::InsufficientBalance`] when the balance does not cover the total (R1.4);
     /// [`Error::Refused`] when a line does not fit its offer; [`Error::NotFound`] for an
-    /// unknown customer or offer; [`Error::Invalid`] for an empty order.
+    /// unknown customer or offer; [`Error::Invalid`] for an empty order;
+    /// [`Error::Conflict`] when the idempotency key was used for another order. Once the
+    /// money is taken the answer is never an error (R1.D3): a number the carrier cannot
+    /// provide ends as failed and its money goes back ([`Vnum::fail_provisioning`]).
     pub async fn place_order(&self, request: PlaceOrder) -> Result<PlacedOrder, Error> {
         if request.lines.is_empty() || request.lines.len() > 100 {
             return Err(Error::Invalid("an order has 1 to 100 lines".into()));
+        }
+        let key = match request.idempotency_key.as_deref().map(str::trim) {
+            Some(key) if key.is_empty() || key.len() > 200 => {
+                return Err(Error::Invalid(
+                    "an idempotency key has 1 to 200 characters".into(),
+                ));
+            }
+            key => key.map(str::to_owned),
+        };
+        if let Some(key) = &key
+            && let Some(placed) = self.placed_before(&request, key).await?
+        {
+            return Ok(placed);
         }
         let now = self.ports.clock.now();
         let mut tx = self.ports.store.begin().await?;
@@ -111,7 +133,7 @@ impl Vnum {
             )));
         }
         let count: u32 = prepared.iter().map(|p| p.line.quantity()).sum();
-        super::balance::pay(
+        let paid = super::balance::pay(
             &mut *tx,
             NewLedgerEntry {
                 customer: customer.id,
@@ -120,12 +142,25 @@ impl Vnum {
                 number: None,
                 period: None,
                 rule: Some(vnum_core::rule::R1_4),
-                reference: None,
+                // One order per key, whatever races: the second debit is a conflict.
+                reference: key.as_ref().map(|key| format!("order:{key}")),
                 description: format!("Order of {count} number(s): setup fees and the first term"),
                 at: now,
             },
         )
-        .await?;
+        .await;
+        match (paid, &key) {
+            (Ok(_), _) => {}
+            (Err(Error::Store(StoreError::Conflict { .. })), Some(key)) => {
+                drop(tx);
+                return self.placed_before(&request, key).await?.ok_or_else(|| {
+                    Error::Conflict(
+                        "an order with this idempotency key is being placed; retry".into(),
+                    )
+                });
+            }
+            (Err(e), _) => return Err(e),
+        }
 
         let documents = tx.documents_of(customer.id).await?;
         let mut numbers = Vec::new();
@@ -185,19 +220,79 @@ impl Vnum {
                 lines,
                 total: quote.total(),
                 numbers: numbers.iter().map(|n| n.id).collect(),
+                idempotency_key: key,
             })
             .await?;
         tx.commit().await?;
 
+        // The money is taken: from here on the answer is the order (R1.D3).
         let mut placed = Vec::with_capacity(numbers.len());
         for number in numbers {
-            placed.push(self.send_to_carrier(number).await?);
+            let id = number.id;
+            placed.push(match self.send_to_carrier(number.clone()).await {
+                Ok(sent) => sent,
+                Err(e) => {
+                    tracing::warn!(number = %id, error = %e, "a paid number stays where it was");
+                    number
+                }
+            });
         }
         Ok(PlacedOrder {
             order,
-            quote,
+            quote: Some(quote),
             numbers: placed,
+            replayed: false,
         })
+    }
+
+    /// The order placed before under `key`, with its numbers as they stand, when the same
+    /// request was placed; a conflict when the key was used for another order.
+    async fn placed_before(
+        &self,
+        request: &PlaceOrder,
+        key: &str,
+    ) -> Result<Option<PlacedOrder>, Error> {
+        let mut tx = self.ports.store.read().await?;
+        let orders = tx.orders_of(request.customer).await?;
+        let Some(order) = orders
+            .into_iter()
+            .find(|o| o.idempotency_key.as_deref() == Some(key))
+        else {
+            return Ok(None);
+        };
+        let same = order.lines.len() == request.lines.len()
+            && order
+                .lines
+                .iter()
+                .zip(&request.lines)
+                .all(|(placed, asked)| {
+                    placed.offer == asked.offer
+                        && placed.quantity == asked.quantity
+                        && placed.term == asked.term
+                        && match (&placed.choice, &asked.number) {
+                            (OrderChoice::Manual(number), Some(asked)) => number == asked,
+                            (OrderChoice::Automatic, None) => true,
+                            _ => false,
+                        }
+                });
+        if !same {
+            return Err(Error::Conflict(format!(
+                "the idempotency key was used for order {} with other lines",
+                order.id
+            )));
+        }
+        let mut numbers = Vec::with_capacity(order.numbers.len());
+        for id in &order.numbers {
+            if let Some(number) = tx.number(*id).await? {
+                numbers.push(number);
+            }
+        }
+        Ok(Some(PlacedOrder {
+            order,
+            quote: None,
+            numbers,
+            replayed: true,
+        }))
     }
 
     /// A customer's numbers, deleted ones included, with the expected ready-by date of

@@ -322,6 +322,7 @@ impl Server {
                     number: None,
                 }],
                 end_user: EndUser::Personal,
+                idempotency_key: None,
             })
             .await
             .unwrap();
