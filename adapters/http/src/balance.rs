@@ -41,6 +41,10 @@ pub(crate) struct Balance {
     balance: MoneyBody,
     /// Whether the numbers work.
     service: Service,
+    /// The rule that decided it: R10.4 when the account is suspended, R10.D3 otherwise.
+    rule: String,
+    /// Why, in words.
+    reason: String,
 }
 
 impl From<BalanceView> for Balance {
@@ -48,6 +52,8 @@ impl From<BalanceView> for Balance {
         Self {
             customer: view.customer.get(),
             balance: view.balance.into(),
+            rule: view.service.rule().as_str().to_owned(),
+            reason: view.service.reason().to_owned(),
             service: match view.service {
                 ServiceState::Active => Service::Active,
                 ServiceState::Suspended => Service::Suspended,
@@ -273,6 +279,8 @@ mod tests {
                     currency: "EUR".to_owned(),
                 },
                 service,
+                rule: "R10.4".to_owned(),
+                reason: "the balance is below zero".to_owned(),
             });
         }
     }

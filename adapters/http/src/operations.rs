@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
-use vnum_app::{RenewalReport, Vnum};
+use vnum_app::{RenewalReport, ServiceState, Vnum};
 
 use crate::Tag;
 use crate::auth::Caller;
@@ -29,7 +29,18 @@ pub(crate) struct Renewals {
     /// Units of work committed.
     batches: u64,
     /// Customers whose balance went below zero: their numbers are suspended (R10.4).
-    suspended: Vec<i64>,
+    suspended: Vec<Suspension>,
+}
+
+/// An account the run suspended, and the rule that did.
+#[derive(Clone, Debug, Object)]
+pub(crate) struct Suspension {
+    /// The customer.
+    customer: i64,
+    /// R10.4: a negative balance suspends every number of the account.
+    rule: String,
+    /// Why, in words.
+    reason: String,
 }
 
 impl From<RenewalReport> for Renewals {
@@ -38,7 +49,15 @@ impl From<RenewalReport> for Renewals {
             days: report.days,
             charged: report.charged,
             batches: report.batches,
-            suspended: report.suspended.iter().map(|c| c.get()).collect(),
+            suspended: report
+                .suspended
+                .iter()
+                .map(|c| Suspension {
+                    customer: c.get(),
+                    rule: ServiceState::Suspended.rule().as_str().to_owned(),
+                    reason: ServiceState::Suspended.reason().to_owned(),
+                })
+                .collect(),
         }
     }
 }

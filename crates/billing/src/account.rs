@@ -45,6 +45,21 @@ impl ServiceState {
             Self::Suspended => rule::R10_4,
         }
     }
+
+    /// Why the account is in this state, in words a customer can read.
+    #[must_use]
+    pub const fn reason(self) -> &'static str {
+        match self {
+            Self::Active => {
+                "the balance is zero or above: every number receives calls and SMS (R10.D3)"
+            }
+            Self::Suspended => {
+                "the balance is below zero: the numbers stay yours but receive no calls and no \
+                 SMS until a payment brings the balance to zero or above; charge days do not \
+                 change (R10.4, R10.5)"
+            }
+        }
+    }
 }
 
 /// Accepts an order only when `balance` covers `due`, the first payment (setup fee plus the

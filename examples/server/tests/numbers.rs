@@ -260,6 +260,10 @@ async fn r1_4_r2_2_r10_2_r10_4_order_documents_review_connection_forwarding_rene
     let balance = server.balance(anna, &key).await;
     assert_eq!(amount(&balance["balance"]), "-3.00");
     assert_eq!(balance["service"], "suspended");
+    assert_eq!(
+        balance["rule"], "R10.4",
+        "the balance names the rule that suspended it"
+    );
     let (_, renewed) = server.get(&path, &key).await;
     assert_eq!(renewed["billing"]["paid_through"], "2026-03-20");
 
