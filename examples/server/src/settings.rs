@@ -22,6 +22,9 @@ pub struct Settings {
     pub sip_domain: String,
     /// Numbers charged per renewal unit of work (`VNUM_RENEWAL_BATCH_SIZE`).
     pub renewal_batch_size: u64,
+    /// The largest single payment, in the major unit of the account's currency
+    /// (`VNUM_MAX_PAYMENT`, R10.D6).
+    pub max_payment: rust_decimal::Decimal,
     /// Seed an operator key and a demo customer on first start (`VNUM_SEED_DEMO`).
     pub seed_demo: bool,
     /// With `seed_demo`, also seed the demo catalogue when the store has no offer
@@ -47,6 +50,7 @@ impl Default for Settings {
             billing_time_zone: app.billing_time_zone,
             sip_domain: app.sip_domain,
             renewal_batch_size: app.renewal_batch_size,
+            max_payment: app.max_payment,
             seed_demo: true,
             seed_catalogue: true,
             self_registration: false,
@@ -98,6 +102,12 @@ impl Settings {
         if let Some(v) = env("VNUM_RENEWAL_BATCH_SIZE") {
             settings.renewal_batch_size = parse("VNUM_RENEWAL_BATCH_SIZE", &v)?;
         }
+        if let Some(v) = env("VNUM_MAX_PAYMENT") {
+            settings.max_payment = parse("VNUM_MAX_PAYMENT", &v)?;
+            if settings.max_payment <= rust_decimal::Decimal::ZERO {
+                anyhow::bail!("VNUM_MAX_PAYMENT is {v}: expected an amount above zero");
+            }
+        }
         if let Some(v) = env("VNUM_SEED_DEMO") {
             settings.seed_demo = parse("VNUM_SEED_DEMO", &v)?;
         }
@@ -123,6 +133,7 @@ impl Settings {
             billing_time_zone: self.billing_time_zone,
             sip_domain: self.sip_domain.clone(),
             renewal_batch_size: self.renewal_batch_size,
+            max_payment: self.max_payment,
             ..vnum_app::Config::default()
         }
     }
@@ -178,5 +189,23 @@ mod tests {
         })
         .unwrap_err();
         assert!(err.to_string().contains("VNUM_BILLING_TIME_ZONE"), "{err}");
+    }
+
+    #[test]
+    fn the_maximum_payment_is_a_positive_decimal_from_the_file_or_the_environment() {
+        let file = Settings::from_sources(Some("max_payment = \"2500.50\""), |_| None).unwrap();
+        assert_eq!(file.max_payment, rust_decimal::Decimal::new(250_050, 2));
+        let env = |value: &'static str| {
+            move |name: &str| (name == "VNUM_MAX_PAYMENT").then(|| value.to_owned())
+        };
+        assert_eq!(
+            Settings::from_sources(None, env("10"))
+                .unwrap()
+                .app_config()
+                .max_payment,
+            rust_decimal::Decimal::TEN
+        );
+        assert!(Settings::from_sources(None, env("0")).is_err());
+        assert!(Settings::from_sources(None, env("ten")).is_err());
     }
 }
