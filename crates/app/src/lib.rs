@@ -65,4 +65,11 @@ impl Vnum {
     pub fn config(&self) -> &Config {
         &self.config
     }
+
+    /// Now, on the application's clock: what jobs and adapters schedule by, so that they
+    /// and the use cases never read two clocks.
+    #[must_use]
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.ports.clock.now()
+    }
 }

@@ -47,10 +47,10 @@ async fn run_expiries(vnum: Vnum) {
 async fn run_daily(vnum: Vnum) {
     let tz = vnum.config().billing_time_zone;
     loop {
-        let (day, starts) = next_billing_day(Utc::now(), tz);
+        let (day, starts) = next_billing_day(vnum.now(), tz);
         tracing::info!(%day, %starts, "next renewal run");
         loop {
-            let left = (starts - Utc::now()).to_std().unwrap_or_default();
+            let left = (starts - vnum.now()).to_std().unwrap_or_default();
             if left.is_zero() {
                 break;
             }

@@ -524,7 +524,10 @@ impl Vnum {
         let updated = tx.update_number(record).await?;
         tx.commit().await?;
         if let Some(e164) = updated.e164() {
-            let _ = self.ports.sip.routing_changed(e164).await;
+            super::logged(
+                self.ports.sip.routing_changed(e164).await,
+                "telling the SIP engine the routing changed",
+            );
         }
         Ok(updated)
     }
@@ -546,15 +549,17 @@ impl Vnum {
     async fn push_account(&self, record: &SipAccountRecord) {
         // The account is stored; an engine that missed it asks vnum when the device
         // registers.
-        let _ = self
-            .ports
-            .sip
-            .upsert_account(
-                record.account.login().as_str(),
-                record.account.realm(),
-                record.account.ha1().as_str(),
-            )
-            .await;
+        super::logged(
+            self.ports
+                .sip
+                .upsert_account(
+                    record.account.login().as_str(),
+                    record.account.realm(),
+                    record.account.ha1().as_str(),
+                )
+                .await,
+            "pushing the SIP account to the engine",
+        );
     }
 }
 

@@ -28,3 +28,12 @@ pub use renewals::RenewalReport;
 pub use statistics::{CallStatsView, KindTotal, LedgerStats, NumberCallStats, RecordedCall};
 pub use trials::TrialOutcome;
 pub use waitlist::RestockOutcome;
+
+/// Logs the failure of a port call whose change is committed already: an email, a push to
+/// the SIP engine, a release to the carrier. The use case answers with what it did; the
+/// failure is not lost, it is in the log with what was being done.
+pub(crate) fn logged<E: std::fmt::Display>(result: Result<(), E>, what: &str) {
+    if let Err(error) = result {
+        tracing::warn!(%error, "{what} failed; the committed change stands");
+    }
+}

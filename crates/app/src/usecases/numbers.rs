@@ -157,9 +157,10 @@ impl Vnum {
                 refund.map_or_else(|| "Nothing".to_owned(), |r| r.to_string())
             ),
         };
-        if let Err(e) = self.ports.notifier.send(email).await {
-            tracing::warn!(number = %id, error = %e, "the failure email was not sent");
-        }
+        super::logged(
+            self.ports.notifier.send(email).await,
+            "the email about a number not provided",
+        );
         Ok(updated)
     }
 
@@ -296,9 +297,15 @@ impl Vnum {
                     first.last_day(),
                 ),
             };
-            let _ = self.ports.notifier.send(email).await;
+            super::logged(
+                self.ports.notifier.send(email).await,
+                "the connection email",
+            );
         }
-        let _ = self.ports.sip.routing_changed(&e164).await;
+        super::logged(
+            self.ports.sip.routing_changed(&e164).await,
+            "telling the SIP engine the routing changed",
+        );
         Ok(updated)
     }
 
@@ -341,14 +348,23 @@ impl Vnum {
         if let Some(e164) = &released
             && tx.stock_number(e164).await?.is_some()
         {
-            tx.move_stock(e164, StockState::Taken, StockState::Available)
-                .await
-                .ok();
+            // A number someone moved on already stays where it is.
+            super::logged(
+                tx.move_stock(e164, StockState::Taken, StockState::Available)
+                    .await,
+                "putting the deleted number back on sale",
+            );
         }
         tx.commit().await?;
         if let Some(e164) = &released {
-            let _ = self.ports.carrier.release_number(e164).await;
-            let _ = self.ports.sip.routing_changed(e164).await;
+            super::logged(
+                self.ports.carrier.release_number(e164).await,
+                "releasing the number to the carrier",
+            );
+            super::logged(
+                self.ports.sip.routing_changed(e164).await,
+                "telling the SIP engine the routing changed",
+            );
         }
         let currency = self.customer(customer).await?.currency;
         Ok(Deletion {

@@ -4,6 +4,7 @@ use vnum_core::CustomerId;
 
 use crate::model::RenewalBatch;
 use crate::ports::Email;
+use crate::{BalanceView, ServiceState};
 use crate::{Error, Vnum};
 
 /// What a renewal run did (R10.2, R10.D4).
@@ -89,11 +90,24 @@ impl Vnum {
     }
 
     async fn tell_suspended(&self, customer: CustomerId) {
-        let Ok(view) = self.balance(customer).await else {
-            return;
+        let read = async {
+            let mut tx = self.ports.store.read().await?;
+            let balance = tx.balance(customer).await?;
+            let customer = tx.customer(customer).await?;
+            Ok::<_, crate::ports::StoreError>(customer.map(|c| (c, balance)))
         };
-        let Ok(customer) = self.customer(customer).await else {
-            return;
+        let (customer, balance) = match read.await {
+            Ok(Some(found)) => found,
+            Ok(None) => return,
+            Err(error) => {
+                tracing::warn!(%error, %customer, "the suspension email was not sent");
+                return;
+            }
+        };
+        let view = BalanceView {
+            customer: customer.id,
+            balance,
+            service: ServiceState::of_balance(balance),
         };
         let email = Email {
             to: customer.email,
@@ -107,6 +121,9 @@ impl Vnum {
             ),
         };
         // The charge is committed; a failed email does not undo it.
-        let _ = self.ports.notifier.send(email).await;
+        super::logged(
+            self.ports.notifier.send(email).await,
+            "the suspension email",
+        );
     }
 }

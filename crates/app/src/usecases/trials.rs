@@ -119,7 +119,10 @@ impl Vnum {
         tx.commit().await?;
         // Calls to the number are delivered from now on (R8.1): the engine must not answer
         // from what it cached. A failure here only delays that until its cache expires.
-        let _ = self.ports.sip.routing_changed(record.trial.number()).await;
+        super::logged(
+            self.ports.sip.routing_changed(record.trial.number()).await,
+            "telling the SIP engine a test started or ended",
+        );
         Ok(TrialOutcome::Started(record))
     }
 
@@ -157,7 +160,10 @@ impl Vnum {
         tx.commit().await?;
         // Calls after the hour are rejected (R8.D1).
         for record in &ended {
-            let _ = self.ports.sip.routing_changed(record.trial.number()).await;
+            super::logged(
+                self.ports.sip.routing_changed(record.trial.number()).await,
+                "telling the SIP engine a test started or ended",
+            );
         }
         Ok(ended)
     }
