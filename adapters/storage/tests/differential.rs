@@ -8,6 +8,9 @@
 //! `VNUM_DIFFERENTIAL_CASES` sets how many cases each test runs (12 without PostgreSQL and
 //! 4 with it by default).
 
+// The shared helpers are test code too: a failed unwrap is a failed test with a location.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 #[path = "differential/model.rs"]

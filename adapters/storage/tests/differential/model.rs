@@ -20,7 +20,11 @@ use crate::steps::{
 
 /// How a payment shows in the ledger: its kind and the rule it names.
 pub(crate) const PAYMENT_KIND: EntryKind = EntryKind::TopUp;
-pub(crate) const PAYMENT_RULE: &str = "R10.1";
+pub(crate) const PAYMENT_RULE: &str = "R1.D1";
+
+/// The largest single payment, in the major unit of any currency (R10.D6; the default of
+/// `Config::max_payment`).
+pub(crate) const MAX_PAYMENT: Decimal = Decimal::from_parts(1_000_000, 0, 0, false, 0);
 
 /// One movement of a balance as the rules see it. Derives `Ord` so that ledgers compare as
 /// multisets: the order of entries written at the same instant is not a rule.
@@ -327,6 +331,8 @@ impl Model {
                         }
                     }
                     PayAmount::Fraction => Decimal::new(15, cur.minor_units() + 1),
+                    PayAmount::Maximum => MAX_PAYMENT,
+                    PayAmount::OverMaximum => MAX_PAYMENT + minor(cur),
                     PayAmount::Zero => Decimal::ZERO,
                 };
                 vec![Op::Pay {
@@ -493,6 +499,10 @@ impl Model {
                 let whole = value.round_dp(amount.currency().minor_units()) == value;
                 if value <= Decimal::ZERO || !whole {
                     return Outcome::Invalid;
+                }
+                // R10.D6: at most the documented maximum per payment.
+                if value > MAX_PAYMENT {
+                    return Outcome::Refused;
                 }
                 if let Some(seen) = self.keys.get(&(*customer, key.clone())) {
                     return if *seen == value {

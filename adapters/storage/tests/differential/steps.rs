@@ -103,6 +103,10 @@ pub(crate) enum PayAmount {
     Fraction,
     /// Zero: refused.
     Zero,
+    /// The largest payment there may be (R10.D6).
+    Maximum,
+    /// One minor unit over it: refused (R10.D6).
+    OverMaximum,
 }
 
 /// One line of an order: an offer of the customer's currency, a quantity and a term.
@@ -229,6 +233,8 @@ fn pay_amount() -> impl Strategy<Value = PayAmount> {
         2 => Just(PayAmount::ClearDebt),
         1 => Just(PayAmount::Fraction),
         1 => Just(PayAmount::Zero),
+        1 => Just(PayAmount::Maximum),
+        1 => Just(PayAmount::OverMaximum),
     ]
 }
 

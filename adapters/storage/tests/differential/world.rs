@@ -61,6 +61,7 @@ fn config(case: &Case) -> Config {
             percent(case.tiers[1]),
             percent(case.tiers[2]),
         ),
+        max_payment: crate::model::MAX_PAYMENT,
         ..Config::default()
     }
 }
@@ -366,7 +367,7 @@ fn number_snap(index: &HashMap<NumberId, usize>, record: NumberRecord) -> Number
         index: index.get(&record.id).copied().unwrap_or(usize::MAX),
         stand,
         billing: record.billing.map(|b| NumberBilling {
-            anchor_day: b.anchor_day,
+            anchor_day: b.anchor_day.get(),
             connected_on: b.connected_on,
             paid_through: b.paid_through,
             monthly_fee: (b.monthly_fee.amount().normalize(), b.monthly_fee.currency()),
