@@ -48,6 +48,8 @@ pub(crate) struct World {
     offers: Vec<OfferId>,
     customers: Vec<CustomerId>,
     numbers: Vec<NumberId>,
+    /// Orders placed so far: each gets a key of its own (R1.D3).
+    orders: u32,
     schema: Option<PgSchema>,
 }
 
@@ -92,6 +94,7 @@ impl World {
             offers: Vec::new(),
             customers: Vec::new(),
             numbers: Vec::new(),
+            orders: 0,
             schema,
         }
     }
@@ -184,6 +187,7 @@ impl World {
                 lines,
                 instant,
             } => {
+                self.orders += 1;
                 if let Some(numbers) = instant {
                     self.carrier.set_instant(true);
                     self.carrier.stock(numbers.iter().cloned());
@@ -203,6 +207,7 @@ impl World {
                             })
                             .collect(),
                         end_user: EndUser::Personal,
+                        idempotency_key: Some(format!("order-{}", self.orders)),
                     })
                     .await;
                 self.carrier.set_instant(false);
