@@ -9,7 +9,7 @@ mod common;
 use chrono::{DateTime, Utc};
 use rust_decimal_macros::dec;
 use vnum_app::model::{ApiKey, EntryKind, NewLedgerEntry, NumberRecord, Principal, RenewalBatch};
-use vnum_app::ports::{Store, StoreError};
+use vnum_app::ports::{Debit, Store, StoreError};
 use vnum_core::{CustomerId, Money, NumberId, Period, PhoneNumber};
 
 use vnum_lifecycle::NumberState;
@@ -49,6 +49,8 @@ macro_rules! contract {
 }
 
 contract!(
+    r1_d2_a_debit_the_balance_does_not_cover_moves_nothing_and_the_unit_stays_usable,
+    r10_d6_no_movement_takes_a_balance_past_the_storable_range,
     customers_are_stored_with_a_zero_balance_in_their_currency,
     customer_email_is_unique_ignoring_case_and_the_unit_stays_usable,
     r10_balance_is_the_sum_of_the_ledger_entries,
@@ -199,6 +201,65 @@ async fn customer_email_is_unique_ignoring_case_and_the_unit_stays_usable(store:
 
     let mut tx = store.begin().await.unwrap();
     assert_eq!(tx.customer(other.id).await.unwrap(), Some(other));
+}
+
+async fn r1_d2_a_debit_the_balance_does_not_cover_moves_nothing_and_the_unit_stays_usable(
+    store: &dyn Store,
+) {
+    let ada = commit_customer(store, "ada@example.com").await;
+    let mut tx = store.begin().await.unwrap();
+    tx.append(top_up(ada, eur(dec!(10.00)), "t1"))
+        .await
+        .unwrap();
+    let mut purchase = top_up(ada, eur(dec!(-10.01)), "p1");
+    purchase.kind = EntryKind::Charge;
+    assert_eq!(
+        tx.debit(purchase.clone()).await.unwrap(),
+        Debit::Short {
+            balance: eur(dec!(10.00))
+        }
+    );
+    purchase.amount = eur(dec!(-10.00));
+    let Debit::Taken(entry) = tx.debit(purchase).await.unwrap() else {
+        panic!("a covered debit is taken");
+    };
+    assert_eq!(entry.amount, eur(dec!(-10.00)));
+    tx.commit().await.unwrap();
+    let (balance, sum) = balance_and_ledger_sum(store, ada).await;
+    assert_eq!((balance, sum), (eur(dec!(0)), eur(dec!(0))));
+}
+
+async fn r10_d6_no_movement_takes_a_balance_past_the_storable_range(store: &dyn Store) {
+    let ada = commit_customer(store, "ada@example.com").await;
+    let max = Money::from_minor_units(Money::MAX_MINOR_UNITS, vnum_core::Currency::EUR);
+    let mut tx = store.begin().await.unwrap();
+    tx.append(top_up(ada, max, "max")).await.unwrap();
+    let refused = tx.append(top_up(ada, eur(dec!(0.01)), "over")).await;
+    assert_eq!(
+        refused,
+        Err(StoreError::BalanceLimit {
+            customer: ada.get()
+        })
+    );
+    let beyond = Money::new(rust_decimal::Decimal::MAX, vnum_core::Currency::EUR);
+    let refused = tx.append(top_up(ada, beyond, "beyond")).await;
+    assert_eq!(
+        refused,
+        Err(StoreError::BalanceLimit {
+            customer: ada.get()
+        })
+    );
+    // Nothing moved and the unit of work goes on.
+    tx.append(top_up(ada, eur(dec!(-0.01)), "back"))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let (balance, sum) = balance_and_ledger_sum(store, ada).await;
+    assert_eq!(balance, sum);
+    assert_eq!(
+        balance,
+        Money::from_minor_units(Money::MAX_MINOR_UNITS - 1, vnum_core::Currency::EUR)
+    );
 }
 
 async fn r10_balance_is_the_sum_of_the_ledger_entries(store: &dyn Store) {

@@ -119,7 +119,15 @@ impl SeaOrmTransaction<'_> {
     /// go in (a reference or a period taken), moves the balance back in the same unit of
     /// work, whose row lock it still holds.
     async fn book(&mut self, new: NewLedgerEntry, floor: Floor) -> Result<Debit, StoreError> {
-        let amount = to_minor(new.amount)?;
+        // An amount past the bound would take any balance past it too (R10.D6).
+        let amount = match new.amount.to_minor_units() {
+            Err(vnum_core::MoneyError::OutOfBounds { .. }) => {
+                return Err(StoreError::BalanceLimit {
+                    customer: new.customer.get(),
+                });
+            }
+            _ => to_minor(new.amount)?,
+        };
         let low = match floor {
             Floor::Zero => 0,
             Floor::Bound => -Money::MAX_MINOR_UNITS,

@@ -181,8 +181,15 @@ impl InMemoryTransaction<'_> {
                 id: new.customer.get(),
             })?;
         let corrupt = |e: vnum_core::MoneyError| StoreError::Corrupt(e.to_string());
-        let after = balance.checked_add(new.amount).map_err(corrupt)?;
-        let amount = new.amount.to_minor_units().map_err(corrupt)?;
+        let amount = match new.amount.to_minor_units() {
+            // An amount past the bound would take any balance past it too (R10.D6).
+            Err(vnum_core::MoneyError::OutOfBounds { .. }) => {
+                return Err(StoreError::BalanceLimit {
+                    customer: new.customer.get(),
+                });
+            }
+            other => other.map_err(corrupt)?,
+        };
         let before = balance.to_minor_units().map_err(corrupt)?;
         let moved = before.saturating_add(amount);
         if moved < floor {
@@ -222,6 +229,7 @@ impl InMemoryTransaction<'_> {
                 });
             }
         }
+        let after = balance.checked_add(new.amount).map_err(corrupt)?;
         let entry = new.stored_as(LedgerEntryId(self.state.next_id()));
         self.state.balances.insert(entry.customer, after);
         self.state.ledger.push(entry.clone());
