@@ -10,11 +10,9 @@ use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
 use rust_decimal_macros::dec;
-use vnum_app::memory::{
-    FakeCarrier, InMemoryMedia, InMemoryStore, ManualClock, Outbox, RecordingSipEngine,
-};
+use vnum_app::memory::InMemoryStore;
 use vnum_app::ports::Store;
-use vnum_app::{Config, Error, Ports, TopUp, Vnum};
+use vnum_app::{Config, Error, TopUp, Vnum};
 use vnum_calls::Voice;
 use vnum_core::{CustomerId, NumberId};
 
@@ -24,16 +22,8 @@ use common::{billed_number, day, eur, new_customer};
 const PURCHASES: usize = 20;
 
 fn vnum(store: Arc<dyn Store>) -> Vnum {
-    let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 2, 25, 9, 0, 0).unwrap());
-    let ports = Ports {
-        store,
-        clock: Arc::new(clock),
-        notifier: Arc::new(Outbox::new()),
-        carrier: Arc::new(FakeCarrier::new()),
-        sip: Arc::new(RecordingSipEngine::new()),
-        media: Arc::new(InMemoryMedia::new()),
-    };
-    Vnum::new(ports, Config::default())
+    let now = Utc.with_ymd_and_hms(2026, 2, 25, 9, 0, 0).unwrap();
+    common::vnum_on(store, now, Config::default())
 }
 
 /// A customer with a number and a balance that covers exactly one voice recording.

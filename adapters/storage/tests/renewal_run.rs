@@ -11,12 +11,10 @@ use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
 use rust_decimal_macros::dec;
-use vnum_app::memory::{
-    FakeCarrier, InMemoryMedia, InMemoryStore, ManualClock, Outbox, RecordingSipEngine,
-};
+use vnum_app::memory::InMemoryStore;
 use vnum_app::model::EntryKind;
 use vnum_app::ports::Store;
-use vnum_app::{Config, Ports, Vnum};
+use vnum_app::{Config, Vnum};
 use vnum_core::{CustomerId, Money, NumberId};
 
 use common::{billed_number, day, eur, new_customer};
@@ -26,22 +24,12 @@ const DUE: usize = 7;
 
 fn vnum(store: Arc<dyn Store>, batch: u64) -> Vnum {
     // 20 February 2026, 10:00 in Moscow, the default billing zone.
-    let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 2, 20, 7, 0, 0).unwrap());
-    let ports = Ports {
-        store,
-        clock: Arc::new(clock),
-        notifier: Arc::new(Outbox::new()),
-        carrier: Arc::new(FakeCarrier::new()),
-        sip: Arc::new(RecordingSipEngine::new()),
-        media: Arc::new(InMemoryMedia::new()),
+    let now = Utc.with_ymd_and_hms(2026, 2, 20, 7, 0, 0).unwrap();
+    let config = Config {
+        renewal_batch_size: batch,
+        ..Config::default()
     };
-    Vnum::new(
-        ports,
-        Config {
-            renewal_batch_size: batch,
-            ..Config::default()
-        },
-    )
+    common::vnum_on(store, now, config)
 }
 
 /// Seven numbers due on 20 February (two customers), one paid ahead and one due on the

@@ -17,6 +17,26 @@ use vnum_core::{
 use vnum_lifecycle::NumberState;
 use vnum_storage::SeaOrmStore;
 
+/// The application on `store`, with every other port an in-memory fake and the clock
+/// standing at `now`: the use cases as production runs them, on a real store.
+pub(crate) fn vnum_on(
+    store: std::sync::Arc<dyn vnum_app::ports::Store>,
+    now: DateTime<Utc>,
+    config: vnum_app::Config,
+) -> vnum_app::Vnum {
+    use std::sync::Arc;
+    use vnum_app::memory::{FakeCarrier, InMemoryMedia, ManualClock, Outbox, RecordingSipEngine};
+    let ports = vnum_app::Ports {
+        store,
+        clock: Arc::new(ManualClock::new(now)),
+        notifier: Arc::new(Outbox::new()),
+        carrier: Arc::new(FakeCarrier::new()),
+        sip: Arc::new(RecordingSipEngine::new()),
+        media: Arc::new(InMemoryMedia::new()),
+    };
+    vnum_app::Vnum::new(ports, config)
+}
+
 /// Where the PostgreSQL suites connect unless `VNUM_TEST_POSTGRES_URL` says otherwise.
 pub(crate) const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 
