@@ -119,6 +119,29 @@ pub struct NewLedgerEntry {
 }
 
 impl NewLedgerEntry {
+    /// A purchase paid in advance: `price` taken from the balance as a charge under `rule`,
+    /// for no number and no period until the caller says otherwise.
+    #[must_use]
+    pub fn purchase(
+        customer: CustomerId,
+        price: Money,
+        rule: RuleId,
+        description: String,
+        at: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            customer,
+            kind: EntryKind::Charge,
+            amount: -price,
+            number: None,
+            period: None,
+            rule: Some(rule),
+            reference: None,
+            description,
+            at,
+        }
+    }
+
     /// The entry as stored under `id`.
     #[must_use]
     pub fn stored_as(self, id: LedgerEntryId) -> LedgerEntry {

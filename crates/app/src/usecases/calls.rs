@@ -7,7 +7,7 @@ use vnum_core::{CustomerId, GreetingId, Money, NumberId, PhoneNumber, SipAccount
 use vnum_lifecycle::NumberState;
 
 use super::orders::owned_number;
-use crate::model::{EntryKind, NewLedgerEntry, NumberRecord, SipAccountRecord};
+use crate::model::{NewLedgerEntry, NumberRecord, SipAccountRecord};
 use crate::ports::{StoreError, Transaction};
 use crate::{Error, Vnum};
 
@@ -256,16 +256,16 @@ impl Vnum {
                 super::balance::pay(
                     &mut *tx,
                     NewLedgerEntry {
-                        customer,
-                        kind: EntryKind::Charge,
-                        amount: -due.amount,
                         number: Some(number),
-                        period: None,
-                        rule: Some(vnum_core::rule::R6_D1),
                         // One add-on charge per number and period start, whatever races.
                         reference: Some(format!("caller-id:{number}:{}", due.period.start())),
-                        description: format!("CallerID add-on {}", due.period),
-                        at: now,
+                        ..NewLedgerEntry::purchase(
+                            customer,
+                            due.amount,
+                            vnum_core::rule::R6_D1,
+                            format!("CallerID add-on {}", due.period),
+                            now,
+                        )
                     },
                 )
                 .await?;
@@ -412,15 +412,14 @@ impl Vnum {
         super::balance::pay(
             &mut *tx,
             NewLedgerEntry {
-                customer,
-                kind: EntryKind::Charge,
-                amount: -price,
                 number: Some(number),
-                period: None,
-                rule: Some(vnum_core::rule::R13_3),
-                reference: None,
-                description: "Professional voice recording of a greeting".into(),
-                at: self.ports.clock.now(),
+                ..NewLedgerEntry::purchase(
+                    customer,
+                    price,
+                    vnum_core::rule::R13_3,
+                    "Professional voice recording of a greeting".into(),
+                    self.ports.clock.now(),
+                )
             },
         )
         .await?;

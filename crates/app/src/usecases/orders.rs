@@ -6,8 +6,8 @@ use vnum_discounts::{Discounts, LineItem, Quote};
 use vnum_lifecycle::{City, NumberEvent, NumberState, Offer, OrderLine, ReadyBy};
 
 use crate::model::{
-    EntryKind, NewLedgerEntry, NumberRecord, NumberSettings, OrderChoice, OrderLineRecord,
-    OrderRecord, StockState,
+    NewLedgerEntry, NumberRecord, NumberSettings, OrderChoice, OrderLineRecord, OrderRecord,
+    StockState,
 };
 use crate::ports::{StoreError, Transaction};
 use crate::{Error, Vnum};
@@ -136,16 +136,15 @@ impl Vnum {
         let paid = super::balance::pay(
             &mut *tx,
             NewLedgerEntry {
-                customer: customer.id,
-                kind: EntryKind::Charge,
-                amount: -quote.total(),
-                number: None,
-                period: None,
-                rule: Some(vnum_core::rule::R1_4),
                 // One order per key, whatever races: the second debit is a conflict.
                 reference: key.as_ref().map(|key| format!("order:{key}")),
-                description: format!("Order of {count} number(s): setup fees and the first term"),
-                at: now,
+                ..NewLedgerEntry::purchase(
+                    customer.id,
+                    quote.total(),
+                    vnum_core::rule::R1_4,
+                    format!("Order of {count} number(s): setup fees and the first term"),
+                    now,
+                )
             },
         )
         .await;

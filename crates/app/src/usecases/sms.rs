@@ -85,19 +85,18 @@ impl Vnum {
         super::balance::pay(
             &mut *tx,
             NewLedgerEntry {
-                customer,
-                kind: EntryKind::Charge,
-                amount: -price,
-                number: None,
-                period: None,
-                rule: Some(rule::R9_1),
                 reference: Some(format!("sms:{id}")),
-                description: format!(
-                    "One-shot SMS number {} for {}",
-                    allocation.number(),
-                    allocation.service()
-                ),
-                at: now,
+                ..NewLedgerEntry::purchase(
+                    customer,
+                    price,
+                    rule::R9_1,
+                    format!(
+                        "One-shot SMS number {} for {}",
+                        allocation.number(),
+                        allocation.service()
+                    ),
+                    now,
+                )
             },
         )
         .await?;
