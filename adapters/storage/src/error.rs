@@ -1,57 +1,65 @@
 //! Backend errors as [`StoreError`]s.
 
 use sea_orm::{DbErr, SqlErr};
-use vnum_app::ports::StoreError;
+use vnum_app::ports::{Invariant, StoreError};
 
-/// The unique indexes and the conflict each one reports, the same names the in-memory store
-/// uses: `(conflict, PostgreSQL index name, SQLite indexed columns)`. PostgreSQL names the
-/// index in its message; SQLite names the indexed columns.
-const INVARIANTS: &[(&str, &str, &str)] = &[
-    ("customer_email", "customer_email", "customers.email_key"),
+/// The unique indexes and the invariant each one enforces: `(invariant, PostgreSQL index
+/// name, SQLite indexed columns)`. PostgreSQL names the index in its message; SQLite names
+/// the indexed columns. Two indexes may enforce one invariant (an allocation id handed out
+/// twice is an allocation made twice).
+const INVARIANTS: &[(Invariant, &str, &str)] = &[
     (
-        "ledger_reference",
+        Invariant::CustomerEmail,
+        "customer_email",
+        "customers.email_key",
+    ),
+    (
+        Invariant::LedgerReference,
         "ledger_reference",
         "ledger_entries.customer_id, ledger_entries.reference",
     ),
     (
-        "ledger_charge_period",
+        Invariant::LedgerChargePeriod,
         "ledger_charge_period",
         "ledger_entries.number_id, ledger_entries.period_start",
     ),
-    ("number_e164", "number_e164", "numbers.e164"),
-    ("api_key", "api_key", "api_keys.token_sha256"),
-    ("stock_e164", "stock_e164", "stock_numbers.e164"),
-    ("sip_login", "sip_login", "sip_accounts.login"),
-    ("call_reference", "call_reference", "call_records.reference"),
+    (Invariant::NumberE164, "number_e164", "numbers.e164"),
+    (Invariant::ApiKey, "api_key", "api_keys.token_sha256"),
+    (Invariant::StockE164, "stock_e164", "stock_numbers.e164"),
+    (Invariant::SipLogin, "sip_login", "sip_accounts.login"),
     (
-        "agreement_customer",
+        Invariant::CallReference,
+        "call_reference",
+        "call_records.reference",
+    ),
+    (
+        Invariant::AgreementCustomer,
         "agreement_customer",
         "agreements.customer_id",
     ),
     (
-        "contract_active",
+        Invariant::ContractActive,
         "contract_active",
         "contracts.customer_id",
     ),
     (
-        "contract_version",
+        Invariant::ContractVersion,
         "contract_version",
         "contracts.customer_id, contracts.version",
     ),
-    ("trial_id", "trials_pkey", "trials.id"),
+    (Invariant::TrialId, "trials_pkey", "trials.id"),
     (
-        "sms_allocation",
+        Invariant::SmsAllocation,
         "sms_allocation",
         "sms_allocations.number, sms_allocations.service",
     ),
-    // An allocation id handed out twice is an allocation made twice.
     (
-        "sms_allocation",
+        Invariant::SmsAllocation,
         "sms_allocations_pkey",
         "sms_allocations.id",
     ),
     (
-        "sms_number_busy",
+        Invariant::SmsNumberBusy,
         "sms_number_busy",
         "sms_allocations.number",
     ),
@@ -77,7 +85,7 @@ pub(crate) fn store_error(error: DbErr) -> StoreError {
 }
 
 /// The conflict a unique-violation message reports, if it names a known index.
-fn conflict(message: &str) -> Option<&'static str> {
+fn conflict(message: &str) -> Option<Invariant> {
     INVARIANTS.iter().find_map(|(what, index, columns)| {
         let postgres = message.contains(&format!("\"{index}\""));
         let sqlite = message
@@ -96,27 +104,58 @@ pub(crate) fn corrupt(what: &str, error: impl std::fmt::Display) -> StoreError {
 #[cfg(test)]
 mod tests {
     use super::conflict;
+    use vnum_app::ports::Invariant;
 
     #[test]
     fn unique_violations_are_named_after_their_index_on_both_backends() {
         assert_eq!(
             conflict("duplicate key value violates unique constraint \"number_e164\""),
-            Some("number_e164")
+            Some(Invariant::NumberE164)
         );
         assert_eq!(
             conflict(
                 "UNIQUE constraint failed: ledger_entries.customer_id, ledger_entries.reference"
             ),
-            Some("ledger_reference")
+            Some(Invariant::LedgerReference)
         );
         assert_eq!(
             conflict("duplicate key value violates unique constraint \"trials_pkey\""),
-            Some("trial_id")
+            Some(Invariant::TrialId)
         );
         assert_eq!(
             conflict("UNIQUE constraint failed: sms_allocations.number"),
-            Some("sms_number_busy")
+            Some(Invariant::SmsNumberBusy)
         );
         assert_eq!(conflict("UNIQUE constraint failed: other.column"), None);
+    }
+
+    #[test]
+    fn every_invariant_has_a_unique_index_named_after_it_or_a_check_of_its_own() {
+        // Checked by the repositories themselves, in the unit of work that writes.
+        let checked = [
+            Invariant::ConcurrentTransaction,
+            Invariant::TrialActive,
+            Invariant::WaitlistCountry,
+            Invariant::WaitlistEntryClosed,
+        ];
+        for invariant in Invariant::ALL {
+            let indexes: Vec<_> = super::INVARIANTS
+                .iter()
+                .filter(|(i, _, _)| *i == invariant)
+                .map(|(_, index, _)| *index)
+                .collect();
+            assert_eq!(
+                indexes.is_empty(),
+                checked.contains(&invariant),
+                "{invariant}"
+            );
+            assert!(
+                indexes.is_empty()
+                    || indexes
+                        .iter()
+                        .any(|i| *i == invariant.name() || i.ends_with("_pkey")),
+                "{invariant}: {indexes:?}"
+            );
+        }
     }
 }

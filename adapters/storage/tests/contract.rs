@@ -15,6 +15,7 @@ use vnum_core::{CustomerId, Money, NumberId, Period, PhoneNumber};
 use vnum_lifecycle::NumberState;
 
 use common::{billed_number, day, deleted, eur, instant, new_customer};
+use vnum_app::ports::Invariant;
 
 /// Generates, for each contract test, one test per store.
 macro_rules! contract {
@@ -190,7 +191,7 @@ async fn customer_email_is_unique_ignoring_case_and_the_unit_stays_usable(store:
     assert_eq!(
         taken,
         Err(StoreError::Conflict {
-            what: "customer_email"
+            what: Invariant::CustomerEmail
         })
     );
     let other = tx
@@ -306,7 +307,7 @@ async fn ledger_reference_is_unique_per_customer(store: &dyn Store) {
     assert_eq!(
         tx.append(top_up(ada, eur(dec!(10)), "bank-1")).await,
         Err(StoreError::Conflict {
-            what: "ledger_reference"
+            what: Invariant::LedgerReference
         })
     );
     tx.append(top_up(bob, eur(dec!(10)), "bank-1"))
@@ -334,7 +335,7 @@ async fn r10_d4_one_charge_per_number_and_period(store: &dyn Store) {
         tx.append(charge(ada, NumberId(7), longer, eur(dec!(15))))
             .await,
         Err(StoreError::Conflict {
-            what: "ledger_charge_period"
+            what: Invariant::LedgerChargePeriod
         }),
         "the same start is the same period, whatever its end"
     );
@@ -438,7 +439,7 @@ async fn number_e164_is_unique_among_live_numbers(store: &dyn Store) {
     assert_eq!(
         tx.insert_number(first.clone()).await,
         Err(StoreError::Conflict {
-            what: "number_e164"
+            what: Invariant::NumberE164
         })
     );
     let second = tx
@@ -458,7 +459,7 @@ async fn number_e164_is_unique_among_live_numbers(store: &dyn Store) {
     assert_eq!(
         tx.update_number(renumbered).await,
         Err(StoreError::Conflict {
-            what: "number_e164"
+            what: Invariant::NumberE164
         })
     );
     // The refused update left the unit usable and the number unchanged.
@@ -494,7 +495,9 @@ async fn api_keys_are_found_by_hash_and_unique(store: &dyn Store) {
         .unwrap();
     assert_eq!(
         tx.insert_api_key(key("aa", Principal::Customer(ada))).await,
-        Err(StoreError::Conflict { what: "api_key" })
+        Err(StoreError::Conflict {
+            what: Invariant::ApiKey
+        })
     );
     tx.commit().await.unwrap();
 

@@ -13,6 +13,7 @@ use vnum_app::memory::{
 use vnum_app::model::{
     Customer, CustomerKind, EntryKind, NewLedgerEntry, SmsAllocationRecord, StockState,
 };
+use vnum_app::ports::Invariant;
 use vnum_app::ports::{Clock, Email, Notifier, NotifyError, Store, StoreError};
 use vnum_app::{Config, Error, Ports, RegisterCustomer, TopUp, TrialOutcome, Vnum};
 use vnum_compliance::DocumentRequirement;
@@ -333,7 +334,7 @@ async fn r8_d1_one_running_trial_per_customer() {
     assert_eq!(
         tx.insert_trial(&sneaked).await,
         Err(StoreError::Conflict {
-            what: "trial_active"
+            what: Invariant::TrialActive
         })
     );
     drop(tx);
@@ -586,7 +587,7 @@ async fn r9_2_one_shot_number_never_reissued_for_the_same_service() {
     assert_eq!(
         refused,
         Err(StoreError::Conflict {
-            what: "sms_allocation"
+            what: Invariant::SmsAllocation
         })
     );
 }
@@ -786,7 +787,7 @@ async fn r7_1_storage_closes_an_entry_once() {
     assert_eq!(
         tx.save_waitlist(country("DE"), &before).await,
         Err(StoreError::Conflict {
-            what: "waitlist_entry_closed"
+            what: Invariant::WaitlistEntryClosed
         })
     );
 }

@@ -11,6 +11,7 @@ use crate::codec::{principal, principal_columns};
 use crate::entity::api_key;
 use crate::error::store_error;
 use crate::store::SeaOrmTransaction;
+use vnum_app::ports::Invariant;
 
 #[async_trait]
 impl ApiKeys for SeaOrmTransaction<'_> {
@@ -26,7 +27,9 @@ impl ApiKeys for SeaOrmTransaction<'_> {
         };
         match self.insert_unless_taken(row).await? {
             Some(_) => Ok(()),
-            None => Err(StoreError::Conflict { what: "api_key" }),
+            None => Err(StoreError::Conflict {
+                what: Invariant::ApiKey,
+            }),
         }
     }
 

@@ -12,6 +12,7 @@ use crate::codec::{currency_of, customer_kind, customer_kind_name};
 use crate::entity::customer;
 use crate::error::store_error;
 use crate::store::SeaOrmTransaction;
+use vnum_app::ports::Invariant;
 
 #[async_trait]
 impl Customers for SeaOrmTransaction<'_> {
@@ -30,7 +31,7 @@ impl Customers for SeaOrmTransaction<'_> {
         match self.insert_unless_taken(row).await? {
             Some(row) => to_customer(row),
             None => Err(StoreError::Conflict {
-                what: "customer_email",
+                what: Invariant::CustomerEmail,
             }),
         }
     }

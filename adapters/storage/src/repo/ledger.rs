@@ -14,6 +14,7 @@ use crate::codec::{entry_kind, entry_kind_name, from_minor, to_minor};
 use crate::entity::ledger_entry;
 use crate::error::{corrupt, store_error};
 use crate::store::SeaOrmTransaction;
+use vnum_app::ports::Invariant;
 
 /// Inserts the entry only if the customer exists in the entry's currency; a reference or
 /// charge period taken already inserts nothing (`DO NOTHING` keeps the transaction usable,
@@ -243,7 +244,7 @@ impl SeaOrmTransaction<'_> {
             {
                 Ok(Some(_)) => {
                     return StoreError::Conflict {
-                        what: "ledger_reference",
+                        what: Invariant::LedgerReference,
                     };
                 }
                 Ok(None) => {}
@@ -262,7 +263,7 @@ impl SeaOrmTransaction<'_> {
             {
                 Ok(Some(_)) => {
                     return StoreError::Conflict {
-                        what: "ledger_charge_period",
+                        what: Invariant::LedgerChargePeriod,
                     };
                 }
                 Ok(None) => {}

@@ -5,8 +5,8 @@ use sea_orm::{
     ActiveValue::NotSet, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
 };
 use vnum_app::model::{Billing, NumberRecord};
-use vnum_app::ports::StoreError;
 use vnum_app::ports::store::Numbers;
+use vnum_app::ports::{Invariant, StoreError};
 use vnum_billing::ConnectionDay;
 use vnum_core::{CustomerId, NumberId, PhoneNumber};
 
@@ -25,7 +25,7 @@ impl Numbers for SeaOrmTransaction<'_> {
         match self.insert_unless_taken(row).await? {
             Some(row) => to_record(row),
             None => Err(StoreError::Conflict {
-                what: "number_e164",
+                what: Invariant::NumberE164,
             }),
         }
     }

@@ -10,6 +10,7 @@ use vnum_lifecycle::Trial;
 
 use super::{Sequence, column, from_json, to_json};
 use crate::store::SeaOrmTransaction;
+use vnum_app::ports::Invariant;
 
 /// The columns a [`TrialRecord`] is read from: the trial as JSON and when it was returned.
 const COLUMNS: &str = "SELECT record, returned_at FROM trials";
@@ -50,11 +51,13 @@ impl Trials for SeaOrmTransaction<'_> {
             None => (0, 0),
         };
         if same_id > 0 {
-            return Err(StoreError::Conflict { what: "trial_id" });
+            return Err(StoreError::Conflict {
+                what: Invariant::TrialId,
+            });
         }
         if overlapping > 0 {
             return Err(StoreError::Conflict {
-                what: "trial_active",
+                what: Invariant::TrialActive,
             });
         }
         self.write(

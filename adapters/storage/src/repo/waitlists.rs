@@ -11,9 +11,10 @@ use vnum_lifecycle::{Waitlist, WaitlistEntry, WaitlistState};
 use super::{Sequence, to_json};
 use crate::error::corrupt;
 use crate::store::SeaOrmTransaction;
+use vnum_app::ports::Invariant;
 
 const CLOSED: StoreError = StoreError::Conflict {
-    what: "waitlist_entry_closed",
+    what: Invariant::WaitlistEntryClosed,
 };
 
 #[async_trait]
@@ -42,7 +43,7 @@ impl Waitlists for SeaOrmTransaction<'_> {
     ) -> Result<(), StoreError> {
         if waitlist.entries().any(|e| e.wanted().country != country) {
             return Err(StoreError::Conflict {
-                what: "waitlist_country",
+                what: Invariant::WaitlistCountry,
             });
         }
         let stored: BTreeMap<WaitlistEntryId, WaitlistEntry> = self

@@ -27,6 +27,7 @@ use vnum_sms::{Service, SmsEvent, SmsPool};
 
 use super::common::{billed_number, day, eur, instant};
 use super::{commit_customer, commit_numbers, e164, february_20};
+use vnum_app::ports::Invariant;
 
 fn de() -> CountryCode {
     CountryCode::parse("DE").unwrap()
@@ -117,7 +118,9 @@ pub(crate) async fn offers_round_trip_and_stock_e164_is_unique(store: &dyn Store
         .unwrap();
     assert_eq!(
         tx.add_stock(other.id(), &[phone(1)]).await,
-        Err(StoreError::Conflict { what: "stock_e164" })
+        Err(StoreError::Conflict {
+            what: Invariant::StockE164
+        })
     );
     tx.commit().await.unwrap();
 
@@ -291,7 +294,9 @@ pub(crate) async fn r5_1_sip_login_is_unique(store: &dyn Store) {
     assert_eq!(
         tx.insert_sip_account(sip_account(bob, "ada-office", 2))
             .await,
-        Err(StoreError::Conflict { what: "sip_login" })
+        Err(StoreError::Conflict {
+            what: Invariant::SipLogin
+        })
     );
     let phone_account = tx
         .insert_sip_account(sip_account(ada, "ada-phone", 3))
@@ -382,7 +387,7 @@ pub(crate) async fn r4_6_calls_are_found_by_number_and_start(store: &dyn Store) 
     assert_eq!(
         tx.insert_call(call(two, 40), Some("a@pbx")).await,
         Err(StoreError::Conflict {
-            what: "call_reference"
+            what: Invariant::CallReference
         })
     );
     tx.insert_call(call(two, 50), None).await.unwrap();
@@ -433,7 +438,7 @@ pub(crate) async fn r4_6_a_call_log_records_calls_alone_and_reads_stay_true(stor
     assert_eq!(
         log.insert_call(call(number.id, 3), Some("kept@pbx")).await,
         Err(StoreError::Conflict {
-            what: "call_reference"
+            what: Invariant::CallReference
         })
     );
     log.commit().await.unwrap();
@@ -560,12 +565,14 @@ pub(crate) async fn r8_d1_one_trial_at_a_time_and_a_number_goes_back_once(store:
     assert_eq!(
         tx.insert_trial(&overlapping).await,
         Err(StoreError::Conflict {
-            what: "trial_active"
+            what: Invariant::TrialActive
         })
     );
     assert_eq!(
         tx.insert_trial(&first).await,
-        Err(StoreError::Conflict { what: "trial_id" })
+        Err(StoreError::Conflict {
+            what: Invariant::TrialId
+        })
     );
     tx.commit().await.unwrap();
 
@@ -642,7 +649,7 @@ pub(crate) async fn r9_2_one_allocation_per_number_and_service_and_one_waiting_p
     assert_eq!(
         tx.insert_sms_allocation(whatsapp.clone()).await,
         Err(StoreError::Conflict {
-            what: "sms_number_busy"
+            what: Invariant::SmsNumberBusy
         })
     );
     let received_at = instant(day(2026, 1, 10)) + Duration::minutes(3);
@@ -677,7 +684,7 @@ pub(crate) async fn r9_2_one_allocation_per_number_and_service_and_one_waiting_p
         tx.insert_sms_allocation(allocation_record("Telegram", id, ada, 10))
             .await,
         Err(StoreError::Conflict {
-            what: "sms_allocation"
+            what: Invariant::SmsAllocation
         }),
         "a number is never issued twice for one service (R9.2)"
     );
@@ -726,7 +733,7 @@ pub(crate) async fn r7_1_a_waitlist_entry_closes_once(store: &dyn Store) {
     assert_eq!(
         tx.save_waitlist(france, &waitlist).await,
         Err(StoreError::Conflict {
-            what: "waitlist_country"
+            what: Invariant::WaitlistCountry
         })
     );
     tx.commit().await.unwrap();
@@ -746,7 +753,7 @@ pub(crate) async fn r7_1_a_waitlist_entry_closes_once(store: &dyn Store) {
     assert_eq!(
         tx.save_waitlist(de(), &cancelled).await,
         Err(StoreError::Conflict {
-            what: "waitlist_entry_closed"
+            what: Invariant::WaitlistEntryClosed
         })
     );
     assert_eq!(tx.waitlist(de()).await.unwrap(), fulfilled);

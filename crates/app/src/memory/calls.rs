@@ -1,5 +1,6 @@
 use super::store::InMemoryTransaction;
 use crate::model::SipAccountRecord;
+use crate::ports::Invariant;
 use crate::ports::StoreError;
 use crate::ports::store::CallRecords;
 use crate::ports::store::SipAccounts;
@@ -22,7 +23,9 @@ impl SipAccounts for InMemoryTransaction<'_> {
             .values()
             .any(|a| a.account.login().as_str() == login)
         {
-            return Err(StoreError::Conflict { what: "sip_login" });
+            return Err(StoreError::Conflict {
+                what: Invariant::SipLogin,
+            });
         }
         record.id = SipAccountId(self.state.next_id());
         self.state.sip_accounts.insert(record.id, record.clone());
@@ -84,7 +87,7 @@ impl CallRecords for InMemoryTransaction<'_> {
     ) -> Result<CallRecord, StoreError> {
         if reference.is_some_and(|r| self.state.call_references.contains_key(r)) {
             return Err(StoreError::Conflict {
-                what: "call_reference",
+                what: Invariant::CallReference,
             });
         }
         let call = call.with_id(CallId(self.state.next_id()));

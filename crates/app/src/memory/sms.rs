@@ -6,6 +6,7 @@ use vnum_sms::{AllocationState, Service, SmsAllocation};
 
 use super::store::InMemoryTransaction;
 use crate::model::{ReceivedSms, SmsAllocationRecord};
+use crate::ports::Invariant;
 use crate::ports::StoreError;
 use crate::ports::store::SmsAllocations;
 
@@ -51,12 +52,12 @@ impl SmsAllocations for InMemoryTransaction<'_> {
                     && r.allocation.service() == new.service())
         }) {
             return Err(StoreError::Conflict {
-                what: "sms_allocation",
+                what: Invariant::SmsAllocation,
             });
         }
         if stored.any(|r| is_waiting(r) && r.allocation.number() == new.number()) {
             return Err(StoreError::Conflict {
-                what: "sms_number_busy",
+                what: Invariant::SmsNumberBusy,
             });
         }
         self.state.sms_allocations.insert(new.id(), record.clone());

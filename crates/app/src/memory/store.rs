@@ -2,7 +2,7 @@
 //!
 //! A transaction works on a copy of the whole state and commit swaps it in if no other
 //! transaction committed since it began; otherwise the commit fails with
-//! `Conflict { what: "concurrent_transaction" }` and nothing changes. Made for tests and
+//! `Conflict { what: Invariant::ConcurrentTransaction }` and nothing changes. Made for tests and
 //! examples, not for size.
 
 use std::collections::BTreeMap;
@@ -17,6 +17,7 @@ use crate::model::{
     ApiKey, Customer, EntryKind, LedgerEntry, NewCustomer, NewLedgerEntry, NumberRecord,
     RenewalBatch, RenewalBatchOutcome, StockNumber, StockState,
 };
+use crate::ports::Invariant;
 use crate::ports::store::{ApiKeys, Catalogue, Customers, Ledger, Numbers, Renewals};
 use crate::ports::{Debit, Store, StoreError, Transaction};
 
@@ -124,7 +125,7 @@ impl Transaction for InMemoryTransaction<'_> {
         }
         if shared.state.version != self.state.version {
             return Err(StoreError::Conflict {
-                what: "concurrent_transaction",
+                what: Invariant::ConcurrentTransaction,
             });
         }
         let mut state = self.state;
@@ -144,7 +145,7 @@ impl Customers for InMemoryTransaction<'_> {
             .any(|c| c.email.eq_ignore_ascii_case(&new.email))
         {
             return Err(StoreError::Conflict {
-                what: "customer_email",
+                what: Invariant::CustomerEmail,
             });
         }
         let id = CustomerId(self.state.next_id());
@@ -212,7 +213,7 @@ impl InMemoryTransaction<'_> {
                 });
             if taken {
                 return Err(StoreError::Conflict {
-                    what: "ledger_reference",
+                    what: Invariant::LedgerReference,
                 });
             }
         }
@@ -225,7 +226,7 @@ impl InMemoryTransaction<'_> {
             });
             if charged {
                 return Err(StoreError::Conflict {
-                    what: "ledger_charge_period",
+                    what: Invariant::LedgerChargePeriod,
                 });
             }
         }
@@ -316,7 +317,7 @@ impl Numbers for InMemoryTransaction<'_> {
         number.version = 1;
         if self.e164_taken(&number) {
             return Err(StoreError::Conflict {
-                what: "number_e164",
+                what: Invariant::NumberE164,
             });
         }
         self.state.numbers.insert(number.id, number.clone());
@@ -363,7 +364,7 @@ impl Numbers for InMemoryTransaction<'_> {
         }
         if self.e164_taken(&number) {
             return Err(StoreError::Conflict {
-                what: "number_e164",
+                what: Invariant::NumberE164,
             });
         }
         number.version += 1;
@@ -414,7 +415,7 @@ impl Renewals for InMemoryTransaction<'_> {
                 Ok(_) => outcome.charged += 1,
                 // Charged already (R10.D4): only the pointer below was behind.
                 Err(StoreError::Conflict {
-                    what: "ledger_charge_period",
+                    what: Invariant::LedgerChargePeriod,
                 }) => {}
                 Err(e) => return Err(e),
             }
@@ -449,7 +450,9 @@ impl Renewals for InMemoryTransaction<'_> {
 impl ApiKeys for InMemoryTransaction<'_> {
     async fn insert_api_key(&mut self, key: ApiKey) -> Result<(), StoreError> {
         if self.state.api_keys.contains_key(&key.token_sha256) {
-            return Err(StoreError::Conflict { what: "api_key" });
+            return Err(StoreError::Conflict {
+                what: Invariant::ApiKey,
+            });
         }
         self.state.api_keys.insert(key.token_sha256.clone(), key);
         Ok(())
@@ -497,7 +500,9 @@ impl Catalogue for InMemoryTransaction<'_> {
     ) -> Result<(), StoreError> {
         for e164 in numbers {
             if self.state.stock.contains_key(e164) {
-                return Err(StoreError::Conflict { what: "stock_e164" });
+                return Err(StoreError::Conflict {
+                    what: Invariant::StockE164,
+                });
             }
             let entry = StockNumber {
                 e164: e164.clone(),

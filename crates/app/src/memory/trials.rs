@@ -7,6 +7,7 @@ use vnum_lifecycle::Trial;
 
 use super::store::InMemoryTransaction;
 use crate::model::TrialRecord;
+use crate::ports::Invariant;
 use crate::ports::StoreError;
 use crate::ports::store::Trials;
 
@@ -18,7 +19,9 @@ impl Trials for InMemoryTransaction<'_> {
 
     async fn insert_trial(&mut self, trial: &Trial) -> Result<TrialRecord, StoreError> {
         if self.state.trials.contains_key(&trial.id()) {
-            return Err(StoreError::Conflict { what: "trial_id" });
+            return Err(StoreError::Conflict {
+                what: Invariant::TrialId,
+            });
         }
         // Two hours of one customer overlap when each starts before the other ends (R8.D1).
         let overlapping = self.state.trials.values().any(|r| {
@@ -28,7 +31,7 @@ impl Trials for InMemoryTransaction<'_> {
         });
         if overlapping {
             return Err(StoreError::Conflict {
-                what: "trial_active",
+                what: Invariant::TrialActive,
             });
         }
         let record = TrialRecord {

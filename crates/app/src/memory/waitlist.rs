@@ -5,6 +5,7 @@ use vnum_core::{CountryCode, CustomerId, WaitlistEntryId};
 use vnum_lifecycle::{Waitlist, WaitlistEntry, WaitlistState};
 
 use super::store::InMemoryTransaction;
+use crate::ports::Invariant;
 use crate::ports::StoreError;
 use crate::ports::store::Waitlists;
 
@@ -30,7 +31,7 @@ impl Waitlists for InMemoryTransaction<'_> {
     ) -> Result<(), StoreError> {
         if waitlist.entries().any(|e| e.wanted().country != country) {
             return Err(StoreError::Conflict {
-                what: "waitlist_country",
+                what: Invariant::WaitlistCountry,
             });
         }
         if let Some(stored) = self.state.waitlists.get(&country) {
@@ -42,7 +43,7 @@ impl Waitlists for InMemoryTransaction<'_> {
             });
             if reopened_or_reclosed {
                 return Err(StoreError::Conflict {
-                    what: "waitlist_entry_closed",
+                    what: Invariant::WaitlistEntryClosed,
                 });
             }
         }

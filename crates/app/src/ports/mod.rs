@@ -23,4 +23,4 @@ pub use clock::Clock;
 pub use media::{MediaError, MediaStore};
 pub use notifier::{Email, Notifier, NotifyError};
 pub use sip::{SipEngine, SipEngineError};
-pub use store::{Debit, Store, StoreError, Transaction};
+pub use store::{Debit, Invariant, Store, StoreError, Transaction};

@@ -28,12 +28,11 @@ pub use super::waitlist::Waitlists;
 /// What a store can fail with. Use cases turn these into their own errors.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {
-    /// A uniqueness invariant refused the write: `what` names it (`"ledger_charge_period"`,
-    /// `"ledger_reference"`, `"trial_active"`, …).
+    /// An invariant refused the write.
     #[error("conflict: {what}")]
     Conflict {
         /// The invariant that refused the write.
-        what: &'static str,
+        what: Invariant,
     },
     /// A record to update is not there, or was changed by someone else since it was read.
     #[error("{what} {id} was not found or was changed concurrently")]
@@ -68,6 +67,104 @@ pub enum Debit {
         /// The balance as it was.
         balance: Money,
     },
+}
+
+/// An invariant the store keeps under concurrency, whatever the use case checked before: a
+/// write that would break it is refused as [`StoreError::Conflict`]. A SQL store enforces
+/// each with a unique index of the same name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Invariant {
+    /// One customer per email address, ignoring case.
+    CustomerEmail,
+    /// One ledger entry per customer and reference: an idempotency key credits or debits once.
+    LedgerReference,
+    /// One charge per number and period start (R10.D4).
+    LedgerChargePeriod,
+    /// One live rental per concrete number.
+    NumberE164,
+    /// One key per token hash.
+    ApiKey,
+    /// One stock entry per concrete number.
+    StockE164,
+    /// One SIP account per login (R5.1).
+    SipLogin,
+    /// One call record per engine reference (its Call-ID).
+    CallReference,
+    /// One bulk agreement per customer (R11.2).
+    AgreementCustomer,
+    /// One active contract per customer (R12.1).
+    ContractActive,
+    /// One contract per customer and version.
+    ContractVersion,
+    /// One trial per id.
+    TrialId,
+    /// One running free test per customer (R8.D1).
+    TrialActive,
+    /// One allocation per number and service, ever (R9.2).
+    SmsAllocation,
+    /// One waiting allocation per number (R9.1).
+    SmsNumberBusy,
+    /// One waitlist per country.
+    WaitlistCountry,
+    /// A waitlist entry is closed once.
+    WaitlistEntryClosed,
+    /// A unit of work commits only over the state it read (the in-memory store's serializability).
+    ConcurrentTransaction,
+}
+
+impl Invariant {
+    /// Every invariant.
+    pub const ALL: [Self; 18] = [
+        Self::CustomerEmail,
+        Self::LedgerReference,
+        Self::LedgerChargePeriod,
+        Self::NumberE164,
+        Self::ApiKey,
+        Self::StockE164,
+        Self::SipLogin,
+        Self::CallReference,
+        Self::AgreementCustomer,
+        Self::ContractActive,
+        Self::ContractVersion,
+        Self::TrialId,
+        Self::TrialActive,
+        Self::SmsAllocation,
+        Self::SmsNumberBusy,
+        Self::WaitlistCountry,
+        Self::WaitlistEntryClosed,
+        Self::ConcurrentTransaction,
+    ];
+
+    /// Its name: the unique index that enforces it in a SQL store.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::CustomerEmail => "customer_email",
+            Self::LedgerReference => "ledger_reference",
+            Self::LedgerChargePeriod => "ledger_charge_period",
+            Self::NumberE164 => "number_e164",
+            Self::ApiKey => "api_key",
+            Self::StockE164 => "stock_e164",
+            Self::SipLogin => "sip_login",
+            Self::CallReference => "call_reference",
+            Self::AgreementCustomer => "agreement_customer",
+            Self::ContractActive => "contract_active",
+            Self::ContractVersion => "contract_version",
+            Self::TrialId => "trial_id",
+            Self::TrialActive => "trial_active",
+            Self::SmsAllocation => "sms_allocation",
+            Self::SmsNumberBusy => "sms_number_busy",
+            Self::WaitlistCountry => "waitlist_country",
+            Self::WaitlistEntryClosed => "waitlist_entry_closed",
+            Self::ConcurrentTransaction => "concurrent_transaction",
+        }
+    }
+}
+
+impl std::fmt::Display for Invariant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 /// Starts units of work.
@@ -134,7 +231,7 @@ pub trait Customers: Send {
     /// Stores a new customer with a zero balance in its currency.
     ///
     /// # Errors
-    /// [`StoreError::Conflict`] (`"customer_email"`) when the email is taken.
+    /// [`StoreError::Conflict`] ([`Invariant::CustomerEmail`]) when the email is taken.
     async fn insert_customer(&mut self, customer: NewCustomer) -> Result<Customer, StoreError>;
 
     /// The customer with this id, if any.
@@ -151,8 +248,8 @@ pub trait Ledger: Send {
     /// balance may go below zero (a renewal charge, R10.3).
     ///
     /// # Errors
-    /// [`StoreError::Conflict`] with `"ledger_reference"` when the customer already has an
-    /// entry with the same reference, or `"ledger_charge_period"` when the number already
+    /// [`StoreError::Conflict`] with [`Invariant::LedgerReference`] when the customer already has an
+    /// entry with the same reference, or [`Invariant::LedgerChargePeriod`] when the number already
     /// has a charge for a period with the same start; [`StoreError::BalanceLimit`] when the
     /// balance would leave ±[`Money::MAX_MINOR_UNITS`] minor units. Nothing moves on an
     /// error, and the unit of work stays usable.
@@ -264,7 +361,7 @@ pub trait ApiKeys: Send {
     /// Stores a key.
     ///
     /// # Errors
-    /// [`StoreError::Conflict`] (`"api_key"`) when the hash is stored already.
+    /// [`StoreError::Conflict`] ([`Invariant::ApiKey`]) when the hash is stored already.
     async fn insert_api_key(&mut self, key: ApiKey) -> Result<(), StoreError>;
 
     /// The key whose token hashes to `token_sha256`, if any.

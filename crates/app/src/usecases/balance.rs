@@ -1,3 +1,4 @@
+use crate::ports::Invariant;
 use serde::{Deserialize, Serialize};
 pub use vnum_billing::ServiceState;
 use vnum_core::{CustomerId, Money};
@@ -138,14 +139,14 @@ impl Vnum {
             Ok(entry) => entry,
             // Another request with the same key committed first.
             Err(StoreError::Conflict {
-                what: "ledger_reference",
+                what: Invariant::LedgerReference,
             }) => {
                 let mut tx = self.ports.store.begin().await?;
                 let entry = tx
                     .entry_by_reference(customer.id, &reference)
                     .await?
                     .ok_or(StoreError::Conflict {
-                        what: "ledger_reference",
+                        what: Invariant::LedgerReference,
                     })?;
                 return self.replay(request.amount, entry, tx.balance(customer.id).await?);
             }

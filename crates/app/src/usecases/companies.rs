@@ -13,6 +13,7 @@ use vnum_core::{CustomerId, Money, NumberId, Period, PhoneNumber};
 use crate::model::{
     ContractRecord, Customer, CustomerKind, EntryKind, LedgerEntry, NewContract, NewLedgerEntry,
 };
+use crate::ports::Invariant;
 use crate::ports::{StoreError, Transaction};
 use crate::{Error, Vnum};
 
@@ -169,7 +170,7 @@ impl Vnum {
             .await
             .map_err(|e| match e {
                 StoreError::Conflict {
-                    what: "ledger_reference",
+                    what: Invariant::LedgerReference,
                 } => duplicate(),
                 other => other.into(),
             })?;

@@ -9,6 +9,7 @@ use vnum_core::{CustomerId, Money, NumberId, Period, PhoneNumber};
 
 use super::companies::existing_customer;
 use crate::model::EntryKind;
+use crate::ports::Invariant;
 use crate::ports::StoreError;
 use crate::{Error, Vnum};
 
@@ -103,7 +104,7 @@ impl Vnum {
             // The same report arrived twice at once, and the other one was stored first.
             (
                 Err(StoreError::Conflict {
-                    what: "call_reference",
+                    what: Invariant::CallReference,
                 }),
                 Some(reference),
             ) => {

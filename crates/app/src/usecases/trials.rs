@@ -7,6 +7,7 @@ use vnum_core::{CountryCode, CustomerId, PhoneNumber};
 use vnum_lifecycle::{NumberKind, Offer, Routing, Trial, suggest_trial_offer};
 
 use crate::model::{StockState, TrialRecord};
+use crate::ports::Invariant;
 use crate::ports::StoreError;
 use crate::{Error, Vnum};
 
@@ -109,7 +110,7 @@ impl Vnum {
             })?;
         let record = tx.insert_trial(&trial).await.map_err(|e| match e {
             StoreError::Conflict {
-                what: "trial_active",
+                what: Invariant::TrialActive,
             } => Error::Refused {
                 rule: rule::R8_D1,
                 message: "you already have a free test running: one free test at a time".into(),

@@ -5,6 +5,7 @@ use vnum_core::rule;
 use vnum_core::{CountryCode, CustomerId, OfferId, PhoneNumber, WaitlistEntryId};
 use vnum_lifecycle::{City, NumberKind, Offer, WaitlistEntry, WaitlistError, Wanted};
 
+use crate::ports::Invariant;
 use crate::ports::{Email, StoreError};
 use crate::{Error, Vnum};
 
@@ -215,7 +216,7 @@ impl Vnum {
 fn closed(error: StoreError) -> Error {
     match error {
         StoreError::Conflict {
-            what: "waitlist_entry_closed",
+            what: Invariant::WaitlistEntryClosed,
         } => Error::Conflict("the waitlist changed at the same moment: try again".into()),
         other => other.into(),
     }
