@@ -5,7 +5,6 @@
 //! notification's authenticity (its signature) is the HTTP adapter's business; here it is
 //! a fact to apply once per provider event.
 
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use vnum_billing::{PaymentOutcome, PaymentStatus};
 use vnum_core::{CustomerId, Money, PaymentId, rule};
@@ -76,13 +75,6 @@ fn provider_reference(event_id: &str) -> String {
 }
 
 impl Vnum {
-    /// The time on the application's clock: what adapters check a signed timestamp
-    /// against, so that tests on a manual clock see the server's time.
-    #[must_use]
-    pub fn now(&self) -> DateTime<Utc> {
-        self.ports.clock.now()
-    }
-
     /// Starts a payment for `customer`: a pending record, once per idempotency key. Nothing
     /// is credited until the payment provider confirms it (R1.D1).
     ///
@@ -266,8 +258,8 @@ impl Vnum {
                 match replayed_event(tx.as_mut(), &notification).await? {
                     Some(receipt) => Ok(receipt),
                     None => Err(Error::Conflict(format!(
-                        "payment {} was settled by another event at the same time; event {} \
-                         was not applied",
+                        "payment {} changed at the same time; event {} was not applied: send \
+                         it again",
                         notification.payment, notification.event_id
                     ))),
                 }
