@@ -7,7 +7,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use serde::Serialize;
 use vnum_app::model::{EntryKind, LedgerEntry, Principal};
-use vnum_app::{BalanceView, ServiceState, TopUp, TopUpReceipt, Vnum};
+use vnum_app::{BalanceView, PaymentMethod, ServiceState, TopUp, TopUpReceipt, Vnum};
 use vnum_core::{CustomerId, rule};
 
 use crate::Tag;
@@ -154,6 +154,40 @@ impl From<TopUpReceipt> for Receipt {
     }
 }
 
+/// How an operator received a payment (R1.D1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[oai(rename = "PaymentMethod", rename_all = "snake_case")]
+pub(crate) enum Method {
+    /// Money received on the provider's bank account.
+    BankTransfer,
+    /// Cash received by the provider.
+    Cash,
+    /// A correction of the balance.
+    Correction,
+}
+
+impl From<Method> for PaymentMethod {
+    fn from(method: Method) -> Self {
+        match method {
+            Method::BankTransfer => Self::BankTransfer,
+            Method::Cash => Self::Cash,
+            Method::Correction => Self::Correction,
+        }
+    }
+}
+
+/// A payment an operator received: the amount, and how it was received.
+#[derive(Clone, Debug, Object)]
+#[oai(rename = "OperatorPayment")]
+pub(crate) struct OperatorPayment {
+    /// The amount and currency, as in `Money`.
+    #[oai(flatten)]
+    money: MoneyBody,
+    /// How it was received; the ledger line names it. Left out, the line says only that
+    /// an operator recorded it.
+    method: Option<Method>,
+}
+
 /// The answer to a top-up.
 #[derive(ApiResponse)]
 pub(crate) enum ToppedUp {
@@ -190,9 +224,11 @@ impl BalanceApi {
 
     /// Record a payment (operators)
     ///
-    /// An operator records a payment the provider received (bank transfer, cash, a
-    /// correction) and the balance is credited (R1.D1). A customer key gets 403: a balance
-    /// is credited only by a confirmed payment, never by its own customer.
+    /// An operator records a payment the provider received and the balance is credited
+    /// (R1.D1); `method` (`bank_transfer`, `cash` or `correction`, optional) is named in the
+    /// ledger line. A customer key gets 403: a balance is credited only by a confirmed
+    /// payment, never by its own customer, who starts a payment with
+    /// `POST /v1/customers/{id}/payments` instead.
     ///
     /// Credits the balance once per `Idempotency-Key`: the same key again answers 200 with
     /// the first receipt and credits nothing; the same key with another amount answers 409.
@@ -207,7 +243,7 @@ impl BalanceApi {
         /// A key of the caller's choosing, 1 to 200 characters, unique per payment.
         #[oai(name = "Idempotency-Key", validator(min_length = 1, max_length = 200))]
         idempotency_key: Header<String>,
-        body: Json<MoneyBody>,
+        body: Json<OperatorPayment>,
     ) -> ApiResult<ToppedUp> {
         let id = CustomerId(id.0);
         caller.may_access(id)?;
@@ -219,13 +255,17 @@ impl BalanceApi {
             )
             .with_rule(rule::R1_D1.as_str()));
         }
+        let OperatorPayment { money, method } = body.0;
         let receipt = self
             .vnum
-            .top_up(TopUp {
-                customer: id,
-                amount: body.0.try_into()?,
-                idempotency_key: idempotency_key.0,
-            })
+            .record_payment(
+                TopUp {
+                    customer: id,
+                    amount: money.try_into()?,
+                    idempotency_key: idempotency_key.0,
+                },
+                method.map(PaymentMethod::from),
+            )
             .await?;
         Ok(if receipt.replayed {
             ToppedUp::Replayed(Json(receipt.into()))

@@ -30,7 +30,9 @@ mod operations;
 mod orders;
 mod params;
 mod payload;
+mod payments;
 mod problem;
+mod signature;
 mod sip_accounts;
 mod sms;
 mod statistics;
@@ -42,6 +44,7 @@ pub use auth::Caller;
 pub use limit::{BodyLimit, BodyLimitEndpoint};
 pub use money::{Amount, MoneyBody};
 pub use problem::{ApiResult, PROBLEM_JSON, Problem};
+pub use signature::WebhookSecret;
 pub use trace::{RequestLog, RequestLogEndpoint};
 
 use poem::{Endpoint, EndpointExt, Response, Route};
@@ -59,6 +62,7 @@ use numbers::NumbersApi;
 use offers::OffersApi;
 use operations::OperationsApi;
 use orders::OrdersApi;
+use payments::PaymentsApi;
 use sip_accounts::SipAccountsApi;
 use sms::SmsApi;
 use statistics::StatisticsApi;
@@ -80,6 +84,9 @@ enum Tag {
     Customers,
     /// The prepaid balance, top-ups and the ledger.
     Balance,
+    /// Payments customers start, and the payment provider's signed notifications that
+    /// confirm them.
+    Payments,
     /// Liveness.
     Health,
     /// The catalogue: offers, their numbers, quotes, stock and bulk agreements.
@@ -110,17 +117,21 @@ enum Tag {
 }
 
 /// Choices a provider makes about its API.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Options {
     /// Lets anyone register as a customer with `POST /v1/signup` (R1.1). Off by default:
     /// operators register customers.
     pub self_registration: bool,
+    /// The secret the payment provider signs its notifications with (R1.D1). Without it,
+    /// `POST /v1/payments/notifications` answers 503.
+    pub payment_webhook_secret: Option<WebhookSecret>,
 }
 
 type Apis = (
     HealthApi,
     CustomersApi,
     BalanceApi,
+    PaymentsApi,
     OffersApi,
     OrdersApi,
     NumbersApi,
@@ -143,6 +154,10 @@ fn service(vnum: &Vnum, options: Options) -> OpenApiService<Apis, ()> {
             self_registration: options.self_registration,
         },
         BalanceApi { vnum: vnum.clone() },
+        PaymentsApi {
+            vnum: vnum.clone(),
+            webhook_secret: options.payment_webhook_secret,
+        },
         OffersApi { vnum: vnum.clone() },
         OrdersApi { vnum: vnum.clone() },
         NumbersApi { vnum: vnum.clone() },

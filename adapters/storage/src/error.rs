@@ -63,6 +63,12 @@ const INVARIANTS: &[(Invariant, &str, &str)] = &[
         "sms_number_busy",
         "sms_allocations.number",
     ),
+    (
+        "payment_key",
+        "payment_key",
+        "payments.customer_id, payments.idempotency_key",
+    ),
+    ("payment_event", "payment_event", "payments.provider_event"),
 ];
 
 /// Maps a sea-orm error: a unique violation becomes the [`StoreError::Conflict`] of its

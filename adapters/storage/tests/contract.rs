@@ -84,6 +84,7 @@ contract!(
     r8_d1_one_trial_at_a_time_and_a_number_goes_back_once,
     r9_2_one_allocation_per_number_and_service_and_one_waiting_per_number,
     r7_1_a_waitlist_entry_closes_once,
+    r1_d1_payments_are_keyed_per_customer_and_settle_once,
 );
 
 #[path = "contract/repositories.rs"]

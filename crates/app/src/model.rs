@@ -13,9 +13,11 @@ use vnum_core::{
 };
 use vnum_lifecycle::NumberState;
 
+mod payments;
 mod sms;
 mod trials;
 
+pub use payments::{NewPayment, PaymentRecord};
 pub use sms::{ReceivedSms, SmsAllocationRecord};
 pub use trials::TrialRecord;
 

@@ -5,7 +5,9 @@
 //! the [`Ledger`] of balance movements whose sum is the balance, the renewal decision for
 //! one number on one day ([`NumberBilling::decide`]), the account's [`ServiceState`]
 //! derived from its balance, and the up-front payment check of an order
-//! ([`covers_first_payment`]).
+//! ([`covers_first_payment`]), and the payments that credit a balance: how an operator
+//! received one ([`PaymentMethod`]) and the states of one a customer started
+//! ([`PaymentStatus`], R1.D1).
 //!
 //! It does not price anything (prices and discounts come from `vnum-discounts`), store
 //! anything, read a clock or send a notice: time is an argument, a local day
@@ -16,6 +18,7 @@ mod addon;
 mod calendar;
 mod error;
 mod ledger;
+mod payment;
 mod renewal;
 
 pub use account::{ServiceState, covers_first_payment, refund_for_unprovided};
@@ -23,6 +26,7 @@ pub use addon::{AddOnCharge, add_on_due};
 pub use calendar::{BillingAnchor, ConnectionDay, charges_due_on, start_of_day};
 pub use error::BillingError;
 pub use ledger::{EntryKind, Ledger, LedgerEntry};
+pub use payment::{PaymentError, PaymentMethod, PaymentOutcome, PaymentStatus};
 pub use renewal::{
     Cancellation, DueAnchor, DueNumber, NumberBilling, RenewalDay, RenewalDecision, cancel,
 };

@@ -60,4 +60,6 @@ ids! {
     ContractId,
     /// A negotiated bulk discount agreement.
     AgreementId,
+    /// A payment a customer started, pending until the payment provider confirms it.
+    PaymentId,
 }

@@ -52,6 +52,7 @@ pub async fn application_with(settings: &Settings, clock: Arc<dyn Clock>) -> any
 pub fn routes(vnum: Vnum, settings: &Settings) -> impl Endpoint + 'static {
     let options = vnum_http::Options {
         self_registration: settings.self_registration,
+        payment_webhook_secret: settings.payment_webhook_secret.clone(),
     };
     let route = Route::new().nest("/", vnum_http::api_with(vnum, options));
     if settings.bench_endpoint {

@@ -39,6 +39,9 @@ pub struct Settings {
     /// Serve `GET /bench/bare`, a bare poem handler the load bench compares against
     /// (`VNUM_BENCH_ENDPOINT`).
     pub bench_endpoint: bool,
+    /// The secret the payment provider signs its notifications with
+    /// (`VNUM_PAYMENT_WEBHOOK_SECRET`, R1.D1); unset, notifications are refused with 503.
+    pub payment_webhook_secret: Option<vnum_http::WebhookSecret>,
 }
 
 impl Default for Settings {
@@ -56,6 +59,7 @@ impl Default for Settings {
             self_registration: false,
             read_cache: None,
             bench_endpoint: false,
+            payment_webhook_secret: None,
         }
     }
 }
@@ -122,6 +126,12 @@ impl Settings {
         }
         if let Some(v) = env("VNUM_BENCH_ENDPOINT") {
             settings.bench_endpoint = parse("VNUM_BENCH_ENDPOINT", &v)?;
+        }
+        if let Some(v) = env("VNUM_PAYMENT_WEBHOOK_SECRET") {
+            settings.payment_webhook_secret = Some(
+                v.parse()
+                    .map_err(|e| anyhow::anyhow!("VNUM_PAYMENT_WEBHOOK_SECRET is invalid: {e}"))?,
+            );
         }
         Ok(settings)
     }

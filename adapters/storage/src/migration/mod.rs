@@ -6,6 +6,7 @@
 mod m0001_initial;
 mod m0002_repositories;
 mod m0003_call_references;
+mod m0004_payments;
 
 use sea_orm::{ConnectionTrait, DbBackend, DbErr};
 use sea_orm_migration::{MigrationTrait, MigratorTrait};
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_initial::Migration),
             Box::new(m0002_repositories::Migration),
             Box::new(m0003_call_references::Migration),
+            Box::new(m0004_payments::Migration),
         ]
     }
 }

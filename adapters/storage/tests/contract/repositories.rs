@@ -9,15 +9,16 @@ use rand_chacha::rand_core::SeedableRng;
 use rust_decimal_macros::dec;
 use vnum_accounts::{ContractDetails, ContractForm};
 use vnum_app::model::{
-    NewContract, OrderChoice, OrderLineRecord, OrderRecord, ReceivedSms, SipAccountRecord,
-    SmsAllocationRecord, StockState,
+    NewContract, NewPayment, OrderChoice, OrderLineRecord, OrderRecord, PaymentRecord, ReceivedSms,
+    SipAccountRecord, SmsAllocationRecord, StockState,
 };
 use vnum_app::ports::{Store, StoreError};
+use vnum_billing::PaymentStatus;
 use vnum_calls::{CallRecord, CallRecordFields, Direction, Disposition, SipAccount, SipLogin};
 use vnum_compliance::{Document, DocumentKind, DocumentRequirement, ReviewEvent};
 use vnum_core::{
     AgreementId, CallId, CarrierId, CountryCode, CustomerId, DocumentId, NumberId, OfferId,
-    OrderId, Period, PhoneNumber, PrepaidTerm, SipAccountId,
+    OrderId, PaymentId, Period, PhoneNumber, PrepaidTerm, SipAccountId,
 };
 use vnum_discounts::{BulkAgreement, Percent};
 use vnum_lifecycle::{
@@ -769,4 +770,122 @@ pub(crate) async fn r7_1_a_waitlist_entry_closes_once(store: &dyn Store) {
         vec![second]
     );
     assert_eq!(tx.waitlist(france).await.unwrap(), Waitlist::new());
+}
+
+fn new_payment(customer: CustomerId, key: &str, cents: i64) -> NewPayment {
+    NewPayment {
+        customer,
+        amount: eur(rust_decimal::Decimal::new(cents, 2)),
+        idempotency_key: key.to_owned(),
+        created_at: instant(day(2026, 1, 5)),
+    }
+}
+
+fn settled(payment: &PaymentRecord, status: PaymentStatus, event: &str) -> PaymentRecord {
+    let at = Some(instant(day(2026, 1, 6)));
+    PaymentRecord {
+        status,
+        confirmed_at: (status == PaymentStatus::Confirmed).then_some(at).flatten(),
+        failed_at: (status == PaymentStatus::Failed).then_some(at).flatten(),
+        provider_event: Some(event.to_owned()),
+        ..payment.clone()
+    }
+}
+
+pub(crate) async fn r1_d1_payments_are_keyed_per_customer_and_settle_once(store: &dyn Store) {
+    let ada = commit_customer(store, "ada@example.com").await;
+    let bob = commit_customer(store, "bob@example.com").await;
+    let mut tx = store.begin().await.unwrap();
+    let first = tx
+        .insert_payment(new_payment(ada, "k1", 1000))
+        .await
+        .unwrap();
+    assert_eq!(first, new_payment(ada, "k1", 1000).stored_as(first.id));
+    assert_eq!(first.status, PaymentStatus::Pending);
+    assert_eq!(
+        tx.insert_payment(new_payment(ada, "k1", 2000)).await,
+        Err(StoreError::Conflict {
+            what: "payment_key"
+        })
+    );
+    // The unit of work stays usable, and a key is unique per customer only.
+    let bobs = tx
+        .insert_payment(new_payment(bob, "k1", 500))
+        .await
+        .unwrap();
+    let second = tx
+        .insert_payment(new_payment(ada, "k2", 700))
+        .await
+        .unwrap();
+    assert_ne!(first.id, second.id);
+    tx.commit().await.unwrap();
+
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.payment(first.id).await.unwrap(), Some(first.clone()));
+    assert_eq!(
+        tx.payment(PaymentId(first.id.get() + 1000)).await.unwrap(),
+        None
+    );
+    assert_eq!(
+        tx.payment_by_key(ada, "k1").await.unwrap(),
+        Some(first.clone())
+    );
+    assert_eq!(tx.payment_by_key(ada, "k3").await.unwrap(), None);
+    assert_eq!(
+        tx.payments_of(ada).await.unwrap(),
+        vec![first.clone(), second.clone()]
+    );
+    assert_eq!(tx.payments_of(bob).await.unwrap(), vec![bobs.clone()]);
+
+    // A payment settles once, and settling names a settled state.
+    assert_eq!(
+        tx.settle_payment(&first).await,
+        Err(StoreError::Stale {
+            what: "payment",
+            id: first.id.get()
+        })
+    );
+    let confirmed = settled(&first, PaymentStatus::Confirmed, "evt_1");
+    tx.settle_payment(&confirmed).await.unwrap();
+    assert_eq!(
+        tx.settle_payment(&settled(&first, PaymentStatus::Failed, "evt_9"))
+            .await,
+        Err(StoreError::Stale {
+            what: "payment",
+            id: first.id.get()
+        })
+    );
+    // One payment per provider event; the unit of work stays usable.
+    assert_eq!(
+        tx.settle_payment(&settled(&second, PaymentStatus::Failed, "evt_1"))
+            .await,
+        Err(StoreError::Conflict {
+            what: "payment_event"
+        })
+    );
+    let failed = settled(&second, PaymentStatus::Failed, "evt_2");
+    tx.settle_payment(&failed).await.unwrap();
+    let missing = settled(&bobs, PaymentStatus::Failed, "evt_3");
+    let missing = PaymentRecord {
+        id: PaymentId(bobs.id.get() + 1000),
+        ..missing
+    };
+    assert!(matches!(
+        tx.settle_payment(&missing).await,
+        Err(StoreError::Stale { .. })
+    ));
+    tx.commit().await.unwrap();
+
+    let mut tx = store.read().await.unwrap();
+    assert_eq!(
+        tx.payment_by_event("evt_1").await.unwrap(),
+        Some(confirmed.clone())
+    );
+    assert_eq!(
+        tx.payment_by_event("evt_2").await.unwrap(),
+        Some(failed.clone())
+    );
+    assert_eq!(tx.payment_by_event("evt_3").await.unwrap(), None);
+    assert_eq!(tx.payments_of(ada).await.unwrap(), vec![confirmed, failed]);
+    assert_eq!(tx.payments_of(bob).await.unwrap(), vec![bobs]);
 }

@@ -6,6 +6,7 @@
 
 mod calls;
 mod companies;
+mod payments;
 mod sales;
 mod sms;
 mod store;

@@ -45,6 +45,7 @@ pub(super) struct State {
     pub(super) closing_numbers: BTreeMap<(CustomerId, vnum_core::Period), vnum_core::DocumentId>,
     pub(super) calls: BTreeMap<vnum_core::CallId, vnum_calls::CallRecord>,
     pub(super) call_references: BTreeMap<String, vnum_core::CallId>,
+    pub(super) payments: BTreeMap<vnum_core::PaymentId, crate::model::PaymentRecord>,
 }
 
 impl State {

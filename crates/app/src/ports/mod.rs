@@ -11,6 +11,7 @@ mod clock;
 mod companies;
 mod media;
 mod notifier;
+mod payments;
 mod sales;
 mod sip;
 mod sms;

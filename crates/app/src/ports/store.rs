@@ -21,6 +21,7 @@ use crate::model::{
     RenewalBatchOutcome, StockNumber, StockState,
 };
 
+pub use super::payments::Payments;
 pub use super::sms::SmsAllocations;
 pub use super::trials::Trials;
 pub use super::waitlist::Waitlists;
@@ -210,6 +211,7 @@ pub trait Transaction:
     + Ledger
     + Numbers
     + Orders
+    + Payments
     + Renewals
     + SipAccounts
     + SmsAllocations

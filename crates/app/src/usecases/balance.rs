@@ -1,6 +1,6 @@
 use crate::ports::Invariant;
 use serde::{Deserialize, Serialize};
-pub use vnum_billing::ServiceState;
+pub use vnum_billing::{PaymentMethod, ServiceState};
 use vnum_core::{CustomerId, Money};
 
 use crate::model::{EntryKind, LedgerEntry, NewLedgerEntry};
@@ -67,7 +67,48 @@ pub(crate) async fn pay(
 }
 
 impl Vnum {
-    /// Credits a balance once per idempotency key. When the payment clears a debt, every
+    /// Refuses an amount no payment may have: zero or below, fractions of a minor unit, or
+    /// more than [`crate::Config::max_payment`] (R10.D6).
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for a non-positive amount or fractions of a minor unit;
+    /// [`Error::Refused`] (R10.D6) above the maximum per payment.
+    pub(crate) fn check_payment_amount(&self, amount: Money) -> Result<(), Error> {
+        if amount.is_negative() || amount.is_zero() {
+            return Err(Error::Invalid(format!(
+                "a payment must be positive, got {amount}"
+            )));
+        }
+        if !amount.is_whole_minor() {
+            return Err(Error::Invalid(format!(
+                "{amount} has fractions of a minor unit: expected at most {} decimals",
+                amount.currency().minor_units()
+            )));
+        }
+        if amount.amount() > self.config.max_payment {
+            return Err(Error::Refused {
+                rule: vnum_core::rule::R10_D6,
+                message: format!(
+                    "a payment of {amount} is over the maximum of {} {} per payment",
+                    self.config.max_payment,
+                    amount.currency()
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    /// Credits a balance once per idempotency key, as an operator's payment of no stated
+    /// method; see [`Vnum::record_payment`].
+    ///
+    /// # Errors
+    /// As [`Vnum::record_payment`].
+    pub async fn top_up(&self, request: TopUp) -> Result<TopUpReceipt, Error> {
+        self.record_payment(request, None).await
+    }
+
+    /// Credits a balance once per idempotency key: a payment an operator received by
+    /// `method` (R1.D1), which the ledger line names. When the payment clears a debt, every
     /// number of the account works again at once (R10.4, R10.D3) and the next charge is
     /// still on the connection day (R10.5): nothing else changes.
     ///
@@ -75,37 +116,18 @@ impl Vnum {
     /// [`Error::Invalid`] for a non-positive amount, a currency other than the customer's,
     /// fractions of a minor unit, or an empty key; [`Error::NotFound`] for an unknown
     /// customer; [`Error::Conflict`] when the key was used for a different amount.
-    pub async fn top_up(&self, request: TopUp) -> Result<TopUpReceipt, Error> {
+    pub async fn record_payment(
+        &self,
+        request: TopUp,
+        method: Option<PaymentMethod>,
+    ) -> Result<TopUpReceipt, Error> {
         let key = request.idempotency_key.trim();
         if key.is_empty() || key.len() > 200 {
             return Err(Error::Invalid(
                 "an idempotency key of 1 to 200 characters is required".into(),
             ));
         }
-        if request.amount.is_negative() || request.amount.is_zero() {
-            return Err(Error::Invalid(format!(
-                "a top-up must be positive, got {}",
-                request.amount
-            )));
-        }
-        if !request.amount.is_whole_minor() {
-            return Err(Error::Invalid(format!(
-                "{} has fractions of a minor unit: expected at most {} decimals",
-                request.amount,
-                request.amount.currency().minor_units()
-            )));
-        }
-        if request.amount.amount() > self.config.max_payment {
-            return Err(Error::Refused {
-                rule: vnum_core::rule::R10_D6,
-                message: format!(
-                    "a payment of {} is over the maximum of {} {} per payment",
-                    request.amount,
-                    self.config.max_payment,
-                    request.amount.currency()
-                ),
-            });
-        }
+        self.check_payment_amount(request.amount)?;
         let mut tx = self.ports.store.begin().await?;
         let customer = tx
             .customer(request.customer)
@@ -131,7 +153,10 @@ impl Vnum {
                 period: None,
                 rule: Some(vnum_core::rule::R1_D1),
                 reference: Some(reference.clone()),
-                description: "Payment recorded by an operator".into(),
+                description: match method {
+                    Some(method) => format!("Payment recorded by an operator: {method}"),
+                    None => "Payment recorded by an operator".to_owned(),
+                },
                 at: self.ports.clock.now(),
             })
             .await;

@@ -9,13 +9,14 @@ mod customers;
 mod documents;
 mod numbers;
 mod orders;
+mod payments;
 mod renewals;
 mod sms;
 mod trials;
 mod waitlist;
 
 pub use auth::token_sha256;
-pub use balance::{BalanceView, ServiceState, TopUp, TopUpReceipt};
+pub use balance::{BalanceView, PaymentMethod, ServiceState, TopUp, TopUpReceipt};
 pub use calls::{InboundRoute, IssuedSipAccount, MAX_GREETING_BYTES, OutboundDecision};
 mod statistics;
 
@@ -24,6 +25,7 @@ pub use customers::RegisterCustomer;
 pub use documents::{MAX_DOCUMENT_BYTES, ReviewDecision};
 pub use numbers::Deletion;
 pub use orders::{NumberView, OrderLineRequest, PlaceOrder, PlacedOrder};
+pub use payments::{NotificationReceipt, ProviderNotification, StartPayment, StartedPayment};
 pub use renewals::RenewalReport;
 pub use statistics::{CallStatsView, KindTotal, LedgerStats, NumberCallStats, RecordedCall};
 pub use trials::TrialOutcome;
