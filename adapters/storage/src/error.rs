@@ -64,11 +64,15 @@ const INVARIANTS: &[(Invariant, &str, &str)] = &[
         "sms_allocations.number",
     ),
     (
-        "payment_key",
+        Invariant::PaymentKey,
         "payment_key",
         "payments.customer_id, payments.idempotency_key",
     ),
-    ("payment_event", "payment_event", "payments.provider_event"),
+    (
+        Invariant::PaymentEvent,
+        "payment_event",
+        "payments.provider_event",
+    ),
 ];
 
 /// Maps a sea-orm error: a unique violation becomes the [`StoreError::Conflict`] of its

@@ -805,7 +805,7 @@ pub(crate) async fn r1_d1_payments_are_keyed_per_customer_and_settle_once(store:
     assert_eq!(
         tx.insert_payment(new_payment(ada, "k1", 2000)).await,
         Err(StoreError::Conflict {
-            what: "payment_key"
+            what: Invariant::PaymentKey
         })
     );
     // The unit of work stays usable, and a key is unique per customer only.
@@ -860,7 +860,7 @@ pub(crate) async fn r1_d1_payments_are_keyed_per_customer_and_settle_once(store:
         tx.settle_payment(&settled(&second, PaymentStatus::Failed, "evt_1"))
             .await,
         Err(StoreError::Conflict {
-            what: "payment_event"
+            what: Invariant::PaymentEvent
         })
     );
     let failed = settled(&second, PaymentStatus::Failed, "evt_2");

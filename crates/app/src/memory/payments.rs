@@ -6,6 +6,7 @@ use vnum_core::{CustomerId, PaymentId};
 
 use super::store::InMemoryTransaction;
 use crate::model::{NewPayment, PaymentRecord};
+use crate::ports::Invariant;
 use crate::ports::StoreError;
 use crate::ports::store::Payments;
 
@@ -19,7 +20,7 @@ impl Payments for InMemoryTransaction<'_> {
             .any(|p| p.customer == payment.customer && p.idempotency_key == payment.idempotency_key)
         {
             return Err(StoreError::Conflict {
-                what: "payment_key",
+                what: Invariant::PaymentKey,
             });
         }
         let record = payment.stored_as(PaymentId(self.state.next_id()));
@@ -85,7 +86,7 @@ impl Payments for InMemoryTransaction<'_> {
                 .any(|p| p.id != payment.id && p.provider_event == payment.provider_event)
         {
             return Err(StoreError::Conflict {
-                what: "payment_event",
+                what: Invariant::PaymentEvent,
             });
         }
         match self.state.payments.get_mut(&payment.id) {

@@ -109,13 +109,17 @@ pub enum Invariant {
     WaitlistCountry,
     /// A waitlist entry is closed once.
     WaitlistEntryClosed,
+    /// One payment per customer and idempotency key (R1.D1).
+    PaymentKey,
+    /// One payment settled per provider event (R1.D1).
+    PaymentEvent,
     /// A unit of work commits only over the state it read (the in-memory store's serializability).
     ConcurrentTransaction,
 }
 
 impl Invariant {
     /// Every invariant.
-    pub const ALL: [Self; 18] = [
+    pub const ALL: [Self; 20] = [
         Self::CustomerEmail,
         Self::LedgerReference,
         Self::LedgerChargePeriod,
@@ -133,6 +137,8 @@ impl Invariant {
         Self::SmsNumberBusy,
         Self::WaitlistCountry,
         Self::WaitlistEntryClosed,
+        Self::PaymentKey,
+        Self::PaymentEvent,
         Self::ConcurrentTransaction,
     ];
 
@@ -157,6 +163,8 @@ impl Invariant {
             Self::SmsNumberBusy => "sms_number_busy",
             Self::WaitlistCountry => "waitlist_country",
             Self::WaitlistEntryClosed => "waitlist_entry_closed",
+            Self::PaymentKey => "payment_key",
+            Self::PaymentEvent => "payment_event",
             Self::ConcurrentTransaction => "concurrent_transaction",
         }
     }

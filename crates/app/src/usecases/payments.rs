@@ -10,6 +10,7 @@ use vnum_billing::{PaymentOutcome, PaymentStatus};
 use vnum_core::{CustomerId, Money, PaymentId, rule};
 
 use crate::model::{EntryKind, LedgerEntry, NewLedgerEntry, NewPayment, PaymentRecord};
+use crate::ports::Invariant;
 use crate::ports::{StoreError, Transaction};
 use crate::{Error, Vnum};
 
@@ -113,14 +114,14 @@ impl Vnum {
             Ok(payment) => payment,
             // Another request with the same key stored its payment first.
             Err(StoreError::Conflict {
-                what: "payment_key",
+                what: Invariant::PaymentKey,
             }) => {
                 let mut tx = self.ports.store.begin().await?;
                 let first =
                     tx.payment_by_key(customer.id, key)
                         .await?
                         .ok_or(StoreError::Conflict {
-                            what: "payment_key",
+                            what: Invariant::PaymentKey,
                         })?;
                 return replayed_start(request.amount, first);
             }
