@@ -16,7 +16,7 @@ use vnum_app::model::EntryKind;
 use vnum_core::{Currency, Money, PhoneNumber, PrepaidTerm};
 
 use crate::steps::{
-    Action, Case, LinePick, OfferSpec, PayAmount, TimeOfDay, Wait, currency, scale,
+    Action, Case, Fund, LinePick, OfferSpec, PayAmount, TimeOfDay, Wait, currency, scale,
 };
 
 /// How a payment shows in the ledger: its kind and the rule it names.
@@ -437,7 +437,7 @@ impl Model {
             Action::CallerId {
                 number,
                 active,
-                enabled,
+                switches,
                 by_owner,
                 fund,
             } => {
@@ -462,23 +462,42 @@ impl Model {
                 let mut ahead = self.clone();
                 if self.last_renewal != Some(self.today()) {
                     ops.push(Op::Renew);
-                    ahead.apply(&Op::Renew);
                 }
-                let due = ahead.caller_id_due(n, ahead.today());
-                let short = due - ahead.customers[customer].balance;
-                if *fund && *enabled && short > Decimal::ZERO {
-                    ops.push(Op::Pay {
+                for enabled in switches {
+                    ops.push(Op::SetCallerId {
+                        number: n,
                         customer,
-                        amount: money(short, self.customers[customer].currency),
-                        key: format!("payment-{}", self.payments + 1),
+                        enabled: *enabled,
                     });
                 }
-                ops.push(Op::SetCallerId {
-                    number: n,
-                    customer,
-                    enabled: *enabled,
-                });
-                ops
+                // Each payment is worked out on the model as it will be then.
+                let mut funded = Vec::with_capacity(ops.len() + switches.len());
+                for op in ops {
+                    let slack = match fund {
+                        Fund::No => None,
+                        Fund::Exact => Some(Decimal::ZERO),
+                        Fund::OneMinorShort => Some(minor(ahead.customers[customer].currency)),
+                    };
+                    let off = !ahead.numbers[n].caller_id;
+                    if let (Op::SetCallerId { enabled: true, .. }, Some(slack), true, true) =
+                        (&op, slack, *by_owner, off)
+                    {
+                        let due = ahead.caller_id_due(n, ahead.today());
+                        let short = due - ahead.customers[customer].balance - slack;
+                        if due > Decimal::ZERO && short > Decimal::ZERO {
+                            let pay = Op::Pay {
+                                customer,
+                                amount: money(short, ahead.customers[customer].currency),
+                                key: format!("payment-{}", ahead.payments + 1),
+                            };
+                            ahead.apply(&pay);
+                            funded.push(pay);
+                        }
+                    }
+                    ahead.apply(&op);
+                    funded.push(op);
+                }
+                funded
             }
             Action::Connect { number } => {
                 if self.numbers.is_empty() {

@@ -109,6 +109,17 @@ pub(crate) enum PayAmount {
     OverMaximum,
 }
 
+/// What the owner pays before turning an add-on on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Fund {
+    No,
+    /// Exactly what the balance lacks, so that the balance covers the add-on to the minor
+    /// unit.
+    Exact,
+    /// One minor unit less than that: refused (R1.4).
+    OneMinorShort,
+}
+
 /// One line of an order: an offer of the customer's currency, a quantity and a term.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct LinePick {
@@ -138,14 +149,14 @@ pub(crate) enum Action {
     /// on its first line (R1.D3).
     OrderAgain { same_lines: bool },
     /// The owner (or, when `by_owner` is false, another customer) turns a number's CallerID
-    /// add-on on or off (R6.2, R6.D1); with `active`, `number` counts only the numbers
-    /// connected and not deleted; `fund` pays exactly what the balance lacks for it first.
+    /// add-on on or off, once or a few times in a row (R6.2, R6.D1); with `active`, `number`
+    /// counts only the numbers connected and not deleted.
     CallerId {
         number: usize,
         active: bool,
-        enabled: bool,
+        switches: Vec<bool>,
         by_owner: bool,
-        fund: bool,
+        fund: Fund,
     },
     /// The carrier connects a number later (an operator callback).
     Connect { number: usize },
@@ -291,18 +302,23 @@ fn action() -> impl Strategy<Value = Action> {
 }
 
 fn caller_id() -> impl Strategy<Value = Action> {
+    let fund = prop_oneof![
+        2 => Just(Fund::No),
+        2 => Just(Fund::Exact),
+        1 => Just(Fund::OneMinorShort),
+    ];
     (
         any::<usize>(),
         prop::bool::weighted(0.8),
-        prop::bool::weighted(0.6),
+        prop::collection::vec(prop::bool::weighted(0.6), 1..=3),
         prop::bool::weighted(0.9),
-        any::<bool>(),
+        fund,
     )
         .prop_map(
-            |(number, active, enabled, by_owner, fund)| Action::CallerId {
+            |(number, active, switches, by_owner, fund)| Action::CallerId {
                 number,
                 active,
-                enabled,
+                switches,
                 by_owner,
                 fund,
             },
