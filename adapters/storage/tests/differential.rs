@@ -1,9 +1,10 @@
 //! The money path, differentially: random portfolios and event sequences (customers in
-//! several currencies, orders, connections, payments, deletions around charge days and
-//! renewal runs after random gaps, in a random billing time zone) run through the public use
-//! cases on the in-memory store, on SQLite and on PostgreSQL. After every step each store's
-//! ledger, balances, service states and numbers must equal a model written from
-//! `spec/RULES.md` alone (R1.4, R10, R11.D1), and each other.
+//! several currencies, orders and their replays under the same key, connections, payments,
+//! the CallerID add-on turned on and off, deletions around charge days and renewal runs
+//! after random gaps, in a random billing time zone) run through the public use cases on the
+//! in-memory store, on SQLite and on PostgreSQL. After every step each store's ledger,
+//! balances, service states and numbers must equal a model written from `spec/RULES.md`
+//! alone (R1.4, R1.D3, R6.2, R6.D1, R10, R11.D1), and each other.
 //!
 //! `VNUM_DIFFERENTIAL_CASES` sets how many cases each test runs (12 without PostgreSQL and
 //! 4 with it by default).

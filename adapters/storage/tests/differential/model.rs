@@ -3,8 +3,9 @@
 //! It keeps its own connection-day calendar (R10.2, R10.D1), its own billing days in the
 //! billing time zone (R10.D2), its own ledger and balances (R1.4, R10.3, R10.D5), and
 //! decides deletions (R10.6, R10.7), suspension (R10.4, R10.D3), idempotent renewal runs
-//! (R10.D4) and prepaid-term discounts (R11.1, R11.D1) by itself. It never calls the
-//! billing or discount crates.
+//! (R10.D4), prepaid-term discounts (R11.1, R11.D1), the CallerID add-on (R6.2, R6.D1) and
+//! orders repeated under their key (R1.D3) by itself. It never calls the billing or
+//! discount crates.
 
 use std::collections::BTreeMap;
 
@@ -15,7 +16,7 @@ use vnum_app::model::EntryKind;
 use vnum_core::{Currency, Money, PhoneNumber, PrepaidTerm};
 
 use crate::steps::{
-    Action, Case, LinePick, OfferSpec, PayAmount, TimeOfDay, Wait, currency, scale,
+    Action, Case, Fund, LinePick, OfferSpec, PayAmount, TimeOfDay, Wait, currency, scale,
 };
 
 /// How a payment shows in the ledger: its kind and the rule it names.
@@ -68,6 +69,8 @@ pub(crate) struct NumberSnap {
     pub(crate) index: usize,
     pub(crate) stand: NumberStand,
     pub(crate) billing: Option<NumberBilling>,
+    /// The CallerID add-on is on (R6.2).
+    pub(crate) caller_id: bool,
 }
 
 /// What the rules say about one customer after a step.
@@ -83,13 +86,16 @@ pub(crate) struct CustomerSnap {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Outcome {
     Done,
-    /// A payment under a key seen before, with the same amount: nothing credited.
+    /// A payment or an order under a key seen before, with the same amount or lines:
+    /// nothing credited or bought.
     Replayed,
     NotFound,
     Invalid,
     Insufficient,
     Conflict,
     Refused,
+    /// Refused under the rule named.
+    RefusedBy(String),
     Renewed {
         days: Vec<NaiveDate>,
         charged: u64,
@@ -117,6 +123,12 @@ pub(crate) enum Op {
         lines: Vec<(usize, u32, PrepaidTerm)>,
         /// The numbers the carrier assigns on the spot, for an instant order.
         instant: Option<Vec<PhoneNumber>>,
+        key: String,
+    },
+    SetCallerId {
+        number: usize,
+        customer: usize,
+        enabled: bool,
     },
     Connect {
         number: usize,
@@ -202,6 +214,12 @@ enum Stand {
 struct ModelNumber {
     owner: usize,
     fee: Decimal,
+    /// The offer's CallerID add-on fee, if it has one (R6.2).
+    addon: Option<Decimal>,
+    caller_id: bool,
+    /// While the add-on is off: the periods it was paid for (R6.D1), the number's own count
+    /// when it was turned off. Turning it off refunds nothing (R10.6), so these stay paid.
+    addon_paid: u32,
     term_months: u32,
     stand: Stand,
     connected_on: Option<NaiveDate>,
@@ -209,6 +227,23 @@ struct ModelNumber {
     paid: u32,
 }
 
+impl ModelNumber {
+    /// What a renewal charges: the fee, plus the add-on while it is on (R6.D1).
+    fn monthly(&self) -> Decimal {
+        match (self.caller_id, self.addon) {
+            (true, Some(addon)) => self.fee + addon,
+            _ => self.fee,
+        }
+    }
+}
+
+/// Order lines as the customer asks for them: offer index, quantity, term.
+type OrderLines = Vec<(usize, u32, PrepaidTerm)>;
+
+/// The last order sent: customer, lines, instant, key.
+type LastOrder = (usize, OrderLines, bool, String);
+
+#[derive(Clone)]
 pub(crate) struct Model {
     zone: Tz,
     tiers: [Decimal; 3],
@@ -220,6 +255,10 @@ pub(crate) struct Model {
     payments: u32,
     keys: BTreeMap<(usize, String), Decimal>,
     last_payment: Option<(usize, Money, String)>,
+    orders: u32,
+    /// The lines of every order that took money, by customer and key (R1.D3).
+    order_keys: BTreeMap<(usize, String), OrderLines>,
+    last_order: Option<LastOrder>,
 }
 
 impl Model {
@@ -235,6 +274,9 @@ impl Model {
             payments: 0,
             keys: BTreeMap::new(),
             last_payment: None,
+            orders: 0,
+            order_keys: BTreeMap::new(),
+            last_order: None,
         }
     }
 
@@ -379,18 +421,83 @@ impl Model {
                         });
                     }
                 }
-                let count: u32 = lines.iter().map(|(_, q, _)| q).sum();
-                let instant = instant.then(|| {
-                    (0..count as usize)
-                        .map(|i| e164_of(self.numbers.len() + i))
-                        .collect()
-                });
-                ops.push(Op::Order {
-                    customer: c,
-                    lines,
-                    instant,
-                });
+                ops.push(self.order_op(c, lines, *instant, self.order_key()));
                 ops
+            }
+            Action::OrderAgain { same_lines } => match &self.last_order {
+                Some((c, lines, instant, key)) => {
+                    let mut lines = lines.clone();
+                    if !same_lines {
+                        lines[0].1 += 1;
+                    }
+                    vec![self.order_op(*c, lines, *instant, key.clone())]
+                }
+                None => vec![],
+            },
+            Action::CallerId {
+                number,
+                active,
+                switches,
+                by_owner,
+                fund,
+            } => {
+                let candidates: Vec<usize> = (0..self.numbers.len())
+                    .filter(|n| !active || matches!(self.numbers[*n].stand, Stand::Active))
+                    .collect();
+                if candidates.is_empty() {
+                    return vec![];
+                }
+                let n = candidates[number % candidates.len()];
+                let owner = self.numbers[n].owner;
+                let customer = if *by_owner {
+                    owner
+                } else {
+                    (owner + 1) % self.customers.len()
+                };
+                // The rules leave open which fee a renewal run charges for the charge days
+                // it catches up after a pause when the add-on was turned on or off in
+                // between. Add-ons are therefore toggled only once renewals are caught up:
+                // when the last run did not cover today, the step runs them first.
+                let mut ops = Vec::new();
+                let mut ahead = self.clone();
+                if self.last_renewal != Some(self.today()) {
+                    ops.push(Op::Renew);
+                }
+                for enabled in switches {
+                    ops.push(Op::SetCallerId {
+                        number: n,
+                        customer,
+                        enabled: *enabled,
+                    });
+                }
+                // Each payment is worked out on the model as it will be then.
+                let mut funded = Vec::with_capacity(ops.len() + switches.len());
+                for op in ops {
+                    let slack = match fund {
+                        Fund::No => None,
+                        Fund::Exact => Some(Decimal::ZERO),
+                        Fund::OneMinorShort => Some(minor(ahead.customers[customer].currency)),
+                    };
+                    let off = !ahead.numbers[n].caller_id;
+                    if let (Op::SetCallerId { enabled: true, .. }, Some(slack), true, true) =
+                        (&op, slack, *by_owner, off)
+                    {
+                        let due = ahead.caller_id_due(n, ahead.today());
+                        let short = due - ahead.customers[customer].balance - slack;
+                        if due > Decimal::ZERO && short > Decimal::ZERO {
+                            let pay = Op::Pay {
+                                customer,
+                                amount: money(short, ahead.customers[customer].currency),
+                                key: format!("payment-{}", ahead.payments + 1),
+                            };
+                            ahead.apply(&pay);
+                            funded.push(pay);
+                        }
+                    }
+                    ahead.apply(&op);
+                    funded.push(op);
+                }
+                funded
             }
             Action::Connect { number } => {
                 if self.numbers.is_empty() {
@@ -422,8 +529,28 @@ impl Model {
         }
     }
 
+    /// A key no order had before (R1.D3).
+    fn order_key(&self) -> String {
+        format!("order-{}", self.orders + 1)
+    }
+
+    fn order_op(&self, customer: usize, lines: OrderLines, instant: bool, key: String) -> Op {
+        let count: u32 = lines.iter().map(|(_, q, _)| q).sum();
+        let instant = instant.then(|| {
+            (0..count as usize)
+                .map(|i| e164_of(self.numbers.len() + i))
+                .collect()
+        });
+        Op::Order {
+            customer,
+            lines,
+            instant,
+            key,
+        }
+    }
+
     /// The lines of an order, each on an offer in the customer's currency.
-    fn order_lines(&self, customer: usize, lines: &[LinePick]) -> Vec<(usize, u32, PrepaidTerm)> {
+    fn order_lines(&self, customer: usize, lines: &[LinePick]) -> OrderLines {
         let code = self.customers[customer].currency.code();
         let offers: Vec<usize> = (0..self.offers.len())
             .filter(|o| currency(self.offers[*o].currency).code() == code)
@@ -448,6 +575,14 @@ impl Model {
             Decimal::new(spec.setup_minor, cur.minor_units()),
             cur,
         )
+    }
+
+    /// The offer's CallerID add-on fee, if it has one (R6.2).
+    fn addon_price(&self, offer: usize) -> Option<Decimal> {
+        let spec = self.offers[offer];
+        let cur = currency(spec.currency);
+        spec.caller_id_minor
+            .map(|m| Decimal::new(m, cur.minor_units()))
     }
 
     /// R1.4, R11.1, R11.D1: setup fees plus the rent of the first term, the rent less the
@@ -531,12 +666,26 @@ impl Model {
                 customer,
                 lines,
                 instant,
+                key,
             } => {
+                self.orders += 1;
+                self.last_order = Some((*customer, lines.clone(), instant.is_some(), key.clone()));
+                // R1.D3: an order repeated under its key buys once; the same key for other
+                // lines is a conflict. Only an order that took money holds its key.
+                if let Some(placed) = self.order_keys.get(&(*customer, key.clone())) {
+                    return if placed == lines {
+                        Outcome::Replayed
+                    } else {
+                        Outcome::Conflict
+                    };
+                }
                 let total = self.order_total(lines);
                 let cur = self.customers[*customer].currency;
                 if self.customers[*customer].balance < total {
                     return Outcome::Insufficient;
                 }
+                self.order_keys
+                    .insert((*customer, key.clone()), lines.clone());
                 self.append(
                     *customer,
                     Line {
@@ -552,10 +701,14 @@ impl Model {
                 let first = self.numbers.len();
                 for (offer, quantity, term) in lines {
                     let (monthly, _, _) = self.price(*offer);
+                    let addon = self.addon_price(*offer);
                     for _ in 0..*quantity {
                         self.numbers.push(ModelNumber {
                             owner: *customer,
                             fee: monthly,
+                            addon,
+                            caller_id: false,
+                            addon_paid: 0,
                             term_months: term.months(),
                             stand: Stand::Pending,
                             connected_on: None,
@@ -591,8 +744,86 @@ impl Model {
                     }
                 }
             }
+            Op::SetCallerId {
+                number,
+                customer,
+                enabled,
+            } => self.set_caller_id(*number, *customer, *enabled, today),
             Op::Renew => self.renew(today),
         }
+    }
+
+    /// R6.2, R6.D1: the add-on is prepaid like every service (R10.1). Turning it on charges
+    /// its fee at once, as a line of its own, for every monthly period from the one
+    /// containing today up to the number's paid-through day, less those paid for it before;
+    /// from then on every renewal charges it with the number. Turning it off refunds nothing
+    /// (R10.6). It is refused for an offer without the add-on, before the number is
+    /// connected (and after it is deleted), and when the balance does not cover it (R1.4).
+    fn set_caller_id(
+        &mut self,
+        number: usize,
+        customer: usize,
+        enabled: bool,
+        today: NaiveDate,
+    ) -> Outcome {
+        let n = &self.numbers[number];
+        if n.owner != customer {
+            return Outcome::NotFound;
+        }
+        if n.addon.is_none() {
+            return Outcome::RefusedBy("R6.2".to_owned());
+        }
+        if n.caller_id == enabled {
+            return Outcome::Done;
+        }
+        if !matches!(n.stand, Stand::Active) {
+            return Outcome::RefusedBy("R6.D1".to_owned());
+        }
+        if !enabled {
+            let n = &mut self.numbers[number];
+            n.caller_id = false;
+            n.addon_paid = n.paid;
+            return Outcome::Done;
+        }
+        let amount = self.caller_id_due(number, today);
+        let owner = n.owner;
+        if amount > Decimal::ZERO {
+            if self.customers[owner].balance < amount {
+                return Outcome::Insufficient;
+            }
+            let cur = self.customers[owner].currency;
+            self.append(
+                owner,
+                Line {
+                    at: self.now,
+                    kind: format!("{:?}", EntryKind::Charge),
+                    amount: (-amount).normalize(),
+                    currency: cur,
+                    number: Some(number),
+                    period: None,
+                    rule: Some("R6.D1".to_owned()),
+                },
+            );
+        }
+        self.numbers[number].caller_id = true;
+        Outcome::Done
+    }
+
+    /// What turning the add-on on costs today (R6.D1): its fee for every monthly period from
+    /// the one containing today up to the number's paid-through day, less the periods paid
+    /// for it before it was last turned off; zero for a number not connected or an offer
+    /// without the add-on.
+    fn caller_id_due(&self, number: usize, today: NaiveDate) -> Decimal {
+        let n = &self.numbers[number];
+        let (Some(addon), Some(connected)) = (n.addon, n.connected_on) else {
+            return Decimal::ZERO;
+        };
+        let current = (0..)
+            .take_while(|k| charge_day(connected, *k) <= today)
+            .last()
+            .expect("connected on or before today");
+        let months = n.paid.saturating_sub(current.max(n.addon_paid));
+        addon * Decimal::from(months)
     }
 
     /// R10.1, R10.2: connected today, the first term is paid from today.
@@ -632,7 +863,7 @@ impl Model {
                     continue;
                 }
                 assert_eq!(k, n.paid, "the model missed a charge day of number {index}");
-                let (owner, fee) = (n.owner, n.fee);
+                let (owner, fee) = (n.owner, n.monthly());
                 let cur = self.customers[owner].currency;
                 self.numbers[index].paid += 1;
                 self.append(
@@ -711,12 +942,13 @@ impl Model {
             anchor_day: connected_on.day(),
             connected_on,
             paid_through: charge_day(connected_on, n.paid),
-            monthly_fee: (n.fee.normalize(), cur),
+            monthly_fee: (n.monthly().normalize(), cur),
         });
         NumberSnap {
             index,
             stand,
             billing,
+            caller_id: n.caller_id,
         }
     }
 }

@@ -109,6 +109,17 @@ pub(crate) enum PayAmount {
     OverMaximum,
 }
 
+/// What the owner pays before turning an add-on on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Fund {
+    No,
+    /// Exactly what the balance lacks, so that the balance covers the add-on to the minor
+    /// unit.
+    Exact,
+    /// One minor unit less than that: refused (R1.4).
+    OneMinorShort,
+}
+
 /// One line of an order: an offer of the customer's currency, a quantity and a term.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct LinePick {
@@ -117,7 +128,7 @@ pub(crate) struct LinePick {
     pub(crate) term_months: u32,
 }
 
-/// What a step does once the clock has moved. Add-ons will join here.
+/// What a step does once the clock has moved.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Action {
     /// A new customer in a currency.
@@ -133,6 +144,19 @@ pub(crate) enum Action {
         lines: Vec<LinePick>,
         fund: bool,
         instant: bool,
+    },
+    /// The last order sent again under its key, with the same lines or with one more number
+    /// on its first line (R1.D3).
+    OrderAgain { same_lines: bool },
+    /// The owner (or, when `by_owner` is false, another customer) turns a number's CallerID
+    /// add-on on or off, once or a few times in a row (R6.2, R6.D1); with `active`, `number`
+    /// counts only the numbers connected and not deleted.
+    CallerId {
+        number: usize,
+        active: bool,
+        switches: Vec<bool>,
+        by_owner: bool,
+        fund: Fund,
     },
     /// The carrier connects a number later (an operator callback).
     Connect { number: usize },
@@ -154,6 +178,9 @@ pub(crate) struct OfferSpec {
     pub(crate) currency: usize,
     pub(crate) monthly_minor: i64,
     pub(crate) setup_minor: i64,
+    /// The CallerID add-on's monthly fee; `None` when the carrier cannot present the number
+    /// (R6.2).
+    pub(crate) caller_id_minor: Option<i64>,
 }
 
 #[derive(Clone, Debug)]
@@ -266,10 +293,36 @@ fn action() -> impl Strategy<Value = Action> {
                 fund,
                 instant,
             }),
+        2 => prop::bool::weighted(0.7).prop_map(|same_lines| Action::OrderAgain { same_lines }),
+        2 => caller_id(),
         2 => any::<usize>().prop_map(|number| Action::Connect { number }),
         2 => (any::<usize>(), prop::bool::weighted(0.9))
             .prop_map(|(number, by_owner)| Action::Delete { number, by_owner }),
     ]
+}
+
+fn caller_id() -> impl Strategy<Value = Action> {
+    let fund = prop_oneof![
+        2 => Just(Fund::No),
+        2 => Just(Fund::Exact),
+        1 => Just(Fund::OneMinorShort),
+    ];
+    (
+        any::<usize>(),
+        prop::bool::weighted(0.8),
+        prop::collection::vec(prop::bool::weighted(0.6), 1..=3),
+        prop::bool::weighted(0.9),
+        fund,
+    )
+        .prop_map(
+            |(number, active, switches, by_owner, fund)| Action::CallerId {
+                number,
+                active,
+                switches,
+                by_owner,
+                fund,
+            },
+        )
 }
 
 /// A deletion two days before, one day before or on the next charge day of the number
@@ -294,6 +347,7 @@ fn step() -> impl Strategy<Value = Step> {
             action: Action::Renew,
         }),
         2 => delete_around_charge_day(),
+        2 => (wait(), caller_id()).prop_map(|(wait, action)| Step { wait, action }),
         5 => (wait(), action()).prop_map(|(wait, action)| Step { wait, action }),
     ]
 }
@@ -309,10 +363,17 @@ fn offer(currency: usize) -> impl Strategy<Value = OfferSpec> {
             .boxed()
     };
     let setup = prop_oneof![Just(0i64), (1i64..=2_000).prop_map(move |m| m * s)];
-    (monthly, setup).prop_map(move |(monthly_minor, setup_minor)| OfferSpec {
-        currency,
-        monthly_minor,
-        setup_minor,
+    let caller_id = prop_oneof![
+        1 => Just(None),
+        3 => prop_oneof![1i64..=500, select(vec![1i64, 7, 99])].prop_map(move |m| Some(m * s)),
+    ];
+    (monthly, setup, caller_id).prop_map(move |(monthly_minor, setup_minor, caller_id_minor)| {
+        OfferSpec {
+            currency,
+            monthly_minor,
+            setup_minor,
+            caller_id_minor,
+        }
     })
 }
 

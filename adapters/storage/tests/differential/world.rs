@@ -48,8 +48,8 @@ pub(crate) struct World {
     offers: Vec<OfferId>,
     customers: Vec<CustomerId>,
     numbers: Vec<NumberId>,
-    /// Orders placed so far: each gets a key of its own (R1.D3).
-    orders: u32,
+    /// The numbers each order key bought (R1.D3).
+    orders: HashMap<String, Vec<NumberId>>,
     schema: Option<PgSchema>,
 }
 
@@ -94,7 +94,7 @@ impl World {
             offers: Vec::new(),
             customers: Vec::new(),
             numbers: Vec::new(),
-            orders: 0,
+            orders: HashMap::new(),
             schema,
         }
     }
@@ -140,7 +140,7 @@ impl World {
                 setup_fee: price(spec.setup_minor),
                 provisioning: ProvisioningClass::Instant,
                 documents: DocumentRequirement::none(),
-                caller_id_monthly: None,
+                caller_id_monthly: spec.caller_id_minor.map(price),
                 sip_forwarding_free: true,
                 trial_allowed: false,
                 listed: true,
@@ -186,8 +186,8 @@ impl World {
                 customer,
                 lines,
                 instant,
+                key,
             } => {
-                self.orders += 1;
                 if let Some(numbers) = instant {
                     self.carrier.set_instant(true);
                     self.carrier.stock(numbers.iter().cloned());
@@ -207,15 +207,23 @@ impl World {
                             })
                             .collect(),
                         end_user: EndUser::Personal,
-                        idempotency_key: Some(format!("order-{}", self.orders)),
+                        idempotency_key: Some(key.clone()),
                     })
                     .await;
                 self.carrier.set_instant(false);
                 while self.carrier.take("DE").is_some() {}
                 match placed {
                     Ok(placed) => {
-                        self.numbers.extend(placed.numbers.iter().map(|n| n.id));
-                        Outcome::Done
+                        let ids: Vec<NumberId> = placed.numbers.iter().map(|n| n.id).collect();
+                        if !placed.replayed {
+                            self.numbers.extend(&ids);
+                            self.orders.insert(key.clone(), ids);
+                            Outcome::Done
+                        } else if self.orders.get(key) == Some(&ids) {
+                            Outcome::Replayed
+                        } else {
+                            Outcome::Failed(format!("the replay answered other numbers: {ids:?}"))
+                        }
                     }
                     Err(e) => outcome_of(&e),
                 }
@@ -227,6 +235,24 @@ impl World {
                     .await
                 {
                     Ok(_) => Outcome::Done,
+                    Err(e) => outcome_of(&e),
+                }
+            }
+            Op::SetCallerId {
+                number,
+                customer,
+                enabled,
+            } => {
+                match self
+                    .vnum
+                    .set_caller_id(self.customers[*customer], self.numbers[*number], *enabled)
+                    .await
+                {
+                    Ok(record) if record.settings.caller_id == *enabled => Outcome::Done,
+                    Ok(_) => Outcome::Failed(format!("CallerID is not {enabled}")),
+                    Err(Error::Refused { rule, .. }) => {
+                        Outcome::RefusedBy(rule.as_str().to_owned())
+                    }
                     Err(e) => outcome_of(&e),
                 }
             }
@@ -324,7 +350,7 @@ impl World {
                         period: e.period.map(|p| (p.start(), p.end())),
                         rule: e.rule.map(|r| r.as_str().to_owned()),
                     },
-                    reference: e.reference,
+                    reference: e.reference.map(|r| case_reference(&index, r)),
                     description: e.description,
                 })
                 .collect();
@@ -370,6 +396,7 @@ fn number_snap(index: &HashMap<NumberId, usize>, record: NumberRecord) -> Number
     };
     NumberSnap {
         index: index.get(&record.id).copied().unwrap_or(usize::MAX),
+        caller_id: record.settings.caller_id,
         stand,
         billing: record.billing.map(|b| NumberBilling {
             anchor_day: b.anchor_day.get(),
@@ -377,6 +404,21 @@ fn number_snap(index: &HashMap<NumberId, usize>, record: NumberRecord) -> Number
             paid_through: b.paid_through,
             monthly_fee: (b.monthly_fee.amount().normalize(), b.monthly_fee.currency()),
         }),
+    }
+}
+
+/// A ledger reference with a store's own number id replaced by the number's index in the
+/// case, so that stores which number their rows differently compare equal.
+fn case_reference(index: &HashMap<NumberId, usize>, reference: String) -> String {
+    let Some((id, rest)) = reference
+        .strip_prefix("caller-id:")
+        .and_then(|r| r.split_once(':'))
+    else {
+        return reference;
+    };
+    match index.iter().find(|(n, _)| n.to_string() == id) {
+        Some((_, i)) => format!("caller-id:#{i}:{rest}"),
+        None => reference,
     }
 }
 
