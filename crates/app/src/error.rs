@@ -67,10 +67,7 @@ impl From<vnum_lifecycle::OrderError> for Error {
             vnum_lifecycle::OrderError::InsufficientBalance { needed, available } => {
                 Self::InsufficientBalance { needed, available }
             }
-            other => Self::Refused {
-                rule: other.rule(),
-                message: other.to_string(),
-            },
+            other => Self::refused(other),
         }
     }
 }
@@ -83,6 +80,15 @@ impl Error {
             Self::InsufficientBalance { .. } => Some(vnum_core::rule::R1_4),
             Self::Refused { rule, .. } => Some(*rule),
             _ => None,
+        }
+    }
+
+    /// A domain crate's refusal, with the rule it names (R…): no use case picks a rule
+    /// id by hand for an error that knows its own.
+    pub(crate) fn refused(error: impl vnum_core::rule::RuleError) -> Self {
+        Self::Refused {
+            rule: error.rule(),
+            message: error.to_string(),
         }
     }
 

@@ -131,3 +131,28 @@ pub enum CallsError {
         why: &'static str,
     },
 }
+
+/// The rule each refusal enforces.
+impl vnum_core::rule::RuleError for CallsError {
+    fn rule(&self) -> vnum_core::RuleId {
+        use vnum_core::rule;
+        match self {
+            Self::InvalidSipLogin(_) | Self::NoNumberOwned(_) | Self::InvalidRealm(_) => rule::R5_1,
+            Self::InvalidSipUri { .. }
+            | Self::InvalidServerAddress { .. }
+            | Self::InvalidPhoneNumber(_)
+            | Self::UnrecognisedTarget(_) => rule::R5_2,
+            Self::RingTimeOutOfRange(_) => rule::R5_D2,
+            Self::TooFewTargets(_)
+            | Self::TooManyTargets { .. }
+            | Self::DuplicateTarget(_)
+            | Self::VoicemailOnlyWithoutVoicemail => rule::R4_4,
+            Self::GreetingRejected(_) => rule::R13_D1,
+            Self::DuplicateGreeting(_) | Self::GreetingNotFound(_) => rule::R13_1,
+            Self::RecordingTextEmpty
+            | Self::RecordingTextTooLong { .. }
+            | Self::RecordingNotPaid(_) => rule::R13_3,
+            Self::InconsistentCallRecord { .. } => rule::R4_6,
+        }
+    }
+}

@@ -39,6 +39,13 @@ pub enum DocumentError {
     EmptyRejectionReason,
 }
 
+/// Every review step and upload follows the review Decision (R3.D1).
+impl vnum_core::rule::RuleError for DocumentError {
+    fn rule(&self) -> vnum_core::RuleId {
+        vnum_core::rule::R3_D1
+    }
+}
+
 /// Why a document was rejected, in words the customer can act on (R3.D1).
 ///
 /// Invariant: not blank; surrounding whitespace is trimmed.

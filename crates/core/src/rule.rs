@@ -50,6 +50,13 @@ impl RuleId {
     }
 }
 
+/// An error of a domain crate that names the business rule that refused, so that callers
+/// report the rule without choosing it by hand.
+pub trait RuleError: std::error::Error {
+    /// The rule behind the refusal.
+    fn rule(&self) -> RuleId;
+}
+
 impl fmt::Display for RuleId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.0)

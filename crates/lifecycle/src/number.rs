@@ -158,6 +158,19 @@ pub struct TransitionError {
     pub event: NumberEventName,
 }
 
+/// The rule a refused event breaks: each event belongs to the rule that allows it.
+impl vnum_core::rule::RuleError for TransitionError {
+    fn rule(&self) -> RuleId {
+        match self.event {
+            NumberEventName::DocumentsRequired | NumberEventName::DocumentsAccepted => rule::R3_1,
+            NumberEventName::ProvisioningStarted => rule::R2_1,
+            NumberEventName::Connected => rule::R1_2,
+            NumberEventName::Deleted => rule::R10_7,
+            NumberEventName::ProvisioningFailed => rule::R1_D3,
+        }
+    }
+}
+
 impl NumberEvent {
     /// The first step of a number just ordered (R1.4): straight to provisioning when the
     /// customer's `documents` for the offer are complete, accepted ones reused (R2.1,

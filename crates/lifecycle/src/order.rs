@@ -284,3 +284,9 @@ pub fn accept_order(balance: Money, due: Money) -> Result<Acceptance, OrderError
         rule: rule::R1_4,
     })
 }
+
+impl vnum_core::rule::RuleError for OrderError {
+    fn rule(&self) -> vnum_core::RuleId {
+        OrderError::rule(self)
+    }
+}

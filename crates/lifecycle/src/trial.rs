@@ -230,3 +230,9 @@ pub fn suggest_trial_offer<'a>(
             },
         })
 }
+
+impl vnum_core::rule::RuleError for TrialError {
+    fn rule(&self) -> vnum_core::RuleId {
+        TrialError::rule(self)
+    }
+}

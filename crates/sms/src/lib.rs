@@ -102,3 +102,9 @@ impl SmsError {
         }
     }
 }
+
+impl vnum_core::rule::RuleError for SmsError {
+    fn rule(&self) -> vnum_core::RuleId {
+        SmsError::rule(self)
+    }
+}

@@ -85,10 +85,7 @@ impl Vnum {
             &self.config.sip_domain,
             &mut rand::rng(),
         )
-        .map_err(|e| Error::Refused {
-            rule: vnum_core::rule::R5_1,
-            message: e.to_string(),
-        })?;
+        .map_err(Error::refused)?;
         let presents = numbers.iter().find(|n| n.e164().is_some()).map(|n| n.id);
         let record = tx
             .insert_sip_account(SipAccountRecord {
@@ -320,12 +317,7 @@ impl Vnum {
                 .unwrap_or(0)
                 + 1,
         );
-        let info = greetings
-            .upload(id, name, &bytes)
-            .map_err(|e| Error::Refused {
-                rule: vnum_core::rule::R13_D1,
-                message: e.to_string(),
-            })?;
+        let info = greetings.upload(id, name, &bytes).map_err(Error::refused)?;
         self.ports
             .media
             .put(&format!("greetings/{number}/{id}"), bytes)

@@ -66,10 +66,7 @@ impl Vnum {
         };
         let document = old
             .reupload(DocumentId(0), self.ports.clock.now())
-            .map_err(|e| Error::Refused {
-                rule: vnum_core::rule::R3_D1,
-                message: e.to_string(),
-            })?;
+            .map_err(Error::refused)?;
         let document = tx.insert_document(document).await?;
         self.store_scan(&document, bytes).await?;
         tx.commit().await?;
@@ -101,10 +98,7 @@ impl Vnum {
             .document(id)
             .await?
             .ok_or_else(|| Error::not_found("document", id))?;
-        let reviewed = document.review(event).map_err(|e| Error::Refused {
-            rule: vnum_core::rule::R3_D1,
-            message: e.to_string(),
-        })?;
+        let reviewed = document.review(event).map_err(Error::refused)?;
         tx.update_document(&reviewed).await?;
         let customer = reviewed.customer();
         let documents = tx.documents_of(customer).await?;

@@ -112,10 +112,7 @@ impl Vnum {
                 reason: reason.to_owned(),
                 on: today,
             })
-            .map_err(|e| Error::Refused {
-                rule: vnum_core::rule::R1_D3,
-                message: e.to_string(),
-            })?;
+            .map_err(Error::refused)?;
         let refund = self.refund_of(&mut *tx, &number).await?;
         if let Some(amount) = refund.filter(|r| !r.is_zero()) {
             tx.append(NewLedgerEntry {
@@ -242,10 +239,7 @@ impl Vnum {
                 number: e164.clone(),
                 on: today,
             })
-            .map_err(|e| Error::Refused {
-                rule: vnum_core::rule::R1_2,
-                message: e.to_string(),
-            })?;
+            .map_err(Error::refused)?;
         let anchor = BillingAnchor::new(today);
         let first = anchor
             .term(0, number.first_term)
@@ -331,10 +325,7 @@ impl Vnum {
             .state
             .clone()
             .apply(NumberEvent::Deleted { on: today })
-            .map_err(|e| Error::Refused {
-                rule: vnum_core::rule::R10_7,
-                message: e.to_string(),
-            })?;
+            .map_err(Error::refused)?;
         let cancellation = match &number.billing {
             Some(billing) => Some(
                 vnum_billing::cancel(billing.number_billing(), today)

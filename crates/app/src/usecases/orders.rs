@@ -400,10 +400,7 @@ impl Vnum {
                 .offer(request.offer)
                 .await?
                 .ok_or_else(|| Error::not_found("offer", request.offer))?;
-            let refused = |e: vnum_lifecycle::OrderError| Error::Refused {
-                rule: e.rule(),
-                message: e.to_string(),
-            };
+            let refused = |e: vnum_lifecycle::OrderError| Error::refused(e);
             let line = match &request.number {
                 Some(number) => {
                     if request.quantity > 1 {

@@ -12,10 +12,7 @@ use crate::ports::StoreError;
 use crate::{Error, Vnum};
 
 fn refused(error: SmsError) -> Error {
-    Error::Refused {
-        rule: error.rule(),
-        message: error.to_string(),
-    }
+    Error::refused(error)
 }
 
 impl Vnum {

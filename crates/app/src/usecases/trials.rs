@@ -95,10 +95,7 @@ impl Vnum {
             now,
             earlier.iter().map(|r| &r.trial),
         )
-        .map_err(|e| Error::Refused {
-            rule: e.rule(),
-            message: e.to_string(),
-        })?;
+        .map_err(Error::refused)?;
         tx.move_stock(trial.number(), StockState::Available, StockState::OnTrial)
             .await
             .map_err(|e| match e {

@@ -195,3 +195,38 @@ fn r3_d1_a_customer_with_accepted_documents_goes_straight_to_provisioning() {
         NumberEvent::ProvisioningStarted
     );
 }
+
+#[test]
+fn a_refused_event_names_the_rule_that_allows_it_and_keeps_the_state() {
+    use vnum_core::rule::{self, RuleError};
+    let on = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+    let number = vnum_core::PhoneNumber::parse("+4930123456").unwrap();
+    let active = NumberState::Active {
+        number: number.clone(),
+        connected_on: on,
+    };
+    let connect_again = active
+        .clone()
+        .apply(NumberEvent::Connected {
+            number: number.clone(),
+            on,
+        })
+        .unwrap_err();
+    let fail_active = active
+        .clone()
+        .apply(NumberEvent::ProvisioningFailed {
+            reason: "none left".into(),
+            on,
+        })
+        .unwrap_err();
+    let deleted = active.apply(NumberEvent::Deleted { on }).unwrap();
+    let delete_again = deleted
+        .clone()
+        .apply(NumberEvent::Deleted { on })
+        .unwrap_err();
+
+    assert_eq!(connect_again.rule(), rule::R1_2);
+    assert_eq!(fail_active.rule(), rule::R1_D3);
+    assert_eq!(delete_again.rule(), rule::R10_7);
+    assert_eq!(delete_again.state, deleted, "a refused event loses nothing");
+}
