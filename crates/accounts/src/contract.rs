@@ -15,6 +15,20 @@ pub enum CustomerKind {
     Company,
 }
 
+impl CustomerKind {
+    /// Only a company signs a contract and pays by bank transfer; a person pays by its
+    /// balance (R12.1).
+    ///
+    /// # Errors
+    /// [`crate::AccountsError::NotACompany`] for a person.
+    pub fn may_sign_contract(self) -> Result<(), crate::AccountsError> {
+        match self {
+            Self::Company => Ok(()),
+            Self::Person => Err(crate::AccountsError::NotACompany),
+        }
+    }
+}
+
 /// An International Bank Account Number.
 ///
 /// Invariant: two country letters, two check digits, 11 to 30 letters or digits, 15 to 34
@@ -420,6 +434,14 @@ fn bank_account(form: &ContractForm) -> Result<BankAccount, Vec<ContractFieldErr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn r12_1_only_a_company_signs_a_contract() {
+        use vnum_core::rule::RuleError;
+        assert_eq!(CustomerKind::Company.may_sign_contract(), Ok(()));
+        let refused = CustomerKind::Person.may_sign_contract().unwrap_err();
+        assert_eq!(refused.rule(), vnum_core::rule::R12_1);
+    }
 
     fn form() -> ContractForm {
         ContractForm {

@@ -49,4 +49,20 @@ pub enum AccountsError {
     /// Amounts that cannot be combined (another currency, overflow).
     #[error(transparent)]
     Money(#[from] MoneyError),
+    /// A person asked for a contract (R12.1).
+    #[error("only a company can sign a contract; a person pays by its balance")]
+    NotACompany,
+}
+
+/// The rule each refusal enforces.
+impl vnum_core::rule::RuleError for AccountsError {
+    fn rule(&self) -> vnum_core::RuleId {
+        match self {
+            Self::NotACompany | Self::TransferNotPositive(_) | Self::BankReferenceMissing => {
+                vnum_core::rule::R12_1
+            }
+            Self::WrongSign { .. } => vnum_core::rule::R12_2,
+            Self::Money(_) => vnum_core::rule::R10_D5,
+        }
+    }
 }

@@ -31,4 +31,6 @@ pub use provisioning::{
     BusinessDayRange, BusinessDayRangeError, EtaRange, ProvisioningClass, ReadyBy,
 };
 pub use trial::{TRIAL_LENGTH, Trial, TrialError, TrialSuggestion, suggest_trial_offer};
-pub use waitlist::{Restock, Waitlist, WaitlistEntry, WaitlistError, WaitlistState, Wanted};
+pub use waitlist::{
+    Restock, Waitlist, WaitlistEntry, WaitlistError, WaitlistState, Wanted, nothing_on_sale_for,
+};

@@ -36,6 +36,41 @@ pub enum WaitlistError {
         /// The refused step.
         event: &'static str,
     },
+    /// An offer on sale meets the wish already: there is nothing to wait for (R7.1).
+    #[error("{wanted} are on sale now: order offer {offer} instead of waiting")]
+    OnSale {
+        /// What was asked for.
+        wanted: Wanted,
+        /// The offer that meets it.
+        offer: vnum_core::OfferId,
+    },
+}
+
+/// Every waitlist refusal is under R7.1.
+impl vnum_core::rule::RuleError for WaitlistError {
+    fn rule(&self) -> RuleId {
+        rule::R7_1
+    }
+}
+
+/// Joining a waitlist is for what is not on sale (R7.1): the first offer of `offers` that is
+/// listed and meets `wanted` refuses the wish.
+///
+/// # Errors
+/// [`WaitlistError::OnSale`] naming that offer.
+pub fn nothing_on_sale_for<'a>(
+    wanted: &Wanted,
+    offers: impl IntoIterator<Item = &'a crate::Offer>,
+) -> Result<(), WaitlistError> {
+    match offers.into_iter().find(|offer| {
+        offer.is_listed() && wanted.is_met_by(offer.country(), offer.city(), offer.kind())
+    }) {
+        Some(offer) => Err(WaitlistError::OnSale {
+            wanted: wanted.clone(),
+            offer: offer.id(),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// What a waiting customer asked for: a country, and optionally a city and a kind (R7.1).

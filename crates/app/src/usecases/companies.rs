@@ -10,9 +10,7 @@ use vnum_accounts::{
 };
 use vnum_core::{CustomerId, Money, NumberId, Period, PhoneNumber};
 
-use crate::model::{
-    ContractRecord, Customer, CustomerKind, EntryKind, LedgerEntry, NewContract, NewLedgerEntry,
-};
+use crate::model::{ContractRecord, Customer, EntryKind, LedgerEntry, NewContract, NewLedgerEntry};
 use crate::ports::Invariant;
 use crate::ports::{StoreError, Transaction};
 use crate::{Error, Vnum};
@@ -51,12 +49,7 @@ impl Vnum {
     ) -> Result<ContractRecord, Error> {
         let mut tx = self.ports.store.begin().await?;
         let customer = existing_customer(tx.as_mut(), customer).await?;
-        if customer.kind != CustomerKind::Company {
-            return Err(Error::Refused {
-                rule: vnum_core::rule::R12_1,
-                message: "only a company can sign a contract; a person pays by top-up".into(),
-            });
-        }
+        customer.kind.may_sign_contract().map_err(Error::refused)?;
         let details = ContractDetails::validate(form).map_err(|errors| {
             let problems: Vec<String> = errors.iter().map(ToString::to_string).collect();
             Error::Invalid(format!(

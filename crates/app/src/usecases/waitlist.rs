@@ -1,7 +1,6 @@
 //! The waitlist for numbers out of stock (R7).
 
 use serde::{Deserialize, Serialize};
-use vnum_core::rule;
 use vnum_core::{CountryCode, CustomerId, OfferId, PhoneNumber, WaitlistEntryId};
 use vnum_lifecycle::{City, NumberKind, Offer, WaitlistEntry, WaitlistError, Wanted};
 
@@ -29,6 +28,7 @@ pub struct RestockOutcome {
 fn waitlist_error(error: WaitlistError) -> Error {
     match error {
         WaitlistError::UnknownEntry(id) => Error::not_found("waitlist entry", id),
+        on_sale @ WaitlistError::OnSale { .. } => Error::refused(on_sale),
         other @ (WaitlistError::AlreadyWaiting { .. }
         | WaitlistError::DuplicateId(_)
         | WaitlistError::AlreadyClosed { .. }) => Error::Conflict(other.to_string()),
@@ -60,17 +60,8 @@ impl Vnum {
         tx.customer(customer)
             .await?
             .ok_or_else(|| Error::not_found("customer", customer))?;
-        if let Some(on_sale) = tx.offers().await?.into_iter().find(|offer| {
-            offer.is_listed() && wanted.is_met_by(offer.country(), offer.city(), offer.kind())
-        }) {
-            return Err(Error::Refused {
-                rule: rule::R7_1,
-                message: format!(
-                    "{wanted} are on sale now: order offer {} instead of waiting",
-                    on_sale.id()
-                ),
-            });
-        }
+        vnum_lifecycle::nothing_on_sale_for(&wanted, &tx.offers().await?)
+            .map_err(waitlist_error)?;
         let mut waitlist = tx.waitlist(country).await?;
         let id = tx.next_waitlist_entry_id().await?;
         let entry = waitlist
