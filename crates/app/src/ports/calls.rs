@@ -12,7 +12,8 @@ pub trait SipAccounts: Send {
     /// Stores a new account; the id of the argument is ignored and a new one assigned.
     ///
     /// # Errors
-    /// [`StoreError::Conflict`] ([`Invariant::SipLogin`](crate::ports::Invariant::SipLogin)) when the login is taken.
+    /// [`StoreError::Conflict`] ([`Invariant::SipLogin`](crate::ports::Invariant::SipLogin))
+    /// when the login is taken.
     async fn insert_sip_account(
         &mut self,
         account: SipAccountRecord,
@@ -60,8 +61,9 @@ pub trait CallRecords: Send {
     /// Call-ID) names at most one stored call.
     ///
     /// # Errors
-    /// [`StoreError::Conflict`] ([`Invariant::CallReference`](crate::ports::Invariant::CallReference)) when a call with the same reference is
-    /// stored already.
+    /// [`StoreError::Conflict`]
+    /// ([`Invariant::CallReference`](crate::ports::Invariant::CallReference)) when a call with
+    /// the same reference is stored already.
     async fn insert_call(
         &mut self,
         call: CallRecord,

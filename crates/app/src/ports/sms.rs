@@ -32,10 +32,12 @@ pub trait SmsAllocations: Send {
     /// Stores a new allocation.
     ///
     /// # Errors
-    /// [`StoreError::Conflict`] with [`Invariant::SmsAllocation`](crate::ports::Invariant::SmsAllocation) when the number was allocated for
-    /// the service before (R9.2), or [`Invariant::SmsNumberBusy`](crate::ports::Invariant::SmsNumberBusy) when the number has another
-    /// allocation still waiting (an inbound SMS names no service, so a number waits for one
-    /// message at a time).
+    /// [`StoreError::Conflict`] with
+    /// [`Invariant::SmsAllocation`](crate::ports::Invariant::SmsAllocation) when the number was
+    /// allocated for the service before (R9.2), or
+    /// [`Invariant::SmsNumberBusy`](crate::ports::Invariant::SmsNumberBusy) when the number has
+    /// another allocation still waiting (an inbound SMS names no service, so a number waits for
+    /// one message at a time).
     async fn insert_sms_allocation(
         &mut self,
         record: SmsAllocationRecord,

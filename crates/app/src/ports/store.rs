@@ -258,11 +258,11 @@ pub trait Ledger: Send {
     /// balance may go below zero (a renewal charge, R10.3).
     ///
     /// # Errors
-    /// [`StoreError::Conflict`] with [`Invariant::LedgerReference`] when the customer already has an
-    /// entry with the same reference, or [`Invariant::LedgerChargePeriod`] when the number already
-    /// has a charge for a period with the same start; [`StoreError::BalanceLimit`] when the
-    /// balance would leave ±[`Money::MAX_MINOR_UNITS`] minor units. Nothing moves on an
-    /// error, and the unit of work stays usable.
+    /// [`StoreError::Conflict`] with [`Invariant::LedgerReference`] when the customer already
+    /// has an entry with the same reference, or [`Invariant::LedgerChargePeriod`] when the
+    /// number already has a charge for a period with the same start;
+    /// [`StoreError::BalanceLimit`] when the balance would leave ±[`Money::MAX_MINOR_UNITS`]
+    /// minor units. Nothing moves on an error, and the unit of work stays usable.
     async fn append(&mut self, entry: NewLedgerEntry) -> Result<LedgerEntry, StoreError>;
 
     /// Appends a debit (a negative entry) only when the balance covers it: the check and the

@@ -20,9 +20,11 @@ pub trait Trials: Send {
     /// Stores a test that just started, not yet returned.
     ///
     /// # Errors
-    /// [`StoreError::Conflict`] with [`Invariant::TrialActive`](crate::ports::Invariant::TrialActive) when another test of the same customer
-    /// overlaps its hour (one test at a time, R8.D1, whatever the caller checked), or
-    /// [`Invariant::TrialId`](crate::ports::Invariant::TrialId) when the id is stored already.
+    /// [`StoreError::Conflict`] with
+    /// [`Invariant::TrialActive`](crate::ports::Invariant::TrialActive) when another test of
+    /// the same customer overlaps its hour (one test at a time, R8.D1, whatever the caller
+    /// checked), or [`Invariant::TrialId`](crate::ports::Invariant::TrialId) when the id is
+    /// stored already.
     async fn insert_trial(&mut self, trial: &Trial) -> Result<TrialRecord, StoreError>;
 
     /// The customer's tests, oldest first.

@@ -28,9 +28,12 @@ pub trait Waitlists: Send {
     /// changed ones replaced.
     ///
     /// # Errors
-    /// [`StoreError::Conflict`] with [`Invariant::WaitlistEntryClosed`](crate::ports::Invariant::WaitlistEntryClosed) when an entry that storage
-    /// holds as fulfilled or cancelled would change (an entry closes once, so nobody is
-    /// notified twice, R7.1), or [`Invariant::WaitlistCountry`](crate::ports::Invariant::WaitlistCountry) when an entry wants another country.
+    /// [`StoreError::Conflict`] with
+    /// [`Invariant::WaitlistEntryClosed`](crate::ports::Invariant::WaitlistEntryClosed) when an
+    /// entry that storage holds as fulfilled or cancelled would change (an entry closes once,
+    /// so nobody is notified twice, R7.1), or
+    /// [`Invariant::WaitlistCountry`](crate::ports::Invariant::WaitlistCountry) when an entry
+    /// wants another country.
     async fn save_waitlist(
         &mut self,
         country: CountryCode,
