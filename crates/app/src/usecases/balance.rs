@@ -40,6 +40,30 @@ pub struct BalanceView {
     pub service: ServiceState,
 }
 
+/// The customer a payment of `amount` is for, when its balance is kept in the payment's
+/// currency.
+///
+/// # Errors
+/// [`Error::NotFound`] for an unknown customer; [`Error::Invalid`] for another currency.
+pub(crate) async fn paying_customer(
+    tx: &mut dyn Transaction,
+    customer: CustomerId,
+    amount: Money,
+) -> Result<crate::model::Customer, Error> {
+    let customer = tx
+        .customer(customer)
+        .await?
+        .ok_or_else(|| Error::not_found("customer", customer))?;
+    if customer.currency != amount.currency() {
+        return Err(Error::Invalid(format!(
+            "the balance is kept in {}, the payment is in {}",
+            customer.currency,
+            amount.currency()
+        )));
+    }
+    Ok(customer)
+}
+
 /// Takes a purchase paid in advance from the balance: the debit `entry` (a negative amount)
 /// is booked only when the balance covers it, checked and moved in one atomic step, so
 /// concurrent purchases never take a balance below zero (R1.4, R1.D2).
@@ -121,25 +145,10 @@ impl Vnum {
         request: TopUp,
         method: Option<PaymentMethod>,
     ) -> Result<TopUpReceipt, Error> {
-        let key = request.idempotency_key.trim();
-        if key.is_empty() || key.len() > 200 {
-            return Err(Error::Invalid(
-                "an idempotency key of 1 to 200 characters is required".into(),
-            ));
-        }
+        let key = super::payments::checked_key("an idempotency key", &request.idempotency_key)?;
         self.check_payment_amount(request.amount)?;
         let mut tx = self.ports.store.begin().await?;
-        let customer = tx
-            .customer(request.customer)
-            .await?
-            .ok_or_else(|| Error::not_found("customer", request.customer))?;
-        if customer.currency != request.amount.currency() {
-            return Err(Error::Invalid(format!(
-                "the balance is kept in {}, the top-up is in {}",
-                customer.currency,
-                request.amount.currency()
-            )));
-        }
+        let customer = paying_customer(&mut *tx, request.customer, request.amount).await?;
         let reference = format!("top-up:{key}");
         if let Some(entry) = tx.entry_by_reference(customer.id, &reference).await? {
             return self.replay(request.amount, entry, tx.balance(customer.id).await?);

@@ -59,7 +59,7 @@ pub struct NotificationReceipt {
     pub replayed: bool,
 }
 
-fn checked_key<'a>(what: &str, key: &'a str) -> Result<&'a str, Error> {
+pub(crate) fn checked_key<'a>(what: &str, key: &'a str) -> Result<&'a str, Error> {
     let key = key.trim();
     if key.is_empty() || key.chars().count() > MAX_KEY_CHARS {
         return Err(Error::Invalid(format!(
@@ -88,17 +88,8 @@ impl Vnum {
         let key = checked_key("an idempotency key", &request.idempotency_key)?;
         self.check_payment_amount(request.amount)?;
         let mut tx = self.ports.store.begin().await?;
-        let customer = tx
-            .customer(request.customer)
-            .await?
-            .ok_or_else(|| Error::not_found("customer", request.customer))?;
-        if customer.currency != request.amount.currency() {
-            return Err(Error::Invalid(format!(
-                "the balance is kept in {}, the payment is in {}",
-                customer.currency,
-                request.amount.currency()
-            )));
-        }
+        let customer =
+            super::balance::paying_customer(&mut *tx, request.customer, request.amount).await?;
         if let Some(first) = tx.payment_by_key(customer.id, key).await? {
             return replayed_start(request.amount, first);
         }
