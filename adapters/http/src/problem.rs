@@ -9,7 +9,7 @@ use poem_openapi::registry::{MetaMediaType, MetaResponse, MetaResponses, Registr
 use poem_openapi::types::{ToJSON, Type};
 use poem_openapi::{ApiResponse, Object};
 use vnum_app::Error;
-use vnum_app::ports::StoreError;
+use vnum_app::ports::{MediaError, StoreError};
 
 /// The media type of a problem body (RFC 7807, section 3).
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -136,7 +136,8 @@ impl Problem {
 /// | `Refused` | 422, with the rule |
 /// | `Store(BalanceLimit)` | 422 (use cases report it as `Refused` with R10.D6) |
 /// | `Store(Conflict)`, `Store(Stale)` | 409: a concurrent change won; retry |
-/// | `Store(Unavailable)` | 503 |
+/// | `Store(Unavailable)`, `Media(Unavailable)` | 503 |
+/// | `Media(NotFound)` | 404: the file is not there |
 /// | `Store(Corrupt)` | 500, details only in the log |
 impl From<Error> for Problem {
     fn from(err: Error) -> Self {
@@ -150,7 +151,10 @@ impl From<Error> for Problem {
             | Error::Store(StoreError::Conflict { .. } | StoreError::Stale { .. }) => {
                 StatusCode::CONFLICT
             }
-            Error::Store(StoreError::Unavailable(_)) => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Store(StoreError::Unavailable(_)) | Error::Media(MediaError::Unavailable(_)) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            Error::Media(MediaError::NotFound(_)) => StatusCode::NOT_FOUND,
             Error::Store(StoreError::Corrupt(_)) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         let detail = if status.is_server_error() {
@@ -276,6 +280,19 @@ mod tests {
             id: 1,
         });
         assert_eq!(problem(stale).status, 409);
+    }
+
+    #[test]
+    fn media_failures_keep_their_meaning() {
+        let missing = problem(Error::Media(MediaError::NotFound(
+            "greetings/7/1".to_owned(),
+        )));
+        let down = problem(Error::Media(MediaError::Unavailable(
+            "disk /srv/media is read-only".to_owned(),
+        )));
+        assert_eq!(missing.status, 404);
+        assert_eq!(down.status, 503);
+        assert!(!down.detail.contains("/srv"), "{}", down.detail);
     }
 
     #[test]

@@ -41,6 +41,11 @@ pub enum Error {
     /// Storage failed; nothing was changed.
     #[error(transparent)]
     Store(StoreError),
+    /// The media store (greetings, document scans) failed or has no such file; the meaning
+    /// is kept up to the HTTP status: a missing file is not found, a failed store is
+    /// unavailable.
+    #[error(transparent)]
+    Media(#[from] crate::ports::MediaError),
 }
 
 impl From<StoreError> for Error {

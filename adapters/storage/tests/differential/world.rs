@@ -430,5 +430,6 @@ fn outcome_of(error: &Error) -> Outcome {
         Error::Conflict(_) => Outcome::Conflict,
         Error::Refused { .. } => Outcome::Refused,
         Error::Store(e) => Outcome::Failed(e.to_string()),
+        Error::Media(e) => Outcome::Failed(e.to_string()),
     }
 }

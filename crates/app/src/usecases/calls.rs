@@ -321,8 +321,7 @@ impl Vnum {
         self.ports
             .media
             .put(&format!("greetings/{number}/{id}"), bytes)
-            .await
-            .map_err(|e| Error::Store(StoreError::Unavailable(e.to_string())))?;
+            .await?;
         self.save_settings(tx, record).await?;
         Ok((id, info))
     }
@@ -375,7 +374,7 @@ impl Vnum {
             .media
             .get(&format!("greetings/{number}/{id}"))
             .await
-            .map_err(|_| Error::not_found("greeting", id))
+            .map_err(Error::from)
     }
 
     /// Orders a professional voice recording of a greeting, an extra paid service (R13.3):

@@ -147,11 +147,7 @@ impl Vnum {
 
     async fn store_scan(&self, document: &Document, bytes: Vec<u8>) -> Result<(), Error> {
         let key = format!("documents/{}", document.id());
-        self.ports
-            .media
-            .put(&key, bytes)
-            .await
-            .map_err(|e| Error::Store(crate::ports::StoreError::Unavailable(e.to_string())))
+        self.ports.media.put(&key, bytes).await.map_err(Error::from)
     }
 }
 
