@@ -72,4 +72,10 @@ impl Vnum {
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.ports.clock.now()
     }
+
+    /// The calendar day that contains `now` in the billing time zone (R10.D2).
+    pub(crate) fn billing_day(&self, now: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+        now.with_timezone(&self.config.billing_time_zone)
+            .date_naive()
+    }
 }

@@ -213,9 +213,7 @@ impl Vnum {
         enabled: bool,
     ) -> Result<NumberRecord, Error> {
         let now = self.ports.clock.now();
-        let today = now
-            .with_timezone(&self.config.billing_time_zone)
-            .date_naive();
+        let today = self.billing_day(now);
         let mut tx = self.ports.store.begin().await?;
         let mut record = owned_number(&mut *tx, customer, number).await?;
         let offer = tx

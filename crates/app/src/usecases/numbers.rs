@@ -94,9 +94,7 @@ impl Vnum {
             ));
         }
         let now = self.ports.clock.now();
-        let today = now
-            .with_timezone(&self.config.billing_time_zone)
-            .date_naive();
+        let today = self.billing_day(now);
         let mut tx = self.ports.store.begin().await?;
         let number = tx
             .number(id)
@@ -213,9 +211,7 @@ impl Vnum {
         e164: PhoneNumber,
     ) -> Result<NumberRecord, Error> {
         let now = self.ports.clock.now();
-        let today = now
-            .with_timezone(&self.config.billing_time_zone)
-            .date_naive();
+        let today = self.billing_day(now);
         let mut tx = self.ports.store.begin().await?;
         let number = tx
             .number(id)
@@ -316,9 +312,7 @@ impl Vnum {
         id: NumberId,
     ) -> Result<Deletion, Error> {
         let now = self.ports.clock.now();
-        let today = now
-            .with_timezone(&self.config.billing_time_zone)
-            .date_naive();
+        let today = self.billing_day(now);
         let mut tx = self.ports.store.begin().await?;
         let number = owned_number(&mut *tx, customer, id).await?;
         let state = number

@@ -38,9 +38,7 @@ impl Vnum {
     /// the next run continues from there.
     pub async fn run_renewals(&self) -> Result<RenewalReport, Error> {
         let now = self.ports.clock.now();
-        let today = now
-            .with_timezone(&self.config.billing_time_zone)
-            .date_naive();
+        let today = self.billing_day(now);
         let mut report = RenewalReport::default();
         let last = {
             let mut tx = self.ports.store.begin().await?;
