@@ -278,6 +278,13 @@ pub enum ContractFieldError {
     InvalidBankCode(String),
 }
 
+/// Every field a contract needs (R12.3).
+impl vnum_core::rule::RuleError for ContractFieldError {
+    fn rule(&self) -> vnum_core::RuleId {
+        vnum_core::rule::R12_3
+    }
+}
+
 /// The contract form as the customer filled it in; every field may be empty.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContractForm {

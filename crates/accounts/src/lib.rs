@@ -52,15 +52,19 @@ pub enum AccountsError {
     /// A person asked for a contract (R12.1).
     #[error("only a company can sign a contract; a person pays by its balance")]
     NotACompany,
+    /// A bank transfer for a customer with no signed contract (R12.1).
+    #[error("payment by bank transfer needs a signed contract")]
+    NoContract,
 }
 
 /// The rule each refusal enforces.
 impl vnum_core::rule::RuleError for AccountsError {
     fn rule(&self) -> vnum_core::RuleId {
         match self {
-            Self::NotACompany | Self::TransferNotPositive(_) | Self::BankReferenceMissing => {
-                vnum_core::rule::R12_1
-            }
+            Self::NotACompany
+            | Self::NoContract
+            | Self::TransferNotPositive(_)
+            | Self::BankReferenceMissing => vnum_core::rule::R12_1,
             Self::WrongSign { .. } => vnum_core::rule::R12_2,
             Self::Money(_) => vnum_core::rule::R10_D5,
         }

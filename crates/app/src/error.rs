@@ -77,6 +77,68 @@ impl From<vnum_lifecycle::OrderError> for Error {
     }
 }
 
+/// A domain crate's error, reported with the rule it names: one conversion for every
+/// domain error, so that a use case writes `?` and never picks a rule id by hand.
+macro_rules! refused_by_rule {
+    ($($error:ty),* $(,)?) => {$(
+        impl From<$error> for Error {
+            fn from(error: $error) -> Self {
+                Self::refused(error)
+            }
+        }
+    )*};
+}
+
+refused_by_rule!(
+    vnum_core::MoneyError,
+    vnum_core::PeriodError,
+    vnum_core::PrepaidTermError,
+    vnum_accounts::AccountsError,
+    vnum_accounts::ContractFieldError,
+    vnum_billing::AddOnError,
+    vnum_billing::PaymentError,
+    vnum_billing::Suspended,
+    vnum_calls::CallsError,
+    vnum_calls::WavError,
+    vnum_compliance::DocumentError,
+    vnum_discounts::DiscountError,
+    vnum_lifecycle::BusinessDayRangeError,
+    vnum_lifecycle::CalendarError,
+    vnum_lifecycle::CityError,
+    vnum_lifecycle::OfferError,
+    vnum_lifecycle::TransitionError,
+    vnum_lifecycle::TrialError,
+    vnum_lifecycle::WaitlistError,
+    vnum_sms::SmsError,
+);
+
+/// The billing rules' errors; a balance short of what is due in advance is the
+/// payment-required answer (R1.4), like an order's.
+impl From<vnum_billing::BillingError> for Error {
+    fn from(error: vnum_billing::BillingError) -> Self {
+        match error {
+            vnum_billing::BillingError::InsufficientBalance { needed, available } => {
+                Self::InsufficientBalance { needed, available }
+            }
+            other => Self::refused(other),
+        }
+    }
+}
+
+/// Malformed values of the shared kernel that no business rule covers: a phone number
+/// that is not E.164, an unknown country.
+macro_rules! invalid_input {
+    ($($error:ty),* $(,)?) => {$(
+        impl From<$error> for Error {
+            fn from(error: $error) -> Self {
+                Self::Invalid(error.to_string())
+            }
+        }
+    )*};
+}
+
+invalid_input!(vnum_core::PhoneNumberError, vnum_core::CountryCodeError);
+
 impl Error {
     /// The business rule behind the refusal, if a rule refused.
     #[must_use]

@@ -157,8 +157,9 @@ async fn r10_d6_a_started_payment_is_positive_whole_and_at_most_the_maximum() {
                 amount: eur(amount),
                 idempotency_key: format!("pay-{amount}"),
             })
-            .await;
-        assert!(matches!(refused, Err(Error::Invalid(_))), "{amount}");
+            .await
+            .unwrap_err();
+        assert_eq!(refused.rule(), Some(rule::R10_D6), "{amount}: {refused}");
     }
     let too_much = world
         .vnum

@@ -20,7 +20,36 @@ pub enum ServiceState {
     Suspended,
 }
 
+/// An account in debt: its numbers receive no calls and no SMS (R10.4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the balance is {balance}, below zero: the account's numbers receive no calls and no SMS \
+     until a payment brings it to zero or above"
+)]
+pub struct Suspended {
+    /// The balance.
+    pub balance: Money,
+}
+
+impl vnum_core::rule::RuleError for Suspended {
+    fn rule(&self) -> RuleId {
+        rule::R10_4
+    }
+}
+
 impl ServiceState {
+    /// Traffic for an account whose balance is `balance` is delivered only while it is
+    /// zero or above (R10.4).
+    ///
+    /// # Errors
+    /// [`Suspended`] below zero.
+    pub fn require_active(balance: Money) -> Result<(), Suspended> {
+        match Self::of_balance(balance) {
+            Self::Active => Ok(()),
+            Self::Suspended => Err(Suspended { balance }),
+        }
+    }
+
     /// The state of an account whose balance is `balance`.
     #[must_use]
     pub fn of_balance(balance: Money) -> Self {
@@ -107,4 +136,23 @@ pub fn refund_for_unprovided(
     } else {
         refund
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use vnum_core::Currency;
+    use vnum_core::rule::RuleError;
+
+    use super::*;
+
+    #[test]
+    fn r10_4_traffic_is_refused_below_zero_and_delivered_from_zero() {
+        let eur = |cents| Money::new(vnum_core::Decimal::new(cents, 2), Currency::EUR);
+        assert_eq!(ServiceState::require_active(eur(0)), Ok(()));
+        assert_eq!(ServiceState::require_active(eur(1)), Ok(()));
+        let refused = ServiceState::require_active(eur(-1)).unwrap_err();
+        assert_eq!(refused, Suspended { balance: eur(-1) });
+        assert_eq!(refused.rule(), rule::R10_4);
+        assert!(refused.to_string().contains("-0.01 EUR"), "{refused}");
+    }
 }

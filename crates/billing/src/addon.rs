@@ -20,6 +20,44 @@ pub struct AddOnCharge {
     pub amount: Money,
 }
 
+/// Why the CallerID add-on cannot be turned on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AddOnError {
+    /// The number's offer has no CallerID add-on: its carrier cannot present it (R6.2).
+    #[error("the carrier of this number cannot present it: no CallerID add-on")]
+    NotOffered,
+    /// The number is not connected: the add-on is paid with the number (R6.D1).
+    #[error("the CallerID add-on is paid with the number: turn it on once the number is connected")]
+    NotConnected,
+}
+
+impl vnum_core::rule::RuleError for AddOnError {
+    fn rule(&self) -> vnum_core::RuleId {
+        match self {
+            Self::NotOffered => vnum_core::rule::R6_2,
+            Self::NotConnected => vnum_core::rule::R6_D1,
+        }
+    }
+}
+
+/// The CallerID add-on's monthly fee of an offer that has one (R6.2).
+///
+/// # Errors
+/// [`AddOnError::NotOffered`] when the offer has none.
+pub fn caller_id_fee(offered: Option<Money>) -> Result<Money, AddOnError> {
+    offered.ok_or(AddOnError::NotOffered)
+}
+
+/// A number's monthly fee `fee` after an add-on of monthly fee `add_on` is turned on or
+/// off: from the next charge day the add-on is charged with the number (R6.D1).
+///
+/// # Errors
+/// [`BillingError::Money`] when the fees are in different currencies or the sum overflows.
+pub fn monthly_fee_with(fee: Money, add_on: Money, on: bool) -> Result<Money, BillingError> {
+    let change = if on { add_on } else { -add_on };
+    Ok(fee.checked_add(change)?)
+}
+
 /// What turning on an add-on of `monthly` fee costs on `today` for a number on the calendar
 /// `anchor` paid up to `paid_through` (R6.D1).
 ///
@@ -68,4 +106,37 @@ pub fn add_on_due(
         months,
         amount,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use vnum_core::Currency;
+    use vnum_core::rule::{self, RuleError};
+
+    use super::*;
+
+    fn eur(cents: i64) -> Money {
+        Money::new(vnum_core::Decimal::new(cents, 2), Currency::EUR)
+    }
+
+    #[test]
+    fn r6_2_caller_id_needs_an_offer_with_the_add_on() {
+        assert_eq!(caller_id_fee(Some(eur(300))), Ok(eur(300)));
+        let refused = caller_id_fee(None).unwrap_err();
+        assert_eq!(refused, AddOnError::NotOffered);
+        assert_eq!(refused.rule(), rule::R6_2);
+        assert_eq!(AddOnError::NotConnected.rule(), rule::R6_D1);
+    }
+
+    #[test]
+    fn r6_d1_the_add_on_joins_the_monthly_fee_and_leaves_it_again() {
+        let on = monthly_fee_with(eur(1000), eur(300), true).unwrap();
+        assert_eq!(on, eur(1300));
+        assert_eq!(monthly_fee_with(on, eur(300), false).unwrap(), eur(1000));
+        let usd = Money::new(vnum_core::Decimal::new(300, 2), Currency::USD);
+        assert!(matches!(
+            monthly_fee_with(eur(1000), usd, true),
+            Err(BillingError::Money(_))
+        ));
+    }
 }

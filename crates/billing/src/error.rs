@@ -56,3 +56,17 @@ pub enum BillingError {
     #[error(transparent)]
     Money(#[from] MoneyError),
 }
+
+impl vnum_core::rule::RuleError for BillingError {
+    fn rule(&self) -> vnum_core::RuleId {
+        use vnum_core::rule;
+        match self {
+            Self::InvalidConnectionDay(_) | Self::BeforeConnection { .. } => rule::R10_2,
+            Self::BeyondCalendar { .. } => rule::R10_D1,
+            Self::InsufficientBalance { .. } => rule::R1_4,
+            Self::PeriodAlreadyCharged { .. } => rule::R10_D4,
+            Self::AmountNotPositive { .. } | Self::ZeroAdjustment => rule::R10_D5,
+            Self::Money(e) => e.rule(),
+        }
+    }
+}

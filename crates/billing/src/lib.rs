@@ -21,12 +21,14 @@ mod ledger;
 mod payment;
 mod renewal;
 
-pub use account::{ServiceState, covers_first_payment, refund_for_unprovided};
-pub use addon::{AddOnCharge, add_on_due};
+pub use account::{ServiceState, Suspended, covers_first_payment, refund_for_unprovided};
+pub use addon::{AddOnCharge, AddOnError, add_on_due, caller_id_fee, monthly_fee_with};
 pub use calendar::{BillingAnchor, ConnectionDay, charges_due_on, start_of_day};
 pub use error::BillingError;
 pub use ledger::{EntryKind, Ledger, LedgerEntry};
-pub use payment::{PaymentError, PaymentMethod, PaymentOutcome, PaymentStatus};
+pub use payment::{
+    PaymentError, PaymentMethod, PaymentOutcome, PaymentStatus, check_payment_amount,
+};
 pub use renewal::{
     Cancellation, DueAnchor, DueNumber, NumberBilling, RenewalDay, RenewalDecision, cancel,
 };

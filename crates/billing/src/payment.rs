@@ -133,15 +133,55 @@ pub enum PaymentError {
         /// The amount notified.
         notified: Money,
     },
+    /// A payment of zero or less.
+    #[error("a payment must be positive, got {0}")]
+    NotPositive(Money),
+    /// A payment with digits below its currency's minor unit.
+    #[error("{0} has fractions of a minor unit: expected at most {decimals} decimals", decimals = .0.currency().minor_units())]
+    FractionOfMinorUnit(Money),
+    /// A payment above the maximum per payment.
+    #[error("a payment of {amount} is over the maximum of {maximum} {currency} per payment", currency = .amount.currency())]
+    OverMaximum {
+        /// The amount given.
+        amount: Money,
+        /// The maximum, in units of the amount's currency.
+        maximum: vnum_core::Decimal,
+    },
 }
 
-impl PaymentError {
-    /// The rule that refuses: a balance is credited only by a confirmed payment of what was
-    /// started (R1.D1).
-    #[must_use]
-    pub const fn rule(&self) -> RuleId {
-        rule::R1_D1
+impl vnum_core::rule::RuleError for PaymentError {
+    /// A balance is credited only by a confirmed payment of what was started (R1.D1); a
+    /// payment is bounded like every amount (R10.D6).
+    fn rule(&self) -> RuleId {
+        match self {
+            Self::NotPending { .. } | Self::AmountMismatch { .. } => rule::R1_D1,
+            Self::NotPositive(_) | Self::FractionOfMinorUnit(_) | Self::OverMaximum { .. } => {
+                rule::R10_D6
+            }
+        }
     }
+}
+
+/// Checks an amount someone pays in: above zero, whole minor units of its currency, and
+/// at most `maximum` (in the currency's units) per payment (R10.D6).
+///
+/// # Errors
+/// [`PaymentError::NotPositive`], [`PaymentError::FractionOfMinorUnit`] or
+/// [`PaymentError::OverMaximum`].
+pub fn check_payment_amount(
+    amount: Money,
+    maximum: vnum_core::Decimal,
+) -> Result<(), PaymentError> {
+    if amount.is_negative() || amount.is_zero() {
+        return Err(PaymentError::NotPositive(amount));
+    }
+    if !amount.is_whole_minor() {
+        return Err(PaymentError::FractionOfMinorUnit(amount));
+    }
+    if amount.amount() > maximum {
+        return Err(PaymentError::OverMaximum { amount, maximum });
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -151,7 +191,36 @@ mod tests {
     use super::*;
 
     fn eur(cents: i64) -> Money {
-        Money::new(rust_decimal::Decimal::new(cents, 2), Currency::EUR)
+        Money::new(vnum_core::Decimal::new(cents, 2), Currency::EUR)
+    }
+
+    #[test]
+    fn r10_d6_a_payment_is_positive_in_whole_minor_units_and_at_most_the_maximum() {
+        use vnum_core::rule::RuleError;
+        let max = vnum_core::Decimal::new(1_000, 0);
+        assert_eq!(check_payment_amount(eur(1), max), Ok(()));
+        assert_eq!(check_payment_amount(eur(100_000), max), Ok(()));
+        for (amount, refusal) in [
+            (eur(0), PaymentError::NotPositive(eur(0))),
+            (eur(-1), PaymentError::NotPositive(eur(-1))),
+            (
+                eur(100_001),
+                PaymentError::OverMaximum {
+                    amount: eur(100_001),
+                    maximum: max,
+                },
+            ),
+        ] {
+            assert_eq!(check_payment_amount(amount, max), Err(refusal));
+        }
+        let half_cent = Money::new(vnum_core::Decimal::new(1005, 3), Currency::EUR);
+        let refused = check_payment_amount(half_cent, max).unwrap_err();
+        assert_eq!(refused, PaymentError::FractionOfMinorUnit(half_cent));
+        assert_eq!(refused.rule(), rule::R10_D6);
+        assert!(
+            refused.to_string().contains("at most 2 decimals"),
+            "{refused}"
+        );
     }
 
     #[test]
@@ -170,7 +239,7 @@ mod tests {
                 notified: eur(999)
             })
         );
-        let usd = Money::new(rust_decimal::Decimal::new(1000, 2), Currency::USD);
+        let usd = Money::new(vnum_core::Decimal::new(1000, 2), Currency::USD);
         assert!(
             PaymentStatus::Pending
                 .next(eur(1000), PaymentOutcome::Succeeded(usd))

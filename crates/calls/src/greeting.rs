@@ -115,6 +115,13 @@ pub enum WavError {
     NoAudio,
 }
 
+/// A greeting is WAV, PCM, 8 kHz, 16-bit, mono (R13.2).
+impl vnum_core::rule::RuleError for WavError {
+    fn rule(&self) -> vnum_core::RuleId {
+        vnum_core::rule::R13_2
+    }
+}
+
 /// What the check learnt about an accepted greeting.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WavInfo {

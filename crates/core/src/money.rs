@@ -120,6 +120,20 @@ pub enum MoneyError {
     },
 }
 
+/// Money is exact and in the account's currency (R10.D5), and bounded (R10.D6).
+impl crate::rule::RuleError for MoneyError {
+    fn rule(&self) -> crate::RuleId {
+        match self {
+            Self::UnknownCurrency(_) | Self::CurrencyMismatch { .. } | Self::Invalid(_) => {
+                crate::rule::R10_D5
+            }
+            Self::Overflow | Self::FractionOfMinorUnit { .. } | Self::OutOfBounds { .. } => {
+                crate::rule::R10_D6
+            }
+        }
+    }
+}
+
 /// An exact amount in one currency; may be negative (a debt, a charge in a ledger).
 ///
 /// Invariant: the amount is an exact decimal, never a float, and arithmetic only ever

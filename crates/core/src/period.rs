@@ -26,6 +26,13 @@ pub struct PeriodError {
     pub end: NaiveDate,
 }
 
+/// A billing period runs from one charge day to the next (R10.2).
+impl crate::rule::RuleError for PeriodError {
+    fn rule(&self) -> crate::RuleId {
+        crate::rule::R10_2
+    }
+}
+
 impl Period {
     /// The days `start..end`.
     ///

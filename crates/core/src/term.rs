@@ -25,6 +25,13 @@ pub enum PrepaidTerm {
 #[error("a prepaid term of {0} months is not offered: expected 1, 3, 6 or 12 months")]
 pub struct PrepaidTermError(pub u32);
 
+/// The prepaid terms are 1, 3, 6 and 12 months (R11.1).
+impl crate::rule::RuleError for PrepaidTermError {
+    fn rule(&self) -> crate::RuleId {
+        crate::rule::R11_1
+    }
+}
+
 impl PrepaidTerm {
     /// Every term, shortest first.
     pub const ALL: [Self; 4] = [

@@ -27,3 +27,17 @@ pub enum DiscountError {
     #[error(transparent)]
     Money(#[from] MoneyError),
 }
+
+impl vnum_core::rule::RuleError for DiscountError {
+    fn rule(&self) -> vnum_core::RuleId {
+        use vnum_core::rule;
+        match self {
+            Self::PercentOutOfRange(_)
+            | Self::ZeroQuantity
+            | Self::NegativePrice(_)
+            | Self::EmptyQuote => rule::R11_D1,
+            Self::ZeroMinimumQuantity | Self::DuplicateAgreement(_) => rule::R11_2,
+            Self::Money(e) => e.rule(),
+        }
+    }
+}

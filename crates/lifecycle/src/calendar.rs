@@ -37,6 +37,13 @@ pub enum CalendarError {
     },
 }
 
+/// Business days and their holiday calendars (R2.D1).
+impl vnum_core::rule::RuleError for CalendarError {
+    fn rule(&self) -> vnum_core::RuleId {
+        vnum_core::rule::R2_D1
+    }
+}
+
 /// The public holidays of one carrier country, as the provider loaded them (R2.D1).
 ///
 /// A country without loaded holidays has an empty calendar: only Saturdays and Sundays are

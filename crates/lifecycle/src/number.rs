@@ -314,6 +314,20 @@ impl NumberStatus {
         };
         Routing { routable, rule }
     }
+
+    /// What the call router is told about a number in this status: served while active; in
+    /// debt it rejects calls with R10.4; not yet connected it has no route (R1.2); deleted or
+    /// failed, it is no number of ours any more.
+    #[must_use]
+    pub const fn routing_state(self) -> vnum_calls::RoutingState {
+        use vnum_calls::RoutingState;
+        match self {
+            Self::Active => RoutingState::Active,
+            Self::Suspended => RoutingState::AccountSuspended,
+            Self::Pending(_) => RoutingState::NotYetConnected,
+            Self::Deleted | Self::Failed => RoutingState::Deleted,
+        }
+    }
 }
 
 /// Whether a number in `state` on an account with `balance` receives calls and SMS
@@ -321,4 +335,42 @@ impl NumberStatus {
 #[must_use]
 pub fn routing(state: &NumberState, balance: Money) -> Routing {
     NumberStatus::of(state, ServiceState::of_balance(balance)).routing()
+}
+
+#[cfg(test)]
+mod routing_state_tests {
+    use vnum_calls::RoutingState;
+
+    use super::{NumberStateName, NumberStatus};
+
+    #[test]
+    fn the_router_is_told_what_each_status_means_for_calls() {
+        // R10.D3 served; R10.4 in debt; R1.2 not yet connected; deleted or failed: gone.
+        for (status, expected) in [
+            (NumberStatus::Active, RoutingState::Active),
+            (NumberStatus::Suspended, RoutingState::AccountSuspended),
+            (
+                NumberStatus::Pending(NumberStateName::Provisioning),
+                RoutingState::NotYetConnected,
+            ),
+            (NumberStatus::Deleted, RoutingState::Deleted),
+            (NumberStatus::Failed, RoutingState::Deleted),
+        ] {
+            assert_eq!(status.routing_state(), expected, "{status:?}");
+        }
+        // The router serves exactly the numbers the lifecycle calls routable.
+        for status in [
+            NumberStatus::Active,
+            NumberStatus::Suspended,
+            NumberStatus::Pending(NumberStateName::Ordered),
+            NumberStatus::Deleted,
+            NumberStatus::Failed,
+        ] {
+            assert_eq!(
+                status.routing().routable,
+                status.routing_state() == RoutingState::Active,
+                "{status:?}"
+            );
+        }
+    }
 }

@@ -57,6 +57,13 @@ pub struct City(String);
 #[error("the city name is empty: expected a city such as Berlin")]
 pub struct CityError;
 
+/// A landline offer names its city (R1.2).
+impl vnum_core::rule::RuleError for CityError {
+    fn rule(&self) -> vnum_core::RuleId {
+        vnum_core::rule::R1_2
+    }
+}
+
 impl City {
     /// A city from its name.
     ///
@@ -139,6 +146,18 @@ pub enum OfferError {
     /// SMS numbers are never lent for a test (R8.3).
     #[error("one-shot SMS numbers are never given for a free test")]
     SmsTrial,
+}
+
+impl vnum_core::rule::RuleError for OfferError {
+    fn rule(&self) -> vnum_core::RuleId {
+        use vnum_core::rule;
+        match self {
+            Self::CityDoesNotFitKind { .. } => rule::R1_2,
+            Self::MixedCurrencies { .. } => rule::R10_D5,
+            Self::NegativePrice { .. } => rule::R10_D6,
+            Self::SmsTrial => rule::R8_3,
+        }
+    }
 }
 
 /// The terms of an offer as the provider enters them; [`Offer::new`] checks them.

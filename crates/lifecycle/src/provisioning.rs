@@ -29,6 +29,13 @@ pub struct BusinessDayRangeError {
     pub max: u32,
 }
 
+/// The expected provisioning time is a range of business days (R2.3).
+impl vnum_core::rule::RuleError for BusinessDayRangeError {
+    fn rule(&self) -> vnum_core::RuleId {
+        vnum_core::rule::R2_3
+    }
+}
+
 impl BusinessDayRange {
     /// The range `min..=max` business days.
     ///

@@ -13,6 +13,9 @@ pub const TRIAL_LENGTH: TimeDelta = TimeDelta::hours(1);
 /// Why a free test was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TrialError {
+    /// No number that may be lent is in stock now (R8.1).
+    #[error("no number is in stock for a free test right now: try again later")]
+    NothingInStock,
     /// SMS numbers are never lent (R8.3).
     #[error("SMS numbers are never given for a free test")]
     SmsNumber,
@@ -22,6 +25,9 @@ pub enum TrialError {
         /// The offer.
         offer: OfferId,
     },
+    /// The customer started another test at the same moment (R8.D1).
+    #[error("you already have a free test running: one free test at a time")]
+    AnotherRunning,
     /// The customer already has a test running (R8.D1).
     #[error("you already test {number} until {ends_at}: one free test at a time")]
     AlreadyTesting {
@@ -47,7 +53,8 @@ impl TrialError {
         match self {
             Self::SmsNumber => rule::R8_3,
             Self::NotTestable { .. } => rule::R8_2,
-            Self::AlreadyTesting { .. } => rule::R8_D1,
+            Self::NothingInStock => rule::R8_1,
+            Self::AlreadyTesting { .. } | Self::AnotherRunning => rule::R8_D1,
             Self::NumberOfOtherCountry { .. } => rule::R8_1,
         }
     }
@@ -136,6 +143,17 @@ impl Trial {
                 routable: false,
                 rule: rule::R8_D1,
             }
+        }
+    }
+
+    /// What the call router is told about the lent number at `now`: served while the test
+    /// runs (R8.1), rejected after the hour (R8.D1).
+    #[must_use]
+    pub fn routing_state(&self, now: DateTime<Utc>) -> vnum_calls::RoutingState {
+        if self.is_running(now) {
+            vnum_calls::RoutingState::Active
+        } else {
+            vnum_calls::RoutingState::TrialExpired
         }
     }
 

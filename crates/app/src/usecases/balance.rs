@@ -95,31 +95,10 @@ impl Vnum {
     /// more than [`crate::Config::max_payment`] (R10.D6).
     ///
     /// # Errors
-    /// [`Error::Invalid`] for a non-positive amount or fractions of a minor unit;
-    /// [`Error::Refused`] (R10.D6) above the maximum per payment.
+    /// [`Error::Refused`] (R10.D6) for a non-positive amount, fractions of a minor unit or
+    /// an amount above the maximum per payment.
     pub(crate) fn check_payment_amount(&self, amount: Money) -> Result<(), Error> {
-        if amount.is_negative() || amount.is_zero() {
-            return Err(Error::Invalid(format!(
-                "a payment must be positive, got {amount}"
-            )));
-        }
-        if !amount.is_whole_minor() {
-            return Err(Error::Invalid(format!(
-                "{amount} has fractions of a minor unit: expected at most {} decimals",
-                amount.currency().minor_units()
-            )));
-        }
-        if amount.amount() > self.config.max_payment {
-            return Err(Error::Refused {
-                rule: vnum_core::rule::R10_D6,
-                message: format!(
-                    "a payment of {amount} is over the maximum of {} {} per payment",
-                    self.config.max_payment,
-                    amount.currency()
-                ),
-            });
-        }
-        Ok(())
+        vnum_billing::check_payment_amount(amount, self.config.max_payment).map_err(Error::refused)
     }
 
     /// Credits a balance once per idempotency key, as an operator's payment of no stated
@@ -137,9 +116,10 @@ impl Vnum {
     /// still on the connection day (R10.5): nothing else changes.
     ///
     /// # Errors
-    /// [`Error::Invalid`] for a non-positive amount, a currency other than the customer's,
-    /// fractions of a minor unit, or an empty key; [`Error::NotFound`] for an unknown
-    /// customer; [`Error::Conflict`] when the key was used for a different amount.
+    /// [`Error::Refused`] (R10.D6) for a non-positive amount, fractions of a minor unit or
+    /// more than the maximum per payment; [`Error::Invalid`] for a currency other than the
+    /// customer's or an empty key; [`Error::NotFound`] for an unknown customer;
+    /// [`Error::Conflict`] when the key was used for a different amount.
     pub async fn record_payment(
         &self,
         request: TopUp,

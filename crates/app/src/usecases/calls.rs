@@ -1,10 +1,11 @@
 use serde::Serialize;
+use vnum_billing::ServiceState;
 use vnum_calls::{
     CallerId, ForwardingPlan, ForwardingTarget, GreetingSettings, RoutingDecision, RoutingState,
     SipAccount, SipHosts, SipLogin, Voice, VoiceRecordingOrder, WavInfo, route_inbound,
 };
 use vnum_core::{CustomerId, GreetingId, Money, NumberId, PhoneNumber, SipAccountId};
-use vnum_lifecycle::NumberState;
+use vnum_lifecycle::NumberStatus;
 
 use super::orders::owned_number;
 use crate::model::{NewLedgerEntry, NumberRecord, SipAccountRecord};
@@ -76,7 +77,7 @@ impl Vnum {
             Some(login) => login.to_owned(),
             None => format!("c{customer}-{}", existing + 1),
         };
-        let login = SipLogin::parse(&login).map_err(|e| Error::Invalid(e.to_string()))?;
+        let login = SipLogin::parse(&login)?;
         let ids: Vec<NumberId> = numbers.iter().map(|n| n.id).collect();
         let (account, password) = SipAccount::issue(
             customer,
@@ -84,8 +85,7 @@ impl Vnum {
             login,
             &self.config.sip_domain,
             &mut rand::rng(),
-        )
-        .map_err(Error::refused)?;
+        )?;
         let presents = numbers.iter().find(|n| n.e164().is_some()).map(|n| n.id);
         let record = tx
             .insert_sip_account(SipAccountRecord {
@@ -220,24 +220,16 @@ impl Vnum {
             .offer(record.offer)
             .await?
             .ok_or_else(|| Error::not_found("offer", record.offer))?;
-        let Some(addon) = offer.caller_id_monthly() else {
-            return Err(Error::Refused {
-                rule: vnum_core::rule::R6_2,
-                message: "the carrier of this number cannot present it: no CallerID add-on".into(),
-            });
-        };
+        let addon = vnum_billing::caller_id_fee(offer.caller_id_monthly())?;
         if record.settings.caller_id == enabled {
             return self.save_settings(tx, record).await;
         }
         let active = matches!(record.state, vnum_lifecycle::NumberState::Active { .. });
-        let Some(billing) = record.billing.as_mut().filter(|_| active) else {
-            return Err(Error::Refused {
-                rule: vnum_core::rule::R6_D1,
-                message: "the CallerID add-on is paid with the number: turn it on once the \
-                          number is connected"
-                    .into(),
-            });
-        };
+        let billing = record
+            .billing
+            .as_mut()
+            .filter(|_| active)
+            .ok_or(vnum_billing::AddOnError::NotConnected)?;
         if enabled {
             let due = vnum_billing::add_on_due(
                 &vnum_billing::BillingAnchor::new(billing.connected_on),
@@ -245,8 +237,7 @@ impl Vnum {
                 billing.paid_through,
                 record.settings.caller_id_paid_through,
                 addon,
-            )
-            .map_err(|e| Error::Invalid(e.to_string()))?;
+            )?;
             if let Some(due) = due {
                 super::balance::pay(
                     &mut *tx,
@@ -270,11 +261,7 @@ impl Vnum {
             // Paid with the number up to its paid-through day; nothing is refunded (R10.6).
             record.settings.caller_id_paid_through = Some(billing.paid_through);
         }
-        let change = if enabled { addon } else { -addon };
-        billing.monthly_fee = billing
-            .monthly_fee
-            .checked_add(change)
-            .map_err(|e| Error::Invalid(e.to_string()))?;
+        billing.monthly_fee = vnum_billing::monthly_fee_with(billing.monthly_fee, addon, enabled)?;
         record.settings.caller_id = enabled;
         self.save_settings(tx, record).await
     }
@@ -315,7 +302,7 @@ impl Vnum {
                 .unwrap_or(0)
                 + 1,
         );
-        let info = greetings.upload(id, name, &bytes).map_err(Error::refused)?;
+        let info = greetings.upload(id, name, &bytes)?;
         self.ports
             .media
             .put(&format!("greetings/{number}/{id}"), bytes)
@@ -396,8 +383,7 @@ impl Vnum {
             .ok_or_else(|| Error::not_found("customer", customer))?
             .currency;
         let price = Money::new(self.config.voice_recording_price, currency).round_to_minor();
-        let order = VoiceRecordingOrder::new(text, voice, price)
-            .map_err(|e| Error::Invalid(e.to_string()))?;
+        let order = VoiceRecordingOrder::new(text, voice, price)?;
         super::balance::pay(
             &mut *tx,
             NewLedgerEntry {
@@ -431,12 +417,11 @@ impl Vnum {
         };
         let mut tx = self.ports.store.read().await?;
         let Some(number) = tx.number_by_e164(dialled).await? else {
-            drop(tx);
-            let state = match self.trial_routing(dialled, self.ports.clock.now()).await? {
-                Some(routing) if routing.routable => RoutingState::Active,
-                Some(_) => RoutingState::TrialExpired,
-                None => RoutingState::Unknown,
-            };
+            let state = super::trials::lent_for_trial(&mut *tx, dialled)
+                .await?
+                .map_or(RoutingState::Unknown, |trial| {
+                    trial.routing_state(self.ports.clock.now())
+                });
             let inbound = vnum_calls::InboundNumber {
                 state,
                 plan: None,
@@ -448,17 +433,8 @@ impl Vnum {
             });
         };
         let balance = tx.balance(number.customer).await?;
-        let state = match &number.state {
-            NumberState::Active { .. } => {
-                if vnum_lifecycle::routing(&number.state, balance).routable {
-                    RoutingState::Active
-                } else {
-                    RoutingState::AccountSuspended
-                }
-            }
-            NumberState::Deleted { .. } => RoutingState::Deleted,
-            _ => RoutingState::NotYetConnected,
-        };
+        let state =
+            NumberStatus::of(&number.state, ServiceState::of_balance(balance)).routing_state();
         let inbound = vnum_calls::InboundNumber {
             state,
             plan: number.settings.forwarding.as_ref(),

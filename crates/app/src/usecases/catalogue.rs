@@ -12,7 +12,7 @@ impl Vnum {
     /// [`Error::Invalid`] when the terms break an offer's invariant (a landline without a
     /// city, prices in two currencies, an SMS offer open for trials, …).
     pub async fn create_offer(&self, terms: OfferTerms) -> Result<Offer, Error> {
-        Offer::new(terms.clone()).map_err(|e| Error::Invalid(e.to_string()))?;
+        Offer::new(terms.clone())?;
         let mut tx = self.ports.store.begin().await?;
         let offer = tx.insert_offer(terms).await?;
         tx.commit().await?;

@@ -49,7 +49,7 @@ impl Vnum {
     ) -> Result<ContractRecord, Error> {
         let mut tx = self.ports.store.begin().await?;
         let customer = existing_customer(tx.as_mut(), customer).await?;
-        customer.kind.may_sign_contract().map_err(Error::refused)?;
+        customer.kind.may_sign_contract()?;
         let details = ContractDetails::validate(form).map_err(|errors| {
             let problems: Vec<String> = errors.iter().map(ToString::to_string).collect();
             Error::Invalid(format!(
@@ -96,9 +96,9 @@ impl Vnum {
     /// never credited twice.
     ///
     /// # Errors
-    /// [`Error::Invalid`] for a non-positive amount, an empty reference, a currency other
-    /// than the customer's or fractions of a minor unit; [`Error::NotFound`] for an
-    /// unknown customer; [`Error::Refused`] (R12.1) when the customer has no contract;
+    /// [`Error::Refused`] (R12.1) for a non-positive amount, an empty reference or a
+    /// customer with no contract; [`Error::Invalid`] for a currency other than the
+    /// customer's or fractions of a minor unit; [`Error::NotFound`] for an unknown customer;
     /// [`Error::Conflict`] when the customer already has a transfer with this reference.
     pub async fn record_bank_transfer(
         &self,
@@ -107,8 +107,7 @@ impl Vnum {
         received_on: NaiveDate,
         bank_reference: &str,
     ) -> Result<LedgerEntry, Error> {
-        let transfer = BankTransfer::new(amount, received_on, bank_reference)
-            .map_err(|e| Error::Invalid(e.to_string()))?;
+        let transfer = BankTransfer::new(amount, received_on, bank_reference)?;
         if !amount.is_whole_minor() {
             return Err(Error::Invalid(format!(
                 "{amount} has fractions of a minor unit: expected at most {} decimals",
@@ -124,12 +123,9 @@ impl Vnum {
                 amount.currency()
             )));
         }
-        if tx.active_contract(customer.id).await?.is_none() {
-            return Err(Error::Refused {
-                rule: vnum_core::rule::R12_1,
-                message: "payment by bank transfer needs a signed contract".into(),
-            });
-        }
+        tx.active_contract(customer.id)
+            .await?
+            .ok_or(vnum_accounts::AccountsError::NoContract)?;
         let reference = format!("bank-transfer:{}", transfer.bank_reference());
         let duplicate = || {
             Error::Conflict(format!(

@@ -64,9 +64,7 @@ impl Vnum {
             Some(d) if d.customer() == customer => d,
             _ => return Err(Error::not_found("document", previous)),
         };
-        let document = old
-            .reupload(DocumentId(0), self.ports.clock.now())
-            .map_err(Error::refused)?;
+        let document = old.reupload(DocumentId(0), self.ports.clock.now())?;
         let document = tx.insert_document(document).await?;
         self.store_scan(&document, bytes).await?;
         tx.commit().await?;
@@ -90,7 +88,7 @@ impl Vnum {
             ReviewDecision::Accept => ReviewEvent::Accept { at: now },
             ReviewDecision::Reject { reason } => ReviewEvent::Reject {
                 at: now,
-                reason: RejectionReason::new(&reason).map_err(|e| Error::Invalid(e.to_string()))?,
+                reason: RejectionReason::new(&reason)?,
             },
         };
         let mut tx = self.ports.store.begin().await?;
@@ -98,7 +96,7 @@ impl Vnum {
             .document(id)
             .await?
             .ok_or_else(|| Error::not_found("document", id))?;
-        let reviewed = document.review(event).map_err(Error::refused)?;
+        let reviewed = document.review(event)?;
         tx.update_document(&reviewed).await?;
         let customer = reviewed.customer();
         let documents = tx.documents_of(customer).await?;
@@ -112,11 +110,7 @@ impl Vnum {
             };
             let check = missing_documents(offer.documents(), number.end_user, customer, &documents);
             if check.is_complete() {
-                let state = number
-                    .state
-                    .clone()
-                    .apply(NumberEvent::DocumentsAccepted)
-                    .map_err(|e| Error::Invalid(e.to_string()))?;
+                let state = number.state.clone().apply(NumberEvent::DocumentsAccepted)?;
                 ready.push(tx.update_number(NumberRecord { state, ..number }).await?);
             }
         }

@@ -109,8 +109,7 @@ impl Vnum {
             .apply(NumberEvent::ProvisioningFailed {
                 reason: reason.to_owned(),
                 on: today,
-            })
-            .map_err(Error::refused)?;
+            })?;
         let refund = self.refund_of(&mut *tx, &number).await?;
         if let Some(amount) = refund.filter(|r| !r.is_zero()) {
             tx.append(NewLedgerEntry {
@@ -187,14 +186,12 @@ impl Vnum {
         for other in &order.numbers {
             let reference = format!("provisioning-failed:{other}");
             if let Some(entry) = tx.entry_by_reference(number.customer, &reference).await? {
-                refunded = refunded
-                    .checked_add(entry.amount)
-                    .map_err(|e| Error::Invalid(e.to_string()))?;
+                refunded = refunded.checked_add(entry.amount)?;
             }
         }
         vnum_billing::refund_for_unprovided(line.total, line.quantity, order.total, refunded)
             .map(Some)
-            .map_err(|e| Error::Invalid(e.to_string()))
+            .map_err(Error::from)
     }
 
     /// The carrier connected a number (operator or carrier callback): the concrete number is
@@ -228,26 +225,18 @@ impl Vnum {
                 number.country
             )));
         }
-        let state = number
-            .state
-            .clone()
-            .apply(NumberEvent::Connected {
-                number: e164.clone(),
-                on: today,
-            })
-            .map_err(Error::refused)?;
+        let state = number.state.clone().apply(NumberEvent::Connected {
+            number: e164.clone(),
+            on: today,
+        })?;
         let anchor = BillingAnchor::new(today);
-        let first = anchor
-            .term(0, number.first_term)
-            .map_err(|e| Error::Invalid(e.to_string()))?;
-        let mut monthly_fee = offer.monthly_price();
-        if number.settings.caller_id
-            && let Some(addon) = offer.caller_id_monthly()
-        {
-            monthly_fee = monthly_fee
-                .checked_add(addon)
-                .map_err(|e| Error::Invalid(e.to_string()))?;
-        }
+        let first = anchor.term(0, number.first_term)?;
+        let monthly_fee = match offer.caller_id_monthly() {
+            Some(addon) if number.settings.caller_id => {
+                vnum_billing::monthly_fee_with(offer.monthly_price(), addon, true)?
+            }
+            _ => offer.monthly_price(),
+        };
         let billing = Billing {
             anchor_day: anchor.connection_day(),
             connected_on: today,
@@ -318,14 +307,9 @@ impl Vnum {
         let state = number
             .state
             .clone()
-            .apply(NumberEvent::Deleted { on: today })
-            .map_err(Error::refused)?;
+            .apply(NumberEvent::Deleted { on: today })?;
         let cancellation = match &number.billing {
-            Some(billing) => Some(
-                vnum_billing::cancel(billing.number_billing(), today)
-                    .map_err(|e| Error::Invalid(e.to_string()))?
-                    .1,
-            ),
+            Some(billing) => Some(vnum_billing::cancel(billing.number_billing(), today)?.1),
             None => None,
         };
         let released = number.e164().cloned();

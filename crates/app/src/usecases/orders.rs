@@ -171,9 +171,7 @@ impl Vnum {
                 customer.id,
                 &documents,
             );
-            let state = NumberState::Ordered
-                .apply(NumberEvent::after_order(&check))
-                .map_err(|e| Error::Invalid(e.to_string()))?;
+            let state = NumberState::Ordered.apply(NumberEvent::after_order(&check))?;
             let wanted = match p.line.choice() {
                 vnum_lifecycle::NumberChoice::Manual { number } => {
                     tx.move_stock(number, StockState::Available, StockState::Taken)
@@ -400,7 +398,6 @@ impl Vnum {
                 .offer(request.offer)
                 .await?
                 .ok_or_else(|| Error::not_found("offer", request.offer))?;
-            let refused = |e: vnum_lifecycle::OrderError| Error::refused(e);
             let line = match &request.number {
                 Some(number) => {
                     if request.quantity > 1 {
@@ -415,24 +412,17 @@ impl Vnum {
                         .filter(|s| s.state == StockState::Available)
                         .map(|s| s.e164)
                         .collect();
-                    OrderLine::manual(&offer, number.clone(), &offered, request.term)
-                        .map_err(refused)?
+                    OrderLine::manual(&offer, number.clone(), &offered, request.term)?
                 }
                 None => {
-                    let city = request
-                        .city
-                        .as_deref()
-                        .map(City::new)
-                        .transpose()
-                        .map_err(|e| Error::Invalid(e.to_string()))?;
+                    let city = request.city.as_deref().map(City::new).transpose()?;
                     OrderLine::automatic(
                         &offer,
                         offer.country(),
                         city,
                         request.quantity,
                         request.term,
-                    )
-                    .map_err(refused)?
+                    )?
                 }
             };
             prepared.push(PreparedLine { offer, line });
@@ -447,8 +437,7 @@ impl Vnum {
         prepared: &[PreparedLine],
     ) -> Result<Quote, Error> {
         let agreement = tx.agreement_of(customer).await?;
-        let discounts = Discounts::new(self.config.term_tiers, agreement)
-            .map_err(|e| Error::Invalid(e.to_string()))?;
+        let discounts = Discounts::new(self.config.term_tiers, agreement)?;
         let items = prepared
             .iter()
             .map(|p| {
@@ -461,11 +450,8 @@ impl Vnum {
                     p.offer.setup_fee(),
                 )
             })
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| Error::Invalid(e.to_string()))?;
-        discounts
-            .quote(customer, &items)
-            .map_err(|e| Error::Invalid(e.to_string()))
+            .collect::<Result<Vec<_>, _>>()?;
+        discounts.quote(customer, &items).map_err(Error::from)
     }
 }
 

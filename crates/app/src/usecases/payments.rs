@@ -195,10 +195,7 @@ impl Vnum {
                     "payment {}: {e}; event {} was not applied",
                     payment.id, notification.event_id
                 )),
-                vnum_billing::PaymentError::AmountMismatch { .. } => Error::Refused {
-                    rule: e.rule(),
-                    message: format!("payment {}: {e}", payment.id),
-                },
+                other => Error::refused(other),
             })?;
         let now = self.ports.clock.now();
         let entry = match status {

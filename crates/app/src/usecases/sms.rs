@@ -11,10 +11,6 @@ use crate::model::{EntryKind, NewLedgerEntry, ReceivedSms, SmsAllocationRecord, 
 use crate::ports::StoreError;
 use crate::{Error, Vnum};
 
-fn refused(error: SmsError) -> Error {
-    Error::refused(error)
-}
-
 impl Vnum {
     /// Lends `customer` a number of the SMS offer `offer` to receive one verification code
     /// for `service` (R9.1), for the configured lifetime, and charges the offer's price
@@ -37,7 +33,7 @@ impl Vnum {
         service: &str,
         offer: OfferId,
     ) -> Result<SmsAllocationRecord, Error> {
-        let service = Service::new(service).map_err(|e| Error::Invalid(e.to_string()))?;
+        let service = Service::new(service)?;
         let now = self.ports.clock.now();
         let lifetime = TimeDelta::minutes(i64::from(self.config.sms_allocation_lifetime_minutes));
         let mut tx = self.ports.store.begin().await?;
@@ -72,13 +68,11 @@ impl Vnum {
                 && !issued.contains(&stocked.e164)
                 && !busy.contains(&stocked.e164);
             if free {
-                pool.add(stocked.e164).map_err(refused)?;
+                pool.add(stocked.e164)?;
             }
         }
         let id = tx.next_sms_allocation_id().await?;
-        let allocation = pool
-            .allocate(id, customer, price, now, lifetime)
-            .map_err(refused)?;
+        let allocation = pool.allocate(id, customer, price, now, lifetime)?;
         super::balance::pay(
             &mut *tx,
             NewLedgerEntry {
@@ -134,19 +128,8 @@ impl Vnum {
             .await?
             .ok_or_else(|| Error::not_found("one-shot SMS number", number))?;
         let customer = record.allocation.customer();
-        if ServiceState::of_balance(tx.balance(customer).await?) == ServiceState::Suspended {
-            return Err(Error::Refused {
-                rule: rule::R10_4,
-                message: format!(
-                    "{number} receives no SMS while the balance is below zero: top up to \
-                     receive messages"
-                ),
-            });
-        }
-        let used = record
-            .allocation
-            .apply(SmsEvent::Received { at: now })
-            .map_err(refused)?;
+        ServiceState::require_active(tx.balance(customer).await?)?;
+        let used = record.allocation.apply(SmsEvent::Received { at: now })?;
         let message = ReceivedSms {
             from: from.to_owned(),
             text: text.to_owned(),
@@ -156,10 +139,7 @@ impl Vnum {
             .end_sms_allocation(&used, Some(message))
             .await
             .map_err(|e| match e {
-                StoreError::Stale { .. } => Error::Refused {
-                    rule: rule::R9_1,
-                    message: format!("allocation {} already received its one SMS", used.id()),
-                },
+                StoreError::Stale { .. } => Error::from(SmsError::SecondMessage { id: used.id() }),
                 other => other.into(),
             })?;
         tx.commit().await?;
@@ -181,7 +161,7 @@ impl Vnum {
             let ended = match record.allocation.apply(SmsEvent::Expire { at: now }) {
                 Ok(ended) => ended,
                 Err(SmsError::NotYetExpired { .. }) => continue,
-                Err(other) => return Err(refused(other)),
+                Err(other) => return Err(other.into()),
             };
             if let Some(settlement) = ended.settlement().filter(|s| !s.refund.is_zero()) {
                 tx.append(NewLedgerEntry {

@@ -83,7 +83,7 @@ impl Vnum {
         fields: CallRecordFields,
         reference: Option<&str>,
     ) -> Result<RecordedCall, Error> {
-        let call = CallRecord::new(fields).map_err(|e| Error::Invalid(e.to_string()))?;
+        let call = CallRecord::new(fields)?;
         let mut tx = self.ports.store.call_log().await?;
         tx.number(call.number())
             .await?

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use vnum_core::rule::{self, RuleId};
 use vnum_core::{CountryCode, CustomerId, PhoneNumber};
-use vnum_lifecycle::{NumberKind, Offer, Routing, Trial, suggest_trial_offer};
+use vnum_lifecycle::{NumberKind, Offer, Routing, Trial, TrialError, suggest_trial_offer};
 
 use crate::model::{StockState, TrialRecord};
 use crate::ports::Invariant;
@@ -67,13 +67,8 @@ impl Vnum {
                 in_stock.push((offer, free.e164));
             }
         }
-        let Some(suggestion) = suggest_trial_offer(in_stock.iter().map(|(o, _)| o), country, kind)
-        else {
-            return Err(Error::Refused {
-                rule: rule::R8_1,
-                message: "no number is in stock for a free test right now: try again later".into(),
-            });
-        };
+        let suggestion = suggest_trial_offer(in_stock.iter().map(|(o, _)| o), country, kind)
+            .ok_or(TrialError::NothingInStock)?;
         if suggestion.rule == rule::R8_2 {
             return Ok(TrialOutcome::Suggested {
                 offer: suggestion.offer.clone(),
@@ -94,8 +89,7 @@ impl Vnum {
             number,
             now,
             earlier.iter().map(|r| &r.trial),
-        )
-        .map_err(Error::refused)?;
+        )?;
         tx.move_stock(trial.number(), StockState::Available, StockState::OnTrial)
             .await
             .map_err(|e| match e {
@@ -108,10 +102,7 @@ impl Vnum {
         let record = tx.insert_trial(&trial).await.map_err(|e| match e {
             StoreError::Conflict {
                 what: Invariant::TrialActive,
-            } => Error::Refused {
-                rule: rule::R8_D1,
-                message: "you already have a free test running: one free test at a time".into(),
-            },
+            } => Error::from(TrialError::AnotherRunning),
             other => other.into(),
         })?;
         tx.commit().await?;
@@ -178,17 +169,9 @@ impl Vnum {
         now: DateTime<Utc>,
     ) -> Result<Option<Routing>, Error> {
         let mut tx = self.ports.store.read().await?;
-        let in_stock = tx
-            .stock_number(number)
+        Ok(lent_for_trial(&mut *tx, number)
             .await?
-            .is_some_and(|s| s.state != StockState::Taken);
-        if !in_stock {
-            return Ok(None);
-        }
-        Ok(tx
-            .latest_trial_of_number(number)
-            .await?
-            .map(|record| record.trial.routing(now)))
+            .map(|trial| trial.routing(now)))
     }
 
     /// The customer's free tests, oldest first.
@@ -202,4 +185,23 @@ impl Vnum {
             .ok_or_else(|| Error::not_found("customer", customer))?;
         Ok(tx.trials_of(customer).await?)
     }
+}
+
+/// The latest free test of `number` while the number is in stock: `None` when it is rented
+/// or no test ever lent it.
+pub(super) async fn lent_for_trial(
+    tx: &mut dyn crate::ports::Transaction,
+    number: &PhoneNumber,
+) -> Result<Option<Trial>, Error> {
+    let in_stock = tx
+        .stock_number(number)
+        .await?
+        .is_some_and(|s| s.state != StockState::Taken);
+    if !in_stock {
+        return Ok(None);
+    }
+    Ok(tx
+        .latest_trial_of_number(number)
+        .await?
+        .map(|record| record.trial))
 }

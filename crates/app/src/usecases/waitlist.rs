@@ -139,7 +139,7 @@ impl Vnum {
         if listed_now {
             let mut terms = stocked.terms().clone();
             terms.listed = true;
-            stocked = Offer::new(terms).map_err(|e| Error::Invalid(e.to_string()))?;
+            stocked = Offer::new(terms)?;
             tx.update_offer(stocked.clone()).await?;
         }
         let country = stocked.country();
