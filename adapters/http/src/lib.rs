@@ -21,6 +21,7 @@ mod companies;
 mod customers;
 mod documents;
 mod engine;
+mod greetings;
 mod health;
 mod limit;
 mod money;
@@ -57,6 +58,7 @@ use companies::CompaniesApi;
 use customers::CustomersApi;
 use documents::DocumentsApi;
 use engine::EngineApi;
+use greetings::GreetingsApi;
 use health::HealthApi;
 use numbers::NumbersApi;
 use offers::OffersApi;
@@ -93,8 +95,10 @@ enum Tag {
     Offers,
     /// Buying numbers.
     Orders,
-    /// Rented numbers: state, deletion, forwarding, CallerID, greetings, connection.
+    /// Rented numbers: state, deletion, forwarding, CallerID, connection.
     Numbers,
+    /// Greetings and voicemail of a number, and professional recordings.
+    Greetings,
     /// End-user documents and their review.
     Documents,
     /// SIP accounts: request, list, reset a password, choose the presented number.
@@ -134,7 +138,8 @@ type Apis = (
     PaymentsApi,
     OffersApi,
     OrdersApi,
-    NumbersApi,
+    // A number and its greetings: one element, as the tuple has room for 16.
+    (NumbersApi, GreetingsApi),
     DocumentsApi,
     SipAccountsApi,
     EngineApi,
@@ -160,7 +165,10 @@ fn service(vnum: &Vnum, options: Options) -> OpenApiService<Apis, ()> {
         },
         OffersApi { vnum: vnum.clone() },
         OrdersApi { vnum: vnum.clone() },
-        NumbersApi { vnum: vnum.clone() },
+        (
+            NumbersApi { vnum: vnum.clone() },
+            GreetingsApi { vnum: vnum.clone() },
+        ),
         DocumentsApi { vnum: vnum.clone() },
         SipAccountsApi { vnum: vnum.clone() },
         EngineApi {

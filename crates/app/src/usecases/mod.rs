@@ -2,31 +2,34 @@
 
 mod auth;
 mod balance;
-mod calls;
-mod catalogue;
 mod companies;
 mod customers;
 mod documents;
+mod greetings;
 mod numbers;
+mod offers;
 mod orders;
 mod payments;
 mod renewals;
+mod routing;
+mod sip_accounts;
 mod sms;
+mod statistics;
 mod trials;
 mod waitlist;
 
 pub use auth::token_sha256;
 pub use balance::{BalanceView, PaymentMethod, ServiceState, TopUp, TopUpReceipt};
-pub use calls::{InboundRoute, IssuedSipAccount, MAX_GREETING_BYTES, OutboundDecision};
-mod statistics;
-
 pub use companies::ClosingDocuments;
 pub use customers::RegisterCustomer;
 pub use documents::{MAX_DOCUMENT_BYTES, ReviewDecision};
-pub use numbers::Deletion;
-pub use orders::{NumberView, OrderLineRequest, PlaceOrder, PlacedOrder};
+pub use greetings::MAX_GREETING_BYTES;
+pub use numbers::{Deletion, NumberView};
+pub use orders::{OrderLineRequest, PlaceOrder, PlacedOrder};
 pub use payments::{NotificationReceipt, ProviderNotification, StartPayment, StartedPayment};
 pub use renewals::RenewalReport;
+pub use routing::{InboundRoute, OutboundDecision};
+pub use sip_accounts::IssuedSipAccount;
 pub use statistics::{CallStatsView, KindTotal, LedgerStats, NumberCallStats, RecordedCall};
 pub use trials::TrialOutcome;
 pub use waitlist::RestockOutcome;

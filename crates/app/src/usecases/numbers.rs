@@ -1,10 +1,10 @@
 use serde::Serialize;
 use vnum_billing::{BillingAnchor, Cancellation, NumberBilling};
+use vnum_calls::{ForwardingPlan, ForwardingTarget};
 use vnum_core::{CustomerId, Money, NumberId, PhoneNumber};
-use vnum_lifecycle::{NumberEvent, NumberState};
+use vnum_lifecycle::{NumberEvent, NumberState, ReadyBy};
 
-use super::orders::owned_number;
-use crate::model::{Billing, EntryKind, NewLedgerEntry, NumberRecord, StockState};
+use crate::model::{Billing, EntryKind, NewLedgerEntry, NumberRecord, OrderRecord, StockState};
 use crate::ports::{
     CarrierError, Email, ProvisioningRequest, ProvisioningTicket, StoreError, Transaction,
 };
@@ -344,6 +344,204 @@ impl Vnum {
             cancellation,
         })
     }
+
+    /// Saves a number's forwarding plan (R5.3). A SIP account target must be one of the
+    /// customer's own accounts (R5.2).
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when the number is not the customer's; [`Error::Invalid`] when a
+    /// target names an account the customer does not have.
+    pub async fn set_forwarding(
+        &self,
+        customer: CustomerId,
+        number: NumberId,
+        plan: Option<ForwardingPlan>,
+    ) -> Result<NumberRecord, Error> {
+        let mut tx = self.ports.store.begin().await?;
+        let mut record = owned_number(&mut *tx, customer, number).await?;
+        if let Some(plan) = &plan {
+            for target in plan.targets() {
+                if let ForwardingTarget::SipAccount(login) = target {
+                    let owned = tx
+                        .sip_account_by_login(login.as_str())
+                        .await?
+                        .is_some_and(|a| a.account.owner() == customer);
+                    if !owned {
+                        return Err(Error::Invalid(format!(
+                            "account:{login} is not one of your SIP accounts: request one first"
+                        )));
+                    }
+                }
+            }
+        }
+        record.settings.forwarding = plan;
+        self.save_settings(tx, record).await
+    }
+
+    /// Turns the CallerID add-on on or off (R6.2). It is prepaid like every service
+    /// (R6.D1): turning it on charges its monthly fee at once for the periods the number is
+    /// paid for from today on (one for a monthly number), as a ledger line of its own, unless
+    /// they were paid for it before; from the next charge day it is part of the monthly fee.
+    /// Turning it off refunds nothing (R10.6) and takes it out of the next charges.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when the number is not the customer's; [`Error::Refused`] (R6.2)
+    /// when the offer has no CallerID add-on, (R6.D1) before the number is connected;
+    /// [`Error::InsufficientBalance`] when the balance does not cover the add-on (R1.4).
+    pub async fn set_caller_id(
+        &self,
+        customer: CustomerId,
+        number: NumberId,
+        enabled: bool,
+    ) -> Result<NumberRecord, Error> {
+        let now = self.ports.clock.now();
+        let today = self.billing_day(now);
+        let mut tx = self.ports.store.begin().await?;
+        let mut record = owned_number(&mut *tx, customer, number).await?;
+        let offer = tx
+            .offer(record.offer)
+            .await?
+            .ok_or_else(|| Error::not_found("offer", record.offer))?;
+        let addon = vnum_billing::caller_id_fee(offer.caller_id_monthly())?;
+        if record.settings.caller_id == enabled {
+            return self.save_settings(tx, record).await;
+        }
+        let active = matches!(record.state, vnum_lifecycle::NumberState::Active { .. });
+        let billing = record
+            .billing
+            .as_mut()
+            .filter(|_| active)
+            .ok_or(vnum_billing::AddOnError::NotConnected)?;
+        if enabled {
+            let due = vnum_billing::add_on_due(
+                &vnum_billing::BillingAnchor::new(billing.connected_on),
+                today,
+                billing.paid_through,
+                record.settings.caller_id_paid_through,
+                addon,
+            )?;
+            if let Some(due) = due {
+                super::balance::pay(
+                    &mut *tx,
+                    NewLedgerEntry {
+                        number: Some(number),
+                        // One add-on charge per number and period start, whatever races.
+                        reference: Some(format!("caller-id:{number}:{}", due.period.start())),
+                        ..NewLedgerEntry::purchase(
+                            customer,
+                            due.amount,
+                            vnum_core::rule::R6_D1,
+                            format!("CallerID add-on {}", due.period),
+                            now,
+                        )
+                    },
+                )
+                .await?;
+            }
+            record.settings.caller_id_paid_through = None;
+        } else {
+            // Paid with the number up to its paid-through day; nothing is refunded (R10.6).
+            record.settings.caller_id_paid_through = Some(billing.paid_through);
+        }
+        billing.monthly_fee = vnum_billing::monthly_fee_with(billing.monthly_fee, addon, enabled)?;
+        record.settings.caller_id = enabled;
+        self.save_settings(tx, record).await
+    }
+
+    pub(super) async fn save_settings(
+        &self,
+        mut tx: Box<dyn Transaction + '_>,
+        record: NumberRecord,
+    ) -> Result<NumberRecord, Error> {
+        let updated = tx.update_number(record).await?;
+        tx.commit().await?;
+        if let Some(e164) = updated.e164() {
+            super::logged(
+                self.ports.sip.routing_changed(e164).await,
+                "telling the SIP engine the routing changed",
+            );
+        }
+        Ok(updated)
+    }
+
+    /// A customer's numbers, deleted ones included, with the expected ready-by date of
+    /// those not connected yet (R2.3).
+    ///
+    /// # Errors
+    /// [`Error::Store`] when storage fails.
+    pub async fn numbers_of(&self, customer: CustomerId) -> Result<Vec<NumberView>, Error> {
+        let mut tx = self.ports.store.read().await?;
+        let numbers = tx.numbers_of(customer).await?;
+        let mut orders = None;
+        let mut views = Vec::with_capacity(numbers.len());
+        for record in numbers {
+            views.push(self.view(&mut *tx, record, &mut orders).await?);
+        }
+        Ok(views)
+    }
+
+    /// The number `id` of `customer`, with its expected ready-by date while it is not
+    /// connected (R2.3).
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when there is none, or it is another customer's.
+    pub async fn number_view(
+        &self,
+        customer: CustomerId,
+        id: NumberId,
+    ) -> Result<NumberView, Error> {
+        let mut tx = self.ports.store.read().await?;
+        let record = owned_number(&mut *tx, customer, id).await?;
+        self.view(&mut *tx, record, &mut None).await
+    }
+
+    /// A number with its ready-by date, found through the order that placed it; `orders`
+    /// holds the customer's orders once one number needed them.
+    async fn view(
+        &self,
+        tx: &mut dyn Transaction,
+        record: NumberRecord,
+        orders: &mut Option<Vec<OrderRecord>>,
+    ) -> Result<NumberView, Error> {
+        if matches!(
+            record.state,
+            NumberState::Active { .. } | NumberState::Deleted { .. }
+        ) {
+            return Ok(NumberView {
+                record,
+                ready_by: None,
+            });
+        }
+        let placed = match orders {
+            Some(placed) => placed,
+            None => orders.insert(tx.orders_of(record.customer).await?),
+        };
+        let ordered_on = placed
+            .iter()
+            .find(|o| o.numbers.contains(&record.id))
+            .map(|o| {
+                o.placed_at
+                    .with_timezone(&self.config.billing_time_zone)
+                    .date_naive()
+            });
+        let ready_by = match ordered_on {
+            Some(ordered_on) => tx
+                .offer(record.offer)
+                .await?
+                .and_then(|offer| self.ready_by(&offer, ordered_on, None)),
+            None => None,
+        };
+        Ok(NumberView { record, ready_by })
+    }
+
+    /// The number `id` of `customer`.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when there is none, or it is another customer's.
+    pub async fn number(&self, customer: CustomerId, id: NumberId) -> Result<NumberRecord, Error> {
+        let mut tx = self.ports.store.read().await?;
+        owned_number(&mut *tx, customer, id).await
+    }
 }
 
 /// What deleting a number did.
@@ -355,4 +553,26 @@ pub struct Deletion {
     pub refund: Money,
     /// The paid days given up, for a connected number.
     pub cancellation: Option<Cancellation>,
+}
+
+/// What the customer can expect of a number before it is active (R2).
+#[derive(Clone, Debug, Serialize)]
+pub struct NumberView {
+    /// The number.
+    pub record: NumberRecord,
+    /// When it is expected to be ready, for a number not connected yet (R2.3, R2.D1).
+    pub ready_by: Option<ReadyBy>,
+}
+
+/// The number `id` if it is `customer`'s; another customer's number is "not found", so
+/// nothing leaks about it.
+pub(crate) async fn owned_number(
+    tx: &mut dyn Transaction,
+    customer: CustomerId,
+    id: NumberId,
+) -> Result<NumberRecord, Error> {
+    match tx.number(id).await? {
+        Some(number) if number.customer == customer => Ok(number),
+        _ => Err(Error::not_found("number", id)),
+    }
 }

@@ -55,15 +55,6 @@ pub struct PlacedOrder {
     pub replayed: bool,
 }
 
-/// What the customer can expect of a number before it is active (R2).
-#[derive(Clone, Debug, Serialize)]
-pub struct NumberView {
-    /// The number.
-    pub record: NumberRecord,
-    /// When it is expected to be ready, for a number not connected yet (R2.3, R2.D1).
-    pub ready_by: Option<ReadyBy>,
-}
-
 struct PreparedLine {
     offer: Offer,
     line: OrderLine,
@@ -292,85 +283,6 @@ impl Vnum {
         }))
     }
 
-    /// A customer's numbers, deleted ones included, with the expected ready-by date of
-    /// those not connected yet (R2.3).
-    ///
-    /// # Errors
-    /// [`Error::Store`] when storage fails.
-    pub async fn numbers_of(&self, customer: CustomerId) -> Result<Vec<NumberView>, Error> {
-        let mut tx = self.ports.store.read().await?;
-        let numbers = tx.numbers_of(customer).await?;
-        let mut orders = None;
-        let mut views = Vec::with_capacity(numbers.len());
-        for record in numbers {
-            views.push(self.view(&mut *tx, record, &mut orders).await?);
-        }
-        Ok(views)
-    }
-
-    /// The number `id` of `customer`, with its expected ready-by date while it is not
-    /// connected (R2.3).
-    ///
-    /// # Errors
-    /// [`Error::NotFound`] when there is none, or it is another customer's.
-    pub async fn number_view(
-        &self,
-        customer: CustomerId,
-        id: NumberId,
-    ) -> Result<NumberView, Error> {
-        let mut tx = self.ports.store.read().await?;
-        let record = owned_number(&mut *tx, customer, id).await?;
-        self.view(&mut *tx, record, &mut None).await
-    }
-
-    /// A number with its ready-by date, found through the order that placed it; `orders`
-    /// holds the customer's orders once one number needed them.
-    async fn view(
-        &self,
-        tx: &mut dyn Transaction,
-        record: NumberRecord,
-        orders: &mut Option<Vec<OrderRecord>>,
-    ) -> Result<NumberView, Error> {
-        if matches!(
-            record.state,
-            NumberState::Active { .. } | NumberState::Deleted { .. }
-        ) {
-            return Ok(NumberView {
-                record,
-                ready_by: None,
-            });
-        }
-        let placed = match orders {
-            Some(placed) => placed,
-            None => orders.insert(tx.orders_of(record.customer).await?),
-        };
-        let ordered_on = placed
-            .iter()
-            .find(|o| o.numbers.contains(&record.id))
-            .map(|o| {
-                o.placed_at
-                    .with_timezone(&self.config.billing_time_zone)
-                    .date_naive()
-            });
-        let ready_by = match ordered_on {
-            Some(ordered_on) => tx
-                .offer(record.offer)
-                .await?
-                .and_then(|offer| self.ready_by(&offer, ordered_on, None)),
-            None => None,
-        };
-        Ok(NumberView { record, ready_by })
-    }
-
-    /// The number `id` of `customer`.
-    ///
-    /// # Errors
-    /// [`Error::NotFound`] when there is none, or it is another customer's.
-    pub async fn number(&self, customer: CustomerId, id: NumberId) -> Result<NumberRecord, Error> {
-        let mut tx = self.ports.store.read().await?;
-        owned_number(&mut *tx, customer, id).await
-    }
-
     pub(crate) fn ready_by(
         &self,
         offer: &Offer,
@@ -452,18 +364,5 @@ impl Vnum {
             })
             .collect::<Result<Vec<_>, _>>()?;
         discounts.quote(customer, &items).map_err(Error::from)
-    }
-}
-
-/// The number `id` if it is `customer`'s; another customer's number is "not found", so
-/// nothing leaks about it.
-pub(crate) async fn owned_number(
-    tx: &mut dyn Transaction,
-    customer: CustomerId,
-    id: NumberId,
-) -> Result<NumberRecord, Error> {
-    match tx.number(id).await? {
-        Some(number) if number.customer == customer => Ok(number),
-        _ => Err(Error::not_found("number", id)),
     }
 }

@@ -1,0 +1,250 @@
+//! Greetings and voicemail of a rented number (R13): uploads checked for format (R13.2,
+//! R13.D1), the selected greeting, its audio, and professional recordings (R13.3).
+
+use poem::http::StatusCode;
+use poem_openapi::param::Path;
+use poem_openapi::payload::{Binary, Json};
+use poem_openapi::types::multipart::Upload;
+use poem_openapi::{ApiResponse, Enum, Multipart, Object, OpenApi};
+use serde::Serialize;
+use vnum_app::{MAX_GREETING_BYTES, Vnum};
+use vnum_calls::Voice;
+use vnum_core::GreetingId;
+
+use crate::Tag;
+use crate::auth::Caller;
+use crate::money::MoneyBody;
+use crate::numbers::{NumberBody, ids};
+use crate::problem::{ApiResult, Problem};
+
+/// Greetings.
+pub(crate) struct GreetingsApi {
+    pub(crate) vnum: Vnum,
+}
+
+/// An uploaded greeting (R13.1).
+#[derive(Clone, Debug, Object, Serialize)]
+#[oai(rename = "Greeting")]
+pub(crate) struct GreetingBody {
+    /// The id.
+    pub(crate) id: i64,
+    /// The name given at upload.
+    pub(crate) name: String,
+    /// Playing time in milliseconds.
+    pub(crate) duration_ms: u32,
+}
+
+/// The greetings of a number.
+#[derive(Clone, Debug, Object, Serialize)]
+#[oai(rename = "Greetings")]
+pub(crate) struct GreetingsBody {
+    /// Every uploaded greeting.
+    pub(crate) uploaded: Vec<GreetingBody>,
+    /// The selected one.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) selected: Option<i64>,
+    /// Whether the selected greeting plays before forwarding.
+    pub(crate) enabled: bool,
+}
+
+/// The greeting to play (R13.1).
+#[derive(Clone, Debug, Object)]
+pub(crate) struct GreetingChoice {
+    /// The greeting to select; absent keeps the current one.
+    #[oai(skip_serializing_if_is_none)]
+    selected: Option<i64>,
+    /// Whether it plays.
+    enabled: bool,
+}
+
+/// A greeting upload: `multipart/form-data` with a `name` and a `file`.
+#[derive(Debug, Multipart)]
+pub(crate) struct GreetingUpload {
+    /// A name, 1 to 100 characters.
+    name: String,
+    /// WAV, PCM, 8 kHz, 16-bit, mono, at most 5 MiB (R13.2).
+    file: Upload,
+}
+
+/// The answer to a greeting upload.
+#[derive(ApiResponse)]
+pub(crate) enum GreetingUploaded {
+    /// The greeting is stored.
+    #[oai(status = 201)]
+    Created(Json<GreetingBody>),
+}
+
+/// A greeting's audio.
+#[derive(ApiResponse)]
+pub(crate) enum GreetingAudio {
+    /// The WAV file.
+    #[oai(status = 200, content_type = "audio/wav")]
+    Wav(Binary<Vec<u8>>),
+}
+
+/// The voice of a professional recording.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[oai(rename = "Voice", rename_all = "snake_case")]
+pub(crate) enum VoiceKind {
+    /// A female voice.
+    Female,
+    /// A male voice.
+    Male,
+}
+
+/// An order of a professional voice recording (R13.3).
+#[derive(Clone, Debug, Object)]
+#[oai(rename = "VoiceRecording")]
+pub(crate) struct RecordingBody {
+    /// The text to record, up to 2000 characters.
+    #[oai(validator(max_length = 2000))]
+    text: String,
+    /// The voice.
+    voice: VoiceKind,
+    /// The price charged (in an answer).
+    #[oai(read_only, skip_serializing_if_is_none)]
+    price: Option<MoneyBody>,
+}
+
+/// The answer to a voice-recording order.
+#[derive(ApiResponse)]
+pub(crate) enum RecordingOrdered {
+    /// Ordered and charged.
+    #[oai(status = 201)]
+    Created(Json<RecordingBody>),
+}
+
+#[OpenApi(prefix_path = "/v1", tag = "Tag::Greetings")]
+impl GreetingsApi {
+    /// Upload a greeting
+    ///
+    /// `multipart/form-data` with `name` and `file`: WAV, PCM, 8 kHz, 16-bit, mono, at most
+    /// 5 MiB (R13.2). Another format answers 422 saying what the file is and what it must
+    /// be (R13.D1).
+    #[oai(
+        path = "/customers/:id/numbers/:number_id/greetings",
+        method = "post",
+        operation_id = "upload_greeting"
+    )]
+    async fn upload_greeting(
+        &self,
+        caller: Caller,
+        id: Path<i64>,
+        number_id: Path<i64>,
+        body: GreetingUpload,
+    ) -> ApiResult<GreetingUploaded> {
+        let (customer, number) = ids(id.0, number_id.0);
+        caller.may_access(customer)?;
+        if body.file.size() > MAX_GREETING_BYTES {
+            return Err(Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!(
+                    "the greeting has {} bytes: at most {MAX_GREETING_BYTES} bytes are accepted",
+                    body.file.size()
+                ),
+            ));
+        }
+        let bytes = body.file.into_vec().await.map_err(|e| {
+            Problem::new(
+                StatusCode::BAD_REQUEST,
+                format!("the file could not be read: {e}"),
+            )
+        })?;
+        let (greeting, info) = self
+            .vnum
+            .upload_greeting(customer, number, &body.name, bytes)
+            .await?;
+        Ok(GreetingUploaded::Created(Json(GreetingBody {
+            id: greeting.get(),
+            name: body.name,
+            duration_ms: info.duration_ms,
+        })))
+    }
+
+    /// Play a greeting
+    ///
+    /// The uploaded WAV file.
+    #[oai(
+        path = "/customers/:id/numbers/:number_id/greetings/:greeting_id",
+        method = "get",
+        operation_id = "get_greeting"
+    )]
+    async fn greeting(
+        &self,
+        caller: Caller,
+        id: Path<i64>,
+        number_id: Path<i64>,
+        greeting_id: Path<i64>,
+    ) -> ApiResult<GreetingAudio> {
+        let (customer, number) = ids(id.0, number_id.0);
+        caller.may_access(customer)?;
+        let bytes = self
+            .vnum
+            .greeting_file(customer, number, GreetingId(greeting_id.0))
+            .await?;
+        Ok(GreetingAudio::Wav(Binary(bytes)))
+    }
+
+    /// Choose the greeting
+    ///
+    /// Selects an uploaded greeting and turns the greeting on or off (R13.1).
+    #[oai(
+        path = "/customers/:id/numbers/:number_id/greeting",
+        method = "put",
+        operation_id = "set_greeting"
+    )]
+    async fn set_greeting(
+        &self,
+        caller: Caller,
+        id: Path<i64>,
+        number_id: Path<i64>,
+        body: Json<GreetingChoice>,
+    ) -> ApiResult<Json<NumberBody>> {
+        let (customer, number) = ids(id.0, number_id.0);
+        caller.may_access(customer)?;
+        let record = self
+            .vnum
+            .set_greeting(
+                customer,
+                number,
+                body.0.selected.map(GreetingId),
+                body.0.enabled,
+            )
+            .await?;
+        Ok(Json(record.into()))
+    }
+
+    /// Order a voice recording
+    ///
+    /// A professional recording of a greeting text, charged in advance (R13.3); a balance
+    /// that does not cover it answers 402 (R1.4).
+    #[oai(
+        path = "/customers/:id/numbers/:number_id/voice-recordings",
+        method = "post",
+        operation_id = "order_voice_recording"
+    )]
+    async fn order_recording(
+        &self,
+        caller: Caller,
+        id: Path<i64>,
+        number_id: Path<i64>,
+        body: Json<RecordingBody>,
+    ) -> ApiResult<RecordingOrdered> {
+        let (customer, number) = ids(id.0, number_id.0);
+        caller.may_access(customer)?;
+        let voice = match body.0.voice {
+            VoiceKind::Female => Voice::Female,
+            VoiceKind::Male => Voice::Male,
+        };
+        let order = self
+            .vnum
+            .order_voice_recording(customer, number, &body.0.text, voice)
+            .await?;
+        Ok(RecordingOrdered::Created(Json(RecordingBody {
+            text: order.text().to_owned(),
+            voice: body.0.voice,
+            price: Some(order.price().into()),
+        })))
+    }
+}

@@ -1,0 +1,113 @@
+//! What the SIP engine asks for each call: where an inbound call rings (R4, R5, R10.4,
+//! R8) and what an outgoing call presents (R6).
+
+use serde::Serialize;
+use vnum_billing::ServiceState;
+use vnum_calls::{CallerId, RoutingDecision, RoutingState, SipHosts, route_inbound};
+use vnum_core::{NumberId, PhoneNumber};
+use vnum_lifecycle::NumberStatus;
+
+use crate::model::NumberRecord;
+use crate::{Error, Vnum};
+
+/// What an outgoing call from a SIP account presents (R6).
+#[derive(Clone, Debug, Serialize)]
+pub struct OutboundDecision {
+    /// The account that calls.
+    pub login: String,
+    /// The rented number the call is recorded against (R4.6): the one the account
+    /// presents, whether this call shows it or not; none when the account has no live one.
+    pub number: Option<NumberId>,
+    /// The number presented, or withheld, and the rule that decided.
+    pub caller_id: CallerId,
+}
+
+/// How to route one inbound call, and which rented number it is for.
+#[derive(Clone, Debug, Serialize)]
+pub struct InboundRoute {
+    /// The rented number dialled, when it is one: call records name it (R4.6). A free
+    /// test's number (R8) or an unknown number has none.
+    pub number: Option<NumberId>,
+    /// Ring, voicemail or reject, and the rule that decided.
+    pub decision: RoutingDecision,
+}
+
+impl Vnum {
+    /// How to route a call to `dialled` (the SIP engine asks for every inbound call): the
+    /// branches to ring, voicemail, or a rejection with its SIP status and rule. A number
+    /// whose account is in debt rejects calls (R10.4); a trial whose hour is over rejects
+    /// them (R8.D1). The answer names the rented number, so that the engine can report
+    /// the call (R4.6).
+    ///
+    /// # Errors
+    /// [`Error::Store`] when storage fails.
+    pub async fn route_inbound(&self, dialled: &PhoneNumber) -> Result<InboundRoute, Error> {
+        let hosts = SipHosts {
+            domain: self.config.sip_domain.clone(),
+            gateway: self.config.sip_gateway.clone(),
+        };
+        let mut tx = self.ports.store.read().await?;
+        let Some(number) = tx.number_by_e164(dialled).await? else {
+            let state = super::trials::lent_for_trial(&mut *tx, dialled)
+                .await?
+                .map_or(RoutingState::Unknown, |trial| {
+                    trial.routing_state(self.ports.clock.now())
+                });
+            let inbound = vnum_calls::InboundNumber {
+                state,
+                plan: None,
+                greeting: None,
+            };
+            return Ok(InboundRoute {
+                number: None,
+                decision: route_inbound(&inbound, &hosts),
+            });
+        };
+        let balance = tx.balance(number.customer).await?;
+        let state =
+            NumberStatus::of(&number.state, ServiceState::of_balance(balance)).routing_state();
+        let inbound = vnum_calls::InboundNumber {
+            state,
+            plan: number.settings.forwarding.as_ref(),
+            greeting: number.settings.greetings.active(),
+        };
+        Ok(InboundRoute {
+            number: Some(number.id),
+            decision: route_inbound(&inbound, &hosts),
+        })
+    }
+
+    /// What an outgoing call from a SIP account to `destination` presents (R6.1–R6.3): the
+    /// rented number only with the CallerID add-on and only to its own country.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown login.
+    pub async fn authorize_outbound(
+        &self,
+        login: &str,
+        destination: &PhoneNumber,
+    ) -> Result<OutboundDecision, Error> {
+        let mut tx = self.ports.store.read().await?;
+        let account = tx
+            .sip_account_by_login(login)
+            .await?
+            .ok_or_else(|| Error::not_found("SIP account", login))?;
+        let presented = match account.presents {
+            Some(id) => tx.number(id).await?.filter(NumberRecord::is_live),
+            None => None,
+        };
+        let caller_id = match presented.as_ref().and_then(|n| n.e164().map(|e| (n, e))) {
+            Some((number, e164)) => {
+                vnum_calls::caller_id(e164, number.settings.caller_id, destination)
+            }
+            None => CallerId::Withheld {
+                rule: vnum_core::rule::R6_2,
+            },
+        };
+        Ok(OutboundDecision {
+            login: login.to_owned(),
+            number: presented.map(|n| n.id),
+            caller_id,
+        })
+    }
+}
