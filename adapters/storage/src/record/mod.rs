@@ -210,17 +210,18 @@ pub(crate) fn encode<T: Record>(record: &T) -> Result<String, StoreError> {
         .to_document()
         .map_err(|e| corrupt(kind, &Value::Null, e))?;
     let Value::Object(mut fields) = document else {
-        return Err(corrupt(kind, &document, "it is not a JSON object"));
+        return Err(corrupt(kind, &Value::Null, "it is not a JSON object"));
     };
+    let id = fields.get("id").cloned().unwrap_or(Value::Null);
     if fields.contains_key(VERSION) {
         return Err(corrupt(
             kind,
-            &Value::Object(fields),
+            &id,
             format!("it has a field `{VERSION}` of its own"),
         ));
     }
     fields.insert(VERSION.to_owned(), Value::from(kind.current()));
-    serde_json::to_string(&fields).map_err(|e| corrupt(kind, &Value::Null, e))
+    serde_json::to_string(&fields).map_err(|e| corrupt(kind, &id, e))
 }
 
 /// A record from the JSON text of its `record` column, whichever version wrote it.
@@ -233,22 +234,21 @@ pub(crate) fn decode<T: Record>(json: &str) -> Result<T, StoreError> {
     let kind = T::KIND;
     let document: Value = serde_json::from_str(json).map_err(|e| corrupt(kind, &Value::Null, e))?;
     let Value::Object(mut fields) = document else {
-        return Err(corrupt(kind, &document, "it is not a JSON object"));
+        return Err(corrupt(kind, &Value::Null, "it is not a JSON object"));
     };
+    let id = fields.get("id").cloned().unwrap_or(Value::Null);
     let version = match fields.remove(VERSION) {
         // Written before records carried their version, in the shape of version 1.
         None => 1,
-        Some(Value::Number(v)) if v.as_u64().is_some() => v.as_u64().unwrap_or_default(),
-        Some(other) => {
-            return Err(corrupt(
+        Some(v) => v.as_u64().ok_or_else(|| {
+            corrupt(
                 kind,
-                &Value::Object(fields),
-                format!("its version {other} is not a number"),
-            ));
-        }
+                &id,
+                format!("its version {v} is not a version number"),
+            )
+        })?,
     };
     let document = upgrade(kind, version, fields)?;
-    let id = document.get("id").cloned().unwrap_or(Value::Null);
     T::from_document(Value::Object(document))
         .map_err(|e| corrupt(kind, &id, format!("version {version}: {e}")))
 }
@@ -280,13 +280,9 @@ fn upgrade(
     ))
 }
 
-/// A record that cannot be read or written, named by its table and its id (when it has
-/// one at the top of its document).
+/// A record that cannot be read or written, named by its table and its id (the `id` at the
+/// top of its document, when it has one).
 fn corrupt(kind: Kind, id: &Value, error: impl std::fmt::Display) -> StoreError {
-    let id = match id {
-        Value::Object(fields) => fields.get("id").cloned().unwrap_or(Value::Null),
-        other => other.clone(),
-    };
     let record = if id.is_null() {
         String::new()
     } else {
