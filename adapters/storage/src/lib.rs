@@ -22,8 +22,10 @@
 //!
 //! Customers, the ledger, numbers and API keys are plain columns (the renewal run works on
 //! them set-based); every other aggregate is a table of the key columns its lookups and
-//! invariants need plus the record itself as JSON text, so the domain types stay the only
-//! description of their shape. Adding a repository is regular: a table in a new migration
+//! invariants need plus the record itself as a JSON document that carries the version of
+//! its shape. Those documents are part of the schema: the record module says how each
+//! version reads, upgrades older ones in code, refuses newer ones, and tests a committed
+//! sample of every version. Adding a repository is regular: a table in a new migration
 //! step, and one `impl` block of the port for the transaction in a module of its own, built
 //! on the shared helpers for guarded writes, JSON records and id sequences.
 
@@ -33,6 +35,7 @@ mod cache;
 mod codec;
 mod error;
 mod migration;
+mod record;
 mod repo;
 mod store;
 

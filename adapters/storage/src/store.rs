@@ -92,6 +92,39 @@ impl SeaOrmStore {
         })
     }
 
+    /// How many migration steps this build has: [`SeaOrmStore::connect`] brings every
+    /// database up to all of them.
+    #[must_use]
+    pub fn migration_steps() -> usize {
+        Migrator::migrations().len()
+    }
+
+    /// Brings the schema of `db` up to its first `steps` migration steps and no further, as
+    /// an earlier release left it: the upgrade tests build such databases, fill them as that
+    /// release did, and then connect, which applies the rest. Steps applied already stay;
+    /// nothing is ever migrated down.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] when a step fails or `steps` is beyond
+    /// [`SeaOrmStore::migration_steps`].
+    pub async fn migrate_to(db: &DatabaseConnection, steps: usize) -> Result<(), StoreError> {
+        let known = Self::migration_steps();
+        if steps > known {
+            return Err(StoreError::Unavailable(format!(
+                "there are {known} migration steps, not {steps}"
+            )));
+        }
+        let applied = Migrator::get_applied_migrations(db)
+            .await
+            .map_err(store_error)?
+            .len();
+        match u32::try_from(steps.saturating_sub(applied)) {
+            Ok(0) => Ok(()),
+            Ok(more) => Migrator::up(db, Some(more)).await.map_err(store_error),
+            Err(e) => Err(StoreError::Unavailable(e.to_string())),
+        }
+    }
+
     /// Forgets what the read cache remembers: after writing to the database other than
     /// through this store's units of work (through [`SeaOrmStore::connection`], say).
     pub fn forget_cached(&self) {

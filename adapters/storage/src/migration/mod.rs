@@ -1,7 +1,11 @@
 //! Schema migrations, run by [`crate::SeaOrmStore::connect`] on every start-up.
 //!
 //! Each step is a module `mNNNN_<what>` with DDL for both backends; adding a repository
-//! adds one step here. Steps are never edited once released: a change is a new step.
+//! adds one step here. Steps are never edited once released: a change is a new step. A
+//! step depends on nothing that changes with the code: its DDL, the names it creates
+//! (sequences included) and any data it writes are literals in its module, never read from
+//! the entities, the codecs or the enums of this crate, which describe the newest schema.
+//! [`run_ddl`] is part of every step: its placeholders keep the types they have.
 
 mod m0001_initial;
 mod m0002_repositories;
@@ -28,7 +32,8 @@ impl MigratorTrait for Migrator {
 
 /// Runs DDL written once for both backends: `{id}` becomes an auto-increment primary key,
 /// `{date}` a calendar day and `{instant}` a UTC instant in the backend's own types.
-/// Statements are separated by `;`.
+/// Statements are separated by `;`. Applied steps run through it, so what a placeholder
+/// becomes never changes; another type is another placeholder.
 async fn run_ddl<C: ConnectionTrait>(db: &C, ddl: &str) -> Result<(), DbErr> {
     let backend = db.get_database_backend();
     let (id, date, instant) = match backend {
@@ -44,4 +49,33 @@ async fn run_ddl<C: ConnectionTrait>(db: &C, ddl: &str) -> Result<(), DbErr> {
         db.execute_unprepared(statement).await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ConnectionTrait, Statement};
+
+    use crate::SeaOrmStore;
+    use crate::repo::Sequence;
+
+    /// The steps create their sequences by name, from lists of their own: every sequence
+    /// the code draws ids from must be among them.
+    #[tokio::test]
+    async fn the_migrations_create_every_id_sequence_the_code_uses() {
+        let store = SeaOrmStore::connect("sqlite::memory:").await.unwrap();
+        for sequence in Sequence::ALL {
+            let row = store
+                .connection()
+                .query_one_raw(Statement::from_sql_and_values(
+                    sea_orm::DbBackend::Sqlite,
+                    "SELECT count(*) FROM id_sequences WHERE name = $1",
+                    [sequence.name().into()],
+                ))
+                .await
+                .unwrap()
+                .unwrap();
+            let count: i64 = row.try_get_by_index(0).unwrap();
+            assert_eq!(count, 1, "{}", sequence.name());
+        }
+    }
 }

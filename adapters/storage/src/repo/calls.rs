@@ -57,7 +57,6 @@ impl SipAccounts for SeaOrmTransaction<'_> {
         id: SipAccountId,
     ) -> Result<Option<SipAccountRecord>, StoreError> {
         self.record(
-            "SIP account",
             "SELECT record FROM sip_accounts WHERE id = $1",
             vec![id.get().into()],
         )
@@ -69,7 +68,6 @@ impl SipAccounts for SeaOrmTransaction<'_> {
         login: &str,
     ) -> Result<Option<SipAccountRecord>, StoreError> {
         self.record(
-            "SIP account",
             "SELECT record FROM sip_accounts WHERE login = $1",
             vec![login.into()],
         )
@@ -81,7 +79,6 @@ impl SipAccounts for SeaOrmTransaction<'_> {
         customer: CustomerId,
     ) -> Result<Vec<SipAccountRecord>, StoreError> {
         self.records(
-            "SIP account",
             "SELECT record FROM sip_accounts WHERE customer_id = $1 ORDER BY id",
             vec![customer.get().into()],
         )
@@ -118,7 +115,6 @@ impl CallRecords for SeaOrmTransaction<'_> {
         reference: &str,
     ) -> Result<Option<CallRecord>, StoreError> {
         self.record(
-            "call",
             "SELECT record FROM call_records WHERE reference = $1",
             vec![reference.into()],
         )
@@ -143,6 +139,6 @@ impl CallRecords for SeaOrmTransaction<'_> {
         );
         let mut values = vec![from.into(), to.into()];
         values.extend(numbers.iter().map(|n| n.get().into()));
-        self.records("call", &sql, values).await
+        self.records(&sql, values).await
     }
 }

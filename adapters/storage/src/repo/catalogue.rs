@@ -47,7 +47,6 @@ impl Catalogue for SeaOrmTransaction<'_> {
             self,
             Key::Offer(id.get()),
             self.record(
-                "offer",
                 "SELECT record FROM offers WHERE id = $1",
                 vec![id.get().into()],
             )
@@ -59,7 +58,7 @@ impl Catalogue for SeaOrmTransaction<'_> {
         cached!(
             self,
             Key::Offers,
-            self.records("offer", "SELECT record FROM offers ORDER BY id", Vec::new())
+            self.records("SELECT record FROM offers ORDER BY id", Vec::new())
                 .await
         )
     }

@@ -28,7 +28,6 @@ impl Contracts for SeaOrmTransaction<'_> {
             .unwrap_or(0);
         let active: Option<ContractRecord> = self
             .record(
-                "contract",
                 "SELECT record FROM contracts WHERE customer_id = $1 AND active",
                 vec![customer.into()],
             )
@@ -69,7 +68,6 @@ impl Contracts for SeaOrmTransaction<'_> {
         customer: CustomerId,
     ) -> Result<Option<ContractRecord>, StoreError> {
         self.record(
-            "contract",
             "SELECT record FROM contracts WHERE customer_id = $1 AND active",
             vec![customer.get().into()],
         )
@@ -81,7 +79,6 @@ impl Contracts for SeaOrmTransaction<'_> {
         customer: CustomerId,
     ) -> Result<Vec<ContractRecord>, StoreError> {
         self.records(
-            "contract",
             "SELECT record FROM contracts WHERE customer_id = $1 ORDER BY id",
             vec![customer.get().into()],
         )

@@ -4,16 +4,20 @@ use async_trait::async_trait;
 use sea_orm::{
     ActiveValue::NotSet, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
 };
-use vnum_app::model::{Billing, NumberRecord};
+use vnum_app::model::{Billing, CustomerKind, NumberRecord, NumberSettings};
 use vnum_app::ports::store::Numbers;
 use vnum_app::ports::{Invariant, StoreError};
 use vnum_billing::ConnectionDay;
-use vnum_core::{CustomerId, NumberId, PhoneNumber};
+use vnum_compliance::EndUser;
+use vnum_core::{CountryCode, CustomerId, NumberId, OfferId, PhoneNumber, PrepaidTerm};
+use vnum_lifecycle::NumberState;
 
+use super::column;
 use crate::cache::Key;
-use crate::codec::{from_minor, to_minor};
+use crate::codec::{customer_kind, from_minor, to_minor};
 use crate::entity::number;
 use crate::error::{corrupt, store_error};
+use crate::record;
 use crate::store::SeaOrmTransaction;
 
 #[async_trait]
@@ -23,7 +27,7 @@ impl Numbers for SeaOrmTransaction<'_> {
         row.id = NotSet;
         row.version = Set(1);
         match self.insert_unless_taken(row).await? {
-            Some(row) => to_record(row),
+            Some(row) => self.to_record(row).await,
             None => Err(StoreError::Conflict {
                 what: Invariant::NumberE164,
             }),
@@ -31,50 +35,50 @@ impl Numbers for SeaOrmTransaction<'_> {
     }
 
     async fn number(&mut self, id: NumberId) -> Result<Option<NumberRecord>, StoreError> {
-        cached!(
-            self,
-            Key::Number(id.get()),
-            number::Entity::find_by_id(id.get())
+        cached!(self, Key::Number(id.get()), {
+            let row = number::Entity::find_by_id(id.get())
                 .one(&self.txn)
                 .await
-                .map_err(store_error)?
-                .map(to_record)
-                .transpose()
-        )
+                .map_err(store_error)?;
+            match row {
+                Some(row) => self.to_record(row).await.map(Some),
+                None => Ok(None),
+            }
+        })
     }
 
     async fn number_by_e164(
         &mut self,
         e164: &PhoneNumber,
     ) -> Result<Option<NumberRecord>, StoreError> {
-        cached!(
-            self,
-            Key::LiveNumber(e164.as_str().to_owned()),
-            number::Entity::find()
+        cached!(self, Key::LiveNumber(e164.as_str().to_owned()), {
+            let row = number::Entity::find()
                 .filter(number::Column::E164.eq(e164.as_str()))
                 .filter(number::Column::DeletedOn.is_null())
                 .one(&self.txn)
                 .await
-                .map_err(store_error)?
-                .map(to_record)
-                .transpose()
-        )
+                .map_err(store_error)?;
+            match row {
+                Some(row) => self.to_record(row).await.map(Some),
+                None => Ok(None),
+            }
+        })
     }
 
     async fn numbers_of(&mut self, customer: CustomerId) -> Result<Vec<NumberRecord>, StoreError> {
-        cached!(
-            self,
-            Key::NumbersOf(customer.get()),
-            number::Entity::find()
+        cached!(self, Key::NumbersOf(customer.get()), {
+            let rows = number::Entity::find()
                 .filter(number::Column::CustomerId.eq(customer.get()))
                 .order_by_asc(number::Column::Id)
                 .all(&self.txn)
                 .await
-                .map_err(store_error)?
-                .into_iter()
-                .map(to_record)
-                .collect()
-        )
+                .map_err(store_error)?;
+            let mut records = Vec::with_capacity(rows.len());
+            for row in rows {
+                records.push(self.to_record(row).await?);
+            }
+            Ok(records)
+        })
     }
 
     async fn update_number(&mut self, record: NumberRecord) -> Result<NumberRecord, StoreError> {
@@ -120,7 +124,7 @@ impl Numbers for SeaOrmTransaction<'_> {
 
 fn to_row(record: &NumberRecord) -> Result<number::ActiveModel, StoreError> {
     let billing = record.billing.as_ref();
-    let json = serde_json::to_string(record).map_err(|e| corrupt("number record", e))?;
+    let json = record::encode(record)?;
     Ok(number::ActiveModel {
         id: Set(record.id.get()),
         customer_id: Set(record.customer.get()),
@@ -139,50 +143,125 @@ fn to_row(record: &NumberRecord) -> Result<number::ActiveModel, StoreError> {
     })
 }
 
-/// The record from its JSON, with the id, the version and the billing from the columns:
-/// the renewal run moves `paid_through` and `version` there without rewriting the JSON.
-fn to_record(row: number::Model) -> Result<NumberRecord, StoreError> {
-    let billing = match (
+impl SeaOrmTransaction<'_> {
+    /// The record of a row: from its JSON, with the id, the version and the billing from the
+    /// columns (the renewal run moves `paid_through` and `version` there without rewriting
+    /// the JSON); or, for a number written by the first schema (`m0001`), which kept no
+    /// JSON, from the columns alone (see [`columns_only`]).
+    async fn to_record(&self, row: number::Model) -> Result<NumberRecord, StoreError> {
+        let billing = billing(&row)?;
+        let record = match &row.record {
+            Some(json) => record::decode::<NumberRecord>(json)?,
+            None => {
+                let kind = self
+                    .query_one(
+                        "SELECT kind FROM customers WHERE id = $1",
+                        vec![row.customer_id.into()],
+                    )
+                    .await?
+                    .map(|row| column::<String>(&row, 0))
+                    .transpose()?
+                    .ok_or_else(|| {
+                        corrupt(
+                            "number record",
+                            format!("number {} has no customer {}", row.id, row.customer_id),
+                        )
+                    })?;
+                columns_only(&row, billing.as_ref(), customer_kind(&kind)?)?
+            }
+        };
+        Ok(NumberRecord {
+            id: NumberId(row.id),
+            billing,
+            version: row.version,
+            ..record
+        })
+    }
+}
+
+/// The billing of a row, from its columns: all of them or none.
+fn billing(row: &number::Model) -> Result<Option<Billing>, StoreError> {
+    match (
         row.anchor_day,
         row.connected_on,
         row.paid_through,
         row.fee_minor,
-        row.fee_currency,
+        &row.fee_currency,
     ) {
         (Some(anchor), Some(connected_on), Some(paid_through), Some(fee), Some(currency)) => {
-            Some(Billing {
+            Ok(Some(Billing {
                 anchor_day: u32::try_from(anchor)
                     .ok()
                     .and_then(|day| ConnectionDay::new(day).ok())
                     .ok_or_else(|| corrupt("anchor day", anchor))?,
                 connected_on,
                 paid_through,
-                monthly_fee: from_minor(fee, &currency)?,
-            })
+                monthly_fee: from_minor(fee, currency)?,
+            }))
         }
-        (None, None, None, None, None) => None,
-        _ => {
+        (None, None, None, None, None) => Ok(None),
+        _ => Err(corrupt(
+            "number billing",
+            format!("number {} is half billed", row.id),
+        )),
+    }
+}
+
+/// A number as the first schema (`m0001`) kept it: columns only, with no lifecycle state,
+/// prepaid term, end user or settings, which later records hold. Read, it becomes the
+/// record those columns describe, and it is written whole on its next update:
+///
+/// - deleted on a day: `Deleted`, with its E.164 number if it had one;
+/// - billed (connected): `Active` on its E.164 number since its connection day;
+/// - otherwise `Ordered`, its E.164 number (then only a number picked in a manual order,
+///   R1.3) the one it wants;
+/// - the prepaid term of one month, the minimum rental (the first payment was made
+///   already: the term is not read again once a number is connected);
+/// - the end user of its customer's kind: a company's numbers are for a business, a
+///   person's for a person (R3.1);
+/// - no add-ons, forwarding or greetings, which that schema did not have.
+fn columns_only(
+    row: &number::Model,
+    billing: Option<&Billing>,
+    kind: CustomerKind,
+) -> Result<NumberRecord, StoreError> {
+    let e164 = row
+        .e164
+        .as_deref()
+        .map(PhoneNumber::parse)
+        .transpose()
+        .map_err(|e| corrupt("E.164 number", e))?;
+    let (state, wanted) = match (row.deleted_on, billing, e164) {
+        (Some(deleted_on), _, number) => (NumberState::Deleted { number, deleted_on }, None),
+        (None, Some(billing), Some(number)) => (
+            NumberState::Active {
+                number,
+                connected_on: billing.connected_on,
+            },
+            None,
+        ),
+        (None, Some(_), None) => {
             return Err(corrupt(
-                "number billing",
-                format!("number {} is half billed", row.id),
+                "number record",
+                format!("number {} is billed without an E.164 number", row.id),
             ));
         }
+        (None, None, wanted) => (NumberState::Ordered, wanted),
     };
-    let json = row.record.ok_or_else(|| {
-        corrupt(
-            "number record",
-            format!(
-                "number {} was stored before records were kept whole",
-                row.id
-            ),
-        )
-    })?;
-    let record: NumberRecord =
-        serde_json::from_str(&json).map_err(|e| corrupt("number record", e))?;
     Ok(NumberRecord {
         id: NumberId(row.id),
-        billing,
+        customer: CustomerId(row.customer_id),
+        offer: OfferId(row.offer_id),
+        country: CountryCode::parse(&row.country).map_err(|e| corrupt("country", e))?,
+        state,
+        wanted,
+        first_term: PrepaidTerm::OneMonth,
+        end_user: match kind {
+            CustomerKind::Person => EndUser::Personal,
+            CustomerKind::Company => EndUser::Business,
+        },
+        billing: billing.cloned(),
+        settings: NumberSettings::default(),
         version: row.version,
-        ..record
     })
 }

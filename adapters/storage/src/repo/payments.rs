@@ -35,7 +35,6 @@ impl Payments for SeaOrmTransaction<'_> {
 
     async fn payment(&mut self, id: PaymentId) -> Result<Option<PaymentRecord>, StoreError> {
         self.record(
-            "payment",
             "SELECT record FROM payments WHERE id = $1",
             vec![id.get().into()],
         )
@@ -48,7 +47,6 @@ impl Payments for SeaOrmTransaction<'_> {
         idempotency_key: &str,
     ) -> Result<Option<PaymentRecord>, StoreError> {
         self.record(
-            "payment",
             "SELECT record FROM payments WHERE customer_id = $1 AND idempotency_key = $2",
             vec![customer.get().into(), idempotency_key.into()],
         )
@@ -60,7 +58,6 @@ impl Payments for SeaOrmTransaction<'_> {
         event_id: &str,
     ) -> Result<Option<PaymentRecord>, StoreError> {
         self.record(
-            "payment",
             "SELECT record FROM payments WHERE provider_event = $1",
             vec![event_id.into()],
         )
@@ -72,7 +69,6 @@ impl Payments for SeaOrmTransaction<'_> {
         customer: CustomerId,
     ) -> Result<Vec<PaymentRecord>, StoreError> {
         self.records(
-            "payment",
             "SELECT record FROM payments WHERE customer_id = $1 ORDER BY id",
             vec![customer.get().into()],
         )

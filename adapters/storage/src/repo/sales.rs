@@ -57,7 +57,6 @@ impl Documents for SeaOrmTransaction<'_> {
 
     async fn document(&mut self, id: DocumentId) -> Result<Option<Document>, StoreError> {
         self.record(
-            "document",
             "SELECT record FROM documents WHERE id = $1",
             vec![id.get().into()],
         )
@@ -66,7 +65,6 @@ impl Documents for SeaOrmTransaction<'_> {
 
     async fn documents_of(&mut self, customer: CustomerId) -> Result<Vec<Document>, StoreError> {
         self.records(
-            "document",
             "SELECT record FROM documents WHERE customer_id = $1 ORDER BY id",
             vec![customer.get().into()],
         )
@@ -75,7 +73,6 @@ impl Documents for SeaOrmTransaction<'_> {
 
     async fn pending_documents(&mut self) -> Result<Vec<Document>, StoreError> {
         self.records(
-            "document",
             "SELECT record FROM documents WHERE pending ORDER BY id",
             Vec::new(),
         )
@@ -101,7 +98,6 @@ impl Orders for SeaOrmTransaction<'_> {
 
     async fn order(&mut self, id: OrderId) -> Result<Option<OrderRecord>, StoreError> {
         self.record(
-            "order",
             "SELECT record FROM orders WHERE id = $1",
             vec![id.get().into()],
         )
@@ -113,7 +109,6 @@ impl Orders for SeaOrmTransaction<'_> {
             self,
             Key::OrdersOf(customer.get()),
             self.records(
-                "order",
                 "SELECT record FROM orders WHERE customer_id = $1 ORDER BY id",
                 vec![customer.get().into()],
             )
@@ -168,7 +163,6 @@ impl Agreements for SeaOrmTransaction<'_> {
             self,
             Key::AgreementOf(customer.get()),
             self.record(
-                "agreement",
                 "SELECT record FROM agreements WHERE customer_id = $1",
                 vec![customer.get().into()],
             )

@@ -25,7 +25,6 @@ impl SmsAllocations for SeaOrmTransaction<'_> {
     async fn issued_for(&mut self, service: &Service) -> Result<Vec<PhoneNumber>, StoreError> {
         let records: Vec<SmsAllocationRecord> = self
             .records(
-                "SMS allocation",
                 "SELECT record FROM sms_allocations WHERE service = $1 ORDER BY id",
                 vec![service.as_str().into()],
             )
@@ -38,7 +37,6 @@ impl SmsAllocations for SeaOrmTransaction<'_> {
 
     async fn waiting_sms_allocations(&mut self) -> Result<Vec<SmsAllocationRecord>, StoreError> {
         self.records(
-            "SMS allocation",
             "SELECT record FROM sms_allocations WHERE waiting ORDER BY id",
             Vec::new(),
         )
@@ -87,7 +85,6 @@ impl SmsAllocations for SeaOrmTransaction<'_> {
         }
         let stored: Option<SmsAllocationRecord> = self
             .record(
-                "SMS allocation",
                 "SELECT record FROM sms_allocations WHERE id = $1 AND waiting",
                 vec![id.into()],
             )
@@ -117,7 +114,6 @@ impl SmsAllocations for SeaOrmTransaction<'_> {
         number: &PhoneNumber,
     ) -> Result<Option<SmsAllocationRecord>, StoreError> {
         self.record(
-            "SMS allocation",
             "SELECT record FROM sms_allocations WHERE number = $1 \
              ORDER BY allocated_at DESC, id DESC LIMIT 1",
             vec![number.as_str().into()],
@@ -130,7 +126,6 @@ impl SmsAllocations for SeaOrmTransaction<'_> {
         customer: CustomerId,
     ) -> Result<Vec<SmsAllocationRecord>, StoreError> {
         self.records(
-            "SMS allocation",
             "SELECT record FROM sms_allocations WHERE customer_id = $1 ORDER BY id",
             vec![customer.get().into()],
         )

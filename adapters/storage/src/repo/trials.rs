@@ -142,7 +142,7 @@ impl SeaOrmTransaction<'_> {
             .iter()
             .map(|row| {
                 Ok(TrialRecord {
-                    trial: from_json("trial", &column::<String>(row, 0)?)?,
+                    trial: from_json(&column::<String>(row, 0)?)?,
                     returned_at: column(row, 1)?,
                 })
             })

@@ -95,7 +95,6 @@ impl Waitlists for SeaOrmTransaction<'_> {
         id: WaitlistEntryId,
     ) -> Result<Option<WaitlistEntry>, StoreError> {
         self.record(
-            "waitlist entry",
             "SELECT record FROM waitlist_entries WHERE id = $1",
             vec![id.get().into()],
         )
@@ -107,7 +106,6 @@ impl Waitlists for SeaOrmTransaction<'_> {
         customer: CustomerId,
     ) -> Result<Vec<WaitlistEntry>, StoreError> {
         self.records(
-            "waitlist entry",
             "SELECT record FROM waitlist_entries WHERE customer_id = $1 \
              ORDER BY requested_at, id",
             vec![customer.get().into()],
@@ -122,7 +120,6 @@ impl SeaOrmTransaction<'_> {
         country: CountryCode,
     ) -> Result<Vec<WaitlistEntry>, StoreError> {
         self.records(
-            "waitlist entry",
             "SELECT record FROM waitlist_entries WHERE country = $1 ORDER BY id",
             vec![country.as_str().into()],
         )

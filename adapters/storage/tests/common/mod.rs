@@ -87,24 +87,28 @@ impl Drop for PgSchema {
         if self.dropped {
             return;
         }
-        // A failed test unwinds here: drop its schema from a thread of its own, since the
-        // test's runtime cannot be blocked on.
-        let (url, name) = (self.url.clone(), self.name.clone());
-        let cleanup = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("a runtime for the cleanup");
-            runtime.block_on(async move {
-                if let Ok(admin) = Database::connect(url.as_str()).await {
-                    let _ = admin
-                        .execute_unprepared(&format!("DROP SCHEMA IF EXISTS {name} CASCADE"))
-                        .await;
-                }
-            });
-        });
-        let _ = cleanup.join();
+        // A failed test unwinds here.
+        drop_schema_on_the_side(self.url.clone(), self.name.clone());
     }
+}
+
+/// Drops schema `name` from a thread of its own, since a test's runtime cannot be blocked
+/// on while it unwinds.
+fn drop_schema_on_the_side(url: String, name: String) {
+    let cleanup = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime for the cleanup");
+        runtime.block_on(async move {
+            if let Ok(admin) = Database::connect(url.as_str()).await {
+                let _ = admin
+                    .execute_unprepared(&format!("DROP SCHEMA IF EXISTS {name} CASCADE"))
+                    .await;
+            }
+        });
+    });
+    let _ = cleanup.join();
 }
 
 fn unique_name(prefix: &str) -> String {
@@ -123,6 +127,48 @@ fn unique_name(prefix: &str) -> String {
 /// A fresh schema on the test server, or `None` (with the reason printed) when there is no
 /// server. Under `CI=true` a missing server fails the test instead.
 pub(crate) async fn postgres() -> Option<PgSchema> {
+    Some(postgres_empty().await?.store().await)
+}
+
+/// A fresh schema that no migration has run on yet, for the upgrade tests: they migrate
+/// [`EmptyPgSchema::db`] part of the way, fill it as an earlier release did, and then open
+/// the store, which applies the remaining steps. `None` as for [`postgres`].
+pub(crate) struct EmptyPgSchema {
+    /// A connection to the schema alone.
+    pub(crate) db: DatabaseConnection,
+    admin: Option<DatabaseConnection>,
+    options: ConnectOptions,
+    name: String,
+    url: String,
+}
+
+impl EmptyPgSchema {
+    /// The store on this schema, connected and migrated as production connects.
+    pub(crate) async fn store(mut self) -> PgSchema {
+        let store = SeaOrmStore::connect_with(self.options.clone())
+            .await
+            .expect("the store connects and migrates");
+        PgSchema {
+            store,
+            admin: self.admin.take().expect("the schema is opened once"),
+            name: std::mem::take(&mut self.name),
+            url: self.url.clone(),
+            dropped: false,
+        }
+    }
+}
+
+impl Drop for EmptyPgSchema {
+    fn drop(&mut self) {
+        // Handed over to a `PgSchema`, which drops it; otherwise a test failed before.
+        if self.admin.is_some() {
+            drop_schema_on_the_side(self.url.clone(), self.name.clone());
+        }
+    }
+}
+
+/// See [`EmptyPgSchema`].
+pub(crate) async fn postgres_empty() -> Option<EmptyPgSchema> {
     let url =
         std::env::var("VNUM_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.into());
     // One failed connection is enough to know for every test of this binary.
@@ -161,15 +207,17 @@ pub(crate) async fn postgres() -> Option<PgSchema> {
     options
         .set_schema_search_path(name.clone())
         .max_connections(20);
-    let store = SeaOrmStore::connect_with(options)
+    let mut schema_only = options.clone();
+    schema_only.max_connections(1);
+    let db = Database::connect(schema_only)
         .await
-        .expect("the store connects and migrates");
-    Some(PgSchema {
-        store,
-        admin,
+        .expect("a connection to the test schema");
+    Some(EmptyPgSchema {
+        db,
+        admin: Some(admin),
+        options,
         name,
         url,
-        dropped: false,
     })
 }
 
