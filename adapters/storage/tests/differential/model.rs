@@ -632,11 +632,9 @@ impl Model {
                 self.payments += 1;
                 let value = amount.amount();
                 let whole = value.round_dp(amount.currency().minor_units()) == value;
-                if value <= Decimal::ZERO || !whole {
-                    return Outcome::Invalid;
-                }
-                // R10.D6: at most the documented maximum per payment.
-                if value > MAX_PAYMENT {
+                // R10.D6: a payment is positive, in whole minor units, and at most the
+                // documented maximum.
+                if value <= Decimal::ZERO || !whole || value > MAX_PAYMENT {
                     return Outcome::Refused;
                 }
                 if let Some(seen) = self.keys.get(&(*customer, key.clone())) {
