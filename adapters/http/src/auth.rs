@@ -16,7 +16,8 @@ use crate::problem::{ApiResult, Problem};
 ///
 /// A customer sees and changes only its own resources: another customer's answers 404, the
 /// same as an id that does not exist, so ids of other tenants cannot be probed. Operations
-/// for operators answer 403 to a customer. A missing or unknown key answers 401.
+/// for operators answer 403 to a customer. An engine key opens `/v1/engine/*` and nothing
+/// else: 403 everywhere else. A missing or unknown key answers 401.
 #[derive(SecurityScheme)]
 pub enum Caller {
     /// The key as the Basic password.
@@ -53,6 +54,9 @@ async fn authenticate_basic(req: &Request, basic: Basic) -> poem::Result<Princip
     authenticate(req, &basic.password, "the Basic password").await
 }
 
+/// The paths an engine key may call: the SIP engine's own operations.
+const ENGINE_PATHS: &str = "/v1/engine/";
+
 async fn authenticate(req: &Request, key: &str, sent_as: &str) -> poem::Result<Principal> {
     let Some(vnum) = req.data::<Vnum>() else {
         return Err(Problem::new(
@@ -62,6 +66,11 @@ async fn authenticate(req: &Request, key: &str, sent_as: &str) -> poem::Result<P
         .into());
     };
     match vnum.authenticate(key).await {
+        // Checked here, once for every operation, rather than in each: an operation that
+        // forgot to would otherwise be open to the engine's key.
+        Ok(Some(Principal::Engine)) if !req.uri().path().starts_with(ENGINE_PATHS) => {
+            Err(Problem::engine_only().into())
+        }
         Ok(Some(principal)) => Ok(principal),
         Ok(None) => Err(Problem::new(
             StatusCode::UNAUTHORIZED,
@@ -81,27 +90,44 @@ impl Caller {
         }
     }
 
-    /// Passes an operator; refuses a customer with 403.
+    /// Passes an operator; refuses a customer or the engine with 403.
     ///
     /// # Errors
-    /// A 403 problem for a customer.
+    /// A 403 problem for a customer or the engine.
     pub fn operator(&self) -> ApiResult<()> {
         match self.principal() {
             Principal::Operator => Ok(()),
             Principal::Customer(_) => Err(Problem::operators_only()),
+            Principal::Engine => Err(Problem::engine_only()),
+        }
+    }
+
+    /// Passes the SIP engine and an operator; refuses a customer with 403.
+    ///
+    /// # Errors
+    /// A 403 problem for a customer.
+    pub fn engine(&self) -> ApiResult<()> {
+        match self.principal() {
+            Principal::Engine | Principal::Operator => Ok(()),
+            Principal::Customer(_) => Err(Problem::new(
+                StatusCode::FORBIDDEN,
+                "this operation is for the SIP engine; a customer API key cannot do it",
+            )),
         }
     }
 
     /// Passes an operator and the customer `id` itself; any other customer gets the 404 that
-    /// an unknown customer gets.
+    /// an unknown customer gets, the engine a 403.
     ///
     /// # Errors
-    /// A 404 problem naming the customer when the caller is another customer.
+    /// A 404 problem naming the customer when the caller is another customer; a 403 for the
+    /// engine.
     pub fn may_access(&self, id: CustomerId) -> ApiResult<()> {
         match self.principal() {
             Principal::Operator => Ok(()),
             Principal::Customer(own) if own == id => Ok(()),
             Principal::Customer(_) => Err(Problem::not_found("customer", id)),
+            Principal::Engine => Err(Problem::engine_only()),
         }
     }
 }

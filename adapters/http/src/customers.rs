@@ -208,6 +208,7 @@ impl CustomersApi {
                 role: "customer".to_owned(),
                 customer: Some(id.get()),
             },
+            Principal::Engine => return Err(Problem::engine_only()),
         }))
     }
 }

@@ -1,6 +1,7 @@
 //! The SIP engine's endpoints: routing inbound calls, the CallerID of outgoing calls,
-//! digest credentials, call detail records and inbound SMS. For operators' keys: the SIP
-//! engine (Kamailio, FreeSWITCH) and the SMS gateway call them.
+//! digest credentials, call detail records and inbound SMS. For the engine's key (and
+//! operators'): the SIP engine (Kamailio, FreeSWITCH) and the SMS gateway call them; a
+//! customer's key gets 403.
 
 use chrono::{DateTime, Utc};
 use poem::http::StatusCode;
@@ -475,7 +476,7 @@ impl EngineApi {
         /// `json` (default) or `rtjson`.
         format: Query<Option<Format>>,
     ) -> ApiResult<Json<Routing>> {
-        caller.operator()?;
+        caller.engine()?;
         let dialled = self.dialled.phone("to", &to.0)?;
         let route = self.vnum.route_inbound(&dialled).await?;
         Ok(Json(Routing::new(route, format.0.unwrap_or(Format::Json))))
@@ -494,7 +495,7 @@ impl EngineApi {
         /// The destination, E.164.
         to: Query<String>,
     ) -> ApiResult<Json<Outbound>> {
-        caller.operator()?;
+        caller.engine()?;
         let destination = self.dialled.phone("to", &to.0)?;
         let decision = self.vnum.authorize_outbound(&login.0, &destination).await?;
         let rule = decision.caller_id.rule().as_str().to_owned();
@@ -525,7 +526,7 @@ impl EngineApi {
         caller: Caller,
         login: Path<String>,
     ) -> ApiResult<Json<DigestCredentials>> {
-        caller.operator()?;
+        caller.engine()?;
         let record = self.vnum.sip_account_by_login(&login.0).await?;
         Ok(Json(DigestCredentials {
             login: record.account.login().as_str().to_owned(),
@@ -549,7 +550,7 @@ impl EngineApi {
         idempotency_key: Header<Option<String>>,
         body: Json<NewCall>,
     ) -> ApiResult<Recorded> {
-        caller.operator()?;
+        caller.engine()?;
         let reference = body.0.reference(idempotency_key.0)?;
         let recorded = self
             .vnum
@@ -574,7 +575,7 @@ impl EngineApi {
         caller: Caller,
         body: Json<InboundSms>,
     ) -> ApiResult<Json<SmsAllocation>> {
-        caller.operator()?;
+        caller.engine()?;
         let number = self.dialled.phone("to", &body.0.to)?;
         if body.0.text.is_empty() {
             return Err(Problem::new(

@@ -574,7 +574,7 @@ impl OffersApi {
         let customer = match (caller.principal(), body.0.customer) {
             (_, Some(id)) => CustomerId(id),
             (vnum_app::model::Principal::Customer(own), None) => own,
-            (vnum_app::model::Principal::Operator, None) => {
+            (vnum_app::model::Principal::Operator | vnum_app::model::Principal::Engine, None) => {
                 return Err(field_problem(
                     "customer",
                     "an operator names the customer the quote is for",

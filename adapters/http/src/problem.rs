@@ -77,6 +77,15 @@ impl Problem {
         )
     }
 
+    /// 403: the caller is the SIP engine, whose key opens `/v1/engine/*` only.
+    #[must_use]
+    pub fn engine_only() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "an engine API key may call the SIP engine's operations (/v1/engine/*) only",
+        )
+    }
+
     /// The same problem, naming the rule that refused.
     #[must_use]
     pub fn with_rule(mut self, rule: impl Into<String>) -> Self {

@@ -3,7 +3,14 @@
 //! vnum decides and Kamailio carries the decisions out: [`CONFIG`] is a Kamailio 5.6
 //! configuration that asks a vnum server over HTTP for everything it needs (digest HA1s of
 //! SIP accounts, the route of each inbound call, the CallerID of each outgoing call) and
-//! reports every call to a rented number back to it (R4.6). It keeps no database.
+//! reports every call to a rented number back to it (R4.6). It keeps no database. Its edge
+//! is closed: it relays in-dialog requests only of dialogs it created, rings SIP accounts
+//! only on vnum's route of a rented number, strips the headers vnum sets from outside
+//! requests, refuses routes that loop back to it, and ignores flooding addresses (the
+//! configuration's header says what it refuses and why).
+//!
+//! [`KamailioRpc`] is the [`SipEngine`](vnum_app::ports::SipEngine) port on Kamailio's
+//! JSON-RPC: a SIP account whose password is reset loses its registrations.
 //!
 //! [`Kamailio`] runs that configuration as a child process, for tests, demos and small
 //! deployments that want one supervisor:
@@ -30,6 +37,10 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
+
+mod rpc;
+
+pub use rpc::KamailioRpc;
 
 /// The Kamailio configuration of vnum's SIP engine.
 pub const CONFIG: &str = include_str!("../kamailio.cfg");
@@ -68,11 +79,14 @@ pub enum KamailioError {
 /// What the SIP engine needs to know: where to listen, and the vnum server it serves.
 #[derive(Clone, PartialEq, Eq)]
 pub struct EngineSettings {
-    /// The UDP address to listen on.
+    /// The UDP address to listen on for SIP.
     pub listen: SocketAddr,
+    /// The TCP address of its JSON-RPC (`POST /RPC`), which [`KamailioRpc`] calls: one only
+    /// the vnum server reaches, such as a loopback address.
+    pub rpc: SocketAddr,
     /// The vnum server's base URL, such as `http://127.0.0.1:8080`.
     pub api: String,
-    /// An operator API key of that server.
+    /// An engine API key of that server: it opens `/v1/engine/*` and nothing else.
     pub engine_key: String,
     /// The domain (and digest realm) of customers' SIP accounts: the server's `sip_domain`.
     pub sip_domain: String,
@@ -85,14 +99,26 @@ pub struct EngineSettings {
     /// Shared memory in MiB. Each transaction is held about 5 s after it ends at some
     /// 14 KiB: 256 MiB carries about 1,500 calls a second.
     pub shared_memory_mib: u32,
+    /// Requests one source address may send in [`flood_window_seconds`](Self::flood_window_seconds)
+    /// (`VNUM_FLOOD_REQUESTS`, Kamailio's `pike`); an address that sends more is ignored for
+    /// [`ban_seconds`](Self::ban_seconds). A carrier that sends every call from one address
+    /// needs a limit above its busiest window.
+    pub flood_requests: u32,
+    /// The window of [`flood_requests`](Self::flood_requests), in seconds
+    /// (`VNUM_FLOOD_WINDOW`).
+    pub flood_window_seconds: u32,
+    /// How long a flooding address is ignored, in seconds (`VNUM_BAN_SECONDS`).
+    pub ban_seconds: u32,
 }
 
 impl EngineSettings {
-    /// Settings for the vnum server at `api` with its default SIP domain and gateway.
+    /// Settings for the vnum server at `api` with its default SIP domain and gateway; the
+    /// JSON-RPC listens on TCP at the SIP port plus 5 of the same address (5065 for 5060).
     #[must_use]
     pub fn new(listen: SocketAddr, api: &str, engine_key: &str) -> Self {
         Self {
             listen,
+            rpc: SocketAddr::new(listen.ip(), listen.port().wrapping_add(5)),
             api: api.trim_end_matches('/').to_owned(),
             engine_key: engine_key.to_owned(),
             sip_domain: "sip.vnum.example".to_owned(),
@@ -100,17 +126,35 @@ impl EngineSettings {
             voicemail: "sip:voicemail@voicemail.vnum.example".to_owned(),
             children: 4,
             shared_memory_mib: 256,
+            flood_requests: 200,
+            flood_window_seconds: 2,
+            ban_seconds: 60,
         }
     }
 
     /// The environment variables [`CONFIG`] reads, with their values.
     #[must_use]
-    pub fn environment(&self) -> [(&'static str, &str); 3] {
+    pub fn environment(&self) -> [(&'static str, String); 6] {
         [
-            ("VNUM_SIP_DOMAIN", &self.sip_domain),
-            ("VNUM_GATEWAY", &self.gateway),
-            ("VNUM_VOICEMAIL", &self.voicemail),
+            ("VNUM_SIP_DOMAIN", self.sip_domain.clone()),
+            ("VNUM_GATEWAY", self.gateway.clone()),
+            ("VNUM_VOICEMAIL", self.voicemail.clone()),
+            (
+                "VNUM_FLOOD_REQUESTS",
+                self.flood_requests.max(1).to_string(),
+            ),
+            (
+                "VNUM_FLOOD_WINDOW",
+                self.flood_window_seconds.max(1).to_string(),
+            ),
+            ("VNUM_BAN_SECONDS", self.ban_seconds.max(1).to_string()),
         ]
+    }
+
+    /// The URL of its JSON-RPC, for [`KamailioRpc::new`].
+    #[must_use]
+    pub fn rpc_url(&self) -> String {
+        format!("http://{}/RPC", self.rpc)
     }
 
     /// The `http_client` connection file [`CONFIG`] reads (the path in `VNUM_HTTP_CONFIG`,
@@ -126,7 +170,7 @@ impl EngineSettings {
     }
 
     /// Kamailio's command-line arguments for the configuration at `config`, in the
-    /// foreground with its log on stderr.
+    /// foreground with its log on stderr: SIP on UDP, the JSON-RPC on TCP.
     #[must_use]
     pub fn arguments(&self, config: &Path) -> Vec<String> {
         vec![
@@ -136,6 +180,8 @@ impl EngineSettings {
             config.display().to_string(),
             "-l".to_owned(),
             format!("udp:{}", self.listen),
+            "-l".to_owned(),
+            format!("tcp:{}", self.rpc),
             "-n".to_owned(),
             self.children.max(1).to_string(),
             "-m".to_owned(),
@@ -155,6 +201,7 @@ impl fmt::Debug for EngineSettings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("EngineSettings")
             .field("listen", &self.listen)
+            .field("rpc", &self.rpc)
             .field("api", &self.api)
             .field("engine_key", &"***")
             .field("sip_domain", &self.sip_domain)
@@ -162,6 +209,9 @@ impl fmt::Debug for EngineSettings {
             .field("voicemail", &self.voicemail)
             .field("children", &self.children)
             .field("shared_memory_mib", &self.shared_memory_mib)
+            .field("flood_requests", &self.flood_requests)
+            .field("flood_window_seconds", &self.flood_window_seconds)
+            .field("ban_seconds", &self.ban_seconds)
             .finish()
     }
 }
@@ -389,15 +439,28 @@ mod tests {
     fn the_environment_carries_every_setting_the_configuration_reads() {
         let settings = settings();
         let environment = settings.environment();
-        for (name, _) in environment {
+        for (name, _) in &environment {
             assert!(
-                CONFIG.contains(&format!("#!defenvs {name}\n")),
+                CONFIG.contains(&format!("#!defenvs {name}\n"))
+                    || CONFIG.contains(&format!("#!defenv {name}\n")),
                 "{name} is not read by kamailio.cfg"
             );
         }
-        let defined = CONFIG.matches("#!defenvs ").count();
+        let defined = CONFIG.matches("#!defenvs ").count() + CONFIG.matches("#!defenv ").count();
         assert_eq!(defined, environment.len(), "a setting is missing");
         assert!(!format!("{settings:?}").contains("vnum_key"));
+    }
+
+    #[test]
+    fn the_json_rpc_listens_on_tcp_beside_sip_on_udp() {
+        let settings = settings();
+        let arguments = settings.arguments(Path::new("/run/vnum/kamailio.cfg"));
+        assert!(arguments.contains(&"udp:127.0.0.1:5060".to_owned()));
+        assert!(arguments.contains(&"tcp:127.0.0.1:5065".to_owned()));
+        assert_eq!(settings.rpc_url(), "http://127.0.0.1:5065/RPC");
+        // The configuration speaks SIP on UDP only: the TCP address is the JSON-RPC's.
+        assert!(CONFIG.contains("if (proto != UDP) {"));
+        assert!(CONFIG.contains("jsonrpc_dispatch();"));
     }
 
     #[test]

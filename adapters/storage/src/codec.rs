@@ -86,6 +86,7 @@ pub(crate) fn principal_columns(principal: Principal) -> (&'static str, Option<i
     match principal {
         Principal::Operator => ("operator", None),
         Principal::Customer(id) => ("customer", Some(id.get())),
+        Principal::Engine => ("engine", None),
     }
 }
 
@@ -93,6 +94,7 @@ pub(crate) fn principal(role: &str, customer: Option<i64>) -> Result<Principal, 
     match (role, customer) {
         ("operator", None) => Ok(Principal::Operator),
         ("customer", Some(id)) => Ok(Principal::Customer(CustomerId(id))),
+        ("engine", None) => Ok(Principal::Engine),
         (role, customer) => Err(corrupt("principal", format!("{role} {customer:?}"))),
     }
 }

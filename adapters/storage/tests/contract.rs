@@ -494,6 +494,9 @@ async fn api_keys_are_found_by_hash_and_unique(store: &dyn Store) {
     tx.insert_api_key(key("bb", Principal::Customer(ada)))
         .await
         .unwrap();
+    tx.insert_api_key(key("ee", Principal::Engine))
+        .await
+        .unwrap();
     assert_eq!(
         tx.insert_api_key(key("aa", Principal::Customer(ada))).await,
         Err(StoreError::Conflict {
@@ -510,6 +513,10 @@ async fn api_keys_are_found_by_hash_and_unique(store: &dyn Store) {
     assert_eq!(
         tx.api_key("bb").await.unwrap(),
         Some(key("bb", Principal::Customer(ada)))
+    );
+    assert_eq!(
+        tx.api_key("ee").await.unwrap(),
+        Some(key("ee", Principal::Engine))
     );
     assert_eq!(tx.api_key("cc").await.unwrap(), None);
 }

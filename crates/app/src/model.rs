@@ -289,7 +289,7 @@ pub struct RenewalBatchOutcome {
     pub newly_negative: Vec<CustomerId>,
 }
 
-/// Who is calling: an operator of the provider, or one customer.
+/// Who is calling: an operator of the provider, one customer, or the SIP engine.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "role", content = "customer")]
 pub enum Principal {
@@ -297,6 +297,10 @@ pub enum Principal {
     Operator,
     /// A customer, who sees and changes only its own resources.
     Customer(CustomerId),
+    /// The SIP engine (or the SMS gateway): asks for routes, HA1s and CallerIDs and reports
+    /// calls, and may do nothing else. Its key lives on the engine's host, so that a key
+    /// read there opens no customer's data and no operator's operation.
+    Engine,
 }
 
 /// A stored API key: only the SHA-256 of the token is kept, never the token.

@@ -30,7 +30,7 @@ mod sipp;
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use sipp::{ANSWERS, Sipp, call_totals, caller, free_port};
+use sipp::{ANSWERS, Sipp, call_totals, caller, free_port, free_tcp_port};
 use support::Server;
 
 /// The number called.
@@ -152,8 +152,11 @@ async fn run() {
         let mut settings = EngineSettings::new(
             SocketAddr::from(([127, 0, 0, 1], free_port())),
             &server.base,
-            server.operator(),
+            server.engine(),
         );
+        settings.rpc = SocketAddr::from(([127, 0, 0, 1], free_tcp_port()));
+        // sipp plays a carrier: every call from one address, far above the flood limit.
+        settings.flood_requests = 1_000_000;
         settings.gateway = gateway.to_string();
         settings.children = u16::try_from(children).unwrap_or(8);
         settings.shared_memory_mib = 1024;

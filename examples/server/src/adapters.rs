@@ -11,9 +11,10 @@ use vnum_app::Ports;
 use vnum_app::memory::{InMemoryMedia, RecordingSipEngine};
 use vnum_app::ports::{
     CarrierError, CarrierGateway, Clock, Email, Notifier, NotifyError, ProvisioningRequest,
-    ProvisioningTicket, Store,
+    ProvisioningTicket, SipEngine, Store,
 };
 use vnum_core::{CarrierId, PhoneNumber};
+use vnum_kamailio::KamailioRpc;
 use vnum_storage::{ConnectOptions, ReadCache, SeaOrmStore};
 
 /// Opens the store at `database_url`: a SQLite file (created on first start), an in-memory
@@ -235,15 +236,33 @@ impl CarrierGateway for DemoCarrier {
     }
 }
 
-/// The ports of the example server on `store`, with the machine's clock.
+/// The ports of the example server on `store`, with the machine's clock and no SIP engine.
 #[must_use]
 pub fn ports(store: Arc<dyn Store>) -> Ports {
-    ports_with(store, Arc::new(SystemClock))
+    ports_with(store, Arc::new(SystemClock), None)
 }
 
-/// The ports of the example server on `store` and `clock` (tests pass a manual clock).
+/// The SIP engine port: Kamailio's JSON-RPC at `rpc` when given, else one that keeps the
+/// changes in this process.
 #[must_use]
-pub fn ports_with(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Ports {
+pub fn sip_engine(rpc: Option<&str>) -> Arc<dyn SipEngine> {
+    match rpc {
+        Some(url) => {
+            tracing::info!(%url, "SIP engine changes go to Kamailio's JSON-RPC");
+            Arc::new(KamailioRpc::new(url))
+        }
+        None => Arc::new(RecordingSipEngine::new()),
+    }
+}
+
+/// The ports of the example server on `store` and `clock` (tests pass a manual clock), with
+/// the SIP engine's JSON-RPC at `sip_engine_rpc` when given.
+#[must_use]
+pub fn ports_with(
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    sip_engine_rpc: Option<&str>,
+) -> Ports {
     Ports {
         carrier: Arc::new(
             DemoCarrier::stocked([INSTANT_CARRIER]).skipping_rented_in(store.clone()),
@@ -251,7 +270,7 @@ pub fn ports_with(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Ports {
         store,
         clock,
         notifier: Arc::new(LogNotifier),
-        sip: Arc::new(RecordingSipEngine::new()),
+        sip: sip_engine(sip_engine_rpc),
         media: Arc::new(InMemoryMedia::new()),
     }
 }

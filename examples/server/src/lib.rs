@@ -43,7 +43,7 @@ pub async fn application(settings: &Settings) -> anyhow::Result<Vnum> {
 pub async fn application_with(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Vnum> {
     let store = adapters::open_store(&settings.database_url, settings.read_cache).await?;
     Ok(Vnum::new(
-        adapters::ports_with(store, clock),
+        adapters::ports_with(store, clock, settings.sip_engine_rpc.as_deref()),
         settings.app_config(),
     ))
 }

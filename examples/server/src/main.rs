@@ -50,6 +50,10 @@ fn print_welcome(running: &Running, settings: &Settings) {
     match &running.demo {
         Some(demo) => {
             println!("  operator key:      {}", demo.operator_key);
+            println!(
+                "  SIP engine key:    {} (Kamailio's vnum-http.cfg)",
+                demo.engine_key
+            );
             println!("  demo customer {}: {}", demo.customer, demo.customer_key);
             println!(
                 "  try: curl -H 'Authorization: Bearer {}' {base}/v1/me",

@@ -1,5 +1,5 @@
-//! Demo data for a first start: a catalogue of offers, an operator key and a customer with
-//! money on its balance.
+//! Demo data for a first start: a catalogue of offers, an operator key, the SIP engine's key
+//! and a customer with money on its balance.
 
 use rust_decimal::Decimal;
 use vnum_app::model::{CustomerKind, Principal};
@@ -22,6 +22,9 @@ pub struct Demo {
     pub customer: CustomerId,
     /// The demo customer's API key.
     pub customer_key: String,
+    /// The SIP engine's API key: `/v1/engine/*` and nothing else (Kamailio's
+    /// `vnum-http.cfg`).
+    pub engine_key: String,
 }
 
 /// Seeds the demo on first start: `None` when it was seeded before (its keys were printed
@@ -55,10 +58,12 @@ pub async fn seed_demo(vnum: &Vnum) -> Result<Option<Demo>, Error> {
     let operator_key = vnum
         .issue_api_key(Principal::Operator, "demo operator")
         .await?;
+    let engine_key = vnum.issue_api_key(Principal::Engine, "SIP engine").await?;
     Ok(Some(Demo {
         operator_key,
         customer: customer.id,
         customer_key,
+        engine_key,
     }))
 }
 

@@ -42,6 +42,11 @@ pub struct Settings {
     /// The secret the payment provider signs its notifications with
     /// (`VNUM_PAYMENT_WEBHOOK_SECRET`, R1.D1); unset, notifications are refused with 503.
     pub payment_webhook_secret: Option<vnum_http::WebhookSecret>,
+    /// The JSON-RPC URL of the Kamailio SIP engine, such as `http://127.0.0.1:5065/RPC`
+    /// (`VNUM_SIP_ENGINE_RPC`): a reset SIP password drops the account's registrations
+    /// there. Unset, changes stay in this process (the engine asks for HA1s and routes
+    /// anyway).
+    pub sip_engine_rpc: Option<String>,
 }
 
 impl Default for Settings {
@@ -60,6 +65,7 @@ impl Default for Settings {
             read_cache: None,
             bench_endpoint: false,
             payment_webhook_secret: None,
+            sip_engine_rpc: None,
         }
     }
 }
@@ -133,6 +139,9 @@ impl Settings {
                     .map_err(|e| anyhow::anyhow!("VNUM_PAYMENT_WEBHOOK_SECRET is invalid: {e}"))?,
             );
         }
+        if let Some(v) = env("VNUM_SIP_ENGINE_RPC") {
+            settings.sip_engine_rpc = Some(v);
+        }
         Ok(settings)
     }
 
@@ -189,6 +198,15 @@ mod tests {
         assert_eq!(settings.listen, "127.0.0.1:7000".parse().unwrap());
         assert_eq!(settings.billing_time_zone, chrono_tz::Europe::Berlin);
         assert_eq!(settings.sip_domain, "sip.example.net");
+        assert_eq!(settings.sip_engine_rpc, None);
+        let engine = Settings::from_sources(None, |name| {
+            (name == "VNUM_SIP_ENGINE_RPC").then(|| "http://127.0.0.1:5065/RPC".to_owned())
+        })
+        .unwrap();
+        assert_eq!(
+            engine.sip_engine_rpc.as_deref(),
+            Some("http://127.0.0.1:5065/RPC")
+        );
     }
 
     #[test]

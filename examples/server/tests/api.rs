@@ -182,6 +182,67 @@ async fn operator_endpoints_answer_403_to_a_customer() {
 }
 
 #[tokio::test]
+async fn the_engine_key_opens_the_engine_endpoints_and_nothing_else() {
+    let server = Server::start().await;
+    let engine = server.engine().to_owned();
+    let customer = server.demo.customer_key.clone();
+    let own = format!("/v1/customers/{}", server.demo.customer);
+
+    // What the SIP engine asks for: the route of a call (nobody rents the number), a
+    // login's HA1 (nobody has it). Answered, as Basic password too (Kamailio's way).
+    let (status, route) = server
+        .get("/v1/engine/route?to=%2B4930999999", &engine)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{route}");
+    assert_eq!(route["status"], 404, "{route}");
+    let (status, _) = server.get("/v1/engine/sip-accounts/nobody", &engine).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let basic = server
+        .http
+        .get(server.url("/v1/engine/route?to=%2B4930999999"))
+        .basic_auth("kamailio", Some(&engine))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(basic.status(), StatusCode::OK);
+
+    // Everything else is 403: a customer's data, the operators' operations, the catalogue,
+    // even who it is.
+    for path in [
+        own.clone(),
+        format!("{own}/balance"),
+        format!("{own}/sip-accounts"),
+        "/v1/me".to_owned(),
+        "/v1/offers".to_owned(),
+        "/v1/documents/pending".to_owned(),
+    ] {
+        let (status, problem) = server.get(&path, &engine).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}: {problem}");
+        assert!(
+            problem["detail"].as_str().unwrap().contains("/v1/engine/"),
+            "{problem}"
+        );
+    }
+    let body =
+        json!({"name": "Eve", "email": "eve@example.com", "kind": "person", "currency": "EUR"});
+    let (status, problem) = server.post("/v1/customers", &engine, body).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
+    let (status, _) = server.post("/v1/renewals/run", &engine, json!({})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // And a customer's key does not open the engine's endpoints.
+    let (status, problem) = server
+        .get("/v1/engine/route?to=%2B4930999999", &customer)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
+    let (status, _) = server
+        .get("/v1/engine/sip-accounts/nobody", &customer)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn r1_1_an_operator_registers_a_customer_whose_key_works() {
     let server = Server::start().await;
     let (id, key) = server.register("anna@example.com").await;

@@ -9,10 +9,10 @@
 // A panic in a test or its helpers is a failed assertion.
 #![allow(clippy::unwrap_used)]
 
-use std::net::SocketAddr;
+use std::net::{SocketAddr, UdpSocket};
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -28,8 +28,9 @@ use vnum_lifecycle::NumberKind;
 use vnum_server::Settings;
 
 use sipp::{
-    ANSWERS, BUSY, CALLS_OUT, Finished, RINGS_OUT, Running, Sipp, answers_checking, call_totals,
-    caller, checking, free_port, hangs_up_while_ringing, registration,
+    ANSWERS, BUSY, CALLS_OUT, Finished, REGISTER_FLOOD, RINGS_OUT, Running, Sipp, answers_checking,
+    answers_checking_without, call_totals, caller, caller_with, checking, forged_in_dialog,
+    free_port, free_tcp_port, hangs_up_while_ringing, registration,
 };
 use support::{Customer, Server};
 
@@ -68,19 +69,30 @@ struct Lab {
     anna: Customer,
     number: NumberId,
     dir: PathBuf,
+    /// The paths of the engine's requests to the server, in order.
+    asked: Asked,
 }
 
 impl Lab {
     async fn start(name: &str) -> Self {
-        Self::start_through(name, None).await
+        Self::start_with(name, 0, |_| {}).await
     }
 
-    /// A lab whose engine reaches the server through `relay` (see [`flaky_relay`]) when
-    /// given one.
-    async fn start_through(name: &str, relay: Option<u32>) -> Self {
+    /// A lab whose relay between engine and server (see [`relay`]) refuses the first
+    /// `failures` call records.
+    async fn start_through(name: &str, failures: u32) -> Self {
+        Self::start_with(name, failures, |_| {}).await
+    }
+
+    /// A lab with the engine's settings `tune`d, whose relay between engine and server
+    /// refuses the first `failures` call records. The server pushes its changes to the
+    /// engine's JSON-RPC, and the engine calls with the engine key.
+    async fn start_with(name: &str, failures: u32, tune: impl FnOnce(&mut EngineSettings)) -> Self {
+        let rpc = SocketAddr::from(([127, 0, 0, 1], free_tcp_port()));
         // A clock that moves only when a story says so: from now, as the engine's is.
         let settings = Settings {
             seed_catalogue: false,
+            sip_engine_rpc: Some(format!("http://{rpc}/RPC")),
             ..Settings::default()
         };
         let server = Server::start_on(settings, ManualClock::new(Utc::now())).await;
@@ -89,19 +101,18 @@ impl Lab {
         let number = server.rent(&anna, &offer, RENTED).await;
 
         let gateway = SocketAddr::from(([127, 0, 0, 1], free_port()));
-        let api = match relay {
-            Some(failures) => flaky_relay(server.base.clone(), failures).await,
-            None => server.base.clone(),
-        };
+        let (api, asked) = relay(server.base.clone(), failures).await;
         let mut settings = EngineSettings::new(
             SocketAddr::from(([127, 0, 0, 1], free_port())),
             &api,
-            server.operator(),
+            server.engine(),
         );
+        settings.rpc = rpc;
         settings.gateway = gateway.to_string();
         let voicemail = SocketAddr::from(([127, 0, 0, 1], free_port()));
         settings.voicemail = format!("sip:voicemail@{voicemail}");
         settings.children = 2;
+        tune(&mut settings);
         let engine = Kamailio::start(&settings).unwrap();
         let dir = std::env::temp_dir().join(format!("vnum-sip-{name}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
@@ -113,7 +124,49 @@ impl Lab {
             anna,
             number,
             dir,
+            asked,
         }
+    }
+
+    /// How many requests the engine made to the server on paths starting with `prefix`.
+    fn asked(&self, prefix: &str) -> usize {
+        let asked = self.asked.lock().unwrap();
+        asked.iter().filter(|path| path.starts_with(prefix)).count()
+    }
+
+    /// Creates the SIP account `login` of Anna: its password.
+    async fn sip_account(&self, login: &str) -> (i64, String) {
+        let (created, issued) = self
+            .server
+            .post(
+                &format!("/v1/customers/{}/sip-accounts", self.anna.id),
+                &self.anna.key,
+                json!({"login": login}),
+            )
+            .await;
+        assert_eq!(created, StatusCode::CREATED, "{issued}");
+        (
+            issued["account"]["id"].as_i64().unwrap(),
+            issued["password"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    /// Registers `login` with `password` from a phone on `port`, expecting `expect`.
+    fn register(&self, name: &str, login: &str, password: &str, port: u16, expect: u16) {
+        let fields = self.dir.join(format!("{name}.csv"));
+        std::fs::write(&fields, format!("SEQUENTIAL\n{login};\n")).unwrap();
+        let output = Sipp::new(&self.dir, name, &registration(expect), port)
+            .to(self.engine.listen())
+            .args(&[
+                "-inf",
+                fields.to_str().unwrap(),
+                "-au",
+                login,
+                "-ap",
+                password,
+            ])
+            .run();
+        assert_passed(self, &output);
     }
 
     async fn forward(&self, plan: ForwardingPlan) {
@@ -191,19 +244,128 @@ fn assert_phone_passed(lab: &Lab, phone: Running) {
     assert_passed(lab, &phone.finish());
 }
 
-/// An HTTP relay to `target` that answers the first `failures` call records with 503, as
-/// a server that is restarting would; everything else passes through. Its base URL.
-async fn flaky_relay(target: String, failures: u32) -> String {
+/// A REGISTER client on a UDP socket of its own, for what sipp cannot do: send the same
+/// credentials twice.
+struct Registrar {
+    socket: UdpSocket,
+    engine: SocketAddr,
+}
+
+impl Registrar {
+    fn new(engine: SocketAddr) -> Self {
+        let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+        socket
+            .set_read_timeout(Some(Duration::from_secs(3)))
+            .unwrap();
+        Self { socket, engine }
+    }
+
+    /// A REGISTER of `anna-desk` with the sequence number `cseq` and the `Authorization`
+    /// header value `credentials`.
+    fn register(&self, cseq: u32, credentials: Option<&str>) -> String {
+        let local = self.socket.local_addr().unwrap();
+        let authorization = credentials
+            .map(|c| format!("Authorization: {c}\r\n"))
+            .unwrap_or_default();
+        format!(
+            "REGISTER sip:sip.vnum.example SIP/2.0\r\n\
+             Via: SIP/2.0/UDP {local};branch=z9hG4bK-replay-{cseq}\r\n\
+             From: <sip:anna-desk@sip.vnum.example>;tag=replay\r\n\
+             To: <sip:anna-desk@sip.vnum.example>\r\n\
+             Call-ID: replay@{local}\r\n\
+             CSeq: {cseq} REGISTER\r\n\
+             Contact: <sip:anna-desk@{local}>\r\n\
+             {authorization}\
+             Expires: 600\r\n\
+             Max-Forwards: 70\r\n\
+             Content-Length: 0\r\n\r\n"
+        )
+    }
+
+    /// The digest credentials (RFC 2617, qop=auth) of `login` for `nonce` at the count `nc`.
+    fn digest(&self, login: &str, password: &str, nonce: &str, nc: u32) -> String {
+        use md5::{Digest as _, Md5};
+        let hex = |text: String| -> String {
+            Md5::digest(text.as_bytes())
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect()
+        };
+        let (realm, uri, cnonce) = ("sip.vnum.example", "sip:sip.vnum.example", "0a4f113b");
+        let ha1 = hex(format!("{login}:{realm}:{password}"));
+        let ha2 = hex(format!("REGISTER:{uri}"));
+        let response = hex(format!("{ha1}:{nonce}:{nc:08x}:{cnonce}:auth:{ha2}"));
+        format!(
+            "Digest username=\"{login}\", realm=\"{realm}\", nonce=\"{nonce}\", \
+             uri=\"{uri}\", qop=auth, nc={nc:08x}, cnonce=\"{cnonce}\", \
+             response=\"{response}\", algorithm=MD5"
+        )
+    }
+
+    /// Sends `request` and returns the answer.
+    fn send(&self, request: &str) -> String {
+        self.socket
+            .send_to(request.as_bytes(), self.engine)
+            .unwrap();
+        let mut buffer = [0_u8; 4096];
+        let (read, _) = self.socket.recv_from(&mut buffer).unwrap();
+        String::from_utf8_lossy(&buffer[..read]).into_owned()
+    }
+}
+
+/// The text of `text` between `start` and the next `end`.
+fn between(text: &str, start: &str, end: &str) -> String {
+    let from = text.find(start).unwrap() + start.len();
+    let to = from + text[from..].find(end).unwrap();
+    text[from..to].to_owned()
+}
+
+/// The paths of the requests a relay passed on.
+type Asked = Arc<Mutex<Vec<String>>>;
+
+/// A UDP address that must hear nothing: a phone or a gateway an attack must not reach.
+struct Deaf(UdpSocket);
+
+impl Deaf {
+    fn bind(port: u16) -> Self {
+        let socket = UdpSocket::bind(("127.0.0.1", port)).unwrap();
+        socket
+            .set_read_timeout(Some(Duration::from_millis(100)))
+            .unwrap();
+        Self(socket)
+    }
+
+    /// What it heard within `patience`, if anything.
+    fn heard(&self, patience: Duration) -> Option<String> {
+        let deadline = Instant::now() + patience;
+        let mut buffer = [0_u8; 4096];
+        while Instant::now() < deadline {
+            if let Ok((read, _)) = self.0.recv_from(&mut buffer) {
+                return Some(String::from_utf8_lossy(&buffer[..read]).into_owned());
+            }
+        }
+        None
+    }
+}
+
+/// An HTTP relay to `target` that writes down the path of every request and answers the
+/// first `failures` call records with 503, as a server that is restarting would; everything
+/// else passes through. Its base URL, and the paths.
+async fn relay(target: String, failures: u32) -> (String, Asked) {
     use poem::listener::{Acceptor as _, Listener as _, TcpListener};
     use poem::{Body, Request, Response};
 
     let refused = Arc::new(AtomicU32::new(0));
+    let asked = Asked::default();
     let client = reqwest::Client::new();
+    let paths = asked.clone();
     let relay = poem::endpoint::make(move |mut request: Request| {
         let (target, refused, client) = (target.clone(), refused.clone(), client.clone());
+        let paths = paths.clone();
         async move {
             let path = request.uri().path_and_query().map(ToString::to_string);
             let path = path.unwrap_or_default();
+            paths.lock().unwrap().push(path.clone());
             if path.starts_with("/v1/engine/calls")
                 && refused.fetch_add(1, Ordering::SeqCst) < failures
             {
@@ -234,7 +396,7 @@ async fn flaky_relay(target: String, failures: u32) -> String {
         .unwrap();
     let addr = *acceptor.local_addr()[0].as_socket_addr().unwrap();
     tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(relay));
-    format!("http://{addr}")
+    (format!("http://{addr}"), asked)
 }
 
 fn server_target(port: u16) -> ForwardingTarget {
@@ -434,7 +596,7 @@ async fn r6_an_accounts_call_out_presents_its_number_to_the_gateway() {
                 "/v1/engine/outbound?login=anna-desk&to=%2B{}",
                 &GATEWAY_NUMBER[1..]
             ),
-            lab.server.operator(),
+            lab.server.engine(),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{decision}");
@@ -598,7 +760,7 @@ async fn r4_6_a_call_record_vnum_could_not_take_is_sent_again_and_counted_once()
         return;
     }
     // The first three reports meet a server that cannot take them.
-    let lab = Lab::start_through("retry", Some(3)).await;
+    let lab = Lab::start_through("retry", 3).await;
     let port = free_port();
     lab.forward(ForwardingPlan::single(server_target(port)))
         .await;
@@ -625,7 +787,9 @@ async fn r4_6_a_backlog_of_call_records_is_posted_record_for_record() {
     // While the server refuses the first 40 reports (two posters, ten rounds a second:
     // about two seconds), calls go on and their records queue up: more than one pass of
     // Kamailio's while loop may take (100 by default).
-    let lab = Lab::start_through("backlog", Some(40)).await;
+    // The caller plays a carrier: all its calls come from one address, above the default
+    // flood limit.
+    let lab = Lab::start_with("backlog", 40, |engine| engine.flood_requests = 5_000).await;
     let port = free_port();
     lab.forward(ForwardingPlan::single(server_target(port)))
         .await;
@@ -670,5 +834,282 @@ async fn r4_6_a_backlog_of_call_records_is_posted_record_for_record() {
     );
     assert!(log.contains("it is sent again"), "the server refused none");
     assert!(!log.contains("runaway"), "a posting round was cut short");
+    lab.stop().await;
+}
+
+// The edge: what the engine refuses (adapters/kamailio/kamailio.cfg, its header).
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forged_in_dialog_request_is_refused_and_reaches_no_gateway() {
+    if !tools_present() {
+        return;
+    }
+    let lab = Lab::start("forged").await;
+    let gateway = Deaf::bind(lab.gateway.port());
+    let premium = "+19005550199";
+
+    // Routed at the gateway: not this proxy's route, 403.
+    let at_gateway = format!("sip:{}", lab.gateway);
+    let scenario = forged_in_dialog(&lab.gateway.to_string(), &at_gateway, 403);
+    let output = lab.call("forged-to-gateway", &scenario, premium, &[]);
+    assert_passed(&lab, &output);
+
+    // Routed through this proxy, for a dialog it never created: 404.
+    let through_engine = format!("sip:{}", lab.engine.listen());
+    let scenario = forged_in_dialog(&lab.gateway.to_string(), &through_engine, 404);
+    let output = lab.call("forged-through-engine", &scenario, premium, &[]);
+    assert_passed(&lab, &output);
+
+    assert_eq!(gateway.heard(Duration::from_secs(1)), None);
+    assert_eq!(lab.asked("/v1/engine/"), 0, "vnum was asked");
+    assert!(
+        lab.calls_within(1, Duration::from_millis(500))
+            .await
+            .is_empty()
+    );
+    lab.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r5_1_an_account_rings_only_through_vnums_route_never_from_outside() {
+    if !tools_present() {
+        return;
+    }
+    let lab = Lab::start("around").await;
+    let (_, password) = lab.sip_account("anna-desk").await;
+    let phone_port = free_port();
+    lab.register("around-register", "anna-desk", &password, phone_port, 200);
+    let phone = Deaf::bind(phone_port);
+
+    // Straight to the account's address from outside: refused, the phone hears nothing.
+    let refused = caller_with(403, 0, "sip:anna-desk@sip.vnum.example", "");
+    let output = lab.call("around-caller", &refused, "anna-desk", &[]);
+    assert_passed(&lab, &output);
+    assert_eq!(phone.heard(Duration::from_secs(1)), None);
+    assert_eq!(lab.asked("/v1/engine/route"), 0);
+
+    // Not even while the account is in debt would that matter: the only way in is the
+    // rented number's route, which vnum decides and records.
+    drop(phone);
+    lab.forward(ForwardingPlan::single(
+        ForwardingTarget::parse("account:anna-desk").unwrap(),
+    ))
+    .await;
+    let answers = lab.phone("around-phone", ANSWERS, phone_port);
+    let output = lab.call("around-routed", &caller(200, 0), RENTED, &[]);
+    assert_passed(&lab, &output);
+    assert_phone_passed(&lab, answers);
+    assert_eq!(lab.only_call().await["disposition"], "answered");
+    lab.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn headers_of_the_callers_making_never_reach_voicemail_or_the_customer() {
+    if !tools_present() {
+        return;
+    }
+    let lab = Lab::start("spoofed").await;
+    let forged = "X-Vnum-Number: +19005550199\nX-Vnum-Greeting: forged-greeting\n\
+                  P-Asserted-Identity: <sip:+19005550199@evil.example>\nPrivacy: none\n\
+                  Remote-Party-ID: <sip:+19005550199@evil.example>;party=calling\n";
+    let spoofing = caller_with(200, 0, sipp::SERVICE_AT_ENGINE, forged);
+    let forbidden = "19005550199|forged-greeting|evil\\.example|Privacy|Remote-Party-ID";
+
+    // Voicemail hears vnum's number, and only vnum's.
+    lab.forward(ForwardingPlan::voicemail_only()).await;
+    let header = format!("X-Vnum-Number: \\{RENTED}");
+    let voicemail = lab.phone(
+        "spoofed-voicemail",
+        &answers_checking_without(&header, forbidden),
+        lab.voicemail.port(),
+    );
+    let output = lab.call("spoofed-caller", &spoofing, RENTED, &[]);
+    assert_passed(&lab, &output);
+    assert_phone_passed(&lab, voicemail);
+
+    // The customer's server hears none of them either.
+    let port = free_port();
+    lab.forward(ForwardingPlan::single(server_target(port)))
+        .await;
+    let server = lab.phone(
+        "spoofed-server",
+        &answers_checking_without("INVITE sip:", forbidden),
+        port,
+    );
+    let output = lab.call("spoofed-caller-2", &spoofing, RENTED, &[]);
+    assert_passed(&lab, &output);
+    assert_phone_passed(&lab, server);
+    assert_eq!(lab.calls(2).await.len(), 2);
+    lab.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plan_that_routes_back_to_the_engine_ends_at_once() {
+    if !tools_present() {
+        return;
+    }
+    let lab = Lab::start("loop").await;
+    // The number's own digits, with and without their +, at vnum's own SIP domain.
+    let plan = ForwardingPlan::simultaneous(
+        vec![
+            ForwardingTarget::parse(&format!("sip:{RENTED}@sip.vnum.example")).unwrap(),
+            ForwardingTarget::parse(&format!("sip:{}@sip.vnum.example", &RENTED[1..])).unwrap(),
+        ],
+        RingTime::DEFAULT,
+    )
+    .unwrap();
+    lab.forward(plan).await;
+
+    let started = Instant::now();
+    let output = lab.call("loop-caller", &caller(482, 0), RENTED, &[]);
+    assert_passed(&lab, &output);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    let asked = lab.asked("/v1/engine/route");
+    assert!(asked < 10, "{asked} route requests for one call");
+    assert_eq!(asked, 1, "one call, one route request");
+    let call = lab.only_call().await;
+    assert_eq!(call["disposition"], "rejected", "{call}");
+
+    // The engine goes on: a call on a sane plan is answered.
+    let port = free_port();
+    lab.forward(ForwardingPlan::single(server_target(port)))
+        .await;
+    let phone = lab.phone("loop-server", ANSWERS, port);
+    let output = lab.call("loop-after", &caller(200, 0), RENTED, &[]);
+    assert_passed(&lab, &output);
+    assert_phone_passed(&lab, phone);
+    lab.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_register_flood_is_cut_off_and_calls_go_on() {
+    if !tools_present() {
+        return;
+    }
+    // 40 requests in two seconds from one address, then 30 s of silence for it.
+    let lab = Lab::start_with("flood", 0, |engine| {
+        engine.flood_requests = 40;
+        engine.flood_window_seconds = 2;
+        engine.ban_seconds = 30;
+    })
+    .await;
+    let port = free_port();
+    lab.forward(ForwardingPlan::single(server_target(port)))
+        .await;
+
+    // 1,500 REGISTERs of made-up users at 300 a second, from another address.
+    let flood = Sipp::new(&lab.dir, "flood", REGISTER_FLOOD, free_port())
+        .to(lab.engine.listen())
+        .args(&["-i", "127.0.0.2", "-m", "1500", "-r", "300", "-aa"])
+        .start();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+
+    // Meanwhile, a call.
+    let phone = lab.phone("flood-server", ANSWERS, port);
+    let output = lab.call("flood-caller", &caller(200, 500), RENTED, &[]);
+    assert_passed(&lab, &output);
+    assert_phone_passed(&lab, phone);
+    flood.finish();
+
+    let lookups = lab.asked("/v1/engine/sip-accounts/");
+    assert!(lookups <= 120, "{lookups} of 1,500 REGISTERs looked up");
+    assert!(lookups > 0, "the flood never reached the engine");
+    let log = lab.engine.log();
+    assert!(log.contains("flood from 127.0.0.2"), "{log}");
+    assert!(!log.contains("flood from 127.0.0.1"), "{log}");
+    assert_eq!(lab.only_call().await["disposition"], "answered");
+    lab.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r5_1_digest_challenges_carry_qop_and_a_nonce_count_is_taken_once() {
+    if !tools_present() {
+        return;
+    }
+    let lab = Lab::start("qop").await;
+    let (_, password) = lab.sip_account("anna-desk").await;
+    let fields = lab.dir.join("qop.csv");
+    std::fs::write(&fields, "SEQUENTIAL\nanna-desk;\n").unwrap();
+    let args = [
+        "-inf",
+        fields.to_str().unwrap(),
+        "-au",
+        "anna-desk",
+        "-ap",
+        &password,
+    ];
+    let challenged = checking(
+        &registration(200),
+        r#"<recv response="401" auth="true"/>"#,
+        "qop=.auth",
+    );
+    let output = lab.call("qop-register", &challenged, "anna-desk", &args);
+    assert_passed(&lab, &output);
+
+    // A client that sends the same credentials twice (the same nonce, the same nonce
+    // count), as a replay would: the second time is refused; the next count is taken.
+    let client = Registrar::new(lab.engine.listen());
+    let challenge = client.send(&client.register(1, None));
+    assert!(challenge.starts_with("SIP/2.0 401"), "{challenge}");
+    assert!(challenge.contains("qop=\"auth\""), "{challenge}");
+    let nonce = between(&challenge, "nonce=\"", "\"");
+    let first = client.digest("anna-desk", &password, &nonce, 1);
+    let answer = client.send(&client.register(2, Some(&first)));
+    assert!(answer.starts_with("SIP/2.0 200"), "{answer}");
+    let answer = client.send(&client.register(3, Some(&first)));
+    assert!(
+        answer.starts_with("SIP/2.0 401"),
+        "a replay registered: {answer}"
+    );
+    let second = client.digest("anna-desk", &password, &nonce, 2);
+    let answer = client.send(&client.register(4, Some(&second)));
+    assert!(answer.starts_with("SIP/2.0 200"), "{answer}");
+    lab.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r5_1_a_reset_password_ends_the_accounts_registrations() {
+    if !tools_present() {
+        return;
+    }
+    let lab = Lab::start("reset").await;
+    let (account, password) = lab.sip_account("anna-desk").await;
+    let phone_port = free_port();
+    lab.register("reset-register", "anna-desk", &password, phone_port, 200);
+    lab.forward(ForwardingPlan::single(
+        ForwardingTarget::parse("account:anna-desk").unwrap(),
+    ))
+    .await;
+
+    let (status, renewed) = lab
+        .server
+        .post(
+            &format!(
+                "/v1/customers/{}/sip-accounts/{account}/password",
+                lab.anna.id
+            ),
+            &lab.anna.key,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{renewed}");
+
+    // The old registration is gone: the number's call finds no phone.
+    let phone = Deaf::bind(phone_port);
+    let output = lab.call("reset-caller", &caller(480, 0), RENTED, &[]);
+    assert_passed(&lab, &output);
+    assert_eq!(phone.heard(Duration::from_millis(500)), None);
+    let call = lab.only_call().await;
+    assert_eq!(call["disposition"], "no_answer", "{call}");
+    drop(phone);
+
+    // The old password no longer registers; the new one does.
+    lab.register("reset-old", "anna-desk", &password, phone_port, 401);
+    let new_password = renewed["password"].as_str().unwrap();
+    lab.register("reset-new", "anna-desk", new_password, phone_port, 200);
     lab.stop().await;
 }

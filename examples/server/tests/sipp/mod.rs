@@ -19,6 +19,15 @@ pub(crate) fn free_port() -> u16 {
         .port()
 }
 
+/// A TCP port nobody uses now.
+pub(crate) fn free_tcp_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 /// Whether sipp is installed.
 pub(crate) fn installed() -> bool {
     Command::new("sipp")
@@ -153,6 +162,15 @@ impl Finished {
 /// A caller: INVITE, the final answer `expect`, and for a 200 the ACK, `talk_ms` of talk and
 /// the BYE. The INVITE's transaction absorbs provisional answers in any order.
 pub(crate) fn caller(expect: u16, talk_ms: u32) -> String {
+    caller_with(expect, talk_ms, SERVICE_AT_ENGINE, "")
+}
+
+/// The request URI of a call to the service number at the engine's address.
+pub(crate) const SERVICE_AT_ENGINE: &str = "sip:[service]@[remote_ip]:[remote_port]";
+
+/// [`caller`] with the INVITE to `request_uri` and with the header lines `headers` (each
+/// ending in a line break) of the caller's own making.
+pub(crate) fn caller_with(expect: u16, talk_ms: u32, request_uri: &str, headers: &str) -> String {
     let end = if expect == 200 {
         format!(
             r#"
@@ -193,7 +211,12 @@ pub(crate) fn caller(expect: u16, talk_ms: u32) -> String {
   <recv response="100" optional="true" response_txn="invite"/>
   <recv response="180" optional="true" response_txn="invite"/>
   <recv response="183" optional="true" response_txn="invite"/>"#;
-    calling("caller", &format!("{provisional}{end}"))
+    calling_with(
+        "caller",
+        request_uri,
+        headers,
+        &format!("{provisional}{end}"),
+    )
 }
 
 /// A caller that hangs up while the call rings: INVITE, 180, CANCEL, 487, ACK.
@@ -247,19 +270,28 @@ fn refused_with(expect: u16) -> String {
 /// A scenario that sends an INVITE with an offer of PCMU to `[service]` and goes on with
 /// `after_invite`.
 fn calling(name: &str, after_invite: &str) -> String {
+    calling_with(name, SERVICE_AT_ENGINE, "", after_invite)
+}
+
+/// [`calling`] to `request_uri`, with the header lines `headers`.
+fn calling_with(name: &str, request_uri: &str, headers: &str, after_invite: &str) -> String {
+    let headers = headers
+        .lines()
+        .map(|line| format!("      {line}\n"))
+        .collect::<String>();
     format!(
         r#"<?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="{name}">
   <send retrans="500" start_txn="invite">
     <![CDATA[
-      INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      INVITE {request_uri} SIP/2.0
       Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
       From: <sip:+4922199999@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
       To: <sip:[service]@[remote_ip]:[remote_port]>
       Call-ID: [call_id]
       CSeq: 1 INVITE
       Contact: <sip:caller@[local_ip]:[local_port]>
-      Max-Forwards: 70
+{headers}      Max-Forwards: 70
       Content-Type: application/sdp
       Content-Length: [len]
 
@@ -548,6 +580,83 @@ pub(crate) fn checking(scenario: &str, element: &str, regexp: &str) -> String {
 pub(crate) fn answers_checking(regexp: &str) -> String {
     checking(ANSWERS, r#"<recv request="INVITE" rrs="true"/>"#, regexp)
 }
+
+/// [`answers_checking`] whose INVITE must also not match `forbidden`: the call fails when
+/// it does.
+pub(crate) fn answers_checking_without(regexp: &str, forbidden: &str) -> String {
+    answers_checking(regexp)
+        .replacen(
+            r#"assign_to="checked"/>"#,
+            &format!(
+                r#"assign_to="checked"/>
+      <ereg regexp="{forbidden}" search_in="msg" check_it_inverse="true" assign_to="forbidden"/>"#
+            ),
+            1,
+        )
+        .replacen(
+            r#"<Reference variables="checked"/>"#,
+            r#"<Reference variables="checked,forbidden"/>"#,
+            1,
+        )
+}
+
+/// An INVITE that claims to be within a dialog (a To-tag) to `[service]` at `host`, routed
+/// through `route` (the header's URI), expecting the failure `expect`.
+pub(crate) fn forged_in_dialog(host: &str, route: &str, expect: u16) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="forged in-dialog request">
+  <send retrans="500">
+    <![CDATA[
+      INVITE sip:[service]@{host} SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: <sip:attacker@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@{host}>;tag=forged-[call_number]
+      Call-ID: [call_id]
+      CSeq: 2 INVITE
+      Route: <{route};lr>
+      Contact: <sip:attacker@[local_ip]:[local_port]>
+      Max-Forwards: 70
+      Content-Type: application/sdp
+      Content-Length: [len]
+
+      v=0
+      o=attacker 1 1 IN IP[local_ip_type] [local_ip]
+      s=-
+      c=IN IP[media_ip_type] [media_ip]
+      t=0 0
+      m=audio [media_port] RTP/AVP 0
+      a=rtpmap:0 PCMU/8000
+    ]]>
+  </send>
+  <recv response="100" optional="true"/>
+  <recv response="{expect}"/>
+</scenario>
+"#
+    )
+}
+
+/// REGISTERs of made-up users (`flood<call number>`) with made-up credentials, each of
+/// which would have vnum look a login up; nothing is waited for.
+pub(crate) const REGISTER_FLOOD: &str = r#"<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="register flood">
+  <send>
+    <![CDATA[
+      REGISTER sip:sip.vnum.example SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: <sip:flood[call_number]@sip.vnum.example>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:flood[call_number]@sip.vnum.example>
+      Call-ID: [call_id]
+      CSeq: 1 REGISTER
+      Contact: <sip:flood[call_number]@[local_ip]:[local_port]>
+      Authorization: Digest username="flood[call_number]", realm="sip.vnum.example", nonce="made-up", uri="sip:sip.vnum.example", response="00000000000000000000000000000000", algorithm=MD5
+      Expires: 600
+      Max-Forwards: 70
+      Content-Length: 0
+    ]]>
+  </send>
+</scenario>
+"#;
 
 /// The cumulative successful and failed calls of a sipp statistics file.
 pub(crate) fn call_totals(file: &Path) -> (u64, u64) {

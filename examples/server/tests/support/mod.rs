@@ -97,6 +97,11 @@ impl Server {
         &self.demo.operator_key
     }
 
+    /// The SIP engine's key: `/v1/engine/*` only.
+    pub(crate) fn engine(&self) -> &str {
+        &self.demo.engine_key
+    }
+
     pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
