@@ -107,7 +107,7 @@ async fn r4_4_r5_d1_sequential_forwarding_rings_the_sip_account_then_the_mobile(
         other => panic!("expected ring, got {other:?}"),
     }
 
-    // R5.2: another customer's SIP account is not a target.
+    // R5 Decision: another customer's SIP account is not a target.
     let kim = world.customer("Kim").await;
     world.top_up(&kim, "20.00").await;
     let kims = world.buy(&kim, &shop.de_mobile, 1).await;
@@ -117,7 +117,21 @@ async fn r4_4_r5_d1_sequential_forwarding_rings_the_sip_account_then_the_mobile(
         .set_forwarding(kim.id, kims.id, Some(stolen))
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::Invalid(_)), "{err}");
+    assert_eq!(err.rule(), Some(vnum_core::rule::R5_D1), "{err}");
+    // Nor the provider's own numbers, domain or gateway, nor a private address.
+    for looped in [
+        dialled.to_string(),
+        format!("sip:{dialled}@sip.vnum.example"),
+        "sip:+4930999999@gateway.vnum.example".to_owned(),
+        "192.168.1.20:5060".to_owned(),
+    ] {
+        let err = world
+            .vnum
+            .set_forwarding(kim.id, kims.id, Some(ForwardingPlan::single(target(&looped))))
+            .await
+            .unwrap_err();
+        assert_eq!(err.rule(), Some(vnum_core::rule::R5_D1), "{looped}: {err}");
+    }
     // And Kim cannot touch Jana's number at all.
     let err = world
         .vnum

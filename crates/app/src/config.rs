@@ -34,9 +34,24 @@ pub struct Config {
     /// The largest single payment credited to a balance, in the major unit of the
     /// account's currency (R10.D6).
     pub max_payment: rust_decimal::Decimal,
+    /// Whether forwarding targets may be loopback, private or link-local addresses (R5
+    /// Decision): off by default; on for providers whose customers' servers share one
+    /// network with the SIP engine.
+    #[serde(default)]
+    pub private_forwarding_allowed: bool,
 }
 
 impl Config {
+    /// Where this provider's forwarding targets may not lead (R5 Decision).
+    #[must_use]
+    pub fn forwarding_limits(&self) -> vnum_calls::ForwardingLimits<'_> {
+        vnum_calls::ForwardingLimits {
+            sip_domain: &self.sip_domain,
+            gateway: &self.sip_gateway,
+            private_allowed: self.private_forwarding_allowed,
+        }
+    }
+
     /// The business-day calendar of a country: weekends and the loaded holidays (R2.D1).
     #[must_use]
     pub fn calendar(&self, country: CountryCode) -> HolidayCalendar {
@@ -60,6 +75,7 @@ impl Default for Config {
             sms_allocation_lifetime_minutes: 20,
             legal_name: "vnum".to_owned(),
             max_payment: rust_decimal::Decimal::new(1_000_000, 0),
+            private_forwarding_allowed: false,
         }
     }
 }

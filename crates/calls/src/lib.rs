@@ -33,7 +33,9 @@ pub use routing::{
     route_inbound,
 };
 pub use sip_account::{Ha1, OneTimePassword, SipAccount};
-pub use target::{ForwardingCharge, ForwardingTarget, Host, ServerAddress, SipLogin, SipUri};
+pub use target::{
+    ForwardingCharge, ForwardingLimits, ForwardingTarget, Host, ServerAddress, SipLogin, SipUri,
+};
 
 use vnum_core::{CallId, CustomerId, GreetingId, Money, PhoneNumberError};
 
@@ -71,6 +73,24 @@ pub enum CallsError {
         "{0:?} is not a forwarding target: expected account:<login>, a sip: or sips: URI, a server IP address such as 203.0.113.5:5060, or a phone number such as +4930123456"
     )]
     UnrecognisedTarget(String),
+    /// A target that leads back to the provider: its SIP domain, its gateway, or one of its
+    /// own numbers (R5 Decision).
+    #[error(
+        "{0} leads back to this provider: forward to your own SIP account (account:<login>), \
+         another provider's SIP URI, your server's public address or a phone number of another \
+         provider"
+    )]
+    LoopToProvider(String),
+    /// A target at a loopback, private, link-local or otherwise non-public address, which
+    /// the provider does not allow (R5 Decision).
+    #[error(
+        "{0} is not a public address (loopback, private, link-local, shared or multicast): \
+         forward to an address reachable on the internet"
+    )]
+    PrivateAddress(String),
+    /// A SIP account of another customer, or no account at all (R5 Decision).
+    #[error("account:{0} is not one of your SIP accounts: request one first")]
+    NotYourAccount(String),
     /// A ring time out of bounds.
     #[error("a ring time of {0} s is not allowed: expected 5 to 120 seconds")]
     RingTimeOutOfRange(u32),
@@ -142,6 +162,9 @@ impl vnum_core::rule::RuleError for CallsError {
             | Self::InvalidServerAddress { .. }
             | Self::InvalidPhoneNumber(_)
             | Self::UnrecognisedTarget(_) => rule::R5_2,
+            Self::LoopToProvider(_) | Self::PrivateAddress(_) | Self::NotYourAccount(_) => {
+                rule::R5_D1
+            }
             Self::RingTimeOutOfRange(_) => rule::R5_D2,
             Self::TooFewTargets(_)
             | Self::TooManyTargets { .. }

@@ -480,6 +480,111 @@ impl ForwardingTarget {
     }
 }
 
+/// Where forwarding may not lead (R5 Decision): back to the provider's own SIP domain or
+/// gateway (a loop, or calls to the phone network that skip rating), or to a loopback,
+/// private, link-local or other non-public address unless the operator allows those (for
+/// providers whose customers share one network with them). Whether a phone number or a
+/// SIP account is the provider's own is a fact of the store; the application checks those
+/// and reports [`CallsError::LoopToProvider`] and [`CallsError::NotYourAccount`].
+#[derive(Clone, Copy, Debug)]
+pub struct ForwardingLimits<'a> {
+    /// The provider's SIP domain, `host` or `host:port`.
+    pub sip_domain: &'a str,
+    /// The telephone-network gateway, `host` or `host:port`.
+    pub gateway: &'a str,
+    /// Whether targets at non-public addresses are allowed.
+    pub private_allowed: bool,
+}
+
+impl ForwardingLimits<'_> {
+    /// Checks `target` against the limits.
+    ///
+    /// # Errors
+    /// [`CallsError::LoopToProvider`] for the provider's own domain or gateway;
+    /// [`CallsError::PrivateAddress`] for a non-public address the provider does not allow.
+    pub fn check(&self, target: &ForwardingTarget) -> Result<(), CallsError> {
+        let (host, port) = match target {
+            ForwardingTarget::SipUri(uri) => (uri.host.clone(), uri.port),
+            ForwardingTarget::Server(server) => (
+                match server.ip {
+                    IpAddr::V4(ip) => Host::V4(ip),
+                    IpAddr::V6(ip) => Host::V6(ip),
+                },
+                server.port,
+            ),
+            ForwardingTarget::SipAccount(_) | ForwardingTarget::Phone(_) => return Ok(()),
+        };
+        let own = [self.sip_domain, self.gateway]
+            .into_iter()
+            .filter_map(provider_host)
+            .any(|(own_host, own_port)| {
+                own_host == host && port.unwrap_or(SIP_PORT) == own_port.unwrap_or(SIP_PORT)
+            });
+        if own {
+            return Err(CallsError::LoopToProvider(target.to_string()));
+        }
+        let public = match host {
+            Host::Domain(name) => !is_local_name(&name),
+            Host::V4(ip) => is_public_v4(ip),
+            Host::V6(ip) => is_public_v6(ip),
+        };
+        if public || self.private_allowed {
+            Ok(())
+        } else {
+            Err(CallsError::PrivateAddress(target.to_string()))
+        }
+    }
+}
+
+/// The port a SIP address without one is reached on.
+const SIP_PORT: u16 = 5060;
+
+/// The host and port of a configured provider address, `host` or `host:port`.
+fn provider_host(text: &str) -> Option<(Host, Option<u16>)> {
+    let (host, port) = split_host_port(text.trim()).ok()?;
+    Some((Host::parse(host).ok()?, port))
+}
+
+/// Names that resolve to this machine or the local network only.
+fn is_local_name(name: &str) -> bool {
+    let name = name.strip_suffix('.').unwrap_or(name);
+    name == "localhost"
+        || name.ends_with(".localhost")
+        || name.ends_with(".local")
+        || name.ends_with(".internal")
+        || name.ends_with(".lan")
+        || name.ends_with(".home.arpa")
+}
+
+/// False for loopback, private (RFC 1918), shared (RFC 6598), link-local, unspecified,
+/// broadcast, multicast and reserved addresses.
+fn is_public_v4(ip: Ipv4Addr) -> bool {
+    let [a, b, ..] = ip.octets();
+    !(ip.is_loopback()
+        || ip.is_private()
+        || ip.is_link_local()
+        || ip.is_unspecified()
+        || ip.is_broadcast()
+        || ip.is_multicast()
+        || a == 0
+        || a >= 240
+        || (a == 100 && (64..128).contains(&b)))
+}
+
+/// False for loopback, unspecified, multicast, unique-local (fc00::/7), link-local
+/// (fe80::/10) addresses, and IPv4-mapped addresses that are not public.
+fn is_public_v6(ip: Ipv6Addr) -> bool {
+    if let Some(v4) = ip.to_ipv4_mapped() {
+        return is_public_v4(v4);
+    }
+    let first = ip.segments()[0];
+    !(ip.is_loopback()
+        || ip.is_unspecified()
+        || ip.is_multicast()
+        || (first & 0xfe00) == 0xfc00
+        || (first & 0xffc0) == 0xfe80)
+}
+
 impl fmt::Display for ForwardingTarget {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -523,6 +628,89 @@ mod tests {
 
     fn target(text: &str) -> ForwardingTarget {
         ForwardingTarget::parse(text).unwrap()
+    }
+
+    const LIMITS: ForwardingLimits<'static> = ForwardingLimits {
+        sip_domain: "sip.vnum.example",
+        gateway: "10.0.0.7:5080",
+        private_allowed: false,
+    };
+
+    #[test]
+    fn r5_d1_a_target_never_leads_back_to_the_providers_domain_or_gateway() {
+        for text in [
+            "sip:+4930123456@sip.vnum.example",
+            "sip:4930123456@SIP.VNUM.EXAMPLE",
+            "sips:alice@sip.vnum.example:5060",
+            "sip:+19005550199@10.0.0.7:5080",
+        ] {
+            let refused = LIMITS.check(&target(text)).unwrap_err();
+            assert_eq!(
+                refused,
+                CallsError::LoopToProvider(target(text).to_string())
+            );
+            assert_eq!(vnum_core::rule::RuleError::rule(&refused), rule::R5_D1);
+        }
+        // The same host on another port is another service.
+        assert_eq!(
+            LIMITS.check(&target("sip:alice@sip.vnum.example:5070")),
+            Ok(())
+        );
+        let open = ForwardingLimits {
+            private_allowed: true,
+            ..LIMITS
+        };
+        assert!(matches!(
+            open.check(&target("10.0.0.7:5080")),
+            Err(CallsError::LoopToProvider(_))
+        ));
+        assert_eq!(open.check(&target("10.0.0.7:5060")), Ok(()));
+    }
+
+    #[test]
+    fn r5_d1_non_public_addresses_are_refused_unless_the_operator_allows_them() {
+        let private = [
+            "127.0.0.1",
+            "127.0.0.1:5070",
+            "10.1.2.3",
+            "172.16.0.1:5060",
+            "192.168.1.10",
+            "169.254.0.1",
+            "100.64.0.1",
+            "0.0.0.0",
+            "224.0.0.1",
+            "::1",
+            "[fe80::1]:5060",
+            "fd00::1",
+            "::ffff:192.168.0.1",
+            "sip:alice@127.0.0.1",
+            "sip:alice@[::1]:5070",
+            "sip:alice@localhost",
+            "sip:alice@pbx.internal",
+        ];
+        let open = ForwardingLimits {
+            private_allowed: true,
+            ..LIMITS
+        };
+        for text in private {
+            assert_eq!(
+                LIMITS.check(&target(text)),
+                Err(CallsError::PrivateAddress(target(text).to_string())),
+                "{text}"
+            );
+            assert_eq!(open.check(&target(text)), Ok(()), "{text}");
+        }
+        for text in [
+            "203.0.113.5:5060",
+            "8.8.8.8",
+            "2001:db8::1",
+            "sip:alice@example.com",
+            "sip:alice@100.128.0.1",
+            "account:alice",
+            "+4930123456",
+        ] {
+            assert_eq!(LIMITS.check(&target(text)), Ok(()), "{text}");
+        }
     }
 
     #[test]

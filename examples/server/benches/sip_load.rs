@@ -130,6 +130,8 @@ async fn run() {
 
     let server = Server::start_with(Settings {
         seed_catalogue: false,
+        // The customer's server is a sipp on loopback.
+        private_forwarding: true,
         ..Settings::default()
     })
     .await;

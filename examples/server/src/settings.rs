@@ -20,6 +20,14 @@ pub struct Settings {
     pub billing_time_zone: Tz,
     /// The SIP domain and digest realm of SIP accounts (`VNUM_SIP_DOMAIN`, R5.1).
     pub sip_domain: String,
+    /// The SIP host that calls to the phone network go through (`VNUM_SIP_GATEWAY`): calls
+    /// forwarded to phone numbers are sent there (R5.2), and no forwarding target may point
+    /// at it (R5 Decision).
+    pub sip_gateway: String,
+    /// Whether forwarding targets may be loopback, private or link-local addresses
+    /// (`VNUM_PRIVATE_FORWARDING`, R5 Decision); off unless the customers' servers share one
+    /// network with the SIP engine.
+    pub private_forwarding: bool,
     /// Numbers charged per renewal unit of work (`VNUM_RENEWAL_BATCH_SIZE`).
     pub renewal_batch_size: u64,
     /// The largest single payment, in the major unit of the account's currency
@@ -57,6 +65,8 @@ impl Default for Settings {
             database_url: "sqlite://vnum.sqlite?mode=rwc".to_owned(),
             billing_time_zone: app.billing_time_zone,
             sip_domain: app.sip_domain,
+            sip_gateway: app.sip_gateway,
+            private_forwarding: app.private_forwarding_allowed,
             renewal_batch_size: app.renewal_batch_size,
             max_payment: app.max_payment,
             seed_demo: true,
@@ -109,6 +119,12 @@ impl Settings {
         if let Some(v) = env("VNUM_SIP_DOMAIN") {
             settings.sip_domain = v;
         }
+        if let Some(v) = env("VNUM_SIP_GATEWAY") {
+            settings.sip_gateway = v;
+        }
+        if let Some(v) = env("VNUM_PRIVATE_FORWARDING") {
+            settings.private_forwarding = parse("VNUM_PRIVATE_FORWARDING", &v)?;
+        }
         if let Some(v) = env("VNUM_RENEWAL_BATCH_SIZE") {
             settings.renewal_batch_size = parse("VNUM_RENEWAL_BATCH_SIZE", &v)?;
         }
@@ -151,6 +167,8 @@ impl Settings {
         vnum_app::Config {
             billing_time_zone: self.billing_time_zone,
             sip_domain: self.sip_domain.clone(),
+            sip_gateway: self.sip_gateway.clone(),
+            private_forwarding_allowed: self.private_forwarding,
             renewal_batch_size: self.renewal_batch_size,
             max_payment: self.max_payment,
             ..vnum_app::Config::default()

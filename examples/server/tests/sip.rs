@@ -90,9 +90,13 @@ impl Lab {
     async fn start_with(name: &str, failures: u32, tune: impl FnOnce(&mut EngineSettings)) -> Self {
         let rpc = SocketAddr::from(([127, 0, 0, 1], free_tcp_port()));
         // A clock that moves only when a story says so: from now, as the engine's is.
+        let gateway = SocketAddr::from(([127, 0, 0, 1], free_port()));
         let settings = Settings {
             seed_catalogue: false,
             sip_engine_rpc: Some(format!("http://{rpc}/RPC")),
+            sip_gateway: gateway.to_string(),
+            // The customers' servers of these stories are sipps on loopback.
+            private_forwarding: true,
             ..Settings::default()
         };
         let server = Server::start_on(settings, ManualClock::new(Utc::now())).await;
@@ -100,7 +104,6 @@ impl Lab {
         let offer = server.offer("DE", NumberKind::Mobile, false, true).await;
         let number = server.rent(&anna, &offer, RENTED).await;
 
-        let gateway = SocketAddr::from(([127, 0, 0, 1], free_port()));
         let (api, asked) = relay(server.base.clone(), failures).await;
         let mut settings = EngineSettings::new(
             SocketAddr::from(([127, 0, 0, 1], free_port())),
@@ -949,11 +952,30 @@ async fn a_plan_that_routes_back_to_the_engine_ends_at_once() {
         return;
     }
     let lab = Lab::start("loop").await;
-    // The number's own digits, with and without their +, at vnum's own SIP domain.
-    let plan = ForwardingPlan::simultaneous(
+    // vnum refuses a plan that names its own SIP domain (R5 Decision)…
+    let own_domain = ForwardingPlan::simultaneous(
         vec![
             ForwardingTarget::parse(&format!("sip:{RENTED}@sip.vnum.example")).unwrap(),
             ForwardingTarget::parse(&format!("sip:{}@sip.vnum.example", &RENTED[1..])).unwrap(),
+        ],
+        RingTime::DEFAULT,
+    )
+    .unwrap();
+    let refused = lab
+        .server
+        .vnum()
+        .set_forwarding(CustomerId(lab.anna.id), lab.number, Some(own_domain))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.rule(), Some(vnum_core::rule::R5_D1), "{refused}");
+    // …but a provider that allows private addresses cannot tell its engine's address from
+    // a customer's server: the number's own digits, with and without their +, sent straight
+    // back to the engine.
+    let engine = lab.engine.listen();
+    let plan = ForwardingPlan::simultaneous(
+        vec![
+            ForwardingTarget::parse(&format!("sip:{RENTED}@{engine}")).unwrap(),
+            ForwardingTarget::parse(&format!("sip:{}@{engine}", &RENTED[1..])).unwrap(),
         ],
         RingTime::DEFAULT,
     )

@@ -1,6 +1,6 @@
 use serde::Serialize;
 use vnum_billing::{BillingAnchor, Cancellation, NumberBilling};
-use vnum_calls::{ForwardingPlan, ForwardingTarget};
+use vnum_calls::{CallsError, ForwardingPlan, ForwardingTarget};
 use vnum_core::{CustomerId, Money, NumberId, PhoneNumber};
 use vnum_lifecycle::{NumberEvent, NumberState, ReadyBy};
 
@@ -345,12 +345,13 @@ impl Vnum {
         })
     }
 
-    /// Saves a number's forwarding plan (R5.3). A SIP account target must be one of the
-    /// customer's own accounts (R5.2).
+    /// Saves a number's forwarding plan (R5.3). No target may lead where the R5 Decision
+    /// forbids: another customer's SIP account, the provider's own numbers, SIP domain or
+    /// gateway, or a non-public address unless [`crate::Config::private_forwarding_allowed`].
     ///
     /// # Errors
-    /// [`Error::NotFound`] when the number is not the customer's; [`Error::Invalid`] when a
-    /// target names an account the customer does not have.
+    /// [`Error::NotFound`] when the number is not the customer's; [`Error::Refused`] (R5.D1)
+    /// for a target the Decision forbids.
     pub async fn set_forwarding(
         &self,
         customer: CustomerId,
@@ -360,17 +361,27 @@ impl Vnum {
         let mut tx = self.ports.store.begin().await?;
         let mut record = owned_number(&mut *tx, customer, number).await?;
         if let Some(plan) = &plan {
+            let limits = self.config.forwarding_limits();
             for target in plan.targets() {
-                if let ForwardingTarget::SipAccount(login) = target {
-                    let owned = tx
-                        .sip_account_by_login(login.as_str())
-                        .await?
-                        .is_some_and(|a| a.account.owner() == customer);
-                    if !owned {
-                        return Err(Error::Invalid(format!(
-                            "account:{login} is not one of your SIP accounts: request one first"
-                        )));
+                limits.check(target)?;
+                match target {
+                    ForwardingTarget::SipAccount(login) => {
+                        let owned = tx
+                            .sip_account_by_login(login.as_str())
+                            .await?
+                            .is_some_and(|a| a.account.owner() == customer);
+                        if !owned {
+                            return Err(CallsError::NotYourAccount(login.to_string()).into());
+                        }
                     }
+                    ForwardingTarget::Phone(e164) => {
+                        let ours = tx.number_by_e164(e164).await?.is_some()
+                            || tx.stock_number(e164).await?.is_some();
+                        if ours {
+                            return Err(CallsError::LoopToProvider(e164.to_string()).into());
+                        }
+                    }
+                    ForwardingTarget::SipUri(_) | ForwardingTarget::Server(_) => {}
                 }
             }
         }
