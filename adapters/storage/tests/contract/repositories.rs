@@ -25,8 +25,9 @@ use vnum_lifecycle::{
     NumberKind, Offer, OfferTerms, ProvisioningClass, Trial, Waitlist, WaitlistState, Wanted,
 };
 use vnum_sms::{Service, SmsEvent, SmsPool};
+use vnum_testkit::{at, day, eur};
 
-use super::common::{billed_number, day, eur, instant};
+use super::common::billed_number;
 use super::{commit_customer, commit_numbers, e164, february_20};
 use vnum_app::ports::Invariant;
 
@@ -150,7 +151,7 @@ pub(crate) async fn offers_round_trip_and_stock_e164_is_unique(store: &dyn Store
 
 pub(crate) async fn r3_d1_documents_are_stored_reviewed_and_queued(store: &dyn Store) {
     let ada = commit_customer(store, "ada@example.com").await;
-    let uploaded = instant(day(2026, 1, 3));
+    let uploaded = at(day(2026, 1, 3), 3);
     let mut tx = store.begin().await.unwrap();
     let passport = tx
         .insert_document(Document::upload(
@@ -173,7 +174,7 @@ pub(crate) async fn r3_d1_documents_are_stored_reviewed_and_queued(store: &dyn S
     assert_ne!(passport.id(), address.id());
     let accepted = passport
         .review(ReviewEvent::Accept {
-            at: instant(day(2026, 1, 4)),
+            at: at(day(2026, 1, 4), 3),
         })
         .unwrap();
     tx.update_document(&accepted).await.unwrap();
@@ -203,7 +204,7 @@ pub(crate) async fn r1_4_orders_round_trip_by_customer(store: &dyn Store) {
     let order = OrderRecord {
         id: OrderId(0),
         customer: ada,
-        placed_at: instant(day(2026, 1, 3)),
+        placed_at: at(day(2026, 1, 3), 3),
         lines: vec![OrderLineRecord {
             offer: OfferId(1),
             quantity: 2,
@@ -336,7 +337,7 @@ pub(crate) async fn r5_1_sip_login_is_unique(store: &dyn Store) {
 }
 
 fn call(number: NumberId, start_minute: i64) -> CallRecord {
-    let start = instant(day(2026, 1, 10)) + Duration::minutes(start_minute);
+    let start = at(day(2026, 1, 10), 3) + Duration::minutes(start_minute);
     CallRecord::new(CallRecordFields {
         id: CallId(0),
         number,
@@ -362,7 +363,7 @@ pub(crate) async fn r4_6_calls_are_found_by_number_and_start(store: &dyn Store) 
     assert_ne!(late.id(), early.id());
     tx.commit().await.unwrap();
 
-    let from = instant(day(2026, 1, 10));
+    let from = at(day(2026, 1, 10), 3);
     let to = from + Duration::minutes(60);
     let mut tx = store.begin().await.unwrap();
     assert_eq!(
@@ -448,7 +449,7 @@ pub(crate) async fn r4_6_a_call_log_records_calls_alone_and_reads_stay_true(stor
         reader.call_by_reference("kept@pbx").await.unwrap(),
         Some(recorded.clone())
     );
-    let (from, to) = (instant(day(2026, 1, 1)), instant(day(2026, 2, 1)));
+    let (from, to) = (at(day(2026, 1, 1), 3), at(day(2026, 2, 1), 3));
     assert_eq!(
         reader.calls(&[number.id], from, to).await.unwrap(),
         vec![recorded]
@@ -487,7 +488,7 @@ pub(crate) async fn r12_1_signing_again_supersedes_the_active_contract(store: &d
     let signed = |d| NewContract {
         customer: acme,
         details: contract_details(),
-        signed_at: instant(day(2026, 1, d)),
+        signed_at: at(day(2026, 1, d), 3),
     };
     let mut tx = store.begin().await.unwrap();
     assert_eq!(tx.active_contract(acme).await.unwrap(), None);
@@ -506,7 +507,7 @@ pub(crate) async fn r12_1_signing_again_supersedes_the_active_contract(store: &d
         Some(second.clone())
     );
     let superseded = vnum_app::model::ContractRecord {
-        superseded_at: Some(instant(day(2026, 1, 9))),
+        superseded_at: Some(at(day(2026, 1, 9), 3)),
         ..first
     };
     assert_eq!(
@@ -541,7 +542,7 @@ pub(crate) async fn r8_d1_one_trial_at_a_time_and_a_number_goes_back_once(store:
     let ada = commit_customer(store, "ada@example.com").await;
     let mut tx = store.begin().await.unwrap();
     let offer = tx.insert_offer(mobile_terms()).await.unwrap();
-    let start = instant(day(2026, 1, 10));
+    let start = at(day(2026, 1, 10), 3);
     let first = Trial::start(
         tx.next_trial_id().await.unwrap(),
         ada,
@@ -624,7 +625,7 @@ fn allocation_record(
             id,
             customer,
             eur(dec!(0.50)),
-            instant(day(2026, 1, 10)) + Duration::minutes(minute),
+            at(day(2026, 1, 10), 3) + Duration::minutes(minute),
             Duration::minutes(20),
         )
         .unwrap();
@@ -653,7 +654,7 @@ pub(crate) async fn r9_2_one_allocation_per_number_and_service_and_one_waiting_p
             what: Invariant::SmsNumberBusy
         })
     );
-    let received_at = instant(day(2026, 1, 10)) + Duration::minutes(3);
+    let received_at = at(day(2026, 1, 10), 3) + Duration::minutes(3);
     let used = telegram
         .allocation
         .apply(SmsEvent::Received { at: received_at })
@@ -723,11 +724,11 @@ pub(crate) async fn r7_1_a_waitlist_entry_closes_once(store: &dyn Store) {
     let mut waitlist = Waitlist::new();
     let first = tx.next_waitlist_entry_id().await.unwrap();
     waitlist
-        .join(first, ada, wanted.clone(), instant(day(2026, 1, 3)))
+        .join(first, ada, wanted.clone(), at(day(2026, 1, 3), 3))
         .unwrap();
     let second = tx.next_waitlist_entry_id().await.unwrap();
     waitlist
-        .join(second, bob, wanted.clone(), instant(day(2026, 1, 4)))
+        .join(second, bob, wanted.clone(), at(day(2026, 1, 4), 3))
         .unwrap();
     tx.save_waitlist(de(), &waitlist).await.unwrap();
     let france = CountryCode::parse("FR").unwrap();
@@ -744,13 +745,13 @@ pub(crate) async fn r7_1_a_waitlist_entry_closes_once(store: &dyn Store) {
     let read = tx.waitlist(de()).await.unwrap();
     assert_eq!(read, waitlist);
     let mut fulfilled = read.clone();
-    fulfilled.fulfil(first, instant(day(2026, 1, 5))).unwrap();
+    fulfilled.fulfil(first, at(day(2026, 1, 5), 3)).unwrap();
     tx.save_waitlist(de(), &fulfilled).await.unwrap();
     tx.commit().await.unwrap();
 
     let mut tx = store.begin().await.unwrap();
     let mut cancelled = read;
-    cancelled.cancel(first, instant(day(2026, 1, 6))).unwrap();
+    cancelled.cancel(first, at(day(2026, 1, 6), 3)).unwrap();
     assert_eq!(
         tx.save_waitlist(de(), &cancelled).await,
         Err(StoreError::Conflict {
@@ -777,12 +778,12 @@ fn new_payment(customer: CustomerId, key: &str, cents: i64) -> NewPayment {
         customer,
         amount: eur(rust_decimal::Decimal::new(cents, 2)),
         idempotency_key: key.to_owned(),
-        created_at: instant(day(2026, 1, 5)),
+        created_at: at(day(2026, 1, 5), 3),
     }
 }
 
 fn settled(payment: &PaymentRecord, status: PaymentStatus, event: &str) -> PaymentRecord {
-    let at = Some(instant(day(2026, 1, 6)));
+    let at = Some(at(day(2026, 1, 6), 3));
     PaymentRecord {
         status,
         confirmed_at: (status == PaymentStatus::Confirmed).then_some(at).flatten(),
