@@ -146,49 +146,50 @@ impl PaymentError {
 
 #[cfg(test)]
 mod tests {
-    use vnum_core::Currency;
+    use vnum_testkit::eur_cents;
 
     use super::*;
 
-    fn eur(cents: i64) -> Money {
-        Money::new(rust_decimal::Decimal::new(cents, 2), Currency::EUR)
-    }
-
     #[test]
     fn r1_d1_a_pending_payment_is_confirmed_by_a_success_for_its_amount() {
-        let next = PaymentStatus::Pending.next(eur(1000), PaymentOutcome::Succeeded(eur(1000)));
+        let next = PaymentStatus::Pending
+            .next(eur_cents(1000), PaymentOutcome::Succeeded(eur_cents(1000)));
         assert_eq!(next, Ok(PaymentStatus::Confirmed));
     }
 
     #[test]
     fn r1_d1_a_success_for_another_amount_confirms_nothing() {
-        let next = PaymentStatus::Pending.next(eur(1000), PaymentOutcome::Succeeded(eur(999)));
+        let next =
+            PaymentStatus::Pending.next(eur_cents(1000), PaymentOutcome::Succeeded(eur_cents(999)));
         assert_eq!(
             next,
             Err(PaymentError::AmountMismatch {
-                pending: eur(1000),
-                notified: eur(999)
+                pending: eur_cents(1000),
+                notified: eur_cents(999)
             })
         );
-        let usd = Money::new(rust_decimal::Decimal::new(1000, 2), Currency::USD);
+        let usd = vnum_testkit::usd("10.00");
         assert!(
             PaymentStatus::Pending
-                .next(eur(1000), PaymentOutcome::Succeeded(usd))
+                .next(eur_cents(1000), PaymentOutcome::Succeeded(usd))
                 .is_err()
         );
     }
 
     #[test]
     fn r1_d1_a_pending_payment_fails_on_a_failure() {
-        let next = PaymentStatus::Pending.next(eur(1000), PaymentOutcome::Failed);
+        let next = PaymentStatus::Pending.next(eur_cents(1000), PaymentOutcome::Failed);
         assert_eq!(next, Ok(PaymentStatus::Failed));
     }
 
     #[test]
     fn r1_d1_a_payment_moves_once() {
         for status in [PaymentStatus::Confirmed, PaymentStatus::Failed] {
-            for outcome in [PaymentOutcome::Succeeded(eur(1000)), PaymentOutcome::Failed] {
-                let refused = status.next(eur(1000), outcome);
+            for outcome in [
+                PaymentOutcome::Succeeded(eur_cents(1000)),
+                PaymentOutcome::Failed,
+            ] {
+                let refused = status.next(eur_cents(1000), outcome);
                 assert_eq!(
                     refused,
                     Err(PaymentError::NotPending {
