@@ -6,7 +6,7 @@
 use poem::http::{Method, StatusCode};
 use serde_json::json;
 
-use crate::support::{Api, money};
+use crate::support::{Api, money_json};
 
 #[tokio::test]
 async fn a_request_without_a_key_is_401_naming_the_bearer_scheme() {
@@ -103,7 +103,7 @@ async fn r1_d1_a_customer_key_cannot_credit_its_own_balance() {
     let path = format!("/v1/customers/{}/top-ups", ann.id.get());
 
     let reply = api
-        .post(&path, &key, "self-credit", money("100.00", "EUR"))
+        .post(&path, &key, "self-credit", money_json("100.00", "EUR"))
         .await;
 
     let problem = reply.problem(StatusCode::FORBIDDEN);

@@ -8,7 +8,7 @@ use poem::http::StatusCode;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
-use crate::support::{Api, money};
+use crate::support::{Api, money_json};
 
 /// Posts an operator's top-up of `amount` to a new customer and returns the answer and the
 /// balance after it.
@@ -35,7 +35,7 @@ fn amount(body: &Value) -> Decimal {
 #[tokio::test]
 async fn r10_d6_a_plain_decimal_is_credited_exactly() {
     for (sent, credited) in [("12.5", "12.50"), ("0.01", "0.01"), ("7", "7.00")] {
-        let (reply, balance) = top_up(money(sent, "EUR")).await;
+        let (reply, balance) = top_up(money_json(sent, "EUR")).await;
         assert_eq!(reply.status, StatusCode::CREATED, "{:#}", reply.body);
         assert_eq!(amount(&reply.body["balance"]), credited.parse().unwrap());
         assert_eq!(reply.body["balance"]["currency"], "EUR");
@@ -70,7 +70,7 @@ async fn r10_d6_a_json_number_is_refused_so_that_money_is_never_a_float() {
 
 #[tokio::test]
 async fn r10_d6_more_decimals_than_the_currency_has_is_a_422() {
-    let (reply, balance) = top_up(money("12.345", "EUR")).await;
+    let (reply, balance) = top_up(money_json("12.345", "EUR")).await;
     let problem = reply.problem(StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(problem["type"], "urn:vnum:problem:unprocessable-entity");
     assert_eq!(reply.rule(), Some("R10.D6"));
@@ -79,30 +79,30 @@ async fn r10_d6_more_decimals_than_the_currency_has_is_a_422() {
 
 #[tokio::test]
 async fn r10_d6_an_unknown_currency_is_a_422_and_a_malformed_code_a_400() {
-    let (reply, balance) = top_up(money("10.00", "XYZ")).await;
+    let (reply, balance) = top_up(money_json("10.00", "XYZ")).await;
     reply.problem(StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(reply.rule(), Some("R10.D6"));
     assert_eq!(balance, vnum_testkit::eur("0"));
 
-    let (reply, _) = top_up(money("10.00", "eur")).await;
+    let (reply, _) = top_up(money_json("10.00", "eur")).await;
     reply.problem(StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]
 async fn r10_d6_amounts_past_the_bounds_are_422() {
     // Past what a balance can hold: 10^15 minor units.
-    let (reply, balance) = top_up(money("9999999999999999", "EUR")).await;
+    let (reply, balance) = top_up(money_json("9999999999999999", "EUR")).await;
     reply.problem(StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(reply.rule(), Some("R10.D6"));
     assert_eq!(balance, vnum_testkit::eur("0"));
 
     // Past the largest payment, 1,000,000.00 by default.
-    let (reply, balance) = top_up(money("1000000.01", "EUR")).await;
+    let (reply, balance) = top_up(money_json("1000000.01", "EUR")).await;
     reply.problem(StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(reply.rule(), Some("R10.D6"));
     assert_eq!(balance, vnum_testkit::eur("0"));
 
-    let (reply, balance) = top_up(money("1000000.00", "EUR")).await;
+    let (reply, balance) = top_up(money_json("1000000.00", "EUR")).await;
     assert_eq!(reply.status, StatusCode::CREATED, "{:#}", reply.body);
     assert_eq!(balance, vnum_testkit::eur("1000000.00"));
 }
@@ -110,7 +110,7 @@ async fn r10_d6_amounts_past_the_bounds_are_422() {
 #[tokio::test]
 async fn r1_d1_a_top_up_credits_a_positive_amount_only() {
     for amount in ["0", "-5.00"] {
-        let (reply, balance) = top_up(money(amount, "EUR")).await;
+        let (reply, balance) = top_up(money_json(amount, "EUR")).await;
         reply.problem(StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(balance, vnum_testkit::eur("0"), "{amount}");
     }

@@ -8,7 +8,7 @@ use vnum_app::testing::mobile_offer;
 use vnum_lifecycle::Offer;
 use vnum_testkit::{country, eur, phone};
 
-use crate::support::{Api, money};
+use crate::support::{Api, money_json};
 
 /// German mobile numbers at 10.00 EUR a month, five of them with the carrier, which
 /// connects at once.
@@ -40,7 +40,7 @@ async fn r1_d3_an_order_repeated_with_its_key_buys_once() {
     let first = api.post(&path, &key, "order-1", body.clone()).await;
     assert_eq!(first.status, StatusCode::CREATED, "{:#}", first.body);
     assert_eq!(first.body["order"]["customer"], ann.id.get());
-    assert_eq!(first.body["order"]["total"], money("10.00", "EUR"));
+    assert_eq!(first.body["order"]["total"], money_json("10.00", "EUR"));
     assert_eq!(first.body["numbers"].as_array().unwrap().len(), 1);
     assert_eq!(api.world.balance(ann.id).await, eur("40.00"));
 

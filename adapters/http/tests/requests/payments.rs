@@ -8,7 +8,7 @@ use poem::http::StatusCode;
 use serde_json::json;
 use vnum_testkit::eur;
 
-use crate::support::{Api, SECRET, money, signature};
+use crate::support::{Api, SECRET, money_json, signature};
 
 #[tokio::test]
 async fn r1_d1_an_operators_top_up_is_the_balance_the_customer_reads() {
@@ -26,15 +26,15 @@ async fn r1_d1_an_operators_top_up_is_the_balance_the_customer_reads() {
         )
         .await;
     assert_eq!(credited.status, StatusCode::CREATED, "{:#}", credited.body);
-    assert_eq!(credited.body["balance"], money("25.00", "EUR"));
-    assert_eq!(credited.body["entry"]["amount"], money("25.00", "EUR"));
+    assert_eq!(credited.body["balance"], money_json("25.00", "EUR"));
+    assert_eq!(credited.body["entry"]["amount"], money_json("25.00", "EUR"));
     assert_eq!(credited.body["replayed"], false);
 
     let read = api.get(&balance, &key).await;
     assert_eq!(read.status, StatusCode::OK, "{:#}", read.body);
     assert_eq!(read.content_type(), "application/json; charset=utf-8");
     assert_eq!(read.body["customer"], ann.id.get());
-    assert_eq!(read.body["balance"], money("25.00", "EUR"));
+    assert_eq!(read.body["balance"], money_json("25.00", "EUR"));
     // R10.D3: zero or above, every number works.
     assert_eq!(read.body["service"], "active");
     assert_eq!(read.body["rule"], "R10.D3");
@@ -57,13 +57,13 @@ async fn r1_d1_an_operators_top_up_is_the_balance_the_customer_reads() {
             &top_ups,
             &api.operator,
             "bank-2026-03-02-1",
-            money("30.00", "EUR"),
+            money_json("30.00", "EUR"),
         )
         .await;
     other.problem(StatusCode::CONFLICT);
     assert_eq!(
         api.get(&balance, &key).await.body["balance"],
-        money("25.00", "EUR")
+        money_json("25.00", "EUR")
     );
 }
 
@@ -75,7 +75,7 @@ async fn started_payment(api: &Api) -> (vnum_app::model::Customer, String, i64) 
             &format!("/v1/customers/{}/payments", ann.id.get()),
             &key,
             "pay-1",
-            money("20.00", "EUR"),
+            money_json("20.00", "EUR"),
         )
         .await;
     assert_eq!(started.status, StatusCode::CREATED, "{:#}", started.body);
@@ -113,7 +113,7 @@ async fn r1_d1_a_signed_notification_confirms_the_payment_and_credits_once() {
     let balance = api
         .get(&format!("/v1/customers/{}/balance", ann.id.get()), &key)
         .await;
-    assert_eq!(balance.body["balance"], money("20.00", "EUR"));
+    assert_eq!(balance.body["balance"], money_json("20.00", "EUR"));
 
     // The same event again credits nothing.
     let again = api

@@ -208,6 +208,6 @@ pub(crate) fn signature(secret: &str, t: i64, body: &str) -> String {
 }
 
 /// Money as the API writes it.
-pub(crate) fn money(amount: &str, currency: &str) -> Value {
+pub(crate) fn money_json(amount: &str, currency: &str) -> Value {
     serde_json::json!({ "amount": amount, "currency": currency })
 }
