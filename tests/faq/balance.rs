@@ -1,10 +1,11 @@
 use vnum_app::{Error, ServiceState, TopUp};
+use vnum_testkit::{day, eur};
 
-use crate::world::{World, day, eur};
+use crate::world::world_on;
 
 #[tokio::test]
 async fn r10_1_top_up_with_the_same_idempotency_key_credits_once() {
-    let world = World::on(day(2026, 1, 10));
+    let world = world_on(day(2026, 1, 10));
     let alice = world.customer("Alice").await;
     let request = TopUp {
         customer: alice.id,
@@ -16,7 +17,7 @@ async fn r10_1_top_up_with_the_same_idempotency_key_credits_once() {
     assert!(!first.replayed);
     assert!(again.replayed);
     assert_eq!(again.entry.id, first.entry.id);
-    assert_eq!(world.balance(&alice).await, eur("25.00"));
+    assert_eq!(world.balance(alice.id).await, eur("25.00"));
 
     let other_amount = TopUp {
         amount: eur("30.00"),
@@ -26,12 +27,12 @@ async fn r10_1_top_up_with_the_same_idempotency_key_credits_once() {
         world.vnum.top_up(other_amount).await,
         Err(Error::Conflict(_))
     ));
-    assert_eq!(world.balance(&alice).await, eur("25.00"));
+    assert_eq!(world.balance(alice.id).await, eur("25.00"));
 }
 
 #[tokio::test]
 async fn r10_d5_top_ups_are_exact_positive_amounts_in_the_account_currency() {
-    let world = World::on(day(2026, 1, 10));
+    let world = world_on(day(2026, 1, 10));
     let alice = world.customer("Alice").await;
     for (amount, key) in [("0.00", "a"), ("-5.00", "b"), ("1.005", "c")] {
         let request = TopUp {

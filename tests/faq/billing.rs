@@ -2,29 +2,30 @@
 
 use vnum_app::{Config, ServiceState, TopUp};
 use vnum_lifecycle::NumberState;
+use vnum_testkit::{day, eur};
 
-use crate::world::{TZ, World, day, eur};
+use crate::world::{TZ, catalogue, monthly_charges, world_on, world_with};
 
 #[tokio::test]
 async fn r10_2_r10_3_r10_4_r10_5_connected_20_january_charged_on_the_20th_for_14_months() {
-    let mut world = World::on(day(2026, 1, 20));
-    let shop = world.catalogue().await;
+    let world = world_on(day(2026, 1, 20));
+    let shop = catalogue(&world).await;
     let alice = world.customer("Alice").await;
-    world.top_up(&alice, "25.00").await;
-    let number = world.buy(&alice, &shop.de_mobile, 1).await;
+    world.top_up(alice.id, eur("25.00")).await;
+    let number = world.buy(alice.id, &shop.de_mobile, 1).await;
     assert!(
         matches!(number.state, NumberState::Active { .. }),
         "{:?}",
         number.state
     );
-    assert_eq!(world.balance(&alice).await, eur("15.00"));
+    assert_eq!(world.balance(alice.id).await, eur("15.00"));
 
-    world.run_days_until(day(2026, 3, 19)).await;
-    assert_eq!(world.balance(&alice).await, eur("5.00"));
+    world.run_renewals_until(day(2026, 3, 19)).await;
+    assert_eq!(world.balance(alice.id).await, eur("5.00"));
 
     // R10.3: on 20 March the balance is short; the fee is charged anyway.
-    world.run_days_until(day(2026, 3, 20)).await;
-    assert_eq!(world.balance(&alice).await, eur("-5.00"));
+    world.run_renewals_until(day(2026, 3, 20)).await;
+    assert_eq!(world.balance(alice.id).await, eur("-5.00"));
     // R10.4: the number still belongs to Alice but the account is suspended.
     let view = world.vnum.balance(alice.id).await.unwrap();
     assert_eq!(view.service, ServiceState::Suspended);
@@ -40,7 +41,7 @@ async fn r10_2_r10_3_r10_4_r10_5_connected_20_january_charged_on_the_20th_for_14
     );
 
     // R10.5: paid on 25 March; the next charge is still on the 20th.
-    world.run_days_until(day(2026, 3, 25)).await;
+    world.run_renewals_until(day(2026, 3, 25)).await;
     world
         .vnum
         .top_up(TopUp {
@@ -54,9 +55,9 @@ async fn r10_2_r10_3_r10_4_r10_5_connected_20_january_charged_on_the_20th_for_14
         world.vnum.balance(alice.id).await.unwrap().service,
         ServiceState::Active
     );
-    world.run_days_until(day(2027, 3, 31)).await;
+    world.run_renewals_until(day(2027, 3, 31)).await;
 
-    let charges = world.monthly_charges(number.id);
+    let charges = monthly_charges(&world, number.id);
     let expected: Vec<_> = (0..14)
         .map(|k| {
             let month = (1 + k) % 12 + 1;
@@ -65,19 +66,18 @@ async fn r10_2_r10_3_r10_4_r10_5_connected_20_january_charged_on_the_20th_for_14
         })
         .collect();
     assert_eq!(charges, expected);
-    assert_eq!(world.balance(&alice).await, eur("75.00"));
+    assert_eq!(world.balance(alice.id).await, eur("75.00"));
 }
 
 #[tokio::test]
 async fn r10_d1_connected_31_january_charged_on_the_last_day_of_february_and_on_31_march() {
-    let mut world = World::on(day(2028, 1, 31));
-    let shop = world.catalogue().await;
+    let world = world_on(day(2028, 1, 31));
+    let shop = catalogue(&world).await;
     let bob = world.customer("Bob").await;
-    world.top_up(&bob, "100.00").await;
-    let number = world.buy(&bob, &shop.de_mobile, 1).await;
-    world.run_days_until(day(2028, 5, 31)).await;
-    let starts: Vec<_> = world
-        .monthly_charges(number.id)
+    world.top_up(bob.id, eur("100.00")).await;
+    let number = world.buy(bob.id, &shop.de_mobile, 1).await;
+    world.run_renewals_until(day(2028, 5, 31)).await;
+    let starts: Vec<_> = monthly_charges(&world, number.id)
         .into_iter()
         .map(|(d, _)| d)
         .collect();
@@ -94,46 +94,46 @@ async fn r10_d1_connected_31_january_charged_on_the_last_day_of_february_and_on_
 
 #[tokio::test]
 async fn r10_7_deleted_two_days_before_the_charge_day_is_not_charged_deleted_on_it_is() {
-    let mut world = World::on(day(2026, 1, 20));
-    let shop = world.catalogue().await;
+    let world = world_on(day(2026, 1, 20));
+    let shop = catalogue(&world).await;
     let carol = world.customer("Carol").await;
-    world.top_up(&carol, "100.00").await;
-    let early = world.buy(&carol, &shop.de_mobile, 1).await;
-    let late = world.buy(&carol, &shop.de_mobile, 1).await;
+    world.top_up(carol.id, eur("100.00")).await;
+    let early = world.buy(carol.id, &shop.de_mobile, 1).await;
+    let late = world.buy(carol.id, &shop.de_mobile, 1).await;
 
-    world.run_days_until(day(2026, 2, 18)).await;
+    world.run_renewals_until(day(2026, 2, 18)).await;
     let deletion = world.vnum.delete_number(carol.id, early.id).await.unwrap();
     // R10.6: the paid days left are not refunded.
     assert!(deletion.refund.is_zero());
-    world.run_days_until(day(2026, 2, 20)).await;
+    world.run_renewals_until(day(2026, 2, 20)).await;
     world.go_to(day(2026, 2, 20), 8);
     world.vnum.delete_number(carol.id, late.id).await.unwrap();
     world.go_to(day(2026, 2, 20), 9);
     world.vnum.run_renewals().await.unwrap();
-    world.run_days_until(day(2026, 4, 30)).await;
+    world.run_renewals_until(day(2026, 4, 30)).await;
 
-    assert!(world.monthly_charges(early.id).is_empty());
+    assert!(monthly_charges(&world, early.id).is_empty());
     assert_eq!(
-        world.monthly_charges(late.id),
+        monthly_charges(&world, late.id),
         [(day(2026, 2, 20), eur("-10.00"))]
     );
-    assert_eq!(world.balance(&carol).await, eur("70.00"));
+    assert_eq!(world.balance(carol.id).await, eur("70.00"));
     assert_eq!(world.carrier.released().len(), 2);
 }
 
 #[tokio::test]
 async fn r10_d4_a_renewal_run_twice_the_same_day_charges_once() {
-    let mut world = World::on(day(2026, 1, 20));
-    let shop = world.catalogue().await;
+    let world = world_on(day(2026, 1, 20));
+    let shop = catalogue(&world).await;
     let dave = world.customer("Dave").await;
-    world.top_up(&dave, "100.00").await;
-    let number = world.buy(&dave, &shop.de_mobile, 1).await;
-    world.run_days_until(day(2026, 2, 20)).await;
+    world.top_up(dave.id, eur("100.00")).await;
+    let number = world.buy(dave.id, &shop.de_mobile, 1).await;
+    world.run_renewals_until(day(2026, 2, 20)).await;
     let again = world.vnum.run_renewals().await.unwrap();
     assert_eq!(again.charged, 0);
     world.go_to(day(2026, 2, 20), 23);
     assert_eq!(world.vnum.run_renewals().await.unwrap().charged, 0);
-    assert_eq!(world.monthly_charges(number.id).len(), 1);
+    assert_eq!(monthly_charges(&world, number.id).len(), 1);
 }
 
 #[tokio::test]
@@ -143,35 +143,35 @@ async fn r10_d4_a_renewal_run_that_crashes_after_k_batches_charges_every_number_
         renewal_batch_size: 3,
         ..Config::default()
     };
-    let mut world = World::with_config(day(2026, 1, 20), config);
-    let shop = world.catalogue().await;
+    let world = world_with(day(2026, 1, 20), config);
+    let shop = catalogue(&world).await;
     let erin = world.customer("Erin").await;
-    world.top_up(&erin, "1000.00").await;
-    let numbers = world.buy_many(&erin, &shop.de_mobile, 20, 1).await;
-    world.run_days_until(day(2026, 2, 19)).await;
+    world.top_up(erin.id, eur("1000.00")).await;
+    let numbers = world.order(erin.id, &shop.de_mobile, 20, 1).await;
+    world.run_renewals_until(day(2026, 2, 19)).await;
 
     for crash_after in [0, 1, 2, 1] {
         world.go_to(day(2026, 2, 20), 9);
-        world.store.fail_after_commits(crash_after);
+        world.memory().fail_after_commits(crash_after);
         assert!(
             world.vnum.run_renewals().await.is_err(),
             "the store fails mid-run"
         );
-        world.store.heal();
+        world.memory().heal();
     }
     let report = world.vnum.run_renewals().await.unwrap();
     assert!(report.charged > 0);
     for number in &numbers {
         assert_eq!(
-            world.monthly_charges(number.id).len(),
+            monthly_charges(&world, number.id).len(),
             1,
             "number {}",
             number.id
         );
     }
-    assert_eq!(world.balance(&erin).await, eur("600.00"));
+    assert_eq!(world.balance(erin.id).await, eur("600.00"));
     let sum = world
-        .store
+        .memory()
         .all_entries()
         .into_iter()
         .filter(|e| e.customer == erin.id)
@@ -182,7 +182,7 @@ async fn r10_d4_a_renewal_run_that_crashes_after_k_batches_charges_every_number_
         .unwrap();
     assert_eq!(
         sum,
-        world.balance(&erin).await,
+        world.balance(erin.id).await,
         "the balance is the sum of the ledger"
     );
 }

@@ -5,8 +5,9 @@ use vnum_calls::{
     CallerId, ForwardingPlan, ForwardingTarget, RingTime, RoutingDecision, wav_fixtures,
 };
 use vnum_core::PhoneNumber;
+use vnum_testkit::{day, eur};
 
-use crate::world::{World, day};
+use crate::world::{catalogue, world_on};
 
 fn target(text: &str) -> ForwardingTarget {
     ForwardingTarget::parse(text).unwrap()
@@ -14,8 +15,8 @@ fn target(text: &str) -> ForwardingTarget {
 
 #[tokio::test]
 async fn r5_1_a_sip_account_needs_a_number_and_stores_only_the_digest() {
-    let mut world = World::on(day(2026, 4, 1));
-    let shop = world.catalogue().await;
+    let world = world_on(day(2026, 4, 1));
+    let shop = catalogue(&world).await;
     let ivan = world.customer("Ivan").await;
     let refused = world
         .vnum
@@ -24,8 +25,8 @@ async fn r5_1_a_sip_account_needs_a_number_and_stores_only_the_digest() {
         .unwrap_err();
     assert_eq!(refused.rule(), Some(vnum_core::rule::R5_1), "{refused}");
 
-    world.top_up(&ivan, "20.00").await;
-    world.buy(&ivan, &shop.de_mobile, 1).await;
+    world.top_up(ivan.id, eur("20.00")).await;
+    world.buy(ivan.id, &shop.de_mobile, 1).await;
     let issued = world
         .vnum
         .request_sip_account(ivan.id, Some("ivan-desk"))
@@ -64,11 +65,11 @@ async fn r5_1_a_sip_account_needs_a_number_and_stores_only_the_digest() {
 
 #[tokio::test]
 async fn r4_4_r5_d1_sequential_forwarding_rings_the_sip_account_then_the_mobile() {
-    let mut world = World::on(day(2026, 4, 1));
-    let shop = world.catalogue().await;
+    let world = world_on(day(2026, 4, 1));
+    let shop = catalogue(&world).await;
     let jana = world.customer("Jana").await;
-    world.top_up(&jana, "20.00").await;
-    let number = world.buy(&jana, &shop.de_mobile, 1).await;
+    world.top_up(jana.id, eur("20.00")).await;
+    let number = world.buy(jana.id, &shop.de_mobile, 1).await;
     world
         .vnum
         .request_sip_account(jana.id, Some("jana"))
@@ -109,8 +110,8 @@ async fn r4_4_r5_d1_sequential_forwarding_rings_the_sip_account_then_the_mobile(
 
     // R5 Decision: another customer's SIP account is not a target.
     let kim = world.customer("Kim").await;
-    world.top_up(&kim, "20.00").await;
-    let kims = world.buy(&kim, &shop.de_mobile, 1).await;
+    world.top_up(kim.id, eur("20.00")).await;
+    let kims = world.buy(kim.id, &shop.de_mobile, 1).await;
     let stolen = ForwardingPlan::single(target("account:jana"));
     let err = world
         .vnum
@@ -127,7 +128,11 @@ async fn r4_4_r5_d1_sequential_forwarding_rings_the_sip_account_then_the_mobile(
     ] {
         let err = world
             .vnum
-            .set_forwarding(kim.id, kims.id, Some(ForwardingPlan::single(target(&looped))))
+            .set_forwarding(
+                kim.id,
+                kims.id,
+                Some(ForwardingPlan::single(target(&looped))),
+            )
             .await
             .unwrap_err();
         assert_eq!(err.rule(), Some(vnum_core::rule::R5_D1), "{looped}: {err}");
@@ -143,11 +148,11 @@ async fn r4_4_r5_d1_sequential_forwarding_rings_the_sip_account_then_the_mobile(
 
 #[tokio::test]
 async fn r10_4_calls_to_an_account_in_debt_are_rejected_until_it_is_paid() {
-    let mut world = World::on(day(2026, 1, 20));
-    let shop = world.catalogue().await;
+    let world = world_on(day(2026, 1, 20));
+    let shop = catalogue(&world).await;
     let lena = world.customer("Lena").await;
-    world.top_up(&lena, "10.00").await;
-    let number = world.buy(&lena, &shop.de_mobile, 1).await;
+    world.top_up(lena.id, eur("10.00")).await;
+    let number = world.buy(lena.id, &shop.de_mobile, 1).await;
     world
         .vnum
         .set_forwarding(
@@ -163,7 +168,7 @@ async fn r10_4_calls_to_an_account_in_debt_are_rejected_until_it_is_paid() {
         RoutingDecision::Ring { .. }
     ));
 
-    world.run_days_until(day(2026, 2, 20)).await;
+    world.run_renewals_until(day(2026, 2, 20)).await;
     let refused = world.vnum.route_inbound(&dialled).await.unwrap();
     assert_eq!(
         refused.number,
@@ -177,7 +182,7 @@ async fn r10_4_calls_to_an_account_in_debt_are_rejected_until_it_is_paid() {
         }
         other => panic!("expected a rejection, got {other:?}"),
     }
-    world.top_up(&lena, "10.00").await;
+    world.top_up(lena.id, eur("10.00")).await;
     assert!(matches!(
         world.vnum.route_inbound(&dialled).await.unwrap().decision,
         RoutingDecision::Ring { .. }
@@ -194,11 +199,11 @@ async fn r10_4_calls_to_an_account_in_debt_are_rejected_until_it_is_paid() {
 
 #[tokio::test]
 async fn r6_3_a_german_number_is_presented_to_germany_and_withheld_to_austria() {
-    let mut world = World::on(day(2026, 4, 1));
-    let shop = world.catalogue().await;
+    let world = world_on(day(2026, 4, 1));
+    let shop = catalogue(&world).await;
     let max = world.customer("Max").await;
-    world.top_up(&max, "50.00").await;
-    let number = world.buy(&max, &shop.de_mobile, 1).await;
+    world.top_up(max.id, eur("50.00")).await;
+    let number = world.buy(max.id, &shop.de_mobile, 1).await;
     world
         .vnum
         .request_sip_account(max.id, Some("max"))
@@ -249,9 +254,9 @@ async fn r6_3_a_german_number_is_presented_to_germany_and_withheld_to_austria() 
         .billing
         .unwrap()
         .monthly_fee;
-    assert_eq!(fee, crate::world::eur("12.00"));
+    assert_eq!(fee, eur("12.00"));
     // An offer without the add-on refuses it.
-    let at = world.buy(&max, &shop.at_mobile, 1).await;
+    let at = world.buy(max.id, &shop.at_mobile, 1).await;
     let err = world
         .vnum
         .set_caller_id(max.id, at.id, true)
@@ -262,11 +267,11 @@ async fn r6_3_a_german_number_is_presented_to_germany_and_withheld_to_austria() 
 
 #[tokio::test]
 async fn r13_2_r13_d1_a_greeting_must_be_8khz_16bit_mono_pcm_and_is_selected_after_upload() {
-    let mut world = World::on(day(2026, 4, 1));
-    let shop = world.catalogue().await;
+    let world = world_on(day(2026, 4, 1));
+    let shop = catalogue(&world).await;
     let nina = world.customer("Nina").await;
-    world.top_up(&nina, "50.00").await;
-    let number = world.buy(&nina, &shop.de_mobile, 1).await;
+    world.top_up(nina.id, eur("50.00")).await;
+    let number = world.buy(nina.id, &shop.de_mobile, 1).await;
 
     let cd_quality = wav_fixtures::wav(1, 2, 44_100, 16, &[], 400);
     let err = world
@@ -319,5 +324,5 @@ async fn r13_2_r13_d1_a_greeting_must_be_8khz_16bit_mono_pcm_and_is_selected_aft
         )
         .await
         .unwrap();
-    assert_eq!(world.balance(&nina).await, crate::world::eur("25.00"));
+    assert_eq!(world.balance(nina.id).await, eur("25.00"));
 }

@@ -5,13 +5,14 @@ use vnum_accounts::ContractForm;
 use vnum_app::model::CustomerKind;
 use vnum_app::{Error, RegisterCustomer};
 use vnum_core::{Currency, Period};
+use vnum_testkit::{day, eur};
 
-use crate::world::{World, day, eur};
+use crate::world::{catalogue, world_on};
 
 #[tokio::test]
 async fn r12_1_r12_2_r12_3_a_company_pays_by_bank_transfer_and_reconciles_its_month() {
-    let mut world = World::on(day(2026, 3, 2));
-    let shop = world.catalogue().await;
+    let world = world_on(day(2026, 3, 2));
+    let shop = catalogue(&world).await;
     let acme = world
         .vnum
         .register_customer(RegisterCustomer {
@@ -57,9 +58,9 @@ async fn r12_1_r12_2_r12_3_a_company_pays_by_bank_transfer_and_reconciles_its_mo
         .record_bank_transfer(acme.id, eur("100.00"), day(2026, 3, 2), "BANK-001")
         .await;
     assert!(matches!(again, Err(Error::Conflict(_))), "{again:?}");
-    world.buy(&acme, &shop.de_mobile, 1).await;
-    world.run_days_until(day(2026, 4, 5)).await;
-    world.top_up(&acme, "20.00").await;
+    world.buy(acme.id, &shop.de_mobile, 1).await;
+    world.run_renewals_until(day(2026, 4, 5)).await;
+    world.top_up(acme.id, eur("20.00")).await;
 
     // R12.2: the statement of March opens at zero and closes on the ledger's balance.
     let march = Period::new(day(2026, 3, 1), day(2026, 4, 1)).unwrap();
@@ -74,7 +75,7 @@ async fn r12_1_r12_2_r12_3_a_company_pays_by_bank_transfer_and_reconciles_its_mo
     let april = Period::new(day(2026, 4, 1), day(2026, 5, 1)).unwrap();
     let next = world.vnum.closing_documents(acme.id, april).await.unwrap();
     assert_eq!(next.statement.opening(), documents.statement.closing());
-    assert_eq!(next.statement.closing(), world.balance(&acme).await);
+    assert_eq!(next.statement.closing(), world.balance(acme.id).await);
 
     // A person cannot sign a contract.
     let pat = world.customer("Pat").await;

@@ -8,15 +8,16 @@ use vnum_compliance::{DocumentKind, EndUser};
 use vnum_core::{AgreementId, CountryCode, PrepaidTerm};
 use vnum_discounts::{BulkAgreement, Percent, TermTiers};
 use vnum_lifecycle::NumberState;
+use vnum_testkit::{day, eur};
 
-use crate::world::{TZ, World, day, eur};
+use crate::world::{TZ, catalogue, world_on, world_with};
 
 #[tokio::test]
 async fn r1_4_an_order_the_balance_does_not_cover_is_refused_and_charges_nothing() {
-    let mut world = World::on(day(2026, 3, 2));
-    let shop = world.catalogue().await;
+    let world = world_on(day(2026, 3, 2));
+    let shop = catalogue(&world).await;
     let frank = world.customer("Frank").await;
-    world.top_up(&frank, "5.00").await;
+    world.top_up(frank.id, eur("5.00")).await;
     let err = world
         .vnum
         .place_order(PlaceOrder {
@@ -35,18 +36,18 @@ async fn r1_4_an_order_the_balance_does_not_cover_is_refused_and_charges_nothing
         .unwrap_err();
     assert!(matches!(err, Error::InsufficientBalance { .. }), "{err}");
     assert_eq!(err.rule(), Some(vnum_core::rule::R1_4));
-    assert_eq!(world.balance(&frank).await, eur("5.00"));
+    assert_eq!(world.balance(frank.id).await, eur("5.00"));
     assert!(world.vnum.numbers_of(frank.id).await.unwrap().is_empty());
 }
 
 #[tokio::test]
 async fn r1_2_the_concrete_number_is_known_at_connection_and_emailed() {
-    let mut world = World::on(day(2026, 3, 2));
-    let shop = world.catalogue().await;
+    let world = world_on(day(2026, 3, 2));
+    let shop = catalogue(&world).await;
     world.carrier.set_instant(false);
     let gina = world.customer("Gina").await;
-    world.top_up(&gina, "10.00").await;
-    let ordered = world.buy(&gina, &shop.de_mobile, 1).await;
+    world.top_up(gina.id, eur("10.00")).await;
+    let ordered = world.buy(gina.id, &shop.de_mobile, 1).await;
     assert_eq!(ordered.state, NumberState::Provisioning);
     assert!(
         ordered.e164().is_none(),
@@ -86,11 +87,11 @@ async fn r1_2_the_concrete_number_is_known_at_connection_and_emailed() {
 
 #[tokio::test]
 async fn r3_d1_a_rejected_document_is_reuploaded_and_the_number_connects_after_acceptance() {
-    let mut world = World::on(day(2026, 3, 2));
-    let shop = world.catalogue().await;
+    let world = world_on(day(2026, 3, 2));
+    let shop = catalogue(&world).await;
     let hana = world.customer("Hana").await;
-    world.top_up(&hana, "50.00").await;
-    let number = world.buy(&hana, &shop.berlin, 1).await;
+    world.top_up(hana.id, eur("50.00")).await;
+    let number = world.buy(hana.id, &shop.berlin, 1).await;
     assert_eq!(
         number.state,
         NumberState::AwaitingDocuments,
@@ -160,7 +161,7 @@ async fn r3_d1_a_rejected_document_is_reuploaded_and_the_number_connects_after_a
     assert!(connected.e164().unwrap().as_str().starts_with("+4930"));
 
     // R3.D1: accepted documents are reused: a second Berlin number needs nothing new.
-    let second = world.buy(&hana, &shop.berlin, 1).await;
+    let second = world.buy(hana.id, &shop.berlin, 1).await;
     assert!(
         matches!(second.state, NumberState::Active { .. }),
         "{:?}",
@@ -180,8 +181,8 @@ async fn r11_six_numbers_in_two_countries_prepaid_12_months_get_the_tier_and_the
         term_tiers: tiers,
         ..Config::default()
     };
-    let mut world = World::with_config(day(2026, 3, 2), config);
-    let shop = world.catalogue().await;
+    let world = world_with(day(2026, 3, 2), config);
+    let shop = catalogue(&world).await;
     let acme = world.customer("Acme").await;
     let per_country = BTreeMap::from([
         (
@@ -195,7 +196,7 @@ async fn r11_six_numbers_in_two_countries_prepaid_12_months_get_the_tier_and_the
     ]);
     let agreement = BulkAgreement::new(AgreementId(0), acme.id, 5, per_country, None).unwrap();
     world.vnum.set_bulk_agreement(agreement).await.unwrap();
-    world.top_up(&acme, "600.00").await;
+    world.top_up(acme.id, eur("600.00")).await;
 
     let line = |offer: &vnum_lifecycle::Offer, quantity| OrderLineRequest {
         offer: offer.id(),
@@ -228,14 +229,14 @@ async fn r11_six_numbers_in_two_countries_prepaid_12_months_get_the_tier_and_the
         .unwrap();
     assert_eq!(placed.order.total, eur("522.24"));
     assert_eq!(placed.numbers.len(), 6);
-    assert_eq!(world.balance(&acme).await, eur("77.76"));
+    assert_eq!(world.balance(acme.id).await, eur("77.76"));
 
     // A year is paid: no renewal charge until the connection day 12 months on.
-    world.run_days_until(day(2027, 3, 1)).await;
-    assert_eq!(world.balance(&acme).await, eur("77.76"));
-    world.run_days_until(day(2027, 3, 2)).await;
+    world.run_renewals_until(day(2027, 3, 1)).await;
+    assert_eq!(world.balance(acme.id).await, eur("77.76"));
+    world.run_renewals_until(day(2027, 3, 2)).await;
     assert_eq!(
-        world.balance(&acme).await,
+        world.balance(acme.id).await,
         eur("21.76"),
         "4 × 10 + 2 × 8 monthly"
     );
@@ -249,7 +250,7 @@ async fn r2_3_r2_d1_a_slow_number_shows_a_ready_by_date_on_business_days_skippin
         holidays: BTreeMap::from([(CountryCode::parse("FR").unwrap(), vec![holiday])]),
         ..Config::default()
     };
-    let mut world = World::with_config(day(2026, 4, 24), config);
+    let world = world_with(day(2026, 4, 24), config);
     let paris = world
         .vnum
         .create_offer(vnum_lifecycle::OfferTerms {
@@ -277,8 +278,8 @@ async fn r2_3_r2_d1_a_slow_number_shows_a_ready_by_date_on_business_days_skippin
         "R2.3: shown before purchase"
     );
     let rita = world.customer("Rita").await;
-    world.top_up(&rita, "10.00").await;
-    let number = world.buy(&rita, &paris, 1).await;
+    world.top_up(rita.id, eur("10.00")).await;
+    let number = world.buy(rita.id, &paris, 1).await;
     assert_eq!(number.state, NumberState::Provisioning);
     let view = world.vnum.numbers_of(rita.id).await.unwrap().remove(0);
     match view.ready_by {
@@ -315,11 +316,11 @@ fn one_de_mobile(
 
 #[tokio::test]
 async fn r1_d3_a_paid_number_the_carrier_cannot_provide_is_refunded_and_the_order_still_answers() {
-    let mut world = World::on(day(2026, 3, 2));
-    let shop = world.catalogue().await;
+    let world = world_on(day(2026, 3, 2));
+    let shop = catalogue(&world).await;
     while world.carrier.take("DE").is_some() {}
     let hana = world.customer("Hana").await;
-    world.top_up(&hana, "20.00").await;
+    world.top_up(hana.id, eur("20.00")).await;
 
     let placed = world
         .vnum
@@ -334,12 +335,12 @@ async fn r1_d3_a_paid_number_the_carrier_cannot_provide_is_refunded_and_the_orde
         number.state
     );
     assert_eq!(
-        world.balance(&hana).await,
+        world.balance(hana.id).await,
         eur("20.00"),
         "R1.D3: the money is back"
     );
     let refunds: Vec<_> = world
-        .store
+        .memory()
         .all_entries()
         .into_iter()
         .filter(|e| e.rule == Some(vnum_core::rule::R1_D3))
@@ -358,17 +359,17 @@ async fn r1_d3_a_paid_number_the_carrier_cannot_provide_is_refunded_and_the_orde
 
 #[tokio::test]
 async fn r1_d3_a_carrier_that_says_no_later_refunds_the_number_once() {
-    let mut world = World::on(day(2026, 3, 2));
-    let shop = world.catalogue().await;
+    let world = world_on(day(2026, 3, 2));
+    let shop = catalogue(&world).await;
     world.carrier.set_instant(false);
     let ivan = world.customer("Ivan").await;
-    world.top_up(&ivan, "30.00").await;
+    world.top_up(ivan.id, eur("30.00")).await;
     let placed = world
         .vnum
         .place_order(one_de_mobile(&shop.de_mobile, None, ivan.id, 2))
         .await
         .unwrap();
-    let paid = world.balance(&ivan).await;
+    let paid = world.balance(ivan.id).await;
     let first = placed.numbers[0].id;
 
     for _ in 0..2 {
@@ -389,7 +390,7 @@ async fn r1_d3_a_carrier_that_says_no_later_refunds_the_number_once() {
         .unwrap()
         .round_to_minor();
     assert_eq!(
-        world.balance(&ivan).await,
+        world.balance(ivan.id).await,
         paid.checked_add(share).unwrap(),
         "one number's share, once"
     );
@@ -407,17 +408,17 @@ async fn r1_d3_a_carrier_that_says_no_later_refunds_the_number_once() {
 
 #[tokio::test]
 async fn r1_d3_an_order_repeated_with_the_same_key_buys_once() {
-    let mut world = World::on(day(2026, 3, 2));
-    let shop = world.catalogue().await;
+    let world = world_on(day(2026, 3, 2));
+    let shop = catalogue(&world).await;
     let jana = world.customer("Jana").await;
-    world.top_up(&jana, "50.00").await;
+    world.top_up(jana.id, eur("50.00")).await;
 
     let first = world
         .vnum
         .place_order(one_de_mobile(&shop.de_mobile, Some("order-1"), jana.id, 1))
         .await
         .unwrap();
-    let after_first = world.balance(&jana).await;
+    let after_first = world.balance(jana.id).await;
     let again = world
         .vnum
         .place_order(one_de_mobile(&shop.de_mobile, Some("order-1"), jana.id, 1))
@@ -432,7 +433,7 @@ async fn r1_d3_an_order_repeated_with_the_same_key_buys_once() {
     assert!(!first.replayed);
     assert!(again.replayed);
     assert_eq!(again.order, first.order);
-    assert_eq!(world.balance(&jana).await, after_first, "charged once");
+    assert_eq!(world.balance(jana.id).await, after_first, "charged once");
     assert_eq!(world.vnum.numbers_of(jana.id).await.unwrap().len(), 1);
     assert!(matches!(other_lines, Error::Conflict(_)), "{other_lines}");
 }

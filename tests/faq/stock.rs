@@ -6,8 +6,9 @@ use vnum_calls::RoutingDecision;
 use vnum_compliance::DocumentRequirement;
 use vnum_core::{CarrierId, CountryCode, OfferId, PhoneNumber};
 use vnum_lifecycle::{NumberKind, Offer, OfferTerms, ProvisioningClass};
+use vnum_testkit::{day, eur};
 
-use crate::world::{World, day, eur};
+use crate::world::world_on;
 
 async fn offer(vnum: &Vnum, country: &str, kind: NumberKind, trial: bool, listed: bool) -> Offer {
     vnum.create_offer(OfferTerms {
@@ -37,7 +38,7 @@ fn numbers(prefix: &str, count: u32) -> Vec<PhoneNumber> {
 
 #[tokio::test]
 async fn r8_1_r8_d1_a_free_test_ends_after_exactly_one_hour_and_calls_are_then_rejected() {
-    let world = World::on(day(2026, 5, 4));
+    let world = world_on(day(2026, 5, 4));
     let nl = offer(&world.vnum, "NL", NumberKind::Mobile, true, true).await;
     world
         .vnum
@@ -94,7 +95,7 @@ async fn r8_1_r8_d1_a_free_test_ends_after_exactly_one_hour_and_calls_are_then_r
 
 #[tokio::test]
 async fn r9_2_a_one_shot_sms_number_is_never_issued_twice_for_the_same_service() {
-    let mut world = World::on(day(2026, 5, 4));
+    let world = world_on(day(2026, 5, 4));
     let sms = offer(&world.vnum, "GB", NumberKind::Sms, false, true).await;
     world
         .vnum
@@ -102,7 +103,7 @@ async fn r9_2_a_one_shot_sms_number_is_never_issued_twice_for_the_same_service()
         .await
         .unwrap();
     let pavel = world.customer("Pavel").await;
-    world.top_up(&pavel, "20.00").await;
+    world.top_up(pavel.id, eur("20.00")).await;
 
     let mut issued = Vec::new();
     for _ in 0..3 {
@@ -145,7 +146,7 @@ async fn r9_2_a_one_shot_sms_number_is_never_issued_twice_for_the_same_service()
         .await
         .unwrap();
     assert_eq!(
-        world.balance(&pavel).await,
+        world.balance(pavel.id).await,
         eur("14.00"),
         "4 allocations at 1.50 EUR"
     );
@@ -153,7 +154,7 @@ async fn r9_2_a_one_shot_sms_number_is_never_issued_twice_for_the_same_service()
 
 #[tokio::test]
 async fn r7_1_r7_2_customers_waiting_for_a_country_are_told_when_it_is_restocked() {
-    let world = World::on(day(2026, 5, 4));
+    let world = world_on(day(2026, 5, 4));
     let fr = offer(&world.vnum, "FR", NumberKind::Mobile, false, false).await;
     assert!(
         world.vnum.listed_offers().await.unwrap().is_empty(),

@@ -103,11 +103,9 @@ pub(crate) fn country(field: &str, text: &str) -> ApiResult<CountryCode> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use vnum_testkit::day;
 
-    fn day(text: &str) -> NaiveDate {
-        text.parse().unwrap()
-    }
+    use super::*;
 
     #[test]
     fn a_dialled_number_is_read_once_and_a_bad_one_every_time() {
@@ -132,14 +130,12 @@ mod tests {
 
     #[test]
     fn both_days_of_a_range_are_included() {
-        let period = days(day("2026-01-01"), day("2026-01-31")).unwrap();
-        assert_eq!(period.start(), day("2026-01-01"));
-        assert_eq!(period.end(), day("2026-02-01"));
-        assert!(days(day("2026-01-01"), day("2026-01-01")).is_ok());
+        let period = days(day(2026, 1, 1), day(2026, 1, 31)).unwrap();
+        assert_eq!(period.start(), day(2026, 1, 1));
+        assert_eq!(period.end(), day(2026, 2, 1));
+        assert!(days(day(2026, 1, 1), day(2026, 1, 1)).is_ok());
         assert_eq!(
-            days(day("2026-01-02"), day("2026-01-01"))
-                .unwrap_err()
-                .status,
+            days(day(2026, 1, 2), day(2026, 1, 1)).unwrap_err().status,
             422
         );
     }

@@ -211,7 +211,8 @@ mod tests {
         WebhookSecret::new("whsec_test_0123456789abcdef").unwrap()
     }
 
-    fn at(t: i64) -> DateTime<Utc> {
+    /// The instant `t` seconds after the Unix epoch.
+    fn unix(t: i64) -> DateTime<Utc> {
         DateTime::from_timestamp(t, 0).unwrap()
     }
 
@@ -221,7 +222,10 @@ mod tests {
 
     #[test]
     fn a_signature_computed_by_another_implementation_is_accepted() {
-        assert_eq!(verify(Some(&header()), BODY, &secret(), at(T)), Ok(at(T)));
+        assert_eq!(
+            verify(Some(&header()), BODY, &secret(), unix(T)),
+            Ok(unix(T))
+        );
         assert_eq!(sign(&secret(), T, BODY), header());
     }
 
@@ -229,7 +233,7 @@ mod tests {
     fn a_timestamp_within_the_window_either_way_is_accepted() {
         for now in [T - 300, T + 300, T + 1] {
             assert!(
-                verify(Some(&header()), BODY, &secret(), at(now)).is_ok(),
+                verify(Some(&header()), BODY, &secret(), unix(now)).is_ok(),
                 "{now}"
             );
         }
@@ -239,10 +243,10 @@ mod tests {
     fn a_timestamp_outside_the_window_is_refused_even_when_signed() {
         for now in [T - 301, T + 301, T + 86_400] {
             assert_eq!(
-                verify(Some(&header()), BODY, &secret(), at(now)),
+                verify(Some(&header()), BODY, &secret(), unix(now)),
                 Err(SignatureError::OutsideWindow {
-                    signed_at: at(T),
-                    now: at(now)
+                    signed_at: unix(T),
+                    now: unix(now)
                 })
             );
         }
@@ -254,17 +258,17 @@ mod tests {
             .unwrap()
             .replace("10.00", "99.00");
         assert_eq!(
-            verify(Some(&header()), tampered.as_bytes(), &secret(), at(T)),
+            verify(Some(&header()), tampered.as_bytes(), &secret(), unix(T)),
             Err(SignatureError::Mismatch)
         );
         let moved = format!("t={},v1={PYTHON_V1}", T + 1);
         assert_eq!(
-            verify(Some(&moved), BODY, &secret(), at(T)),
+            verify(Some(&moved), BODY, &secret(), unix(T)),
             Err(SignatureError::Mismatch)
         );
         let other = WebhookSecret::new("another_secret_of_some_length").unwrap();
         assert_eq!(
-            verify(Some(&header()), BODY, &other, at(T)),
+            verify(Some(&header()), BODY, &other, unix(T)),
             Err(SignatureError::Mismatch)
         );
     }
@@ -276,13 +280,16 @@ mod tests {
             "t={T}, v1={zeros}, v0=legacy, v1={}",
             PYTHON_V1.to_uppercase()
         );
-        assert_eq!(verify(Some(&rotated), BODY, &secret(), at(T)), Ok(at(T)));
+        assert_eq!(
+            verify(Some(&rotated), BODY, &secret(), unix(T)),
+            Ok(unix(T))
+        );
     }
 
     #[test]
     fn a_missing_or_malformed_header_says_what_is_expected() {
         assert_eq!(
-            verify(None, BODY, &secret(), at(T)),
+            verify(None, BODY, &secret(), unix(T)),
             Err(SignatureError::Missing)
         );
         for (header, why) in [
@@ -311,7 +318,7 @@ mod tests {
             ),
         ] {
             assert_eq!(
-                verify(Some(header), BODY, &secret(), at(T)),
+                verify(Some(header), BODY, &secret(), unix(T)),
                 Err(SignatureError::Malformed(why)),
                 "{header}"
             );

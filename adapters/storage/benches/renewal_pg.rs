@@ -20,25 +20,22 @@
 
 use std::time::{Duration, Instant};
 
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::NaiveDate;
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
 use std::sync::Arc;
 
-use vnum_app::memory::{FakeCarrier, InMemoryMedia, ManualClock, Outbox, RecordingSipEngine};
+use vnum_app::Config;
 use vnum_app::ports::Store;
-use vnum_app::{Config, Ports, Vnum};
+use vnum_app::testing::World;
 use vnum_core::Period;
 use vnum_storage::SeaOrmStore;
+use vnum_testkit::{at, day};
 
 fn setting(name: &str, default: u64) -> u64 {
     std::env::var(name)
         .ok()
         .map(|v| v.parse().expect("a whole number"))
         .unwrap_or(default)
-}
-
-fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).expect("a valid date")
 }
 
 struct Schema {
@@ -100,7 +97,7 @@ async fn seed(schema: &Schema, customers: u64, numbers: u64) {
 /// The periods that start on the charge day: the anchors 28 to 31 all end in March.
 fn anchors(day: NaiveDate) -> Vec<(u32, NaiveDate)> {
     (28..=31)
-        .map(|anchor| (anchor, date(2027, 3, anchor)))
+        .map(|anchor| (anchor, vnum_testkit::day(2027, 3, anchor)))
         .collect::<Vec<_>>()
         .into_iter()
         .filter(|(_, end)| *end > day)
@@ -118,23 +115,11 @@ async fn vnum_renewal(store: &SeaOrmStore, day: NaiveDate, limit: u64) -> (Durat
             .expect("yesterday is done");
         tx.commit().await.expect("it commits");
     }
-    let clock =
-        ManualClock::new(Utc.from_utc_datetime(&day.and_hms_opt(3, 0, 0).expect("03:00 exists")));
-    let ports = Ports {
-        store: Arc::new(store.clone()),
-        clock: Arc::new(clock),
-        notifier: Arc::new(Outbox::new()),
-        carrier: Arc::new(FakeCarrier::new()),
-        sip: Arc::new(RecordingSipEngine::new()),
-        media: Arc::new(InMemoryMedia::new()),
+    let config = Config {
+        renewal_batch_size: limit,
+        ..Config::default()
     };
-    let vnum = Vnum::new(
-        ports,
-        Config {
-            renewal_batch_size: limit,
-            ..Config::default()
-        },
-    );
+    let vnum = World::on_store(Arc::new(store.clone()), at(day, 3), config).vnum;
     let started = Instant::now();
     let report = vnum.run_renewals().await.expect("the renewals run");
     assert_eq!(report.days, [day], "one day renewed");
@@ -222,7 +207,7 @@ async fn run() {
     let numbers = setting("VNUM_BENCH_NUMBERS", 1_000_000);
     let customers = setting("VNUM_BENCH_CUSTOMERS", 4_000);
     let limit = setting("VNUM_BENCH_BATCH", 50_000);
-    let day = date(2027, 2, 28);
+    let day = day(2027, 2, 28);
 
     let admin = Database::connect(url.as_str())
         .await

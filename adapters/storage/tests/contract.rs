@@ -14,8 +14,9 @@ use vnum_core::{CustomerId, Money, NumberId, Period, PhoneNumber};
 
 use vnum_lifecycle::NumberState;
 
-use common::{billed_number, day, deleted, eur, instant, new_customer};
+use common::{billed_number, deleted, new_customer};
 use vnum_app::ports::Invariant;
+use vnum_testkit::{at, day, eur};
 
 /// Generates, for each contract test, one test per store.
 macro_rules! contract {
@@ -108,7 +109,7 @@ fn top_up(customer: CustomerId, amount: Money, reference: &str) -> NewLedgerEntr
         rule: None,
         reference: Some(reference.into()),
         description: "Top-up".into(),
-        at: instant(day(2026, 1, 5)),
+        at: at(day(2026, 1, 5), 3),
     }
 }
 
@@ -122,12 +123,12 @@ fn charge(customer: CustomerId, number: NumberId, period: Period, fee: Money) ->
         rule: Some(vnum_core::rule::R10_2),
         reference: None,
         description: format!("Monthly fee {period}"),
-        at: instant(period.start()),
+        at: at(period.start(), 3),
     }
 }
 
 fn all_time() -> (DateTime<Utc>, DateTime<Utc>) {
-    (instant(day(2000, 1, 1)), instant(day(2100, 1, 1)))
+    (at(day(2000, 1, 1), 3), at(day(2100, 1, 1), 3))
 }
 
 async fn commit_numbers(store: &dyn Store, numbers: Vec<NumberRecord>) -> Vec<NumberRecord> {
@@ -149,7 +150,7 @@ fn february_20(limit: u64) -> RenewalBatch {
     RenewalBatch {
         day: vnum_billing::RenewalDay::new(day(2026, 2, 20)),
         limit,
-        at: instant(day(2026, 2, 20)),
+        at: at(day(2026, 2, 20), 3),
     }
 }
 
@@ -286,7 +287,7 @@ async fn r10_balance_is_the_sum_of_the_ledger_entries(store: &dyn Store) {
     assert_eq!(tx.entry_by_reference(ada, "t1").await.unwrap(), Some(first));
     assert_eq!(tx.entry_by_reference(ada, "none").await.unwrap(), None);
     let january = tx
-        .entries(ada, instant(day(2026, 1, 1)), instant(day(2026, 1, 20)))
+        .entries(ada, at(day(2026, 1, 1), 3), at(day(2026, 1, 20), 3))
         .await
         .unwrap();
     assert_eq!(
@@ -485,7 +486,7 @@ async fn api_keys_are_found_by_hash_and_unique(store: &dyn Store) {
         token_sha256: hash.into(),
         principal,
         label: "laptop".into(),
-        created_at: instant(day(2026, 1, 2)),
+        created_at: at(day(2026, 1, 2), 3),
     };
     let mut tx = store.begin().await.unwrap();
     tx.insert_api_key(key("aa", Principal::Operator))

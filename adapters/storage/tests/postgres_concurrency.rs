@@ -15,8 +15,9 @@ use vnum_app::model::{EntryKind, NewLedgerEntry, RenewalBatch};
 use vnum_app::ports::{Store, StoreError};
 use vnum_core::{CustomerId, Money, NumberId};
 use vnum_storage::SeaOrmStore;
+use vnum_testkit::{at, day, eur};
 
-use common::{billed_number, day, eur, instant, new_customer};
+use common::{billed_number, new_customer};
 
 const CUSTOMERS: usize = 8;
 const NUMBERS_PER_CUSTOMER: usize = 25;
@@ -46,7 +47,7 @@ fn february_20(limit: u64) -> RenewalBatch {
     RenewalBatch {
         day: vnum_billing::RenewalDay::new(day(2026, 2, 20)),
         limit,
-        at: instant(day(2026, 2, 20)),
+        at: at(day(2026, 2, 20), 3),
     }
 }
 
@@ -94,7 +95,7 @@ async fn top_up(store: &SeaOrmStore, customer: CustomerId, reference: String) {
             rule: None,
             reference: Some(reference.clone()),
             description: "Top-up".into(),
-            at: instant(day(2026, 2, 20)),
+            at: at(day(2026, 2, 20), 3),
         };
         let result = async {
             let mut tx = store.begin().await?;
@@ -124,7 +125,7 @@ async fn books(store: &SeaOrmStore, customers: &[CustomerId]) -> Vec<Books> {
     for &customer in customers {
         let balance = tx.balance(customer).await.unwrap();
         let entries = tx
-            .entries(customer, instant(day(2000, 1, 1)), instant(day(2100, 1, 1)))
+            .entries(customer, at(day(2000, 1, 1), 3), at(day(2100, 1, 1), 3))
             .await
             .unwrap();
         let sum = Money::sum(balance.currency(), entries.iter().map(|e| e.amount)).unwrap();

@@ -12,18 +12,20 @@ use chrono::{TimeZone, Utc};
 use rust_decimal_macros::dec;
 use vnum_app::memory::InMemoryStore;
 use vnum_app::ports::Store;
+use vnum_app::testing::World;
 use vnum_app::{Config, Error, TopUp, Vnum};
 use vnum_calls::Voice;
 use vnum_core::{CustomerId, NumberId};
+use vnum_testkit::{day, eur};
 
-use common::{billed_number, day, eur, new_customer};
+use common::{billed_number, new_customer};
 
 /// Concurrent purchases fired at once.
 const PURCHASES: usize = 20;
 
 fn vnum(store: Arc<dyn Store>) -> Vnum {
     let now = Utc.with_ymd_and_hms(2026, 2, 25, 9, 0, 0).unwrap();
-    common::vnum_on(store, now, Config::default())
+    World::on_store(store, now, Config::default()).vnum
 }
 
 /// A customer with a number and a balance that covers exactly one voice recording.

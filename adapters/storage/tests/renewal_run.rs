@@ -14,10 +14,12 @@ use rust_decimal_macros::dec;
 use vnum_app::memory::InMemoryStore;
 use vnum_app::model::EntryKind;
 use vnum_app::ports::Store;
+use vnum_app::testing::World;
 use vnum_app::{Config, Vnum};
 use vnum_core::{CustomerId, Money, NumberId};
+use vnum_testkit::{day, eur};
 
-use common::{billed_number, day, eur, new_customer};
+use common::{billed_number, new_customer};
 
 /// Due numbers on 20 February 2026, spread over two customers.
 const DUE: usize = 7;
@@ -29,7 +31,7 @@ fn vnum(store: Arc<dyn Store>, batch: u64) -> Vnum {
         renewal_batch_size: batch,
         ..Config::default()
     };
-    common::vnum_on(store, now, config)
+    World::on_store(store, now, config).vnum
 }
 
 /// Seven numbers due on 20 February (two customers), one paid ahead and one due on the

@@ -30,7 +30,7 @@ use vnum_core::{
 use vnum_lifecycle::{NumberState, OfferTerms, WaitlistState};
 use vnum_storage::SeaOrmStore;
 
-use common::{day, eur};
+use vnum_testkit::{day, eur};
 
 /// The migration steps of each earlier release.
 const RELEASES: [usize; 4] = [1, 2, 3, 4];

@@ -380,17 +380,9 @@ impl ReconciliationStatement {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::{DateTime, TimeZone, Utc};
+    use chrono::{DateTime, Utc};
     use proptest::prelude::*;
-    use vnum_core::Decimal;
-
-    fn eur(cents: i64) -> Money {
-        Money::new(Decimal::new(cents, 2), Currency::EUR)
-    }
-
-    fn at(month: u32, day: u32, hour: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, month, day, hour, 0, 0).unwrap()
-    }
+    use vnum_testkit::{at, day, eur_cents};
 
     fn line(
         at: DateTime<Utc>,
@@ -400,21 +392,17 @@ mod tests {
         what: &str,
     ) -> LedgerLine {
         let number = number.map(|n| PhoneNumber::parse(n).unwrap());
-        LedgerLine::new(at, kind, eur(cents), number, what).unwrap()
+        LedgerLine::new(at, kind, eur_cents(cents), number, what).unwrap()
     }
 
     fn march() -> Period {
-        Period::new(
-            NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
-            NaiveDate::from_ymd_opt(2026, 4, 1).unwrap(),
-        )
-        .unwrap()
+        Period::new(day(2026, 3, 1), day(2026, 4, 1)).unwrap()
     }
 
     fn header() -> DocumentHeader {
         DocumentHeader {
             id: DocumentId(42),
-            issued_on: NaiveDate::from_ymd_opt(2026, 4, 1).unwrap(),
+            issued_on: day(2026, 4, 1),
             provider: "vnum Telecom Ltd".into(),
             customer: "Acme GmbH".into(),
         }
@@ -423,49 +411,49 @@ mod tests {
     fn ledger() -> Vec<LedgerLine> {
         vec![
             line(
-                at(2, 10, 9),
+                at(day(2026, 2, 10), 9),
                 LedgerKind::Payment,
                 10_000,
                 None,
                 "bank transfer 0001",
             ),
             line(
-                at(2, 20, 1),
+                at(day(2026, 2, 20), 1),
                 LedgerKind::Charge,
                 -1_500,
                 Some("+4930123456"),
                 "rental",
             ),
             line(
-                at(3, 5, 9),
+                at(day(2026, 3, 5), 9),
                 LedgerKind::Payment,
                 5_000,
                 None,
                 "bank transfer 0002",
             ),
             line(
-                at(3, 20, 1),
+                at(day(2026, 3, 20), 1),
                 LedgerKind::Charge,
                 -1_500,
                 Some("+4930123456"),
                 "rental",
             ),
             line(
-                at(3, 21, 1),
+                at(day(2026, 3, 21), 1),
                 LedgerKind::Charge,
                 -900,
                 Some("+4315123456"),
                 "rental",
             ),
             line(
-                at(3, 22, 1),
+                at(day(2026, 3, 22), 1),
                 LedgerKind::Charge,
                 -200,
                 None,
                 "voice recording",
             ),
             line(
-                at(3, 25, 1),
+                at(day(2026, 3, 25), 1),
                 LedgerKind::Refund,
                 300,
                 Some("+4315123456"),
@@ -473,7 +461,7 @@ mod tests {
             ),
             // 23:30 UTC on 31 March is 1 April in Berlin: April's.
             line(
-                at(3, 31, 23),
+                at(day(2026, 3, 31), 23),
                 LedgerKind::Charge,
                 -1_000,
                 Some("+4930123456"),
@@ -492,9 +480,9 @@ mod tests {
             Currency::EUR,
         )
         .unwrap();
-        assert_eq!(s.opening(), eur(8_500));
+        assert_eq!(s.opening(), eur_cents(8_500));
         assert_eq!(s.lines().len(), 5);
-        assert_eq!(s.closing(), eur(11_200));
+        assert_eq!(s.closing(), eur_cents(11_200));
         let text = s.render_text();
         assert!(text.contains("RECONCILIATION STATEMENT No. 42"), "{text}");
         assert!(
@@ -519,7 +507,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(invoice.items().len(), 4);
-        assert_eq!(invoice.total(), eur(2_300));
+        assert_eq!(invoice.total(), eur_cents(2_300));
         assert!(invoice.render_text().contains("Total due"));
     }
 
@@ -541,12 +529,12 @@ mod tests {
         assert_eq!(
             shape,
             [
-                (Some("+4315123456"), eur(600)),
-                (Some("+4930123456"), eur(1_500)),
-                (None, eur(200)),
+                (Some("+4315123456"), eur_cents(600)),
+                (Some("+4930123456"), eur_cents(1_500)),
+                (None, eur_cents(200)),
             ]
         );
-        assert_eq!(act.total(), eur(2_300));
+        assert_eq!(act.total(), eur_cents(2_300));
         let text = act.render_text();
         assert!(
             text.contains("ACT OF SERVICES RENDERED") && text.contains("Other services"),
@@ -557,9 +545,9 @@ mod tests {
     #[test]
     fn lines_in_another_currency_are_refused() {
         let usd = LedgerLine::new(
-            at(3, 2, 1),
+            at(day(2026, 3, 2), 1),
             LedgerKind::Charge,
-            Money::new(Decimal::new(-100, 2), Currency::USD),
+            vnum_testkit::usd("-1.00"),
             None,
             "rental",
         )
@@ -572,7 +560,7 @@ mod tests {
 
     fn any_line() -> impl Strategy<Value = LedgerLine> {
         (0i64..120 * 24, 0usize..4, 0i64..100_000).prop_map(|(hours, kind, cents)| {
-            let start = Utc.with_ymd_and_hms(2026, 1, 15, 0, 0, 0).unwrap();
+            let start = at(day(2026, 1, 15), 0);
             let (kind, cents) = match kind {
                 0 => (LedgerKind::Charge, -cents),
                 1 => (LedgerKind::Payment, cents),
@@ -596,7 +584,7 @@ mod tests {
             start in 0u64..60,
             days in 1u64..60,
         ) {
-            let first = NaiveDate::from_ymd_opt(2026, 2, 1).unwrap() + chrono::Days::new(start);
+            let first = day(2026, 2, 1) + chrono::Days::new(start);
             let period = Period::new(first, first + chrono::Days::new(days)).unwrap();
             let tz = chrono_tz::Asia::Tokyo;
             let s = ReconciliationStatement::for_period(header(), &ledger, period, tz, Currency::EUR).unwrap();

@@ -173,33 +173,32 @@ impl BankTransfer {
 mod tests {
     use super::*;
     use chrono::TimeZone;
-    use vnum_core::{Currency, Decimal};
-
-    fn eur(cents: i64) -> Money {
-        Money::new(Decimal::new(cents, 2), Currency::EUR)
-    }
+    use vnum_testkit::eur_cents;
 
     #[test]
     fn a_line_whose_sign_contradicts_its_kind_is_refused() {
         let at = Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap();
-        assert!(LedgerLine::new(at, LedgerKind::Charge, eur(-100), None, "rental").is_ok());
-        assert!(LedgerLine::new(at, LedgerKind::Adjustment, eur(100), None, "goodwill").is_ok());
-        let err = LedgerLine::new(at, LedgerKind::Charge, eur(100), None, "rental").unwrap_err();
+        assert!(LedgerLine::new(at, LedgerKind::Charge, eur_cents(-100), None, "rental").is_ok());
+        assert!(
+            LedgerLine::new(at, LedgerKind::Adjustment, eur_cents(100), None, "goodwill").is_ok()
+        );
+        let err =
+            LedgerLine::new(at, LedgerKind::Charge, eur_cents(100), None, "rental").unwrap_err();
         assert!(err.to_string().contains("charge"), "{err}");
-        assert!(LedgerLine::new(at, LedgerKind::Payment, eur(-100), None, "x").is_err());
+        assert!(LedgerLine::new(at, LedgerKind::Payment, eur_cents(-100), None, "x").is_err());
     }
 
     #[test]
     fn r12_1_a_bank_transfer_has_a_positive_amount_and_a_reference() {
         let day = NaiveDate::from_ymd_opt(2026, 3, 5).unwrap();
-        let t = BankTransfer::new(eur(50_000), day, " RF18 5390 0754 7034 ").unwrap();
+        let t = BankTransfer::new(eur_cents(50_000), day, " RF18 5390 0754 7034 ").unwrap();
         assert_eq!(t.bank_reference(), "RF18 5390 0754 7034");
         assert_eq!(
-            BankTransfer::new(eur(0), day, "x"),
-            Err(AccountsError::TransferNotPositive(eur(0)))
+            BankTransfer::new(eur_cents(0), day, "x"),
+            Err(AccountsError::TransferNotPositive(eur_cents(0)))
         );
         assert_eq!(
-            BankTransfer::new(eur(100), day, "  "),
+            BankTransfer::new(eur_cents(100), day, "  "),
             Err(AccountsError::BankReferenceMissing)
         );
     }

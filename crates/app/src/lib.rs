@@ -4,7 +4,8 @@
 //! "run today's renewals", "route an inbound call") by calling the pure domain crates for
 //! every decision and the [`ports`] for everything outside: storage behind a unit of work,
 //! the clock, email, carriers, the SIP engine and the media store. [`memory`] has an
-//! in-memory implementation of every port for tests and examples.
+//! in-memory implementation of every port for tests and examples, and `testing` (feature
+//! `test-support`) the application on them that test suites drive.
 //!
 //! It owns no business rule of its own (those live in the domain crates, named by rule id)
 //! and no technology: it never names a database, an HTTP framework, a SIP engine or an
@@ -13,6 +14,8 @@
 pub mod memory;
 pub mod model;
 pub mod ports;
+#[cfg(feature = "test-support")]
+pub mod testing;
 
 mod config;
 mod error;

@@ -3,189 +3,76 @@
 // The world's helpers run only inside tests: a panic there is a failed test with a location.
 #![allow(clippy::unwrap_used)]
 
-use std::sync::Arc;
-
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use vnum_accounts::ContractForm;
-use vnum_app::memory::{
-    FakeCarrier, InMemoryMedia, InMemoryStore, ManualClock, Outbox, RecordingSipEngine,
-};
 use vnum_app::model::{Customer, CustomerKind, EntryKind, NumberRecord};
-use vnum_app::{Config, Error, OrderLineRequest, PlaceOrder, Ports, RegisterCustomer, TopUp, Vnum};
+use vnum_app::testing::{World, mobile_offer};
+use vnum_app::{Config, Error};
 use vnum_calls::{CallRecordFields, Direction, Disposition};
-use vnum_compliance::{DocumentRequirement, EndUser};
-use vnum_core::{
-    CallId, CarrierId, CountryCode, Currency, Money, NumberId, OfferId, Period, PhoneNumber,
-    PrepaidTerm, rule,
-};
-use vnum_lifecycle::{NumberKind, Offer, OfferTerms, ProvisioningClass};
+use vnum_core::{CallId, Currency, Money, NumberId, Period, rule};
+use vnum_lifecycle::Offer;
+use vnum_testkit::{country, day, eur, local_hm, phone};
 
 /// The billing time zone: Moscow, UTC+3 all year.
 const TZ: Tz = chrono_tz::Europe::Moscow;
 
-struct World {
-    vnum: Vnum,
-    clock: ManualClock,
-    offer: Offer,
-    keys: u32,
+/// The application at 09:00 on `day` in Moscow, issuing documents as "vnum Telecom Ltd",
+/// with German mobile numbers at 10 EUR a month that the carrier connects at once.
+async fn world_on(day: NaiveDate) -> (World, Offer) {
+    let config = Config {
+        billing_time_zone: TZ,
+        legal_name: "vnum Telecom Ltd".into(),
+        ..Config::default()
+    };
+    let world = World::with_config(local_hm(TZ, day, 9, 0), config);
+    world.carrier_stock((0..10).map(|i| phone(&format!("+49151{:08}", 10_000_000 + i))));
+    let offer = world.offer(mobile_offer(country("DE"), eur("10.00"))).await;
+    (world, offer)
 }
 
-impl World {
-    async fn on(day: NaiveDate) -> Self {
-        let clock = ManualClock::new(at(day, 9, 0));
-        let carrier = FakeCarrier::new();
-        carrier.set_instant(true);
-        carrier.stock(
-            (0..10).map(|i| PhoneNumber::parse(&format!("+49151{:08}", 10_000_000 + i)).unwrap()),
-        );
-        let ports = Ports {
-            store: Arc::new(InMemoryStore::new()),
-            clock: Arc::new(clock.clone()),
-            notifier: Arc::new(Outbox::new()),
-            carrier: Arc::new(carrier),
-            sip: Arc::new(RecordingSipEngine::new()),
-            media: Arc::new(InMemoryMedia::new()),
-        };
-        let config = Config {
-            billing_time_zone: TZ,
-            legal_name: "vnum Telecom Ltd".into(),
-            ..Config::default()
-        };
-        let vnum = Vnum::new(ports, config);
-        let offer = vnum
-            .create_offer(OfferTerms {
-                id: OfferId(0),
-                country: CountryCode::parse("DE").unwrap(),
-                city: None,
-                kind: NumberKind::Mobile,
-                carrier: CarrierId(1),
-                monthly_price: eur("10.00"),
-                setup_fee: eur("0.00"),
-                provisioning: ProvisioningClass::Instant,
-                documents: DocumentRequirement::none(),
-                caller_id_monthly: None,
-                sip_forwarding_free: true,
-                trial_allowed: false,
-                listed: true,
-            })
-            .await
-            .unwrap();
-        Self {
-            vnum,
-            clock,
-            offer,
-            keys: 0,
-        }
-    }
+async fn company_with_contract(world: &World, name: &str) -> Customer {
+    let company = world
+        .register(name, CustomerKind::Company, Currency::EUR)
+        .await;
+    world
+        .vnum
+        .sign_contract(company.id, &complete_form(name))
+        .await
+        .unwrap();
+    company
+}
 
-    fn go_to(&self, day: NaiveDate, hour: u32, minute: u32) {
-        self.clock.set(at(day, hour, minute));
-    }
-
-    async fn customer(&self, name: &str, kind: CustomerKind) -> Customer {
-        self.vnum
-            .register_customer(RegisterCustomer {
-                name: name.into(),
-                email: format!("{}@example.com", name.to_lowercase().replace(' ', ".")),
-                kind,
-                currency: Currency::EUR,
-            })
-            .await
-            .unwrap()
-    }
-
-    async fn company_with_contract(&self, name: &str) -> Customer {
-        let company = self.customer(name, CustomerKind::Company).await;
-        self.vnum
-            .sign_contract(company.id, &complete_form(name))
-            .await
-            .unwrap();
-        company
-    }
-
-    async fn top_up(&mut self, customer: &Customer, amount: &str) {
-        self.keys += 1;
-        self.vnum
-            .top_up(TopUp {
-                customer: customer.id,
-                amount: eur(amount),
-                idempotency_key: format!("key-{}", self.keys),
-            })
-            .await
-            .unwrap();
-    }
-
-    async fn buy(&self, customer: &Customer) -> NumberRecord {
-        self.vnum
-            .place_order(PlaceOrder {
-                customer: customer.id,
-                lines: vec![OrderLineRequest {
-                    offer: self.offer.id(),
-                    quantity: 1,
-                    term: PrepaidTerm::from_months(1).unwrap(),
-                    city: None,
-                    number: None,
-                }],
-                end_user: EndUser::Business,
-                idempotency_key: None,
-            })
-            .await
-            .unwrap()
-            .numbers
-            .remove(0)
-    }
-
-    async fn balance(&self, customer: &Customer) -> Money {
-        self.vnum.balance(customer.id).await.unwrap().balance
-    }
-
-    /// Reports a call of `talk` seconds (answered after 5 seconds), or one that rang for
-    /// 20 seconds unanswered.
-    async fn call(&self, number: NumberId, start: DateTime<Utc>, talk: Option<i64>) {
-        let answer = talk.map(|_| start + Duration::seconds(5));
-        let end = answer.map_or(start + Duration::seconds(20), |a| {
-            a + Duration::seconds(talk.unwrap_or(0))
-        });
-        self.vnum
-            .record_call(
-                CallRecordFields {
-                    id: CallId(0),
-                    number,
-                    direction: Direction::Inbound,
-                    from: "+4930123456".into(),
-                    to: "+4915110000000".into(),
-                    start,
-                    answer,
-                    end,
-                    disposition: if talk.is_some() {
-                        Disposition::Answered
-                    } else {
-                        Disposition::NoAnswer
-                    },
-                    answered_by: talk.map(|_| "sip:office@sip.vnum.example".into()),
+/// Reports a call of `talk` seconds (answered after 5 seconds), or one that rang for
+/// 20 seconds unanswered.
+async fn call(world: &World, number: NumberId, start: DateTime<Utc>, talk: Option<i64>) {
+    let answer = talk.map(|_| start + Duration::seconds(5));
+    let end = answer.map_or(start + Duration::seconds(20), |a| {
+        a + Duration::seconds(talk.unwrap_or(0))
+    });
+    world
+        .vnum
+        .record_call(
+            CallRecordFields {
+                id: CallId(0),
+                number,
+                direction: Direction::Inbound,
+                from: "+4930123456".into(),
+                to: "+4915110000000".into(),
+                start,
+                answer,
+                end,
+                disposition: if talk.is_some() {
+                    Disposition::Answered
+                } else {
+                    Disposition::NoAnswer
                 },
-                None,
-            )
-            .await
-            .unwrap();
-    }
-}
-
-fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
-
-/// `hour:minute` on `day` in the billing time zone.
-fn at(day: NaiveDate, hour: u32, minute: u32) -> DateTime<Utc> {
-    TZ.from_local_datetime(&day.and_hms_opt(hour, minute, 0).unwrap())
-        .single()
-        .unwrap()
-        .with_timezone(&Utc)
-}
-
-fn eur(amount: &str) -> Money {
-    Money::parse(&format!("{amount} EUR")).unwrap()
+                answered_by: talk.map(|_| "sip:office@sip.vnum.example".into()),
+            },
+            None,
+        )
+        .await
+        .unwrap();
 }
 
 fn march() -> Period {
@@ -206,8 +93,10 @@ fn complete_form(company: &str) -> ContractForm {
 
 #[tokio::test]
 async fn r12_3_contract_needs_name_address_bank_and_signatory() {
-    let world = World::on(day(2026, 3, 2)).await;
-    let acme = world.customer("Acme GmbH", CustomerKind::Company).await;
+    let (world, _) = world_on(day(2026, 3, 2)).await;
+    let acme = world
+        .register("Acme GmbH", CustomerKind::Company, Currency::EUR)
+        .await;
 
     let err = world
         .vnum
@@ -246,11 +135,11 @@ async fn r12_3_contract_needs_name_address_bank_and_signatory() {
 
 #[tokio::test]
 async fn r12_1_signing_again_replaces_the_active_contract_with_a_new_version() {
-    let world = World::on(day(2026, 3, 2)).await;
-    let acme = world.company_with_contract("Acme GmbH").await;
+    let (world, _) = world_on(day(2026, 3, 2)).await;
+    let acme = company_with_contract(&world, "Acme GmbH").await;
     let first = world.vnum.contract_of(acme.id).await.unwrap();
 
-    world.go_to(day(2026, 6, 1), 10, 0);
+    world.set_time(local_hm(TZ, day(2026, 6, 1), 10, 0));
     let mut form = complete_form("Acme Holding GmbH");
     form.signatory_name = "Max Mustermann".into();
     let second = world.vnum.sign_contract(acme.id, &form).await.unwrap();
@@ -269,8 +158,10 @@ async fn r12_1_signing_again_replaces_the_active_contract_with_a_new_version() {
 
 #[tokio::test]
 async fn r12_1_person_cannot_sign_a_contract() {
-    let world = World::on(day(2026, 3, 2)).await;
-    let anna = world.customer("Anna Schmidt", CustomerKind::Person).await;
+    let (world, _) = world_on(day(2026, 3, 2)).await;
+    let anna = world
+        .register("Anna Schmidt", CustomerKind::Person, Currency::EUR)
+        .await;
 
     let err = world
         .vnum
@@ -286,13 +177,15 @@ async fn r12_1_person_cannot_sign_a_contract() {
         .await
         .unwrap_err();
     assert_eq!(err.rule(), Some(rule::R12_1), "{err:?}");
-    assert_eq!(world.balance(&anna).await, eur("0.00"));
+    assert_eq!(world.balance(anna.id).await, eur("0.00"));
 }
 
 #[tokio::test]
 async fn r12_1_bank_transfer_credits_once_per_reference() {
-    let world = World::on(day(2026, 3, 5)).await;
-    let unsigned = world.customer("Beta AG", CustomerKind::Company).await;
+    let (world, _) = world_on(day(2026, 3, 5)).await;
+    let unsigned = world
+        .register("Beta AG", CustomerKind::Company, Currency::EUR)
+        .await;
     let err = world
         .vnum
         .record_bank_transfer(unsigned.id, eur("500.00"), day(2026, 3, 5), "RF18 5390")
@@ -300,7 +193,7 @@ async fn r12_1_bank_transfer_credits_once_per_reference() {
         .unwrap_err();
     assert_eq!(err.rule(), Some(rule::R12_1), "{err:?}");
 
-    let acme = world.company_with_contract("Acme GmbH").await;
+    let acme = company_with_contract(&world, "Acme GmbH").await;
     let entry = world
         .vnum
         .record_bank_transfer(
@@ -315,7 +208,7 @@ async fn r12_1_bank_transfer_credits_once_per_reference() {
     assert_eq!(entry.amount, eur("500.00"));
     assert!(entry.description.contains("RF18 5390 0754 7034"));
     assert!(entry.description.contains("2026-03-04"));
-    assert_eq!(world.balance(&acme).await, eur("500.00"));
+    assert_eq!(world.balance(acme.id).await, eur("500.00"));
 
     let again = world
         .vnum
@@ -327,7 +220,7 @@ async fn r12_1_bank_transfer_credits_once_per_reference() {
         )
         .await;
     assert!(matches!(again, Err(Error::Conflict(_))), "{again:?}");
-    assert_eq!(world.balance(&acme).await, eur("500.00"));
+    assert_eq!(world.balance(acme.id).await, eur("500.00"));
 
     world
         .vnum
@@ -339,7 +232,7 @@ async fn r12_1_bank_transfer_credits_once_per_reference() {
         )
         .await
         .unwrap();
-    assert_eq!(world.balance(&acme).await, eur("750.00"));
+    assert_eq!(world.balance(acme.id).await, eur("750.00"));
 
     let invalid = world
         .vnum
@@ -362,40 +255,40 @@ async fn r12_1_bank_transfer_credits_once_per_reference() {
 /// Acme's year so far: a top-up and a number in February, in March a transfer, a renewal
 /// charge and a late top-up at 23:30 on the 31st, in April (from 00:30 on the 1st) another
 /// transfer and another renewal.
-async fn acme_through_april(world: &mut World) -> (Customer, NumberRecord, Money) {
-    let acme = world.company_with_contract("Acme GmbH").await;
-    world.top_up(&acme, "100.00").await;
-    let number = world.buy(&acme).await;
+async fn acme_through_april(world: &World, offer: &Offer) -> (Customer, NumberRecord, Money) {
+    let acme = company_with_contract(world, "Acme GmbH").await;
+    world.top_up(acme.id, eur("100.00")).await;
+    let number = world.buy(acme.id, offer, 1).await;
 
-    world.go_to(day(2026, 3, 5), 11, 0);
+    world.set_time(local_hm(TZ, day(2026, 3, 5), 11, 0));
     world
         .vnum
         .record_bank_transfer(acme.id, eur("500.00"), day(2026, 3, 4), "RF-0305")
         .await
         .unwrap();
-    world.go_to(day(2026, 3, 20), 9, 0);
+    world.set_time(local_hm(TZ, day(2026, 3, 20), 9, 0));
     world.vnum.run_renewals().await.unwrap();
-    world.go_to(day(2026, 3, 31), 23, 30);
-    world.top_up(&acme, "50.00").await;
-    let end_of_march = world.balance(&acme).await;
+    world.set_time(local_hm(TZ, day(2026, 3, 31), 23, 30));
+    world.top_up(acme.id, eur("50.00")).await;
+    let end_of_march = world.balance(acme.id).await;
 
-    world.go_to(day(2026, 4, 1), 0, 30);
+    world.set_time(local_hm(TZ, day(2026, 4, 1), 0, 30));
     world
         .vnum
         .record_bank_transfer(acme.id, eur("200.00"), day(2026, 3, 31), "RF-0401")
         .await
         .unwrap();
-    world.go_to(day(2026, 4, 20), 9, 0);
+    world.set_time(local_hm(TZ, day(2026, 4, 20), 9, 0));
     world.vnum.run_renewals().await.unwrap();
     (acme, number, end_of_march)
 }
 
 #[tokio::test]
 async fn r12_2_reconciliation_statement_closes_on_the_ledger_balance() {
-    let mut world = World::on(day(2026, 2, 20)).await;
-    let (acme, number, end_of_march) = acme_through_april(&mut world).await;
+    let (world, offer) = world_on(day(2026, 2, 20)).await;
+    let (acme, number, end_of_march) = acme_through_april(&world, &offer).await;
     assert_eq!(end_of_march, eur("630.00"));
-    assert_eq!(world.balance(&acme).await, eur("820.00"));
+    assert_eq!(world.balance(acme.id).await, eur("820.00"));
 
     let documents = world
         .vnum
@@ -432,13 +325,13 @@ async fn r12_2_reconciliation_statement_closes_on_the_ledger_balance() {
     let april = world.vnum.closing_documents(acme.id, april).await.unwrap();
     assert_ne!(april.invoice.header().id, documents.invoice.header().id);
     assert_eq!(april.statement.opening(), end_of_march);
-    assert_eq!(april.statement.closing(), world.balance(&acme).await);
+    assert_eq!(april.statement.closing(), world.balance(acme.id).await);
 }
 
 #[tokio::test]
 async fn r4_6_ledger_statistics_total_each_kind_of_entry() {
-    let mut world = World::on(day(2026, 2, 20)).await;
-    let (acme, _, end_of_march) = acme_through_april(&mut world).await;
+    let (world, offer) = world_on(day(2026, 2, 20)).await;
+    let (acme, _, end_of_march) = acme_through_april(&world, &offer).await;
 
     let stats = world.vnum.ledger_stats(acme.id, march()).await.unwrap();
     let totals: Vec<(EntryKind, u32, Money)> = stats
@@ -467,31 +360,55 @@ async fn r4_6_ledger_statistics_total_each_kind_of_entry() {
 
 #[tokio::test]
 async fn r4_6_call_statistics_per_number_and_period() {
-    let mut world = World::on(day(2026, 3, 1)).await;
-    let acme = world.company_with_contract("Acme GmbH").await;
-    world.top_up(&acme, "100.00").await;
-    let office = world.buy(&acme).await;
-    let support = world.buy(&acme).await;
-    let quiet = world.buy(&acme).await;
+    let (world, offer) = world_on(day(2026, 3, 1)).await;
+    let acme = company_with_contract(&world, "Acme GmbH").await;
+    world.top_up(acme.id, eur("100.00")).await;
+    let office = world.buy(acme.id, &offer, 1).await;
+    let support = world.buy(acme.id, &offer, 1).await;
+    let quiet = world.buy(acme.id, &offer, 1).await;
 
-    world
-        .call(office.id, at(day(2026, 2, 28), 23, 50), Some(30))
-        .await;
-    world
-        .call(office.id, at(day(2026, 3, 3), 10, 0), Some(60))
-        .await;
-    world
-        .call(office.id, at(day(2026, 3, 4), 10, 0), None)
-        .await;
-    world
-        .call(office.id, at(day(2026, 4, 1), 0, 10), Some(90))
-        .await;
-    world
-        .call(support.id, at(day(2026, 3, 31), 23, 50), Some(120))
-        .await;
-    world
-        .call(support.id, at(day(2026, 3, 10), 12, 0), Some(40))
-        .await;
+    call(
+        &world,
+        office.id,
+        local_hm(TZ, day(2026, 2, 28), 23, 50),
+        Some(30),
+    )
+    .await;
+    call(
+        &world,
+        office.id,
+        local_hm(TZ, day(2026, 3, 3), 10, 0),
+        Some(60),
+    )
+    .await;
+    call(
+        &world,
+        office.id,
+        local_hm(TZ, day(2026, 3, 4), 10, 0),
+        None,
+    )
+    .await;
+    call(
+        &world,
+        office.id,
+        local_hm(TZ, day(2026, 4, 1), 0, 10),
+        Some(90),
+    )
+    .await;
+    call(
+        &world,
+        support.id,
+        local_hm(TZ, day(2026, 3, 31), 23, 50),
+        Some(120),
+    )
+    .await;
+    call(
+        &world,
+        support.id,
+        local_hm(TZ, day(2026, 3, 10), 12, 0),
+        Some(40),
+    )
+    .await;
 
     let view = world.vnum.call_stats(acme.id, march()).await.unwrap();
     let rows: Vec<(NumberId, u32, u32, u32, i64)> = view
@@ -517,15 +434,18 @@ async fn r4_6_call_statistics_per_number_and_period() {
         .call_records(
             acme.id,
             office.id,
-            at(day(2026, 3, 1), 0, 0),
-            at(day(2026, 4, 1), 0, 0),
+            local_hm(TZ, day(2026, 3, 1), 0, 0),
+            local_hm(TZ, day(2026, 4, 1), 0, 0),
         )
         .await
         .unwrap();
     let starts: Vec<DateTime<Utc>> = records.iter().map(|r| r.start()).collect();
     assert_eq!(
         starts,
-        [at(day(2026, 3, 3), 10, 0), at(day(2026, 3, 4), 10, 0)]
+        [
+            local_hm(TZ, day(2026, 3, 3), 10, 0),
+            local_hm(TZ, day(2026, 3, 4), 10, 0)
+        ]
     );
     assert_ne!(records[0].id(), records[1].id());
     assert!(records.iter().all(|r| r.id() != CallId(0)));
@@ -533,22 +453,28 @@ async fn r4_6_call_statistics_per_number_and_period() {
 
 #[tokio::test]
 async fn r4_6_another_customers_calls_are_not_found() {
-    let mut world = World::on(day(2026, 3, 1)).await;
-    let acme = world.company_with_contract("Acme GmbH").await;
-    world.top_up(&acme, "100.00").await;
-    let office = world.buy(&acme).await;
-    world
-        .call(office.id, at(day(2026, 3, 3), 10, 0), Some(60))
+    let (world, offer) = world_on(day(2026, 3, 1)).await;
+    let acme = company_with_contract(&world, "Acme GmbH").await;
+    world.top_up(acme.id, eur("100.00")).await;
+    let office = world.buy(acme.id, &offer, 1).await;
+    call(
+        &world,
+        office.id,
+        local_hm(TZ, day(2026, 3, 3), 10, 0),
+        Some(60),
+    )
+    .await;
+    let snoop = world
+        .register("Snoop Ltd", CustomerKind::Company, Currency::EUR)
         .await;
-    let snoop = world.customer("Snoop Ltd", CustomerKind::Company).await;
 
     let peek = world
         .vnum
         .call_records(
             snoop.id,
             office.id,
-            at(day(2026, 3, 1), 0, 0),
-            at(day(2026, 4, 1), 0, 0),
+            local_hm(TZ, day(2026, 3, 1), 0, 0),
+            local_hm(TZ, day(2026, 4, 1), 0, 0),
         )
         .await;
     assert!(matches!(peek, Err(Error::NotFound { .. })), "{peek:?}");
@@ -564,9 +490,9 @@ async fn r4_6_another_customers_calls_are_not_found() {
                 direction: Direction::Inbound,
                 from: "anonymous".into(),
                 to: "+4915110000000".into(),
-                start: at(day(2026, 3, 3), 11, 0),
+                start: local_hm(TZ, day(2026, 3, 3), 11, 0),
                 answer: None,
-                end: at(day(2026, 3, 3), 11, 1),
+                end: local_hm(TZ, day(2026, 3, 3), 11, 1),
                 disposition: Disposition::Busy,
                 answered_by: None,
             },
@@ -581,10 +507,10 @@ async fn r4_6_another_customers_calls_are_not_found() {
 
 #[tokio::test]
 async fn r4_6_a_call_whose_times_contradict_each_other_is_refused() {
-    let mut world = World::on(day(2026, 3, 1)).await;
-    let acme = world.company_with_contract("Acme GmbH").await;
-    world.top_up(&acme, "100.00").await;
-    let office = world.buy(&acme).await;
+    let (world, offer) = world_on(day(2026, 3, 1)).await;
+    let acme = company_with_contract(&world, "Acme GmbH").await;
+    world.top_up(acme.id, eur("100.00")).await;
+    let office = world.buy(acme.id, &offer, 1).await;
 
     let backwards = world
         .vnum
@@ -595,9 +521,9 @@ async fn r4_6_a_call_whose_times_contradict_each_other_is_refused() {
                 direction: Direction::Inbound,
                 from: "+4930123456".into(),
                 to: "+4915110000000".into(),
-                start: at(day(2026, 3, 3), 11, 0),
+                start: local_hm(TZ, day(2026, 3, 3), 11, 0),
                 answer: None,
-                end: at(day(2026, 3, 3), 10, 0),
+                end: local_hm(TZ, day(2026, 3, 3), 10, 0),
                 disposition: Disposition::NoAnswer,
                 answered_by: None,
             },
@@ -614,19 +540,19 @@ async fn r4_6_a_call_whose_times_contradict_each_other_is_refused() {
 
 #[tokio::test]
 async fn r4_6_a_call_reported_twice_under_its_reference_is_counted_once() {
-    let mut world = World::on(day(2026, 3, 1)).await;
-    let acme = world.company_with_contract("Acme GmbH").await;
-    world.top_up(&acme, "100.00").await;
-    let office = world.buy(&acme).await;
+    let (world, offer) = world_on(day(2026, 3, 1)).await;
+    let acme = company_with_contract(&world, "Acme GmbH").await;
+    world.top_up(acme.id, eur("100.00")).await;
+    let office = world.buy(acme.id, &offer, 1).await;
     let report = |minute| CallRecordFields {
         id: CallId(0),
         number: office.id,
         direction: Direction::Inbound,
         from: "+4930123456".into(),
         to: "+4915110000000".into(),
-        start: at(day(2026, 3, 3), 11, minute),
+        start: local_hm(TZ, day(2026, 3, 3), 11, minute),
         answer: None,
-        end: at(day(2026, 3, 3), 11, minute + 1),
+        end: local_hm(TZ, day(2026, 3, 3), 11, minute + 1),
         disposition: Disposition::NoAnswer,
         answered_by: None,
     };

@@ -5,75 +5,31 @@
 // The world's helpers run only inside tests: a panic there is a failed test with a location.
 #![allow(clippy::unwrap_used)]
 
-use std::sync::Arc;
-
-use chrono::{TimeZone, Utc};
-use vnum_app::memory::{
-    FakeCarrier, InMemoryMedia, InMemoryStore, ManualClock, Outbox, RecordingSipEngine,
-};
-use vnum_app::model::{Customer, CustomerKind, EntryKind};
-use vnum_app::{
-    Config, Error, PaymentMethod, Ports, ProviderNotification, RegisterCustomer, StartPayment,
-    TopUp, Vnum,
-};
+use vnum_app::model::{Customer, EntryKind};
+use vnum_app::testing::World;
+use vnum_app::{Error, PaymentMethod, ProviderNotification, StartPayment, TopUp};
 use vnum_billing::{PaymentOutcome, PaymentStatus};
-use vnum_core::{Currency, Money, PaymentId, rule};
+use vnum_core::{PaymentId, rule};
+use vnum_testkit::{at, day, eur, usd};
 
-struct World {
-    vnum: Vnum,
-    store: InMemoryStore,
+/// The application on in-memory ports, at 09:00 UTC on 2 March 2026.
+fn world() -> World {
+    World::new(at(day(2026, 3, 2), 9))
 }
 
-impl World {
-    fn new() -> Self {
-        let store = InMemoryStore::new();
-        let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap());
-        let ports = Ports {
-            store: Arc::new(store.clone()),
-            clock: Arc::new(clock),
-            notifier: Arc::new(Outbox::new()),
-            carrier: Arc::new(FakeCarrier::new()),
-            sip: Arc::new(RecordingSipEngine::new()),
-            media: Arc::new(InMemoryMedia::new()),
-        };
-        Self {
-            vnum: Vnum::new(ports, Config::default()),
-            store,
-        }
-    }
-
-    async fn customer(&self, name: &str) -> Customer {
-        self.vnum
-            .register_customer(RegisterCustomer {
-                name: name.into(),
-                email: format!("{}@example.com", name.to_lowercase()),
-                kind: CustomerKind::Person,
-                currency: Currency::EUR,
-            })
-            .await
-            .unwrap()
-    }
-
-    async fn start(&self, customer: &Customer, amount: &str, key: &str) -> PaymentId {
-        self.vnum
-            .start_payment(StartPayment {
-                customer: customer.id,
-                amount: eur(amount),
-                idempotency_key: key.into(),
-            })
-            .await
-            .unwrap()
-            .payment
-            .id
-    }
-
-    async fn balance(&self, customer: &Customer) -> Money {
-        self.vnum.balance(customer.id).await.unwrap().balance
-    }
-}
-
-fn eur(amount: &str) -> Money {
-    Money::new(amount.parse().unwrap(), Currency::EUR)
+/// Starts a payment of `amount` under `key` and returns its id.
+async fn start(world: &World, customer: &Customer, amount: &str, key: &str) -> PaymentId {
+    world
+        .vnum
+        .start_payment(StartPayment {
+            customer: customer.id,
+            amount: eur(amount),
+            idempotency_key: key.into(),
+        })
+        .await
+        .unwrap()
+        .payment
+        .id
 }
 
 fn succeeded(event: &str, payment: PaymentId, amount: &str) -> ProviderNotification {
@@ -86,7 +42,7 @@ fn succeeded(event: &str, payment: PaymentId, amount: &str) -> ProviderNotificat
 
 #[tokio::test]
 async fn r1_d1_a_started_payment_is_pending_and_credits_nothing() {
-    let world = World::new();
+    let world = world();
     let ann = world.customer("Ann").await;
     let started = world
         .vnum
@@ -101,8 +57,8 @@ async fn r1_d1_a_started_payment_is_pending_and_credits_nothing() {
     assert_eq!(started.payment.status, PaymentStatus::Pending);
     assert_eq!(started.payment.amount, eur("25.00"));
     assert_eq!(started.payment.confirmed_at, None);
-    assert_eq!(world.balance(&ann).await, eur("0.00"));
-    assert!(world.store.all_entries().is_empty());
+    assert_eq!(world.balance(ann.id).await, eur("0.00"));
+    assert!(world.memory().all_entries().is_empty());
     assert_eq!(
         world.vnum.payments(ann.id).await.unwrap(),
         vec![started.payment.clone()]
@@ -119,9 +75,9 @@ async fn r1_d1_a_started_payment_is_pending_and_credits_nothing() {
 
 #[tokio::test]
 async fn r1_d1_the_same_key_starts_one_payment() {
-    let world = World::new();
+    let world = world();
     let ann = world.customer("Ann").await;
-    let first = world.start(&ann, "25.00", "pay-1").await;
+    let first = start(&world, &ann, "25.00", "pay-1").await;
     let again = world
         .vnum
         .start_payment(StartPayment {
@@ -147,7 +103,7 @@ async fn r1_d1_the_same_key_starts_one_payment() {
 
 #[tokio::test]
 async fn r10_d6_a_started_payment_is_positive_whole_and_at_most_the_maximum() {
-    let world = World::new();
+    let world = world();
     let ann = world.customer("Ann").await;
     for amount in ["0.00", "-5.00", "0.001"] {
         let refused = world
@@ -175,7 +131,7 @@ async fn r10_d6_a_started_payment_is_positive_whole_and_at_most_the_maximum() {
         .vnum
         .start_payment(StartPayment {
             customer: ann.id,
-            amount: Money::new(10.into(), Currency::USD),
+            amount: usd("10"),
             idempotency_key: "pay-usd".into(),
         })
         .await;
@@ -185,10 +141,10 @@ async fn r10_d6_a_started_payment_is_positive_whole_and_at_most_the_maximum() {
 
 #[tokio::test]
 async fn r1_d1_another_customers_payment_is_not_found() {
-    let world = World::new();
+    let world = world();
     let ann = world.customer("Ann").await;
     let bob = world.customer("Bob").await;
-    let anns = world.start(&ann, "25.00", "pay-1").await;
+    let anns = start(&world, &ann, "25.00", "pay-1").await;
     assert!(matches!(
         world.vnum.payment(bob.id, anns).await,
         Err(Error::NotFound { .. })
@@ -198,9 +154,9 @@ async fn r1_d1_another_customers_payment_is_not_found() {
 
 #[tokio::test]
 async fn r1_d1_a_confirmed_payment_credits_once_even_when_notified_twice() {
-    let world = World::new();
+    let world = world();
     let ann = world.customer("Ann").await;
-    let payment = world.start(&ann, "25.00", "pay-1").await;
+    let payment = start(&world, &ann, "25.00", "pay-1").await;
 
     let first = world
         .vnum
@@ -216,7 +172,7 @@ async fn r1_d1_a_confirmed_payment_credits_once_even_when_notified_twice() {
     assert_eq!(entry.amount, eur("25.00"));
     assert_eq!(entry.rule, Some(rule::R1_D1));
     assert_eq!(entry.reference.as_deref(), Some("provider:evt_1"));
-    assert_eq!(world.balance(&ann).await, eur("25.00"));
+    assert_eq!(world.balance(ann.id).await, eur("25.00"));
 
     let second = world
         .vnum
@@ -226,20 +182,16 @@ async fn r1_d1_a_confirmed_payment_credits_once_even_when_notified_twice() {
     assert!(second.replayed);
     assert_eq!(second.payment, first.payment);
     assert_eq!(second.entry, first.entry);
-    assert_eq!(world.balance(&ann).await, eur("25.00"));
-    assert_eq!(world.store.all_entries().len(), 1);
+    assert_eq!(world.balance(ann.id).await, eur("25.00"));
+    assert_eq!(world.memory().all_entries().len(), 1);
 }
 
 #[tokio::test]
 async fn r1_d1_a_notified_amount_other_than_the_payments_credits_nothing() {
-    let world = World::new();
+    let world = world();
     let ann = world.customer("Ann").await;
-    let payment = world.start(&ann, "25.00", "pay-1").await;
-    for notified in [
-        eur("250.00"),
-        eur("24.99"),
-        Money::new("25.00".parse().unwrap(), Currency::USD),
-    ] {
+    let payment = start(&world, &ann, "25.00", "pay-1").await;
+    for notified in [eur("250.00"), eur("24.99"), usd("25.00")] {
         let refused = world
             .vnum
             .apply_payment_notification(ProviderNotification {
@@ -251,16 +203,16 @@ async fn r1_d1_a_notified_amount_other_than_the_payments_credits_nothing() {
             .unwrap_err();
         assert_eq!(refused.rule(), Some(rule::R1_D1), "{notified}");
     }
-    assert_eq!(world.balance(&ann).await, eur("0.00"));
+    assert_eq!(world.balance(ann.id).await, eur("0.00"));
     let stored = world.vnum.payment(ann.id, payment).await.unwrap();
     assert_eq!(stored.status, PaymentStatus::Pending);
 }
 
 #[tokio::test]
 async fn r1_d1_a_failed_payment_credits_nothing_and_stays_failed() {
-    let world = World::new();
+    let world = world();
     let ann = world.customer("Ann").await;
-    let payment = world.start(&ann, "25.00", "pay-1").await;
+    let payment = start(&world, &ann, "25.00", "pay-1").await;
     let failed = world
         .vnum
         .apply_payment_notification(ProviderNotification {
@@ -273,7 +225,7 @@ async fn r1_d1_a_failed_payment_credits_nothing_and_stays_failed() {
     assert_eq!(failed.payment.status, PaymentStatus::Failed);
     assert!(failed.payment.failed_at.is_some());
     assert_eq!(failed.entry, None);
-    assert_eq!(world.balance(&ann).await, eur("0.00"));
+    assert_eq!(world.balance(ann.id).await, eur("0.00"));
 
     // A later success of another event cannot revive it.
     let late = world
@@ -287,12 +239,12 @@ async fn r1_d1_a_failed_payment_credits_nothing_and_stays_failed() {
         .apply_payment_notification(succeeded("evt_1", payment, "25.00"))
         .await;
     assert!(matches!(contradicted, Err(Error::Conflict(_))));
-    assert_eq!(world.balance(&ann).await, eur("0.00"));
+    assert_eq!(world.balance(ann.id).await, eur("0.00"));
 }
 
 #[tokio::test]
 async fn r1_d1_a_notification_for_an_unknown_payment_is_not_found() {
-    let world = World::new();
+    let world = world();
     let missing = world
         .vnum
         .apply_payment_notification(succeeded("evt_1", PaymentId(999), "25.00"))
@@ -302,7 +254,7 @@ async fn r1_d1_a_notification_for_an_unknown_payment_is_not_found() {
 
 #[tokio::test]
 async fn r1_d1_an_operator_payment_names_its_method_in_the_ledger() {
-    let world = World::new();
+    let world = world();
     let ann = world.customer("Ann").await;
     let receipt = world
         .vnum

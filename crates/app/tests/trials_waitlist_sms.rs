@@ -6,48 +6,22 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
-use vnum_app::memory::{
-    FakeCarrier, InMemoryMedia, InMemoryStore, ManualClock, Outbox, RecordingSipEngine, SipCommand,
-};
-use vnum_app::model::{
-    Customer, CustomerKind, EntryKind, NewLedgerEntry, SmsAllocationRecord, StockState,
-};
+use chrono::Duration;
+use vnum_app::memory::SipCommand;
+use vnum_app::model::{Customer, EntryKind, NewLedgerEntry, SmsAllocationRecord, StockState};
 use vnum_app::ports::Invariant;
-use vnum_app::ports::{Clock, Email, Notifier, NotifyError, Store, StoreError};
-use vnum_app::{Config, Error, Ports, RegisterCustomer, TopUp, TrialOutcome, Vnum};
-use vnum_compliance::DocumentRequirement;
+use vnum_app::ports::{Email, Notifier, NotifyError, StoreError};
+use vnum_app::testing::{World, mobile_offer};
+use vnum_app::{Config, Error, TrialOutcome, Vnum};
 use vnum_core::rule::{self, RuleId};
-use vnum_core::{CarrierId, CountryCode, Currency, Money, OfferId, PhoneNumber, TrialId};
-use vnum_lifecycle::{
-    City, NumberKind, Offer, OfferTerms, ProvisioningClass, Trial, WaitlistState,
-};
+use vnum_core::{PhoneNumber, TrialId};
+use vnum_lifecycle::{City, NumberKind, Offer, OfferTerms, Trial, WaitlistState};
 use vnum_sms::{AllocationState, Service, SmsAllocation, SmsPool};
+use vnum_testkit::{at, country, day, eur, phone};
 
-struct World {
-    vnum: Vnum,
-    ports: Ports,
-    clock: ManualClock,
-    store: InMemoryStore,
-    outbox: Outbox,
-    sip: RecordingSipEngine,
-    keys: u32,
-}
-
-fn start() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap()
-}
-
-fn eur(amount: &str) -> Money {
-    Money::parse(&format!("{amount} EUR")).unwrap()
-}
-
-fn number(e164: &str) -> PhoneNumber {
-    PhoneNumber::parse(e164).unwrap()
-}
-
-fn country(code: &str) -> CountryCode {
-    CountryCode::parse(code).unwrap()
+/// The application on in-memory ports, at 09:00 UTC on 2 March 2026.
+fn world() -> World {
+    World::new(at(day(2026, 3, 2), 9))
 }
 
 /// The offer's terms: a mobile offer unless a city (landline) or `Sms` is given.
@@ -102,157 +76,98 @@ fn refused_by(result: Result<impl std::fmt::Debug, Error>) -> RuleId {
     }
 }
 
-impl World {
-    fn new() -> Self {
-        let clock = ManualClock::new(start());
-        let store = InMemoryStore::new();
-        let outbox = Outbox::new();
-        let sip = RecordingSipEngine::new();
-        let ports = Ports {
-            store: Arc::new(store.clone()),
-            clock: Arc::new(clock.clone()),
-            notifier: Arc::new(outbox.clone()),
-            carrier: Arc::new(FakeCarrier::new()),
-            sip: Arc::new(sip.clone()),
-            media: Arc::new(InMemoryMedia::new()),
-        };
-        Self {
-            vnum: Vnum::new(ports.clone(), Config::default()),
-            ports,
-            clock,
-            store,
-            outbox,
-            sip,
-            keys: 0,
+impl Terms<'_> {
+    /// The offer's terms as the catalogue takes them.
+    fn build(&self) -> OfferTerms {
+        OfferTerms {
+            city: self.city.map(|c| City::new(c).unwrap()),
+            kind: self.kind,
+            trial_allowed: self.trial,
+            listed: self.listed,
+            ..mobile_offer(country(self.country), eur(self.monthly))
         }
     }
+}
 
-    fn now(&self) -> DateTime<Utc> {
-        self.clock.now()
-    }
+/// An offer entered by the provider, with `stock` numbers held for it.
+async fn offer(world: &World, terms: Terms<'_>, stock: &[&str]) -> Offer {
+    let numbers: Vec<PhoneNumber> = stock.iter().map(|n| phone(n)).collect();
+    world.offer_with_stock(terms.build(), numbers).await
+}
 
-    async fn customer(&self, name: &str) -> Customer {
-        self.vnum
-            .register_customer(RegisterCustomer {
-                name: name.into(),
-                email: format!("{}@example.com", name.to_lowercase()),
-                kind: CustomerKind::Person,
-                currency: Currency::EUR,
-            })
-            .await
-            .unwrap()
-    }
+async fn stock_state(world: &World, e164: &str) -> StockState {
+    let mut tx = world.ports.store.begin().await.unwrap();
+    tx.stock_number(&phone(e164)).await.unwrap().unwrap().state
+}
 
-    async fn top_up(&mut self, customer: &Customer, amount: &str) {
-        self.keys += 1;
-        self.vnum
-            .top_up(TopUp {
-                customer: customer.id,
-                amount: eur(amount),
-                idempotency_key: format!("key-{}", self.keys),
-            })
-            .await
-            .unwrap();
+async fn trial(world: &World, customer: &Customer, wanted: &str, kind: NumberKind) -> Trial {
+    match world
+        .vnum
+        .start_trial(customer.id, country(wanted), kind)
+        .await
+        .unwrap()
+    {
+        TrialOutcome::Started(record) => record.trial,
+        other @ TrialOutcome::Suggested { .. } => panic!("expected a test, got {other:?}"),
     }
+}
 
-    async fn balance(&self, customer: &Customer) -> Money {
-        self.vnum.balance(customer.id).await.unwrap().balance
-    }
+async fn allocate(
+    world: &World,
+    customer: &Customer,
+    service: &str,
+    offer: &Offer,
+) -> SmsAllocation {
+    world
+        .vnum
+        .allocate_sms_number(customer.id, service, offer.id())
+        .await
+        .unwrap()
+        .allocation
+}
 
-    /// An offer entered by the provider, with `stock` numbers held for it.
-    async fn offer(&self, terms: Terms<'_>, stock: &[&str]) -> Offer {
-        let mut tx = self.store.begin().await.unwrap();
-        let offer = tx
-            .insert_offer(OfferTerms {
-                id: OfferId(0),
-                country: country(terms.country),
-                city: terms.city.map(|c| City::new(c).unwrap()),
-                kind: terms.kind,
-                carrier: CarrierId(1),
-                monthly_price: eur(terms.monthly),
-                setup_fee: eur("0.00"),
-                provisioning: ProvisioningClass::Instant,
-                documents: DocumentRequirement::none(),
-                caller_id_monthly: None,
-                sip_forwarding_free: true,
-                trial_allowed: terms.trial,
-                listed: terms.listed,
-            })
-            .await
-            .unwrap();
-        let numbers: Vec<PhoneNumber> = stock.iter().map(|n| number(n)).collect();
-        tx.add_stock(offer.id(), &numbers).await.unwrap();
-        tx.commit().await.unwrap();
-        offer
-    }
+/// An SMS from `sender` arriving at `to`, delivered.
+async fn receive(world: &World, to: &PhoneNumber, sender: &str, text: &str) -> SmsAllocationRecord {
+    world.vnum.receive_sms(to, sender, text).await.unwrap()
+}
 
-    async fn stock_state(&self, e164: &str) -> StockState {
-        let mut tx = self.store.begin().await.unwrap();
-        tx.stock_number(&number(e164)).await.unwrap().unwrap().state
-    }
+/// The allocations that expired just now (R9.D1).
+async fn expire(world: &World) -> Vec<SmsAllocationRecord> {
+    world.vnum.expire_sms_allocations().await.unwrap()
+}
 
-    async fn trial(&self, customer: &Customer, wanted: &str, kind: NumberKind) -> Trial {
-        match self
-            .vnum
-            .start_trial(customer.id, country(wanted), kind)
-            .await
-            .unwrap()
-        {
-            TrialOutcome::Started(record) => record.trial,
-            other @ TrialOutcome::Suggested { .. } => panic!("expected a test, got {other:?}"),
-        }
-    }
-
-    async fn allocate(&self, customer: &Customer, service: &str, offer: &Offer) -> SmsAllocation {
-        self.vnum
-            .allocate_sms_number(customer.id, service, offer.id())
-            .await
-            .unwrap()
-            .allocation
-    }
-
-    /// An SMS from `sender` arriving at `to`, delivered.
-    async fn receive(&self, to: &PhoneNumber, sender: &str, text: &str) -> SmsAllocationRecord {
-        self.vnum.receive_sms(to, sender, text).await.unwrap()
-    }
-
-    /// The allocations that expired just now (R9.D1).
-    async fn expire(&self) -> Vec<SmsAllocationRecord> {
-        self.vnum.expire_sms_allocations().await.unwrap()
-    }
-
-    fn refunds(&self) -> usize {
-        self.store
-            .all_entries()
-            .iter()
-            .filter(|e| e.kind == EntryKind::Refund)
-            .count()
-    }
+fn refunds(world: &World) -> usize {
+    world
+        .memory()
+        .all_entries()
+        .iter()
+        .filter(|e| e.kind == EntryKind::Refund)
+        .count()
 }
 
 /// A world where Ann has `balance` EUR and an SMS offer (0.50 EUR a number) holds `pool`.
 async fn sms_world(balance: &str, pool: &[&str]) -> (World, Customer, Offer) {
-    let mut world = World::new();
+    let world = world();
     let ann = world.customer("Ann").await;
-    world.top_up(&ann, balance).await;
-    let offer = world.offer(Terms::sms(), pool).await;
+    world.top_up(ann.id, eur(balance)).await;
+    let offer = offer(&world, Terms::sms(), pool).await;
     (world, ann, offer)
 }
 
 #[tokio::test]
 async fn r8_1_trial_ends_after_exactly_one_hour_and_number_returns_to_stock() {
-    let world = World::new();
+    let world = world();
     let ann = world.customer("Ann").await;
     let trial_terms = Terms::trial();
-    world.offer(trial_terms, &["+4915100000001"]).await;
+    offer(&world, trial_terms, &["+4915100000001"]).await;
     let started = world.now();
 
-    let trial = world.trial(&ann, "DE", NumberKind::Mobile).await;
+    let trial = trial(&world, &ann, "DE", NumberKind::Mobile).await;
 
-    assert_eq!(trial.number(), &number("+4915100000001"));
+    assert_eq!(trial.number(), &phone("+4915100000001"));
     assert_eq!(trial.ends_at(), started + Duration::hours(1));
     assert_eq!(
-        world.stock_state("+4915100000001").await,
+        stock_state(&world, "+4915100000001").await,
         StockState::OnTrial
     );
     let routing = world
@@ -269,7 +184,7 @@ async fn r8_1_trial_ends_after_exactly_one_hour_and_number_returns_to_stock() {
         .advance(Duration::hours(1) - Duration::seconds(1));
     assert!(world.vnum.expire_trials().await.unwrap().is_empty());
     assert_eq!(
-        world.stock_state("+4915100000001").await,
+        stock_state(&world, "+4915100000001").await,
         StockState::OnTrial
     );
 
@@ -278,7 +193,7 @@ async fn r8_1_trial_ends_after_exactly_one_hour_and_number_returns_to_stock() {
     assert_eq!(ended.len(), 1);
     assert_eq!(ended[0].returned_at, Some(started + Duration::hours(1)));
     assert_eq!(
-        world.stock_state("+4915100000001").await,
+        stock_state(&world, "+4915100000001").await,
         StockState::Available
     );
     let after = world
@@ -292,7 +207,7 @@ async fn r8_1_trial_ends_after_exactly_one_hour_and_number_returns_to_stock() {
 
     assert!(world.vnum.expire_trials().await.unwrap().is_empty());
     // The engine drops its cached routing when the test starts and when it ends.
-    let lent = SipCommand::RoutingChanged(number("+4915100000001"));
+    let lent = SipCommand::RoutingChanged(phone("+4915100000001"));
     assert_eq!(world.sip.commands(), vec![lent.clone(), lent]);
     let history = world.vnum.trials_of(ann.id).await.unwrap();
     assert_eq!(history.len(), 1);
@@ -301,32 +216,32 @@ async fn r8_1_trial_ends_after_exactly_one_hour_and_number_returns_to_stock() {
 
 #[tokio::test]
 async fn r8_d1_one_running_trial_per_customer() {
-    let world = World::new();
+    let world = world();
     let ann = world.customer("Ann").await;
     let bob = world.customer("Bob").await;
-    let offer = world
-        .offer(
-            Terms::trial(),
-            &["+4915100000001", "+4915100000002", "+4915100000003"],
-        )
-        .await;
+    let offer = offer(
+        &world,
+        Terms::trial(),
+        &["+4915100000001", "+4915100000002", "+4915100000003"],
+    )
+    .await;
 
-    let first = world.trial(&ann, "DE", NumberKind::Mobile).await;
+    let first = trial(&world, &ann, "DE", NumberKind::Mobile).await;
     let again = world
         .vnum
         .start_trial(ann.id, country("DE"), NumberKind::Mobile)
         .await;
     assert_eq!(refused_by(again), rule::R8_D1);
-    let other = world.trial(&bob, "DE", NumberKind::Mobile).await;
+    let other = trial(&world, &bob, "DE", NumberKind::Mobile).await;
     assert_ne!(other.number(), first.number());
 
     // The store holds the line too: an overlapping hour of the same customer is refused.
-    let mut tx = world.store.begin().await.unwrap();
+    let mut tx = world.ports.store.begin().await.unwrap();
     let sneaked = Trial::start(
         TrialId(9_999),
         ann.id,
         &offer,
-        number("+4915100000003"),
+        phone("+4915100000003"),
         world.now() + Duration::minutes(30),
         [],
     )
@@ -341,27 +256,27 @@ async fn r8_d1_one_running_trial_per_customer() {
 
     world.clock.advance(Duration::hours(1));
     world.vnum.expire_trials().await.unwrap();
-    let next = world.trial(&ann, "DE", NumberKind::Mobile).await;
+    let next = trial(&world, &ann, "DE", NumberKind::Mobile).await;
     assert_eq!(next.started_at(), first.ends_at());
     assert_eq!(world.vnum.trials_of(ann.id).await.unwrap().len(), 2);
 }
 
 #[tokio::test]
 async fn r8_2_untestable_country_suggests_another() {
-    let world = World::new();
+    let world = world();
     let ann = world.customer("Ann").await;
-    world.offer(Terms::default(), &["+4915100000001"]).await;
-    let austria = world
-        .offer(
-            Terms {
-                country: "AT",
-                trial: true,
-                monthly: "8.00",
-                ..Terms::default()
-            },
-            &["+436641000001"],
-        )
-        .await;
+    offer(&world, Terms::default(), &["+4915100000001"]).await;
+    let austria = offer(
+        &world,
+        Terms {
+            country: "AT",
+            trial: true,
+            monthly: "8.00",
+            ..Terms::default()
+        },
+        &["+436641000001"],
+    )
+    .await;
 
     let outcome = world
         .vnum
@@ -378,24 +293,24 @@ async fn r8_2_untestable_country_suggests_another() {
     );
     assert!(world.vnum.trials_of(ann.id).await.unwrap().is_empty());
     assert_eq!(
-        world.stock_state("+4915100000001").await,
+        stock_state(&world, "+4915100000001").await,
         StockState::Available
     );
     assert_eq!(
-        world.stock_state("+436641000001").await,
+        stock_state(&world, "+436641000001").await,
         StockState::Available
     );
 
-    let trial = world.trial(&ann, "AT", NumberKind::Mobile).await;
-    assert_eq!(trial.number(), &number("+436641000001"));
+    let trial = trial(&world, &ann, "AT", NumberKind::Mobile).await;
+    assert_eq!(trial.number(), &phone("+436641000001"));
 }
 
 #[tokio::test]
 async fn r8_3_sms_numbers_never_lent() {
-    let world = World::new();
+    let world = world();
     let ann = world.customer("Ann").await;
     let sms = Terms::sms();
-    world.offer(sms, &["+4915200000001"]).await;
+    offer(&world, sms, &["+4915200000001"]).await;
 
     let refused = world
         .vnum
@@ -403,38 +318,38 @@ async fn r8_3_sms_numbers_never_lent() {
         .await;
     assert_eq!(refused_by(refused), rule::R8_1);
     assert_eq!(
-        world.stock_state("+4915200000001").await,
+        stock_state(&world, "+4915200000001").await,
         StockState::Available
     );
 
-    world.offer(Terms::trial(), &["+4915100000001"]).await;
-    let trial = world.trial(&ann, "DE", NumberKind::Sms).await;
-    assert_eq!(trial.number(), &number("+4915100000001"));
+    offer(&world, Terms::trial(), &["+4915100000001"]).await;
+    let trial = trial(&world, &ann, "DE", NumberKind::Sms).await;
+    assert_eq!(trial.number(), &phone("+4915100000001"));
     assert_eq!(
-        world.stock_state("+4915200000001").await,
+        stock_state(&world, "+4915200000001").await,
         StockState::Available
     );
 }
 
 #[tokio::test]
 async fn r7_1_restock_notifies_waiting_customers_oldest_first() {
-    let world = World::new();
+    let world = world();
     let bob = world.customer("Bob").await;
     let ann = world.customer("Ann").await;
     let cleo = world.customer("Cleo").await;
     let dan = world.customer("Dan").await;
     let eve = world.customer("Eve").await;
-    let berlin = world
-        .offer(
-            Terms {
-                city: Some("Berlin"),
-                kind: NumberKind::Landline,
-                listed: false,
-                ..Terms::default()
-            },
-            &[],
-        )
-        .await;
+    let berlin = offer(
+        &world,
+        Terms {
+            city: Some("Berlin"),
+            kind: NumberKind::Landline,
+            listed: false,
+            ..Terms::default()
+        },
+        &[],
+    )
+    .await;
     let berlin_city = Some(City::new("Berlin").unwrap());
 
     let bobs = world
@@ -488,7 +403,7 @@ async fn r7_1_restock_notifies_waiting_customers_oldest_first() {
         .vnum
         .restock(
             berlin.id(),
-            vec![number("+493012345601"), number("+493012345602")],
+            vec![phone("+493012345601"), phone("+493012345602")],
         )
         .await
         .unwrap();
@@ -510,7 +425,7 @@ async fn r7_1_restock_notifies_waiting_customers_oldest_first() {
 
     let more = world
         .vnum
-        .restock(berlin.id(), vec![number("+493012345603")])
+        .restock(berlin.id(), vec![phone("+493012345603")])
         .await
         .unwrap();
     assert!(more.fulfilled.is_empty(), "nobody is notified twice");
@@ -531,14 +446,12 @@ async fn r9_2_one_shot_number_never_reissued_for_the_same_service() {
 
     let mut telegram = Vec::new();
     for round in 0..pool.len() {
-        let allocation = world.allocate(&ann, "Telegram", &offer).await;
+        let allocation = allocate(&world, &ann, "Telegram", &offer).await;
         if round % 2 == 0 {
-            world
-                .receive(allocation.number(), "Telegram", "code 12345")
-                .await;
+            receive(&world, allocation.number(), "Telegram", "code 12345").await;
         } else {
             world.clock.advance(Duration::minutes(20));
-            assert_eq!(world.expire().await.len(), 1);
+            assert_eq!(expire(&world).await.len(), 1);
         }
         assert!(!telegram.contains(allocation.number()));
         telegram.push(allocation.number().clone());
@@ -551,10 +464,8 @@ async fn r9_2_one_shot_number_never_reissued_for_the_same_service() {
 
     let mut whatsapp = Vec::new();
     for _ in 0..pool.len() {
-        let allocation = world.allocate(&ann, "whatsapp", &offer).await;
-        world
-            .receive(allocation.number(), "WhatsApp", "code 999")
-            .await;
+        let allocation = allocate(&world, &ann, "whatsapp", &offer).await;
+        receive(&world, allocation.number(), "WhatsApp", "code 999").await;
         whatsapp.push(allocation.number().clone());
     }
     telegram.sort();
@@ -565,9 +476,9 @@ async fn r9_2_one_shot_number_never_reissued_for_the_same_service() {
     );
 
     // The store holds the line too: one allocation per (number, service), ever.
-    let mut tx = world.store.begin().await.unwrap();
+    let mut tx = world.ports.store.begin().await.unwrap();
     let mut again = SmsPool::new(Service::new("telegram").unwrap());
-    again.add(number(pool[0])).unwrap();
+    again.add(phone(pool[0])).unwrap();
     let duplicate = again
         .allocate(
             tx.next_sms_allocation_id().await.unwrap(),
@@ -595,12 +506,10 @@ async fn r9_2_one_shot_number_never_reissued_for_the_same_service() {
 #[tokio::test]
 async fn r9_1_second_sms_rejected() {
     let (world, ann, offer) = sms_world("5.00", &["+4915200000001"]).await;
-    let allocation = world.allocate(&ann, "telegram", &offer).await;
-    assert_eq!(world.balance(&ann).await, eur("4.50"));
+    let allocation = allocate(&world, &ann, "telegram", &offer).await;
+    assert_eq!(world.balance(ann.id).await, eur("4.50"));
 
-    let used = world
-        .receive(allocation.number(), "Telegram", "Your code: 424242")
-        .await;
+    let used = receive(&world, allocation.number(), "Telegram", "Your code: 424242").await;
     assert!(matches!(
         used.allocation.state(),
         AllocationState::Used { .. }
@@ -617,7 +526,7 @@ async fn r9_1_second_sms_rejected() {
 
     let unknown = world
         .vnum
-        .receive_sms(&number("+4915299999999"), "Telegram", "hi")
+        .receive_sms(&phone("+4915299999999"), "Telegram", "hi")
         .await;
     assert!(
         matches!(unknown, Err(Error::NotFound { .. })),
@@ -627,9 +536,9 @@ async fn r9_1_second_sms_rejected() {
 
 #[tokio::test]
 async fn r10_4_no_sms_while_the_balance_is_negative() {
-    let (mut world, ann, offer) = sms_world("1.00", &["+4915200000001"]).await;
-    let allocation = world.allocate(&ann, "telegram", &offer).await;
-    let mut tx = world.store.begin().await.unwrap();
+    let (world, ann, offer) = sms_world("1.00", &["+4915200000001"]).await;
+    let allocation = allocate(&world, &ann, "telegram", &offer).await;
+    let mut tx = world.ports.store.begin().await.unwrap();
     tx.append(NewLedgerEntry {
         customer: ann.id,
         kind: EntryKind::Adjustment,
@@ -651,8 +560,8 @@ async fn r10_4_no_sms_while_the_balance_is_negative() {
         .await;
     assert_eq!(refused_by(suspended), rule::R10_4);
 
-    world.top_up(&ann, "1.50").await;
-    let delivered = world.receive(allocation.number(), "Telegram", "code").await;
+    world.top_up(ann.id, eur("1.50")).await;
+    let delivered = receive(&world, allocation.number(), "Telegram", "code").await;
     assert!(delivered.message.is_some());
 }
 
@@ -678,42 +587,42 @@ async fn r1_4_sms_number_paid_in_advance() {
             .unwrap()
             .is_empty()
     );
-    assert_eq!(world.balance(&ann).await, eur("0.40"));
+    assert_eq!(world.balance(ann.id).await, eur("0.40"));
 }
 
 #[tokio::test]
 async fn r9_d1_expired_unused_allocation_refunded_once() {
     let (world, ann, offer) = sms_world("10.00", &["+4915200000001", "+4915200000002"]).await;
 
-    let unused = world.allocate(&ann, "telegram", &offer).await;
+    let unused = allocate(&world, &ann, "telegram", &offer).await;
     assert_eq!(unused.expires_at(), world.now() + Duration::minutes(20));
-    assert_eq!(world.balance(&ann).await, eur("9.50"));
+    assert_eq!(world.balance(ann.id).await, eur("9.50"));
 
     world.clock.advance(Duration::minutes(19));
-    assert!(world.expire().await.is_empty());
+    assert!(expire(&world).await.is_empty());
     world.clock.advance(Duration::minutes(1));
-    let expired = world.expire().await;
+    let expired = expire(&world).await;
     assert_eq!(expired.len(), 1);
-    assert_eq!(world.balance(&ann).await, eur("10.00"));
-    assert!(world.expire().await.is_empty());
-    assert_eq!(world.balance(&ann).await, eur("10.00"));
-    assert_eq!(world.refunds(), 1);
+    assert_eq!(world.balance(ann.id).await, eur("10.00"));
+    assert!(expire(&world).await.is_empty());
+    assert_eq!(world.balance(ann.id).await, eur("10.00"));
+    assert_eq!(refunds(&world), 1);
     let late = world
         .vnum
         .receive_sms(unused.number(), "Telegram", "code")
         .await;
     assert_eq!(refused_by(late), rule::R9_D1);
 
-    let used = world.allocate(&ann, "telegram", &offer).await;
-    world.receive(used.number(), "Telegram", "code").await;
+    let used = allocate(&world, &ann, "telegram", &offer).await;
+    receive(&world, used.number(), "Telegram", "code").await;
     world.clock.advance(Duration::hours(1));
-    assert!(world.expire().await.is_empty());
+    assert!(expire(&world).await.is_empty());
     assert_eq!(
-        world.balance(&ann).await,
+        world.balance(ann.id).await,
         eur("9.50"),
         "used ones are not refunded"
     );
-    assert_eq!(world.refunds(), 1);
+    assert_eq!(refunds(&world), 1);
 }
 
 /// A mail system that accepts nothing.
@@ -731,17 +640,17 @@ impl Notifier for DownMailer {
 
 #[tokio::test]
 async fn r7_1_a_failed_email_does_not_undo_the_restock() {
-    let world = World::new();
+    let world = world();
     let ann = world.customer("Ann").await;
-    let offer = world
-        .offer(
-            Terms {
-                listed: false,
-                ..Terms::default()
-            },
-            &[],
-        )
-        .await;
+    let offer = offer(
+        &world,
+        Terms {
+            listed: false,
+            ..Terms::default()
+        },
+        &[],
+    )
+    .await;
     let entry = world
         .vnum
         .join_waitlist(ann.id, country("DE"), None, None)
@@ -752,13 +661,13 @@ async fn r7_1_a_failed_email_does_not_undo_the_restock() {
     let down = Vnum::new(ports, Config::default());
 
     let restock = down
-        .restock(offer.id(), vec![number("+4915100000001")])
+        .restock(offer.id(), vec![phone("+4915100000001")])
         .await
         .unwrap();
 
     assert_eq!(restock.undelivered, vec![entry.id()]);
     assert_eq!(
-        world.stock_state("+4915100000001").await,
+        stock_state(&world, "+4915100000001").await,
         StockState::Available
     );
     let entries = world.vnum.waitlist_of(ann.id).await.unwrap();
@@ -770,14 +679,14 @@ async fn r7_1_a_failed_email_does_not_undo_the_restock() {
 
 #[tokio::test]
 async fn r7_1_storage_closes_an_entry_once() {
-    let world = World::new();
+    let world = world();
     let ann = world.customer("Ann").await;
     let entry = world
         .vnum
         .join_waitlist(ann.id, country("DE"), None, None)
         .await
         .unwrap();
-    let mut tx = world.store.begin().await.unwrap();
+    let mut tx = world.ports.store.begin().await.unwrap();
     let before = tx.waitlist(country("DE")).await.unwrap();
     let mut fulfilled = before.clone();
     fulfilled.fulfil(entry.id(), world.now()).unwrap();
@@ -795,7 +704,7 @@ async fn r7_1_storage_closes_an_entry_once() {
 #[tokio::test]
 async fn r9_d1_a_number_waits_for_one_message_at_a_time() {
     let (world, ann, offer) = sms_world("5.00", &["+4915200000001"]).await;
-    let telegram = world.allocate(&ann, "telegram", &offer).await;
+    let telegram = allocate(&world, &ann, "telegram", &offer).await;
 
     // An inbound SMS names no service, so the number serves one allocation at a time.
     let busy = world
@@ -804,12 +713,12 @@ async fn r9_d1_a_number_waits_for_one_message_at_a_time() {
         .await;
     assert_eq!(refused_by(busy), rule::R9_2);
     assert_eq!(
-        world.balance(&ann).await,
+        world.balance(ann.id).await,
         eur("4.50"),
         "a refusal charges nothing"
     );
 
-    world.receive(telegram.number(), "Telegram", "code").await;
-    let whatsapp = world.allocate(&ann, "whatsapp", &offer).await;
+    receive(&world, telegram.number(), "Telegram", "code").await;
+    let whatsapp = allocate(&world, &ann, "whatsapp", &offer).await;
     assert_eq!(whatsapp.number(), telegram.number());
 }

@@ -140,14 +140,13 @@ pub fn refund_for_unprovided(
 
 #[cfg(test)]
 mod tests {
-    use vnum_core::Currency;
     use vnum_core::rule::RuleError;
+    use vnum_testkit::eur_cents as eur;
 
     use super::*;
 
     #[test]
     fn r10_4_traffic_is_refused_below_zero_and_delivered_from_zero() {
-        let eur = |cents| Money::new(vnum_core::Decimal::new(cents, 2), Currency::EUR);
         assert_eq!(ServiceState::require_active(eur(0)), Ok(()));
         assert_eq!(ServiceState::require_active(eur(1)), Ok(()));
         let refused = ServiceState::require_active(eur(-1)).unwrap_err();

@@ -110,14 +110,10 @@ pub fn add_on_due(
 
 #[cfg(test)]
 mod tests {
-    use vnum_core::Currency;
     use vnum_core::rule::{self, RuleError};
+    use vnum_testkit::eur_cents as eur;
 
     use super::*;
-
-    fn eur(cents: i64) -> Money {
-        Money::new(vnum_core::Decimal::new(cents, 2), Currency::EUR)
-    }
 
     #[test]
     fn r6_2_caller_id_needs_an_offer_with_the_add_on() {
@@ -133,7 +129,7 @@ mod tests {
         let on = monthly_fee_with(eur(1000), eur(300), true).unwrap();
         assert_eq!(on, eur(1300));
         assert_eq!(monthly_fee_with(on, eur(300), false).unwrap(), eur(1000));
-        let usd = Money::new(vnum_core::Decimal::new(300, 2), Currency::USD);
+        let usd = vnum_testkit::usd("3.00");
         assert!(matches!(
             monthly_fee_with(eur(1000), usd, true),
             Err(BillingError::Money(_))

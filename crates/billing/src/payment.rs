@@ -186,34 +186,30 @@ pub fn check_payment_amount(
 
 #[cfg(test)]
 mod tests {
-    use vnum_core::Currency;
+    use vnum_testkit::eur_cents;
 
     use super::*;
-
-    fn eur(cents: i64) -> Money {
-        Money::new(vnum_core::Decimal::new(cents, 2), Currency::EUR)
-    }
 
     #[test]
     fn r10_d6_a_payment_is_positive_in_whole_minor_units_and_at_most_the_maximum() {
         use vnum_core::rule::RuleError;
         let max = vnum_core::Decimal::new(1_000, 0);
-        assert_eq!(check_payment_amount(eur(1), max), Ok(()));
-        assert_eq!(check_payment_amount(eur(100_000), max), Ok(()));
+        assert_eq!(check_payment_amount(eur_cents(1), max), Ok(()));
+        assert_eq!(check_payment_amount(eur_cents(100_000), max), Ok(()));
         for (amount, refusal) in [
-            (eur(0), PaymentError::NotPositive(eur(0))),
-            (eur(-1), PaymentError::NotPositive(eur(-1))),
+            (eur_cents(0), PaymentError::NotPositive(eur_cents(0))),
+            (eur_cents(-1), PaymentError::NotPositive(eur_cents(-1))),
             (
-                eur(100_001),
+                eur_cents(100_001),
                 PaymentError::OverMaximum {
-                    amount: eur(100_001),
+                    amount: eur_cents(100_001),
                     maximum: max,
                 },
             ),
         ] {
             assert_eq!(check_payment_amount(amount, max), Err(refusal));
         }
-        let half_cent = Money::new(vnum_core::Decimal::new(1005, 3), Currency::EUR);
+        let half_cent = vnum_testkit::eur("1.005");
         let refused = check_payment_amount(half_cent, max).unwrap_err();
         assert_eq!(refused, PaymentError::FractionOfMinorUnit(half_cent));
         assert_eq!(refused.rule(), rule::R10_D6);
@@ -225,39 +221,44 @@ mod tests {
 
     #[test]
     fn r1_d1_a_pending_payment_is_confirmed_by_a_success_for_its_amount() {
-        let next = PaymentStatus::Pending.next(eur(1000), PaymentOutcome::Succeeded(eur(1000)));
+        let next = PaymentStatus::Pending
+            .next(eur_cents(1000), PaymentOutcome::Succeeded(eur_cents(1000)));
         assert_eq!(next, Ok(PaymentStatus::Confirmed));
     }
 
     #[test]
     fn r1_d1_a_success_for_another_amount_confirms_nothing() {
-        let next = PaymentStatus::Pending.next(eur(1000), PaymentOutcome::Succeeded(eur(999)));
+        let next =
+            PaymentStatus::Pending.next(eur_cents(1000), PaymentOutcome::Succeeded(eur_cents(999)));
         assert_eq!(
             next,
             Err(PaymentError::AmountMismatch {
-                pending: eur(1000),
-                notified: eur(999)
+                pending: eur_cents(1000),
+                notified: eur_cents(999)
             })
         );
-        let usd = Money::new(vnum_core::Decimal::new(1000, 2), Currency::USD);
+        let usd = vnum_testkit::usd("10.00");
         assert!(
             PaymentStatus::Pending
-                .next(eur(1000), PaymentOutcome::Succeeded(usd))
+                .next(eur_cents(1000), PaymentOutcome::Succeeded(usd))
                 .is_err()
         );
     }
 
     #[test]
     fn r1_d1_a_pending_payment_fails_on_a_failure() {
-        let next = PaymentStatus::Pending.next(eur(1000), PaymentOutcome::Failed);
+        let next = PaymentStatus::Pending.next(eur_cents(1000), PaymentOutcome::Failed);
         assert_eq!(next, Ok(PaymentStatus::Failed));
     }
 
     #[test]
     fn r1_d1_a_payment_moves_once() {
         for status in [PaymentStatus::Confirmed, PaymentStatus::Failed] {
-            for outcome in [PaymentOutcome::Succeeded(eur(1000)), PaymentOutcome::Failed] {
-                let refused = status.next(eur(1000), outcome);
+            for outcome in [
+                PaymentOutcome::Succeeded(eur_cents(1000)),
+                PaymentOutcome::Failed,
+            ] {
+                let refused = status.next(eur_cents(1000), outcome);
                 assert_eq!(
                     refused,
                     Err(PaymentError::NotPending {

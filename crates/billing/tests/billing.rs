@@ -1,7 +1,7 @@
 //! The billing rules as specifications: the FAQ's stories (R10, R1.4) and the laws of the
 //! calendar, the ledger and renewal runs.
 
-use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
+use chrono::{Datelike, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use proptest::prelude::*;
 use rust_decimal_macros::dec;
@@ -11,20 +11,7 @@ use vnum_billing::{
     covers_first_payment, start_of_day,
 };
 use vnum_core::{Currency, Money, NumberId, Period, PrepaidTerm, rule};
-
-fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).expect("a real date")
-}
-
-fn eur(amount: rust_decimal::Decimal) -> Money {
-    Money::new(amount, Currency::EUR)
-}
-
-fn at(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(y, m, d, h, 0, 0)
-        .single()
-        .expect("a real instant")
-}
+use vnum_testkit::{at, day, eur};
 
 fn period(start: NaiveDate, end: NaiveDate) -> Period {
     Period::new(start, end).expect("start before end")
@@ -49,8 +36,9 @@ fn run(
             .decide(&RenewalDay::new(run_day))
             .expect("within the calendar")
         {
-            let entry = LedgerEntry::charge(id, period, amount, rule::R10_2, at(2026, 1, 1, 0))
-                .expect("a fee is not negative");
+            let entry =
+                LedgerEntry::charge(id, period, amount, rule::R10_2, at(day(2026, 1, 1), 0))
+                    .expect("a fee is not negative");
             ledger.record(entry).expect("no period is charged twice");
             number = number.charged(index);
         }
@@ -233,7 +221,8 @@ fn r10_5_debt_paid_on_25th_next_charge_still_on_20th() {
     let mut ledger = Ledger::new(Currency::EUR);
     ledger
         .record(
-            LedgerEntry::top_up(eur(dec!(15)), at(2026, 1, 20, 9), Some("key-1".into())).unwrap(),
+            LedgerEntry::top_up(eur(dec!(15)), at(day(2026, 1, 20), 9), Some("key-1".into()))
+                .unwrap(),
         )
         .unwrap();
     let first = LedgerEntry::charge(
@@ -241,7 +230,7 @@ fn r10_5_debt_paid_on_25th_next_charge_still_on_20th() {
         anchor.period(0).unwrap(),
         eur(dec!(10)),
         rule::R1_4,
-        at(2026, 1, 20, 9),
+        at(day(2026, 1, 20), 9),
     );
     ledger.record(first.unwrap()).unwrap();
     let mut number = NumberBilling::new(anchor, eur(dec!(10)), 1);
@@ -260,7 +249,7 @@ fn r10_5_debt_paid_on_25th_next_charge_still_on_20th() {
     );
 
     ledger
-        .record(LedgerEntry::top_up(eur(dec!(15)), at(2026, 3, 25, 12), None).unwrap())
+        .record(LedgerEntry::top_up(eur(dec!(15)), at(day(2026, 3, 25), 12), None).unwrap())
         .unwrap();
     let state = ServiceState::of_balance(ledger.balance());
     assert_eq!(
@@ -373,7 +362,7 @@ fn r10_d4_the_ledger_refuses_a_second_charge_for_a_period() {
     let mut ledger = Ledger::new(Currency::EUR);
     let p = period(day(2026, 2, 20), day(2026, 3, 20));
     let charge =
-        || LedgerEntry::charge(id, p, eur(dec!(10)), rule::R10_2, at(2026, 2, 20, 1)).unwrap();
+        || LedgerEntry::charge(id, p, eur(dec!(10)), rule::R10_2, at(day(2026, 2, 20), 1)).unwrap();
     ledger.record(charge()).unwrap();
     assert_eq!(
         ledger.record(charge()),
@@ -384,8 +373,14 @@ fn r10_d4_the_ledger_refuses_a_second_charge_for_a_period() {
     );
     // A prepaid term overlapping the charged month is refused too.
     let term = period(day(2026, 1, 20), day(2026, 4, 20));
-    let overlapping =
-        LedgerEntry::charge(id, term, eur(dec!(25)), rule::R11_1, at(2026, 2, 21, 1)).unwrap();
+    let overlapping = LedgerEntry::charge(
+        id,
+        term,
+        eur(dec!(25)),
+        rule::R11_1,
+        at(day(2026, 2, 21), 1),
+    )
+    .unwrap();
     assert!(matches!(
         ledger.record(overlapping),
         Err(BillingError::PeriodAlreadyCharged { .. })
@@ -398,7 +393,7 @@ fn r10_d4_the_ledger_refuses_a_second_charge_for_a_period() {
                 p,
                 eur(dec!(10)),
                 rule::R10_2,
-                at(2026, 2, 20, 1),
+                at(day(2026, 2, 20), 1),
             )
             .unwrap(),
         )
@@ -435,7 +430,13 @@ fn r11_1_a_twelve_month_term_bought_with_the_order_then_monthly_renewals_from_it
     let mut number = NumberBilling::new(anchor, eur(dec!(10)), 0);
     let term = number.next_term(PrepaidTerm::TwelveMonths).unwrap();
     assert_eq!(term, period(day(2026, 1, 20), day(2027, 1, 20)));
-    let entry = LedgerEntry::charge(id, term, eur(dec!(96)), rule::R11_1, at(2026, 1, 20, 8));
+    let entry = LedgerEntry::charge(
+        id,
+        term,
+        eur(dec!(96)),
+        rule::R11_1,
+        at(day(2026, 1, 20), 8),
+    );
     ledger.record(entry.unwrap()).unwrap();
     number = number.with_paid(12);
 
@@ -470,7 +471,7 @@ fn r11_1_a_twelve_month_term_bought_with_the_order_then_monthly_renewals_from_it
 #[test]
 fn ledger_entries_carry_their_sign_and_refuse_the_wrong_one() {
     let top_up =
-        LedgerEntry::top_up(eur(dec!(10)), at(2026, 1, 1, 0), Some("idem-1".into())).unwrap();
+        LedgerEntry::top_up(eur(dec!(10)), at(day(2026, 1, 1), 0), Some("idem-1".into())).unwrap();
     assert_eq!(top_up.kind(), EntryKind::TopUp);
     assert_eq!(top_up.reference(), Some("idem-1"));
     let charge = LedgerEntry::charge(
@@ -478,24 +479,27 @@ fn ledger_entries_carry_their_sign_and_refuse_the_wrong_one() {
         period(day(2026, 1, 1), day(2026, 2, 1)),
         eur(dec!(4)),
         rule::R10_2,
-        at(2026, 1, 1, 0),
+        at(day(2026, 1, 1), 0),
     )
     .unwrap();
     assert_eq!(charge.amount(), eur(dec!(-4)));
     assert_eq!(
-        LedgerEntry::top_up(eur(dec!(-1)), at(2026, 1, 1, 0), None),
+        LedgerEntry::top_up(eur(dec!(-1)), at(day(2026, 1, 1), 0), None),
         Err(BillingError::AmountNotPositive {
             kind: EntryKind::TopUp,
             amount: eur(dec!(-1))
         })
     );
-    assert!(LedgerEntry::bank_transfer(eur(dec!(0)), at(2026, 1, 1, 0), "REF".into()).is_err());
+    assert!(
+        LedgerEntry::bank_transfer(eur(dec!(0)), at(day(2026, 1, 1), 0), "REF".into()).is_err()
+    );
     assert_eq!(
-        LedgerEntry::adjustment(eur(dec!(0)), rule::R10_D5, at(2026, 1, 1, 0), None),
+        LedgerEntry::adjustment(eur(dec!(0)), rule::R10_D5, at(day(2026, 1, 1), 0), None),
         Err(BillingError::ZeroAdjustment)
     );
     let transfer =
-        LedgerEntry::bank_transfer(eur(dec!(100)), at(2026, 1, 1, 0), "BANK-42".into()).unwrap();
+        LedgerEntry::bank_transfer(eur(dec!(100)), at(day(2026, 1, 1), 0), "BANK-42".into())
+            .unwrap();
     assert_eq!(transfer.rule(), rule::R12_1);
     let json = serde_json::to_string(&charge).unwrap();
     assert_eq!(serde_json::from_str::<LedgerEntry>(&json).unwrap(), charge);
@@ -504,8 +508,12 @@ fn ledger_entries_carry_their_sign_and_refuse_the_wrong_one() {
 #[test]
 fn the_ledger_refuses_another_currency_and_stays_unchanged() {
     let mut ledger = Ledger::new(Currency::EUR);
-    let usd =
-        LedgerEntry::top_up(Money::new(dec!(5), Currency::USD), at(2026, 1, 1, 0), None).unwrap();
+    let usd = LedgerEntry::top_up(
+        Money::new(dec!(5), Currency::USD),
+        at(day(2026, 1, 1), 0),
+        None,
+    )
+    .unwrap();
     assert!(matches!(ledger.record(usd), Err(BillingError::Money(_))));
     assert!(ledger.entries().is_empty());
     assert!(ledger.balance().is_zero());
@@ -614,7 +622,7 @@ proptest! {
         let anchor = BillingAnchor::new(day(2026, 1, 20));
         for (kind, cents, number, k) in ops {
             let amount = Money::new(rust_decimal::Decimal::new(cents, 2), Currency::EUR);
-            let now = at(2026, 1, 1, 0);
+            let now = at(day(2026, 1, 1), 0);
             let entry = match kind {
                 0 => LedgerEntry::top_up(amount, now, None),
                 1 => LedgerEntry::bank_transfer(amount, now, "REF".into()),

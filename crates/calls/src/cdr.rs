@@ -237,10 +237,11 @@ pub fn call_stats(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::{NaiveDate, TimeZone};
+    use vnum_testkit::{at_hms, day};
 
-    fn at(h: u32, m: u32, s: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 3, 31, h, m, s).unwrap()
+    /// `h`:`m`:`s` UTC on 31 March 2026.
+    fn on_31_march(h: u32, m: u32, s: u32) -> DateTime<Utc> {
+        at_hms(day(2026, 3, 31), h, m, s)
     }
 
     fn record(
@@ -270,21 +271,29 @@ mod tests {
     }
 
     fn march() -> Period {
-        Period::new(
-            NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
-            NaiveDate::from_ymd_opt(2026, 4, 1).unwrap(),
-        )
-        .unwrap()
+        Period::new(day(2026, 3, 1), day(2026, 4, 1)).unwrap()
     }
 
     #[test]
     fn r4_6_counts_answered_and_missed_calls_and_talk_time_per_number() {
         let records = [
-            record(1, 1, at(9, 0, 0), Some(60), Disposition::Answered),
-            record(2, 1, at(10, 0, 0), Some(120), Disposition::Answered),
-            record(3, 1, at(11, 0, 0), None, Disposition::NoAnswer),
-            record(4, 1, at(12, 0, 0), Some(30), Disposition::Voicemail),
-            record(5, 2, at(12, 0, 0), None, Disposition::Busy),
+            record(1, 1, on_31_march(9, 0, 0), Some(60), Disposition::Answered),
+            record(
+                2,
+                1,
+                on_31_march(10, 0, 0),
+                Some(120),
+                Disposition::Answered,
+            ),
+            record(3, 1, on_31_march(11, 0, 0), None, Disposition::NoAnswer),
+            record(
+                4,
+                1,
+                on_31_march(12, 0, 0),
+                Some(30),
+                Disposition::Voicemail,
+            ),
+            record(5, 2, on_31_march(12, 0, 0), None, Disposition::Busy),
         ];
         let stats = call_stats(&records, &march(), chrono_tz::Europe::Berlin);
         let one = stats[&NumberId(1)];
@@ -298,7 +307,7 @@ mod tests {
     #[test]
     fn r10_d2_a_call_belongs_to_the_day_of_the_zone() {
         // 23:30 UTC on 31 March is 1 April in Berlin, so not in March there.
-        let late = record(1, 1, at(23, 30, 0), None, Disposition::NoAnswer);
+        let late = record(1, 1, on_31_march(23, 30, 0), None, Disposition::NoAnswer);
         assert!(
             call_stats(
                 std::slice::from_ref(&late),
@@ -321,9 +330,9 @@ mod tests {
             direction: Direction::Outbound,
             from: "sip:alice@sip.vnum.test".into(),
             to: "+4930123456".into(),
-            start: at(10, 0, 0),
+            start: on_31_march(10, 0, 0),
             answer: None,
-            end: at(9, 0, 0),
+            end: on_31_march(9, 0, 0),
             disposition: Disposition::NoAnswer,
             answered_by: None,
         })

@@ -6,23 +6,14 @@ use std::collections::BTreeMap;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
-use vnum_core::{
-    AgreementId, CountryCode, Currency, CustomerId, Money, OfferId, PrepaidTerm, rule,
-};
+use vnum_core::{AgreementId, Currency, CustomerId, Money, OfferId, PrepaidTerm, rule};
 use vnum_discounts::{
     BulkAgreement, DiscountError, DiscountKind, Discounts, LineItem, Percent, TermTiers,
 };
-
-fn eur(amount: Decimal) -> Money {
-    Money::new(amount, Currency::EUR)
-}
+use vnum_testkit::{country, eur};
 
 fn percent(p: Decimal) -> Percent {
     Percent::new(p).expect("a percentage from 0 to 100")
-}
-
-fn country(code: &str) -> CountryCode {
-    CountryCode::parse(code).expect("a country code")
 }
 
 fn line(code: &str, quantity: u32, term: PrepaidTerm, monthly: Decimal) -> LineItem {

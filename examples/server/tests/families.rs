@@ -15,8 +15,9 @@ use serde_json::{Value, json};
 use vnum_calls::{ForwardingPlan, ForwardingTarget, RingTime};
 use vnum_core::CustomerId;
 use vnum_lifecycle::NumberKind;
+use vnum_testkit::phone;
 
-use support::{Server, phone, read};
+use support::{Server, read};
 
 mod support;
 

@@ -21,7 +21,7 @@ const START: &str = "2026-01-20T09:00:00Z";
 impl Server {
     /// Starts with the demo catalogue on a clock at [`START`].
     async fn start_on_20_january() -> Self {
-        Self::start_on(Settings::default(), ManualClock::new(at(START))).await
+        Self::start_on(Settings::default(), ManualClock::new(rfc3339(START))).await
     }
 
     /// Registers a customer as the operator and tops it up: its id and API key.
@@ -88,7 +88,7 @@ impl Server {
     }
 }
 
-fn at(text: &str) -> DateTime<Utc> {
+fn rfc3339(text: &str) -> DateTime<Utc> {
     text.parse().unwrap()
 }
 
@@ -255,7 +255,7 @@ async fn r1_4_r2_2_r10_2_r10_4_order_documents_review_connection_forwarding_rene
 
     // 20 February: the second month is charged and the balance goes below zero (R10.3):
     // the numbers are suspended (R10.4).
-    server.clock().set(at("2026-02-20T09:00:00Z"));
+    server.clock().set(rfc3339("2026-02-20T09:00:00Z"));
     server.renew().await;
     let balance = server.balance(anna, &key).await;
     assert_eq!(amount(&balance["balance"]), "-3.00");
@@ -274,7 +274,7 @@ async fn r1_4_r2_2_r10_2_r10_4_order_documents_review_connection_forwarding_rene
     assert_eq!(balance["service"], "active");
 
     // 20 March: charged again on the 20th.
-    server.clock().set(at("2026-03-20T09:00:00Z"));
+    server.clock().set(rfc3339("2026-03-20T09:00:00Z"));
     server.renew().await;
     assert_eq!(amount(&server.balance(anna, &key).await["balance"]), "3.00");
     let (_, ledger) = server

@@ -718,7 +718,7 @@ async fn r10_4_a_number_of_an_account_in_debt_answers_480_with_the_rule() {
         .vnum()
         .top_up(TopUp {
             customer: CustomerId(boris),
-            amount: support::eur(500),
+            amount: vnum_testkit::eur("5.00"),
             idempotency_key: "boris-first-month".to_owned(),
         })
         .await

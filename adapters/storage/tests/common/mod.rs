@@ -6,36 +6,15 @@
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
 use vnum_app::model::{Billing, CustomerKind, NewCustomer, NumberRecord, NumberSettings};
 use vnum_compliance::EndUser;
-use vnum_core::{
-    CountryCode, Currency, CustomerId, Money, NumberId, OfferId, PhoneNumber, PrepaidTerm,
-};
+use vnum_core::{CustomerId, NumberId, OfferId, PrepaidTerm};
 use vnum_lifecycle::NumberState;
 use vnum_storage::SeaOrmStore;
-
-/// The application on `store`, with every other port an in-memory fake and the clock
-/// standing at `now`: the use cases as production runs them, on a real store.
-pub(crate) fn vnum_on(
-    store: std::sync::Arc<dyn vnum_app::ports::Store>,
-    now: DateTime<Utc>,
-    config: vnum_app::Config,
-) -> vnum_app::Vnum {
-    use std::sync::Arc;
-    use vnum_app::memory::{FakeCarrier, InMemoryMedia, ManualClock, Outbox, RecordingSipEngine};
-    let ports = vnum_app::Ports {
-        store,
-        clock: Arc::new(ManualClock::new(now)),
-        notifier: Arc::new(Outbox::new()),
-        carrier: Arc::new(FakeCarrier::new()),
-        sip: Arc::new(RecordingSipEngine::new()),
-        media: Arc::new(InMemoryMedia::new()),
-    };
-    vnum_app::Vnum::new(ports, config)
-}
+use vnum_testkit::{at, country, day, eur, phone};
 
 /// Where the PostgreSQL suites connect unless `VNUM_TEST_POSTGRES_URL` says otherwise.
 pub(crate) const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
@@ -221,25 +200,13 @@ pub(crate) async fn postgres_empty() -> Option<EmptyPgSchema> {
     })
 }
 
-pub(crate) fn eur(amount: Decimal) -> Money {
-    Money::new(amount, Currency::EUR)
-}
-
-pub(crate) fn instant(day: NaiveDate) -> DateTime<Utc> {
-    Utc.from_utc_datetime(&day.and_hms_opt(3, 0, 0).expect("03:00 exists"))
-}
-
-pub(crate) fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).expect("a valid test date")
-}
-
 pub(crate) fn new_customer(email: &str) -> NewCustomer {
     NewCustomer {
         name: "Ada Lovelace".into(),
         email: email.into(),
         kind: CustomerKind::Person,
-        currency: Currency::EUR,
-        registered_at: instant(day(2026, 1, 1)),
+        currency: vnum_core::Currency::EUR,
+        registered_at: at(day(2026, 1, 1), 3),
     }
 }
 
@@ -255,9 +222,9 @@ pub(crate) fn billed_number(
         id: NumberId(0),
         customer,
         offer: OfferId(1),
-        country: CountryCode::parse("DE").expect("DE is a country"),
+        country: country("DE"),
         state: NumberState::Active {
-            number: PhoneNumber::parse(e164).expect("a valid test number"),
+            number: phone(e164),
             connected_on: day(2026, 1, anchor),
         },
         wanted: None,

@@ -15,44 +15,31 @@ use vnum_app::model::{
 use vnum_app::ports::{Store, StoreError};
 use vnum_billing::PaymentStatus;
 use vnum_calls::{CallRecord, CallRecordFields, Direction, Disposition, SipAccount, SipLogin};
-use vnum_compliance::{Document, DocumentKind, DocumentRequirement, ReviewEvent};
+use vnum_compliance::{Document, DocumentKind, ReviewEvent};
 use vnum_core::{
-    AgreementId, CallId, CarrierId, CountryCode, CustomerId, DocumentId, NumberId, OfferId,
-    OrderId, PaymentId, Period, PhoneNumber, PrepaidTerm, SipAccountId,
+    AgreementId, CallId, CountryCode, CustomerId, DocumentId, NumberId, OfferId, OrderId,
+    PaymentId, Period, PhoneNumber, PrepaidTerm, SipAccountId,
 };
 use vnum_discounts::{BulkAgreement, Percent};
-use vnum_lifecycle::{
-    NumberKind, Offer, OfferTerms, ProvisioningClass, Trial, Waitlist, WaitlistState, Wanted,
-};
+use vnum_lifecycle::{NumberKind, Offer, OfferTerms, Trial, Waitlist, WaitlistState, Wanted};
 use vnum_sms::{Service, SmsEvent, SmsPool};
+use vnum_testkit::{at, country, day, eur, phone};
 
-use super::common::{billed_number, day, eur, instant};
+use super::common::billed_number;
 use super::{commit_customer, commit_numbers, e164, february_20};
 use vnum_app::ports::Invariant;
+use vnum_app::testing::mobile_offer;
 
-fn de() -> CountryCode {
-    CountryCode::parse("DE").unwrap()
-}
-
-fn phone(i: usize) -> PhoneNumber {
-    PhoneNumber::parse(&e164(i)).unwrap()
+/// The `i`th number of the suite's German range.
+fn nth(i: usize) -> PhoneNumber {
+    phone(&e164(i))
 }
 
 pub(crate) fn mobile_terms() -> OfferTerms {
     OfferTerms {
-        id: OfferId(0),
-        country: de(),
-        city: None,
-        kind: NumberKind::Mobile,
-        carrier: CarrierId(1),
-        monthly_price: eur(dec!(9.99)),
-        setup_fee: eur(dec!(0)),
-        provisioning: ProvisioningClass::Instant,
-        documents: DocumentRequirement::none(),
         caller_id_monthly: Some(eur(dec!(1))),
-        sip_forwarding_free: true,
         trial_allowed: true,
-        listed: true,
+        ..mobile_offer(country("DE"), eur(dec!(9.99)))
     }
 }
 
@@ -61,7 +48,7 @@ pub(crate) async fn numbers_keep_their_whole_record_and_the_renewed_paid_through
 ) {
     let ada = commit_customer(store, "ada@example.com").await;
     let mut number = billed_number(ada, &e164(1), 20, day(2026, 2, 20), dec!(9.99));
-    number.wanted = Some(phone(1));
+    number.wanted = Some(nth(1));
     number.first_term = PrepaidTerm::ThreeMonths;
     number.settings.caller_id = true;
     let stored = commit_numbers(store, vec![number.clone()]).await.remove(0);
@@ -114,11 +101,9 @@ pub(crate) async fn offers_round_trip_and_stock_e164_is_unique(store: &dyn Store
         tx.update_offer(missing).await,
         Err(StoreError::Stale { what: "offer", .. })
     ));
-    tx.add_stock(offer.id(), &[phone(2), phone(1)])
-        .await
-        .unwrap();
+    tx.add_stock(offer.id(), &[nth(2), nth(1)]).await.unwrap();
     assert_eq!(
-        tx.add_stock(other.id(), &[phone(1)]).await,
+        tx.add_stock(other.id(), &[nth(1)]).await,
         Err(StoreError::Conflict {
             what: Invariant::StockE164
         })
@@ -131,26 +116,26 @@ pub(crate) async fn offers_round_trip_and_stock_e164_is_unique(store: &dyn Store
     let stock = tx.stock(offer.id()).await.unwrap();
     assert_eq!(
         stock.iter().map(|s| s.e164.clone()).collect::<Vec<_>>(),
-        vec![phone(1), phone(2)]
+        vec![nth(1), nth(2)]
     );
     assert!(stock.iter().all(|s| s.state == StockState::Available));
     assert_eq!(tx.stock(other.id()).await.unwrap(), vec![]);
-    tx.move_stock(&phone(1), StockState::Available, StockState::OnTrial)
+    tx.move_stock(&nth(1), StockState::Available, StockState::OnTrial)
         .await
         .unwrap();
     assert!(matches!(
-        tx.move_stock(&phone(1), StockState::Available, StockState::Taken)
+        tx.move_stock(&nth(1), StockState::Available, StockState::Taken)
             .await,
         Err(StoreError::Stale { .. })
     ));
-    let lent = tx.stock_number(&phone(1)).await.unwrap().unwrap();
+    let lent = tx.stock_number(&nth(1)).await.unwrap().unwrap();
     assert_eq!(lent.state, StockState::OnTrial);
-    assert_eq!(tx.stock_number(&phone(9)).await.unwrap(), None);
+    assert_eq!(tx.stock_number(&nth(9)).await.unwrap(), None);
 }
 
 pub(crate) async fn r3_d1_documents_are_stored_reviewed_and_queued(store: &dyn Store) {
     let ada = commit_customer(store, "ada@example.com").await;
-    let uploaded = instant(day(2026, 1, 3));
+    let uploaded = at(day(2026, 1, 3), 3);
     let mut tx = store.begin().await.unwrap();
     let passport = tx
         .insert_document(Document::upload(
@@ -173,7 +158,7 @@ pub(crate) async fn r3_d1_documents_are_stored_reviewed_and_queued(store: &dyn S
     assert_ne!(passport.id(), address.id());
     let accepted = passport
         .review(ReviewEvent::Accept {
-            at: instant(day(2026, 1, 4)),
+            at: at(day(2026, 1, 4), 3),
         })
         .unwrap();
     tx.update_document(&accepted).await.unwrap();
@@ -203,12 +188,12 @@ pub(crate) async fn r1_4_orders_round_trip_by_customer(store: &dyn Store) {
     let order = OrderRecord {
         id: OrderId(0),
         customer: ada,
-        placed_at: instant(day(2026, 1, 3)),
+        placed_at: at(day(2026, 1, 3), 3),
         lines: vec![OrderLineRecord {
             offer: OfferId(1),
             quantity: 2,
             term: PrepaidTerm::SixMonths,
-            choice: OrderChoice::Manual(phone(1)),
+            choice: OrderChoice::Manual(nth(1)),
             total: eur(dec!(59.94)),
         }],
         total: eur(dec!(59.94)),
@@ -244,7 +229,7 @@ pub(crate) async fn r11_2_one_agreement_per_customer_replaced_in_place(store: &d
             AgreementId(0),
             ada,
             min_quantity,
-            BTreeMap::from([(de(), Percent::new(dec!(10)).unwrap())]),
+            BTreeMap::from([(country("DE"), Percent::new(dec!(10)).unwrap())]),
             None,
         )
         .unwrap()
@@ -336,7 +321,7 @@ pub(crate) async fn r5_1_sip_login_is_unique(store: &dyn Store) {
 }
 
 fn call(number: NumberId, start_minute: i64) -> CallRecord {
-    let start = instant(day(2026, 1, 10)) + Duration::minutes(start_minute);
+    let start = at(day(2026, 1, 10), 3) + Duration::minutes(start_minute);
     CallRecord::new(CallRecordFields {
         id: CallId(0),
         number,
@@ -362,7 +347,7 @@ pub(crate) async fn r4_6_calls_are_found_by_number_and_start(store: &dyn Store) 
     assert_ne!(late.id(), early.id());
     tx.commit().await.unwrap();
 
-    let from = instant(day(2026, 1, 10));
+    let from = at(day(2026, 1, 10), 3);
     let to = from + Duration::minutes(60);
     let mut tx = store.begin().await.unwrap();
     assert_eq!(
@@ -448,7 +433,7 @@ pub(crate) async fn r4_6_a_call_log_records_calls_alone_and_reads_stay_true(stor
         reader.call_by_reference("kept@pbx").await.unwrap(),
         Some(recorded.clone())
     );
-    let (from, to) = (instant(day(2026, 1, 1)), instant(day(2026, 2, 1)));
+    let (from, to) = (at(day(2026, 1, 1), 3), at(day(2026, 2, 1), 3));
     assert_eq!(
         reader.calls(&[number.id], from, to).await.unwrap(),
         vec![recorded]
@@ -487,7 +472,7 @@ pub(crate) async fn r12_1_signing_again_supersedes_the_active_contract(store: &d
     let signed = |d| NewContract {
         customer: acme,
         details: contract_details(),
-        signed_at: instant(day(2026, 1, d)),
+        signed_at: at(day(2026, 1, d), 3),
     };
     let mut tx = store.begin().await.unwrap();
     assert_eq!(tx.active_contract(acme).await.unwrap(), None);
@@ -506,7 +491,7 @@ pub(crate) async fn r12_1_signing_again_supersedes_the_active_contract(store: &d
         Some(second.clone())
     );
     let superseded = vnum_app::model::ContractRecord {
-        superseded_at: Some(instant(day(2026, 1, 9))),
+        superseded_at: Some(at(day(2026, 1, 9), 3)),
         ..first
     };
     assert_eq!(
@@ -541,12 +526,12 @@ pub(crate) async fn r8_d1_one_trial_at_a_time_and_a_number_goes_back_once(store:
     let ada = commit_customer(store, "ada@example.com").await;
     let mut tx = store.begin().await.unwrap();
     let offer = tx.insert_offer(mobile_terms()).await.unwrap();
-    let start = instant(day(2026, 1, 10));
+    let start = at(day(2026, 1, 10), 3);
     let first = Trial::start(
         tx.next_trial_id().await.unwrap(),
         ada,
         &offer,
-        phone(1),
+        nth(1),
         start,
         [],
     )
@@ -558,7 +543,7 @@ pub(crate) async fn r8_d1_one_trial_at_a_time_and_a_number_goes_back_once(store:
         tx.next_trial_id().await.unwrap(),
         ada,
         &offer,
-        phone(2),
+        nth(2),
         start + Duration::minutes(30),
         [],
     )
@@ -593,7 +578,7 @@ pub(crate) async fn r8_d1_one_trial_at_a_time_and_a_number_goes_back_once(store:
         tx.next_trial_id().await.unwrap(),
         ada,
         &offer,
-        phone(1),
+        nth(1),
         start + Duration::hours(2),
         [&first],
     )
@@ -603,9 +588,9 @@ pub(crate) async fn r8_d1_one_trial_at_a_time_and_a_number_goes_back_once(store:
 
     let mut tx = store.begin().await.unwrap();
     assert_eq!(tx.unreturned_trials().await.unwrap().len(), 1);
-    let latest = tx.latest_trial_of_number(&phone(1)).await.unwrap().unwrap();
+    let latest = tx.latest_trial_of_number(&nth(1)).await.unwrap().unwrap();
     assert_eq!(latest.trial, later);
-    assert_eq!(tx.latest_trial_of_number(&phone(2)).await.unwrap(), None);
+    assert_eq!(tx.latest_trial_of_number(&nth(2)).await.unwrap(), None);
     let of_ada = tx.trials_of(ada).await.unwrap();
     assert_eq!(of_ada.len(), 2);
     assert_eq!(of_ada[0], returned);
@@ -618,13 +603,13 @@ fn allocation_record(
     minute: i64,
 ) -> SmsAllocationRecord {
     let mut pool = SmsPool::new(Service::new(service).unwrap());
-    pool.add(phone(1)).unwrap();
+    pool.add(nth(1)).unwrap();
     let allocation = pool
         .allocate(
             id,
             customer,
             eur(dec!(0.50)),
-            instant(day(2026, 1, 10)) + Duration::minutes(minute),
+            at(day(2026, 1, 10), 3) + Duration::minutes(minute),
             Duration::minutes(20),
         )
         .unwrap();
@@ -653,7 +638,7 @@ pub(crate) async fn r9_2_one_allocation_per_number_and_service_and_one_waiting_p
             what: Invariant::SmsNumberBusy
         })
     );
-    let received_at = instant(day(2026, 1, 10)) + Duration::minutes(3);
+    let received_at = at(day(2026, 1, 10), 3) + Duration::minutes(3);
     let used = telegram
         .allocation
         .apply(SmsEvent::Received { at: received_at })
@@ -694,16 +679,16 @@ pub(crate) async fn r9_2_one_allocation_per_number_and_service_and_one_waiting_p
 
     let mut tx = store.begin().await.unwrap();
     let service = Service::new("telegram").unwrap();
-    assert_eq!(tx.issued_for(&service).await.unwrap(), vec![phone(1)]);
+    assert_eq!(tx.issued_for(&service).await.unwrap(), vec![nth(1)]);
     assert_eq!(
         tx.waiting_sms_allocations().await.unwrap(),
         vec![whatsapp.clone()]
     );
     assert_eq!(
-        tx.latest_sms_allocation(&phone(1)).await.unwrap(),
+        tx.latest_sms_allocation(&nth(1)).await.unwrap(),
         Some(whatsapp.clone())
     );
-    assert_eq!(tx.latest_sms_allocation(&phone(2)).await.unwrap(), None);
+    assert_eq!(tx.latest_sms_allocation(&nth(2)).await.unwrap(), None);
     assert_eq!(
         tx.sms_allocations_of(ada).await.unwrap(),
         vec![ended, whatsapp]
@@ -714,22 +699,22 @@ pub(crate) async fn r7_1_a_waitlist_entry_closes_once(store: &dyn Store) {
     let ada = commit_customer(store, "ada@example.com").await;
     let bob = commit_customer(store, "bob@example.com").await;
     let wanted = Wanted {
-        country: de(),
+        country: country("DE"),
         city: None,
         kind: Some(NumberKind::Mobile),
     };
     let mut tx = store.begin().await.unwrap();
-    assert_eq!(tx.waitlist(de()).await.unwrap(), Waitlist::new());
+    assert_eq!(tx.waitlist(country("DE")).await.unwrap(), Waitlist::new());
     let mut waitlist = Waitlist::new();
     let first = tx.next_waitlist_entry_id().await.unwrap();
     waitlist
-        .join(first, ada, wanted.clone(), instant(day(2026, 1, 3)))
+        .join(first, ada, wanted.clone(), at(day(2026, 1, 3), 3))
         .unwrap();
     let second = tx.next_waitlist_entry_id().await.unwrap();
     waitlist
-        .join(second, bob, wanted.clone(), instant(day(2026, 1, 4)))
+        .join(second, bob, wanted.clone(), at(day(2026, 1, 4), 3))
         .unwrap();
-    tx.save_waitlist(de(), &waitlist).await.unwrap();
+    tx.save_waitlist(country("DE"), &waitlist).await.unwrap();
     let france = CountryCode::parse("FR").unwrap();
     assert_eq!(
         tx.save_waitlist(france, &waitlist).await,
@@ -741,23 +726,23 @@ pub(crate) async fn r7_1_a_waitlist_entry_closes_once(store: &dyn Store) {
 
     // Two runs read the same waiting entry; the first to save closes it.
     let mut tx = store.begin().await.unwrap();
-    let read = tx.waitlist(de()).await.unwrap();
+    let read = tx.waitlist(country("DE")).await.unwrap();
     assert_eq!(read, waitlist);
     let mut fulfilled = read.clone();
-    fulfilled.fulfil(first, instant(day(2026, 1, 5))).unwrap();
-    tx.save_waitlist(de(), &fulfilled).await.unwrap();
+    fulfilled.fulfil(first, at(day(2026, 1, 5), 3)).unwrap();
+    tx.save_waitlist(country("DE"), &fulfilled).await.unwrap();
     tx.commit().await.unwrap();
 
     let mut tx = store.begin().await.unwrap();
     let mut cancelled = read;
-    cancelled.cancel(first, instant(day(2026, 1, 6))).unwrap();
+    cancelled.cancel(first, at(day(2026, 1, 6), 3)).unwrap();
     assert_eq!(
-        tx.save_waitlist(de(), &cancelled).await,
+        tx.save_waitlist(country("DE"), &cancelled).await,
         Err(StoreError::Conflict {
             what: Invariant::WaitlistEntryClosed
         })
     );
-    assert_eq!(tx.waitlist(de()).await.unwrap(), fulfilled);
+    assert_eq!(tx.waitlist(country("DE")).await.unwrap(), fulfilled);
     let entry = tx.waitlist_entry(first).await.unwrap().unwrap();
     assert!(matches!(entry.state(), WaitlistState::Fulfilled { .. }));
     assert_eq!(
@@ -777,12 +762,12 @@ fn new_payment(customer: CustomerId, key: &str, cents: i64) -> NewPayment {
         customer,
         amount: eur(rust_decimal::Decimal::new(cents, 2)),
         idempotency_key: key.to_owned(),
-        created_at: instant(day(2026, 1, 5)),
+        created_at: at(day(2026, 1, 5), 3),
     }
 }
 
 fn settled(payment: &PaymentRecord, status: PaymentStatus, event: &str) -> PaymentRecord {
-    let at = Some(instant(day(2026, 1, 6)));
+    let at = Some(at(day(2026, 1, 6), 3));
     PaymentRecord {
         status,
         confirmed_at: (status == PaymentStatus::Confirmed).then_some(at).flatten(),

@@ -14,6 +14,7 @@ use chrono_tz::Tz;
 use rust_decimal::{Decimal, RoundingStrategy};
 use vnum_app::model::EntryKind;
 use vnum_core::{Currency, Money, PhoneNumber, PrepaidTerm};
+use vnum_testkit::money;
 
 use crate::steps::{
     Action, Case, Fund, LinePick, OfferSpec, PayAmount, TimeOfDay, Wait, currency, scale,
@@ -144,10 +145,6 @@ pub(crate) enum Op {
 /// The concrete number the carrier assigns to the `index`th number of a case.
 pub(crate) fn e164_of(index: usize) -> PhoneNumber {
     PhoneNumber::parse(&format!("+49151{:08}", 10_000_000 + index)).expect("a German mobile")
-}
-
-pub(crate) fn money(amount: Decimal, currency: Currency) -> Money {
-    Money::new(amount, currency)
 }
 
 pub(crate) fn minor(currency: Currency) -> Decimal {

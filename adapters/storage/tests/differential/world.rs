@@ -6,18 +6,18 @@ use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
 use rust_decimal::Decimal;
-use vnum_app::memory::{
-    FakeCarrier, InMemoryMedia, InMemoryStore, ManualClock, Outbox, RecordingSipEngine,
-};
+use vnum_app::memory::{FakeCarrier, InMemoryStore};
 use vnum_app::model::{CustomerKind, NumberRecord};
 use vnum_app::ports::Store;
+use vnum_app::testing::{self, mobile_offer};
 use vnum_app::{
-    Config, Error, OrderLineRequest, PlaceOrder, Ports, RegisterCustomer, ServiceState, TopUp, Vnum,
+    Config, Error, OrderLineRequest, PlaceOrder, RegisterCustomer, ServiceState, TopUp, Vnum,
 };
-use vnum_compliance::{DocumentRequirement, EndUser};
-use vnum_core::{CarrierId, CountryCode, CustomerId, Money, NumberId, OfferId};
+use vnum_compliance::EndUser;
+use vnum_core::{CustomerId, Money, NumberId, OfferId};
 use vnum_discounts::{Percent, TermTiers};
-use vnum_lifecycle::{NumberKind, NumberState, OfferTerms, ProvisioningClass};
+use vnum_lifecycle::{NumberState, OfferTerms};
+use vnum_testkit::country;
 
 use crate::common::{self, PgSchema};
 use crate::model::{CustomerSnap, Line, NumberBilling, NumberSnap, NumberStand, Op, Outcome};
@@ -43,7 +43,8 @@ pub(crate) struct StoreSnap {
 pub(crate) struct World {
     pub(crate) name: &'static str,
     vnum: Vnum,
-    clock: ManualClock,
+    /// The application and its fake ports; `vnum` and `carrier` are its.
+    app: testing::World,
     carrier: FakeCarrier,
     offers: Vec<OfferId>,
     customers: Vec<CustomerId>,
@@ -76,21 +77,12 @@ impl World {
         case: &Case,
         now: DateTime<Utc>,
     ) -> Self {
-        let clock = ManualClock::new(now);
-        let carrier = FakeCarrier::new();
-        let ports = Ports {
-            store,
-            clock: Arc::new(clock.clone()),
-            notifier: Arc::new(Outbox::new()),
-            carrier: Arc::new(carrier.clone()),
-            sip: Arc::new(RecordingSipEngine::new()),
-            media: Arc::new(InMemoryMedia::new()),
-        };
+        let app = testing::World::on_store(store, now, config(case));
         Self {
             name,
-            vnum: Vnum::new(ports, config(case)),
-            clock,
-            carrier,
+            vnum: app.vnum.clone(),
+            carrier: app.carrier.clone(),
+            app,
             offers: Vec::new(),
             customers: Vec::new(),
             numbers: Vec::new(),
@@ -122,7 +114,7 @@ impl World {
     }
 
     pub(crate) fn set_clock(&self, now: DateTime<Utc>) {
-        self.clock.set(now);
+        self.app.set_time(now);
     }
 
     /// The case's offers, German mobile numbers connected as soon as the carrier answers.
@@ -131,19 +123,9 @@ impl World {
             let cur = currency(spec.currency);
             let price = |minor| Money::new(Decimal::new(minor, cur.minor_units()), cur);
             let terms = OfferTerms {
-                id: OfferId(0),
-                country: CountryCode::parse("DE").expect("DE is a country"),
-                city: None,
-                kind: NumberKind::Mobile,
-                carrier: CarrierId(1),
-                monthly_price: price(spec.monthly_minor),
                 setup_fee: price(spec.setup_minor),
-                provisioning: ProvisioningClass::Instant,
-                documents: DocumentRequirement::none(),
                 caller_id_monthly: spec.caller_id_minor.map(price),
-                sip_forwarding_free: true,
-                trial_allowed: false,
-                listed: true,
+                ..mobile_offer(country("DE"), price(spec.monthly_minor))
             };
             let offer = self
                 .vnum

@@ -8,25 +8,31 @@ use vnum_compliance::{
     ReviewEvent, missing_documents,
 };
 use vnum_core::{CustomerId, DocumentId, rule};
-
-use crate::support::at;
+use vnum_testkit::{at, day};
 
 use DocumentKind::{CompanyRegistration, PassportOrId, ProofOfAddress, RepresentativeId};
 
 fn reject(reason: &str) -> ReviewEvent {
     ReviewEvent::Reject {
-        at: at(2, 10),
+        at: at(day(2026, 3, 2), 10),
         reason: RejectionReason::new(reason).expect("a test reason is not blank"),
     }
 }
 
 fn accept() -> ReviewEvent {
-    ReviewEvent::Accept { at: at(2, 10) }
+    ReviewEvent::Accept {
+        at: at(day(2026, 3, 2), 10),
+    }
 }
 
 #[test]
 fn r3_d1_a_pending_document_is_accepted_once_and_the_decision_is_final() {
-    let doc = Document::upload(DocumentId(1), CustomerId(7), PassportOrId, at(1, 9));
+    let doc = Document::upload(
+        DocumentId(1),
+        CustomerId(7),
+        PassportOrId,
+        at(day(2026, 3, 1), 9),
+    );
     assert_eq!(doc.state(), &Review::Pending);
     let accepted = doc.review(accept()).unwrap();
     assert!(accepted.is_accepted());
@@ -48,7 +54,12 @@ fn r3_d1_a_rejection_carries_a_reason_the_customer_can_act_on() {
         RejectionReason::new("  "),
         Err(DocumentError::EmptyRejectionReason)
     );
-    let doc = Document::upload(DocumentId(1), CustomerId(7), ProofOfAddress, at(1, 9));
+    let doc = Document::upload(
+        DocumentId(1),
+        CustomerId(7),
+        ProofOfAddress,
+        at(day(2026, 3, 1), 9),
+    );
     let rejected = doc
         .review(reject(" the bill is older than three months "))
         .unwrap();
@@ -62,20 +73,27 @@ fn r3_d1_a_rejection_carries_a_reason_the_customer_can_act_on() {
 
 #[test]
 fn r3_d1_a_rejected_document_is_re_uploaded_as_a_new_pending_version() {
-    let doc = Document::upload(DocumentId(1), CustomerId(7), ProofOfAddress, at(1, 9));
+    let doc = Document::upload(
+        DocumentId(1),
+        CustomerId(7),
+        ProofOfAddress,
+        at(day(2026, 3, 1), 9),
+    );
     assert!(matches!(
-        doc.reupload(DocumentId(2), at(1, 10)),
+        doc.reupload(DocumentId(2), at(day(2026, 3, 1), 10)),
         Err(DocumentError::NotRejected { .. })
     ));
     let rejected = doc.review(reject("unreadable scan")).unwrap();
-    let second = rejected.reupload(DocumentId(2), at(3, 9)).unwrap();
+    let second = rejected
+        .reupload(DocumentId(2), at(day(2026, 3, 3), 9))
+        .unwrap();
     assert_eq!(second.version(), 2);
     assert_eq!(second.kind(), ProofOfAddress);
     assert_eq!(second.customer(), CustomerId(7));
     assert_eq!(second.state(), &Review::Pending);
     let accepted = second.review(accept()).unwrap();
     assert!(matches!(
-        accepted.reupload(DocumentId(3), at(4, 9)),
+        accepted.reupload(DocumentId(3), at(day(2026, 3, 4), 9)),
         Err(DocumentError::NotRejected { .. })
     ));
 }
@@ -83,13 +101,28 @@ fn r3_d1_a_rejected_document_is_re_uploaded_as_a_new_pending_version() {
 #[test]
 fn r3_d1_accepted_documents_are_reused_for_a_later_order() {
     let requirement = DocumentRequirement::new([PassportOrId, ProofOfAddress], []);
-    let passport = Document::upload(DocumentId(1), CustomerId(7), PassportOrId, at(1, 9))
-        .review(accept())
-        .unwrap();
-    let bill = Document::upload(DocumentId(2), CustomerId(7), ProofOfAddress, at(1, 9));
-    let strangers = Document::upload(DocumentId(3), CustomerId(8), ProofOfAddress, at(1, 9))
-        .review(accept())
-        .unwrap();
+    let passport = Document::upload(
+        DocumentId(1),
+        CustomerId(7),
+        PassportOrId,
+        at(day(2026, 3, 1), 9),
+    )
+    .review(accept())
+    .unwrap();
+    let bill = Document::upload(
+        DocumentId(2),
+        CustomerId(7),
+        ProofOfAddress,
+        at(day(2026, 3, 1), 9),
+    );
+    let strangers = Document::upload(
+        DocumentId(3),
+        CustomerId(8),
+        ProofOfAddress,
+        at(day(2026, 3, 1), 9),
+    )
+    .review(accept())
+    .unwrap();
 
     let check = missing_documents(
         &requirement,
@@ -118,9 +151,14 @@ fn r3_d1_accepted_documents_are_reused_for_a_later_order() {
 fn r3_2_business_end_users_are_asked_for_other_documents() {
     let requirement =
         DocumentRequirement::new([PassportOrId], [CompanyRegistration, RepresentativeId]);
-    let passport = Document::upload(DocumentId(1), CustomerId(7), PassportOrId, at(1, 9))
-        .review(accept())
-        .unwrap();
+    let passport = Document::upload(
+        DocumentId(1),
+        CustomerId(7),
+        PassportOrId,
+        at(day(2026, 3, 1), 9),
+    )
+    .review(accept())
+    .unwrap();
     assert!(
         missing_documents(&requirement, EndUser::Personal, CustomerId(7), [&passport])
             .is_complete()
@@ -160,7 +198,7 @@ proptest! {
                     DocumentId(i64::try_from(i).unwrap()),
                     CustomerId(customer),
                     kind,
-                    at(1, 9),
+                    at(day(2026, 3, 1), 9),
                 );
                 match review {
                     0 => doc,

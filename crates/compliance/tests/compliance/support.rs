@@ -1,22 +1,7 @@
 //! Builders shared by the compliance specifications.
 
-use chrono::{DateTime, TimeZone, Utc};
 use vnum_compliance::{DocumentRequirement, DocumentedOffer};
 use vnum_core::{CountryCode, Money};
-
-pub(crate) fn country(code: &str) -> CountryCode {
-    CountryCode::parse(code).expect("a test country code is valid")
-}
-
-pub(crate) fn money(text: &str) -> Money {
-    Money::parse(text).expect("a test amount is valid")
-}
-
-pub(crate) fn at(day: u32, hour: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 3, day, hour, 0, 0)
-        .single()
-        .expect("a test instant exists")
-}
 
 /// The smallest offer the alternatives query can read; the real one lives in
 /// `vnum-lifecycle`.

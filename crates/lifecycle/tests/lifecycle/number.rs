@@ -6,15 +6,14 @@ use vnum_core::rule;
 use vnum_lifecycle::{
     NumberEvent, NumberEventName, NumberState, NumberStateName, NumberStatus, routing,
 };
-
-use crate::support::{day, money, number};
+use vnum_testkit::{day, eur, phone};
 
 fn connected() -> NumberState {
     NumberState::Ordered
         .apply(NumberEvent::ProvisioningStarted)
         .and_then(|s| {
             s.apply(NumberEvent::Connected {
-                number: number("+4930123456"),
+                number: phone("+4930123456"),
                 on: day(2026, 1, 20),
             })
         })
@@ -30,7 +29,7 @@ fn r2_2_a_number_needing_documents_waits_for_them_before_provisioning() {
     let err = waiting
         .clone()
         .apply(NumberEvent::Connected {
-            number: number("+4930123456"),
+            number: phone("+4930123456"),
             on: day(2026, 1, 20),
         })
         .unwrap_err();
@@ -48,11 +47,11 @@ fn r1_2_the_concrete_number_is_known_only_once_connected() {
     assert_eq!(NumberState::Ordered.number(), None);
     assert_eq!(NumberState::Provisioning.number(), None);
     let active = connected();
-    assert_eq!(active.number(), Some(&number("+4930123456")));
+    assert_eq!(active.number(), Some(&phone("+4930123456")));
     assert_eq!(
         active,
         NumberState::Active {
-            number: number("+4930123456"),
+            number: phone("+4930123456"),
             connected_on: day(2026, 1, 20)
         }
     );
@@ -65,7 +64,7 @@ fn a_deleted_number_refuses_every_event() {
             on: day(2026, 3, 1),
         })
         .unwrap();
-    assert_eq!(deleted.number(), Some(&number("+4930123456")));
+    assert_eq!(deleted.number(), Some(&phone("+4930123456")));
     let err = deleted
         .clone()
         .apply(NumberEvent::ProvisioningStarted)
@@ -78,11 +77,11 @@ fn a_deleted_number_refuses_every_event() {
 #[test]
 fn r10_4_an_active_number_of_an_account_in_debt_is_suspended_and_not_routed() {
     let active = connected();
-    let decision = routing(&active, money("-0.01 EUR"));
+    let decision = routing(&active, eur("-0.01"));
     assert!(!decision.routable);
     assert_eq!(decision.rule, rule::R10_4);
     assert_eq!(
-        NumberStatus::of(&active, ServiceState::of_balance(money("-5 EUR"))),
+        NumberStatus::of(&active, ServiceState::of_balance(eur("-5"))),
         NumberStatus::Suspended
     );
 }
@@ -90,7 +89,7 @@ fn r10_4_an_active_number_of_an_account_in_debt_is_suspended_and_not_routed() {
 #[test]
 fn r10_d3_paying_the_debt_back_to_zero_routes_the_number_again() {
     let active = connected();
-    let decision = routing(&active, money("0.00 EUR"));
+    let decision = routing(&active, eur("0.00"));
     assert!(decision.routable);
     assert_eq!(decision.rule, rule::R10_D3);
     assert_eq!(
@@ -110,7 +109,7 @@ fn numbers_not_yet_connected_or_deleted_are_never_routed() {
             deleted_on: day(2026, 1, 1),
         },
     ] {
-        assert!(!routing(&state, money("100 EUR")).routable, "{state:?}");
+        assert!(!routing(&state, eur("100")).routable, "{state:?}");
     }
 }
 
@@ -137,7 +136,7 @@ fn event() -> impl Strategy<Value = NumberEvent> {
         Just(NumberEvent::DocumentsAccepted),
         Just(NumberEvent::ProvisioningStarted),
         (0..numbers.len(), 1u32..=28).prop_map(move |(n, d)| NumberEvent::Connected {
-            number: number(numbers[n]),
+            number: phone(numbers[n]),
             on: day(2026, 2, d),
         }),
         (1u32..=28).prop_map(|d| NumberEvent::Deleted {

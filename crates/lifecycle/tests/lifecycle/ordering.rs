@@ -4,8 +4,9 @@ use vnum_core::{Currency, PrepaidTerm, rule};
 use vnum_lifecycle::{
     NumberChoice, NumberKind, Offer, OfferError, OrderError, OrderLine, accept_order,
 };
+use vnum_testkit::{country, eur, phone, usd};
 
-use crate::support::{city, country, money, number, offer, terms};
+use crate::support::{city, offer, terms};
 
 #[test]
 fn r1_2_a_mobile_number_is_ordered_by_country_only() {
@@ -86,10 +87,10 @@ fn an_order_for_no_numbers_is_refused() {
 #[test]
 fn r1_3_a_manual_order_picks_a_number_from_the_offered_list() {
     let landline = offer(terms(2, "DE", NumberKind::Landline));
-    let offered = [number("+4930123456"), number("+4930123457")];
+    let offered = [phone("+4930123456"), phone("+4930123457")];
     let line = OrderLine::manual(
         &landline,
-        number("+49 30 123457"),
+        phone("+49 30 123457"),
         &offered,
         PrepaidTerm::OneMonth,
     )
@@ -97,14 +98,14 @@ fn r1_3_a_manual_order_picks_a_number_from_the_offered_list() {
     assert_eq!(
         line.choice(),
         &NumberChoice::Manual {
-            number: number("+4930123457")
+            number: phone("+4930123457")
         }
     );
     assert_eq!(line.quantity(), 1);
 
     let err = OrderLine::manual(
         &landline,
-        number("+4930123458"),
+        phone("+4930123458"),
         &offered,
         PrepaidTerm::OneMonth,
     )
@@ -112,7 +113,7 @@ fn r1_3_a_manual_order_picks_a_number_from_the_offered_list() {
     assert_eq!(
         err,
         OrderError::NumberNotOffered {
-            number: number("+4930123458")
+            number: phone("+4930123458")
         }
     );
     assert_eq!(err.rule(), rule::R1_3);
@@ -121,7 +122,7 @@ fn r1_3_a_manual_order_picks_a_number_from_the_offered_list() {
 #[test]
 fn r1_3_a_manual_order_for_a_number_of_another_country_is_refused() {
     let landline = offer(terms(2, "DE", NumberKind::Landline));
-    let austrian = number("+43 1 5123456");
+    let austrian = phone("+43 1 5123456");
     let err = OrderLine::manual(
         &landline,
         austrian.clone(),
@@ -162,31 +163,31 @@ fn r9_3_one_shot_sms_numbers_are_not_rented_monthly() {
 
 #[test]
 fn r1_4_an_order_is_accepted_when_the_balance_covers_setup_and_first_term() {
-    let acceptance = accept_order(money("25.00 EUR"), money("25.00 EUR")).unwrap();
+    let acceptance = accept_order(eur("25.00"), eur("25.00")).unwrap();
     assert!(acceptance.balance_after.is_zero());
     assert_eq!(acceptance.rule, rule::R1_4);
 }
 
 #[test]
 fn r1_4_an_order_the_balance_does_not_cover_is_refused_with_both_amounts() {
-    let err = accept_order(money("24.99 EUR"), money("25.00 EUR")).unwrap_err();
+    let err = accept_order(eur("24.99"), eur("25.00")).unwrap_err();
     assert_eq!(
         err,
         OrderError::InsufficientBalance {
-            needed: money("25.00 EUR"),
-            available: money("24.99 EUR")
+            needed: eur("25.00"),
+            available: eur("24.99")
         }
     );
     assert_eq!(
         err.to_string(),
         "the balance of 24.99 EUR does not cover 25.00 EUR due in advance: top up the difference"
     );
-    assert!(accept_order(money("-3 EUR"), money("0 EUR")).is_err());
+    assert!(accept_order(eur("-3"), eur("0")).is_err());
 }
 
 #[test]
 fn r1_4_a_balance_in_another_currency_is_not_compared() {
-    let err = accept_order(money("100 USD"), money("10 EUR")).unwrap_err();
+    let err = accept_order(usd("100"), eur("10")).unwrap_err();
     assert_eq!(
         err,
         OrderError::CurrencyMismatch {
@@ -206,7 +207,7 @@ fn offers_refuse_terms_that_break_their_invariant() {
     ));
 
     let mut mixed = terms(1, "DE", NumberKind::Mobile);
-    mixed.setup_fee = money("5 USD");
+    mixed.setup_fee = usd("5");
     assert_eq!(
         Offer::new(mixed),
         Err(OfferError::MixedCurrencies {
@@ -216,8 +217,8 @@ fn offers_refuse_terms_that_break_their_invariant() {
     );
 
     let mut negative = terms(1, "DE", NumberKind::Mobile);
-    negative.monthly_price = money("-1 EUR");
-    negative.setup_fee = money("0 EUR");
+    negative.monthly_price = eur("-1");
+    negative.setup_fee = eur("0");
     negative.caller_id_monthly = None;
     assert!(matches!(
         Offer::new(negative),

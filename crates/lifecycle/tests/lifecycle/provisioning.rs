@@ -6,8 +6,7 @@ use vnum_core::rule;
 use vnum_lifecycle::{
     BusinessDayRange, CalendarError, HolidayCalendar, ProvisioningClass, ReadyBy,
 };
-
-use crate::support::{country, day};
+use vnum_testkit::{country, day};
 
 fn germany() -> HolidayCalendar {
     HolidayCalendar::parse(

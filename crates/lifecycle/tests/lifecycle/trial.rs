@@ -3,23 +3,24 @@
 use chrono::TimeDelta;
 use vnum_core::{CustomerId, OfferId, TrialId, rule};
 use vnum_lifecycle::{NumberKind, Trial, TrialError, suggest_trial_offer};
+use vnum_testkit::{at, country, day, eur, phone};
 
-use crate::support::{at, country, money, number, offer, terms};
+use crate::support::{offer, terms};
 
 #[test]
 fn r8_1_a_test_lasts_exactly_one_hour_and_is_over_at_the_hour() {
     let mobile = offer(terms(1, "DE", NumberKind::Mobile));
-    let start = at(2026, 5, 4, 12, 0, 0);
+    let start = at(day(2026, 5, 4), 12);
     let trial = Trial::start(
         TrialId(1),
         CustomerId(7),
         &mobile,
-        number("+4930123456"),
+        phone("+4930123456"),
         start,
         [],
     )
     .unwrap();
-    assert_eq!(trial.ends_at(), at(2026, 5, 4, 13, 0, 0));
+    assert_eq!(trial.ends_at(), at(day(2026, 5, 4), 13));
     assert!(trial.routing(start).routable);
     assert_eq!(trial.routing(start).rule, rule::R8_1);
     assert!(
@@ -38,12 +39,12 @@ fn r8_1_a_test_lasts_exactly_one_hour_and_is_over_at_the_hour() {
 #[test]
 fn r8_d1_one_free_test_per_customer_at_a_time() {
     let mobile = offer(terms(1, "DE", NumberKind::Mobile));
-    let start = at(2026, 5, 4, 12, 0, 0);
+    let start = at(day(2026, 5, 4), 12);
     let first = Trial::start(
         TrialId(1),
         CustomerId(7),
         &mobile,
-        number("+4930123456"),
+        phone("+4930123456"),
         start,
         [],
     )
@@ -52,7 +53,7 @@ fn r8_d1_one_free_test_per_customer_at_a_time() {
         TrialId(2),
         CustomerId(7),
         &mobile,
-        number("+4930123457"),
+        phone("+4930123457"),
         start + TimeDelta::minutes(59),
         [&first],
     )
@@ -64,7 +65,7 @@ fn r8_d1_one_free_test_per_customer_at_a_time() {
         TrialId(3),
         CustomerId(8),
         &mobile,
-        number("+4930123457"),
+        phone("+4930123457"),
         start,
         [&first],
     );
@@ -74,7 +75,7 @@ fn r8_d1_one_free_test_per_customer_at_a_time() {
         TrialId(4),
         CustomerId(7),
         &mobile,
-        number("+4930123457"),
+        phone("+4930123457"),
         first.ends_at(),
         [&first],
     );
@@ -88,8 +89,8 @@ fn r8_3_sms_numbers_are_never_lent() {
         TrialId(1),
         CustomerId(7),
         &sms,
-        number("+4930123456"),
-        at(2026, 5, 4, 12, 0, 0),
+        phone("+4930123456"),
+        at(day(2026, 5, 4), 12),
         [],
     )
     .unwrap_err();
@@ -105,8 +106,8 @@ fn r8_2_a_purchase_only_offer_is_not_lent() {
         TrialId(1),
         CustomerId(7),
         &offer(purchase_only),
-        number("+4930123456"),
-        at(2026, 5, 4, 12, 0, 0),
+        phone("+4930123456"),
+        at(day(2026, 5, 4), 12),
         [],
     )
     .unwrap_err();
@@ -118,12 +119,12 @@ fn r8_2_when_the_wanted_country_is_purchase_only_another_country_is_suggested() 
     let mut germany = terms(1, "DE", NumberKind::Mobile);
     germany.trial_allowed = false;
     let mut austria_expensive = terms(2, "AT", NumberKind::Mobile);
-    austria_expensive.monthly_price = money("30 EUR");
+    austria_expensive.monthly_price = eur("30");
     let austria_cheap = terms(3, "AT", NumberKind::Mobile);
     let sms = terms(4, "DE", NumberKind::Sms);
     let landline_cheaper = {
         let mut t = terms(5, "AT", NumberKind::Landline);
-        t.monthly_price = money("1 EUR");
+        t.monthly_price = eur("1");
         t
     };
     let offers = [

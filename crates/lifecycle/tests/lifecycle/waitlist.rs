@@ -3,8 +3,9 @@
 use proptest::prelude::*;
 use vnum_core::{CustomerId, WaitlistEntryId, rule};
 use vnum_lifecycle::{NumberKind, Waitlist, WaitlistError, WaitlistState, Wanted};
+use vnum_testkit::{at, at_hms, country, day};
 
-use crate::support::{at, city, country};
+use crate::support::city;
 
 fn wanted(code: &str, in_city: Option<&str>, kind: Option<NumberKind>) -> Wanted {
     Wanted {
@@ -31,28 +32,28 @@ fn r7_1_on_restock_every_matching_customer_is_notified_oldest_first() {
         WaitlistEntryId(1),
         CustomerId(10),
         berlin_landline.clone(),
-        at(2026, 3, 2, 9, 0, 0),
+        at(day(2026, 3, 2), 9),
     )
     .unwrap();
     list.join(
         WaitlistEntryId(2),
         CustomerId(11),
         wanted("DE", None, None),
-        at(2026, 3, 1, 9, 0, 0),
+        at(day(2026, 3, 1), 9),
     )
     .unwrap();
     list.join(
         WaitlistEntryId(3),
         CustomerId(12),
         wanted("DE", Some("Hamburg"), None),
-        at(2026, 2, 1, 9, 0, 0),
+        at(day(2026, 2, 1), 9),
     )
     .unwrap();
     list.join(
         WaitlistEntryId(4),
         CustomerId(13),
         wanted("AT", None, None),
-        at(2026, 1, 1, 9, 0, 0),
+        at(day(2026, 1, 1), 9),
     )
     .unwrap();
 
@@ -76,20 +77,20 @@ fn r7_1_closed_entries_are_not_notified_again() {
         WaitlistEntryId(1),
         CustomerId(10),
         wish.clone(),
-        at(2026, 3, 1, 9, 0, 0),
+        at(day(2026, 3, 1), 9),
     )
     .unwrap();
     list.join(
         WaitlistEntryId(2),
         CustomerId(11),
         wish,
-        at(2026, 3, 1, 10, 0, 0),
+        at(day(2026, 3, 1), 10),
     )
     .unwrap();
-    list.fulfil(WaitlistEntryId(1), at(2026, 4, 1, 0, 0, 0))
+    list.fulfil(WaitlistEntryId(1), at(day(2026, 4, 1), 0))
         .unwrap();
     assert_eq!(ids(&list, "DE", None, NumberKind::Mobile), [2]);
-    list.cancel(WaitlistEntryId(2), at(2026, 4, 1, 0, 0, 0))
+    list.cancel(WaitlistEntryId(2), at(day(2026, 4, 1), 0))
         .unwrap();
     assert!(ids(&list, "DE", None, NumberKind::Mobile).is_empty());
 }
@@ -101,10 +102,10 @@ fn an_entry_is_fulfilled_or_cancelled_exactly_once() {
         WaitlistEntryId(1),
         CustomerId(10),
         wanted("DE", None, None),
-        at(2026, 3, 1, 9, 0, 0),
+        at(day(2026, 3, 1), 9),
     )
     .unwrap();
-    let done = at(2026, 4, 1, 0, 0, 0);
+    let done = at(day(2026, 4, 1), 0);
     assert_eq!(
         list.fulfil(WaitlistEntryId(1), done).unwrap().state(),
         WaitlistState::Fulfilled { at: done }
@@ -136,7 +137,7 @@ fn a_customer_waits_once_for_the_same_thing_but_may_ask_again_after_closing() {
         WaitlistEntryId(1),
         CustomerId(10),
         wish.clone(),
-        at(2026, 3, 1, 9, 0, 0),
+        at(day(2026, 3, 1), 9),
     )
     .unwrap();
     assert!(matches!(
@@ -144,7 +145,7 @@ fn a_customer_waits_once_for_the_same_thing_but_may_ask_again_after_closing() {
             WaitlistEntryId(2),
             CustomerId(10),
             wish.clone(),
-            at(2026, 3, 2, 9, 0, 0)
+            at(day(2026, 3, 2), 9)
         ),
         Err(WaitlistError::AlreadyWaiting { .. })
     ));
@@ -153,18 +154,18 @@ fn a_customer_waits_once_for_the_same_thing_but_may_ask_again_after_closing() {
             WaitlistEntryId(1),
             CustomerId(11),
             wish.clone(),
-            at(2026, 3, 2, 9, 0, 0)
+            at(day(2026, 3, 2), 9)
         ),
         Err(WaitlistError::DuplicateId(WaitlistEntryId(1)))
     );
-    list.cancel(WaitlistEntryId(1), at(2026, 3, 3, 9, 0, 0))
+    list.cancel(WaitlistEntryId(1), at(day(2026, 3, 3), 9))
         .unwrap();
     assert!(
         list.join(
             WaitlistEntryId(2),
             CustomerId(10),
             wish,
-            at(2026, 3, 4, 9, 0, 0)
+            at(day(2026, 3, 4), 9)
         )
         .is_ok()
     );
@@ -214,14 +215,14 @@ proptest! {
                         WaitlistEntryId(next_id),
                         CustomerId(customer),
                         wanted("DE", cities[c], None),
-                        at(2026, 3, 1, 9, minute, 0),
+                        at_hms(day(2026, 3, 1), 9, minute, 0),
                     );
                     next_id += 1;
                 }
                 Op::Fulfil { entry } | Op::Cancel { entry } => {
                     let id = WaitlistEntryId(entry);
                     let before = list.get(id).map(|e| e.state());
-                    let when = at(2026, 4, 1, 0, 0, 0);
+                    let when = at(day(2026, 4, 1), 0);
                     let result = if matches!(op, Op::Fulfil { .. }) {
                         list.fulfil(id, when).map(|e| e.state())
                     } else {

@@ -2,23 +2,22 @@
 
 use std::collections::{BTreeSet, HashSet};
 
-use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use proptest::prelude::*;
 use vnum_core::{CustomerId, Money, PhoneNumber, SmsAllocationId, rule};
 use vnum_sms::{AllocationState, Service, SmsAllocation, SmsError, SmsEvent, SmsPool};
+use vnum_testkit::{at, day, eur, phone};
 
 fn number(i: usize) -> PhoneNumber {
-    PhoneNumber::parse(&format!("+49301234{i:03}")).expect("a test number is valid E.164")
+    phone(&format!("+49301234{i:03}"))
 }
 
 fn price() -> Money {
-    Money::parse("0.50 EUR").expect("a test amount is valid")
+    eur("0.50")
 }
 
 fn noon() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0)
-        .single()
-        .expect("a test instant exists")
+    at(day(2026, 6, 1), 12)
 }
 
 fn pool(service: &str, numbers: impl IntoIterator<Item = usize>) -> SmsPool {

@@ -11,19 +11,16 @@ use std::sync::Arc;
 use chrono::{NaiveDate, Utc};
 use reqwest::multipart::Form;
 use reqwest::{Method, StatusCode};
-use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use vnum_app::Vnum;
 use vnum_app::memory::ManualClock;
 use vnum_app::ports::Clock;
 use vnum_app::{OrderLineRequest, PlaceOrder, TopUp};
 use vnum_compliance::{DocumentRequirement, EndUser};
-use vnum_core::{
-    CarrierId, CountryCode, Currency, CustomerId, Money, NumberId, OfferId, PhoneNumber,
-    PrepaidTerm,
-};
+use vnum_core::{CarrierId, CustomerId, NumberId, OfferId, PrepaidTerm};
 use vnum_lifecycle::{NumberKind, Offer, OfferTerms, ProvisioningClass};
 use vnum_server::{Demo, Running, Settings};
+use vnum_testkit::{eur, phone};
 
 /// A server started the way the binary starts it, on a port the system chose.
 pub(crate) struct Server {
@@ -277,7 +274,7 @@ impl Server {
         self.vnum()
             .top_up(TopUp {
                 customer: CustomerId(id),
-                amount: eur(10_000),
+                amount: eur("100.00"),
                 idempotency_key: format!("seed-{id}"),
             })
             .await
@@ -296,12 +293,12 @@ impl Server {
         self.vnum()
             .create_offer(OfferTerms {
                 id: OfferId(0),
-                country: CountryCode::parse(country).unwrap(),
+                country: vnum_testkit::country(country),
                 city: None,
                 kind,
                 carrier: CarrierId(900),
-                monthly_price: eur(500),
-                setup_fee: eur(0),
+                monthly_price: eur("5.00"),
+                setup_fee: eur("0.00"),
                 provisioning: ProvisioningClass::Instant,
                 documents: DocumentRequirement::none(),
                 caller_id_monthly: None,
@@ -335,14 +332,6 @@ impl Server {
         self.vnum().connect_number(id, phone(e164)).await.unwrap();
         id
     }
-}
-
-pub(crate) fn eur(cents: i64) -> Money {
-    Money::new(Decimal::new(cents, 2), Currency::EUR)
-}
-
-pub(crate) fn phone(text: &str) -> PhoneNumber {
-    PhoneNumber::parse(text).unwrap()
 }
 
 /// A WAV file of `samples` of silence at `rate` Hz, 16-bit, mono.
