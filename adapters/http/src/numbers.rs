@@ -195,7 +195,7 @@ fn ring(field: &str, seconds: Option<u32>) -> ApiResult<RingTime> {
 }
 
 impl PlanBody {
-    fn into_plan(self) -> ApiResult<ForwardingPlan> {
+    pub(crate) fn into_plan(self) -> ApiResult<ForwardingPlan> {
         let parse = |t: &TargetBody| {
             ForwardingTarget::parse(&t.target).map_err(|e| field_problem("targets", e))
         };

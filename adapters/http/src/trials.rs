@@ -6,11 +6,12 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use vnum_app::model::TrialRecord;
 use vnum_app::{TrialOutcome, Vnum};
-use vnum_core::CustomerId;
+use vnum_core::{CustomerId, TrialId};
 use vnum_lifecycle::Offer;
 
 use crate::Tag;
 use crate::auth::Caller;
+use crate::numbers::PlanBody;
 use crate::offers::Kind;
 use crate::params::country;
 use crate::problem::ApiResult;
@@ -47,6 +48,10 @@ pub(crate) struct Trial {
     /// When the number went back to stock.
     #[oai(skip_serializing_if_is_none)]
     returned_at: Option<DateTime<Utc>>,
+    /// Where the test number's calls ring (R8 Decision); absent, they ring the customer's
+    /// SIP accounts.
+    #[oai(skip_serializing_if_is_none)]
+    forwarding: Option<PlanBody>,
 }
 
 impl From<TrialRecord> for Trial {
@@ -59,6 +64,7 @@ impl From<TrialRecord> for Trial {
             started_at: trial.started_at(),
             ends_at: trial.ends_at(),
             returned_at: record.returned_at,
+            forwarding: trial.forwarding().map(PlanBody::from),
         }
     }
 }
@@ -145,5 +151,55 @@ impl TrialsApi {
         caller.may_access(id)?;
         let trials = self.vnum.trials_of(id).await?;
         Ok(Json(trials.into_iter().map(Trial::from).collect()))
+    }
+
+    /// Set where a free test rings
+    ///
+    /// While the test runs, its number is forwarded like a rented one (R8 Decision): the
+    /// same plans and the same forbidden targets (R5 Decision). Without a plan it rings the
+    /// customer's SIP accounts. 422 with R8.D1 after the hour.
+    #[oai(
+        path = "/:id/trials/:trial_id/forwarding",
+        method = "put",
+        operation_id = "set_trial_forwarding"
+    )]
+    async fn set_forwarding(
+        &self,
+        caller: Caller,
+        id: Path<i64>,
+        trial_id: Path<i64>,
+        body: Json<PlanBody>,
+    ) -> ApiResult<Json<Trial>> {
+        let id = CustomerId(id.0);
+        caller.may_access(id)?;
+        let plan = body.0.into_plan()?;
+        let record = self
+            .vnum
+            .set_trial_forwarding(id, TrialId(trial_id.0), Some(plan))
+            .await?;
+        Ok(Json(record.into()))
+    }
+
+    /// Stop forwarding a free test
+    ///
+    /// Its calls ring the customer's SIP accounts again (R8 Decision).
+    #[oai(
+        path = "/:id/trials/:trial_id/forwarding",
+        method = "delete",
+        operation_id = "clear_trial_forwarding"
+    )]
+    async fn clear_forwarding(
+        &self,
+        caller: Caller,
+        id: Path<i64>,
+        trial_id: Path<i64>,
+    ) -> ApiResult<Json<Trial>> {
+        let id = CustomerId(id.0);
+        caller.may_access(id)?;
+        let record = self
+            .vnum
+            .set_trial_forwarding(id, TrialId(trial_id.0), None)
+            .await?;
+        Ok(Json(record.into()))
     }
 }

@@ -722,3 +722,92 @@ async fn r9_d1_a_number_waits_for_one_message_at_a_time() {
     let whatsapp = allocate(&world, &ann, "whatsapp", &offer).await;
     assert_eq!(whatsapp.number(), telegram.number());
 }
+
+/// The SIP status and rule of a rejected call, or the request URIs a call rings.
+async fn route(world: &World, e164: &str) -> Result<Vec<String>, (u16, RuleId)> {
+    match world
+        .vnum
+        .route_inbound(&phone(e164))
+        .await
+        .unwrap()
+        .decision
+    {
+        vnum_calls::RoutingDecision::Ring { branches, .. } => {
+            Ok(branches.into_iter().map(|b| b.uri).collect())
+        }
+        vnum_calls::RoutingDecision::Reject(rejection) => Err((rejection.status, rejection.rule)),
+        other => panic!("expected ring or reject, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn r8_d2_a_test_number_rings_where_the_customer_says_during_its_hour_only() {
+    let world = world();
+    let ann = world.customer("Ann").await;
+    let bob = world.customer("Bob").await;
+    offer(&world, Terms::trial(), &["+4915100000001"]).await;
+    let trial = trial(&world, &ann, "DE", NumberKind::Mobile).await;
+    let number = "+4915100000001";
+
+    // Nowhere to ring yet: no plan and no SIP account (R5.3).
+    assert_eq!(route(&world, number).await, Err((480, rule::R5_3)));
+
+    let server = vnum_calls::ForwardingTarget::parse("203.0.113.5:5060").unwrap();
+    let plan = vnum_calls::ForwardingPlan::single(server);
+    let saved = world
+        .vnum
+        .set_trial_forwarding(ann.id, trial.id(), Some(plan.clone()))
+        .await
+        .unwrap();
+    assert_eq!(saved.trial.forwarding(), Some(&plan));
+    assert_eq!(
+        route(&world, number).await,
+        Ok(vec!["sip:203.0.113.5:5060".to_owned()])
+    );
+
+    // The forwarding rules hold for tests too (R5 Decision), and only Ann sets hers.
+    let private = vnum_calls::ForwardingPlan::single(
+        vnum_calls::ForwardingTarget::parse("192.168.0.10").unwrap(),
+    );
+    let refused = world
+        .vnum
+        .set_trial_forwarding(ann.id, trial.id(), Some(private))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.rule(), Some(rule::R5_D1), "{refused}");
+    let stranger = world
+        .vnum
+        .set_trial_forwarding(bob.id, trial.id(), None)
+        .await;
+    assert!(
+        matches!(stranger, Err(Error::NotFound { .. })),
+        "{stranger:?}"
+    );
+
+    // An account in debt receives no calls, free test or not (R10.4).
+    let mut tx = world.ports.store.begin().await.unwrap();
+    tx.append(NewLedgerEntry::purchase(
+        ann.id,
+        eur("1.00"),
+        rule::R10_3,
+        "a charge that leaves a debt".into(),
+        world.now(),
+    ))
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(route(&world, number).await, Err((480, rule::R10_4)));
+    world.top_up(ann.id, eur("1.00")).await;
+    assert!(route(&world, number).await.is_ok());
+
+    // After the hour the number is rejected, and its plan can no longer change (R8.D1).
+    world.clock.advance(Duration::hours(1));
+    world.vnum.expire_trials().await.unwrap();
+    assert_eq!(route(&world, number).await, Err((404, rule::R8_D1)));
+    let late = world
+        .vnum
+        .set_trial_forwarding(ann.id, trial.id(), None)
+        .await
+        .unwrap_err();
+    assert_eq!(late.rule(), Some(rule::R8_D1), "{late}");
+}

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{CallsError, ForwardingTarget};
+use crate::{CallsError, ForwardingTarget, SipLogin};
 
 /// How long a target of a sequential plan rings before the next one is tried (R5.D2).
 ///
@@ -137,6 +137,25 @@ impl ForwardingPlan {
         }
     }
 
+    /// The plan of a number the customer gave none (a free test's, R8 Decision): ring the
+    /// customer's SIP accounts, at once when there are several (the first
+    /// [`Self::MAX_TARGETS`], in the order given). `None` without an account.
+    #[must_use]
+    pub fn ring_accounts(logins: impl IntoIterator<Item = SipLogin>) -> Option<Self> {
+        let mut targets: Vec<ForwardingTarget> = Vec::new();
+        for login in logins {
+            let target = ForwardingTarget::SipAccount(login);
+            if !targets.contains(&target) && targets.len() < Self::MAX_TARGETS {
+                targets.push(target);
+            }
+        }
+        match targets.len() {
+            0 => None,
+            1 => targets.pop().map(Self::single),
+            _ => Self::simultaneous(targets, RingTime::DEFAULT).ok(),
+        }
+    }
+
     /// Send every call to voicemail (R4.5).
     #[must_use]
     pub const fn voicemail_only() -> Self {
@@ -242,6 +261,36 @@ mod tests {
 
     fn t(text: &str) -> ForwardingTarget {
         ForwardingTarget::parse(text).unwrap()
+    }
+
+    #[test]
+    fn r8_d2_a_number_without_a_plan_rings_the_customers_accounts() {
+        let login = |text: &str| SipLogin::parse(text).unwrap();
+        assert_eq!(ForwardingPlan::ring_accounts([]), None);
+        assert_eq!(
+            ForwardingPlan::ring_accounts([login("anna")]),
+            Some(ForwardingPlan::single(t("account:anna")))
+        );
+        let many = ForwardingPlan::ring_accounts(
+            ["anna", "desk", "anna", "b1", "b2", "b3", "b4"].map(login),
+        )
+        .unwrap();
+        let targets: Vec<String> = many
+            .targets()
+            .into_iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            targets,
+            [
+                "account:anna",
+                "account:desk",
+                "account:b1",
+                "account:b2",
+                "account:b3"
+            ]
+        );
+        assert!(matches!(many.strategy(), Strategy::Simultaneous { .. }));
     }
 
     #[test]

@@ -25,6 +25,14 @@ pub enum TrialError {
         /// The offer.
         offer: OfferId,
     },
+    /// The test is over: its number is no longer the customer's (R8.D1).
+    #[error("the free test of {number} ended at {ended_at}: start a new one or buy the number")]
+    Over {
+        /// The test's number.
+        number: PhoneNumber,
+        /// When the hour ended.
+        ended_at: DateTime<Utc>,
+    },
     /// The customer started another test at the same moment (R8.D1).
     #[error("you already have a free test running: one free test at a time")]
     AnotherRunning,
@@ -54,7 +62,7 @@ impl TrialError {
             Self::SmsNumber => rule::R8_3,
             Self::NotTestable { .. } => rule::R8_2,
             Self::NothingInStock => rule::R8_1,
-            Self::AlreadyTesting { .. } | Self::AnotherRunning => rule::R8_D1,
+            Self::AlreadyTesting { .. } | Self::AnotherRunning | Self::Over { .. } => rule::R8_D1,
             Self::NumberOfOtherCountry { .. } => rule::R8_1,
         }
     }
@@ -72,6 +80,10 @@ pub struct Trial {
     number: PhoneNumber,
     started_at: DateTime<Utc>,
     ends_at: DateTime<Utc>,
+    /// Where its calls ring, as the customer set it (R8 Decision); none rings the
+    /// customer's SIP accounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    forwarding: Option<vnum_calls::ForwardingPlan>,
 }
 
 impl Trial {
@@ -119,7 +131,33 @@ impl Trial {
             number,
             started_at: now,
             ends_at: now + TRIAL_LENGTH,
+            forwarding: None,
         })
+    }
+
+    /// Sets where the test number's calls ring (R8 Decision): only while the test runs.
+    ///
+    /// # Errors
+    /// [`TrialError::Over`] at or after the end of the hour (R8.D1).
+    pub fn forward(
+        &mut self,
+        plan: Option<vnum_calls::ForwardingPlan>,
+        now: DateTime<Utc>,
+    ) -> Result<(), TrialError> {
+        if !self.is_running(now) {
+            return Err(TrialError::Over {
+                number: self.number.clone(),
+                ended_at: self.ends_at,
+            });
+        }
+        self.forwarding = plan;
+        Ok(())
+    }
+
+    /// Where the test number's calls ring, if the customer said (R8 Decision).
+    #[must_use]
+    pub const fn forwarding(&self) -> Option<&vnum_calls::ForwardingPlan> {
+        self.forwarding.as_ref()
     }
 
     /// True from the start until just before the hour is over (R8.1): at `ends_at` exactly

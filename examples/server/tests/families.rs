@@ -262,6 +262,25 @@ async fn r8_free_tests_start_suggest_another_country_and_run_one_at_a_time() {
     assert_eq!(listed.as_array().unwrap().len(), 1);
     assert_eq!(listed[0]["id"], trial["id"]);
 
+    // R8 Decision: the test number is forwarded like a rented one, by its customer only,
+    // and never to a target the R5 Decision forbids.
+    let forwarding = format!("{trials}/{}/forwarding", trial["id"]);
+    let plan = json!({"strategy": "single", "targets": [{"target": "203.0.113.5:5060"}]});
+    let (set, forwarded) = server.put(&forwarding, &anna.key, plan.clone()).await;
+    assert_eq!(set, StatusCode::OK, "{forwarded}");
+    assert_eq!(forwarded["forwarding"]["strategy"], "single", "{forwarded}");
+    let bob = server.customer("bob@example.com", "person").await;
+    let bobs = format!(
+        "/v1/customers/{}/trials/{}/forwarding",
+        anna.id, trial["id"]
+    );
+    let (foreign, _) = server.put(&bobs, &bob.key, plan).await;
+    assert_eq!(foreign, StatusCode::NOT_FOUND);
+    let private = json!({"strategy": "single", "targets": [{"target": "10.0.0.1"}]});
+    let (refused, problem) = server.put(&forwarding, &anna.key, private).await;
+    assert_eq!(refused, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["rule"], "R5.D1", "{problem}");
+
     let (unknown_kind, problem) = server
         .post(
             &trials,

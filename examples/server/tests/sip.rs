@@ -1135,3 +1135,48 @@ async fn r5_1_a_reset_password_ends_the_accounts_registrations() {
     lab.register("reset-new", "anna-desk", new_password, phone_port, 200);
     lab.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r8_d2_a_test_number_rings_where_the_customer_says_during_its_hour_and_not_after() {
+    if !tools_present() {
+        return;
+    }
+    const TEST_NUMBER: &str = "+4915100000077";
+    let lab = Lab::start("trial").await;
+    let vnum = lab.server.vnum();
+    let offer = lab.server.offer("DE", NumberKind::Mobile, true, true).await;
+    vnum.add_stock(offer.id(), vec![vnum_testkit::phone(TEST_NUMBER)])
+        .await
+        .unwrap();
+    let anna = CustomerId(lab.anna.id);
+    let trial = match vnum
+        .start_trial(anna, vnum_testkit::country("DE"), NumberKind::Mobile)
+        .await
+        .unwrap()
+    {
+        vnum_app::TrialOutcome::Started(record) => record.trial,
+        other => panic!("expected a test, got {other:?}"),
+    };
+    assert_eq!(trial.number().as_str(), TEST_NUMBER);
+    let port = free_port();
+    vnum.set_trial_forwarding(
+        anna,
+        trial.id(),
+        Some(ForwardingPlan::single(server_target(port))),
+    )
+    .await
+    .unwrap();
+
+    // During the hour the customer's server answers the test number.
+    let phone = lab.phone("trial-phone", ANSWERS, port);
+    let output = lab.call("trial-caller", &caller(200, 500), TEST_NUMBER, &[]);
+    assert_passed(&lab, &output);
+    assert_phone_passed(&lab, phone);
+
+    // After it, the number is rejected as no longer the customer's (R8.D1).
+    lab.server.clock().advance(chrono::Duration::hours(1));
+    vnum.expire_trials().await.unwrap();
+    let output = lab.call("trial-late", &caller(404, 0), TEST_NUMBER, &[]);
+    assert_passed(&lab, &output);
+    lab.stop().await;
+}

@@ -129,6 +129,27 @@ impl Trials for SeaOrmTransaction<'_> {
             .pop()
             .ok_or(stale)
     }
+
+    /// `returned_at IS NULL` decides: a test whose number is back in stock is not changed.
+    async fn update_trial(&mut self, trial: &Trial) -> Result<TrialRecord, StoreError> {
+        let stale = StoreError::Stale {
+            what: "trial",
+            id: trial.id().get(),
+        };
+        let updated = self
+            .execute(
+                "UPDATE trials SET record = $2 WHERE id = $1 AND returned_at IS NULL",
+                vec![trial.id().get().into(), to_json(trial)?],
+            )
+            .await?;
+        if updated == 0 {
+            return Err(stale);
+        }
+        self.trial_records("WHERE id = $1", vec![trial.id().get().into()])
+            .await?
+            .pop()
+            .ok_or(stale)
+    }
 }
 
 impl SeaOrmTransaction<'_> {

@@ -562,10 +562,36 @@ pub(crate) async fn r8_d1_one_trial_at_a_time_and_a_number_goes_back_once(store:
     );
     tx.commit().await.unwrap();
 
+    // Where the running test rings is saved with it (R8 Decision), and read back.
+    let mut forwarded = first.clone();
+    let plan = vnum_calls::ForwardingPlan::single(
+        vnum_calls::ForwardingTarget::parse("203.0.113.5:5060").unwrap(),
+    );
+    forwarded
+        .forward(Some(plan), start + Duration::minutes(5))
+        .unwrap();
+    let mut tx = store.begin().await.unwrap();
+    let saved = tx.update_trial(&forwarded).await.unwrap();
+    assert_eq!(saved.trial, forwarded);
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    let read = tx.latest_trial_of_number(&nth(1)).await.unwrap().unwrap();
+    assert_eq!(read.trial.forwarding(), forwarded.forwarding());
+    drop(tx);
+    let stored = saved;
+
     let back = start + Duration::minutes(61);
     let mut tx = store.begin().await.unwrap();
     assert_eq!(tx.unreturned_trials().await.unwrap(), vec![stored.clone()]);
     let returned = tx.mark_trial_returned(first.id(), back).await.unwrap();
+    // A test whose number went back is not changed any more.
+    assert_eq!(
+        tx.update_trial(&forwarded).await,
+        Err(StoreError::Stale {
+            what: "trial",
+            id: first.id().get()
+        })
+    );
     assert_eq!(returned.returned_at, Some(back));
     assert_eq!(
         tx.mark_trial_returned(first.id(), back).await,
@@ -590,6 +616,7 @@ pub(crate) async fn r8_d1_one_trial_at_a_time_and_a_number_goes_back_once(store:
     assert_eq!(tx.unreturned_trials().await.unwrap().len(), 1);
     let latest = tx.latest_trial_of_number(&nth(1)).await.unwrap().unwrap();
     assert_eq!(latest.trial, later);
+    assert_eq!(latest.trial.forwarding(), None);
     assert_eq!(tx.latest_trial_of_number(&nth(2)).await.unwrap(), None);
     let of_ada = tx.trials_of(ada).await.unwrap();
     assert_eq!(of_ada.len(), 2);

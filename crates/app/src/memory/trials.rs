@@ -91,4 +91,17 @@ impl Trials for InMemoryTransaction<'_> {
             }),
         }
     }
+
+    async fn update_trial(&mut self, trial: &Trial) -> Result<TrialRecord, StoreError> {
+        match self.state.trials.get_mut(&trial.id()) {
+            Some(record) if record.returned_at.is_none() => {
+                record.trial = trial.clone();
+                Ok(record.clone())
+            }
+            _ => Err(StoreError::Stale {
+                what: "trial",
+                id: trial.id().get(),
+            }),
+        }
+    }
 }

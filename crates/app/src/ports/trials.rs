@@ -58,4 +58,11 @@ pub trait Trials: Send {
         id: TrialId,
         at: DateTime<Utc>,
     ) -> Result<TrialRecord, StoreError>;
+
+    /// Saves a test's settings (where its calls ring, R8 Decision); who, which number and
+    /// when never change.
+    ///
+    /// # Errors
+    /// [`StoreError::Stale`] when the test is missing or its number went back to stock.
+    async fn update_trial(&mut self, trial: &Trial) -> Result<TrialRecord, StoreError>;
 }

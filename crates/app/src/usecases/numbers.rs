@@ -361,32 +361,45 @@ impl Vnum {
         let mut tx = self.ports.store.begin().await?;
         let mut record = owned_number(&mut *tx, customer, number).await?;
         if let Some(plan) = &plan {
-            let limits = self.config.forwarding_limits();
-            for target in plan.targets() {
-                limits.check(target)?;
-                match target {
-                    ForwardingTarget::SipAccount(login) => {
-                        let owned = tx
-                            .sip_account_by_login(login.as_str())
-                            .await?
-                            .is_some_and(|a| a.account.owner() == customer);
-                        if !owned {
-                            return Err(CallsError::NotYourAccount(login.to_string()).into());
-                        }
-                    }
-                    ForwardingTarget::Phone(e164) => {
-                        let ours = tx.number_by_e164(e164).await?.is_some()
-                            || tx.stock_number(e164).await?.is_some();
-                        if ours {
-                            return Err(CallsError::LoopToProvider(e164.to_string()).into());
-                        }
-                    }
-                    ForwardingTarget::SipUri(_) | ForwardingTarget::Server(_) => {}
-                }
-            }
+            self.check_plan(&mut *tx, customer, plan).await?;
         }
         record.settings.forwarding = plan;
         self.save_settings(tx, record).await
+    }
+
+    /// Refuses a plan whose targets the R5 Decision forbids: another customer's SIP
+    /// account, the provider's own numbers, SIP domain or gateway, a non-public address
+    /// unless allowed.
+    pub(super) async fn check_plan(
+        &self,
+        tx: &mut dyn Transaction,
+        customer: CustomerId,
+        plan: &ForwardingPlan,
+    ) -> Result<(), Error> {
+        let limits = self.config.forwarding_limits();
+        for target in plan.targets() {
+            limits.check(target)?;
+            match target {
+                ForwardingTarget::SipAccount(login) => {
+                    let owned = tx
+                        .sip_account_by_login(login.as_str())
+                        .await?
+                        .is_some_and(|a| a.account.owner() == customer);
+                    if !owned {
+                        return Err(CallsError::NotYourAccount(login.to_string()).into());
+                    }
+                }
+                ForwardingTarget::Phone(e164) => {
+                    let ours = tx.number_by_e164(e164).await?.is_some()
+                        || tx.stock_number(e164).await?.is_some();
+                    if ours {
+                        return Err(CallsError::LoopToProvider(e164.to_string()).into());
+                    }
+                }
+                ForwardingTarget::SipUri(_) | ForwardingTarget::Server(_) => {}
+            }
+        }
+        Ok(())
     }
 
     /// Turns the CallerID add-on on or off (R6.2). It is prepaid like every service

@@ -3,7 +3,9 @@
 
 use serde::Serialize;
 use vnum_billing::ServiceState;
-use vnum_calls::{CallerId, RoutingDecision, RoutingState, SipHosts, route_inbound};
+use vnum_calls::{
+    CallerId, ForwardingPlan, InboundNumber, RoutingDecision, RoutingState, SipHosts, route_inbound,
+};
 use vnum_core::{NumberId, PhoneNumber};
 use vnum_lifecycle::NumberStatus;
 
@@ -35,8 +37,9 @@ pub struct InboundRoute {
 impl Vnum {
     /// How to route a call to `dialled` (the SIP engine asks for every inbound call): the
     /// branches to ring, voicemail, or a rejection with its SIP status and rule. A number
-    /// whose account is in debt rejects calls (R10.4); a trial whose hour is over rejects
-    /// them (R8.D1). The answer names the rented number, so that the engine can report
+    /// whose account is in debt rejects calls (R10.4). A free test's number rings the
+    /// customer's SIP accounts during its hour (R8 Decision) and rejects calls after it
+    /// (R8.D1). The answer names the rented number, so that the engine can report
     /// the call (R4.6).
     ///
     /// # Errors
@@ -48,14 +51,43 @@ impl Vnum {
         };
         let mut tx = self.ports.store.read().await?;
         let Some(number) = tx.number_by_e164(dialled).await? else {
-            let state = super::trials::lent_for_trial(&mut *tx, dialled)
-                .await?
-                .map_or(RoutingState::Unknown, |trial| {
-                    trial.routing_state(self.ports.clock.now())
+            // A free test's number rings where the customer set it, or the customer's SIP
+            // accounts, during its hour (R8 Decision), and is rejected after it (R8.D1).
+            let Some(trial) = super::trials::lent_for_trial(&mut *tx, dialled).await? else {
+                return Ok(InboundRoute {
+                    number: None,
+                    decision: route_inbound(
+                        &InboundNumber {
+                            state: RoutingState::Unknown,
+                            plan: None,
+                            greeting: None,
+                        },
+                        &hosts,
+                    ),
                 });
-            let inbound = vnum_calls::InboundNumber {
+            };
+            let plan = match trial.forwarding() {
+                Some(plan) => Some(plan.clone()),
+                None => ForwardingPlan::ring_accounts(
+                    tx.sip_accounts_of(trial.customer())
+                        .await?
+                        .into_iter()
+                        .map(|a| a.account.login().clone()),
+                ),
+            };
+            // A free test is no reason to ring for an account in debt (R10.4).
+            let state = match trial.routing_state(self.ports.clock.now()) {
+                RoutingState::Active
+                    if ServiceState::of_balance(tx.balance(trial.customer()).await?)
+                        == ServiceState::Suspended =>
+                {
+                    RoutingState::AccountSuspended
+                }
+                state => state,
+            };
+            let inbound = InboundNumber {
                 state,
-                plan: None,
+                plan: plan.as_ref(),
                 greeting: None,
             };
             return Ok(InboundRoute {

@@ -2,8 +2,9 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use vnum_calls::ForwardingPlan;
 use vnum_core::rule::{self, RuleId};
-use vnum_core::{CountryCode, CustomerId, PhoneNumber};
+use vnum_core::{CountryCode, CustomerId, PhoneNumber, TrialId};
 use vnum_lifecycle::{NumberKind, Offer, Routing, Trial, TrialError, suggest_trial_offer};
 
 use crate::model::{StockState, TrialRecord};
@@ -172,6 +173,46 @@ impl Vnum {
         Ok(lent_for_trial(&mut *tx, number)
             .await?
             .map(|trial| trial.routing(now)))
+    }
+
+    /// Sets where the customer's running free test rings (R8 Decision): a forwarding plan
+    /// checked like a rented number's (R5 Decision), or none to ring the customer's SIP
+    /// accounts.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when the test is not the customer's; [`Error::Refused`] (R8.D1)
+    /// after its hour, (R5.D1) for a target the forwarding rules forbid.
+    pub async fn set_trial_forwarding(
+        &self,
+        customer: CustomerId,
+        trial: TrialId,
+        plan: Option<ForwardingPlan>,
+    ) -> Result<TrialRecord, Error> {
+        let now = self.ports.clock.now();
+        let mut tx = self.ports.store.begin().await?;
+        let mut record = tx
+            .trials_of(customer)
+            .await?
+            .into_iter()
+            .find(|r| r.trial.id() == trial)
+            .ok_or_else(|| Error::not_found("trial", trial))?;
+        if let Some(plan) = &plan {
+            self.check_plan(&mut *tx, customer, plan).await?;
+        }
+        record.trial.forward(plan, now)?;
+        let saved = tx.update_trial(&record.trial).await.map_err(|e| match e {
+            StoreError::Stale { .. } => Error::from(TrialError::Over {
+                number: record.trial.number().clone(),
+                ended_at: record.trial.ends_at(),
+            }),
+            other => other.into(),
+        })?;
+        tx.commit().await?;
+        super::logged(
+            self.ports.sip.routing_changed(saved.trial.number()).await,
+            "telling the SIP engine a test's forwarding changed",
+        );
+        Ok(saved)
     }
 
     /// The customer's free tests, oldest first.
