@@ -173,7 +173,9 @@ impl From<Increments> for String {
 /// Invariant: the price per minute is not negative, has at most
 /// [`Rate::PRICE_DECIMALS`] decimals (a price may be below the minor unit, 0.0125 EUR) and
 /// is at most [`Rate::MAX_PRICE_UNITS`] units of its currency, so it is exactly an integer
-/// of ten-thousandths ([`Rate::price_ten_thousandths`]) that storage keeps as is.
+/// of ten-thousandths ([`Rate::price_ten_thousandths`]) that storage keeps as is. The
+/// price is kept without trailing zeros (`0.1500` is `0.15`), so a rate reads back as it
+/// was written.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rate {
     prefix: DialPrefix,
@@ -210,7 +212,7 @@ impl Rate {
         }
         Ok(Self {
             prefix,
-            price_per_minute,
+            price_per_minute: Money::new(amount.normalize(), price_per_minute.currency()),
             increments,
             effective_from,
         })
