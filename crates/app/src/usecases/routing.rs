@@ -45,6 +45,9 @@ pub enum CallOut {
         rule: RuleId,
         /// Why, in words the caller can read.
         reason: String,
+        /// True when money is the reason (in debt, or the first increment not paid for):
+        /// a payment would let the call through.
+        unpaid: bool,
     },
 }
 
@@ -151,6 +154,7 @@ impl Vnum {
                 reason: format!(
                     "the owner of {login} has no live number to make the call from: buy a number first"
                 ),
+                unpaid: false,
             }
         } else {
             let balance = tx.balance(owner).await?;
@@ -169,6 +173,11 @@ impl Vnum {
                 Err(refused) => CallOut::Refused {
                     rule: refused.rule(),
                     reason: refused.to_string(),
+                    unpaid: matches!(
+                        refused,
+                        vnum_calls::CallOutError::InDebt { .. }
+                            | vnum_calls::CallOutError::FirstIncrementNotCovered { .. }
+                    ),
                 },
             }
         };
