@@ -8,12 +8,13 @@ use poem::http::StatusCode;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
-use vnum_app::{InboundRoute, Vnum};
+use vnum_app::{CallOut, InboundRoute, Vnum};
 use vnum_calls::{CallRecord, CallRecordFields, CallerId, RoutingDecision, VoicemailFallback};
 use vnum_core::{CallId, NumberId};
 
 use crate::Tag;
 use crate::auth::Caller;
+use crate::money::MoneyBody;
 use crate::params::{DialledNumbers, invalid};
 use crate::problem::{ApiResult, Problem};
 use crate::sms::SmsAllocation;
@@ -227,7 +228,31 @@ pub(crate) struct Outbound {
     /// number, shown or not; absent when the account has no live number.
     #[oai(skip_serializing_if_is_none)]
     number_id: Option<i64>,
-    /// The rule that decided (R6.2: no add-on; R6.3: the destination's country).
+    /// The rule that decided the CallerID (R6.2: no add-on; R6.3: the destination's
+    /// country).
+    rule: String,
+    /// The longest the call may last, in seconds: what the balance pays at the
+    /// destination's rate (R6.D2). Absent when the call is rejected.
+    #[oai(skip_serializing_if_is_none)]
+    max_duration: Option<u32>,
+    /// The SIP answer to refuse the call with, and the rule that refused. Absent when the
+    /// call may be made.
+    #[oai(skip_serializing_if_is_none)]
+    reject: Option<OutboundReject>,
+}
+
+/// A call out refused (R6.D2, R10.4, R5.1): the SIP status and reason phrase the engine
+/// answers the caller with, and the rule. 402 Payment Required when a payment would let
+/// the call through (in debt, R10.4; the first increment not covered, R6.D2); 403
+/// Forbidden otherwise (no rate for the destination, no number to call from).
+#[derive(Clone, Debug, Object)]
+#[oai(rename = "OutboundRejection")]
+pub(crate) struct OutboundReject {
+    /// The SIP status: 402 or 403.
+    code: u16,
+    /// Why, in words the caller can read.
+    reason: String,
+    /// The rule that refused.
     rule: String,
 }
 
@@ -402,6 +427,19 @@ pub(crate) struct Call {
     answered_by: Option<String>,
     /// Seconds from answer to end.
     talk_seconds: i64,
+    /// What the call was charged to the number's owner: an answered call out to a phone
+    /// number (R6.D2) or a call forwarded to one (R5.D1). Absent when it cost nothing.
+    #[oai(skip_serializing_if_is_none)]
+    cost: Option<MoneyBody>,
+}
+
+impl From<vnum_app::RatedCall> for Call {
+    fn from(rated: vnum_app::RatedCall) -> Self {
+        Self {
+            cost: rated.cost.map(MoneyBody::from),
+            ..Self::from(rated.call)
+        }
+    }
 }
 
 impl From<CallRecord> for Call {
@@ -429,6 +467,7 @@ impl From<CallRecord> for Call {
             sip_status,
             answered_by: call.answered_by().map(str::to_owned),
             talk_seconds: call.talk_seconds(),
+            cost: None,
         }
     }
 }
@@ -482,10 +521,14 @@ impl EngineApi {
         Ok(Json(Routing::new(route, format.0.unwrap_or(Format::Json))))
     }
 
-    /// Decide an outgoing call's CallerID
+    /// Decide an outgoing call
     ///
     /// For the SIP engine, on every call from a SIP account: the number to present, or
-    /// withheld (R6.1–R6.3).
+    /// withheld (R6.1–R6.3), and whether the call may be made (R6.D2): `max_duration` in
+    /// seconds, what the balance pays at the destination's rate, or `reject` with the SIP
+    /// `code` to answer (402 in debt, R10.4, or when the first increment is not covered,
+    /// R6.D2; 403 without a rate, R6.D2, or without a live number to call from, R5.1), its
+    /// `reason` and `rule`. A refusal is a 200 decision the engine applies.
     #[oai(path = "/outbound", method = "get", operation_id = "engine_outbound")]
     async fn outbound(
         &self,
@@ -503,12 +546,29 @@ impl EngineApi {
             CallerId::Present { number, .. } => (Presentation::Present, Some(number.to_string())),
             CallerId::Withheld { .. } => (Presentation::Withheld, None),
         };
+        let (max_duration, reject) = match decision.call_out {
+            CallOut::Allowed { max_seconds, .. } => (Some(max_seconds), None),
+            CallOut::Refused {
+                rule,
+                reason,
+                unpaid,
+            } => (
+                None,
+                Some(OutboundReject {
+                    code: if unpaid { 402 } else { 403 },
+                    reason,
+                    rule: rule.as_str().to_owned(),
+                }),
+            ),
+        };
         Ok(Json(Outbound {
             login: decision.login,
             caller_id,
             number,
             number_id: decision.number.map(NumberId::get),
             rule,
+            max_duration,
+            reject,
         }))
     }
 
@@ -556,7 +616,9 @@ impl EngineApi {
             .vnum
             .record_call(body.0.try_into()?, reference.as_deref())
             .await?;
-        let call = Json(recorded.call.into());
+        let mut call: Call = recorded.call.into();
+        call.cost = recorded.cost.map(MoneyBody::from);
+        let call = Json(call);
         Ok(if recorded.replayed {
             Recorded::Replayed(call)
         } else {

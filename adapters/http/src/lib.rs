@@ -33,6 +33,7 @@ mod params;
 mod payload;
 mod payments;
 mod problem;
+mod rates;
 mod signature;
 mod sip_accounts;
 mod sms;
@@ -65,6 +66,7 @@ use offers::OffersApi;
 use operations::OperationsApi;
 use orders::OrdersApi;
 use payments::PaymentsApi;
+use rates::RatesApi;
 use sip_accounts::SipAccountsApi;
 use sms::SmsApi;
 use statistics::StatisticsApi;
@@ -106,6 +108,8 @@ enum Tag {
     /// For the SIP engine and the SMS gateway: routing, CallerID, digest credentials, call
     /// records, inbound SMS.
     Engine,
+    /// The operator's rate table for calls out and forwarding to phone numbers.
+    Rates,
     /// Free one-hour tests.
     Trials,
     /// The waitlist for numbers out of stock, and restocking.
@@ -142,7 +146,8 @@ type Apis = (
     (NumbersApi, GreetingsApi),
     DocumentsApi,
     SipAccountsApi,
-    EngineApi,
+    // What the SIP engine asks, and the rates calls out are decided by: one element.
+    (EngineApi, RatesApi),
     TrialsApi,
     WaitlistApi,
     SmsApi,
@@ -171,10 +176,13 @@ fn service(vnum: &Vnum, options: Options) -> OpenApiService<Apis, ()> {
         ),
         DocumentsApi { vnum: vnum.clone() },
         SipAccountsApi { vnum: vnum.clone() },
-        EngineApi {
-            vnum: vnum.clone(),
-            dialled: params::DialledNumbers::new(100_000),
-        },
+        (
+            EngineApi {
+                vnum: vnum.clone(),
+                dialled: params::DialledNumbers::new(100_000),
+            },
+            RatesApi { vnum: vnum.clone() },
+        ),
         TrialsApi { vnum: vnum.clone() },
         WaitlistApi { vnum: vnum.clone() },
         SmsApi { vnum: vnum.clone() },

@@ -73,6 +73,11 @@ const INVARIANTS: &[(Invariant, &str, &str)] = &[
         "payment_event",
         "payments.provider_event",
     ),
+    (
+        Invariant::RateEffective,
+        "rate_effective",
+        "rates.prefix, rates.currency, rates.effective_from",
+    ),
 ];
 
 /// Maps a sea-orm error: a unique violation becomes the [`StoreError::Conflict`] of its

@@ -86,6 +86,7 @@ contract!(
     r9_2_one_allocation_per_number_and_service_and_one_waiting_per_number,
     r7_1_a_waitlist_entry_closes_once,
     r1_d1_payments_are_keyed_per_customer_and_settle_once,
+    r6_d2_rates_round_trip_exactly_and_one_per_prefix_currency_and_instant,
 );
 
 #[path = "contract/repositories.rs"]

@@ -3,8 +3,8 @@
 //! ports, on SQLite and on PostgreSQL.
 //!
 //! Each release is a number of migration steps: `m0001` alone, `m0001`–`m0002`,
-//! `m0001`–`m0003` and `m0001`–`m0004` (the last release before the JSON records carried
-//! their version). The rows below are that release's rows as literals (columns and JSON
+//! `m0001`–`m0003`, `m0001`–`m0004` (the last release before the JSON records carried
+//! their version) and `m0001`–`m0005` (the rate table). The rows below are that release's rows as literals (columns and JSON
 //! text as its code wrote them, instants in the backend's text form), never produced by
 //! today's code, so a change to today's code cannot change what the test starts from.
 
@@ -33,7 +33,7 @@ use vnum_storage::SeaOrmStore;
 use vnum_testkit::{day, eur};
 
 /// The migration steps of each earlier release.
-const RELEASES: [usize; 4] = [1, 2, 3, 4];
+const RELEASES: [usize; 5] = [1, 2, 3, 4, 5];
 
 fn at(y: i32, m: u32, d: u32, h: u32, min: u32, s: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, m, d, h, min, s).unwrap()
@@ -158,6 +158,14 @@ INSERT INTO payments (id, customer_id, idempotency_key, pending, provider_event,
     '{"amount":{"amount":"10.00","currency":"EUR"},"confirmed_at":"2026-01-06T03:00:00Z","created_at":"2026-01-05T03:00:00Z","customer":1,"failed_at":null,"id":1,"idempotency_key":"k1","provider_event":"evt_1","status":"confirmed"}')
 "#;
 
+/// The rate table of `m0005` (R6.D2): the price per minute in ten-thousandths of the unit.
+const M0005_RECORDS: &str = "
+INSERT INTO rates (prefix, currency, price_per_minute_e4, first_seconds, next_seconds,
+        effective_from)
+    VALUES ('49', 'EUR', 125, 60, 60, '2026-01-01T00:00:00+00:00'),
+           ('4915', 'EUR', 1500, 1, 1, '2026-01-01T00:00:00+00:00')
+";
+
 /// Moves the id sequence `name` past `last`, as handing out ids up to it did.
 fn sequence_at(backend: DbBackend, name: &str, last: i64) -> String {
     match backend {
@@ -195,6 +203,9 @@ async fn fill(db: &DatabaseConnection, steps: usize) {
     if steps >= 4 {
         run(db, M0004_RECORDS).await;
         sequences.push(("payment_ids", 1));
+    }
+    if steps >= 5 {
+        run(db, M0005_RECORDS).await;
     }
     for (name, last) in sequences {
         run(db, &sequence_at(backend, name, last)).await;
@@ -386,6 +397,14 @@ async fn check_records(store: &dyn Store, steps: usize) {
         assert_eq!(payment.status, PaymentStatus::Confirmed);
         assert_eq!(payment.amount, eur(dec!(10.00)));
     }
+    if steps >= 5 {
+        let rates = tx.rates().await.unwrap();
+        assert_eq!(rates.len(), 2);
+        assert_eq!(rates[0].price_per_minute(), eur(dec!(0.0125)));
+        assert_eq!(rates[0].increments().to_string(), "60/60");
+        assert_eq!(rates[1].prefix().to_string(), "+4915");
+        assert_eq!(rates[1].effective_from(), at(2026, 1, 1, 0, 0, 0));
+    }
 }
 
 /// Writes after the upgrade: the serial ids and the id sequences go on where the release
@@ -411,6 +430,15 @@ async fn check_writes(store: &dyn Store, db: &DatabaseConnection, steps: usize) 
         .unwrap();
     assert_eq!(outcome.charged, 1);
     assert_eq!(tx.balance(CustomerId(1)).await.unwrap(), eur(dec!(0.02)));
+
+    let rate = vnum_calls::Rate::new(
+        vnum_calls::DialPrefix::parse("+44").unwrap(),
+        eur(dec!(0.02)),
+        vnum_calls::Increments::parse("1/1").unwrap(),
+        at(2026, 2, 1, 0, 0, 0),
+    )
+    .unwrap();
+    tx.insert_rate(rate).await.unwrap();
 
     let mut two = tx.number(NumberId(2)).await.unwrap().unwrap();
     two.state = NumberState::Provisioning;

@@ -99,6 +99,8 @@ refused_by_rule!(
     vnum_billing::PaymentError,
     vnum_billing::Suspended,
     vnum_calls::CallsError,
+    vnum_calls::CallOutError,
+    vnum_calls::RateError,
     vnum_calls::WavError,
     vnum_compliance::DocumentError,
     vnum_discounts::DiscountError,

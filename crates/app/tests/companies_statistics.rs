@@ -439,7 +439,7 @@ async fn r4_6_call_statistics_per_number_and_period() {
         )
         .await
         .unwrap();
-    let starts: Vec<DateTime<Utc>> = records.iter().map(|r| r.start()).collect();
+    let starts: Vec<DateTime<Utc>> = records.iter().map(|r| r.call.start()).collect();
     assert_eq!(
         starts,
         [
@@ -447,8 +447,12 @@ async fn r4_6_call_statistics_per_number_and_period() {
             local_hm(TZ, day(2026, 3, 4), 10, 0)
         ]
     );
-    assert_ne!(records[0].id(), records[1].id());
-    assert!(records.iter().all(|r| r.id() != CallId(0)));
+    assert_ne!(records[0].call.id(), records[1].call.id());
+    assert!(
+        records.iter().all(|r| r.cost.is_none()),
+        "inbound calls cost nothing"
+    );
+    assert!(records.iter().all(|r| r.call.id() != CallId(0)));
 }
 
 #[tokio::test]

@@ -3,7 +3,8 @@
 //! `vnum-calls` owns forwarding plans and their targets (R4.4, R5.2, R5.3, R5.D1), the
 //! decision for each inbound call ([`route_inbound`]: ring, voicemail or a SIP rejection
 //! naming its rule), the provider's SIP accounts with their digest secrets (R5.1), the
-//! CallerID policy of outgoing calls (R6), the greeting format check and greeting settings
+//! CallerID policy of outgoing calls (R6), the rating of calls out to the phone network and
+//! of forwarding to phone numbers ([`RateTable`], [`authorize_call_out`], R6.D2, R5.D1), the greeting format check and greeting settings
 //! (R13), and call detail records with per-number statistics (R4.6).
 //!
 //! It does not own a number's lifecycle or its owner's balance: the application derives a
@@ -17,6 +18,7 @@ mod cdr;
 pub mod fuzz_checks;
 mod greeting;
 mod plan;
+mod rating;
 mod routing;
 mod sip_account;
 mod target;
@@ -28,6 +30,10 @@ pub use greeting::{
     WavInfo, check_wav, wav_fixtures,
 };
 pub use plan::{ForwardingPlan, RingTime, Strategy};
+pub use rating::{
+    CallAllowance, CallOutError, DialPrefix, Increments, MAX_CALL_SECONDS, Rate, RateError,
+    RateTable, authorize_call_out,
+};
 pub use routing::{
     Branch, InboundNumber, Rejection, RoutingDecision, RoutingState, SipHosts, VoicemailFallback,
     route_inbound,

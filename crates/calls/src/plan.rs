@@ -272,7 +272,7 @@ mod tests {
             Some(ForwardingPlan::single(t("account:anna")))
         );
         let many = ForwardingPlan::ring_accounts(
-            ["anna", "desk", "anna", "b1", "b2", "b3", "b4"].map(login),
+            ["anna", "desk", "anna", "bob1", "bob2", "bob3", "bob4"].map(login),
         )
         .unwrap();
         let targets: Vec<String> = many
@@ -285,9 +285,9 @@ mod tests {
             [
                 "account:anna",
                 "account:desk",
-                "account:b1",
-                "account:b2",
-                "account:b3"
+                "account:bob1",
+                "account:bob2",
+                "account:bob3"
             ]
         );
         assert!(matches!(many.strategy(), Strategy::Simultaneous { .. }));

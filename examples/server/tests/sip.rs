@@ -29,8 +29,9 @@ use vnum_server::Settings;
 
 use sipp::{
     ANSWERS, BUSY, CALLS_OUT, Finished, REGISTER_FLOOD, RINGS_OUT, Running, Sipp, answers_checking,
-    answers_checking_without, call_totals, caller, caller_with, checking, forged_in_dialog,
-    free_port, free_tcp_port, hangs_up_while_ringing, registration,
+    answers_checking_without, call_totals, caller, caller_checking_reply, caller_with, checking,
+    forged_in_dialog, free_port, free_tcp_port, hangs_up_while_ringing, hung_up_by_the_engine,
+    registration,
 };
 use support::{Customer, Server};
 
@@ -573,64 +574,209 @@ async fn r5_1_a_sip_account_registers_with_its_password_and_takes_the_numbers_ca
     lab.stop().await;
 }
 
+/// An Austrian number the gateway reaches (R6.3: another country than the rented number's).
+const AUSTRIAN_NUMBER: &str = "+43316123456";
+
+impl Lab {
+    /// A SIP account `login` of Anna's, presenting `number`, and the sipp arguments that
+    /// authenticate as it.
+    async fn account(&self, login: &str, number: NumberId) -> Vec<String> {
+        let (created, issued) = self
+            .server
+            .post(
+                &format!("/v1/customers/{}/sip-accounts", self.anna.id),
+                &self.anna.key,
+                json!({"login": login}),
+            )
+            .await;
+        assert_eq!(created, StatusCode::CREATED, "{issued}");
+        let id = vnum_core::SipAccountId(issued["account"]["id"].as_i64().unwrap());
+        self.server
+            .vnum()
+            .set_presented_number(CustomerId(self.anna.id), id, Some(number))
+            .await
+            .unwrap();
+        let fields = self.dir.join(format!("{login}.csv"));
+        std::fs::write(&fields, format!("SEQUENTIAL\n{login};\n")).unwrap();
+        [
+            "-inf",
+            fields.to_str().unwrap(),
+            "-au",
+            login,
+            "-ap",
+            issued["password"].as_str().unwrap(),
+        ]
+        .map(str::to_owned)
+        .to_vec()
+    }
+
+    /// The operator's rate for numbers starting with `prefix` (R6.D2).
+    async fn rate(&self, prefix: &str, per_minute: &str, increments: &str) {
+        let (status, body) = self
+            .server
+            .post(
+                "/v1/rates",
+                self.server.operator(),
+                json!({
+                    "prefix": prefix,
+                    "price_per_minute": {"amount": per_minute, "currency": "EUR"},
+                    "increments": increments,
+                    "effective_from": "2020-01-01T00:00:00Z",
+                }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+
+    /// Anna's balance.
+    async fn balance(&self) -> Decimal {
+        let (status, body) = self
+            .server
+            .get(
+                &format!("/v1/customers/{}/balance", self.anna.id),
+                &self.anna.key,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["balance"]["amount"].as_str().unwrap().parse().unwrap()
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn r6_an_accounts_call_out_presents_its_number_to_the_gateway() {
+async fn r6_3_caller_id_is_presented_at_home_with_the_add_on_and_withheld_abroad() {
     if !tools_present() {
         return;
     }
-    let lab = Lab::start("outbound").await;
-    let (created, issued) = lab
+    const PRESENTED: &str = "+4915112340000";
+    let lab = Lab::start("caller-id").await;
+    lab.rate("+49", "0.02", "1/1").await;
+    lab.rate("+43", "0.05", "1/1").await;
+    // A German number whose offer has the CallerID add-on, turned on (R6.2, R6.D1).
+    let offer = lab
         .server
-        .post(
-            &format!("/v1/customers/{}/sip-accounts", lab.anna.id),
-            &lab.anna.key,
-            json!({"login": "anna-desk"}),
-        )
-        .await;
-    assert_eq!(created, StatusCode::CREATED, "{issued}");
-    let password = issued["password"].as_str().unwrap().to_owned();
-    let fields = lab.dir.join("account.csv");
-    std::fs::write(&fields, "SEQUENTIAL\nanna-desk;\n").unwrap();
+        .vnum()
+        .create_offer(vnum_lifecycle::OfferTerms {
+            caller_id_monthly: Some(vnum_testkit::eur("2.00")),
+            ..lab
+                .server
+                .offer("DE", NumberKind::Mobile, false, true)
+                .await
+                .terms()
+                .clone()
+        })
+        .await
+        .unwrap();
+    let with_add_on = lab.server.rent(&lab.anna, &offer, PRESENTED).await;
+    lab.server
+        .vnum()
+        .set_caller_id(CustomerId(lab.anna.id), with_add_on, true)
+        .await
+        .unwrap();
+    let args = lab.account("anna-desk", with_add_on).await;
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
 
-    let (status, decision) = lab
-        .server
-        .get(
-            &format!(
-                "/v1/engine/outbound?login=anna-desk&to=%2B{}",
-                &GATEWAY_NUMBER[1..]
-            ),
-            lab.server.engine(),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{decision}");
-    let identity = match decision["number"].as_str() {
-        Some(number) => {
-            format!("P-Asserted-Identity: <sip:\\{number}@sip.vnum.example;user=phone>")
-        }
-        None => "Privacy: id".to_owned(),
-    };
-
-    let gateway = lab.phone("gateway", &answers_checking(&identity), lab.gateway.port());
-    let args = [
-        "-inf",
-        fields.to_str().unwrap(),
-        "-au",
-        "anna-desk",
-        "-ap",
-        &password,
-    ];
-    let output = lab.call("account-calls-out", CALLS_OUT, GATEWAY_NUMBER, &args);
+    // To a German number: the German number is presented.
+    // (`.` for the angle brackets, which a regexp in sipp's XML cannot hold.)
+    let home = format!("P-Asserted-Identity: .sip:\\{PRESENTED}@sip\\.vnum\\.example;user=phone.");
+    let gateway = lab.phone(
+        "gateway-home",
+        &answers_checking_without(&home, "Privacy: id"),
+        lab.gateway.port(),
+    );
+    let output = lab.call("calls-home", CALLS_OUT, GATEWAY_NUMBER, &args);
     assert_passed(&lab, &output);
     assert_phone_passed(&lab, gateway);
 
-    // The call out is in the number's records (R4.6).
+    // To an Austrian number: withheld, although the add-on is on.
+    let gateway = lab.phone(
+        "gateway-abroad",
+        &answers_checking_without("Privacy: id", "P-Asserted-Identity"),
+        lab.gateway.port(),
+    );
+    let output = lab.call("calls-abroad", CALLS_OUT, AUSTRIAN_NUMBER, &args);
+    assert_passed(&lab, &output);
+    assert_phone_passed(&lab, gateway);
+
+    // Without the add-on (the lab's number), withheld even at home (R6.2).
+    let args = lab.account("anna-mobile", lab.number).await;
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let gateway = lab.phone(
+        "gateway-plain",
+        &answers_checking_without("Privacy: id", "P-Asserted-Identity"),
+        lab.gateway.port(),
+    );
+    let output = lab.call("calls-plain", CALLS_OUT, GATEWAY_NUMBER, &args);
+    assert_passed(&lab, &output);
+    assert_phone_passed(&lab, gateway);
+
+    // The call out from the lab's number is in its records (R4.6), and rated (R6.D2).
     let call = lab.only_call().await;
     assert_eq!(call["direction"], "outbound", "{call}");
     assert_eq!(call["disposition"], "answered", "{call}");
     assert_eq!(
         (&call["from"], &call["to"]),
-        (&json!("anna-desk"), &json!(GATEWAY_NUMBER))
+        (&json!("anna-mobile"), &json!(GATEWAY_NUMBER))
     );
+    lab.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r6_d2_a_call_out_ends_when_the_balance_is_spent_and_is_refused_in_debt_or_unrated() {
+    if !tools_present() {
+        return;
+    }
+    let lab = Lab::start("rated").await;
+    let args = lab.account("anna-desk", lab.number).await;
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+
+    // No rate for Austria: refused with the rule, the gateway hears nothing (R6.D2).
+    let refused = caller_checking_reply(CALLS_OUT, 403, "R6.D2");
+    let output = lab.call("unrated", &refused, AUSTRIAN_NUMBER, &args);
+    assert_passed(&lab, &output);
+
+    // 1,800.00 EUR a minute by the second: 30.00 EUR a second. The balance (95.00 EUR
+    // after the first month) pays 3 seconds; the engine hangs up there although the
+    // caller would talk on.
+    let balance = lab.balance().await;
+    assert_eq!(balance, Decimal::new(9500, 2));
+    lab.rate("+4930", "1800", "1/1").await;
+    let gateway = lab.phone("gateway", ANSWERS, lab.gateway.port());
+    let started = Instant::now();
+    let output = lab.call(
+        "hung-up",
+        &hung_up_by_the_engine(CALLS_OUT),
+        GATEWAY_NUMBER,
+        &args,
+    );
+    assert_passed(&lab, &output);
+    assert_phone_passed(&lab, gateway);
+    assert!(
+        started.elapsed() < Duration::from_secs(12),
+        "{:?}",
+        started.elapsed()
+    );
+
+    let call = lab.only_call().await;
+    assert_eq!(call["disposition"], "answered", "{call}");
+    let talk = call["talk_seconds"].as_i64().unwrap();
+    // The engine stamps answer and end to the second: 3 s of talk reads as 2 to 4.
+    assert!((2..=4).contains(&talk), "{call}");
+    // Charged what the call lasted, by the second, once (R6.D2).
+    let charged = Decimal::from(30 * talk);
+    assert_eq!(lab.balance().await, balance - charged);
+    let cost: Decimal = call["cost"]["amount"].as_str().unwrap().parse().unwrap();
+    assert_eq!(cost, charged, "{call}");
+
+    // In debt (a 4-second call), or with less than a second's worth left: refused, 402.
+    if lab.balance().await.is_sign_negative() {
+        let refused = caller_checking_reply(CALLS_OUT, 402, "R10.4");
+        let output = lab.call("in-debt", &refused, GATEWAY_NUMBER, &args);
+        assert_passed(&lab, &output);
+    } else {
+        let refused = caller_checking_reply(CALLS_OUT, 402, "R6.D2");
+        let output = lab.call("unpaid", &refused, GATEWAY_NUMBER, &args);
+        assert_passed(&lab, &output);
+    }
     lab.stop().await;
 }
 

@@ -11,6 +11,7 @@ mod m0001_initial;
 mod m0002_repositories;
 mod m0003_call_references;
 mod m0004_payments;
+mod m0005_rates;
 
 use sea_orm::{ConnectionTrait, DbBackend, DbErr};
 use sea_orm_migration::{MigrationTrait, MigratorTrait};
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_repositories::Migration),
             Box::new(m0003_call_references::Migration),
             Box::new(m0004_payments::Migration),
+            Box::new(m0005_rates::Migration),
         ]
     }
 }

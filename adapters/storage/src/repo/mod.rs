@@ -25,6 +25,7 @@ mod customers;
 mod ledger;
 mod numbers;
 mod payments;
+mod rates;
 mod renewals;
 mod sales;
 mod sms;

@@ -14,11 +14,14 @@ use vnum_app::model::{
 };
 use vnum_app::ports::{Store, StoreError};
 use vnum_billing::PaymentStatus;
-use vnum_calls::{CallRecord, CallRecordFields, Direction, Disposition, SipAccount, SipLogin};
+use vnum_calls::{
+    CallRecord, CallRecordFields, DialPrefix, Direction, Disposition, Increments, Rate, SipAccount,
+    SipLogin,
+};
 use vnum_compliance::{Document, DocumentKind, ReviewEvent};
 use vnum_core::{
-    AgreementId, CallId, CountryCode, CustomerId, DocumentId, NumberId, OfferId, OrderId,
-    PaymentId, Period, PhoneNumber, PrepaidTerm, SipAccountId,
+    AgreementId, CallId, CountryCode, Currency, CustomerId, DocumentId, Money, NumberId, OfferId,
+    OrderId, PaymentId, Period, PhoneNumber, PrepaidTerm, SipAccountId,
 };
 use vnum_discounts::{BulkAgreement, Percent};
 use vnum_lifecycle::{NumberKind, Offer, OfferTerms, Trial, Waitlist, WaitlistState, Wanted};
@@ -900,4 +903,83 @@ pub(crate) async fn r1_d1_payments_are_keyed_per_customer_and_settle_once(store:
     assert_eq!(tx.payment_by_event("evt_3").await.unwrap(), None);
     assert_eq!(tx.payments_of(ada).await.unwrap(), vec![confirmed, failed]);
     assert_eq!(tx.payments_of(bob).await.unwrap(), vec![bobs]);
+}
+
+fn rate(prefix: &str, price: Money, increments: &str, from: chrono::DateTime<chrono::Utc>) -> Rate {
+    Rate::new(
+        DialPrefix::parse(prefix).unwrap(),
+        price,
+        Increments::parse(increments).unwrap(),
+        from,
+    )
+    .unwrap()
+}
+
+pub(crate) async fn r6_d2_rates_round_trip_exactly_and_one_per_prefix_currency_and_instant(
+    store: &dyn Store,
+) {
+    let january = at(day(2026, 1, 1), 0);
+    let march = at(day(2026, 3, 1), 0);
+    let sub_cent = rate("+49", eur(dec!(0.0125)), "60/60", january);
+    let mobile = rate("4915", eur(dec!(0.1500)), "1/1", january);
+    let later = rate("49", eur(dec!(0.02)), "30/6", march);
+    let in_usd = rate(
+        "49",
+        Money::new(dec!(0.0099), Currency::USD),
+        "60/60",
+        january,
+    );
+    let yen = rate(
+        "81",
+        Money::new(dec!(12.5), Currency::parse("JPY").unwrap()),
+        "1/1",
+        january,
+    );
+    let mut tx = store.begin().await.unwrap();
+    for r in [&later, &mobile, &sub_cent, &in_usd, &yen] {
+        assert_eq!(&tx.insert_rate(r.clone()).await.unwrap(), r);
+    }
+    // Same prefix, currency and instant: refused, and the unit of work stays usable.
+    let again = rate("49", eur(dec!(0.03)), "1/1", january);
+    assert_eq!(
+        tx.insert_rate(again).await.unwrap_err(),
+        StoreError::Conflict {
+            what: Invariant::RateEffective
+        }
+    );
+    tx.commit().await.unwrap();
+
+    let mut tx = store.read().await.unwrap();
+    let all = tx.rates().await.unwrap();
+    assert_eq!(
+        all,
+        vec![
+            sub_cent.clone(),
+            later.clone(),
+            in_usd.clone(),
+            mobile.clone(),
+            yen.clone()
+        ]
+    );
+    assert_eq!(all[0].price_per_minute().amount().to_string(), "0.0125");
+    assert_eq!(all[3].price_per_minute().amount().to_string(), "0.15");
+    assert_eq!(all[4].price_per_minute().amount().to_string(), "12.5");
+    let berlin = PhoneNumber::parse("+4930123456").unwrap();
+    let matching = tx.rates_matching(&berlin, Currency::EUR).await.unwrap();
+    assert_eq!(matching, vec![sub_cent.clone(), later.clone()]);
+    let german_mobile = PhoneNumber::parse("+4915123456789").unwrap();
+    let matching = tx
+        .rates_matching(&german_mobile, Currency::EUR)
+        .await
+        .unwrap();
+    assert_eq!(matching, vec![sub_cent, later, mobile]);
+    let paris = PhoneNumber::parse("+33123456789").unwrap();
+    assert_eq!(
+        tx.rates_matching(&paris, Currency::EUR).await.unwrap(),
+        vec![]
+    );
+    assert_eq!(
+        tx.rates_matching(&berlin, Currency::USD).await.unwrap(),
+        vec![in_usd]
+    );
 }

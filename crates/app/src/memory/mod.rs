@@ -7,6 +7,7 @@
 mod calls;
 mod companies;
 mod payments;
+mod rates;
 mod sales;
 mod sms;
 mod store;

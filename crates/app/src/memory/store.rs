@@ -46,6 +46,7 @@ pub(super) struct State {
     pub(super) calls: BTreeMap<vnum_core::CallId, vnum_calls::CallRecord>,
     pub(super) call_references: BTreeMap<String, vnum_core::CallId>,
     pub(super) payments: BTreeMap<vnum_core::PaymentId, crate::model::PaymentRecord>,
+    pub(super) rates: Vec<vnum_calls::Rate>,
 }
 
 impl State {

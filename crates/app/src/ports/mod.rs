@@ -12,6 +12,7 @@ mod companies;
 mod media;
 mod notifier;
 mod payments;
+mod rates;
 mod sales;
 mod sip;
 mod sms;

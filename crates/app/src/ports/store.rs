@@ -22,6 +22,7 @@ use crate::model::{
 };
 
 pub use super::payments::Payments;
+pub use super::rates::Rates;
 pub use super::sms::SmsAllocations;
 pub use super::trials::Trials;
 pub use super::waitlist::Waitlists;
@@ -113,13 +114,15 @@ pub enum Invariant {
     PaymentKey,
     /// One payment settled per provider event (R1.D1).
     PaymentEvent,
+    /// One rate per prefix, currency and effective instant (R6.D2).
+    RateEffective,
     /// A unit of work commits only over the state it read (the in-memory store's serializability).
     ConcurrentTransaction,
 }
 
 impl Invariant {
     /// Every invariant.
-    pub const ALL: [Self; 20] = [
+    pub const ALL: [Self; 21] = [
         Self::CustomerEmail,
         Self::LedgerReference,
         Self::LedgerChargePeriod,
@@ -139,6 +142,7 @@ impl Invariant {
         Self::WaitlistEntryClosed,
         Self::PaymentKey,
         Self::PaymentEvent,
+        Self::RateEffective,
         Self::ConcurrentTransaction,
     ];
 
@@ -165,6 +169,7 @@ impl Invariant {
             Self::WaitlistEntryClosed => "waitlist_entry_closed",
             Self::PaymentKey => "payment_key",
             Self::PaymentEvent => "payment_event",
+            Self::RateEffective => "rate_effective",
             Self::ConcurrentTransaction => "concurrent_transaction",
         }
     }
@@ -220,6 +225,7 @@ pub trait Transaction:
     + Numbers
     + Orders
     + Payments
+    + Rates
     + Renewals
     + SipAccounts
     + SmsAllocations

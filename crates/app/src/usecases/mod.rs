@@ -10,6 +10,7 @@ mod numbers;
 mod offers;
 mod orders;
 mod payments;
+mod rates;
 mod renewals;
 mod routing;
 mod sip_accounts;
@@ -28,9 +29,11 @@ pub use numbers::{Deletion, NumberView};
 pub use orders::{OrderLineRequest, PlaceOrder, PlacedOrder};
 pub use payments::{NotificationReceipt, ProviderNotification, StartPayment, StartedPayment};
 pub use renewals::RenewalReport;
-pub use routing::{InboundRoute, OutboundDecision};
+pub use routing::{CallOut, InboundRoute, OutboundDecision};
 pub use sip_accounts::IssuedSipAccount;
-pub use statistics::{CallStatsView, KindTotal, LedgerStats, NumberCallStats, RecordedCall};
+pub use statistics::{
+    CallStatsView, KindTotal, LedgerStats, NumberCallStats, RatedCall, RecordedCall,
+};
 pub use trials::TrialOutcome;
 pub use waitlist::RestockOutcome;
 

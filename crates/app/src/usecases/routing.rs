@@ -4,24 +4,54 @@
 use serde::Serialize;
 use vnum_billing::ServiceState;
 use vnum_calls::{
-    CallerId, ForwardingPlan, InboundNumber, RoutingDecision, RoutingState, SipHosts, route_inbound,
+    CallerId, ForwardingPlan, InboundNumber, Rate, RoutingDecision, RoutingState, SipHosts,
+    route_inbound,
 };
-use vnum_core::{NumberId, PhoneNumber};
+use vnum_core::rule::RuleError;
+use vnum_core::{NumberId, PhoneNumber, RuleId};
 use vnum_lifecycle::NumberStatus;
 
 use crate::model::NumberRecord;
 use crate::{Error, Vnum};
 
-/// What an outgoing call from a SIP account presents (R6).
+/// What an outgoing call from a SIP account presents (R6), and whether it may be made and
+/// for how long (R6.D2).
 #[derive(Clone, Debug, Serialize)]
 pub struct OutboundDecision {
     /// The account that calls.
     pub login: String,
     /// The rented number the call is recorded against (R4.6): the one the account
-    /// presents, whether this call shows it or not; none when the account has no live one.
+    /// presents when it is live, or else a live number of the account's owner; none when
+    /// the owner has none (the call is then refused, R5.1).
     pub number: Option<NumberId>,
     /// The number presented, or withheld, and the rule that decided.
     pub caller_id: CallerId,
+    /// Whether the call may be made, and for how long.
+    pub call_out: CallOut,
+}
+
+/// Whether a call out may be made (R6.D2).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CallOut {
+    /// The balance pays for up to `max_seconds` at `rate`.
+    Allowed {
+        /// The longest the call may last, in seconds: the engine ends it then.
+        max_seconds: u32,
+        /// The rate of the destination.
+        rate: Rate,
+    },
+    /// The call is refused.
+    Refused {
+        /// The rule that refused: R10.4 in debt, R6.D2 without a rate or without the
+        /// first increment, R5.1 without a number to record it against.
+        rule: RuleId,
+        /// Why, in words the caller can read.
+        reason: String,
+        /// True when money is the reason (in debt, or the first increment not paid for):
+        /// a payment would let the call through.
+        unpaid: bool,
+    },
 }
 
 /// How to route one inbound call, and which rented number it is for.
@@ -110,7 +140,12 @@ impl Vnum {
     }
 
     /// What an outgoing call from a SIP account to `destination` presents (R6.1–R6.3): the
-    /// rented number only with the CallerID add-on and only to its own country.
+    /// rented number only with the CallerID add-on and only to its own country; and whether
+    /// it may be made (R6.D2): refused in debt (R10.4), to a destination without a rate in
+    /// the account's currency, or when the balance cannot pay the first increment, and
+    /// otherwise allowed for as long as the balance pays. The call is recorded against the
+    /// presented number when it is live, or else the owner's first live number; an owner
+    /// without one is refused (R5.1).
     ///
     /// # Errors
     /// [`Error::NotFound`] for an unknown login.
@@ -136,10 +171,54 @@ impl Vnum {
                 rule: vnum_core::rule::R6_2,
             },
         };
+        let owner = account.account.owner();
+        let recorded = match presented {
+            Some(number) => Some(number.id),
+            None => tx
+                .numbers_of(owner)
+                .await?
+                .into_iter()
+                .find(NumberRecord::is_live)
+                .map(|n| n.id),
+        };
+        let call_out = if recorded.is_none() {
+            CallOut::Refused {
+                rule: vnum_core::rule::R5_1,
+                reason: format!(
+                    "the owner of {login} has no live number to make the call from: buy a number first"
+                ),
+                unpaid: false,
+            }
+        } else {
+            let balance = tx.balance(owner).await?;
+            let table =
+                super::rates::rate_table_for(&mut *tx, destination, balance.currency()).await?;
+            match vnum_calls::authorize_call_out(
+                &table,
+                destination,
+                balance,
+                self.ports.clock.now(),
+            ) {
+                Ok(allowed) => CallOut::Allowed {
+                    max_seconds: allowed.max_seconds,
+                    rate: allowed.rate,
+                },
+                Err(refused) => CallOut::Refused {
+                    rule: refused.rule(),
+                    reason: refused.to_string(),
+                    unpaid: matches!(
+                        refused,
+                        vnum_calls::CallOutError::InDebt { .. }
+                            | vnum_calls::CallOutError::FirstIncrementNotCovered { .. }
+                    ),
+                },
+            }
+        };
         Ok(OutboundDecision {
             login: login.to_owned(),
-            number: presented.map(|n| n.id),
+            number: recorded,
             caller_id,
+            call_out,
         })
     }
 }

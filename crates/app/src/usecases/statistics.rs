@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use vnum_calls::{CallRecord, CallRecordFields, CallStats};
-use vnum_core::{CustomerId, Money, NumberId, Period, PhoneNumber};
+use vnum_core::{CustomerId, Money, NumberId, Period, PhoneNumber, RuleId};
 
 use super::companies::existing_customer;
-use crate::model::EntryKind;
+use crate::model::{EntryKind, NewLedgerEntry};
 use crate::ports::Invariant;
 use crate::ports::StoreError;
 use crate::{Error, Vnum};
@@ -56,6 +56,16 @@ pub struct LedgerStats {
     pub net: Money,
 }
 
+/// A stored call and what it cost.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RatedCall {
+    /// The call as stored.
+    pub call: CallRecord,
+    /// What it was charged to its number's owner (R6.D2, R5.D1); none when it cost
+    /// nothing.
+    pub cost: Option<Money>,
+}
+
 /// A call report the store took: the call, and whether the same report came before.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordedCall {
@@ -64,6 +74,10 @@ pub struct RecordedCall {
     /// True when a call with the same reference was stored already: this report stored
     /// nothing and the first one's record is answered.
     pub replayed: bool,
+    /// What the call was charged to its number's owner: an answered call out to a phone
+    /// number (R6.D2) or a call forwarded to one (R5.D1), read from its ledger entry. None
+    /// for a call that costs nothing or whose destination had no rate.
+    pub cost: Option<Money>,
 }
 
 impl Vnum {
@@ -73,6 +87,14 @@ impl Vnum {
     /// With a `reference` (the engine's name for the call, such as its SIP Call-ID) the
     /// report is idempotent: an engine that sends it again after a lost answer gets the
     /// first record back, and the call is counted once.
+    ///
+    /// An answered call out to a phone number (R6.D2), or an inbound call answered by a
+    /// phone number through the gateway (R5.D1), is rated at its start for its answered
+    /// time and charged to the number's owner in the same unit of work, as one ledger
+    /// entry whose reference is `call:<call id>`; a replayed report stores nothing and
+    /// charges nothing. The charge may take the balance below zero, as a renewal does
+    /// (R10.3): the longest call allowed bounds it. A destination without a rate when the
+    /// report arrives is recorded and not charged, and logged.
     ///
     /// # Errors
     /// [`Error::Invalid`] when the times contradict each other or the disposition;
@@ -84,6 +106,11 @@ impl Vnum {
         reference: Option<&str>,
     ) -> Result<RecordedCall, Error> {
         let call = CallRecord::new(fields)?;
+        if let Some((destination, rule)) = self.rated_leg(&call) {
+            return self
+                .record_rated_call(call, reference, &destination, rule)
+                .await;
+        }
         let mut tx = self.ports.store.call_log().await?;
         tx.number(call.number())
             .await?
@@ -99,6 +126,7 @@ impl Vnum {
                 Ok(RecordedCall {
                     call: stored,
                     replayed: false,
+                    cost: None,
                 })
             }
             // The same report arrived twice at once, and the other one was stored first.
@@ -121,8 +149,96 @@ impl Vnum {
         }
     }
 
+    /// Stores a rated call and charges it, in one unit of work that may write: the call
+    /// log's narrowed unit cannot move a balance.
+    async fn record_rated_call(
+        &self,
+        call: CallRecord,
+        reference: Option<&str>,
+        destination: &PhoneNumber,
+        rule: RuleId,
+    ) -> Result<RecordedCall, Error> {
+        let mut tx = self.ports.store.begin().await?;
+        let owner = tx
+            .number(call.number())
+            .await?
+            .ok_or_else(|| Error::not_found("number", call.number()))?
+            .customer;
+        if let Some(reference) = reference
+            && let Some(first) = tx.call_by_reference(reference).await?
+        {
+            let mut recorded = replay(first, &call, reference)?;
+            recorded.cost = charged(tx.as_mut(), owner, &recorded.call).await?;
+            return Ok(recorded);
+        }
+        let stored = match (tx.insert_call(call.clone(), reference).await, reference) {
+            (Ok(stored), _) => stored,
+            (
+                Err(StoreError::Conflict {
+                    what: Invariant::CallReference,
+                }),
+                Some(reference),
+            ) => {
+                drop(tx);
+                let mut tx = self.ports.store.begin().await?;
+                let Some(first) = tx.call_by_reference(reference).await? else {
+                    return Err(Error::Conflict(format!(
+                        "the call {reference} was being stored at the same time: send it again"
+                    )));
+                };
+                let mut recorded = replay(first, &call, reference)?;
+                recorded.cost = charged(tx.as_mut(), owner, &recorded.call).await?;
+                return Ok(recorded);
+            }
+            (Err(other), _) => return Err(other.into()),
+        };
+        let currency = tx.balance(owner).await?.currency();
+        let table = super::rates::rate_table_for(tx.as_mut(), destination, currency).await?;
+        let cost = match super::rates::cost_of(
+            &table,
+            destination,
+            currency,
+            stored.start(),
+            stored.talk_seconds(),
+        ) {
+            Ok(cost) => Some(cost).filter(|c| !c.is_zero()),
+            Err(no_rate) => {
+                tracing::warn!(
+                    call = %stored.id(),
+                    number = %stored.number(),
+                    %destination,
+                    "call recorded without a charge: {no_rate}"
+                );
+                None
+            }
+        };
+        if let Some(cost) = cost {
+            tx.append(NewLedgerEntry {
+                customer: owner,
+                kind: EntryKind::Charge,
+                amount: -cost,
+                number: Some(stored.number()),
+                period: None,
+                rule: Some(rule),
+                reference: Some(call_reference(&stored)),
+                description: format!(
+                    "Call to {destination}, {} s answered",
+                    stored.talk_seconds()
+                ),
+                at: self.ports.clock.now(),
+            })
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(RecordedCall {
+            call: stored,
+            replayed: false,
+            cost,
+        })
+    }
+
     /// The calls of one of the customer's numbers that started at `from <= start < to`,
-    /// oldest first (R4.6).
+    /// oldest first (R4.6), each with what it was charged (R6.D2, R5.D1).
     ///
     /// # Errors
     /// [`Error::NotFound`] for an unknown customer, or a number that is not the customer's.
@@ -132,13 +248,23 @@ impl Vnum {
         number: NumberId,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
-    ) -> Result<Vec<CallRecord>, Error> {
-        let mut tx = self.ports.store.begin().await?;
+    ) -> Result<Vec<RatedCall>, Error> {
+        let mut tx = self.ports.store.read().await?;
         existing_customer(tx.as_mut(), customer).await?;
         match tx.number(number).await? {
-            Some(n) if n.customer == customer => Ok(tx.calls(&[number], from, to).await?),
-            _ => Err(Error::not_found("number", number)),
+            Some(n) if n.customer == customer => {}
+            _ => return Err(Error::not_found("number", number)),
         }
+        let mut rated = Vec::new();
+        for call in tx.calls(&[number], from, to).await? {
+            // Only an answered call can have been charged.
+            let cost = match call.disposition() {
+                vnum_calls::Disposition::Answered => charged(&mut *tx, customer, &call).await?,
+                _ => None,
+            };
+            rated.push(RatedCall { call, cost });
+        }
+        Ok(rated)
     }
 
     /// The call statistics of each of the customer's numbers over `period`, in days of the
@@ -232,6 +358,23 @@ const fn rank(kind: EntryKind) -> u8 {
     }
 }
 
+/// The ledger reference of a call's charge: the call's id, which names one stored call.
+fn call_reference(call: &CallRecord) -> String {
+    format!("call:{}", call.id())
+}
+
+/// What a stored call was charged, from its ledger entry.
+async fn charged(
+    tx: &mut (dyn crate::ports::Transaction + '_),
+    owner: CustomerId,
+    call: &CallRecord,
+) -> Result<Option<Money>, StoreError> {
+    Ok(tx
+        .entry_by_reference(owner, &call_reference(call))
+        .await?
+        .map(|entry| -entry.amount))
+}
+
 /// The answer to a report whose reference names `first`: the first record when the report
 /// is the same call, a conflict when it is another.
 fn replay(first: CallRecord, call: &CallRecord, reference: &str) -> Result<RecordedCall, Error> {
@@ -239,6 +382,7 @@ fn replay(first: CallRecord, call: &CallRecord, reference: &str) -> Result<Recor
         Ok(RecordedCall {
             call: first,
             replayed: true,
+            cost: None,
         })
     } else {
         Err(Error::Conflict(format!(

@@ -674,3 +674,62 @@ pub(crate) fn call_totals(file: &Path) -> (u64, u64) {
     };
     (column("SuccessfulCall(C)"), column("FailedCall(C)"))
 }
+
+/// The part of [`CALLS_OUT`] from the answer on: 200, ACK, the caller's BYE and its 200.
+const CALLS_OUT_ANSWERED: &str = r#"  <recv response="200" rrs="true" response_txn="invite"/>"#;
+
+/// [`CALLS_OUT`] refused: the INVITE is answered `status` with `X-Vnum-Rule: <rule>`, and
+/// acknowledged; the call fails on any other answer.
+pub(crate) fn caller_checking_reply(scenario: &str, status: u16, rule: &str) -> String {
+    let at = scenario
+        .find(CALLS_OUT_ANSWERED)
+        .expect("a scenario of calls out");
+    format!(
+        r#"{head}  <recv response="{status}" response_txn="invite">
+    <action>
+      <ereg regexp="X-Vnum-Rule: {rule}" search_in="msg" check_it="true" assign_to="checked"/>
+    </action>
+  </recv>
+  <send ack_txn="invite">
+    <![CDATA[
+      ACK sip:[service]@sip.vnum.example SIP/2.0
+      [last_Via:]
+      From: <sip:[field0]@sip.vnum.example>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@sip.vnum.example>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 2 ACK
+      Max-Forwards: 70
+      Content-Length: 0
+    ]]>
+  </send>
+  <Reference variables="checked"/>
+</scenario>
+"#,
+        head = &scenario[..at]
+    )
+}
+
+/// [`CALLS_OUT`] whose caller would talk for 20 s but is hung up by the engine first: after
+/// the ACK it waits for a BYE and answers it; the call fails if none comes.
+pub(crate) fn hung_up_by_the_engine(scenario: &str) -> String {
+    let bye = scenario
+        .find("  <send retrans=\"500\">\n    <![CDATA[\n      BYE")
+        .expect("a scenario that hangs up");
+    format!(
+        r#"{head}  <recv request="BYE" timeout="20000"/>
+  <send>
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+    ]]>
+  </send>
+</scenario>
+"#,
+        head = &scenario[..bye]
+    )
+}
