@@ -1326,3 +1326,79 @@ async fn r8_d2_a_test_number_rings_where_the_customer_says_during_its_hour_and_n
     assert_passed(&lab, &output);
     lab.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r4_4_simultaneous_forwarding_rings_both_and_the_first_to_answer_takes_the_call() {
+    if !tools_present() {
+        return;
+    }
+    let lab = Lab::start("simultaneous").await;
+    let (ringing_port, answer_port) = (free_port(), free_port());
+    // A third-party SIP URI and the customer's server (R5.2), at once (R4.4).
+    let elsewhere = ForwardingTarget::parse(&format!("sip:anna@127.0.0.1:{answer_port}")).unwrap();
+    let plan = ForwardingPlan::simultaneous(
+        vec![server_target(ringing_port), elsewhere],
+        RingTime::DEFAULT,
+    )
+    .unwrap();
+    lab.forward(plan).await;
+
+    let ringing = lab.phone("both-ringing", RINGS_OUT, ringing_port);
+    let answers = lab.phone(
+        "both-answers",
+        &answers_checking(&format!("INVITE sip:anna@127.0.0.1:{answer_port}")),
+        answer_port,
+    );
+    let output = lab.call("both-caller", &caller(200, 500), RENTED, &[]);
+    assert_passed(&lab, &output);
+    assert_phone_passed(&lab, answers);
+    // The other phone rang and was cancelled when the first answered.
+    assert_phone_passed(&lab, ringing);
+
+    let call = lab.only_call().await;
+    assert_eq!(call["disposition"], "answered", "{call}");
+    assert!(
+        call["answered_by"]
+            .as_str()
+            .is_some_and(|by| by.contains(&format!("anna@127.0.0.1:{answer_port}"))),
+        "{call}"
+    );
+    assert!(
+        call.get("cost").is_none(),
+        "SIP targets are free (R4.2): {call}"
+    );
+    lab.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r5_d1_a_call_forwarded_to_a_phone_number_leaves_through_the_gateway_and_is_rated() {
+    if !tools_present() {
+        return;
+    }
+    let lab = Lab::start("to-phone").await;
+    // 0.60 EUR a minute by the second: 0.01 EUR a second of the forwarded leg.
+    lab.rate("+4930", "0.60", "1/1").await;
+    let before = lab.balance().await;
+    lab.forward(ForwardingPlan::single(
+        ForwardingTarget::parse(GATEWAY_NUMBER).unwrap(),
+    ))
+    .await;
+
+    let gateway = lab.phone(
+        "to-phone-gateway",
+        &answers_checking(&format!("INVITE sip:\\{GATEWAY_NUMBER}@")),
+        lab.gateway.port(),
+    );
+    let output = lab.call("to-phone-caller", &caller(200, 2000), RENTED, &[]);
+    assert_passed(&lab, &output);
+    assert_phone_passed(&lab, gateway);
+
+    let call = lab.only_call().await;
+    assert_eq!(call["disposition"], "answered", "{call}");
+    let talk = Decimal::from(call["talk_seconds"].as_i64().unwrap());
+    let expected = talk * Decimal::new(1, 2);
+    let cost: Decimal = call["cost"]["amount"].as_str().unwrap().parse().unwrap();
+    assert_eq!(cost, expected, "{call}");
+    assert_eq!(lab.balance().await, before - expected);
+    lab.stop().await;
+}

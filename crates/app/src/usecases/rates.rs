@@ -105,14 +105,16 @@ fn phone_of(text: &str, gateway: Option<&str>) -> Option<PhoneNumber> {
     let uri = uri.split(';').next().unwrap_or(uri);
     let (user, host) = uri.split_once('@')?;
     if let Some(gateway) = gateway {
-        let host = host.rsplit_once(':').map_or(host, |(h, port)| {
-            if port.bytes().all(|b| b.is_ascii_digit()) {
-                h
-            } else {
-                host
+        // host[:port] on both sides: the hosts must match, and the ports where both say.
+        let split = |text: &str| match text.rsplit_once(':') {
+            Some((host, port)) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => {
+                (host.to_owned(), Some(port.to_owned()))
             }
-        });
-        if !host.eq_ignore_ascii_case(gateway) {
+            _ => (text.to_owned(), None),
+        };
+        let ((host, port), (gateway_host, gateway_port)) = (split(host), split(gateway.trim()));
+        let ports_differ = matches!((&port, &gateway_port), (Some(a), Some(b)) if a != b);
+        if !host.eq_ignore_ascii_case(&gateway_host) || ports_differ {
             return None;
         }
     }
@@ -136,6 +138,17 @@ mod tests {
             Some("+4930123456")
         );
         assert_eq!(rated("sip:+4930123456@pbx.example.com", gw), None);
+        // A gateway configured with its port: that port, or none, is the gateway.
+        let gw_port = Some("10.0.0.7:5080");
+        assert_eq!(
+            rated("sip:+4930123456@10.0.0.7:5080;user=phone", gw_port).as_deref(),
+            Some("+4930123456")
+        );
+        assert_eq!(
+            rated("sip:+4930123456@10.0.0.7", gw_port).as_deref(),
+            Some("+4930123456")
+        );
+        assert_eq!(rated("sip:+4930123456@10.0.0.7:5060", gw_port), None);
         assert_eq!(rated("sip:ada@sip.vnum.example", gw), None);
         assert_eq!(rated("+4930123456", gw), None);
         assert_eq!(rated("+4930123456", None).as_deref(), Some("+4930123456"));
