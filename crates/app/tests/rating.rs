@@ -4,25 +4,16 @@
 // The world's helpers run only inside tests: a panic there is a failed test with a location.
 #![allow(clippy::unwrap_used)]
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use vnum_app::memory::{
-    FakeCarrier, InMemoryMedia, InMemoryStore, ManualClock, Outbox, RecordingSipEngine,
-};
-use vnum_app::model::{Customer, CustomerKind, EntryKind, NumberRecord};
+use vnum_app::memory::{InMemoryStore, ManualClock};
+use vnum_app::model::{Customer, EntryKind, NumberRecord};
 use vnum_app::ports::Clock;
-use vnum_app::{
-    CallOut, Config, Error, OrderLineRequest, PlaceOrder, Ports, RecordedCall, RegisterCustomer,
-    TopUp, Vnum,
-};
+use vnum_app::testing::{World as Kit, mobile_offer};
+use vnum_app::{CallOut, Error, RecordedCall, Vnum};
 use vnum_calls::{CallRecordFields, DialPrefix, Direction, Disposition, Increments, Rate};
-use vnum_compliance::{DocumentRequirement, EndUser};
-use vnum_core::{
-    CallId, CarrierId, CountryCode, Currency, Money, NumberId, OfferId, PhoneNumber, PrepaidTerm,
-    RuleId, rule,
-};
-use vnum_lifecycle::{NumberKind, Offer, OfferTerms, ProvisioningClass};
+use vnum_core::{CallId, Money, NumberId, RuleId, rule};
+use vnum_lifecycle::Offer;
+use vnum_testkit::{country, eur, phone};
 
 const BERLIN: &str = "+4930123456";
 const PARIS: &str = "+33123456789";
@@ -33,18 +24,11 @@ struct World {
     store: InMemoryStore,
     clock: ManualClock,
     offer: Offer,
+    kit: Kit,
 }
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap()
-}
-
-fn eur(amount: &str) -> Money {
-    Money::parse(&format!("{amount} EUR")).unwrap()
-}
-
-fn phone(text: &str) -> PhoneNumber {
-    PhoneNumber::parse(text).unwrap()
 }
 
 fn rate(prefix: &str, price: &str, increments: &str) -> Rate {
@@ -59,87 +43,27 @@ fn rate(prefix: &str, price: &str, increments: &str) -> Rate {
 
 impl World {
     async fn new() -> Self {
-        let store = InMemoryStore::new();
-        let clock = ManualClock::new(now());
-        let carrier = FakeCarrier::new();
-        carrier.set_instant(true);
-        carrier.stock((0..4).map(|i| phone(&format!("+49151{:08}", 10_000_000 + i))));
-        let ports = Ports {
-            store: Arc::new(store.clone()),
-            clock: Arc::new(clock.clone()),
-            notifier: Arc::new(Outbox::new()),
-            carrier: Arc::new(carrier),
-            sip: Arc::new(RecordingSipEngine::new()),
-            media: Arc::new(InMemoryMedia::new()),
-        };
-        let vnum = Vnum::new(ports, Config::default());
-        let offer = vnum
-            .create_offer(OfferTerms {
-                id: OfferId(0),
-                country: CountryCode::parse("DE").unwrap(),
-                city: None,
-                kind: NumberKind::Mobile,
-                carrier: CarrierId(1),
-                monthly_price: eur("10.00"),
-                setup_fee: eur("0.00"),
-                provisioning: ProvisioningClass::Instant,
-                documents: DocumentRequirement::none(),
-                caller_id_monthly: None,
-                sip_forwarding_free: true,
-                trial_allowed: false,
-                listed: true,
-            })
-            .await
-            .unwrap();
+        let kit = Kit::new(now());
+        kit.carrier_stock((0..4).map(|i| phone(&format!("+49151{:08}", 10_000_000 + i))));
+        let offer = kit.offer(mobile_offer(country("DE"), eur("10.00"))).await;
+        let vnum = kit.vnum.clone();
         vnum.add_rate(rate("49", "0.60", "60/60")).await.unwrap();
         vnum.add_rate(rate("44", "20.00", "60/60")).await.unwrap();
         Self {
             vnum,
-            store,
-            clock,
+            store: kit.memory().clone(),
+            clock: kit.clock.clone(),
             offer,
+            kit,
         }
     }
 
     /// Ada with `balance` left after buying one number, and a SIP account `ada`.
     async fn ada_with(&self, balance: &str) -> (Customer, NumberRecord) {
-        let ada = self
-            .vnum
-            .register_customer(RegisterCustomer {
-                name: "Ada".into(),
-                email: "ada@example.com".into(),
-                kind: CustomerKind::Person,
-                currency: Currency::EUR,
-            })
-            .await
-            .unwrap();
+        let ada = self.kit.customer("Ada").await;
         let paid = eur(balance).checked_add(eur("10.00")).unwrap();
-        self.vnum
-            .top_up(TopUp {
-                customer: ada.id,
-                amount: paid,
-                idempotency_key: "first".into(),
-            })
-            .await
-            .unwrap();
-        let number = self
-            .vnum
-            .place_order(PlaceOrder {
-                customer: ada.id,
-                lines: vec![OrderLineRequest {
-                    offer: self.offer.id(),
-                    quantity: 1,
-                    term: PrepaidTerm::from_months(1).unwrap(),
-                    city: None,
-                    number: None,
-                }],
-                end_user: EndUser::Business,
-                idempotency_key: None,
-            })
-            .await
-            .unwrap()
-            .numbers
-            .remove(0);
+        self.kit.top_up(ada.id, paid).await;
+        let number = self.kit.buy(ada.id, &self.offer, 1).await;
         self.vnum
             .request_sip_account(ada.id, Some("ada"))
             .await

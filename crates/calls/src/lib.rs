@@ -7,8 +7,8 @@
 //! of forwarding to phone numbers ([`RateTable`], [`authorize_call_out`], R6.D2, R5.D1), the greeting format check and greeting settings
 //! (R13), and call detail records with per-number statistics (R4.6).
 //!
-//! It does not own a number's lifecycle or its owner's balance: the application derives a
-//! [`RoutingState`] from those and passes it in. It does no I/O, reads no clock and no
+//! It does not own a number's lifecycle or its owner's balance: `vnum-lifecycle` derives a
+//! [`RoutingState`] from those, and the application passes it in. It does no I/O, reads no clock and no
 //! randomness source (password generation takes the caller's RNG), and never names a SIP
 //! engine: it answers in SIP terms (request URIs, status codes) that any engine can apply.
 
