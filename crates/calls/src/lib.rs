@@ -8,9 +8,10 @@
 //! (R13), and call detail records with per-number statistics (R4.6).
 //!
 //! It does not own a number's lifecycle or its owner's balance: `vnum-lifecycle` derives a
-//! [`RoutingState`] from those, and the application passes it in. It does no I/O, reads no clock and no
-//! randomness source (password generation takes the caller's RNG), and never names a SIP
-//! engine: it answers in SIP terms (request URIs, status codes) that any engine can apply.
+//! [`RoutingState`] from those, and the application passes it in. It does no I/O, reads
+//! no clock and no randomness source (password generation takes the caller's RNG), and
+//! never names a SIP engine: it answers in SIP terms (request URIs, status codes) that any
+//! engine can apply.
 
 mod caller_id;
 mod cdr;
