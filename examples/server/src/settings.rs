@@ -254,4 +254,32 @@ mod tests {
         assert!(Settings::from_sources(None, env("0")).is_err());
         assert!(Settings::from_sources(None, env("ten")).is_err());
     }
+
+    #[test]
+    fn r5_d1_the_gateway_and_private_forwarding_reach_the_application() {
+        let defaults = Settings::default().app_config();
+        assert!(!defaults.private_forwarding_allowed);
+        let file = Settings::from_sources(
+            Some("sip_gateway = \"10.0.0.7:5080\"\nprivate_forwarding = true"),
+            |_| None,
+        )
+        .unwrap()
+        .app_config();
+        assert_eq!(file.sip_gateway, "10.0.0.7:5080");
+        assert!(file.private_forwarding_allowed);
+        let env = Settings::from_sources(None, |name| match name {
+            "VNUM_SIP_GATEWAY" => Some("gw.example.net".to_owned()),
+            "VNUM_PRIVATE_FORWARDING" => Some("true".to_owned()),
+            _ => None,
+        })
+        .unwrap()
+        .app_config();
+        assert_eq!(env.sip_gateway, "gw.example.net");
+        assert!(env.private_forwarding_allowed);
+        let err = Settings::from_sources(None, |name| {
+            (name == "VNUM_PRIVATE_FORWARDING").then(|| "sometimes".to_owned())
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("VNUM_PRIVATE_FORWARDING"), "{err}");
+    }
 }
