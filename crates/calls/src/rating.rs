@@ -268,6 +268,15 @@ impl Rate {
         )
     }
 
+    /// The cost of an **answered** call reported as `seconds` long: at least its first
+    /// increment. SIP engines stamp answer and end to the second, so an answered call they
+    /// report as 0 s lasted up to a second; billing it nothing would make a caller's short
+    /// calls free (R6.D2).
+    #[must_use]
+    pub fn answered_cost(&self, seconds: u32) -> Money {
+        self.cost(seconds.max(1))
+    }
+
     /// The longest call `balance` pays for: the largest billed duration (on an increment
     /// boundary) whose cost is at most the balance, capped at [`MAX_CALL_SECONDS`]. A call
     /// no longer than it never costs more than the balance.

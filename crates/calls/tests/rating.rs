@@ -290,6 +290,20 @@ proptest! {
     }
 
     #[test]
+    fn r6_d2_an_answered_call_costs_at_least_its_first_increment(
+        rate in any_rate(),
+        d in 0..=50_000_u32,
+    ) {
+        // Reported as 0 s (stamps to the second), it still bills the first increment.
+        let first = rate.cost(1);
+        prop_assert!(rate.answered_cost(d).amount() >= first.amount());
+        prop_assert_eq!(rate.answered_cost(0), first);
+        if d > 0 {
+            prop_assert_eq!(rate.answered_cost(d), rate.cost(d));
+        }
+    }
+
+    #[test]
     fn r6_d2_the_longest_allowed_call_is_paid_for_and_one_more_increment_is_not(
         rate in any_rate(),
         balance_minor in 0..=2_000_000_i64,

@@ -76,7 +76,8 @@ pub(crate) async fn rate_table_for(
     ))
 }
 
-/// The cost of a rated call: its answered time at the rate effective when it started.
+/// The cost of a rated (answered) call: its answered time at the rate effective when it
+/// started, at least the first increment (`Rate::answered_cost`).
 pub(crate) fn cost_of(
     table: &RateTable,
     destination: &PhoneNumber,
@@ -86,7 +87,7 @@ pub(crate) fn cost_of(
 ) -> Result<Money, vnum_calls::CallOutError> {
     let rate = table.rate_for(destination, currency, start)?;
     let seconds = u32::try_from(talk_seconds.max(0)).unwrap_or(u32::MAX);
-    Ok(rate.cost(seconds))
+    Ok(rate.answered_cost(seconds))
 }
 
 /// The phone number a call went to: plain E.164 (`+4930123456`), or the user part of a SIP
