@@ -583,4 +583,32 @@ async fn r4_6_a_call_reported_twice_under_its_reference_is_counted_once() {
     assert!(matches!(other, Err(Error::Conflict(_))), "{other:?}");
     let stats = world.vnum.call_stats(acme.id, march()).await.unwrap();
     assert_eq!(stats.numbers[0].stats.calls, 1);
+
+    // The same call reported again as answered describes it better: it replaces the
+    // first report, under its id, and is still counted once.
+    let answered = CallRecordFields {
+        answer: Some(local_hm(TZ, day(2026, 3, 3), 11, 0)),
+        disposition: Disposition::Answered,
+        answered_by: Some("sip:desk@sip.vnum.example".into()),
+        ..report(0)
+    };
+    let better = world
+        .vnum
+        .record_call(answered, Some("a84b4c76e66710@pbx"))
+        .await
+        .unwrap();
+    assert!(!better.replayed);
+    assert_eq!(better.call.id(), first.call.id());
+    assert_eq!(better.call.disposition(), Disposition::Answered);
+    // A late copy of the missed report changes nothing, and is not an error.
+    let late = world
+        .vnum
+        .record_call(report(0), Some("a84b4c76e66710@pbx"))
+        .await
+        .unwrap();
+    assert!(late.replayed);
+    assert_eq!(late.call, better.call);
+    let stats = world.vnum.call_stats(acme.id, march()).await.unwrap();
+    assert_eq!(stats.numbers[0].stats.calls, 1);
+    assert_eq!(stats.numbers[0].stats.answered, 1);
 }

@@ -316,3 +316,59 @@ async fn r6_d2_a_rate_is_added_once_per_prefix_currency_and_instant() {
         "{tomorrow:?}"
     );
 }
+
+#[tokio::test]
+async fn r6_d2_a_call_out_reported_missed_then_answered_is_charged_once() {
+    let world = World::new().await;
+    let (ada, number) = world.ada_with("10.00").await;
+    let start = world.clock.now();
+    let missed = CallRecordFields {
+        id: CallId(0),
+        number: number.id,
+        direction: Direction::Outbound,
+        from: "ada".into(),
+        to: BERLIN.into(),
+        start,
+        answer: None,
+        end: start + Duration::seconds(10),
+        disposition: Disposition::NoAnswer,
+        answered_by: None,
+    };
+    world
+        .vnum
+        .record_call(missed.clone(), Some("c9@pbx"))
+        .await
+        .unwrap();
+    assert_eq!(world.balance(&ada).await, eur("10.00"));
+    // The engine reports the same call again, answered for 61 s: two minutes on 60/60.
+    let answered = CallRecordFields {
+        answer: Some(start + Duration::seconds(10)),
+        end: start + Duration::seconds(71),
+        disposition: Disposition::Answered,
+        ..missed.clone()
+    };
+    let better = world
+        .vnum
+        .record_call(answered.clone(), Some("c9@pbx"))
+        .await
+        .unwrap();
+    assert!(!better.replayed);
+    assert_eq!(better.cost, Some(eur("1.20")));
+    assert_eq!(world.balance(&ada).await, eur("8.80"));
+    // Sent again, or a late copy of the missed report: no second charge, no error.
+    let again = world
+        .vnum
+        .record_call(answered, Some("c9@pbx"))
+        .await
+        .unwrap();
+    assert!(again.replayed);
+    assert_eq!(again.cost, Some(eur("1.20")));
+    let late = world
+        .vnum
+        .record_call(missed, Some("c9@pbx"))
+        .await
+        .unwrap();
+    assert!(late.replayed);
+    assert_eq!(late.call.disposition(), Disposition::Answered);
+    assert_eq!(world.balance(&ada).await, eur("8.80"));
+}

@@ -181,6 +181,55 @@ impl CallRecord {
         self.answer
             .map_or(0, |at| (self.end - at).num_seconds().max(0))
     }
+
+    /// Which of two reports of one call (the same engine reference) describes it (R4.6):
+    /// `self` stored first, `later` arriving now. An answered report wins over one that
+    /// was not answered, and of two answered reports the longer one; otherwise the stored
+    /// one stays. Reports of another number, direction, caller, callee or start are not
+    /// the same call.
+    ///
+    /// # Errors
+    /// [`CallsError::InconsistentCallRecord`] when `later` names another call.
+    pub fn reconcile(&self, later: &Self) -> Result<Reconciled, CallsError> {
+        let same_call = self.number == later.number
+            && self.direction == later.direction
+            && self.from == later.from
+            && self.to == later.to
+            && self.start == later.start;
+        if !same_call {
+            return Err(CallsError::InconsistentCallRecord {
+                id: self.id,
+                why: "a reference names one call: this report is of another number, direction, caller, callee or start",
+            });
+        }
+        let later = later.clone().with_id(self.id);
+        if later == *self {
+            return Ok(Reconciled::Same);
+        }
+        let answered = |call: &Self| call.disposition == Disposition::Answered;
+        let better = match (answered(self), answered(&later)) {
+            (false, true) => true,
+            (true, true) => later.talk_seconds() > self.talk_seconds(),
+            _ => false,
+        };
+        Ok(if better {
+            Reconciled::Replace(later)
+        } else {
+            Reconciled::Keep
+        })
+    }
+}
+
+/// What a second report of a stored call does (R4.6).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reconciled {
+    /// The same report again: nothing changes.
+    Same,
+    /// The stored report describes the call at least as well: it stays.
+    Keep,
+    /// The new report describes the call better (answered, or longer): it replaces the
+    /// stored one, under the stored id.
+    Replace(CallRecord),
 }
 
 /// The call statistics of one number over a period (R4.6).
@@ -272,6 +321,31 @@ mod tests {
 
     fn march() -> Period {
         Period::new(day(2026, 3, 1), day(2026, 4, 1)).unwrap()
+    }
+
+    #[test]
+    fn r4_6_a_second_report_of_a_call_keeps_the_one_that_describes_it_best() {
+        let start = on_31_march(9, 0, 0);
+        let missed = record(7, 1, start, None, Disposition::NoAnswer);
+        let answered = record(8, 1, start, Some(30), Disposition::Answered);
+        let longer = record(9, 1, start, Some(31), Disposition::Answered);
+        assert_eq!(missed.reconcile(&missed), Ok(Reconciled::Same));
+        assert_eq!(
+            missed.reconcile(&answered),
+            Ok(Reconciled::Replace(answered.clone().with_id(CallId(7))))
+        );
+        assert_eq!(answered.reconcile(&missed), Ok(Reconciled::Keep));
+        assert_eq!(
+            answered.reconcile(&longer),
+            Ok(Reconciled::Replace(longer.clone().with_id(CallId(8))))
+        );
+        assert_eq!(longer.reconcile(&answered), Ok(Reconciled::Keep));
+        // Another number under the same reference is not the same call.
+        let elsewhere = record(10, 2, start, Some(30), Disposition::Answered);
+        assert!(matches!(
+            answered.reconcile(&elsewhere),
+            Err(CallsError::InconsistentCallRecord { .. })
+        ));
     }
 
     #[test]

@@ -25,7 +25,9 @@ mod sip_account;
 mod target;
 
 pub use caller_id::{CallerId, caller_id};
-pub use cdr::{CallRecord, CallRecordFields, CallStats, Direction, Disposition, call_stats};
+pub use cdr::{
+    CallRecord, CallRecordFields, CallStats, Direction, Disposition, Reconciled, call_stats,
+};
 pub use greeting::{
     AudioFormat, Encoding, GreetingFile, GreetingSettings, Voice, VoiceRecordingOrder, WavError,
     WavInfo, check_wav, wav_fixtures,

@@ -110,6 +110,22 @@ impl CallRecords for SeaOrmTransaction<'_> {
         Ok(call)
     }
 
+    async fn update_call(&mut self, call: &CallRecord) -> Result<(), StoreError> {
+        let updated = self
+            .execute(
+                "UPDATE call_records SET started_at = $2, record = $3 WHERE id = $1",
+                vec![call.id().get().into(), call.start().into(), to_json(call)?],
+            )
+            .await?;
+        if updated == 0 {
+            return Err(StoreError::Stale {
+                what: "call",
+                id: call.id().get(),
+            });
+        }
+        Ok(())
+    }
+
     async fn call_by_reference(
         &mut self,
         reference: &str,

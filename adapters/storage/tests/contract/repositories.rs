@@ -380,7 +380,39 @@ pub(crate) async fn r4_6_calls_are_found_by_number_and_start(store: &dyn Store) 
         })
     );
     tx.insert_call(call(two, 50), None).await.unwrap();
-    assert_eq!(tx.calls(&[one], from, to).await.unwrap(), vec![late]);
+    assert_eq!(
+        tx.calls(&[one], from, to).await.unwrap(),
+        vec![late.clone()]
+    );
+
+    // A better report of a stored call replaces it under its id and keeps its reference.
+    let better = CallRecord::new(CallRecordFields {
+        id: late.id(),
+        number: one,
+        direction: Direction::Inbound,
+        from: "+4915112345678".into(),
+        to: e164(1),
+        start: late.start(),
+        answer: late.answer(),
+        end: late.end() + Duration::seconds(30),
+        disposition: Disposition::Answered,
+        answered_by: Some("ada-office".into()),
+    })
+    .unwrap();
+    tx.update_call(&better).await.unwrap();
+    assert_eq!(
+        tx.calls(&[one], from, to).await.unwrap(),
+        vec![better.clone()]
+    );
+    assert_eq!(tx.call_by_reference("a@pbx").await.unwrap(), Some(better));
+    let missing = call(one, 31).with_id(CallId(987_654));
+    assert_eq!(
+        tx.update_call(&missing).await,
+        Err(StoreError::Stale {
+            what: "call",
+            id: 987_654
+        })
+    );
 }
 
 pub(crate) async fn r4_6_a_call_log_records_calls_alone_and_reads_stay_true(store: &dyn Store) {

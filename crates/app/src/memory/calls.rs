@@ -100,6 +100,19 @@ impl CallRecords for InMemoryTransaction<'_> {
         Ok(call)
     }
 
+    async fn update_call(&mut self, call: &CallRecord) -> Result<(), StoreError> {
+        match self.state.calls.get_mut(&call.id()) {
+            Some(stored) => {
+                *stored = call.clone();
+                Ok(())
+            }
+            None => Err(StoreError::Stale {
+                what: "call",
+                id: call.id().get(),
+            }),
+        }
+    }
+
     async fn call_by_reference(
         &mut self,
         reference: &str,

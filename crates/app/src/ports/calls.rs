@@ -70,6 +70,12 @@ pub trait CallRecords: Send {
         reference: Option<&str>,
     ) -> Result<CallRecord, StoreError>;
 
+    /// Replaces a stored call with a report that describes it better (R4.6), under its id.
+    ///
+    /// # Errors
+    /// [`StoreError::Stale`] when no call has that id.
+    async fn update_call(&mut self, call: &CallRecord) -> Result<(), StoreError>;
+
     /// The call stored with this reference, if any.
     ///
     /// # Errors
@@ -122,6 +128,14 @@ impl<'a> CallLog<'a> {
         reference: Option<&str>,
     ) -> Result<CallRecord, StoreError> {
         self.0.insert_call(call, reference).await
+    }
+
+    /// See [`CallRecords::update_call`].
+    ///
+    /// # Errors
+    /// As [`CallRecords::update_call`].
+    pub async fn update_call(&mut self, call: &CallRecord) -> Result<(), StoreError> {
+        self.0.update_call(call).await
     }
 
     /// See [`CallRecords::call_by_reference`].

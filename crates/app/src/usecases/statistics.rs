@@ -86,7 +86,11 @@ impl Vnum {
     ///
     /// With a `reference` (the engine's name for the call, such as its SIP Call-ID) the
     /// report is idempotent: an engine that sends it again after a lost answer gets the
-    /// first record back, and the call is counted once.
+    /// first record back, and the call is counted once. A second report of the same call
+    /// with other details is reconciled, not dropped (`CallRecord::reconcile`): an answered
+    /// or longer report replaces the stored one under its id (and an answered call out is
+    /// charged then, once); a report that describes the call less well is answered with
+    /// the stored record.
     ///
     /// An answered call out to a phone number (R6.D2), or an inbound call answered by a
     /// phone number through the gateway (R5.D1), is rated at its start for its answered
@@ -99,7 +103,7 @@ impl Vnum {
     /// # Errors
     /// [`Error::Invalid`] when the times contradict each other or the disposition;
     /// [`Error::NotFound`] when the number does not exist; [`Error::Conflict`] when the
-    /// reference names a different call.
+    /// reference names a call of another number, direction, caller, callee or start.
     pub async fn record_call(
         &self,
         fields: CallRecordFields,
@@ -118,7 +122,18 @@ impl Vnum {
         if let Some(reference) = reference
             && let Some(first) = tx.call_by_reference(reference).await?
         {
-            return replay(first, &call, reference);
+            return match second_report(first, &call, reference)? {
+                SecondReport::Answer(recorded) => Ok(recorded),
+                SecondReport::Replace(better) => {
+                    tx.update_call(&better).await?;
+                    tx.commit().await?;
+                    Ok(RecordedCall {
+                        call: better,
+                        replayed: false,
+                        cost: None,
+                    })
+                }
+            };
         }
         match (tx.insert_call(call.clone(), reference).await, reference) {
             (Ok(stored), _) => {
@@ -139,10 +154,11 @@ impl Vnum {
                 drop(tx);
                 let mut tx = self.ports.store.read().await?;
                 match tx.call_by_reference(reference).await? {
-                    Some(first) => replay(first, &call, reference),
-                    None => Err(Error::Conflict(format!(
-                        "the call {reference} was being stored at the same time: send it again"
-                    ))),
+                    Some(first) => match second_report(first, &call, reference)? {
+                        SecondReport::Answer(recorded) => Ok(recorded),
+                        SecondReport::Replace(_) => Err(racing(reference)),
+                    },
+                    None => Err(racing(reference)),
                 }
             }
             (Err(other), _) => Err(other.into()),
@@ -164,33 +180,54 @@ impl Vnum {
             .await?
             .ok_or_else(|| Error::not_found("number", call.number()))?
             .customer;
-        if let Some(reference) = reference
-            && let Some(first) = tx.call_by_reference(reference).await?
-        {
-            let mut recorded = replay(first, &call, reference)?;
-            recorded.cost = charged(tx.as_mut(), owner, &recorded.call).await?;
-            return Ok(recorded);
-        }
-        let stored = match (tx.insert_call(call.clone(), reference).await, reference) {
-            (Ok(stored), _) => stored,
-            (
-                Err(StoreError::Conflict {
-                    what: Invariant::CallReference,
-                }),
-                Some(reference),
-            ) => {
-                drop(tx);
-                let mut tx = self.ports.store.begin().await?;
-                let Some(first) = tx.call_by_reference(reference).await? else {
-                    return Err(Error::Conflict(format!(
-                        "the call {reference} was being stored at the same time: send it again"
-                    )));
-                };
-                let mut recorded = replay(first, &call, reference)?;
-                recorded.cost = charged(tx.as_mut(), owner, &recorded.call).await?;
-                return Ok(recorded);
-            }
-            (Err(other), _) => return Err(other.into()),
+        let first = match reference {
+            Some(reference) => tx.call_by_reference(reference).await?,
+            None => None,
+        };
+        let stored = match (first, reference) {
+            (Some(first), Some(reference)) => match second_report(first, &call, reference)? {
+                SecondReport::Answer(mut recorded) => {
+                    recorded.cost = charged(tx.as_mut(), owner, &recorded.call).await?;
+                    return Ok(recorded);
+                }
+                SecondReport::Replace(better) => {
+                    tx.update_call(&better).await?;
+                    // A call charged already (a shorter answered report) keeps its one
+                    // charge: a reference is charged once.
+                    if let Some(cost) = charged(tx.as_mut(), owner, &better).await? {
+                        tx.commit().await?;
+                        return Ok(RecordedCall {
+                            call: better,
+                            replayed: false,
+                            cost: Some(cost),
+                        });
+                    }
+                    better
+                }
+            },
+            _ => match (tx.insert_call(call.clone(), reference).await, reference) {
+                (Ok(stored), _) => stored,
+                (
+                    Err(StoreError::Conflict {
+                        what: Invariant::CallReference,
+                    }),
+                    Some(reference),
+                ) => {
+                    drop(tx);
+                    let mut tx = self.ports.store.begin().await?;
+                    let Some(first) = tx.call_by_reference(reference).await? else {
+                        return Err(racing(reference));
+                    };
+                    return match second_report(first, &call, reference)? {
+                        SecondReport::Answer(mut recorded) => {
+                            recorded.cost = charged(tx.as_mut(), owner, &recorded.call).await?;
+                            Ok(recorded)
+                        }
+                        SecondReport::Replace(_) => Err(racing(reference)),
+                    };
+                }
+                (Err(other), _) => return Err(other.into()),
+            },
         };
         let currency = tx.balance(owner).await?.currency();
         let table = super::rates::rate_table_for(tx.as_mut(), destination, currency).await?;
@@ -375,18 +412,35 @@ async fn charged(
         .map(|entry| -entry.amount))
 }
 
-/// The answer to a report whose reference names `first`: the first record when the report
-/// is the same call, a conflict when it is another.
-fn replay(first: CallRecord, call: &CallRecord, reference: &str) -> Result<RecordedCall, Error> {
-    if first.clone().with_id(call.id()) == *call {
-        Ok(RecordedCall {
-            call: first,
-            replayed: true,
-            cost: None,
-        })
-    } else {
-        Err(Error::Conflict(format!(
-            "the call {reference} was reported before with other details: a reference names one call"
-        )))
+/// Two reports of one call arrived at once with other details: the engine sends it again.
+fn racing(reference: &str) -> Error {
+    Error::Conflict(format!(
+        "the call {reference} was being stored at the same time: send it again"
+    ))
+}
+
+/// What a report whose reference names a stored call (`first`) does (R4.6): the same
+/// report, or one that describes the call less well, is answered with the stored record; a
+/// better one (answered, or longer) replaces it; a report of another call is a conflict.
+enum SecondReport {
+    Answer(RecordedCall),
+    Replace(CallRecord),
+}
+
+fn second_report(
+    first: CallRecord,
+    call: &CallRecord,
+    reference: &str,
+) -> Result<SecondReport, Error> {
+    match first.reconcile(call) {
+        Ok(vnum_calls::Reconciled::Same | vnum_calls::Reconciled::Keep) => {
+            Ok(SecondReport::Answer(RecordedCall {
+                call: first,
+                replayed: true,
+                cost: None,
+            }))
+        }
+        Ok(vnum_calls::Reconciled::Replace(better)) => Ok(SecondReport::Replace(better)),
+        Err(e) => Err(Error::Conflict(format!("the call {reference}: {e}"))),
     }
 }

@@ -10,22 +10,39 @@ use std::net::{SocketAddr, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
-/// A UDP port nobody uses now.
+/// A UDP port nobody uses now, and that this process has not handed out before: the OS
+/// may give a closed port again, and two parts of one lab must never share one.
 pub(crate) fn free_port() -> u16 {
-    UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    unique(|| {
+        UdpSocket::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    })
 }
 
-/// A TCP port nobody uses now.
+/// A TCP port nobody uses now, never handed out before by this process.
 pub(crate) fn free_tcp_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    unique(|| {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    })
+}
+
+fn unique(mut next: impl FnMut() -> u16) -> u16 {
+    static HANDED_OUT: std::sync::Mutex<std::collections::BTreeSet<u16>> =
+        std::sync::Mutex::new(std::collections::BTreeSet::new());
+    let mut handed_out = HANDED_OUT.lock().unwrap();
+    loop {
+        let port = next();
+        if handed_out.insert(port) {
+            return port;
+        }
+    }
 }
 
 /// Whether sipp is installed.
