@@ -118,10 +118,17 @@ pub struct MoneyBody {
     pub currency: String,
 }
 
+/// Written with at least the currency's decimals (`12.50 EUR`, not `12.5`); a price with
+/// more (a rate's `0.0125` per minute) keeps them.
 impl From<Money> for MoneyBody {
     fn from(money: Money) -> Self {
+        let mut amount = money.amount();
+        let minor = money.currency().minor_units();
+        if amount.scale() < minor {
+            amount.rescale(minor);
+        }
         Self {
-            amount: Amount(money.amount()),
+            amount: Amount(amount),
             currency: money.currency().code().to_owned(),
         }
     }

@@ -38,6 +38,12 @@ async fn r10_d6_a_plain_decimal_is_credited_exactly() {
         let (reply, balance) = top_up(money_json(sent, "EUR")).await;
         assert_eq!(reply.status, StatusCode::CREATED, "{:#}", reply.body);
         assert_eq!(amount(&reply.body["balance"]), credited.parse().unwrap());
+        // Written with the currency's two decimals, as a bank statement would.
+        assert_eq!(
+            reply.body["balance"]["amount"], credited,
+            "{:#}",
+            reply.body
+        );
         assert_eq!(reply.body["balance"]["currency"], "EUR");
         assert_eq!(balance, vnum_testkit::eur(credited));
     }
