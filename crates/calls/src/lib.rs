@@ -35,7 +35,7 @@ pub use greeting::{
 pub use plan::{ForwardingPlan, RingTime, Strategy};
 pub use rating::{
     CallAllowance, CallOutError, DialPrefix, Increments, MAX_CALL_SECONDS, Rate, RateError,
-    RateTable, authorize_call_out,
+    RateTable, authorize_call_out, rated_leg,
 };
 pub use routing::{
     Branch, InboundNumber, Rejection, RoutingDecision, RoutingState, SipHosts, VoicemailFallback,

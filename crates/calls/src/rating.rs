@@ -500,3 +500,81 @@ impl vnum_core::rule::RuleError for CallOutError {
         }
     }
 }
+
+/// Which leg of a reported call is rated, and by which rule: an answered call out to a
+/// phone number (R6.D2), or an inbound call answered by a phone number through the
+/// gateway `gateway` (`host[:port]`, forwarding, R5.D1). Calls between SIP endpoints,
+/// unanswered calls and voicemail cost nothing (R4.2).
+#[must_use]
+pub fn rated_leg(call: &crate::CallRecord, gateway: &str) -> Option<(PhoneNumber, RuleId)> {
+    if call.disposition() != crate::Disposition::Answered {
+        return None;
+    }
+    match call.direction() {
+        crate::Direction::Outbound => phone_of(call.to(), None).map(|to| (to, rule::R6_D2)),
+        crate::Direction::Inbound => call
+            .answered_by()
+            .and_then(|uri| phone_of(uri, Some(gateway)))
+            .map(|to| (to, rule::R5_D1)),
+    }
+}
+
+/// The phone number a call went to: plain E.164 (`+4930123456`), or the user part of a SIP
+/// URI (`sip:+4930123456@gateway;user=phone`), whose host must be `gateway` when given.
+fn phone_of(text: &str, gateway: Option<&str>) -> Option<PhoneNumber> {
+    let text = text.trim();
+    let Some(uri) = text
+        .strip_prefix("sip:")
+        .or_else(|| text.strip_prefix("sips:"))
+    else {
+        if gateway.is_some() {
+            return None;
+        }
+        return PhoneNumber::parse(text).ok();
+    };
+    let uri = uri.split(';').next().unwrap_or(uri);
+    let (user, host) = uri.split_once('@')?;
+    if gateway.is_some_and(|gateway| !crate::target::same_host(host, gateway)) {
+        return None;
+    }
+    PhoneNumber::parse(user).ok()
+}
+
+#[cfg(test)]
+mod leg_tests {
+    use super::phone_of;
+
+    #[test]
+    fn r5_d1_only_phone_numbers_through_the_gateway_are_rated() {
+        let gw = Some("gateway.vnum.example");
+        let rated = |text, gateway| phone_of(text, gateway).map(|p| p.to_string());
+        assert_eq!(
+            rated("sip:+4930123456@gateway.vnum.example;user=phone", gw).as_deref(),
+            Some("+4930123456")
+        );
+        assert_eq!(
+            rated("sip:+4930123456@GATEWAY.vnum.example:5060", gw).as_deref(),
+            Some("+4930123456")
+        );
+        assert_eq!(rated("sip:+4930123456@pbx.example.com", gw), None);
+        // A gateway configured with its port: that port, or none, is the gateway.
+        let gw_port = Some("10.0.0.7:5080");
+        assert_eq!(
+            rated("sip:+4930123456@10.0.0.7:5080;user=phone", gw_port).as_deref(),
+            Some("+4930123456")
+        );
+        assert_eq!(
+            rated("sip:+4930123456@10.0.0.7", gw_port).as_deref(),
+            Some("+4930123456")
+        );
+        assert_eq!(rated("sip:+4930123456@10.0.0.7:5060", gw_port), None);
+        assert_eq!(rated("sip:ada@sip.vnum.example", gw), None);
+        assert_eq!(rated("+4930123456", gw), None);
+        assert_eq!(rated("+4930123456", None).as_deref(), Some("+4930123456"));
+        assert_eq!(
+            rated("sip:+4930123456@sip.vnum.example", None).as_deref(),
+            Some("+4930123456")
+        );
+        assert_eq!(rated("sip:ada@sip.vnum.example", None), None);
+    }
+}

@@ -545,6 +545,21 @@ fn provider_host(text: &str) -> Option<(Host, Option<u16>)> {
     Some((Host::parse(host).ok()?, port))
 }
 
+/// Whether `hostport` (`host[:port]`, as in a SIP URI) is the configured address
+/// `configured` (`host[:port]`): the same host, and the same port where both name one.
+pub(crate) fn same_host(hostport: &str, configured: &str) -> bool {
+    let parse = |text: &str| {
+        let (host, port) = split_host_port(text.trim()).ok()?;
+        Some((Host::parse(host).ok()?, port))
+    };
+    match (parse(hostport), parse(configured)) {
+        (Some((host, port)), Some((own, own_port))) => {
+            host == own && (port.is_none() || own_port.is_none() || port == own_port)
+        }
+        _ => false,
+    }
+}
+
 /// Names that resolve to this machine or the local network only.
 fn is_local_name(name: &str) -> bool {
     let name = name.strip_suffix('.').unwrap_or(name);

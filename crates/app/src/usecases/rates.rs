@@ -2,8 +2,8 @@
 //! and the rating of a reported call.
 
 use chrono::{DateTime, Utc};
-use vnum_calls::{CallRecord, Direction, Disposition, Rate, RateTable};
-use vnum_core::{Money, PhoneNumber, RuleId, rule};
+use vnum_calls::{CallRecord, Rate, RateTable};
+use vnum_core::{Money, PhoneNumber, RuleId};
 
 use crate::ports::{Invariant, StoreError, Transaction};
 use crate::{Error, Vnum};
@@ -46,21 +46,10 @@ impl Vnum {
         Ok(tx.rates().await?)
     }
 
-    /// What a reported call costs its number's owner, if anything: an answered call out
-    /// to a phone number (R6.D2), or an inbound call answered by a phone number through
-    /// the gateway (R5.D1), with the destination and the rule. Calls between SIP
-    /// endpoints, unanswered calls and voicemail cost nothing (R4.2).
+    /// What a reported call costs its number's owner, if anything
+    /// ([`vnum_calls::rated_leg`]), with this provider's gateway.
     pub(crate) fn rated_leg(&self, call: &CallRecord) -> Option<(PhoneNumber, RuleId)> {
-        if call.disposition() != Disposition::Answered {
-            return None;
-        }
-        match call.direction() {
-            Direction::Outbound => phone_of(call.to(), None).map(|to| (to, rule::R6_D2)),
-            Direction::Inbound => call
-                .answered_by()
-                .and_then(|uri| phone_of(uri, Some(&self.config.sip_gateway)))
-                .map(|to| (to, rule::R5_D1)),
-        }
+        vnum_calls::rated_leg(call, &self.config.sip_gateway)
     }
 }
 
@@ -88,75 +77,4 @@ pub(crate) fn cost_of(
     let rate = table.rate_for(destination, currency, start)?;
     let seconds = u32::try_from(talk_seconds.max(0)).unwrap_or(u32::MAX);
     Ok(rate.answered_cost(seconds))
-}
-
-/// The phone number a call went to: plain E.164 (`+4930123456`), or the user part of a SIP
-/// URI (`sip:+4930123456@gateway;user=phone`), whose host must be `gateway` when given.
-fn phone_of(text: &str, gateway: Option<&str>) -> Option<PhoneNumber> {
-    let text = text.trim();
-    let Some(uri) = text
-        .strip_prefix("sip:")
-        .or_else(|| text.strip_prefix("sips:"))
-    else {
-        if gateway.is_some() {
-            return None;
-        }
-        return PhoneNumber::parse(text).ok();
-    };
-    let uri = uri.split(';').next().unwrap_or(uri);
-    let (user, host) = uri.split_once('@')?;
-    if let Some(gateway) = gateway {
-        // host[:port] on both sides: the hosts must match, and the ports where both say.
-        let split = |text: &str| match text.rsplit_once(':') {
-            Some((host, port)) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => {
-                (host.to_owned(), Some(port.to_owned()))
-            }
-            _ => (text.to_owned(), None),
-        };
-        let ((host, port), (gateway_host, gateway_port)) = (split(host), split(gateway.trim()));
-        let ports_differ = matches!((&port, &gateway_port), (Some(a), Some(b)) if a != b);
-        if !host.eq_ignore_ascii_case(&gateway_host) || ports_differ {
-            return None;
-        }
-    }
-    PhoneNumber::parse(user).ok()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::phone_of;
-
-    #[test]
-    fn r5_d1_only_phone_numbers_through_the_gateway_are_rated() {
-        let gw = Some("gateway.vnum.example");
-        let rated = |text, gateway| phone_of(text, gateway).map(|p| p.to_string());
-        assert_eq!(
-            rated("sip:+4930123456@gateway.vnum.example;user=phone", gw).as_deref(),
-            Some("+4930123456")
-        );
-        assert_eq!(
-            rated("sip:+4930123456@GATEWAY.vnum.example:5060", gw).as_deref(),
-            Some("+4930123456")
-        );
-        assert_eq!(rated("sip:+4930123456@pbx.example.com", gw), None);
-        // A gateway configured with its port: that port, or none, is the gateway.
-        let gw_port = Some("10.0.0.7:5080");
-        assert_eq!(
-            rated("sip:+4930123456@10.0.0.7:5080;user=phone", gw_port).as_deref(),
-            Some("+4930123456")
-        );
-        assert_eq!(
-            rated("sip:+4930123456@10.0.0.7", gw_port).as_deref(),
-            Some("+4930123456")
-        );
-        assert_eq!(rated("sip:+4930123456@10.0.0.7:5060", gw_port), None);
-        assert_eq!(rated("sip:ada@sip.vnum.example", gw), None);
-        assert_eq!(rated("+4930123456", gw), None);
-        assert_eq!(rated("+4930123456", None).as_deref(), Some("+4930123456"));
-        assert_eq!(
-            rated("sip:+4930123456@sip.vnum.example", None).as_deref(),
-            Some("+4930123456")
-        );
-        assert_eq!(rated("sip:ada@sip.vnum.example", None), None);
-    }
 }
