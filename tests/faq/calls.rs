@@ -64,6 +64,90 @@ async fn r5_1_a_sip_account_needs_a_number_and_stores_only_the_digest() {
 }
 
 #[tokio::test]
+async fn r5_1_a_removed_sip_account_is_gone_from_the_engine_and_its_login_is_free() {
+    let world = world_on(day(2026, 4, 1));
+    let shop = catalogue(&world).await;
+    let ivan = world.customer("Ivan").await;
+    let olga = world.customer("Olga").await;
+    for who in [ivan.id, olga.id] {
+        world.top_up(who, eur("20.00")).await;
+    }
+    let number = world.buy(ivan.id, &shop.de_mobile, 1).await;
+    world.buy(olga.id, &shop.de_mobile, 1).await;
+    let desk = world
+        .vnum
+        .request_sip_account(ivan.id, Some("ivan-desk"))
+        .await
+        .unwrap();
+    let id = desk.record.id;
+
+    // Another customer cannot remove it.
+    let foreign = world
+        .vnum
+        .remove_sip_account(olga.id, id)
+        .await
+        .unwrap_err();
+    assert!(matches!(foreign, Error::NotFound { .. }), "{foreign}");
+
+    // While the number rings it, it stays: whoever took the login next would ring.
+    world
+        .vnum
+        .set_forwarding(
+            ivan.id,
+            number.id,
+            Some(ForwardingPlan::single(target("account:ivan-desk"))),
+        )
+        .await
+        .unwrap();
+    let rung = world
+        .vnum
+        .remove_sip_account(ivan.id, id)
+        .await
+        .unwrap_err();
+    assert!(matches!(rung, Error::Conflict(_)), "{rung}");
+    assert!(rung.to_string().contains("ivan-desk"), "{rung}");
+    assert!(world.vnum.sip_account_by_login("ivan-desk").await.is_ok());
+
+    world
+        .vnum
+        .set_forwarding(ivan.id, number.id, None)
+        .await
+        .unwrap();
+    let removed = world.vnum.remove_sip_account(ivan.id, id).await.unwrap();
+    assert_eq!(removed.id, id);
+    assert!(matches!(
+        world.vnum.sip_account_by_login("ivan-desk").await,
+        Err(Error::NotFound { .. })
+    ));
+    assert!(
+        world
+            .vnum
+            .sip_accounts_of(ivan.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(world.sip.commands().iter().any(|c| matches!(
+        c,
+        vnum_app::memory::SipCommand::Remove { login } if login == "ivan-desk"
+    )));
+    let again = world
+        .vnum
+        .remove_sip_account(ivan.id, id)
+        .await
+        .unwrap_err();
+    assert!(matches!(again, Error::NotFound { .. }), "{again}");
+
+    // The login is free again, for anyone.
+    let reissued = world
+        .vnum
+        .request_sip_account(olga.id, Some("ivan-desk"))
+        .await
+        .unwrap();
+    assert_ne!(reissued.record.id, id);
+}
+
+#[tokio::test]
 async fn r4_4_r5_d1_sequential_forwarding_rings_the_sip_account_then_the_mobile() {
     let world = world_on(day(2026, 4, 1));
     let shop = catalogue(&world).await;

@@ -3,6 +3,8 @@
 //! operators'): the SIP engine (Kamailio, FreeSWITCH) and the SMS gateway call them; a
 //! customer's key gets 403.
 
+use std::time::Duration;
+
 use chrono::{DateTime, Utc};
 use poem::http::StatusCode;
 use poem_openapi::param::{Header, Path, Query};
@@ -27,6 +29,10 @@ pub(crate) struct EngineApi {
     pub(crate) vnum: Vnum,
     /// The numbers the engine named before.
     pub(crate) dialled: DialledNumbers,
+    /// The longest the engine may keep a routing decision ([`Options::route_cache`]).
+    ///
+    /// [`Options::route_cache`]: crate::Options::route_cache
+    pub(crate) route_cache: Duration,
 }
 
 /// What to do with an inbound call.
@@ -132,13 +138,26 @@ pub(crate) struct Routing {
     reason: Option<String>,
     /// The rule that decided.
     rule: String,
+    /// How many seconds the engine may answer calls to this number with this decision
+    /// without asking again; 0: ask for every call. vnum tells the engine when a change
+    /// (a forwarding plan, the number's state, its owner's balance or SIP accounts) ends
+    /// the decision earlier.
+    cache_seconds: u64,
 }
 
 impl Routing {
-    fn new(route: InboundRoute, format: Format) -> Self {
-        let InboundRoute { number, decision } = route;
+    /// The decision in `format`, which the engine may keep for `cache` at most.
+    fn new(route: InboundRoute, format: Format, cache: Duration) -> Self {
+        let InboundRoute {
+            number,
+            decision,
+            stable_for,
+        } = route;
         let rule = decision.rule().as_str().to_owned();
+        // Whole seconds, rounded down: a decision never outlives the instant it changes at.
+        let stable = stable_for.map_or(cache, |d| d.to_std().unwrap_or_default());
         let mut routing = Self {
+            cache_seconds: cache.min(stable).as_secs(),
             action: Action::Reject,
             number: number.map(NumberId::get),
             branches: None,
@@ -484,6 +503,37 @@ pub(crate) enum Recorded {
     Replayed(Json<Call>),
 }
 
+/// Call reports sent together (`POST /v1/engine/calls/batch`).
+#[derive(Clone, Debug, Object)]
+#[oai(rename = "CallReportBatch")]
+pub(crate) struct CallBatch {
+    /// 1 to 500 reports, each with its `call_id`.
+    #[oai(validator(min_items = 1, max_items = 500))]
+    calls: Vec<NewCall>,
+}
+
+/// A report of a batch that vnum refused.
+#[derive(Clone, Debug, Object)]
+#[oai(rename = "RefusedCallReport")]
+pub(crate) struct RefusedReport {
+    /// Its `call_id`.
+    call_id: String,
+    /// The status a report of its own would have been answered with (404, 409, 422).
+    status: u16,
+    /// Why.
+    detail: String,
+}
+
+/// What became of a batch of call reports.
+#[derive(Clone, Debug, Object)]
+#[oai(rename = "CallReportBatchResult")]
+pub(crate) struct BatchResult {
+    /// How many reports are stored now (new ones, and ones reported before).
+    recorded: u32,
+    /// The reports vnum refused; sending them again would not change that.
+    refused: Vec<RefusedReport>,
+}
+
 /// An SMS from the gateway.
 #[derive(Clone, Debug, Object)]
 pub(crate) struct InboundSms {
@@ -518,7 +568,11 @@ impl EngineApi {
         caller.engine()?;
         let dialled = self.dialled.phone("to", &to.0)?;
         let route = self.vnum.route_inbound(&dialled).await?;
-        Ok(Json(Routing::new(route, format.0.unwrap_or(Format::Json))))
+        Ok(Json(Routing::new(
+            route,
+            format.0.unwrap_or(Format::Json),
+            self.route_cache,
+        )))
     }
 
     /// Decide an outgoing call
@@ -626,6 +680,62 @@ impl EngineApi {
         })
     }
 
+    /// Record calls in a batch
+    ///
+    /// For the SIP engine: up to 500 call reports in one request, each as `POST
+    /// /v1/engine/calls` takes it and with its `call_id`, so that a batch sent again counts
+    /// each call once. Reports vnum refuses (an unknown number, inconsistent times, a
+    /// `call_id` of another call) are listed in `refused` and the others stored; when vnum
+    /// cannot store a report (503), it answers 503 and the engine sends the whole batch
+    /// again.
+    #[oai(
+        path = "/calls/batch",
+        method = "post",
+        operation_id = "engine_record_calls"
+    )]
+    async fn record_calls(
+        &self,
+        caller: Caller,
+        body: Json<CallBatch>,
+    ) -> ApiResult<Json<BatchResult>> {
+        caller.engine()?;
+        let mut result = BatchResult {
+            recorded: 0,
+            refused: Vec::new(),
+        };
+        let calls = body.0.calls;
+        if let Some(index) = calls.iter().position(|c| c.call_id.is_none()) {
+            return Err(invalid(
+                &format!("calls[{index}].call_id"),
+                "every report of a batch needs its call_id, so that a batch sent again counts \
+                 each call once",
+            ));
+        }
+        for report in calls {
+            let call_id = report.call_id.clone().unwrap_or_default();
+            let refused = match CallRecordFields::try_from(report) {
+                Ok(fields) => match self.vnum.record_call(fields, Some(&call_id)).await {
+                    Ok(_) => {
+                        result.recorded += 1;
+                        continue;
+                    }
+                    Err(error) => Problem::from(error),
+                },
+                Err(problem) => problem,
+            };
+            if refused.status_code().is_server_error() {
+                return Err(refused);
+            }
+            tracing::warn!(call_id, status = refused.status, detail = %refused.detail, "a call report was refused");
+            result.refused.push(RefusedReport {
+                call_id,
+                status: refused.status,
+                detail: refused.detail,
+            });
+        }
+        Ok(Json(result))
+    }
+
     /// Deliver an inbound SMS
     ///
     /// For the SMS gateway: delivers a message to the one-shot allocation waiting on the
@@ -664,6 +774,7 @@ mod tests {
         InboundRoute {
             number: None,
             decision,
+            stable_for: None,
         }
     }
 
@@ -685,7 +796,7 @@ mod tests {
             }),
             rule: rule::R5_D1,
         };
-        let routing = Routing::new(unnamed(decision), Format::Rtjson);
+        let routing = Routing::new(unnamed(decision), Format::Rtjson, Duration::ZERO);
         assert_eq!(routing.routing.as_deref(), Some("serial"));
         assert_eq!(routing.version.as_deref(), Some("1.0"));
         let routes = routing.routes.unwrap_or_default();
@@ -703,7 +814,7 @@ mod tests {
             voicemail: None,
             rule: rule::R4_4,
         };
-        let routing = Routing::new(unnamed(decision), Format::Rtjson);
+        let routing = Routing::new(unnamed(decision), Format::Rtjson, Duration::ZERO);
         assert_eq!(routing.routing.as_deref(), Some("parallel"));
     }
 
@@ -718,8 +829,9 @@ mod tests {
             let route = InboundRoute {
                 number: Some(NumberId(7)),
                 decision: decision.clone(),
+                stable_for: None,
             };
-            let routing = Routing::new(route, format);
+            let routing = Routing::new(route, format, Duration::ZERO);
             assert_eq!(routing.action, Action::Reject);
             assert_eq!(
                 routing.number,
@@ -730,6 +842,33 @@ mod tests {
             assert_eq!(routing.reason.as_deref(), Some("Temporarily Unavailable"));
             assert_eq!(routing.rule, "R10.4");
             assert!(routing.routes.is_none() && routing.branches.is_none());
+        }
+    }
+
+    #[test]
+    fn a_decision_is_kept_no_longer_than_the_option_allows_nor_past_its_change() {
+        let ring = || RoutingDecision::Ring {
+            branches: vec![leg("sip:a@x", 0, 20)],
+            voicemail: None,
+            rule: rule::R8_1,
+        };
+        let minute = Duration::from_secs(60);
+        let cases = [
+            (None, minute, 60),
+            (None, Duration::ZERO, 0),
+            (Some(chrono::TimeDelta::seconds(90)), minute, 60),
+            (Some(chrono::TimeDelta::milliseconds(30_900)), minute, 30),
+            (Some(chrono::TimeDelta::milliseconds(900)), minute, 0),
+            (Some(chrono::TimeDelta::seconds(90)), Duration::ZERO, 0),
+        ];
+        for (stable_for, cache, expected) in cases {
+            let route = InboundRoute {
+                number: None,
+                decision: ring(),
+                stable_for,
+            };
+            let routing = Routing::new(route, Format::Rtjson, cache);
+            assert_eq!(routing.cache_seconds, expected, "{stable_for:?} {cache:?}");
         }
     }
 }

@@ -133,6 +133,11 @@ pub struct Options {
     /// The secret the payment provider signs its notifications with (R1.D1). Without it,
     /// `POST /v1/payments/notifications` answers 503.
     pub payment_webhook_secret: Option<WebhookSecret>,
+    /// The longest the SIP engine may keep a routing decision (`cache_seconds` of
+    /// `GET /v1/engine/route`). Zero by default: the engine asks for every call. Set it
+    /// only when the engine is told of every change that ends a decision (the server
+    /// empties the engine's route table after each committed change).
+    pub route_cache: std::time::Duration,
 }
 
 type Apis = (
@@ -180,6 +185,7 @@ fn service(vnum: &Vnum, options: Options) -> OpenApiService<Apis, ()> {
             EngineApi {
                 vnum: vnum.clone(),
                 dialled: params::DialledNumbers::new(100_000),
+                route_cache: options.route_cache,
             },
             RatesApi { vnum: vnum.clone() },
         ),

@@ -130,6 +130,32 @@ impl SipAccountsApi {
         Ok(Json(accounts.into_iter().map(SipAccount::from).collect()))
     }
 
+    /// Remove a SIP account
+    ///
+    /// The login stops authenticating at once and the SIP engine drops its registrations;
+    /// the login may be issued again. 409 while a forwarding plan (a number's, or a running
+    /// free test's) rings the account: forward those elsewhere first. Answers the removed
+    /// account.
+    #[oai(
+        path = "/:id/sip-accounts/:account_id",
+        method = "delete",
+        operation_id = "remove_sip_account"
+    )]
+    async fn remove(
+        &self,
+        caller: Caller,
+        id: Path<i64>,
+        account_id: Path<i64>,
+    ) -> ApiResult<Json<SipAccount>> {
+        let id = CustomerId(id.0);
+        caller.may_access(id)?;
+        let removed = self
+            .vnum
+            .remove_sip_account(id, SipAccountId(account_id.0))
+            .await?;
+        Ok(Json(removed.into()))
+    }
+
     /// Reset a SIP password
     ///
     /// Gives the account a new random password, shown only in this answer (R5.1); the old

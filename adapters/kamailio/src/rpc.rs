@@ -13,19 +13,49 @@ const TIMEOUT: Duration = Duration::from_secs(2);
 /// The usrloc table the configuration saves registrations in.
 const LOCATION: &str = "location";
 
+/// The htable of routing decisions, by dialled E.164 number.
+const ROUTES: &str = "routes";
+
+/// The htable whose key `n` is the route table's epoch.
+const EPOCH: &str = "epoch";
+
 /// vnum's changes pushed into a running Kamailio over its JSON-RPC (`jsonrpcs` over `xhttp`
 /// on [`EngineSettings::rpc`](crate::EngineSettings::rpc)).
 ///
-/// Kamailio asks vnum for an account's HA1 at every registration and for the route of every
-/// call, so the one thing it holds that can go stale is a registration: when a SIP
-/// account's password is reset (R5.1) or the account is removed, its registrations are
-/// dropped (`ul.rm location <login>`), and a phone that knew only the old password no
-/// longer rings and cannot register again. Routes are not cached, so a changed route needs
-/// nothing.
+/// Kamailio asks vnum for an account's HA1 at every registration, and for the route of a
+/// number when its route table (`htable` `routes`) has none. Two things it holds can go
+/// stale:
+/// - a registration: when a SIP account's password is reset (R5.1) or the account is
+///   removed, its registrations are dropped (`ul.rm location <login>`), and a phone that
+///   knew only the old password no longer rings and cannot register again;
+/// - a route: when a number's routing changes its entry is deleted, and after any change
+///   that may end decisions (a balance, a number's state, SIP accounts) the whole table is
+///   emptied ([`KamailioRpc::forget_routes`]). Each of them first moves the table's epoch
+///   (`htable` `epoch`, key `n`): a worker keeps an answer only if the epoch it read before
+///   asking is still the epoch after, so an answer read before a change is never kept
+///   after the change was forgotten.
 #[derive(Clone, Debug)]
 pub struct KamailioRpc {
     url: String,
     client: reqwest::Client,
+}
+
+/// The route table's epochs: distinct in every process, so that a restarted vnum never sets
+/// an epoch a Kamailio worker read before.
+fn next_epoch() -> i64 {
+    static EPOCH: std::sync::OnceLock<std::sync::atomic::AtomicI64> = std::sync::OnceLock::new();
+    EPOCH
+        .get_or_init(|| {
+            // Milliseconds since 1970 keep epochs apart across restarts; within a process
+            // they count on.
+            let started = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+            std::sync::atomic::AtomicI64::new(started)
+        })
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        // Kamailio's htable integers are 32 bits wide.
+        .rem_euclid(i64::from(i32::MAX))
 }
 
 impl KamailioRpc {
@@ -73,6 +103,22 @@ impl KamailioRpc {
         Ok(body.get("result").cloned().unwrap_or(Value::Null))
     }
 
+    /// Empties the route table, after any change that may end routing decisions.
+    ///
+    /// # Errors
+    /// As [`KamailioRpc::call`].
+    pub async fn forget_routes(&self) -> Result<(), SipEngineError> {
+        self.new_epoch().await?;
+        self.call("htable.flush", json!([ROUTES])).await.map(drop)
+    }
+
+    /// Moves the route table's epoch on, before anything is forgotten.
+    async fn new_epoch(&self) -> Result<(), SipEngineError> {
+        self.call("htable.seti", json!([EPOCH, "n", next_epoch()]))
+            .await
+            .map(drop)
+    }
+
     /// Drops every registration of `login`.
     ///
     /// # Errors
@@ -99,9 +145,11 @@ impl SipEngine for KamailioRpc {
         self.drop_registrations(login).await
     }
 
-    async fn routing_changed(&self, _number: &PhoneNumber) -> Result<(), SipEngineError> {
-        // Kamailio asks vnum for the route of every call: nothing is cached.
-        Ok(())
+    async fn routing_changed(&self, number: &PhoneNumber) -> Result<(), SipEngineError> {
+        self.new_epoch().await?;
+        self.call("htable.delete", json!([ROUTES, number.to_string()]))
+            .await
+            .map(drop)
     }
 }
 

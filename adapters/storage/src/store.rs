@@ -24,8 +24,20 @@ use crate::migration::Migrator;
 pub struct SeaOrmStore {
     db: DatabaseConnection,
     cache: Option<Arc<Cache>>,
+    /// Called after every unit of work that may have written commits.
+    on_commit: Option<CommitHook>,
     /// A SQLite file's `<file>.lock`, held while the store or a clone lives.
     _lock: Option<Arc<std::fs::File>>,
+}
+
+/// What [`SeaOrmStore::on_commit`] calls.
+#[derive(Clone)]
+struct CommitHook(Arc<dyn Fn() + Send + Sync>);
+
+impl std::fmt::Debug for CommitHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CommitHook")
+    }
 }
 
 impl SeaOrmStore {
@@ -88,8 +100,20 @@ impl SeaOrmStore {
         Ok(Self {
             db,
             cache,
+            on_commit: None,
             _lock: lock,
         })
+    }
+
+    /// Calls `hook` after every unit of work from [`Store::begin`] commits (or fails to:
+    /// whether it took effect is then not certain), on the task that committed: what others
+    /// keep of this database's data (a SIP engine's route table) can be forgotten then.
+    /// Call logs ([`Store::call_log`]) and read-only units of work do not call it. Keep the
+    /// hook short: signal a task rather than do the work.
+    #[must_use]
+    pub fn on_commit(mut self, hook: impl Fn() + Send + Sync + 'static) -> Self {
+        self.on_commit = Some(CommitHook(Arc::new(hook)));
+        self
     }
 
     /// How many migration steps this build has: [`SeaOrmStore::connect`] brings every
@@ -160,6 +184,7 @@ impl Store for SeaOrmStore {
             txn: DatabaseExecutor::OwnedTransaction(txn),
             backend,
             cache: self.cache.as_deref().map(Caching::Forget),
+            on_commit: self.on_commit.as_ref(),
         }))
     }
 
@@ -172,6 +197,7 @@ impl Store for SeaOrmStore {
             txn: DatabaseExecutor::OwnedTransaction(txn),
             backend: self.db.get_database_backend(),
             cache: None,
+            on_commit: None,
         })))
     }
 
@@ -185,6 +211,7 @@ impl Store for SeaOrmStore {
             txn: DatabaseExecutor::Connection(&self.db),
             backend,
             cache: self.cache.as_deref().map(Caching::Recall),
+            on_commit: None,
         }))
     }
 }
@@ -195,6 +222,7 @@ pub(crate) struct SeaOrmTransaction<'a> {
     pub(crate) txn: DatabaseExecutor<'a>,
     pub(crate) backend: DbBackend,
     cache: Option<Caching<'a>>,
+    on_commit: Option<&'a CommitHook>,
 }
 
 /// What a unit of work does with the store's read cache.
@@ -241,6 +269,9 @@ impl Transaction for SeaOrmTransaction<'_> {
         // Forgotten after a failed commit too: whether it took effect is not certain.
         if let Some(Caching::Forget(cache)) = self.cache {
             cache.forget();
+        }
+        if let Some(CommitHook(hook)) = self.on_commit {
+            hook();
         }
         committed
     }

@@ -253,6 +253,14 @@ impl ForwardingPlan {
             Strategy::VoicemailOnly => Vec::new(),
         }
     }
+
+    /// Whether the plan rings the provider's SIP account `login`.
+    #[must_use]
+    pub fn rings_account(&self, login: &SipLogin) -> bool {
+        self.targets()
+            .into_iter()
+            .any(|t| matches!(t, ForwardingTarget::SipAccount(l) if l == login))
+    }
 }
 
 #[cfg(test)]

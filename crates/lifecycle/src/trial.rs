@@ -195,6 +195,13 @@ impl Trial {
         }
     }
 
+    /// When [`Trial::routing_state`] changes by time alone after `now`: at the end of the
+    /// hour while the test runs (R8.1, R8.D1); never once it has ended.
+    #[must_use]
+    pub fn routing_changes_at(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        (now < self.ends_at).then_some(self.ends_at)
+    }
+
     /// True once the number is back in stock (R8.D1).
     #[must_use]
     pub fn is_back_in_stock(&self, now: DateTime<Utc>) -> bool {

@@ -6,6 +6,7 @@
 //! ```sh
 //! cargo bench -p vnum-server --bench sip_load
 //! CALLS=5000 ROUNDS=3 RATE=2000 CHILDREN=8 cargo bench -p vnum-server --bench sip_load
+//! ROUTE_CACHE=0 cargo bench -p vnum-server --bench sip_load   # a route query every call
 //! ```
 //!
 //! sipp plays the callers (short calls: INVITE, 200, ACK, BYE) and the customer's phone on
@@ -128,10 +129,15 @@ async fn run() {
     let dir = std::env::temp_dir().join(format!("vnum-sip-load-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
 
+    // vnum empties the engine's route table over its JSON-RPC after each change, so the
+    // engine keeps routing decisions (ROUTE_CACHE=0: it asks for every call).
+    let rpc = SocketAddr::from(([127, 0, 0, 1], free_tcp_port()));
     let server = Server::start_with(Settings {
         seed_catalogue: false,
         // The customer's server is a sipp on loopback.
         private_forwarding: true,
+        sip_engine_rpc: Some(format!("http://{rpc}/RPC")),
+        route_cache_seconds: setting("ROUTE_CACHE", 300),
         ..Settings::default()
     })
     .await;
@@ -164,7 +170,11 @@ async fn run() {
         settings.shared_memory_mib = 1024;
         settings
     };
-    let vnum = Kamailio::start(&engine(phone)).unwrap();
+    let vnum = Kamailio::start(&EngineSettings {
+        rpc,
+        ..engine(phone)
+    })
+    .unwrap();
     let fixed = Kamailio::start_with_config(&engine(phone), STATIC_ROUTE).unwrap();
 
     println!(

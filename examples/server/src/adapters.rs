@@ -28,6 +28,7 @@ use vnum_storage::{ConnectOptions, ReadCache, SeaOrmStore};
 pub async fn open_store(
     database_url: &str,
     read_cache: Option<bool>,
+    on_commit: Option<impl Fn() + Send + Sync + 'static>,
 ) -> anyhow::Result<Arc<dyn Store>> {
     let cache = match read_cache {
         None => ReadCache::default_for(database_url),
@@ -48,7 +49,10 @@ pub async fn open_store(
         message
     })?;
     tracing::info!(database = %redacted(database_url), read_cache = ?cache, "storage ready");
-    Ok(Arc::new(store))
+    Ok(match on_commit {
+        Some(hook) => Arc::new(store.on_commit(hook)),
+        None => Arc::new(store),
+    })
 }
 
 /// The URL without its password, for the log.
@@ -239,30 +243,55 @@ impl CarrierGateway for DemoCarrier {
 /// The ports of the example server on `store`, with the machine's clock and no SIP engine.
 #[must_use]
 pub fn ports(store: Arc<dyn Store>) -> Ports {
-    ports_with(store, Arc::new(SystemClock), None)
+    ports_with(
+        store,
+        Arc::new(SystemClock),
+        Arc::new(RecordingSipEngine::new()),
+    )
 }
 
-/// The SIP engine port: Kamailio's JSON-RPC at `rpc` when given, else one that keeps the
-/// changes in this process.
+/// Kamailio's JSON-RPC at `url`: the SIP engine port.
 #[must_use]
-pub fn sip_engine(rpc: Option<&str>) -> Arc<dyn SipEngine> {
-    match rpc {
-        Some(url) => {
-            tracing::info!(%url, "SIP engine changes go to Kamailio's JSON-RPC");
-            Arc::new(KamailioRpc::new(url))
+pub fn kamailio(url: &str) -> Arc<KamailioRpc> {
+    tracing::info!(%url, "SIP engine changes go to Kamailio's JSON-RPC");
+    Arc::new(KamailioRpc::new(url))
+}
+
+/// A commit hook ([`SeaOrmStore::on_commit`]) that empties the engine's route table after
+/// every committed change, from a task of its own: changes that come while it is emptied
+/// are forgotten once more after, so none is missed, and many are forgotten at once. The
+/// table is emptied once at start too (it may hold a previous run's decisions). An engine
+/// that cannot be reached is tried again for a while; a Kamailio that restarts starts with
+/// an empty table anyway. The task ends with the store.
+///
+/// Needs a Tokio runtime.
+pub fn forget_engine_routes(engine: Arc<KamailioRpc>) -> impl Fn() + Send + Sync + 'static {
+    let (changed, mut changes) = tokio::sync::mpsc::channel::<()>(1);
+    let _ = changed.try_send(());
+    tokio::spawn(async move {
+        while changes.recv().await.is_some() {
+            let mut delay = std::time::Duration::from_millis(20);
+            while let Err(e) = engine.forget_routes().await {
+                if delay > std::time::Duration::from_secs(5) {
+                    tracing::warn!(error = %e, "the SIP engine's routes could not be forgotten; \
+                        it keeps them for route_cache_seconds at most");
+                    break;
+                }
+                tokio::time::sleep(delay).await;
+                delay *= 2;
+            }
         }
-        None => Arc::new(RecordingSipEngine::new()),
+    });
+    move || {
+        // A full channel holds a change that is not forgotten yet: this one goes with it.
+        let _ = changed.try_send(());
     }
 }
 
 /// The ports of the example server on `store` and `clock` (tests pass a manual clock), with
-/// the SIP engine's JSON-RPC at `sip_engine_rpc` when given.
+/// `sip` as the SIP engine.
 #[must_use]
-pub fn ports_with(
-    store: Arc<dyn Store>,
-    clock: Arc<dyn Clock>,
-    sip_engine_rpc: Option<&str>,
-) -> Ports {
+pub fn ports_with(store: Arc<dyn Store>, clock: Arc<dyn Clock>, sip: Arc<dyn SipEngine>) -> Ports {
     Ports {
         carrier: Arc::new(
             DemoCarrier::stocked([INSTANT_CARRIER]).skipping_rented_in(store.clone()),
@@ -270,7 +299,7 @@ pub fn ports_with(
         store,
         clock,
         notifier: Arc::new(LogNotifier),
-        sip: sip_engine(sip_engine_rpc),
+        sip,
         media: Arc::new(InMemoryMedia::new()),
     }
 }

@@ -41,9 +41,17 @@ pub async fn application(settings: &Settings) -> anyhow::Result<Vnum> {
 /// # Errors
 /// When the store cannot be opened.
 pub async fn application_with(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Vnum> {
-    let store = adapters::open_store(&settings.database_url, settings.read_cache).await?;
+    let kamailio = settings.sip_engine_rpc.as_deref().map(adapters::kamailio);
+    // Kamailio keeps routing decisions; each committed change empties its table.
+    let on_commit = kamailio.clone().map(adapters::forget_engine_routes);
+    let store =
+        adapters::open_store(&settings.database_url, settings.read_cache, on_commit).await?;
+    let sip: Arc<dyn vnum_app::ports::SipEngine> = match kamailio {
+        Some(engine) => engine,
+        None => Arc::new(vnum_app::memory::RecordingSipEngine::new()),
+    };
     Ok(Vnum::new(
-        adapters::ports_with(store, clock, settings.sip_engine_rpc.as_deref()),
+        adapters::ports_with(store, clock, sip),
         settings.app_config(),
     ))
 }
@@ -53,6 +61,7 @@ pub fn routes(vnum: Vnum, settings: &Settings) -> impl Endpoint + 'static {
     let options = vnum_http::Options {
         self_registration: settings.self_registration,
         payment_webhook_secret: settings.payment_webhook_secret.clone(),
+        route_cache: settings.route_cache(),
     };
     let route = Route::new().nest("/", vnum_http::api_with(vnum, options));
     if settings.bench_endpoint {

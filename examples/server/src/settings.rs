@@ -55,6 +55,11 @@ pub struct Settings {
     /// there. Unset, changes stay in this process (the engine asks for HA1s and routes
     /// anyway).
     pub sip_engine_rpc: Option<String>,
+    /// How long Kamailio may keep a number's routing decision, in seconds
+    /// (`VNUM_ROUTE_CACHE_SECONDS`, default 300). Used only with `sip_engine_rpc`, through
+    /// which the server empties the engine's route table after every committed change:
+    /// without it the engine asks for every call.
+    pub route_cache_seconds: u32,
 }
 
 impl Default for Settings {
@@ -76,6 +81,7 @@ impl Default for Settings {
             bench_endpoint: false,
             payment_webhook_secret: None,
             sip_engine_rpc: None,
+            route_cache_seconds: 300,
         }
     }
 }
@@ -158,7 +164,21 @@ impl Settings {
         if let Some(v) = env("VNUM_SIP_ENGINE_RPC") {
             settings.sip_engine_rpc = Some(v);
         }
+        if let Some(v) = env("VNUM_ROUTE_CACHE_SECONDS") {
+            settings.route_cache_seconds = parse("VNUM_ROUTE_CACHE_SECONDS", &v)?;
+        }
         Ok(settings)
+    }
+
+    /// How long the SIP engine may keep a routing decision: the setting with an engine
+    /// this server empties the route table of, zero without one.
+    #[must_use]
+    pub fn route_cache(&self) -> std::time::Duration {
+        if self.sip_engine_rpc.is_some() {
+            std::time::Duration::from_secs(u64::from(self.route_cache_seconds))
+        } else {
+            std::time::Duration::ZERO
+        }
     }
 
     /// The configuration of the application.

@@ -82,6 +82,7 @@ impl Api {
         let options = Options {
             self_registration: false,
             payment_webhook_secret: Some(WebhookSecret::new(SECRET).unwrap()),
+            ..Options::default()
         };
         // As `vnum_server::routes` mounts it.
         let route = Route::new().nest("/", vnum_http::api_with(world.vnum.clone(), options));

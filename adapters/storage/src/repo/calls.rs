@@ -52,6 +52,22 @@ impl SipAccounts for SeaOrmTransaction<'_> {
         Ok(())
     }
 
+    async fn delete_sip_account(&mut self, id: SipAccountId) -> Result<(), StoreError> {
+        let deleted = self
+            .write(
+                "DELETE FROM sip_accounts WHERE id = $1",
+                vec![id.get().into()],
+            )
+            .await?;
+        if deleted == 0 {
+            return Err(StoreError::Stale {
+                what: "SIP account",
+                id: id.get(),
+            });
+        }
+        Ok(())
+    }
+
     async fn sip_account(
         &mut self,
         id: SipAccountId,

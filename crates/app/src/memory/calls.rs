@@ -45,6 +45,17 @@ impl SipAccounts for InMemoryTransaction<'_> {
         Ok(())
     }
 
+    async fn delete_sip_account(&mut self, id: SipAccountId) -> Result<(), StoreError> {
+        self.state
+            .sip_accounts
+            .remove(&id)
+            .map(drop)
+            .ok_or(StoreError::Stale {
+                what: "SIP account",
+                id: id.get(),
+            })
+    }
+
     async fn sip_account(
         &mut self,
         id: SipAccountId,

@@ -25,6 +25,12 @@ pub trait SipAccounts: Send {
     /// [`StoreError::Stale`] when there is no account with its id.
     async fn update_sip_account(&mut self, account: &SipAccountRecord) -> Result<(), StoreError>;
 
+    /// Removes an account; its login may be issued again.
+    ///
+    /// # Errors
+    /// [`StoreError::Stale`] when there is no account with this id.
+    async fn delete_sip_account(&mut self, id: SipAccountId) -> Result<(), StoreError>;
+
     /// The account with this id, if any.
     ///
     /// # Errors

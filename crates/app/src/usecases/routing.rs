@@ -1,6 +1,7 @@
 //! What the SIP engine asks for each call: where an inbound call rings (R4, R5, R10.4,
 //! R8) and what an outgoing call presents (R6).
 
+use chrono::TimeDelta;
 use serde::Serialize;
 use vnum_billing::ServiceState;
 use vnum_calls::{
@@ -62,6 +63,10 @@ pub struct InboundRoute {
     pub number: Option<NumberId>,
     /// Ring, voicemail or reject, and the rule that decided.
     pub decision: RoutingDecision,
+    /// How long the decision holds by time alone: until a free test's hour ends (R8.1,
+    /// R8.D1). `None` when only a change to the number, its owner's SIP accounts or their
+    /// balance can change it (the engine may keep it until it is told of such a change).
+    pub stable_for: Option<TimeDelta>,
 }
 
 impl Vnum {
@@ -94,6 +99,7 @@ impl Vnum {
                         },
                         &hosts,
                     ),
+                    stable_for: None,
                 });
             };
             let plan = match trial.forwarding() {
@@ -106,7 +112,8 @@ impl Vnum {
                 ),
             };
             // A free test is no reason to ring for an account in debt (R10.4).
-            let state = match trial.routing_state(self.ports.clock.now()) {
+            let now = self.ports.clock.now();
+            let state = match trial.routing_state(now) {
                 RoutingState::Active
                     if ServiceState::of_balance(tx.balance(trial.customer()).await?)
                         == ServiceState::Suspended =>
@@ -123,6 +130,7 @@ impl Vnum {
             return Ok(InboundRoute {
                 number: None,
                 decision: route_inbound(&inbound, &hosts),
+                stable_for: trial.routing_changes_at(now).map(|at| at - now),
             });
         };
         let balance = tx.balance(number.customer).await?;
@@ -136,6 +144,7 @@ impl Vnum {
         Ok(InboundRoute {
             number: Some(number.id),
             decision: route_inbound(&inbound, &hosts),
+            stable_for: None,
         })
     }
 

@@ -92,6 +92,71 @@ impl Vnum {
         Ok(self.hand_out(record, &password).await)
     }
 
+    /// Removes a SIP account: its login no longer authenticates, the engine drops its
+    /// registrations (so its phones stop ringing at once) and the login may be issued
+    /// again. An account that a forwarding plan rings (a number's, or a running free
+    /// test's) is kept: the plan would otherwise ring whoever takes the login next.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when the account is not the customer's; [`Error::Conflict`]
+    /// naming the numbers whose forwarding rings it.
+    pub async fn remove_sip_account(
+        &self,
+        customer: CustomerId,
+        id: SipAccountId,
+    ) -> Result<SipAccountRecord, Error> {
+        let now = self.ports.clock.now();
+        let mut tx = self.ports.store.begin().await?;
+        let record = owned_account(&mut *tx, customer, id).await?;
+        let login = record.account.login();
+        let mut ringing: Vec<String> = tx
+            .numbers_of(customer)
+            .await?
+            .into_iter()
+            .filter(|n| {
+                n.settings
+                    .forwarding
+                    .as_ref()
+                    .is_some_and(|plan| plan.rings_account(login))
+            })
+            .map(|n| {
+                n.e164()
+                    .map_or_else(|| format!("number {}", n.id), ToString::to_string)
+            })
+            .collect();
+        ringing.extend(
+            tx.trials_of(customer)
+                .await?
+                .into_iter()
+                .filter(|t| {
+                    t.trial.is_running(now)
+                        && t.trial
+                            .forwarding()
+                            .is_some_and(|plan| plan.rings_account(login))
+                })
+                .map(|t| format!("the free test of {}", t.trial.number())),
+        );
+        if !ringing.is_empty() {
+            return Err(Error::Conflict(format!(
+                "the SIP account {login} is rung by the forwarding of {}: forward those \
+                 elsewhere first",
+                ringing.join(", ")
+            )));
+        }
+        tx.delete_sip_account(id).await?;
+        tx.commit().await?;
+        // Removed here; an engine that missed it asks vnum at the next registration and
+        // finds no account.
+        super::logged(
+            self.ports
+                .sip
+                .remove_account(login.as_str(), record.account.realm())
+                .await,
+            "removing the SIP account from the engine",
+        );
+        Ok(record)
+    }
+
     /// A customer's SIP accounts.
     ///
     /// # Errors

@@ -37,6 +37,37 @@ fn r8_1_a_test_lasts_exactly_one_hour_and_is_over_at_the_hour() {
 }
 
 #[test]
+fn r8_d1_a_tests_routing_changes_by_time_only_at_the_hour() {
+    let mobile = offer(terms(1, "DE", NumberKind::Mobile));
+    let start = at(day(2026, 5, 4), 12);
+    let trial = Trial::start(
+        TrialId(1),
+        CustomerId(7),
+        &mobile,
+        phone("+4930123456"),
+        start,
+        [],
+    )
+    .unwrap();
+    let hour = at(day(2026, 5, 4), 13);
+    for now in [start, hour - TimeDelta::seconds(1)] {
+        assert_eq!(trial.routing_changes_at(now), Some(hour), "{now}");
+        // Nothing changes before it: the state just before the hour is the state now.
+        assert_eq!(
+            trial.routing_state(now),
+            trial.routing_state(hour - TimeDelta::nanoseconds(1))
+        );
+    }
+    assert_ne!(trial.routing_state(start), trial.routing_state(hour));
+    assert_eq!(trial.routing_changes_at(hour), None);
+    assert_eq!(trial.routing_changes_at(hour + TimeDelta::days(400)), None);
+    assert_eq!(
+        trial.routing_state(hour),
+        trial.routing_state(hour + TimeDelta::days(400))
+    );
+}
+
+#[test]
 fn r8_d1_one_free_test_per_customer_at_a_time() {
     let mobile = offer(terms(1, "DE", NumberKind::Mobile));
     let start = at(day(2026, 5, 4), 12);
