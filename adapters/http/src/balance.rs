@@ -316,7 +316,7 @@ mod tests {
                 customer: 4,
                 balance: MoneyBody {
                     amount: Amount(rust_decimal::Decimal::new(cents, 2)),
-                    currency: "EUR".to_owned(),
+                    currency: crate::codes::CurrencyCode(vnum_core::Currency::EUR),
                 },
                 service,
                 rule: "R10.4".to_owned(),

@@ -8,10 +8,11 @@ use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use serde::Serialize;
 use vnum_app::model::{self, Principal};
 use vnum_app::{RegisterCustomer, Vnum};
-use vnum_core::{Currency, CustomerId};
+use vnum_core::CustomerId;
 
 use crate::Tag;
 use crate::auth::Caller;
+use crate::codes::CurrencyCode;
 use crate::payload::Serialized;
 use crate::problem::{ApiResult, Problem};
 
@@ -25,8 +26,7 @@ pub(crate) struct CustomersApi {
 impl CustomersApi {
     /// Registers a customer (R1.1) and issues its first API key.
     async fn register_with_key(&self, body: NewCustomer, label: &str) -> ApiResult<Registered> {
-        let currency = Currency::parse(&body.currency)
-            .map_err(|e| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
+        let currency = body.currency.0;
         let customer = self
             .vnum
             .register_customer(RegisterCustomer {
@@ -89,8 +89,7 @@ pub(crate) struct NewCustomer {
     /// Person or company.
     kind: Kind,
     /// The ISO 4217 currency of the balance, such as `EUR`.
-    #[oai(validator(min_length = 3, max_length = 3))]
-    currency: String,
+    currency: CurrencyCode,
 }
 
 /// A customer with one prepaid balance in one currency.

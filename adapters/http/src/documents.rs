@@ -12,8 +12,7 @@ use vnum_core::{CustomerId, DocumentId};
 
 use crate::Tag;
 use crate::auth::Caller;
-use crate::offers::field_problem;
-use crate::problem::{ApiResult, Problem};
+use crate::problem::{ApiResult, Problem, field_problem};
 
 /// Documents.
 pub(crate) struct DocumentsApi {

@@ -538,7 +538,7 @@ pub(crate) struct BatchResult {
 #[derive(Clone, Debug, Object)]
 pub(crate) struct InboundSms {
     /// The number it was sent to, E.164.
-    #[oai(validator(max_length = 32))]
+    #[oai(validator(pattern = r"^\+[1-9][0-9]{7,14}$"))]
     to: String,
     /// The sender as the gateway reports it (a short code or a name, not always E.164).
     #[oai(validator(max_length = 64))]
@@ -560,7 +560,9 @@ impl EngineApi {
     async fn route(
         &self,
         caller: Caller,
-        /// The dialled number, E.164 (`%2B4930…`; an unencoded `+` is accepted too).
+        /// The dialled number, E.164 (`%2B4930…`; an unencoded `+`, read as a space, is
+        /// accepted too).
+        #[oai(validator(pattern = r"^[+ ][1-9][0-9]{7,14}$"))]
         to: Query<String>,
         /// `json` (default) or `rtjson`.
         format: Query<Option<Format>>,
@@ -589,7 +591,8 @@ impl EngineApi {
         caller: Caller,
         /// The calling account's login.
         login: Query<String>,
-        /// The destination, E.164.
+        /// The destination, E.164 (an unencoded `+`, read as a space, is accepted too).
+        #[oai(validator(pattern = r"^[+ ][1-9][0-9]{7,14}$"))]
         to: Query<String>,
     ) -> ApiResult<Json<Outbound>> {
         caller.engine()?;

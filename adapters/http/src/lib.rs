@@ -17,6 +17,7 @@
 mod allow;
 mod auth;
 mod balance;
+mod codes;
 mod companies;
 mod customers;
 mod documents;
@@ -43,6 +44,7 @@ mod trials;
 mod waitlist;
 
 pub use auth::Caller;
+pub use codes::CurrencyCode;
 pub use limit::{BodyLimit, BodyLimitEndpoint};
 pub use money::{Amount, MoneyBody};
 pub use problem::{ApiResult, PROBLEM_JSON, Problem};
@@ -209,9 +211,14 @@ pub fn openapi_json(vnum: &Vnum) -> String {
     served_spec(&service(vnum, Options::default()).spec())
 }
 
-/// The document as served: poem-openapi's, with days in the format OpenAPI names their
-/// wire form (`YYYY-MM-DD`, RFC 3339 full-date): `date`, where poem-openapi writes
-/// `naive-date`, which generic clients and validators do not know.
+/// The document as served: poem-openapi's, with two things generic clients and validators
+/// read differently put the way they read them:
+///
+/// - days in the format OpenAPI names their wire form (`YYYY-MM-DD`, RFC 3339 full-date):
+///   `date`, where poem-openapi writes `naive-date`;
+/// - a field of a named type as a plain `$ref` beside its description, where poem-openapi
+///   wraps the reference in an `allOf` to carry the description: generators take an
+///   `allOf` as a new object type, and an enum (a string) cannot be one.
 fn served_spec(spec: &str) -> String {
     fn visit(value: &mut serde_json::Value) {
         match value {
@@ -219,6 +226,7 @@ fn served_spec(spec: &str) -> String {
                 if fields.get("format").and_then(serde_json::Value::as_str) == Some("naive-date") {
                     fields.insert("format".to_owned(), "date".into());
                 }
+                unwrap_all_of(fields);
                 fields.values_mut().for_each(visit);
             }
             serde_json::Value::Array(items) => items.iter_mut().for_each(visit),
@@ -232,6 +240,33 @@ fn served_spec(spec: &str) -> String {
         }
         Err(_) => spec.to_owned(),
     }
+}
+
+/// `{"allOf": [{"$ref": R}, {"description": D, …}], …}` becomes `{"$ref": R, "description":
+/// D, …}`; any other `allOf` is left as it is.
+fn unwrap_all_of(fields: &mut serde_json::Map<String, serde_json::Value>) {
+    let Some(serde_json::Value::Array(parts)) = fields.get("allOf") else {
+        return;
+    };
+    let reference = parts.first().and_then(|first| first.get("$ref")).cloned();
+    let annotations_only = parts
+        .iter()
+        .skip(1)
+        .all(|part| part.as_object().is_some_and(|o| !o.contains_key("$ref")));
+    let (Some(reference), true) = (reference, annotations_only) else {
+        return;
+    };
+    let Some(serde_json::Value::Array(parts)) = fields.remove("allOf") else {
+        return;
+    };
+    for part in parts.into_iter().skip(1) {
+        if let serde_json::Value::Object(annotations) = part {
+            for (key, value) in annotations {
+                fields.entry(key).or_insert(value);
+            }
+        }
+    }
+    fields.insert("$ref".to_owned(), reference);
 }
 
 /// The whole HTTP API on `vnum`: the operations, `/openapi.json`, Swagger UI at `/docs`,

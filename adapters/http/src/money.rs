@@ -9,8 +9,9 @@ use poem_openapi::types::{ParseError, ParseFromJSON, ParseResult, ToJSON, Type};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::Value;
-use vnum_core::{Currency, Money};
+use vnum_core::Money;
 
+use crate::codes::CurrencyCode;
 use crate::problem::Problem;
 
 /// An exact decimal amount, written as a JSON string (`"12.50"`).
@@ -114,22 +115,25 @@ pub struct MoneyBody {
     /// The amount, a decimal string such as `"12.50"` or `"-3"`.
     pub amount: Amount,
     /// The ISO 4217 currency code, such as `EUR`.
-    #[oai(validator(min_length = 3, max_length = 3, pattern = "^[A-Z]{3}$"))]
-    pub currency: String,
+    pub currency: CurrencyCode,
 }
 
-/// Written with at least the currency's decimals (`12.50 EUR`, not `12.5`); a price with
-/// more (a rate's `0.0125` per minute) keeps them.
+/// Written with at least the currency's decimals (`12.50 EUR`, `500` JPY, `5.000` KWD; not
+/// `12.5` nor `5`, nor `500.00` JPY); a price with more (a rate's `0.0125` per minute) keeps
+/// them. Zero has no sign: a discount of nothing is `0.00`, never `-0.00`.
 impl From<Money> for MoneyBody {
     fn from(money: Money) -> Self {
-        let mut amount = money.amount();
+        // Trailing zeros past the minor unit go (`500.00` JPY is `500`), and the minor
+        // unit's digits are all written (`5` EUR is `5.00`); `normalize` also drops the
+        // sign of zero.
+        let mut amount = money.amount().normalize();
         let minor = money.currency().minor_units();
         if amount.scale() < minor {
             amount.rescale(minor);
         }
         Self {
             amount: Amount(amount),
-            currency: money.currency().code().to_owned(),
+            currency: CurrencyCode(money.currency()),
         }
     }
 }
@@ -137,16 +141,58 @@ impl From<Money> for MoneyBody {
 impl TryFrom<MoneyBody> for Money {
     type Error = Problem;
 
-    /// Refuses an unknown currency, more decimals than the currency has, and amounts past
+    /// Refuses more decimals than the currency has, and amounts past
     /// ±[`Money::MAX_MINOR_UNITS`] minor units (R10.D6), each with what is expected.
     fn try_from(body: MoneyBody) -> Result<Self, Problem> {
         let invalid = |e: vnum_core::MoneyError| {
             Problem::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())
                 .with_rule(vnum_core::rule::R10_D6.as_str())
         };
-        let currency = Currency::parse(&body.currency).map_err(invalid)?;
-        let money = Money::new(body.amount.0, currency);
+        let money = Money::new(body.amount.0, body.currency.0);
         money.to_minor_units().map_err(invalid)?;
         Ok(money)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rust_decimal::Decimal;
+    use vnum_core::{Currency, Money};
+
+    use super::*;
+
+    fn written(amount: Decimal, code: &str) -> Option<Value> {
+        let currency = Currency::parse(code).ok()?;
+        MoneyBody::from(Money::new(amount, currency))
+            .amount
+            .to_json()
+    }
+
+    #[test]
+    fn an_amount_is_written_with_its_currency_minor_digits() {
+        let five = Decimal::from(5);
+        assert_eq!(written(five, "EUR"), Some("5.00".into()));
+        assert_eq!(written(Decimal::from(500), "JPY"), Some("500".into()));
+        assert_eq!(written(Decimal::new(50_000, 2), "JPY"), Some("500".into()));
+        assert_eq!(written(five, "KWD"), Some("5.000".into()));
+        assert_eq!(written(Decimal::new(-1250, 3), "EUR"), Some("-1.25".into()));
+        // A rate's price below the minor unit keeps its decimals.
+        assert_eq!(written(Decimal::new(125, 4), "EUR"), Some("0.0125".into()));
+    }
+
+    #[test]
+    fn zero_is_written_without_a_sign() {
+        for scale in [0, 2, 4] {
+            let mut zero = Decimal::new(0, scale);
+            zero.set_sign_negative(true);
+            assert_eq!(
+                written(zero, "EUR")
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .as_deref()
+                    .map(|t| t.starts_with('-')),
+                Some(false)
+            );
+            assert_eq!(written(zero, "JPY"), Some("0".into()));
+        }
     }
 }

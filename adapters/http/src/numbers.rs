@@ -11,16 +11,16 @@ use vnum_app::model::{Billing, NumberRecord};
 use vnum_app::{Deletion, NumberView, Vnum};
 use vnum_calls::{ForwardingPlan, ForwardingTarget, RingTime, Strategy};
 use vnum_compliance::EndUser;
-use vnum_core::{CustomerId, GreetingId, NumberId, PhoneNumber};
+use vnum_core::{CustomerId, GreetingId, NumberId};
 use vnum_lifecycle::{NumberState, ReadyBy};
 
 use crate::Tag;
 use crate::auth::Caller;
+use crate::codes::E164;
 use crate::greetings::{GreetingBody, GreetingsBody};
 use crate::money::MoneyBody;
-use crate::offers::field_problem;
 use crate::payload::Serialized;
-use crate::problem::ApiResult;
+use crate::problem::{ApiResult, field_problem};
 
 /// Numbers.
 pub(crate) struct NumbersApi {
@@ -419,7 +419,7 @@ pub(crate) struct CallerIdBody {
 #[derive(Clone, Debug, Object)]
 pub(crate) struct Connection {
     /// The number, E.164.
-    e164: String,
+    e164: E164,
 }
 
 pub(crate) fn ids(customer: i64, number: i64) -> (CustomerId, NumberId) {
@@ -553,7 +553,7 @@ impl NumbersApi {
         body: Json<Connection>,
     ) -> ApiResult<Json<NumberBody>> {
         caller.operator()?;
-        let e164 = PhoneNumber::parse(&body.0.e164).map_err(|e| field_problem("e164", e))?;
+        let e164 = body.0.e164.parse("e164")?;
         let record = self
             .vnum
             .connect_number(NumberId(number_id.0), e164)
@@ -644,7 +644,7 @@ mod tests {
                 paid_through: day(20),
                 monthly_fee: MoneyBody {
                     amount: crate::money::Amount(rust_decimal::Decimal::new(-1250, 2)),
-                    currency: "EUR".to_owned(),
+                    currency: crate::codes::CurrencyCode(vnum_core::Currency::EUR),
                 },
             }),
             ready_by: Some(ReadyByBody {

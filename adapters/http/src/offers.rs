@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use poem::http::StatusCode;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
@@ -12,30 +11,21 @@ use serde::Serialize;
 use vnum_app::model::StockNumber;
 use vnum_app::{OrderLineRequest, Vnum};
 use vnum_compliance::DocumentRequirement;
-use vnum_core::{
-    AgreementId, CarrierId, CountryCode, CustomerId, OfferId, PhoneNumber, PrepaidTerm,
-};
+use vnum_core::{AgreementId, CarrierId, CountryCode, CustomerId, OfferId};
 use vnum_discounts::{AppliedDiscount, BulkAgreement, DiscountKind, Percent, Quote, QuotedLine};
 use vnum_lifecycle::{BusinessDayRange, City, NumberKind, Offer, OfferTerms, ProvisioningClass};
 
 use crate::Tag;
 use crate::auth::Caller;
+use crate::codes::{Country, E164, Term};
 use crate::documents::DocKind;
 use crate::money::MoneyBody;
 use crate::payload::Serialized;
-use crate::problem::{ApiResult, Problem};
+use crate::problem::{ApiResult, Problem, field_problem};
 
 /// The catalogue.
 pub(crate) struct OffersApi {
     pub(crate) vnum: Vnum,
-}
-
-/// A 422 problem about one field of the request: what it was and what is expected.
-pub(crate) fn field_problem(field: &str, detail: impl std::fmt::Display) -> Problem {
-    Problem::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        format!("`{field}`: {detail}"),
-    )
 }
 
 /// The kind of a number: what an offer sells, a free test lends and a waitlist entry waits for.
@@ -206,7 +196,7 @@ fn default_true() -> bool {
 #[derive(Clone, Debug, Object)]
 pub(crate) struct NewOffer {
     /// The ISO 3166-1 alpha-2 country, such as `DE`.
-    country: String,
+    country: Country,
     /// The city: required for landline offers, absent for the other kinds (R1.2).
     #[oai(skip_serializing_if_is_none)]
     city: Option<String>,
@@ -246,7 +236,7 @@ pub(crate) struct NewOffer {
 
 impl NewOffer {
     fn into_terms(self) -> ApiResult<OfferTerms> {
-        let country = CountryCode::parse(&self.country).map_err(|e| field_problem("country", e))?;
+        let country = self.country.0;
         let city = self
             .city
             .as_deref()
@@ -308,7 +298,7 @@ pub(crate) enum OfferCreated {
 pub(crate) struct NewStock {
     /// E.164 numbers of the offer's country, such as `+4930123456`.
     #[oai(validator(min_items = 1, max_items = 1000))]
-    numbers: Vec<String>,
+    numbers: Vec<E164>,
 }
 
 /// A number the provider holds for an offer.
@@ -348,13 +338,13 @@ pub(crate) struct LineBody {
     )]
     quantity: u32,
     /// Months paid in advance: 1, 3, 6 or 12 (R10.1, R11.1).
-    term_months: u32,
+    term_months: Term,
     /// The city, for landline offers (R1.2).
     #[oai(skip_serializing_if_is_none)]
     city: Option<String>,
     /// A number picked from the offer's list, E.164 (R1.3).
     #[oai(skip_serializing_if_is_none)]
-    number: Option<String>,
+    number: Option<E164>,
 }
 
 fn one() -> u32 {
@@ -366,15 +356,9 @@ impl LineBody {
         Ok(OrderLineRequest {
             offer: OfferId(self.offer),
             quantity: self.quantity,
-            term: PrepaidTerm::from_months(self.term_months)
-                .map_err(|e| field_problem("term_months", e))?,
+            term: self.term_months.0,
             city: self.city,
-            number: self
-                .number
-                .as_deref()
-                .map(PhoneNumber::parse)
-                .transpose()
-                .map_err(|e| field_problem("number", e))?,
+            number: self.number.map(|n| n.parse("number")).transpose()?,
         })
     }
 }
@@ -622,7 +606,7 @@ impl OffersApi {
             .0
             .numbers
             .iter()
-            .map(|n| PhoneNumber::parse(n).map_err(|e| field_problem("numbers", e)))
+            .map(|n| n.parse("numbers"))
             .collect::<ApiResult<Vec<_>>>()?;
         let stock = self.vnum.add_stock(OfferId(id.0), numbers).await?;
         Ok(Json(stock.into_iter().map(StockBody::from).collect()))
@@ -684,7 +668,7 @@ mod tests {
     fn a_quote_is_written_alike_by_serde_and_by_poem_openapi() {
         let eur = |cents| MoneyBody {
             amount: Amount(Decimal::new(cents, 2)),
-            currency: "EUR".to_owned(),
+            currency: crate::codes::CurrencyCode(vnum_core::Currency::EUR),
         };
         let line = |discounts| QuotedLineBody {
             offer: 1,

@@ -5,7 +5,7 @@ use std::sync::{PoisonError, RwLock};
 
 use chrono::NaiveDate;
 use poem::http::StatusCode;
-use vnum_core::{CountryCode, Period, PhoneNumber};
+use vnum_core::{Period, PhoneNumber};
 
 use crate::problem::{ApiResult, Problem};
 
@@ -91,14 +91,6 @@ impl DialledNumbers {
         known.insert(text.to_owned(), number.clone());
         Ok(number)
     }
-}
-
-/// An ISO 3166-1 alpha-2 country from a request.
-///
-/// # Errors
-/// A 422 problem naming `field`.
-pub(crate) fn country(field: &str, text: &str) -> ApiResult<CountryCode> {
-    CountryCode::parse(text.trim()).map_err(|e| invalid(field, e))
 }
 
 #[cfg(test)]

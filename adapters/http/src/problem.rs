@@ -231,6 +231,14 @@ impl ApiResponse for Problem {
     }
 }
 
+/// A 422 problem about one field of the request: what it was and what is expected.
+pub(crate) fn field_problem(field: &str, detail: impl std::fmt::Display) -> Problem {
+    Problem::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        format!("`{field}`: {detail}"),
+    )
+}
+
 /// The result of an operation: its answer, or a problem.
 pub type ApiResult<T> = Result<T, Problem>;
 

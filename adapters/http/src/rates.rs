@@ -5,11 +5,11 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use vnum_app::Vnum;
 use vnum_calls::{DialPrefix, Increments, Rate};
-use vnum_core::{Currency, Money, rule};
+use vnum_core::{Money, rule};
 
 use crate::Tag;
 use crate::auth::Caller;
-use crate::money::{Amount, MoneyBody};
+use crate::money::MoneyBody;
 use crate::problem::{ApiResult, Problem};
 
 /// The rate table.
@@ -39,10 +39,7 @@ impl From<Rate> for RateBody {
     fn from(rate: Rate) -> Self {
         Self {
             prefix: rate.prefix().to_string(),
-            price_per_minute: MoneyBody {
-                amount: Amount(rate.price_per_minute().amount()),
-                currency: rate.currency().code().to_owned(),
-            },
+            price_per_minute: rate.price_per_minute().into(),
             increments: rate.increments().to_string(),
             effective_from: rate.effective_from(),
         }
@@ -54,8 +51,7 @@ impl TryFrom<RateBody> for Rate {
 
     fn try_from(body: RateBody) -> Result<Self, Problem> {
         let refused = |e: vnum_calls::RateError| Problem::from(vnum_app::Error::from(e));
-        let currency = Currency::parse(&body.price_per_minute.currency)
-            .map_err(|e| Problem::from(vnum_app::Error::from(e)))?;
+        let currency = body.price_per_minute.currency.0;
         Self::new(
             DialPrefix::parse(&body.prefix).map_err(refused)?,
             Money::new(body.price_per_minute.amount.0, currency),
@@ -128,8 +124,8 @@ mod tests {
         let body = RateBody {
             prefix: "4915".into(),
             price_per_minute: MoneyBody {
-                amount: Amount("0.0125".parse().unwrap_or_default()),
-                currency: "EUR".into(),
+                amount: crate::money::Amount("0.0125".parse().unwrap_or_default()),
+                currency: crate::codes::CurrencyCode(vnum_core::Currency::EUR),
             },
             increments: "30/6".into(),
             effective_from: DateTime::UNIX_EPOCH,

@@ -11,9 +11,9 @@ use vnum_lifecycle::Offer;
 
 use crate::Tag;
 use crate::auth::Caller;
+use crate::codes::Country;
 use crate::numbers::PlanBody;
 use crate::offers::Kind;
-use crate::params::country;
 use crate::problem::ApiResult;
 
 /// Free tests.
@@ -26,8 +26,7 @@ pub(crate) struct TrialsApi {
 #[oai(rename = "NewTrial")]
 pub(crate) struct NewTrial {
     /// The country, ISO 3166-1 alpha-2 (`DE`).
-    #[oai(validator(min_length = 2, max_length = 2))]
-    country: String,
+    country: Country,
     /// The kind of number preferred.
     kind: Kind,
 }
@@ -127,7 +126,7 @@ impl TrialsApi {
     ) -> ApiResult<Started> {
         let id = CustomerId(id.0);
         caller.may_access(id)?;
-        let country = country("country", &body.0.country)?;
+        let country = body.0.country.0;
         Ok(
             match self
                 .vnum

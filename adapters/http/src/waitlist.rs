@@ -10,8 +10,9 @@ use vnum_lifecycle::{City, WaitlistEntry, WaitlistState};
 
 use crate::Tag;
 use crate::auth::Caller;
+use crate::codes::{Country, E164};
 use crate::offers::Kind;
-use crate::params::{country, invalid, phone};
+use crate::params::invalid;
 use crate::problem::ApiResult;
 
 /// The waitlist.
@@ -24,8 +25,7 @@ pub(crate) struct WaitlistApi {
 #[oai(rename = "NewWaitlistEntry")]
 pub(crate) struct NewEntry {
     /// The country, ISO 3166-1 alpha-2.
-    #[oai(validator(min_length = 2, max_length = 2))]
-    country: String,
+    country: Country,
     /// A city; without one, any city.
     #[oai(
         validator(min_length = 1, max_length = 100),
@@ -109,7 +109,7 @@ pub(crate) enum Joined {
 pub(crate) struct Restock {
     /// E.164 numbers of the offer's country.
     #[oai(validator(min_items = 1, max_items = 10000))]
-    numbers: Vec<String>,
+    numbers: Vec<E164>,
 }
 
 /// What a restock did (R7.1, R7.2).
@@ -156,7 +156,7 @@ impl WaitlistApi {
         let id = CustomerId(id.0);
         caller.may_access(id)?;
         let body = body.0;
-        let country = country("country", &body.country)?;
+        let country = body.country.0;
         let city = body
             .city
             .as_deref()
@@ -230,7 +230,7 @@ impl WaitlistApi {
             .0
             .numbers
             .iter()
-            .map(|n| phone("numbers", n))
+            .map(|n| n.parse("numbers"))
             .collect::<ApiResult<Vec<_>>>()?;
         let outcome = self.vnum.restock(OfferId(offer_id.0), numbers).await?;
         Ok(Json(outcome.into()))

@@ -9,6 +9,7 @@
 mod support;
 
 mod auth;
+mod document;
 mod money;
 mod orders;
 mod payments;

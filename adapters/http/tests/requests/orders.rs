@@ -103,3 +103,33 @@ async fn a_customer_cannot_order_for_another_customer() {
     assert_eq!(api.world.balance(bob.id).await, eur("50.00"));
     assert!(api.world.carrier.requests().is_empty());
 }
+
+#[tokio::test]
+async fn a_quote_in_a_currency_the_customer_cannot_pay_in_is_refused_as_the_order_is() {
+    let api = Api::new().await;
+    let (ann, key) = api.customer("Ann").await;
+    let offer = api
+        .world
+        .offer(mobile_offer(country("US"), vnum_testkit::usd("3.00")))
+        .await;
+    api.world.top_up(ann.id, eur("50.00")).await;
+    let line = json!([{ "offer": offer.id().get(), "quantity": 1, "term_months": 1 }]);
+
+    let quote = api
+        .post("/v1/quotes", &key, "q-1", json!({ "lines": line }))
+        .await;
+    let order = api
+        .post(
+            &format!("/v1/customers/{}/orders", ann.id.get()),
+            &key,
+            "order-usd",
+            json!({ "lines": line, "end_user": "personal" }),
+        )
+        .await;
+
+    let refused = quote.problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused, order.problem(StatusCode::UNPROCESSABLE_ENTITY));
+    assert!(quote.detail().contains("USD"), "{}", quote.detail());
+    assert!(quote.detail().contains("EUR"), "{}", quote.detail());
+    assert_eq!(api.world.balance(ann.id).await, eur("50.00"));
+}

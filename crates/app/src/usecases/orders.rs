@@ -6,8 +6,8 @@ use vnum_discounts::{Discounts, LineItem, Quote};
 use vnum_lifecycle::{City, NumberEvent, NumberState, Offer, OrderLine, ReadyBy};
 
 use crate::model::{
-    NewLedgerEntry, NumberRecord, NumberSettings, OrderChoice, OrderLineRecord, OrderRecord,
-    StockState,
+    Customer, NewLedgerEntry, NumberRecord, NumberSettings, OrderChoice, OrderLineRecord,
+    OrderRecord, StockState,
 };
 use crate::ports::{StoreError, Transaction};
 use crate::{Error, Vnum};
@@ -66,15 +66,20 @@ impl Vnum {
     ///
     /// # Errors
     /// [`Error::NotFound`] for an unknown customer or offer; [`Error::Refused`] when a line
-    /// does not fit its offer (R1.2, R1.3, R7.2).
+    /// does not fit its offer (R1.2, R1.3, R7.2); [`Error::Invalid`] when the offers are
+    /// priced in another currency than the customer's balance, as an order would be.
     pub async fn quote(
         &self,
         customer: CustomerId,
         lines: &[OrderLineRequest],
     ) -> Result<Quote, Error> {
         let mut tx = self.ports.store.read().await?;
-        let prepared = self.prepare_lines(&mut *tx, customer, lines).await?;
-        self.price(&mut *tx, customer, &prepared).await
+        let customer = tx
+            .customer(customer)
+            .await?
+            .ok_or_else(|| Error::not_found("customer", customer))?;
+        let prepared = self.prepare_lines(&mut *tx, customer.id, lines).await?;
+        self.price(&mut *tx, &customer, &prepared).await
     }
 
     /// Buys numbers: checks every line against its offer, prices the order with its
@@ -115,14 +120,7 @@ impl Vnum {
         let prepared = self
             .prepare_lines(&mut *tx, customer.id, &request.lines)
             .await?;
-        let quote = self.price(&mut *tx, customer.id, &prepared).await?;
-        if quote.currency() != customer.currency {
-            return Err(Error::Invalid(format!(
-                "the offers are priced in {}, the balance is kept in {}",
-                quote.currency(),
-                customer.currency
-            )));
-        }
+        let quote = self.price(&mut *tx, &customer, &prepared).await?;
         let count: u32 = prepared.iter().map(|p| p.line.quantity()).sum();
         let paid = super::balance::pay(
             &mut *tx,
@@ -342,13 +340,16 @@ impl Vnum {
         Ok(prepared)
     }
 
+    /// The quote of `prepared` for `customer`, refused when the offers are priced in
+    /// another currency than the customer's balance: such an order could never be paid, so
+    /// its quote is refused the same way.
     async fn price(
         &self,
         tx: &mut dyn Transaction,
-        customer: CustomerId,
+        customer: &Customer,
         prepared: &[PreparedLine],
     ) -> Result<Quote, Error> {
-        let agreement = tx.agreement_of(customer).await?;
+        let agreement = tx.agreement_of(customer.id).await?;
         let discounts = Discounts::new(self.config.term_tiers, agreement)?;
         let items = prepared
             .iter()
@@ -363,6 +364,14 @@ impl Vnum {
                 )
             })
             .collect::<Result<Vec<_>, _>>()?;
-        discounts.quote(customer, &items).map_err(Error::from)
+        let quote = discounts.quote(customer.id, &items)?;
+        if quote.currency() != customer.currency {
+            return Err(Error::Invalid(format!(
+                "the offers are priced in {}, the balance is kept in {}",
+                quote.currency(),
+                customer.currency
+            )));
+        }
+        Ok(quote)
     }
 }
