@@ -39,6 +39,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 mod rpc;
+mod spool;
 
 pub use rpc::KamailioRpc;
 
@@ -109,6 +110,13 @@ pub struct EngineSettings {
     pub flood_window_seconds: u32,
     /// How long a flooding address is ignored, in seconds (`VNUM_BAN_SECONDS`).
     pub ban_seconds: u32,
+    /// A directory where the call records Kamailio has not posted yet are kept while it is
+    /// stopped: [`Kamailio::stop`] reads them over the JSON-RPC before it stops Kamailio and
+    /// writes them to `pending.json` there; [`Kamailio::start`] gives them back to the new
+    /// Kamailio, which posts them when vnum takes records again. Without it, a restart
+    /// while vnum does not take records loses them. A Kamailio that dies on its own keeps
+    /// nothing: its records since vnum stopped taking them are lost.
+    pub spool: Option<PathBuf>,
 }
 
 impl EngineSettings {
@@ -129,6 +137,7 @@ impl EngineSettings {
             flood_requests: 200,
             flood_window_seconds: 2,
             ban_seconds: 60,
+            spool: None,
         }
     }
 
@@ -212,6 +221,7 @@ impl fmt::Debug for EngineSettings {
             .field("flood_requests", &self.flood_requests)
             .field("flood_window_seconds", &self.flood_window_seconds)
             .field("ban_seconds", &self.ban_seconds)
+            .field("spool", &self.spool)
             .finish()
     }
 }
@@ -222,6 +232,8 @@ pub struct Kamailio {
     child: Option<Child>,
     dir: PathBuf,
     listen: SocketAddr,
+    rpc: SocketAddr,
+    spool: Option<PathBuf>,
 }
 
 impl Kamailio {
@@ -282,8 +294,13 @@ impl Kamailio {
             child: Some(child),
             dir,
             listen: settings.listen,
+            rpc: settings.rpc,
+            spool: settings.spool.clone(),
         };
         engine.wait_until_ready()?;
+        if let Some(spool) = &engine.spool {
+            spool::give_back(spool, engine.rpc)?;
+        }
         Ok(engine)
     }
 
@@ -302,6 +319,19 @@ impl Kamailio {
     /// Stops it and every worker, waiting up to five seconds before killing them.
     pub fn stop(mut self) {
         self.shut_down();
+    }
+
+    /// Stops it as [`Kamailio::stop`] does and starts it again with [`CONFIG`] and
+    /// `settings`: what a deployment does to apply new settings or a new release. With a
+    /// [spool](EngineSettings::spool), the call records it had not posted yet are posted
+    /// after the restart.
+    ///
+    /// # Errors
+    /// As [`Kamailio::start`].
+    pub fn restart(&mut self, settings: &EngineSettings) -> Result<(), KamailioError> {
+        self.shut_down();
+        *self = Self::start(settings)?;
+        Ok(())
     }
 
     fn wait_until_ready(&mut self) -> Result<(), KamailioError> {
@@ -355,6 +385,13 @@ impl Kamailio {
         let Some(mut child) = self.child.take() else {
             return;
         };
+        if let Some(spool) = &self.spool {
+            // A Kamailio that does not answer any more holds nothing this could keep.
+            if let Err(e) = spool::keep(spool, self.rpc) {
+                tracing::error!(spool = %spool.display(), error = %e,
+                    "the call records Kamailio had not posted could not be kept");
+            }
+        }
         signal_group(child.id(), "TERM");
         let deadline = Instant::now() + Duration::from_secs(5);
         while Instant::now() < deadline {
@@ -448,6 +485,7 @@ mod tests {
         }
         let defined = CONFIG.matches("#!defenvs ").count() + CONFIG.matches("#!defenv ").count();
         assert_eq!(defined, environment.len(), "a setting is missing");
+
         assert!(!format!("{settings:?}").contains("vnum_key"));
     }
 

@@ -74,6 +74,8 @@ struct Lab {
     asked: Asked,
     /// The engine's JSON-RPC, where the server pushes its changes.
     rpc: KamailioRpc,
+    /// The engine's settings.
+    settings: EngineSettings,
 }
 
 impl Lab {
@@ -120,6 +122,7 @@ impl Lab {
         settings.children = 2;
         tune(&mut settings);
         let engine = Kamailio::start(&settings).unwrap();
+        let engine_settings = settings;
         let dir = std::env::temp_dir().join(format!("vnum-sip-{name}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         Self {
@@ -132,6 +135,7 @@ impl Lab {
             dir,
             asked,
             rpc: KamailioRpc::new(&format!("http://{rpc}/RPC")),
+            settings: engine_settings,
         }
     }
 
@@ -952,6 +956,48 @@ async fn r4_6_a_call_record_vnum_could_not_take_is_sent_again_and_counted_once()
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(lab.calls(2).await.len(), 1);
     lab.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r4_6_call_records_wait_in_the_spool_while_the_engine_restarts_and_vnum_is_down() {
+    if !tools_present() {
+        return;
+    }
+    let spool = std::env::temp_dir().join(format!("vnum-spool-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&spool);
+    // Before the restart, vnum takes no record.
+    let mut lab = Lab::start_with("spool", u32::MAX, |engine| {
+        engine.spool = Some(spool.clone());
+    })
+    .await;
+    let port = free_port();
+    lab.forward(ForwardingPlan::single(server_target(port)))
+        .await;
+    let phone = lab.phone("spool-phone", ANSWERS, port);
+    let output = lab.call("spool-caller", &caller(200, 0), RENTED, &[]);
+    assert_passed(&lab, &output);
+    assert_phone_passed(&lab, phone);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !lab.engine.log().contains("they are sent again") && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(lab.engine.log().contains("they are sent again"));
+    assert!(lab.calls_within(1, Duration::ZERO).await.is_empty());
+
+    // Kamailio restarts, now straight to the server, which takes records again.
+    let direct = EngineSettings {
+        api: lab.server.base.clone(),
+        ..lab.settings.clone()
+    };
+    lab.engine.restart(&direct).unwrap();
+    let calls = lab.calls(1).await;
+    assert_eq!(calls.len(), 1, "{calls:?}\n{}", lab.engine.log());
+    assert_eq!(calls[0]["disposition"], "answered", "{calls:?}");
+    // Taken from the spool, once: nothing more arrives.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(lab.calls_within(2, Duration::ZERO).await.len(), 1);
+    lab.stop().await;
+    let _ = std::fs::remove_dir_all(&spool);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
