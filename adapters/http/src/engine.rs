@@ -11,8 +11,10 @@ use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use vnum_app::{CallOut, InboundRoute, Vnum};
-use vnum_calls::{CallRecord, CallRecordFields, CallerId, RoutingDecision, VoicemailFallback};
-use vnum_core::{CallId, NumberId};
+use vnum_calls::{
+    CallLine, CallRecord, CallRecordFields, CallerId, RoutingDecision, VoicemailFallback,
+};
+use vnum_core::{CallId, NumberId, TrialId};
 
 use crate::Tag;
 use crate::auth::Caller;
@@ -115,6 +117,10 @@ pub(crate) struct Routing {
     /// number or a number nobody rents.
     #[oai(skip_serializing_if_is_none)]
     number: Option<i64>,
+    /// The free test's id when the dialled number is a free test's (R8 Decision): the call
+    /// record names it instead of a number.
+    #[oai(skip_serializing_if_is_none)]
+    trial: Option<i64>,
     /// The branches to ring, ordered by step (default format).
     #[oai(skip_serializing_if_is_none)]
     branches: Option<Vec<Branch>>,
@@ -150,6 +156,7 @@ impl Routing {
     fn new(route: InboundRoute, format: Format, cache: Duration) -> Self {
         let InboundRoute {
             number,
+            trial,
             decision,
             stable_for,
         } = route;
@@ -160,6 +167,7 @@ impl Routing {
             cache_seconds: cache.min(stable).as_secs(),
             action: Action::Reject,
             number: number.map(NumberId::get),
+            trial: trial.map(TrialId::get),
             branches: None,
             version: None,
             routing: None,
@@ -317,8 +325,13 @@ pub(crate) enum Disposition {
 #[derive(Clone, Debug, Object)]
 #[oai(rename = "NewCallRecord")]
 pub(crate) struct NewCall {
-    /// The rented number (its id) the call was to or from.
-    number: i64,
+    /// The rented number (its id) the call was to or from: `number` or `trial`, one of
+    /// them, as the routing decision named it.
+    #[oai(skip_serializing_if_is_none)]
+    number: Option<i64>,
+    /// The free test (its id) whose number the call was to (R8 Decision).
+    #[oai(skip_serializing_if_is_none)]
+    trial: Option<i64>,
     /// Inbound or outbound.
     direction: Direction,
     /// The caller as signalled.
@@ -397,9 +410,20 @@ impl TryFrom<NewCall> for CallRecordFields {
                 ));
             }
         };
+        let line = match (call.number, call.trial) {
+            (Some(number), None) => CallLine::Number(NumberId(number)),
+            (None, Some(trial)) => CallLine::Trial(TrialId(trial)),
+            _ => {
+                return Err(invalid(
+                    "number",
+                    "a call report names the rented number (`number`) or the free test \
+                     (`trial`) the routing decision named, one of them",
+                ));
+            }
+        };
         Ok(Self {
             id: CallId(0),
-            number: NumberId(call.number),
+            line,
             direction: match call.direction {
                 Direction::Inbound => vnum_calls::Direction::Inbound,
                 Direction::Outbound => vnum_calls::Direction::Outbound,
@@ -421,8 +445,12 @@ impl TryFrom<NewCall> for CallRecordFields {
 pub(crate) struct Call {
     /// The id.
     id: i64,
-    /// The rented number (its id).
-    number: i64,
+    /// The rented number (its id); absent for a free test's call.
+    #[oai(skip_serializing_if_is_none)]
+    number: Option<i64>,
+    /// The free test (its id), for a free test's call (R8 Decision).
+    #[oai(skip_serializing_if_is_none)]
+    trial: Option<i64>,
     /// Inbound or outbound.
     direction: Direction,
     /// The caller as signalled.
@@ -472,7 +500,11 @@ impl From<CallRecord> for Call {
         };
         Self {
             id: call.id().get(),
-            number: call.number().get(),
+            number: call.number().map(NumberId::get),
+            trial: match call.line() {
+                CallLine::Trial(trial) => Some(trial.get()),
+                CallLine::Number(_) => None,
+            },
             direction: match call.direction() {
                 vnum_calls::Direction::Inbound => Direction::Inbound,
                 vnum_calls::Direction::Outbound => Direction::Outbound,
@@ -776,6 +808,7 @@ mod tests {
     fn unnamed(decision: RoutingDecision) -> InboundRoute {
         InboundRoute {
             number: None,
+            trial: None,
             decision,
             stable_for: None,
         }
@@ -831,6 +864,7 @@ mod tests {
         for format in [Format::Json, Format::Rtjson] {
             let route = InboundRoute {
                 number: Some(NumberId(7)),
+                trial: None,
                 decision: decision.clone(),
                 stable_for: None,
             };
@@ -867,6 +901,7 @@ mod tests {
         for (stable_for, cache, expected) in cases {
             let route = InboundRoute {
                 number: None,
+                trial: None,
                 decision: ring(),
                 stable_for,
             };

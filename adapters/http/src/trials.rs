@@ -12,6 +12,7 @@ use vnum_lifecycle::Offer;
 use crate::Tag;
 use crate::auth::Caller;
 use crate::codes::Country;
+use crate::engine::Call;
 use crate::numbers::PlanBody;
 use crate::offers::Kind;
 use crate::problem::ApiResult;
@@ -177,6 +178,28 @@ impl TrialsApi {
             .set_trial_forwarding(id, TrialId(trial_id.0), Some(plan))
             .await?;
         Ok(Json(record.into()))
+    }
+
+    /// List a free test's calls
+    ///
+    /// The calls to the test's number during and after its hour (R8 Decision), oldest
+    /// first, each with what it cost: a leg forwarded to a phone number is rated as a
+    /// rented number's (R5.D1).
+    #[oai(
+        path = "/:id/trials/:trial_id/calls",
+        method = "get",
+        operation_id = "list_trial_calls"
+    )]
+    async fn calls(
+        &self,
+        caller: Caller,
+        id: Path<i64>,
+        trial_id: Path<i64>,
+    ) -> ApiResult<Json<Vec<Call>>> {
+        let id = CustomerId(id.0);
+        caller.may_access(id)?;
+        let calls = self.vnum.calls_of_trial(id, TrialId(trial_id.0)).await?;
+        Ok(Json(calls.into_iter().map(Call::from).collect()))
     }
 
     /// Stop forwarding a free test

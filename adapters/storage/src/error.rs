@@ -33,6 +33,11 @@ const INVARIANTS: &[(Invariant, &str, &str)] = &[
         "call_records.reference",
     ),
     (
+        Invariant::CallReference,
+        "trial_call_reference",
+        "trial_calls.reference",
+    ),
+    (
         Invariant::AgreementCustomer,
         "agreement_customer",
         "agreements.customer_id",

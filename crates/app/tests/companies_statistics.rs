@@ -9,7 +9,7 @@ use vnum_accounts::ContractForm;
 use vnum_app::model::{Customer, CustomerKind, EntryKind, NumberRecord};
 use vnum_app::testing::{World, mobile_offer};
 use vnum_app::{Config, Error};
-use vnum_calls::{CallRecordFields, Direction, Disposition};
+use vnum_calls::{CallLine, CallRecordFields, Direction, Disposition};
 use vnum_core::{CallId, Currency, Money, NumberId, Period, rule};
 use vnum_lifecycle::Offer;
 use vnum_testkit::{country, day, eur, local_hm, phone};
@@ -55,7 +55,7 @@ async fn call(world: &World, number: NumberId, start: DateTime<Utc>, talk: Optio
         .record_call(
             CallRecordFields {
                 id: CallId(0),
-                number,
+                line: CallLine::Number(number),
                 direction: Direction::Inbound,
                 from: "+4930123456".into(),
                 to: "+4915110000000".into(),
@@ -490,7 +490,7 @@ async fn r4_6_another_customers_calls_are_not_found() {
         .record_call(
             CallRecordFields {
                 id: CallId(0),
-                number: NumberId(9_999),
+                line: CallLine::Number(NumberId(9_999)),
                 direction: Direction::Inbound,
                 from: "anonymous".into(),
                 to: "+4915110000000".into(),
@@ -521,7 +521,7 @@ async fn r4_6_a_call_whose_times_contradict_each_other_is_refused() {
         .record_call(
             CallRecordFields {
                 id: CallId(0),
-                number: office.id,
+                line: CallLine::Number(office.id),
                 direction: Direction::Inbound,
                 from: "+4930123456".into(),
                 to: "+4915110000000".into(),
@@ -550,7 +550,7 @@ async fn r4_6_a_call_reported_twice_under_its_reference_is_counted_once() {
     let office = world.buy(acme.id, &offer, 1).await;
     let report = |minute| CallRecordFields {
         id: CallId(0),
-        number: office.id,
+        line: CallLine::Number(office.id),
         direction: Direction::Inbound,
         from: "+4930123456".into(),
         to: "+4915110000000".into(),

@@ -10,7 +10,9 @@ use vnum_app::model::{Customer, EntryKind, NumberRecord};
 use vnum_app::ports::Clock;
 use vnum_app::testing::{World as Kit, mobile_offer};
 use vnum_app::{CallOut, Error, RecordedCall, Vnum};
-use vnum_calls::{CallRecordFields, DialPrefix, Direction, Disposition, Increments, Rate};
+use vnum_calls::{
+    CallLine, CallRecordFields, DialPrefix, Direction, Disposition, Increments, Rate,
+};
 use vnum_core::{CallId, Money, NumberId, RuleId, rule};
 use vnum_lifecycle::Offer;
 use vnum_testkit::{country, eur, phone};
@@ -25,6 +27,21 @@ struct World {
     clock: ManualClock,
     offer: Offer,
     kit: Kit,
+}
+
+/// The line a reported call was on: a number's id, or a free test's line.
+struct Line(CallLine);
+
+impl From<NumberId> for Line {
+    fn from(number: NumberId) -> Self {
+        Self(CallLine::Number(number))
+    }
+}
+
+impl From<CallLine> for Line {
+    fn from(line: CallLine) -> Self {
+        Self(line)
+    }
 }
 
 fn now() -> DateTime<Utc> {
@@ -88,7 +105,7 @@ impl World {
     /// Reports a call of `talk` answered seconds, answered after 10 seconds of ringing.
     async fn report(
         &self,
-        number: NumberId,
+        line: impl Into<Line>,
         direction: Direction,
         to: &str,
         answered_by: Option<&str>,
@@ -101,7 +118,7 @@ impl World {
             .record_call(
                 CallRecordFields {
                     id: CallId(0),
-                    number,
+                    line: line.into().0,
                     direction,
                     from: "+4915110000000".into(),
                     to: to.into(),
@@ -220,6 +237,76 @@ async fn r6_d2_an_answered_call_out_is_charged_once_and_may_take_the_balance_bel
 }
 
 #[tokio::test]
+async fn r8_a_free_tests_call_forwarded_to_a_phone_number_is_charged_to_its_customer() {
+    let world = World::new().await;
+    let (ada, _) = world.ada_with("10.00").await;
+    let testable = vnum_lifecycle::OfferTerms {
+        trial_allowed: true,
+        ..mobile_offer(country("DE"), eur("10.00"))
+    };
+    world
+        .kit
+        .offer_with_stock(testable, vec![phone("+4915199999999")])
+        .await;
+    let trial = match world
+        .vnum
+        .start_trial(ada.id, country("DE"), vnum_lifecycle::NumberKind::Mobile)
+        .await
+        .unwrap()
+    {
+        vnum_app::TrialOutcome::Started(record) => record.trial,
+        other => panic!("expected a test, got {other:?}"),
+    };
+    // Forwarded like a rented number (R8 Decision): the leg to a phone is rated (R5.D1).
+    let forwarded = world
+        .report(
+            CallLine::Trial(trial.id()),
+            Direction::Inbound,
+            "+4915199999999",
+            Some("sip:+4930123456@gateway.vnum.example;user=phone"),
+            30,
+            Some("trial-1"),
+        )
+        .await;
+    assert_eq!(forwarded.call.number(), None);
+    assert_eq!(forwarded.cost, Some(eur("0.60")));
+    assert_eq!(world.balance(&ada).await, eur("9.40"));
+    let calls = world.vnum.calls_of_trial(ada.id, trial.id()).await.unwrap();
+    assert_eq!(calls.len(), 1);
+    assert_eq!(calls[0].cost, Some(eur("0.60")));
+    assert_eq!(calls[0].call.line(), CallLine::Trial(trial.id()));
+    // Nobody else's, and an unknown test is not found.
+    let bob = world.kit.customer("Bob").await;
+    assert!(world.vnum.calls_of_trial(bob.id, trial.id()).await.is_err());
+    let unknown = CallRecordFields {
+        line: CallLine::Trial(vnum_core::TrialId(999)),
+        ..forwarded_fields(&world)
+    };
+    let refused = world.vnum.record_call(unknown, None).await.unwrap_err();
+    assert!(
+        matches!(refused, vnum_app::Error::NotFound { .. }),
+        "{refused}"
+    );
+}
+
+/// A plain answered inbound report of no line in particular.
+fn forwarded_fields(world: &World) -> CallRecordFields {
+    let start = world.clock.now();
+    CallRecordFields {
+        id: CallId(0),
+        line: CallLine::Number(NumberId(1)),
+        direction: Direction::Inbound,
+        from: "+4915110000000".into(),
+        to: "+4915199999999".into(),
+        start,
+        answer: None,
+        end: start,
+        disposition: Disposition::NoAnswer,
+        answered_by: None,
+    }
+}
+
+#[tokio::test]
 async fn r5_d1_forwarding_to_a_phone_number_is_charged_to_the_numbers_owner() {
     let world = World::new().await;
     let (ada, number) = world.ada_with("10.00").await;
@@ -324,7 +411,7 @@ async fn r6_d2_a_call_out_reported_missed_then_answered_is_charged_once() {
     let start = world.clock.now();
     let missed = CallRecordFields {
         id: CallId(0),
-        number: number.id,
+        line: CallLine::Number(number.id),
         direction: Direction::Outbound,
         from: "ada".into(),
         to: BERLIN.into(),

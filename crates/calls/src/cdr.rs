@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
-use vnum_core::{CallId, NumberId, Period};
+use vnum_core::{CallId, NumberId, Period, TrialId};
 
 use crate::CallsError;
 
@@ -38,6 +38,19 @@ pub enum Disposition {
     Voicemail,
 }
 
+/// What a call was to or from: a rented number (R4.6), or the number of a free test during
+/// its hour (R8 Decision).
+///
+/// In a record's JSON it is one field: `"number": 12` or `"trial": 3`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallLine {
+    /// A rented number.
+    Number(NumberId),
+    /// A free test's number.
+    Trial(TrialId),
+}
+
 /// One call (R4.6).
 ///
 /// Invariant: `start <= answer <= end` where `answer` is given, and `answer` is given
@@ -45,7 +58,8 @@ pub enum Disposition {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CallRecord {
     id: CallId,
-    number: NumberId,
+    #[serde(flatten)]
+    line: CallLine,
     direction: Direction,
     from: String,
     to: String,
@@ -61,8 +75,9 @@ pub struct CallRecord {
 pub struct CallRecordFields {
     /// The call.
     pub id: CallId,
-    /// The rented number the call was to or from.
-    pub number: NumberId,
+    /// The rented number, or the free test, the call was to or from.
+    #[serde(flatten)]
+    pub line: CallLine,
     /// Inbound or outbound.
     pub direction: Direction,
     /// The caller, as signalled (an E.164 number, a SIP URI, or `anonymous`).
@@ -106,7 +121,7 @@ impl CallRecord {
         }
         Ok(Self {
             id: f.id,
-            number: f.number,
+            line: f.line,
             direction: f.direction,
             from: f.from,
             to: f.to,
@@ -123,10 +138,18 @@ impl CallRecord {
     pub const fn id(&self) -> CallId {
         self.id
     }
-    /// The rented number.
+    /// The rented number or free test it was to or from.
     #[must_use]
-    pub const fn number(&self) -> NumberId {
-        self.number
+    pub const fn line(&self) -> CallLine {
+        self.line
+    }
+    /// The rented number, unless it was a free test's call.
+    #[must_use]
+    pub const fn number(&self) -> Option<NumberId> {
+        match self.line {
+            CallLine::Number(number) => Some(number),
+            CallLine::Trial(_) => None,
+        }
     }
     /// Inbound or outbound.
     #[must_use]
@@ -191,7 +214,7 @@ impl CallRecord {
     /// # Errors
     /// [`CallsError::InconsistentCallRecord`] when `later` names another call.
     pub fn reconcile(&self, later: &Self) -> Result<Reconciled, CallsError> {
-        let same_call = self.number == later.number
+        let same_call = self.line == later.line
             && self.direction == later.direction
             && self.from == later.from
             && self.to == later.to
@@ -268,10 +291,14 @@ pub fn call_stats(
     let mut stats: BTreeMap<NumberId, CallStats> = BTreeMap::new();
     for record in records {
         let day = record.start.with_timezone(&tz).date_naive();
+        // A free test's calls are the test's, not a rented number's.
+        let Some(number) = record.number() else {
+            continue;
+        };
         if !period.contains(day) {
             continue;
         }
-        let entry = stats.entry(record.number).or_default();
+        let entry = stats.entry(number).or_default();
         entry.calls += 1;
         if record.disposition == Disposition::Answered {
             entry.answered += 1;
@@ -306,7 +333,7 @@ mod tests {
         });
         CallRecord::new(CallRecordFields {
             id: CallId(id),
-            number: NumberId(number),
+            line: CallLine::Number(NumberId(number)),
             direction: Direction::Inbound,
             from: "+4930123456".into(),
             to: "+4940123456".into(),
@@ -400,7 +427,7 @@ mod tests {
     fn records_with_times_out_of_order_are_refused() {
         let err = CallRecord::new(CallRecordFields {
             id: CallId(1),
-            number: NumberId(1),
+            line: CallLine::Number(NumberId(1)),
             direction: Direction::Outbound,
             from: "sip:alice@sip.vnum.test".into(),
             to: "+4930123456".into(),

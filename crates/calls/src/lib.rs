@@ -26,7 +26,8 @@ mod target;
 
 pub use caller_id::{CallerId, caller_id};
 pub use cdr::{
-    CallRecord, CallRecordFields, CallStats, Direction, Disposition, Reconciled, call_stats,
+    CallLine, CallRecord, CallRecordFields, CallStats, Direction, Disposition, Reconciled,
+    call_stats,
 };
 pub use greeting::{
     AudioFormat, Encoding, GreetingFile, GreetingSettings, Voice, VoiceRecordingOrder, WavError,

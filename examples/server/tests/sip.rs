@@ -1430,12 +1430,45 @@ async fn r8_d2_a_test_number_rings_where_the_customer_says_during_its_hour_and_n
     let output = lab.call("trial-caller", &caller(200, 500), TEST_NUMBER, &[]);
     assert_passed(&lab, &output);
     assert_phone_passed(&lab, phone);
+    // The call is the test's, in its list (R8 Decision), and in no number's statistics.
+    let calls_path = format!("/v1/customers/{}/trials/{}/calls", lab.anna.id, trial.id());
+    let trial_calls = |count: usize| {
+        let path = calls_path.clone();
+        let lab = &lab;
+        async move {
+            let deadline = Instant::now() + Duration::from_secs(5);
+            loop {
+                let (status, calls) = lab.server.get(&path, &lab.anna.key).await;
+                assert_eq!(status, StatusCode::OK, "{calls}");
+                let calls = calls.as_array().unwrap().clone();
+                if calls.len() >= count || Instant::now() > deadline {
+                    return calls;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    };
+    let calls = trial_calls(1).await;
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert_eq!(calls[0]["disposition"], "answered", "{calls:?}");
+    assert_eq!(calls[0]["trial"], trial.id().get(), "{calls:?}");
+    assert!(calls[0].get("number").is_none(), "{calls:?}");
+    assert!(lab.calls_within(1, Duration::ZERO).await.is_empty());
 
-    // After it, the number is rejected as no longer the customer's (R8.D1).
+    // After it, the number is rejected as no longer the customer's (R8.D1), and the
+    // refused call is recorded on the test too.
     lab.server.clock().advance(chrono::Duration::hours(1));
     vnum.expire_trials().await.unwrap();
     let output = lab.call("trial-late", &caller(404, 0), TEST_NUMBER, &[]);
     assert_passed(&lab, &output);
+    let calls = trial_calls(2).await;
+    assert_eq!(calls.len(), 2, "{calls:?}");
+    assert_eq!(calls[1]["disposition"], "rejected", "{calls:?}");
+    assert_eq!(calls[1]["sip_status"], 404, "{calls:?}");
+    // Another customer cannot read them: to them, the test does not exist.
+    let bob = lab.server.customer("bob@example.com", "person").await;
+    let (status, _) = lab.server.get(&calls_path, &bob.key).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
     lab.stop().await;
 }
 

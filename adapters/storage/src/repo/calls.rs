@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 use vnum_app::model::SipAccountRecord;
 use vnum_app::ports::StoreError;
 use vnum_app::ports::store::{CallRecords, SipAccounts};
-use vnum_calls::CallRecord;
-use vnum_core::{CallId, CustomerId, NumberId, SipAccountId};
+use vnum_calls::{CallLine, CallRecord};
+use vnum_core::{CallId, CustomerId, NumberId, SipAccountId, TrialId};
 
 use super::{Sequence, to_json};
 use crate::store::SeaOrmTransaction;
@@ -111,12 +111,24 @@ impl CallRecords for SeaOrmTransaction<'_> {
         reference: Option<&str>,
     ) -> Result<CallRecord, StoreError> {
         let call = call.with_id(CallId(self.next_id(Sequence::Calls).await?));
+        // A free test's calls have a table of their own (R8 Decision).
+        let (sql, line) = match call.line() {
+            CallLine::Number(number) => (
+                "INSERT INTO call_records (id, number_id, started_at, record, reference)
+                VALUES ($1, $2, $3, $4, $5)",
+                number.get(),
+            ),
+            CallLine::Trial(trial) => (
+                "INSERT INTO trial_calls (id, trial_id, started_at, record, reference)
+                VALUES ($1, $2, $3, $4, $5)",
+                trial.get(),
+            ),
+        };
         self.write(
-            "INSERT INTO call_records (id, number_id, started_at, record, reference)
-            VALUES ($1, $2, $3, $4, $5)",
+            sql,
             vec![
                 call.id().get().into(),
-                call.number().get().into(),
+                line.into(),
                 call.start().into(),
                 to_json(&call)?,
                 reference.map(str::to_owned).into(),
@@ -127,9 +139,13 @@ impl CallRecords for SeaOrmTransaction<'_> {
     }
 
     async fn update_call(&mut self, call: &CallRecord) -> Result<(), StoreError> {
+        let table = match call.line() {
+            CallLine::Number(_) => "call_records",
+            CallLine::Trial(_) => "trial_calls",
+        };
         let updated = self
             .execute(
-                "UPDATE call_records SET started_at = $2, record = $3 WHERE id = $1",
+                &format!("UPDATE {table} SET started_at = $2, record = $3 WHERE id = $1"),
                 vec![call.id().get().into(), call.start().into(), to_json(call)?],
             )
             .await?;
@@ -147,8 +163,17 @@ impl CallRecords for SeaOrmTransaction<'_> {
         reference: &str,
     ) -> Result<Option<CallRecord>, StoreError> {
         self.record(
-            "SELECT record FROM call_records WHERE reference = $1",
+            "SELECT record FROM call_records WHERE reference = $1
+            UNION ALL SELECT record FROM trial_calls WHERE reference = $1",
             vec![reference.into()],
+        )
+        .await
+    }
+
+    async fn calls_of_trial(&mut self, trial: TrialId) -> Result<Vec<CallRecord>, StoreError> {
+        self.records(
+            "SELECT record FROM trial_calls WHERE trial_id = $1 ORDER BY started_at, id",
+            vec![trial.get().into()],
         )
         .await
     }

@@ -92,6 +92,13 @@ impl Trials for SeaOrmTransaction<'_> {
             .await
     }
 
+    async fn trial(&mut self, id: TrialId) -> Result<Option<TrialRecord>, StoreError> {
+        Ok(self
+            .trial_records("WHERE id = $1", vec![id.get().into()])
+            .await?
+            .pop())
+    }
+
     async fn latest_trial_of_number(
         &mut self,
         number: &PhoneNumber,

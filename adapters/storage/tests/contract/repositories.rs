@@ -15,8 +15,8 @@ use vnum_app::model::{
 use vnum_app::ports::{Store, StoreError};
 use vnum_billing::PaymentStatus;
 use vnum_calls::{
-    CallRecord, CallRecordFields, DialPrefix, Direction, Disposition, Increments, Rate, SipAccount,
-    SipLogin,
+    CallLine, CallRecord, CallRecordFields, DialPrefix, Direction, Disposition, Increments, Rate,
+    SipAccount, SipLogin,
 };
 use vnum_compliance::{Document, DocumentKind, ReviewEvent};
 use vnum_core::{
@@ -327,7 +327,7 @@ fn call(number: NumberId, start_minute: i64) -> CallRecord {
     let start = at(day(2026, 1, 10), 3) + Duration::minutes(start_minute);
     CallRecord::new(CallRecordFields {
         id: CallId(0),
-        number,
+        line: CallLine::Number(number),
         direction: Direction::Inbound,
         from: "+4915112345678".into(),
         to: e164(1),
@@ -388,7 +388,7 @@ pub(crate) async fn r4_6_calls_are_found_by_number_and_start(store: &dyn Store) 
     // A better report of a stored call replaces it under its id and keeps its reference.
     let better = CallRecord::new(CallRecordFields {
         id: late.id(),
-        number: one,
+        line: CallLine::Number(one),
         direction: Direction::Inbound,
         from: "+4915112345678".into(),
         to: e164(1),
@@ -441,8 +441,14 @@ pub(crate) async fn r4_6_a_call_log_records_calls_alone_and_reads_stay_true(stor
     // Dropped without commit: nothing was recorded.
     {
         let mut log = store.call_log().await.unwrap();
-        assert_eq!(log.number(number.id).await.unwrap(), Some(number.clone()));
-        assert_eq!(log.number(NumberId(999)).await.unwrap(), None);
+        assert_eq!(
+            log.owner(CallLine::Number(number.id)).await.unwrap(),
+            Some(number.customer)
+        );
+        assert_eq!(
+            log.owner(CallLine::Number(NumberId(999))).await.unwrap(),
+            None
+        );
         log.insert_call(call(number.id, 1), Some("dropped@pbx"))
             .await
             .unwrap();

@@ -6,8 +6,8 @@ use crate::ports::store::CallRecords;
 use crate::ports::store::SipAccounts;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use vnum_calls::CallRecord;
-use vnum_core::{CallId, NumberId};
+use vnum_calls::{CallLine, CallRecord};
+use vnum_core::{CallId, NumberId, TrialId};
 use vnum_core::{CustomerId, SipAccountId};
 
 #[async_trait]
@@ -136,6 +136,18 @@ impl CallRecords for InMemoryTransaction<'_> {
             .cloned())
     }
 
+    async fn calls_of_trial(&mut self, trial: TrialId) -> Result<Vec<CallRecord>, StoreError> {
+        let mut calls: Vec<CallRecord> = self
+            .state
+            .calls
+            .values()
+            .filter(|c| c.line() == CallLine::Trial(trial))
+            .cloned()
+            .collect();
+        calls.sort_by_key(|c| (c.start(), c.id()));
+        Ok(calls)
+    }
+
     async fn calls(
         &mut self,
         numbers: &[NumberId],
@@ -146,7 +158,11 @@ impl CallRecords for InMemoryTransaction<'_> {
             .state
             .calls
             .values()
-            .filter(|c| numbers.contains(&c.number()) && from <= c.start() && c.start() < to)
+            .filter(|c| {
+                c.number().is_some_and(|n| numbers.contains(&n))
+                    && from <= c.start()
+                    && c.start() < to
+            })
             .cloned()
             .collect();
         calls.sort_by_key(|c| (c.start(), c.id()));

@@ -62,6 +62,10 @@ impl Trials for InMemoryTransaction<'_> {
             .collect())
     }
 
+    async fn trial(&mut self, id: TrialId) -> Result<Option<TrialRecord>, StoreError> {
+        Ok(self.state.trials.get(&id).cloned())
+    }
+
     async fn latest_trial_of_number(
         &mut self,
         number: &PhoneNumber,

@@ -1,10 +1,10 @@
 use super::{StoreError, Transaction};
-use crate::model::{NumberRecord, SipAccountRecord};
+use crate::model::SipAccountRecord;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use vnum_calls::CallRecord;
-use vnum_core::NumberId;
+use vnum_calls::{CallLine, CallRecord};
 use vnum_core::{CustomerId, SipAccountId};
+use vnum_core::{NumberId, TrialId};
 
 /// The provider's SIP accounts (R5.1).
 #[async_trait]
@@ -91,6 +91,12 @@ pub trait CallRecords: Send {
         reference: &str,
     ) -> Result<Option<CallRecord>, StoreError>;
 
+    /// The calls of a free test (R8 Decision), oldest first.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] or [`StoreError::Corrupt`].
+    async fn calls_of_trial(&mut self, trial: TrialId) -> Result<Vec<CallRecord>, StoreError>;
+
     /// The calls of these numbers that started at `from <= start < to`, oldest first.
     ///
     /// # Errors
@@ -116,12 +122,12 @@ impl<'a> CallLog<'a> {
         Self(unit)
     }
 
-    /// The number a report names, if it exists.
+    /// Whose the line a report names is, if it exists: see [`owner_of_line`].
     ///
     /// # Errors
     /// [`StoreError::Unavailable`] or [`StoreError::Corrupt`].
-    pub async fn number(&mut self, id: NumberId) -> Result<Option<NumberRecord>, StoreError> {
-        self.0.number(id).await
+    pub async fn owner(&mut self, line: CallLine) -> Result<Option<CustomerId>, StoreError> {
+        owner_of_line(self.0.as_mut(), line).await
     }
 
     /// See [`CallRecords::insert_call`].
@@ -162,4 +168,19 @@ impl<'a> CallLog<'a> {
     pub async fn commit(self) -> Result<(), StoreError> {
         self.0.commit().await
     }
+}
+
+/// Who a call's line belongs to, if it exists: the rented number's owner, or the customer of
+/// the free test.
+///
+/// # Errors
+/// [`StoreError::Unavailable`] or [`StoreError::Corrupt`].
+pub async fn owner_of_line(
+    unit: &mut (dyn Transaction + '_),
+    line: CallLine,
+) -> Result<Option<CustomerId>, StoreError> {
+    Ok(match line {
+        CallLine::Number(id) => unit.number(id).await?.map(|n| n.customer),
+        CallLine::Trial(id) => unit.trial(id).await?.map(|t| t.trial.customer()),
+    })
 }

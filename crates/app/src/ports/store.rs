@@ -13,7 +13,7 @@ use vnum_core::{CustomerId, Money, NumberId, OfferId, PhoneNumber};
 use vnum_lifecycle::{Offer, OfferTerms};
 
 pub use super::calls::SipAccounts;
-pub use super::calls::{CallLog, CallRecords};
+pub use super::calls::{CallLog, CallRecords, owner_of_line};
 pub use super::companies::{ClosingDocumentNumbers, Contracts};
 pub use super::sales::{Agreements, Documents, Orders};
 use crate::model::{

@@ -39,6 +39,12 @@ pub trait Trials: Send {
     /// [`StoreError::Unavailable`] or [`StoreError::Corrupt`].
     async fn unreturned_trials(&mut self) -> Result<Vec<TrialRecord>, StoreError>;
 
+    /// The test with this id, if any.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] or [`StoreError::Corrupt`].
+    async fn trial(&mut self, id: TrialId) -> Result<Option<TrialRecord>, StoreError>;
+
     /// The latest test of `number`, if it was ever lent.
     ///
     /// # Errors

@@ -9,7 +9,7 @@ use vnum_calls::{
     route_inbound,
 };
 use vnum_core::rule::RuleError;
-use vnum_core::{NumberId, PhoneNumber, RuleId};
+use vnum_core::{NumberId, PhoneNumber, RuleId, TrialId};
 use vnum_lifecycle::NumberStatus;
 
 use crate::model::NumberRecord;
@@ -61,6 +61,9 @@ pub struct InboundRoute {
     /// The rented number dialled, when it is one: call records name it (R4.6). A free
     /// test's number (R8) or an unknown number has none.
     pub number: Option<NumberId>,
+    /// The free test whose number was dialled, when it is one: its calls are recorded
+    /// against the test (R8 Decision).
+    pub trial: Option<TrialId>,
     /// Ring, voicemail or reject, and the rule that decided.
     pub decision: RoutingDecision,
     /// How long the decision holds by time alone: until a free test's hour ends (R8.1,
@@ -91,6 +94,7 @@ impl Vnum {
             let Some(trial) = super::trials::lent_for_trial(&mut *tx, dialled).await? else {
                 return Ok(InboundRoute {
                     number: None,
+                    trial: None,
                     decision: route_inbound(
                         &InboundNumber {
                             state: RoutingState::Unknown,
@@ -129,6 +133,7 @@ impl Vnum {
             };
             return Ok(InboundRoute {
                 number: None,
+                trial: Some(trial.id()),
                 decision: route_inbound(&inbound, &hosts),
                 stable_for: trial.routing_changes_at(now).map(|at| at - now),
             });
@@ -143,6 +148,7 @@ impl Vnum {
         };
         Ok(InboundRoute {
             number: Some(number.id),
+            trial: None,
             decision: route_inbound(&inbound, &hosts),
             stable_for: None,
         })

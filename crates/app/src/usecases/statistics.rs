@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use vnum_calls::{CallRecord, CallRecordFields, CallStats};
+use vnum_calls::{CallLine, CallRecord, CallRecordFields, CallStats};
 use vnum_core::{CustomerId, Money, NumberId, Period, PhoneNumber, RuleId};
 
 use super::companies::existing_customer;
@@ -116,9 +116,9 @@ impl Vnum {
                 .await;
         }
         let mut tx = self.ports.store.call_log().await?;
-        tx.number(call.number())
+        tx.owner(call.line())
             .await?
-            .ok_or_else(|| Error::not_found("number", call.number()))?;
+            .ok_or_else(|| line_not_found(call.line()))?;
         if let Some(reference) = reference
             && let Some(first) = tx.call_by_reference(reference).await?
         {
@@ -175,11 +175,9 @@ impl Vnum {
         rule: RuleId,
     ) -> Result<RecordedCall, Error> {
         let mut tx = self.ports.store.begin().await?;
-        let owner = tx
-            .number(call.number())
+        let owner = crate::ports::store::owner_of_line(tx.as_mut(), call.line())
             .await?
-            .ok_or_else(|| Error::not_found("number", call.number()))?
-            .customer;
+            .ok_or_else(|| line_not_found(call.line()))?;
         let first = match reference {
             Some(reference) => tx.call_by_reference(reference).await?,
             None => None,
@@ -242,7 +240,7 @@ impl Vnum {
             Err(no_rate) => {
                 tracing::warn!(
                     call = %stored.id(),
-                    number = %stored.number(),
+                    line = ?stored.line(),
                     %destination,
                     "call recorded without a charge: {no_rate}"
                 );
@@ -254,7 +252,7 @@ impl Vnum {
                 customer: owner,
                 kind: EntryKind::Charge,
                 amount: -cost,
-                number: Some(stored.number()),
+                number: stored.number(),
                 period: None,
                 rule: Some(rule),
                 reference: Some(call_reference(&stored)),
@@ -292,16 +290,8 @@ impl Vnum {
             Some(n) if n.customer == customer => {}
             _ => return Err(Error::not_found("number", number)),
         }
-        let mut rated = Vec::new();
-        for call in tx.calls(&[number], from, to).await? {
-            // Only an answered call can have been charged.
-            let cost = match call.disposition() {
-                vnum_calls::Disposition::Answered => charged(&mut *tx, customer, &call).await?,
-                _ => None,
-            };
-            rated.push(RatedCall { call, cost });
-        }
-        Ok(rated)
+        let calls = tx.calls(&[number], from, to).await?;
+        with_costs(tx.as_mut(), customer, calls).await
     }
 
     /// The call statistics of each of the customer's numbers over `period`, in days of the
@@ -442,5 +432,31 @@ fn second_report(
         }
         Ok(vnum_calls::Reconciled::Replace(better)) => Ok(SecondReport::Replace(better)),
         Err(e) => Err(Error::Conflict(format!("the call {reference}: {e}"))),
+    }
+}
+
+/// `calls` of `customer`'s lines, each with what it was charged (R6.D2, R5.D1).
+pub(super) async fn with_costs(
+    tx: &mut (dyn crate::ports::Transaction + '_),
+    customer: CustomerId,
+    calls: Vec<CallRecord>,
+) -> Result<Vec<RatedCall>, Error> {
+    let mut rated = Vec::with_capacity(calls.len());
+    for call in calls {
+        // Only an answered call can have been charged.
+        let cost = match call.disposition() {
+            vnum_calls::Disposition::Answered => charged(&mut *tx, customer, &call).await?,
+            _ => None,
+        };
+        rated.push(RatedCall { call, cost });
+    }
+    Ok(rated)
+}
+
+/// A report of a line that does not exist.
+fn line_not_found(line: CallLine) -> Error {
+    match line {
+        CallLine::Number(id) => Error::not_found("number", id),
+        CallLine::Trial(id) => Error::not_found("free test", id),
     }
 }

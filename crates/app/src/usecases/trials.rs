@@ -226,6 +226,25 @@ impl Vnum {
             .ok_or_else(|| Error::not_found("customer", customer))?;
         Ok(tx.trials_of(customer).await?)
     }
+
+    /// The calls to a customer's free test (R8 Decision), oldest first, each with what it
+    /// cost (a leg forwarded to a phone number is rated as a rented number's, R5.D1).
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when the test is not the customer's.
+    pub async fn calls_of_trial(
+        &self,
+        customer: CustomerId,
+        trial: TrialId,
+    ) -> Result<Vec<crate::RatedCall>, Error> {
+        let mut tx = self.ports.store.read().await?;
+        match tx.trial(trial).await? {
+            Some(record) if record.trial.customer() == customer => {}
+            _ => return Err(Error::not_found("free test", trial)),
+        }
+        let calls = tx.calls_of_trial(trial).await?;
+        super::statistics::with_costs(tx.as_mut(), customer, calls).await
+    }
 }
 
 /// The latest free test of `number` while the number is in stock: `None` when it is rented

@@ -7,11 +7,10 @@ use vnum_testkit::{at, country, day, eur, phone};
 
 use crate::support::{offer, terms};
 
-#[test]
-fn r8_1_a_test_lasts_exactly_one_hour_and_is_over_at_the_hour() {
+/// Customer 7's test of a DE mobile number from `start`, with no other test running.
+fn mobile_test_from(start: chrono::DateTime<chrono::Utc>) -> Result<Trial, TrialError> {
     let mobile = offer(terms(1, "DE", NumberKind::Mobile));
-    let start = at(day(2026, 5, 4), 12);
-    let trial = Trial::start(
+    Trial::start(
         TrialId(1),
         CustomerId(7),
         &mobile,
@@ -19,7 +18,12 @@ fn r8_1_a_test_lasts_exactly_one_hour_and_is_over_at_the_hour() {
         start,
         [],
     )
-    .unwrap();
+}
+
+#[test]
+fn r8_1_a_test_lasts_exactly_one_hour_and_is_over_at_the_hour() {
+    let start = at(day(2026, 5, 4), 12);
+    let trial = mobile_test_from(start).unwrap();
     assert_eq!(trial.ends_at(), at(day(2026, 5, 4), 13));
     assert!(trial.routing(start).routable);
     assert_eq!(trial.routing(start).rule, rule::R8_1);
@@ -38,17 +42,8 @@ fn r8_1_a_test_lasts_exactly_one_hour_and_is_over_at_the_hour() {
 
 #[test]
 fn r8_d1_a_tests_routing_changes_by_time_only_at_the_hour() {
-    let mobile = offer(terms(1, "DE", NumberKind::Mobile));
     let start = at(day(2026, 5, 4), 12);
-    let trial = Trial::start(
-        TrialId(1),
-        CustomerId(7),
-        &mobile,
-        phone("+4930123456"),
-        start,
-        [],
-    )
-    .unwrap();
+    let trial = mobile_test_from(start).unwrap();
     let hour = at(day(2026, 5, 4), 13);
     for now in [start, hour - TimeDelta::seconds(1)] {
         assert_eq!(trial.routing_changes_at(now), Some(hour), "{now}");
