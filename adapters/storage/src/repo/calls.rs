@@ -173,4 +173,20 @@ impl CallRecords for SeaOrmTransaction<'_> {
         values.extend(numbers.iter().map(|n| n.get().into()));
         self.records(&sql, values).await
     }
+
+    async fn customer_calls(
+        &mut self,
+        customer: CustomerId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<CallRecord>, StoreError> {
+        self.records(
+            "SELECT record FROM call_records
+            WHERE started_at >= $1 AND started_at < $2
+              AND number_id IN (SELECT id FROM numbers WHERE customer_id = $3)
+            ORDER BY started_at, id",
+            vec![from.into(), to.into(), customer.get().into()],
+        )
+        .await
+    }
 }

@@ -152,4 +152,20 @@ impl CallRecords for InMemoryTransaction<'_> {
         calls.sort_by_key(|c| (c.start(), c.id()));
         Ok(calls)
     }
+
+    async fn customer_calls(
+        &mut self,
+        customer: CustomerId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<CallRecord>, StoreError> {
+        let numbers: Vec<NumberId> = self
+            .state
+            .numbers
+            .values()
+            .filter(|n| n.customer == customer)
+            .map(|n| n.id)
+            .collect();
+        self.calls(&numbers, from, to).await
+    }
 }

@@ -28,7 +28,7 @@ pub(super) struct State {
     customers: BTreeMap<CustomerId, Customer>,
     balances: BTreeMap<CustomerId, Money>,
     ledger: Vec<LedgerEntry>,
-    numbers: BTreeMap<NumberId, NumberRecord>,
+    pub(super) numbers: BTreeMap<NumberId, NumberRecord>,
     last_renewal_day: Option<NaiveDate>,
     api_keys: BTreeMap<String, ApiKey>,
     offers: BTreeMap<OfferId, Offer>,

@@ -101,6 +101,18 @@ pub trait CallRecords: Send {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<CallRecord>, StoreError>;
+
+    /// The calls of every number of `customer` (deleted ones included) that started at
+    /// `from <= start < to`, oldest first: one query however many numbers the customer has.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] or [`StoreError::Corrupt`].
+    async fn customer_calls(
+        &mut self,
+        customer: CustomerId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<CallRecord>, StoreError>;
 }
 
 /// A unit of work narrowed to call records (R4.6): the SIP engine reports a call after

@@ -315,12 +315,11 @@ impl Vnum {
         period: Period,
     ) -> Result<CallStatsView, Error> {
         let tz = self.config.billing_time_zone;
-        let mut tx = self.ports.store.begin().await?;
+        let mut tx = self.ports.store.read().await?;
         existing_customer(tx.as_mut(), customer).await?;
         let numbers = tx.numbers_of(customer).await?;
-        let ids: Vec<NumberId> = numbers.iter().map(|n| n.id).collect();
         let (from, to) = instants(period, tz);
-        let calls = tx.calls(&ids, from, to).await?;
+        let calls = tx.customer_calls(customer, from, to).await?;
         let mut stats = vnum_calls::call_stats(&calls, &period, tz);
         let numbers = numbers
             .into_iter()
@@ -350,7 +349,7 @@ impl Vnum {
         period: Period,
     ) -> Result<LedgerStats, Error> {
         let tz = self.config.billing_time_zone;
-        let mut tx = self.ports.store.begin().await?;
+        let mut tx = self.ports.store.read().await?;
         let customer = existing_customer(tx.as_mut(), customer).await?;
         let (from, to) = instants(period, tz);
         let entries = tx.entries(customer.id, from, to).await?;
