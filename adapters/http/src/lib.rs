@@ -30,6 +30,7 @@ mod numbers;
 mod offers;
 mod operations;
 mod orders;
+mod page;
 mod params;
 mod payload;
 mod payments;

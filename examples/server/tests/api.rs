@@ -39,7 +39,7 @@ async fn r10_1_the_same_idempotency_key_twice_credits_once() {
     let (_, ledger) = server
         .get(&format!("/v1/customers/{id}/ledger"), &key)
         .await;
-    assert_eq!(ledger.as_array().unwrap().len(), 1);
+    assert_eq!(ledger["items"].as_array().unwrap().len(), 1);
     server.stop().await;
 }
 
@@ -451,10 +451,10 @@ async fn the_ledger_is_filtered_by_from_and_to() {
         .get(&format!("{path}?to=2000-01-01T00:00:00Z"), &key)
         .await;
 
-    assert_eq!(all.as_array().unwrap().len(), 1);
-    assert_eq!(all[0]["kind"], "top_up");
-    assert_eq!(all[0]["rule"], "R1.D1");
-    assert_eq!(none, json!([]));
+    assert_eq!(all["items"].as_array().unwrap().len(), 1);
+    assert_eq!(all["items"][0]["kind"], "top_up");
+    assert_eq!(all["items"][0]["rule"], "R1.D1");
+    assert_eq!(none, json!({"items": []}));
     let (backwards, _) = server
         .get(
             &format!("{path}?from=2001-01-01T00:00:00Z&to=2000-01-01T00:00:00Z"),
@@ -802,6 +802,63 @@ async fn a_caller_over_its_rate_is_429_with_retry_after_and_others_go_on() {
             StatusCode::OK,
             StatusCode::TOO_MANY_REQUESTS
         ]
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn r4_6_the_ledger_is_read_a_page_at_a_time_by_its_cursor() {
+    let server = Server::start().await;
+    let (id, key) = server.register("anna@example.com").await;
+    for i in 0..5 {
+        server
+            .top_up(id, &server.demo.operator_key, &format!("k{i}"), "1.00")
+            .await;
+    }
+    let path = format!("/v1/customers/{id}/ledger");
+    let (_, whole) = server.get(&path, &key).await;
+    assert_eq!(whole["items"].as_array().unwrap().len(), 5, "{whole}");
+    assert!(whole.get("next").is_none(), "one page holds all: {whole}");
+
+    let mut read = Vec::new();
+    let mut query = "?limit=2".to_owned();
+    let mut pages = 0;
+    loop {
+        let (status, page) = server.get(&format!("{path}{query}"), &key).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert!(page["items"].as_array().unwrap().len() <= 2, "{page}");
+        read.extend(page["items"].as_array().unwrap().iter().cloned());
+        pages += 1;
+        match page["next"].as_str() {
+            Some(next) => query = format!("?limit=2&after={next}"),
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(&read, whole["items"].as_array().unwrap());
+
+    for query in ["?limit=0", "?limit=501", "?after=nonsense"] {
+        let (status, problem) = server.get(&format!("{path}{query}"), &key).await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{query}: {problem}"
+        );
+    }
+    // More than a year of call records at once is refused, saying the limit.
+    let (status, problem) = server
+        .get(
+            &format!("/v1/customers/{id}/statistics/calls?from=2025-01-01&to=9999-12-31"),
+            &key,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("at most 366 days"),
+        "{problem}"
     );
     server.stop().await;
 }

@@ -153,6 +153,26 @@ impl CallRecords for InMemoryTransaction<'_> {
         Ok(calls)
     }
 
+    async fn calls_page(
+        &mut self,
+        number: NumberId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        page: crate::model::PageRequest,
+    ) -> Result<crate::model::Page<CallRecord>, StoreError> {
+        let after = match page.after {
+            Some(after) => match self.state.calls.get(&CallId(after)) {
+                Some(call) => Some((call.start(), call.id())),
+                None => return Ok(crate::model::Page::of_rows(Vec::new(), page, |_| 0)),
+            },
+            None => None,
+        };
+        let mut rows = self.calls(&[number], from, to).await?;
+        rows.retain(|c| after.is_none_or(|after| (c.start(), c.id()) > after));
+        rows.truncate(usize::try_from(page.rows()).unwrap_or(usize::MAX));
+        Ok(crate::model::Page::of_rows(rows, page, |c| c.id().get()))
+    }
+
     async fn customer_calls(
         &mut self,
         customer: CustomerId,

@@ -274,8 +274,9 @@ impl Vnum {
         })
     }
 
-    /// The calls of one of the customer's numbers that started at `from <= start < to`,
-    /// oldest first (R4.6), each with what it was charged (R6.D2, R5.D1).
+    /// One page of the calls of one of the customer's numbers that started at
+    /// `from <= start < to`, oldest first (R4.6), each with what it was charged (R6.D2,
+    /// R5.D1).
     ///
     /// # Errors
     /// [`Error::NotFound`] for an unknown customer, or a number that is not the customer's.
@@ -285,15 +286,17 @@ impl Vnum {
         number: NumberId,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
-    ) -> Result<Vec<RatedCall>, Error> {
+        page: crate::model::PageRequest,
+    ) -> Result<crate::model::Page<RatedCall>, Error> {
         let mut tx = self.ports.store.read().await?;
         existing_customer(tx.as_mut(), customer).await?;
         match tx.number(number).await? {
             Some(n) if n.customer == customer => {}
             _ => return Err(Error::not_found("number", number)),
         }
+        let calls = tx.calls_page(number, from, to, page).await?;
         let mut rated = Vec::new();
-        for call in tx.calls(&[number], from, to).await? {
+        for call in calls.items {
             // Only an answered call can have been charged.
             let cost = match call.disposition() {
                 vnum_calls::Disposition::Answered => charged(&mut *tx, customer, &call).await?,
@@ -301,7 +304,10 @@ impl Vnum {
             };
             rated.push(RatedCall { call, cost });
         }
-        Ok(rated)
+        Ok(crate::model::Page {
+            items: rated,
+            next: calls.next,
+        })
     }
 
     /// The call statistics of each of the customer's numbers over `period`, in days of the
