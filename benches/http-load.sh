@@ -70,6 +70,7 @@ LOG="$(mktemp)"
 DATA="$(mktemp -d)"
 DATABASE_URL="${DATABASE_URL:-sqlite://${DATA}/bench.sqlite?mode=rwc}" \
 VNUM_LISTEN="127.0.0.1:${PORT}" VNUM_BENCH_ENDPOINT=true RUST_LOG=warn \
+VNUM_RATE_LIMIT_PER_MINUTE=0 VNUM_ANONYMOUS_RATE_LIMIT_PER_MINUTE=0 VNUM_MAX_CONNECTIONS=65536 \
     ./target/release/vnum-server >"$LOG" 2>&1 &
 SERVER=$!
 trap 'kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; rm -rf "$LOG" "$DATA"' EXIT

@@ -13,6 +13,7 @@ use vnum_core::{CustomerId, rule};
 use crate::Tag;
 use crate::auth::Caller;
 use crate::money::MoneyBody;
+use crate::page;
 use crate::payload::Serialized;
 use crate::problem::{ApiResult, Problem};
 
@@ -89,6 +90,12 @@ impl From<EntryKind> for Kind {
         }
     }
 }
+
+page::page_of!(
+    /// A page of the ledger, oldest first.
+    LedgerPage,
+    Entry
+);
 
 /// One movement of the balance. The balance is the sum of the entries (R10).
 #[derive(Clone, Debug, Object)]
@@ -277,7 +284,9 @@ impl BalanceApi {
     /// Read the ledger
     ///
     /// The entries from `from` (inclusive) to `to` (exclusive), oldest first (R4.6);
-    /// without bounds, the whole ledger.
+    /// without bounds, the whole ledger. One page at a time: `limit` entries (100 unless
+    /// asked, at most 500) after the cursor `after`; `next` is the cursor of the next page
+    /// while more follow.
     #[oai(path = "/:id/ledger", method = "get", operation_id = "get_ledger")]
     async fn ledger(
         &self,
@@ -287,7 +296,12 @@ impl BalanceApi {
         from: Query<Option<DateTime<Utc>>>,
         /// The instant after the last, RFC 3339.
         to: Query<Option<DateTime<Utc>>>,
-    ) -> ApiResult<Json<Vec<Entry>>> {
+        /// Entries a page, 1 to 500 (100 unless asked).
+        limit: Query<Option<u32>>,
+        /// The `next` cursor of the previous page.
+        after: Query<Option<String>>,
+    ) -> ApiResult<Json<LedgerPage>> {
+        let page = page::page(limit.0, after.0.as_deref())?;
         let id = CustomerId(id.0);
         caller.may_access(id)?;
         let (earliest, latest) = default_range();
@@ -298,8 +312,11 @@ impl BalanceApi {
                 format!("`from` ({from}) is after `to` ({to}): expected from <= to"),
             ));
         }
-        let entries = self.vnum.ledger(id, from, to).await?;
-        Ok(Json(entries.into_iter().map(Entry::from).collect()))
+        let entries = self.vnum.ledger(id, from, to, page).await?;
+        Ok(Json(LedgerPage {
+            next: page::cursor(entries.next),
+            items: entries.items.into_iter().map(Entry::from).collect(),
+        }))
     }
 }
 

@@ -30,10 +30,12 @@ mod numbers;
 mod offers;
 mod operations;
 mod orders;
+mod page;
 mod params;
 mod payload;
 mod payments;
 mod problem;
+mod rate;
 mod rates;
 mod signature;
 mod sip_accounts;
@@ -48,6 +50,7 @@ pub use codes::CurrencyCode;
 pub use limit::{BodyLimit, BodyLimitEndpoint};
 pub use money::{Amount, MoneyBody};
 pub use problem::{ApiResult, PROBLEM_JSON, Problem};
+pub use rate::RateLimits;
 pub use signature::WebhookSecret;
 pub use trace::{RequestLog, RequestLogEndpoint};
 
@@ -75,13 +78,53 @@ use statistics::StatisticsApi;
 use trials::TrialsApi;
 use waitlist::WaitlistApi;
 
-/// The largest JSON request body: 1 MiB.
-pub const JSON_BODY_LIMIT: usize = 1 << 20;
+/// The largest request body of an operation that takes JSON (every one but uploads): 64 KiB,
+/// far above any request of the API.
+pub const JSON_BODY_LIMIT: usize = 64 << 10;
 
-/// The largest request body of any other type (document and greeting uploads): a 10 MiB
-/// document scan and the multipart framing around it. Greetings are held to 5 MiB by
-/// their operation (R13.2).
-pub const UPLOAD_BODY_LIMIT: usize = (10 << 20) + (64 << 10);
+/// The largest batch of call records the SIP engine sends (`POST /v1/engine/calls/batch`,
+/// at most 500 reports): 1 MiB.
+pub const CALL_BATCH_BODY_LIMIT: usize = 1 << 20;
+
+/// The multipart framing allowed around an uploaded file: the part's headers and the other
+/// fields.
+const MULTIPART_FRAMING: usize = 64 << 10;
+
+/// The largest greeting upload: a greeting of [`vnum_app::MAX_GREETING_BYTES`] (5 MiB,
+/// R13.2) and its multipart framing.
+pub const GREETING_BODY_LIMIT: usize = vnum_app::MAX_GREETING_BYTES + MULTIPART_FRAMING;
+
+/// The largest document upload: a scan of [`vnum_app::MAX_DOCUMENT_BYTES`] (10 MiB) and
+/// its multipart framing.
+pub const DOCUMENT_BODY_LIMIT: usize = vnum_app::MAX_DOCUMENT_BYTES + MULTIPART_FRAMING;
+
+/// The body limit of every route: [`JSON_BODY_LIMIT`] but for the uploads and the engine's
+/// batches of call records.
+#[must_use]
+pub fn body_limits() -> BodyLimit {
+    use poem::http::Method;
+    BodyLimit::new(JSON_BODY_LIMIT)
+        .route(
+            Method::POST,
+            "/v1/customers/:id/numbers/:number_id/greetings",
+            GREETING_BODY_LIMIT,
+        )
+        .route(
+            Method::POST,
+            "/v1/customers/:id/documents",
+            DOCUMENT_BODY_LIMIT,
+        )
+        .route(
+            Method::POST,
+            "/v1/customers/:id/documents/:document_id/reupload",
+            DOCUMENT_BODY_LIMIT,
+        )
+        .route(
+            Method::POST,
+            "/v1/engine/calls/batch",
+            CALL_BATCH_BODY_LIMIT,
+        )
+}
 
 /// The groups of operations in the OpenAPI document, one per use-case family.
 #[derive(Tags)]
@@ -140,6 +183,9 @@ pub struct Options {
     /// only when the engine is told of every change that ends a decision (the server
     /// empties the engine's route table after each committed change).
     pub route_cache: std::time::Duration,
+    /// Requests a minute per API key, for the engine's key and per address without a key:
+    /// over them, 429 with `Retry-After`.
+    pub rate_limits: RateLimits,
 }
 
 type Apis = (
@@ -270,7 +316,7 @@ fn unwrap_all_of(fields: &mut serde_json::Map<String, serde_json::Value>) {
 }
 
 /// The whole HTTP API on `vnum`: the operations, `/openapi.json`, Swagger UI at `/docs`,
-/// `/health`; with the body limits ([`JSON_BODY_LIMIT`], [`UPLOAD_BODY_LIMIT`]), every
+/// `/health`; with the body limits of [`body_limits`] (checked before authentication), every
 /// error as `application/problem+json` (including those poem raises itself: malformed
 /// JSON, missing parameters, unknown paths, oversized bodies) and a log line per request.
 pub fn api(vnum: Vnum) -> impl Endpoint<Output = Response> + 'static {
@@ -279,6 +325,7 @@ pub fn api(vnum: Vnum) -> impl Endpoint<Output = Response> + 'static {
 
 /// [`api`] with `options`.
 pub fn api_with(vnum: Vnum, options: Options) -> impl Endpoint<Output = Response> + 'static {
+    let rate_limits = options.rate_limits;
     let service = service(&vnum, options);
     let document = served_spec(&service.spec());
     let spec = poem::get(poem::endpoint::make_sync(move |_| {
@@ -292,7 +339,8 @@ pub fn api_with(vnum: Vnum, options: Options) -> impl Endpoint<Output = Response
         .nest("/", service)
         .at("/openapi.json", spec)
         .nest("/docs", docs)
-        .with(BodyLimit::new(JSON_BODY_LIMIT, UPLOAD_BODY_LIMIT))
+        .with(body_limits())
+        .with(rate::RateLimit::new(vnum.clone(), rate_limits))
         .data(vnum)
         .catch_all_error(|err| async move { Problem::from_poem(err) })
         .with(AllowOn405(std::sync::Arc::new(allowed)))

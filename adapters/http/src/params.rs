@@ -17,15 +17,20 @@ pub(crate) fn invalid(field: &str, why: impl std::fmt::Display) -> Problem {
     )
 }
 
+/// The most days one request may ask about: a year, leap day included. Longer ranges are
+/// asked for a year at a time, so that no request reads more than a year of records.
+pub(crate) const MAX_DAYS: i64 = 366;
+
 /// The days `from` to `to`, both included, as a [`Period`] (which is half-open).
 ///
 /// Days in queries name the last day asked for, as people write date ranges
 /// ("1 to 31 January"); the answers name the same days.
 ///
 /// # Errors
-/// A 422 problem when `from` is after `to`.
+/// A 422 problem when `from` is after `to`, or the range is longer than [`MAX_DAYS`].
 pub(crate) fn days(from: NaiveDate, to: NaiveDate) -> ApiResult<Period> {
-    to.succ_opt()
+    let period = to
+        .succ_opt()
         .and_then(|end| Period::new(from, end).ok())
         .ok_or_else(|| {
             Problem::new(
@@ -34,7 +39,18 @@ pub(crate) fn days(from: NaiveDate, to: NaiveDate) -> ApiResult<Period> {
                     "`from` ({from}) is after `to` ({to}): expected from <= to, both days included"
                 ),
             )
-        })
+        })?;
+    let length = (period.end() - period.start()).num_days();
+    if length > MAX_DAYS {
+        return Err(Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!(
+                "`from` ({from}) to `to` ({to}) are {length} days: at most {MAX_DAYS} days are \
+                 answered at once; ask for a year at a time"
+            ),
+        ));
+    }
+    Ok(period)
 }
 
 /// An E.164 number from a request. A `+` sent unencoded in a query string arrives as a
@@ -118,6 +134,16 @@ mod tests {
             1,
             "a full memo starts over"
         );
+    }
+
+    #[test]
+    fn a_range_of_more_than_a_year_is_refused_saying_the_limit() {
+        assert!(days(day(2024, 1, 1), day(2024, 12, 31)).is_ok(), "366 days");
+        let problem = days(day(2024, 1, 1), day(2025, 1, 1)).unwrap_err();
+        assert_eq!(problem.status, 422);
+        assert!(problem.detail.contains("367 days"), "{}", problem.detail);
+        assert!(problem.detail.contains("at most 366"), "{}", problem.detail);
+        assert!(days(day(2026, 1, 1), day(9999, 12, 30)).is_err());
     }
 
     #[test]

@@ -12,6 +12,7 @@ use crate::auth::Caller;
 use crate::balance::Kind;
 use crate::engine::Call;
 use crate::money::MoneyBody;
+use crate::page;
 use crate::params::days;
 use crate::problem::ApiResult;
 
@@ -119,6 +120,12 @@ impl From<LedgerStats> for LedgerStatistics {
     }
 }
 
+page::page_of!(
+    /// A page of a number's call records, oldest first.
+    CallPage,
+    Call
+);
+
 #[OpenApi(prefix_path = "/v1/customers", tag = "Tag::Statistics")]
 impl StatisticsApi {
     /// Call statistics
@@ -173,8 +180,12 @@ impl StatisticsApi {
     ///
     /// The calls of one of the customer's numbers that started from `from` to `to`, both
     /// days included in the billing time zone, oldest first (R4.6). Another customer's
-    /// number answers 404.
+    /// number answers 404. One page at a time: `limit` calls (100 unless asked, at most
+    /// 500) after the cursor `after`; `next` is the cursor of the next page while more
+    /// follow.
     #[oai(path = "/:id/calls", method = "get", operation_id = "list_calls")]
+    // poem-openapi takes each query parameter as an argument of the operation.
+    #[allow(clippy::too_many_arguments)]
     async fn records(
         &self,
         caller: Caller,
@@ -185,10 +196,15 @@ impl StatisticsApi {
         from: Query<NaiveDate>,
         /// The last day, included, `YYYY-MM-DD`.
         to: Query<NaiveDate>,
-    ) -> ApiResult<Json<Vec<Call>>> {
+        /// Calls a page, 1 to 500 (100 unless asked).
+        limit: Query<Option<u32>>,
+        /// The `next` cursor of the previous page.
+        after: Query<Option<String>>,
+    ) -> ApiResult<Json<CallPage>> {
         let id = CustomerId(id.0);
         caller.may_access(id)?;
         let period: Period = days(from.0, to.0)?;
+        let page = page::page(limit.0, after.0.as_deref())?;
         let tz = self.vnum.config().billing_time_zone;
         let calls = self
             .vnum
@@ -197,8 +213,12 @@ impl StatisticsApi {
                 NumberId(number.0),
                 vnum_billing::start_of_day(period.start(), tz),
                 vnum_billing::start_of_day(period.end(), tz),
+                page,
             )
             .await?;
-        Ok(Json(calls.into_iter().map(Call::from).collect()))
+        Ok(Json(CallPage {
+            next: page::cursor(calls.next),
+            items: calls.items.into_iter().map(Call::from).collect(),
+        }))
     }
 }

@@ -375,7 +375,8 @@ async fn check_records(store: &dyn Store, steps: usize) {
         )
         .await
         .unwrap(),
-        DocumentId(2)
+        Some(DocumentId(2)),
+        "documents issued before keep their number"
     );
 
     let trials = tx.unreturned_trials().await.unwrap();

@@ -11,9 +11,44 @@ use std::fmt::Write as _;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
-use vnum_core::{Currency, DocumentId, Money, Period, PhoneNumber};
+use vnum_core::{Currency, CustomerId, DocumentId, Money, Period, PhoneNumber};
 
 use crate::{AccountsError, LedgerKind, LedgerLine};
+
+/// The first day a closing document's number can name: the day 0 of [`closing_document_id`].
+const NUMBERING_EPOCH: NaiveDate = match NaiveDate::from_ymd_opt(2000, 1, 1) {
+    Some(day) => day,
+    None => panic!("2000-01-01 is a day"),
+};
+
+/// The number of `customer`'s closing documents of `period` (R12.2): the invoice, the act
+/// and the reconciliation statement of a period share it, asking again gives the same
+/// number, and no two customers or periods share one.
+///
+/// It is computed, not issued, so that reading documents writes nothing: the customer's id
+/// in the high 31 bits, then the period's first day counted from 2000-01-01 (16 bits) and
+/// its length in days (16 bits). It is at least 2^32, above every number issued from a
+/// sequence. `None` for a period before 2000, from 2179 on, longer than 65 535 days, or a
+/// customer id that does not fit 31 bits.
+#[must_use]
+pub fn closing_document_id(customer: CustomerId, period: Period) -> Option<DocumentId> {
+    let customer = customer.get();
+    if !(1..1 << 31).contains(&customer) {
+        return None;
+    }
+    let start = period
+        .start()
+        .signed_duration_since(NUMBERING_EPOCH)
+        .num_days();
+    let length = period
+        .end()
+        .signed_duration_since(period.start())
+        .num_days();
+    if !(0..1 << 16).contains(&start) || !(0..1 << 16).contains(&length) {
+        return None;
+    }
+    Some(DocumentId((customer << 32) | (start << 16) | length))
+}
 
 /// Who issues a document to whom, and when.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -383,6 +418,41 @@ mod tests {
     use chrono::{DateTime, Utc};
     use proptest::prelude::*;
     use vnum_testkit::{at, day, eur_cents};
+
+    proptest! {
+        /// R12.2: a closing document's number is the same for the same customer and period
+        /// and differs for any other, above every number a sequence issues.
+        #[test]
+        fn r12_2_a_closing_document_number_names_one_customer_and_period(
+            customers in (1_i64..1 << 31, 1_i64..1 << 31),
+            starts in (0_i64..60_000, 0_i64..60_000),
+            lengths in (1_i64..400, 1_i64..400),
+        ) {
+            let period = |start: i64, length: i64| {
+                let first = NUMBERING_EPOCH + chrono::Days::new(start.unsigned_abs());
+                Period::new(first, first + chrono::Days::new(length.unsigned_abs())).unwrap()
+            };
+            let a = (CustomerId(customers.0), period(starts.0, lengths.0));
+            let b = (CustomerId(customers.1), period(starts.1, lengths.1));
+            let id_a = closing_document_id(a.0, a.1).unwrap();
+            prop_assert_eq!(Some(id_a), closing_document_id(a.0, a.1));
+            prop_assert_eq!(id_a == closing_document_id(b.0, b.1).unwrap(), a == b);
+            prop_assert!(id_a.get() >= 1 << 32);
+        }
+    }
+
+    #[test]
+    fn r12_2_a_period_the_number_cannot_name_has_none() {
+        let january = Period::new(day(2026, 1, 1), day(2026, 2, 1)).unwrap();
+        assert_eq!(
+            closing_document_id(CustomerId(1), january),
+            Some(DocumentId((1 << 32) | (9497 << 16) | 31))
+        );
+        let before = Period::new(day(1999, 12, 1), day(2000, 1, 1)).unwrap();
+        assert_eq!(closing_document_id(CustomerId(1), before), None);
+        assert_eq!(closing_document_id(CustomerId(0), january), None);
+        assert_eq!(closing_document_id(CustomerId(1 << 31), january), None);
+    }
 
     fn line(
         at: DateTime<Utc>,

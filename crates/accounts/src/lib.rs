@@ -20,7 +20,7 @@ pub use contract::{
 };
 pub use documents::{
     ActOfServices, ActSection, DocumentHeader, Invoice, ReconciliationStatement, ServiceItem,
-    StatementLine,
+    StatementLine, closing_document_id,
 };
 pub use ledger::{BankTransfer, LedgerKind, LedgerLine};
 

@@ -389,3 +389,74 @@ pub struct OrderRecord {
 mod companies;
 
 pub use companies::{ContractRecord, NewContract};
+
+/// Where a page of a list starts and how long it is (keyset pagination): the items after
+/// the one whose cursor is `after` (from the first without one), at most `limit` of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PageRequest {
+    /// The cursor of the last item of the previous page.
+    pub after: Option<i64>,
+    /// How many items at most, from 1 to [`PageRequest::MAX_LIMIT`].
+    pub limit: u32,
+}
+
+impl PageRequest {
+    /// The longest page a store is asked for.
+    pub const MAX_LIMIT: u32 = 500;
+
+    /// The first page of `limit` items (held to 1..=[`PageRequest::MAX_LIMIT`]).
+    #[must_use]
+    pub fn first(limit: u32) -> Self {
+        Self {
+            after: None,
+            limit: limit.clamp(1, Self::MAX_LIMIT),
+        }
+    }
+
+    /// The page after the item whose cursor is `after`.
+    #[must_use]
+    pub fn after(self, after: i64) -> Self {
+        Self {
+            after: Some(after),
+            ..self
+        }
+    }
+
+    /// How many rows a store reads for this page: one more than the page holds, so that
+    /// it knows whether another page follows.
+    #[must_use]
+    pub fn rows(self) -> u64 {
+        u64::from(self.limit.clamp(1, Self::MAX_LIMIT)) + 1
+    }
+}
+
+/// One page of a list, in the list's order, and the cursor of the next page when more
+/// items follow.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Page<T> {
+    /// The items.
+    pub items: Vec<T>,
+    /// Where the next page starts: the cursor of the last item, when more follow.
+    pub next: Option<i64>,
+}
+
+impl<T> Page<T> {
+    /// The page of `rows`, read with [`PageRequest::rows`]: at most `page.limit` of them,
+    /// and the cursor (`key`) of the last when more were read.
+    #[must_use]
+    pub fn of_rows(mut rows: Vec<T>, page: PageRequest, key: impl Fn(&T) -> i64) -> Self {
+        let limit = usize::try_from(page.limit.clamp(1, PageRequest::MAX_LIMIT)).unwrap_or(1);
+        let more = rows.len() > limit;
+        rows.truncate(limit);
+        let next = if more { rows.last().map(key) } else { None };
+        Self { items: rows, next }
+    }
+
+    /// The same page with each item changed by `f`.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            next: self.next,
+        }
+    }
+}

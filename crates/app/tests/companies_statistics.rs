@@ -6,7 +6,7 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use vnum_accounts::ContractForm;
-use vnum_app::model::{Customer, CustomerKind, EntryKind, NumberRecord};
+use vnum_app::model::{Customer, CustomerKind, EntryKind, NumberRecord, PageRequest};
 use vnum_app::testing::{World, mobile_offer};
 use vnum_app::{Config, Error};
 use vnum_calls::{CallLine, CallRecordFields, Direction, Disposition};
@@ -429,16 +429,39 @@ async fn r4_6_call_statistics_per_number_and_period() {
     );
     assert_eq!(view.numbers[0].e164.as_ref(), office.e164());
 
+    let (from, to) = (
+        local_hm(TZ, day(2026, 3, 1), 0, 0),
+        local_hm(TZ, day(2026, 4, 1), 0, 0),
+    );
+    let all = PageRequest::first(100);
     let records = world
+        .vnum
+        .call_records(acme.id, office.id, from, to, all)
+        .await
+        .unwrap();
+    assert_eq!(records.next, None, "everything fits one page");
+    let records = records.items;
+    // A page of one, then the page after its cursor: the same calls in the same order.
+    let first = world
+        .vnum
+        .call_records(acme.id, office.id, from, to, PageRequest::first(1))
+        .await
+        .unwrap();
+    assert_eq!(first.items, records[..1]);
+    let next = first.next.expect("a second call follows");
+    let second = world
         .vnum
         .call_records(
             acme.id,
             office.id,
-            local_hm(TZ, day(2026, 3, 1), 0, 0),
-            local_hm(TZ, day(2026, 4, 1), 0, 0),
+            from,
+            to,
+            PageRequest::first(1).after(next),
         )
         .await
         .unwrap();
+    assert_eq!(second.items, records[1..]);
+    assert_eq!(second.next, None);
     let starts: Vec<DateTime<Utc>> = records.iter().map(|r| r.call.start()).collect();
     assert_eq!(
         starts,
@@ -479,6 +502,7 @@ async fn r4_6_another_customers_calls_are_not_found() {
             office.id,
             local_hm(TZ, day(2026, 3, 1), 0, 0),
             local_hm(TZ, day(2026, 4, 1), 0, 0),
+            PageRequest::first(100),
         )
         .await;
     assert!(matches!(peek, Err(Error::NotFound { .. })), "{peek:?}");

@@ -6,6 +6,7 @@
 //! tests start the server through the same [`start`].
 
 pub mod adapters;
+pub mod listen;
 pub mod renewals;
 pub mod seed;
 pub mod settings;
@@ -15,7 +16,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use poem::listener::{Acceptor as _, Listener as _, TcpListener};
 use poem::{Endpoint, EndpointExt as _, Route, handler};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -62,6 +62,7 @@ pub fn routes(vnum: Vnum, settings: &Settings) -> impl Endpoint + 'static {
         self_registration: settings.self_registration,
         payment_webhook_secret: settings.payment_webhook_secret.clone(),
         route_cache: settings.route_cache(),
+        rate_limits: settings.rate_limits(),
     };
     let route = Route::new().nest("/", vnum_http::api_with(vnum, options));
     if settings.bench_endpoint {
@@ -149,22 +150,19 @@ pub async fn start_with(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::R
     } else {
         None
     };
-    let acceptor = TcpListener::bind(settings.listen)
-        .into_acceptor()
+    let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
         .with_context(|| format!("cannot listen on {}", settings.listen))?;
-    let addr = acceptor
-        .local_addr()
-        .first()
-        .and_then(|addr| addr.as_socket_addr().copied())
-        .unwrap_or(settings.listen);
+    let addr = listener.local_addr().unwrap_or(settings.listen);
     let (stop, stopped) = oneshot::channel::<()>();
-    let server = poem::Server::new_with_acceptor(acceptor).run_with_graceful_shutdown(
+    let server = listen::serve(
+        listener,
         routes(vnum.clone(), settings).map_to_response(),
+        settings.connection_limits(),
         async {
             let _ = stopped.await;
         },
-        Some(SHUTDOWN_GRACE),
+        SHUTDOWN_GRACE,
     );
     let server = tokio::spawn(server);
     let renewals = tokio::spawn(renewals::run_jobs(vnum.clone()));

@@ -60,6 +60,24 @@ pub struct Settings {
     /// which the server empties the engine's route table after every committed change:
     /// without it the engine asks for every call.
     pub route_cache_seconds: u32,
+    /// How long a client has to send a request's headers, in seconds
+    /// (`VNUM_HEADER_TIMEOUT_SECONDS`); a kept-alive connection that sends no request for as
+    /// long is closed too.
+    pub header_timeout_seconds: u32,
+    /// How long a connection may send and read nothing while a body or an answer is under
+    /// way, in seconds (`VNUM_IDLE_TIMEOUT_SECONDS`).
+    pub idle_timeout_seconds: u32,
+    /// How many connections are served at once (`VNUM_MAX_CONNECTIONS`); more wait until
+    /// one closes.
+    pub max_connections: u32,
+    /// Requests a minute per API key (`VNUM_RATE_LIMIT_PER_MINUTE`); `0` is no limit.
+    pub rate_limit_per_minute: u32,
+    /// Requests a minute for the SIP engine's key (`VNUM_ENGINE_RATE_LIMIT_PER_MINUTE`);
+    /// `0` is no limit.
+    pub engine_rate_limit_per_minute: u32,
+    /// Requests a minute per client address without a valid API key
+    /// (`VNUM_ANONYMOUS_RATE_LIMIT_PER_MINUTE`); `0` is no limit.
+    pub anonymous_rate_limit_per_minute: u32,
 }
 
 impl Default for Settings {
@@ -82,6 +100,12 @@ impl Default for Settings {
             payment_webhook_secret: None,
             sip_engine_rpc: None,
             route_cache_seconds: 300,
+            header_timeout_seconds: 10,
+            idle_timeout_seconds: 60,
+            max_connections: 1024,
+            rate_limit_per_minute: 600,
+            engine_rate_limit_per_minute: 60_000,
+            anonymous_rate_limit_per_minute: 60,
         }
     }
 }
@@ -167,7 +191,64 @@ impl Settings {
         if let Some(v) = env("VNUM_ROUTE_CACHE_SECONDS") {
             settings.route_cache_seconds = parse("VNUM_ROUTE_CACHE_SECONDS", &v)?;
         }
+        for (name, value) in [
+            (
+                "VNUM_HEADER_TIMEOUT_SECONDS",
+                &mut settings.header_timeout_seconds,
+            ),
+            (
+                "VNUM_IDLE_TIMEOUT_SECONDS",
+                &mut settings.idle_timeout_seconds,
+            ),
+            ("VNUM_MAX_CONNECTIONS", &mut settings.max_connections),
+            (
+                "VNUM_RATE_LIMIT_PER_MINUTE",
+                &mut settings.rate_limit_per_minute,
+            ),
+            (
+                "VNUM_ENGINE_RATE_LIMIT_PER_MINUTE",
+                &mut settings.engine_rate_limit_per_minute,
+            ),
+            (
+                "VNUM_ANONYMOUS_RATE_LIMIT_PER_MINUTE",
+                &mut settings.anonymous_rate_limit_per_minute,
+            ),
+        ] {
+            if let Some(v) = env(name) {
+                *value = parse(name, &v)?;
+            }
+        }
+        for (name, value) in [
+            ("header_timeout_seconds", settings.header_timeout_seconds),
+            ("idle_timeout_seconds", settings.idle_timeout_seconds),
+            ("max_connections", settings.max_connections),
+        ] {
+            if value == 0 {
+                anyhow::bail!("{name} is 0: expected at least 1");
+            }
+        }
         Ok(settings)
+    }
+
+    /// The bounds of every connection the server serves.
+    #[must_use]
+    pub fn connection_limits(&self) -> crate::listen::ConnectionLimits {
+        crate::listen::ConnectionLimits {
+            header_timeout: std::time::Duration::from_secs(u64::from(self.header_timeout_seconds)),
+            idle_timeout: std::time::Duration::from_secs(u64::from(self.idle_timeout_seconds)),
+            max_connections: usize::try_from(self.max_connections).unwrap_or(usize::MAX),
+        }
+    }
+
+    /// The request rate limits of the API.
+    #[must_use]
+    pub fn rate_limits(&self) -> vnum_http::RateLimits {
+        use std::num::NonZeroU32;
+        vnum_http::RateLimits {
+            per_key: NonZeroU32::new(self.rate_limit_per_minute),
+            engine: NonZeroU32::new(self.engine_rate_limit_per_minute),
+            anonymous_per_address: NonZeroU32::new(self.anonymous_rate_limit_per_minute),
+        }
     }
 
     /// How long the SIP engine may keep a routing decision: the setting with an engine
@@ -245,6 +326,33 @@ mod tests {
             engine.sip_engine_rpc.as_deref(),
             Some("http://127.0.0.1:5065/RPC")
         );
+    }
+
+    #[test]
+    fn connection_bounds_and_rate_limits_come_from_the_file_or_the_environment() {
+        let defaults = Settings::default();
+        assert_eq!(
+            defaults.connection_limits().header_timeout,
+            std::time::Duration::from_secs(10)
+        );
+        assert_eq!(defaults.rate_limits(), vnum_http::RateLimits::default());
+        let settings = Settings::from_sources(Some("max_connections = 7"), |name| match name {
+            "VNUM_HEADER_TIMEOUT_SECONDS" => Some("3".to_owned()),
+            "VNUM_RATE_LIMIT_PER_MINUTE" => Some("0".to_owned()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(settings.connection_limits().max_connections, 7);
+        assert_eq!(
+            settings.connection_limits().header_timeout,
+            std::time::Duration::from_secs(3)
+        );
+        assert_eq!(settings.rate_limits().per_key, None);
+        let err = Settings::from_sources(None, |name| {
+            (name == "VNUM_MAX_CONNECTIONS").then(|| "0".to_owned())
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("max_connections"), "{err}");
     }
 
     #[test]

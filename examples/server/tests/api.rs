@@ -39,7 +39,7 @@ async fn r10_1_the_same_idempotency_key_twice_credits_once() {
     let (_, ledger) = server
         .get(&format!("/v1/customers/{id}/ledger"), &key)
         .await;
-    assert_eq!(ledger.as_array().unwrap().len(), 1);
+    assert_eq!(ledger["items"].as_array().unwrap().len(), 1);
     server.stop().await;
 }
 
@@ -451,10 +451,10 @@ async fn the_ledger_is_filtered_by_from_and_to() {
         .get(&format!("{path}?to=2000-01-01T00:00:00Z"), &key)
         .await;
 
-    assert_eq!(all.as_array().unwrap().len(), 1);
-    assert_eq!(all[0]["kind"], "top_up");
-    assert_eq!(all[0]["rule"], "R1.D1");
-    assert_eq!(none, json!([]));
+    assert_eq!(all["items"].as_array().unwrap().len(), 1);
+    assert_eq!(all["items"][0]["kind"], "top_up");
+    assert_eq!(all["items"][0]["rule"], "R1.D1");
+    assert_eq!(none, json!({"items": []}));
     let (backwards, _) = server
         .get(
             &format!("{path}?from=2001-01-01T00:00:00Z&to=2000-01-01T00:00:00Z"),
@@ -604,6 +604,261 @@ async fn r10_d6_hostile_amounts_are_refused_and_the_account_stays_usable() {
     assert_eq!(
         balance["balance"],
         json!({"amount": "1000000.01", "currency": "EUR"})
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_body_over_its_routes_limit_is_413_before_any_key_is_read() {
+    let server = Server::start().await;
+    // Not JSON, no key: the limit is the route's, not one the client picks by its type.
+    let response = server
+        .http
+        .post(server.url("/health"))
+        .header("content-type", "application/octet-stream")
+        .body(vec![0_u8; vnum_http::JSON_BODY_LIMIT + 1])
+        .send()
+        .await
+        .unwrap();
+    let (status, problem) = read(response).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{problem}");
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(
+        detail.contains(&format!("{} bytes", vnum_http::JSON_BODY_LIMIT)),
+        "{detail}"
+    );
+
+    // A document scan of 1 MiB is over the JSON limit and within its route's.
+    let (id, key) = server.register("anna@example.com").await;
+    let form = reqwest::multipart::Form::new()
+        .text("kind", "passport")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(vec![b'%'; 1 << 20]).file_name("scan.pdf"),
+        );
+    let (status, answer) = server
+        .upload(&format!("/v1/customers/{id}/documents"), &key, form)
+        .await;
+    assert_ne!(status, StatusCode::PAYLOAD_TOO_LARGE, "{answer}");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_client_sending_its_headers_slowly_is_cut_off_after_the_header_timeout() {
+    let server = Server::start_with(Settings {
+        header_timeout_seconds: 1,
+        ..Settings::default()
+    })
+    .await;
+    let mut socket = tokio::net::TcpStream::connect(server.running.addr)
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let head = b"GET /health HTTP/1.1\r\nhost: localhost\r\nx-padding: slowly-but-surely\r\n";
+    let mut cut_off = None;
+    for byte in head.iter().cycle().take(40) {
+        if socket.write_all(&[*byte]).await.is_err() {
+            cut_off = Some(started.elapsed());
+            break;
+        }
+        let mut buffer = [0_u8; 256];
+        match tokio::time::timeout(
+            std::time::Duration::from_millis(100),
+            socket.read(&mut buffer),
+        )
+        .await
+        {
+            // The server closed the connection, or refused the request before closing it.
+            Ok(read) => {
+                let answered = read.as_ref().map_or(0, |n| *n);
+                assert!(
+                    !buffer[..answered].starts_with(b"HTTP/1.1 2"),
+                    "answered a partial request"
+                );
+                cut_off = Some(started.elapsed());
+                break;
+            }
+            Err(_still_open) => {}
+        }
+    }
+    let cut_off = cut_off.expect("the connection stayed open for 4 s of headers");
+    assert!(
+        cut_off >= std::time::Duration::from_millis(900),
+        "{cut_off:?}"
+    );
+    assert!(
+        cut_off < std::time::Duration::from_millis(2500),
+        "{cut_off:?}"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn connections_over_the_limit_wait_until_one_closes() {
+    let server = Server::start_with(Settings {
+        max_connections: 2,
+        header_timeout_seconds: 30,
+        ..Settings::default()
+    })
+    .await;
+    let addr = server.running.addr;
+    let first = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let _second = tokio::net::TcpStream::connect(addr).await.unwrap();
+    // Let the server accept both before the third arrives.
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+
+    let mut third = tokio::net::TcpStream::connect(addr).await.unwrap();
+    third
+        .write_all(b"GET /health HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = String::new();
+    let waited = tokio::time::timeout(
+        std::time::Duration::from_millis(500),
+        third.read_to_string(&mut answer),
+    )
+    .await;
+    assert!(waited.is_err(), "served beyond the limit: {answer}");
+
+    drop(first);
+    tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        third.read_to_string(&mut answer),
+    )
+    .await
+    .expect("served once a connection closed")
+    .unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_caller_over_its_rate_is_429_with_retry_after_and_others_go_on() {
+    let server = Server::start_with(Settings {
+        rate_limit_per_minute: 3,
+        engine_rate_limit_per_minute: 5,
+        anonymous_rate_limit_per_minute: 2,
+        ..Settings::default()
+    })
+    .await;
+    let (anna, anna_key) = server.register("anna@example.com").await;
+    let (bob, bob_key) = server.register("bob@example.com").await;
+    let status = |path: String, key: String| {
+        let request = server.http.get(server.url(&path));
+        let request = if key.is_empty() {
+            request
+        } else {
+            request.bearer_auth(key)
+        };
+        async move { request.send().await.unwrap() }
+    };
+
+    let mut answers = Vec::new();
+    for _ in 0..4 {
+        let response = status(format!("/v1/customers/{anna}"), anna_key.clone()).await;
+        answers.push(response);
+    }
+    let codes: Vec<_> = answers.iter().map(reqwest::Response::status).collect();
+    assert_eq!(
+        codes,
+        [
+            StatusCode::OK,
+            StatusCode::OK,
+            StatusCode::OK,
+            StatusCode::TOO_MANY_REQUESTS
+        ]
+    );
+    let refused = answers.pop().unwrap();
+    let retry_after: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=20).contains(&retry_after), "{retry_after}");
+    let (_, problem) = read(refused).await;
+    assert_eq!(problem["status"], 429, "{problem}");
+
+    // Another key has a limit of its own; the engine's key has its own, higher one.
+    let response = status(format!("/v1/customers/{bob}"), bob_key).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    for _ in 0..5 {
+        let response = status(
+            "/v1/engine/route?to=%2B4915110000000".to_owned(),
+            server.demo.engine_key.clone(),
+        )
+        .await;
+        assert_ne!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    }
+
+    // Without a valid key, the address is what is counted: wrong keys included.
+    let mut codes = Vec::new();
+    for key in ["", "vnum_wrong", ""] {
+        codes.push(status("/health".to_owned(), key.to_owned()).await.status());
+    }
+    assert_eq!(
+        codes,
+        [
+            StatusCode::OK,
+            StatusCode::OK,
+            StatusCode::TOO_MANY_REQUESTS
+        ]
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn r4_6_the_ledger_is_read_a_page_at_a_time_by_its_cursor() {
+    let server = Server::start().await;
+    let (id, key) = server.register("anna@example.com").await;
+    for i in 0..5 {
+        server
+            .top_up(id, &server.demo.operator_key, &format!("k{i}"), "1.00")
+            .await;
+    }
+    let path = format!("/v1/customers/{id}/ledger");
+    let (_, whole) = server.get(&path, &key).await;
+    assert_eq!(whole["items"].as_array().unwrap().len(), 5, "{whole}");
+    assert!(whole.get("next").is_none(), "one page holds all: {whole}");
+
+    let mut read = Vec::new();
+    let mut query = "?limit=2".to_owned();
+    let mut pages = 0;
+    loop {
+        let (status, page) = server.get(&format!("{path}{query}"), &key).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert!(page["items"].as_array().unwrap().len() <= 2, "{page}");
+        read.extend(page["items"].as_array().unwrap().iter().cloned());
+        pages += 1;
+        match page["next"].as_str() {
+            Some(next) => query = format!("?limit=2&after={next}"),
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(&read, whole["items"].as_array().unwrap());
+
+    for query in ["?limit=0", "?limit=501", "?after=nonsense"] {
+        let (status, problem) = server.get(&format!("{path}{query}"), &key).await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{query}: {problem}"
+        );
+    }
+    // More than a year of call records at once is refused, saying the limit.
+    let (status, problem) = server
+        .get(
+            &format!("/v1/customers/{id}/statistics/calls?from=2025-01-01&to=9999-12-31"),
+            &key,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("at most 366 days"),
+        "{problem}"
     );
     server.stop().await;
 }

@@ -538,7 +538,7 @@ async fn r4_6_recorded_calls_make_the_statistics_and_the_call_list() {
             &anna.key,
         )
         .await;
-    assert_eq!(calls.as_array().unwrap().len(), 2);
+    assert_eq!(calls["items"].as_array().unwrap().len(), 2);
 
     let (_, ledger) = server
         .get(

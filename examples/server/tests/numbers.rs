@@ -280,7 +280,7 @@ async fn r1_4_r2_2_r10_2_r10_4_order_documents_review_connection_forwarding_rene
     let (_, ledger) = server
         .get(&format!("/v1/customers/{anna}/ledger"), &key)
         .await;
-    let renewals: Vec<&Value> = ledger
+    let renewals: Vec<&Value> = ledger["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -663,7 +663,7 @@ async fn r6_2_caller_id_r13_1_greetings_and_r13_3_voice_recordings() {
     let (_, ledger) = server
         .get(&format!("/v1/customers/{anna}/ledger"), &key)
         .await;
-    let addon: Vec<_> = ledger
+    let addon: Vec<_> = ledger["items"]
         .as_array()
         .unwrap()
         .iter()

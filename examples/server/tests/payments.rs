@@ -103,7 +103,7 @@ async fn r1_d1_a_started_payment_credits_nothing_until_a_signed_notification_cre
     let (_, ledger) = server
         .get(&format!("/v1/customers/{ann}/ledger"), &key)
         .await;
-    let entries = ledger.as_array().unwrap();
+    let entries = ledger["items"].as_array().unwrap();
     assert_eq!(entries.len(), 1, "{ledger}");
     assert_eq!(entries[0]["rule"], "R1.D1");
     assert_eq!(entries[0]["id"], first["ledger_entry_id"]);

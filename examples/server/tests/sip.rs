@@ -218,7 +218,7 @@ impl Lab {
     async fn calls_within(&self, count: usize, patience: Duration) -> Vec<Value> {
         let today = self.server.today();
         let path = format!(
-            "/v1/customers/{}/calls?number={}&from={}&to={}",
+            "/v1/customers/{}/calls?number={}&from={}&to={}&limit=500",
             self.anna.id,
             self.number.get(),
             today.pred_opt().unwrap(),
@@ -226,9 +226,18 @@ impl Lab {
         );
         let deadline = Instant::now() + patience;
         loop {
-            let (status, calls) = self.server.get(&path, &self.anna.key).await;
-            assert_eq!(status, StatusCode::OK, "{calls}");
-            let calls = calls.as_array().unwrap().clone();
+            // Every page, each from the cursor of the one before.
+            let mut calls = Vec::new();
+            let mut page = path.clone();
+            loop {
+                let (status, read) = self.server.get(&page, &self.anna.key).await;
+                assert_eq!(status, StatusCode::OK, "{read}");
+                calls.extend(read["items"].as_array().unwrap().iter().cloned());
+                match read["next"].as_str() {
+                    Some(next) => page = format!("{path}&after={next}"),
+                    None => break,
+                }
+            }
             if calls.len() >= count || Instant::now() > deadline {
                 return calls;
             }

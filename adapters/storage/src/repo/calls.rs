@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use vnum_app::model::SipAccountRecord;
+use vnum_app::model::{Page, PageRequest, SipAccountRecord};
 use vnum_app::ports::StoreError;
 use vnum_app::ports::store::{CallRecords, SipAccounts};
 use vnum_calls::{CallLine, CallRecord};
@@ -197,5 +197,62 @@ impl CallRecords for SeaOrmTransaction<'_> {
         let mut values = vec![from.into(), to.into()];
         values.extend(numbers.iter().map(|n| n.get().into()));
         self.records(&sql, values).await
+    }
+
+    /// Keyset on (start, id): the calls after the cursor's, which is found by its id.
+    async fn calls_page(
+        &mut self,
+        number: NumberId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        page: PageRequest,
+    ) -> Result<Page<CallRecord>, StoreError> {
+        let limit = i64::try_from(page.rows()).unwrap_or(i64::MAX);
+        let rows = match page.after {
+            None => {
+                self.records(
+                    "SELECT record FROM call_records
+                    WHERE number_id = $1 AND started_at >= $2 AND started_at < $3
+                    ORDER BY started_at, id LIMIT $4",
+                    vec![number.get().into(), from.into(), to.into(), limit.into()],
+                )
+                .await?
+            }
+            Some(after) => {
+                self.records(
+                    "SELECT c.record FROM call_records c, call_records cursor
+                    WHERE cursor.id = $4 AND c.number_id = $1
+                      AND c.started_at >= $2 AND c.started_at < $3
+                      AND (c.started_at > cursor.started_at
+                           OR (c.started_at = cursor.started_at AND c.id > cursor.id))
+                    ORDER BY c.started_at, c.id LIMIT $5",
+                    vec![
+                        number.get().into(),
+                        from.into(),
+                        to.into(),
+                        after.into(),
+                        limit.into(),
+                    ],
+                )
+                .await?
+            }
+        };
+        Ok(Page::of_rows(rows, page, |c: &CallRecord| c.id().get()))
+    }
+
+    async fn customer_calls(
+        &mut self,
+        customer: CustomerId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<CallRecord>, StoreError> {
+        self.records(
+            "SELECT record FROM call_records
+            WHERE started_at >= $1 AND started_at < $2
+              AND number_id IN (SELECT id FROM numbers WHERE customer_id = $3)
+            ORDER BY started_at, id",
+            vec![from.into(), to.into(), customer.get().into()],
+        )
+        .await
     }
 }

@@ -94,31 +94,18 @@ impl ClosingDocumentNumbers for SeaOrmTransaction<'_> {
         &mut self,
         customer: CustomerId,
         period: Period,
-    ) -> Result<DocumentId, StoreError> {
-        let key = vec![
-            customer.get().into(),
-            period.start().into(),
-            period.end().into(),
-        ];
-        let select = "SELECT document_id FROM closing_document_numbers \
-             WHERE customer_id = $1 AND period_start = $2 AND period_end = $3";
-        if let Some(row) = self.query_one(select, key.clone()).await? {
-            return Ok(DocumentId(column(&row, 0)?));
-        }
-        let id = self.next_id(Sequence::Documents).await?;
-        let mut values = key.clone();
-        values.push(id.into());
-        self.execute(
-            "INSERT INTO closing_document_numbers \
-             (customer_id, period_start, period_end, document_id) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT DO NOTHING",
-            values,
-        )
-        .await?;
+    ) -> Result<Option<DocumentId>, StoreError> {
         let row = self
-            .query_one(select, key)
-            .await?
-            .ok_or_else(|| corrupt("closing document number", "missing after insert"))?;
-        Ok(DocumentId(column(&row, 0)?))
+            .query_one(
+                "SELECT document_id FROM closing_document_numbers \
+                 WHERE customer_id = $1 AND period_start = $2 AND period_end = $3",
+                vec![
+                    customer.get().into(),
+                    period.start().into(),
+                    period.end().into(),
+                ],
+            )
+            .await?;
+        row.map(|row| column(&row, 0).map(DocumentId)).transpose()
     }
 }

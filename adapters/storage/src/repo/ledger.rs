@@ -2,8 +2,8 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-use vnum_app::model::{EntryKind, LedgerEntry, NewLedgerEntry};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use vnum_app::model::{EntryKind, LedgerEntry, NewLedgerEntry, Page, PageRequest};
 use vnum_app::ports::StoreError;
 use vnum_app::ports::store::{Debit, Ledger};
 use vnum_core::{CustomerId, LedgerEntryId, Money, NumberId, Period, RuleId};
@@ -112,6 +112,49 @@ impl Ledger for SeaOrmTransaction<'_> {
             .into_iter()
             .map(to_entry)
             .collect()
+    }
+
+    async fn entries_page(
+        &mut self,
+        customer: CustomerId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        page: PageRequest,
+    ) -> Result<Page<LedgerEntry>, StoreError> {
+        use ledger_entry::Column;
+        let mut query = ledger_entry::Entity::find()
+            .filter(Column::CustomerId.eq(customer.get()))
+            .filter(Column::At.gte(from))
+            .filter(Column::At.lt(to));
+        if let Some(after) = page.after {
+            // Keyset on (at, id), which the index on (customer_id, at) serves.
+            let cursor = ledger_entry::Entity::find_by_id(after)
+                .filter(Column::CustomerId.eq(customer.get()))
+                .one(&self.txn)
+                .await
+                .map_err(store_error)?;
+            let Some(cursor) = cursor else {
+                return Ok(Page::of_rows(Vec::new(), page, |e| e.id.get()));
+            };
+            query = query.filter(
+                Condition::any().add(Column::At.gt(cursor.at)).add(
+                    Condition::all()
+                        .add(Column::At.eq(cursor.at))
+                        .add(Column::Id.gt(after)),
+                ),
+            );
+        }
+        let rows = query
+            .order_by_asc(Column::At)
+            .order_by_asc(Column::Id)
+            .limit(page.rows())
+            .all(&self.txn)
+            .await
+            .map_err(store_error)?
+            .into_iter()
+            .map(to_entry)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Page::of_rows(rows, page, |e| e.id.get()))
     }
 }
 

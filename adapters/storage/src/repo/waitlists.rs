@@ -90,6 +90,45 @@ impl Waitlists for SeaOrmTransaction<'_> {
         Ok(())
     }
 
+    async fn waiting_entries_of(
+        &mut self,
+        country: CountryCode,
+        customer: CustomerId,
+    ) -> Result<Waitlist, StoreError> {
+        let entries: Vec<WaitlistEntry> = self
+            .records(
+                "SELECT record FROM waitlist_entries \
+                 WHERE customer_id = $1 AND country = $2 AND waiting ORDER BY id",
+                vec![customer.get().into(), country.as_str().into()],
+            )
+            .await?;
+        serde_json::from_value(serde_json::json!({ "entries": entries }))
+            .map_err(|e| corrupt("waitlist", e))
+    }
+
+    async fn insert_waitlist_entry(&mut self, entry: &WaitlistEntry) -> Result<(), StoreError> {
+        if entry.state() != WaitlistState::Waiting {
+            return Err(StoreError::Conflict {
+                what: Invariant::WaitlistEntryClosed,
+            });
+        }
+        self.write(
+            "INSERT INTO waitlist_entries
+                (id, country, customer_id, requested_at, waiting, record)
+            VALUES ($1, $2, $3, $4, $5, $6)",
+            vec![
+                entry.id().get().into(),
+                entry.wanted().country.as_str().into(),
+                entry.customer().get().into(),
+                entry.requested_at().into(),
+                true.into(),
+                to_json(entry)?,
+            ],
+        )
+        .await?;
+        Ok(())
+    }
+
     async fn waitlist_entry(
         &mut self,
         id: WaitlistEntryId,

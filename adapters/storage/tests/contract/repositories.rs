@@ -541,25 +541,60 @@ pub(crate) async fn r12_1_signing_again_supersedes_the_active_contract(store: &d
     );
 }
 
-pub(crate) async fn r12_2_one_closing_document_number_per_customer_and_period(store: &dyn Store) {
-    let acme = commit_customer(store, "acme@example.com").await;
-    let january = Period::new(day(2026, 1, 1), day(2026, 2, 1)).unwrap();
-    let february = Period::new(day(2026, 2, 1), day(2026, 3, 1)).unwrap();
+pub(crate) async fn r4_6_a_customers_calls_are_found_by_customer_and_start(store: &dyn Store) {
+    let ada = commit_customer(store, "ada@example.com").await;
+    let bob = commit_customer(store, "bob@example.com").await;
+    let numbers = commit_numbers(
+        store,
+        (1..=3)
+            .map(|i| {
+                let owner = if i == 3 { bob } else { ada };
+                billed_number(owner, &e164(i), 20, day(2026, 1, 20), dec!(9.99))
+            })
+            .collect(),
+    )
+    .await;
     let mut tx = store.begin().await.unwrap();
-    let first = tx.closing_document_number(acme, january).await.unwrap();
-    assert_eq!(
-        tx.closing_document_number(acme, january).await.unwrap(),
-        first
-    );
-    let next = tx.closing_document_number(acme, february).await.unwrap();
-    assert_ne!(next, first);
+    let late = tx.insert_call(call(numbers[0].id, 30), None).await.unwrap();
+    let early = tx.insert_call(call(numbers[1].id, 10), None).await.unwrap();
+    let bobs = tx.insert_call(call(numbers[2].id, 20), None).await.unwrap();
+    let outside = tx
+        .insert_call(call(numbers[0].id, 120), None)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
 
-    let mut tx = store.begin().await.unwrap();
+    let from = at(day(2026, 1, 10), 3);
+    let to = from + Duration::minutes(60);
+    let mut tx = store.read().await.unwrap();
+    assert_eq!(
+        tx.customer_calls(ada, from, to).await.unwrap(),
+        vec![early, late],
+        "oldest first, within [from, to), every number of the customer and no other's"
+    );
+    assert_eq!(tx.customer_calls(bob, from, to).await.unwrap(), vec![bobs]);
+    assert_eq!(
+        tx.customer_calls(ada, to, to + Duration::minutes(120))
+            .await
+            .unwrap(),
+        vec![outside]
+    );
+}
+
+pub(crate) async fn r12_2_one_closing_document_number_per_customer_and_period(store: &dyn Store) {
+    // Numbers are computed now; the store only answers those issued before, and asking
+    // issues none.
+    let acme = commit_customer(store, "acme@example.com").await;
+    let january = Period::new(day(2026, 1, 1), day(2026, 2, 1)).unwrap();
+    let mut tx = store.read().await.unwrap();
     assert_eq!(
         tx.closing_document_number(acme, january).await.unwrap(),
-        first,
-        "asking again prints the same number (R12.2)"
+        None
+    );
+    assert_eq!(
+        tx.closing_document_number(acme, january).await.unwrap(),
+        None,
+        "asking issues no number"
     );
 }
 
@@ -761,6 +796,81 @@ pub(crate) async fn r9_2_one_allocation_per_number_and_service_and_one_waiting_p
         tx.sms_allocations_of(ada).await.unwrap(),
         vec![ended, whatsapp]
     );
+}
+
+pub(crate) async fn r7_1_a_join_reads_and_writes_the_customers_own_entries(store: &dyn Store) {
+    let ada = commit_customer(store, "ada@example.com").await;
+    let bob = commit_customer(store, "bob@example.com").await;
+    let wanted = |kind| Wanted {
+        country: country("DE"),
+        city: None,
+        kind: Some(kind),
+    };
+    let mut tx = store.begin().await.unwrap();
+    let mut joined = Vec::new();
+    for (customer, kind, day_of_month) in [
+        (ada, NumberKind::Mobile, 3),
+        (bob, NumberKind::Mobile, 4),
+        (ada, NumberKind::Landline, 5),
+    ] {
+        let mut own = tx
+            .waiting_entries_of(country("DE"), customer)
+            .await
+            .unwrap();
+        let id = tx.next_waitlist_entry_id().await.unwrap();
+        let entry = own
+            .join(
+                id,
+                customer,
+                wanted(kind),
+                at(day(2026, 1, day_of_month), 3),
+            )
+            .unwrap()
+            .clone();
+        tx.insert_waitlist_entry(&entry).await.unwrap();
+        joined.push(entry);
+    }
+    tx.commit().await.unwrap();
+
+    let mut tx = store.begin().await.unwrap();
+    let adas: Vec<_> = tx
+        .waiting_entries_of(country("DE"), ada)
+        .await
+        .unwrap()
+        .entries()
+        .cloned()
+        .collect();
+    assert_eq!(adas, vec![joined[0].clone(), joined[2].clone()]);
+    assert_eq!(
+        tx.waiting_entries_of(CountryCode::parse("FR").unwrap(), ada)
+            .await
+            .unwrap(),
+        Waitlist::new()
+    );
+    // The country's waitlist holds every entry, in the order they joined.
+    assert_eq!(
+        tx.waitlist(country("DE"))
+            .await
+            .unwrap()
+            .entries()
+            .cloned()
+            .collect::<Vec<_>>(),
+        joined
+    );
+    // A cancelled entry is no longer one the customer waits with.
+    let mut waitlist = tx.waitlist(country("DE")).await.unwrap();
+    waitlist
+        .cancel(joined[0].id(), at(day(2026, 1, 6), 3))
+        .unwrap();
+    tx.save_waitlist(country("DE"), &waitlist).await.unwrap();
+    let adas: Vec<_> = tx
+        .waiting_entries_of(country("DE"), ada)
+        .await
+        .unwrap()
+        .entries()
+        .cloned()
+        .collect();
+    assert_eq!(adas, vec![joined[2].clone()]);
 }
 
 pub(crate) async fn r7_1_a_waitlist_entry_closes_once(store: &dyn Store) {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::{DateTime, TimeZone, Utc};
 use rust_decimal::Decimal;
 use vnum_app::memory::{FakeCarrier, InMemoryStore};
-use vnum_app::model::{CustomerKind, NumberRecord};
+use vnum_app::model::{CustomerKind, NumberRecord, PageRequest};
 use vnum_app::ports::Store;
 use vnum_app::testing::{self, mobile_offer};
 use vnum_app::{
@@ -314,11 +314,22 @@ impl World {
                 .balance(*id)
                 .await
                 .map_err(|e| fail("balance", e))?;
-            let mut full_lines: Vec<FullLine> = self
-                .vnum
-                .ledger(*id, from, to)
-                .await
-                .map_err(|e| fail("ledger", e))?
+            // Every page of the ledger, each read from the cursor of the one before.
+            let mut entries = Vec::new();
+            let mut page = PageRequest::first(7);
+            loop {
+                let read = self
+                    .vnum
+                    .ledger(*id, from, to, page)
+                    .await
+                    .map_err(|e| fail("ledger", e))?;
+                entries.extend(read.items);
+                match read.next {
+                    Some(next) => page = page.after(next),
+                    None => break,
+                }
+            }
+            let mut full_lines: Vec<FullLine> = entries
                 .into_iter()
                 .map(|e| FullLine {
                     line: Line {

@@ -168,4 +168,40 @@ impl CallRecords for InMemoryTransaction<'_> {
         calls.sort_by_key(|c| (c.start(), c.id()));
         Ok(calls)
     }
+
+    async fn calls_page(
+        &mut self,
+        number: NumberId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        page: crate::model::PageRequest,
+    ) -> Result<crate::model::Page<CallRecord>, StoreError> {
+        let after = match page.after {
+            Some(after) => match self.state.calls.get(&CallId(after)) {
+                Some(call) => Some((call.start(), call.id())),
+                None => return Ok(crate::model::Page::of_rows(Vec::new(), page, |_| 0)),
+            },
+            None => None,
+        };
+        let mut rows = self.calls(&[number], from, to).await?;
+        rows.retain(|c| after.is_none_or(|after| (c.start(), c.id()) > after));
+        rows.truncate(usize::try_from(page.rows()).unwrap_or(usize::MAX));
+        Ok(crate::model::Page::of_rows(rows, page, |c| c.id().get()))
+    }
+
+    async fn customer_calls(
+        &mut self,
+        customer: CustomerId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<CallRecord>, StoreError> {
+        let numbers: Vec<NumberId> = self
+            .state
+            .numbers
+            .values()
+            .filter(|n| n.customer == customer)
+            .map(|n| n.id)
+            .collect();
+        self.calls(&numbers, from, to).await
+    }
 }

@@ -28,7 +28,7 @@ pub(super) struct State {
     customers: BTreeMap<CustomerId, Customer>,
     balances: BTreeMap<CustomerId, Money>,
     ledger: Vec<LedgerEntry>,
-    numbers: BTreeMap<NumberId, NumberRecord>,
+    pub(super) numbers: BTreeMap<NumberId, NumberRecord>,
     last_renewal_day: Option<NaiveDate>,
     api_keys: BTreeMap<String, ApiKey>,
     offers: BTreeMap<OfferId, Offer>,
@@ -296,6 +296,38 @@ impl Ledger for InMemoryTransaction<'_> {
             .filter(|e| e.customer == customer && from <= e.at && e.at < to)
             .cloned()
             .collect())
+    }
+
+    async fn entries_page(
+        &mut self,
+        customer: CustomerId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        page: crate::model::PageRequest,
+    ) -> Result<crate::model::Page<LedgerEntry>, StoreError> {
+        let after = match page.after {
+            Some(after) => match self
+                .state
+                .ledger
+                .iter()
+                .find(|e| e.id.get() == after && e.customer == customer)
+            {
+                Some(cursor) => Some((cursor.at, cursor.id)),
+                None => return Ok(crate::model::Page::of_rows(Vec::new(), page, |_| 0)),
+            },
+            None => None,
+        };
+        let mut rows: Vec<LedgerEntry> = self
+            .state
+            .ledger
+            .iter()
+            .filter(|e| e.customer == customer && from <= e.at && e.at < to)
+            .filter(|e| after.is_none_or(|after| (e.at, e.id) > after))
+            .cloned()
+            .collect();
+        rows.sort_by_key(|e| (e.at, e.id));
+        rows.truncate(usize::try_from(page.rows()).unwrap_or(usize::MAX));
+        Ok(crate::model::Page::of_rows(rows, page, |e| e.id.get()))
     }
 }
 

@@ -24,6 +24,51 @@ impl Waitlists for InMemoryTransaction<'_> {
             .unwrap_or_default())
     }
 
+    async fn waiting_entries_of(
+        &mut self,
+        country: CountryCode,
+        customer: CustomerId,
+    ) -> Result<Waitlist, StoreError> {
+        let mut own = Waitlist::new();
+        let stored = self.state.waitlists.get(&country);
+        for entry in stored
+            .into_iter()
+            .flat_map(Waitlist::entries)
+            .filter(|e| e.customer() == customer && e.state() == WaitlistState::Waiting)
+        {
+            own.join(
+                entry.id(),
+                customer,
+                entry.wanted().clone(),
+                entry.requested_at(),
+            )
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        }
+        Ok(own)
+    }
+
+    async fn insert_waitlist_entry(&mut self, entry: &WaitlistEntry) -> Result<(), StoreError> {
+        if entry.state() != WaitlistState::Waiting {
+            return Err(StoreError::Conflict {
+                what: Invariant::WaitlistEntryClosed,
+            });
+        }
+        let waitlist = self
+            .state
+            .waitlists
+            .entry(entry.wanted().country)
+            .or_default();
+        waitlist
+            .join(
+                entry.id(),
+                entry.customer(),
+                entry.wanted().clone(),
+                entry.requested_at(),
+            )
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        Ok(())
+    }
+
     async fn save_waitlist(
         &mut self,
         country: CountryCode,

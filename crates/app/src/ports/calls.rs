@@ -107,6 +107,32 @@ pub trait CallRecords: Send {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<CallRecord>, StoreError>;
+
+    /// One page of the calls of `number` that started at `from <= start < to`, oldest
+    /// first (by start, then id), the cursor being the id of the last call of the previous
+    /// page: a keyset read of at most `page.rows()` rows.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] or [`StoreError::Corrupt`].
+    async fn calls_page(
+        &mut self,
+        number: NumberId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        page: crate::model::PageRequest,
+    ) -> Result<crate::model::Page<CallRecord>, StoreError>;
+
+    /// The calls of every number of `customer` (deleted ones included) that started at
+    /// `from <= start < to`, oldest first: one query however many numbers the customer has.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] or [`StoreError::Corrupt`].
+    async fn customer_calls(
+        &mut self,
+        customer: CustomerId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<CallRecord>, StoreError>;
 }
 
 /// A unit of work narrowed to call records (R4.6): the SIP engine reports a call after

@@ -34,19 +34,18 @@ pub trait Contracts: Send {
     ) -> Result<Vec<ContractRecord>, StoreError>;
 }
 
-/// The numbers of closing documents (R12.2): one number per customer and period, shared
-/// by the invoice, the act and the reconciliation statement of that period, so asking
-/// twice prints the same number.
+/// The numbers of closing documents issued before they were computed (R12.2): documents
+/// already handed out keep the number they were printed with. New numbers are computed
+/// ([`vnum_accounts::closing_document_id`]), so reading documents writes nothing.
 #[async_trait]
 pub trait ClosingDocumentNumbers: Send {
-    /// The number issued for the customer's documents of `period`, issuing a new one the
-    /// first time.
+    /// The number once issued for the customer's documents of `period`, if one was.
     ///
     /// # Errors
-    /// [`StoreError::Unavailable`].
+    /// [`StoreError::Unavailable`] or [`StoreError::Corrupt`].
     async fn closing_document_number(
         &mut self,
         customer: CustomerId,
         period: Period,
-    ) -> Result<DocumentId, StoreError>;
+    ) -> Result<Option<DocumentId>, StoreError>;
 }

@@ -305,6 +305,21 @@ pub trait Ledger: Send {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<LedgerEntry>, StoreError>;
+
+    /// One page of the customer's entries with `from <= at < to`, oldest first (by `at`,
+    /// then id), the cursor being the id of the last entry of the previous page: a keyset
+    /// read of at most `page.rows()` rows, whatever the length of the ledger. An unknown
+    /// cursor gives an empty page.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] or [`StoreError::Corrupt`].
+    async fn entries_page(
+        &mut self,
+        customer: CustomerId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        page: crate::model::PageRequest,
+    ) -> Result<crate::model::Page<LedgerEntry>, StoreError>;
 }
 
 /// Rented numbers.

@@ -40,6 +40,26 @@ pub trait Waitlists: Send {
         waitlist: &Waitlist,
     ) -> Result<(), StoreError>;
 
+    /// `customer`'s waiting entries for `country`, in the order they joined: all a join is
+    /// decided on (R7.1), without loading the rest of the country's entries.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] or [`StoreError::Corrupt`].
+    async fn waiting_entries_of(
+        &mut self,
+        country: CountryCode,
+        customer: CustomerId,
+    ) -> Result<Waitlist, StoreError>;
+
+    /// Stores `entry`, which has just joined (its id is new, from
+    /// [`Waitlists::next_waitlist_entry_id`]).
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] with
+    /// [`Invariant::WaitlistEntryClosed`](crate::ports::Invariant::WaitlistEntryClosed) when
+    /// the entry is not waiting (only a waiting entry joins), or [`StoreError::Unavailable`].
+    async fn insert_waitlist_entry(&mut self, entry: &WaitlistEntry) -> Result<(), StoreError>;
+
     /// The entry with this id, if any.
     ///
     /// # Errors

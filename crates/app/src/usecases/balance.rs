@@ -216,7 +216,7 @@ impl Vnum {
         })
     }
 
-    /// The ledger of a customer between two instants, oldest first (R4.6).
+    /// One page of the ledger of a customer between two instants, in booking order (R4.6).
     ///
     /// # Errors
     /// [`Error::NotFound`] for an unknown customer.
@@ -225,11 +225,12 @@ impl Vnum {
         customer: CustomerId,
         from: chrono::DateTime<chrono::Utc>,
         to: chrono::DateTime<chrono::Utc>,
-    ) -> Result<Vec<LedgerEntry>, Error> {
+        page: crate::model::PageRequest,
+    ) -> Result<crate::model::Page<LedgerEntry>, Error> {
         let mut tx = self.ports.store.read().await?;
         tx.customer(customer)
             .await?
             .ok_or_else(|| Error::not_found("customer", customer))?;
-        Ok(tx.entries(customer, from, to).await?)
+        Ok(tx.entries_page(customer, from, to, page).await?)
     }
 }

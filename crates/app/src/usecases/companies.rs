@@ -189,7 +189,8 @@ impl Vnum {
         period: Period,
     ) -> Result<ClosingDocuments, Error> {
         let tz = self.config.billing_time_zone;
-        let mut tx = self.ports.store.begin().await?;
+        // Read only: the number is computed, so asking for documents writes nothing.
+        let mut tx = self.ports.store.read().await?;
         let customer = existing_customer(tx.as_mut(), customer).await?;
         let end = vnum_billing::start_of_day(period.end(), tz);
         // Every entry up to the end of the period: those before it make the opening balance.
@@ -204,7 +205,19 @@ impl Vnum {
             None => customer.name.clone(),
         };
         let header = DocumentHeader {
-            id: tx.closing_document_number(customer.id, period).await?,
+            id: match tx.closing_document_number(customer.id, period).await? {
+                Some(issued) => issued,
+                None => {
+                    vnum_accounts::closing_document_id(customer.id, period).ok_or_else(|| {
+                        Error::Invalid(format!(
+                            "closing documents are numbered for periods from 2000-01-01 to \
+                         2178-12-31 of at most 65535 days; {} to {} is not one",
+                            period.start(),
+                            period.last_day()
+                        ))
+                    })?
+                }
+            },
             issued_on: self.ports.clock.now().with_timezone(&tz).date_naive(),
             provider: self.config.legal_name.clone(),
             customer: addressee,
@@ -217,7 +230,6 @@ impl Vnum {
             .map_err(corrupt)?;
         let statement = ReconciliationStatement::for_period(header, &lines, period, tz, currency)
             .map_err(corrupt)?;
-        tx.commit().await?;
         Ok(ClosingDocuments {
             invoice_text: invoice.render_text(),
             act_text: act.render_text(),

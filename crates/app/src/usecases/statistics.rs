@@ -272,8 +272,9 @@ impl Vnum {
         })
     }
 
-    /// The calls of one of the customer's numbers that started at `from <= start < to`,
-    /// oldest first (R4.6), each with what it was charged (R6.D2, R5.D1).
+    /// One page of the calls of one of the customer's numbers that started at
+    /// `from <= start < to`, oldest first (R4.6), each with what it was charged (R6.D2,
+    /// R5.D1).
     ///
     /// # Errors
     /// [`Error::NotFound`] for an unknown customer, or a number that is not the customer's.
@@ -283,15 +284,19 @@ impl Vnum {
         number: NumberId,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
-    ) -> Result<Vec<RatedCall>, Error> {
+        page: crate::model::PageRequest,
+    ) -> Result<crate::model::Page<RatedCall>, Error> {
         let mut tx = self.ports.store.read().await?;
         existing_customer(tx.as_mut(), customer).await?;
         match tx.number(number).await? {
             Some(n) if n.customer == customer => {}
             _ => return Err(Error::not_found("number", number)),
         }
-        let calls = tx.calls(&[number], from, to).await?;
-        with_costs(tx.as_mut(), customer, calls).await
+        let calls = tx.calls_page(number, from, to, page).await?;
+        Ok(crate::model::Page {
+            items: with_costs(tx.as_mut(), customer, calls.items).await?,
+            next: calls.next,
+        })
     }
 
     /// The call statistics of each of the customer's numbers over `period`, in days of the
@@ -305,12 +310,11 @@ impl Vnum {
         period: Period,
     ) -> Result<CallStatsView, Error> {
         let tz = self.config.billing_time_zone;
-        let mut tx = self.ports.store.begin().await?;
+        let mut tx = self.ports.store.read().await?;
         existing_customer(tx.as_mut(), customer).await?;
         let numbers = tx.numbers_of(customer).await?;
-        let ids: Vec<NumberId> = numbers.iter().map(|n| n.id).collect();
         let (from, to) = instants(period, tz);
-        let calls = tx.calls(&ids, from, to).await?;
+        let calls = tx.customer_calls(customer, from, to).await?;
         let mut stats = vnum_calls::call_stats(&calls, &period, tz);
         let numbers = numbers
             .into_iter()
@@ -340,7 +344,7 @@ impl Vnum {
         period: Period,
     ) -> Result<LedgerStats, Error> {
         let tz = self.config.billing_time_zone;
-        let mut tx = self.ports.store.begin().await?;
+        let mut tx = self.ports.store.read().await?;
         let customer = existing_customer(tx.as_mut(), customer).await?;
         let (from, to) = instants(period, tz);
         let entries = tx.entries(customer.id, from, to).await?;

@@ -62,13 +62,14 @@ impl Vnum {
             .ok_or_else(|| Error::not_found("customer", customer))?;
         vnum_lifecycle::nothing_on_sale_for(&wanted, &tx.offers().await?)
             .map_err(waitlist_error)?;
-        let mut waitlist = tx.waitlist(country).await?;
+        // The customer's own waiting entries are all the join rule looks at (R7.1).
+        let mut waitlist = tx.waiting_entries_of(country, customer).await?;
         let id = tx.next_waitlist_entry_id().await?;
         let entry = waitlist
             .join(id, customer, wanted, now)
             .map_err(waitlist_error)?
             .clone();
-        tx.save_waitlist(country, &waitlist).await?;
+        tx.insert_waitlist_entry(&entry).await?;
         tx.commit().await?;
         Ok(entry)
     }
