@@ -500,8 +500,7 @@ async fn every_earlier_release_upgrades_on_sqlite() {
 
         let store = SeaOrmStore::connect(&url).await.unwrap();
         check(&store, store.connection(), steps).await;
-        store.connection().clone().close().await.unwrap();
-        drop(store);
+        store.close().await.unwrap();
         std::fs::remove_file(&path).unwrap();
         let _ = std::fs::remove_file(path.with_extension("db.lock"));
     }
