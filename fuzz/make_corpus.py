@@ -156,7 +156,7 @@ SEEDS = {
         "body-too-many-decimals": b'{"amount": "1.005", "currency": "EUR"}',
         "body-number": b'{"amount": 12.5, "currency": "EUR"}',
         "body-unknown-currency": b'{"amount": "1", "currency": "XYZ"}',
-        "body-largest": b'{"amount": "9999999999999999.99", "currency": "EUR"}',
+        "body-past-the-bound": b'{"amount": "9999999999999999.99", "currency": "EUR"}',
     },
     "call_record": {
         "answered": b'{"number": 1, "direction": "inbound", "from": "+4930123456", "to": "+4915112345678", "start": "2026-03-02T09:00:00Z", "answer": "2026-03-02T09:00:05Z", "end": "2026-03-02T09:01:05Z", "disposition": "answered", "answered_by": "sip:alice@sip.vnum.example", "call_id": "a84b4c76e66710"}',
