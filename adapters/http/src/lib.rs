@@ -22,6 +22,7 @@ mod companies;
 mod customers;
 mod documents;
 mod engine;
+pub mod fuzz_checks;
 mod greetings;
 mod health;
 mod limit;

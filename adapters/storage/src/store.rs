@@ -1,10 +1,14 @@
 //! The store and its unit of work.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
+use sea_orm::sqlx::sqlite::SqliteJournalMode;
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseExecutor, DbBackend, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseExecutor,
+    DatabaseTransaction, DbBackend, DbErr, SqliteTransactionMode, TransactionOptions,
+    TransactionTrait,
 };
 use sea_orm_migration::MigratorTrait;
 use vnum_app::ports::store::CallLog;
@@ -19,10 +23,22 @@ use crate::migration::Migrator;
 /// Read-only units of work ([`Store::read`]) answer from a [read cache](ReadCache) when it
 /// is on, as it is by default for SQLite; see [`ReadCache`] for when it may be.
 ///
-/// Cheap to clone: clones share one connection pool and one cache.
+/// A SQLite file is opened in WAL mode with two pools: one writer connection, which every
+/// unit of work that may write takes in turn (`BEGIN IMMEDIATE`), so writes are serialised
+/// and each is one atomic transaction; and a pool of readers ([`SQLITE_READERS`] unless
+/// the options' `max_connections` says otherwise) that refuse to write (`query_only`) and
+/// that read-only units of work use. In WAL mode readers never wait for the writer, nor it
+/// for them: a renewal batch or a long closing document does not hold up the SIP engine's
+/// route and HA1 lookups. Both wait up to [`SQLITE_BUSY_TIMEOUT`] for a lock another process
+/// holds. PostgreSQL has one pool for both; an in-memory SQLite database one connection.
+///
+/// Cheap to clone: clones share the connection pools and one cache.
 #[derive(Clone, Debug)]
 pub struct SeaOrmStore {
+    /// Units of work that may write.
     db: DatabaseConnection,
+    /// Read-only units of work: a pool of its own on a SQLite file, `db` otherwise.
+    readers: DatabaseConnection,
     cache: Option<Arc<Cache>>,
     /// Called after every unit of work that may have written commits.
     on_commit: Option<CommitHook>,
@@ -39,6 +55,15 @@ impl std::fmt::Debug for CommitHook {
         f.write_str("CommitHook")
     }
 }
+
+/// How many read-only connections a store on a SQLite file opens beside its writer, unless
+/// the options' `max_connections` says otherwise.
+pub const SQLITE_READERS: u32 = 4;
+
+/// How long a SQLite connection waits for a lock held by another process (a second store
+/// without read cache sharing the file, an operator's `sqlite3` shell) before the statement
+/// fails as busy.
+pub const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 impl SeaOrmStore {
     /// Connects to `url` and brings the schema up to date.
@@ -95,10 +120,41 @@ impl SeaOrmStore {
             ReadCache::On { capacity } => Some(Arc::new(Cache::new(capacity))),
         };
         options.sqlx_logging(false);
-        let db = Database::connect(options).await.map_err(store_error)?;
-        Migrator::up(&db, None).await.map_err(store_error)?;
+        let Some(_) = sqlite_file(options.get_url()) else {
+            let db = Database::connect(options).await.map_err(store_error)?;
+            migrate(&db, None).await.map_err(store_error)?;
+            return Ok(Self {
+                readers: db.clone(),
+                db,
+                cache,
+                on_commit: None,
+                _lock: lock,
+            });
+        };
+        let mut readers = options.clone();
+        let mut writer = options;
+        writer
+            .max_connections(1)
+            .min_connections(1)
+            .map_sqlx_sqlite_opts(|sqlite| {
+                sqlite
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .busy_timeout(SQLITE_BUSY_TIMEOUT)
+            });
+        let db = Database::connect(writer).await.map_err(store_error)?;
+        migrate(&db, None).await.map_err(store_error)?;
+        // Opened after the migrations, so that no reader sees a schema half made.
+        readers
+            .max_connections(readers.get_max_connections().unwrap_or(SQLITE_READERS))
+            .map_sqlx_sqlite_opts(|sqlite| {
+                sqlite
+                    .busy_timeout(SQLITE_BUSY_TIMEOUT)
+                    .pragma("query_only", "ON")
+            });
+        let readers = Database::connect(readers).await.map_err(store_error)?;
         Ok(Self {
             db,
+            readers,
             cache,
             on_commit: None,
             _lock: lock,
@@ -114,6 +170,17 @@ impl SeaOrmStore {
     pub fn on_commit(mut self, hook: impl Fn() + Send + Sync + 'static) -> Self {
         self.on_commit = Some(CommitHook(Arc::new(hook)));
         self
+    }
+
+    /// Closes the connections of the store and its clones; units of work begun after it
+    /// fail.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] when a connection cannot be closed cleanly.
+    pub async fn close(self) -> Result<(), StoreError> {
+        let readers = self.readers.close().await.map_err(store_error);
+        self.db.close().await.map_err(store_error)?;
+        readers
     }
 
     /// How many migration steps this build has: [`SeaOrmStore::connect`] brings every
@@ -144,7 +211,7 @@ impl SeaOrmStore {
             .len();
         match u32::try_from(steps.saturating_sub(applied)) {
             Ok(0) => Ok(()),
-            Ok(more) => Migrator::up(db, Some(more)).await.map_err(store_error),
+            Ok(more) => migrate(db, Some(more)).await.map_err(store_error),
             Err(e) => Err(StoreError::Unavailable(e.to_string())),
         }
     }
@@ -157,11 +224,59 @@ impl SeaOrmStore {
         }
     }
 
-    /// The connection pool, for operators' queries and tests that look at the tables.
+    /// The connection pool of units of work that may write (on a SQLite file, its one
+    /// writer connection), for operators' queries and tests that look at the tables.
     #[must_use]
     pub fn connection(&self) -> &DatabaseConnection {
         &self.db
     }
+
+    /// A transaction on the writer. On SQLite it takes the write lock at `BEGIN`
+    /// (`IMMEDIATE`), so that a lock held by another process is waited for there, up to
+    /// the busy timeout, rather than failing at the first write of a deferred transaction.
+    async fn begin_writing(&self) -> Result<DatabaseTransaction, StoreError> {
+        let begun = match self.db.get_database_backend() {
+            DbBackend::Sqlite => {
+                self.db
+                    .begin_with_options(TransactionOptions {
+                        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                        ..TransactionOptions::default()
+                    })
+                    .await
+            }
+            _ => self.db.begin().await,
+        };
+        begun.map_err(store_error)
+    }
+}
+
+/// A lock number of PostgreSQL's advisory locks that only the migrations take: servers that
+/// start together on one database migrate it one after the other.
+const MIGRATION_LOCK: i64 = 0x766e_756d_0001;
+
+/// Applies the pending migration steps (`steps` of them, or all) in one transaction: a
+/// process killed while migrating leaves the database as it was, and the next start
+/// migrates it whole. On PostgreSQL the transaction first takes [`MIGRATION_LOCK`], so a
+/// second server that starts at the same time waits and then finds nothing to apply.
+async fn migrate(db: &DatabaseConnection, steps: Option<u32>) -> Result<(), DbErr> {
+    let txn = match db.get_database_backend() {
+        DbBackend::Sqlite => {
+            db.begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..TransactionOptions::default()
+            })
+            .await?
+        }
+        DbBackend::Postgres => {
+            let txn = db.begin().await?;
+            txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
+                .await?;
+            txn
+        }
+        _ => db.begin().await?,
+    };
+    Migrator::up(&txn, steps).await?;
+    txn.commit().await
 }
 
 /// Adds `mode=rwc` to a SQLite file URL that has no mode, so the file is created.
@@ -178,7 +293,7 @@ fn with_sqlite_create(url: &str) -> String {
 #[async_trait]
 impl Store for SeaOrmStore {
     async fn begin(&self) -> Result<Box<dyn Transaction + '_>, StoreError> {
-        let txn = self.db.begin().await.map_err(store_error)?;
+        let txn = self.begin_writing().await?;
         let backend = self.db.get_database_backend();
         Ok(Box::new(SeaOrmTransaction {
             txn: DatabaseExecutor::OwnedTransaction(txn),
@@ -192,7 +307,7 @@ impl Store for SeaOrmStore {
     /// commits: [`CallLog`] lets it write call records alone, which the cache never holds.
     /// A busy SIP engine's reports leave the answers it asks for next in memory.
     async fn call_log(&self) -> Result<CallLog<'_>, StoreError> {
-        let txn = self.db.begin().await.map_err(store_error)?;
+        let txn = self.begin_writing().await?;
         Ok(CallLog::new(Box::new(SeaOrmTransaction {
             txn: DatabaseExecutor::OwnedTransaction(txn),
             backend: self.db.get_database_backend(),
@@ -201,14 +316,15 @@ impl Store for SeaOrmStore {
         })))
     }
 
-    /// Reads on the pool without BEGIN and ROLLBACK: each statement sees the latest
-    /// committed data, as every statement of a READ COMMITTED transaction does, at a third
-    /// of the round trips; with the read cache on, the lookups it keeps are answered from
-    /// memory when they can be.
+    /// Reads on the readers' pool without BEGIN and ROLLBACK: each statement sees the
+    /// latest committed data, as every statement of a READ COMMITTED transaction does, at a
+    /// third of the round trips; with the read cache on, the lookups it keeps are answered
+    /// from memory when they can be. On a SQLite file the readers never wait for the
+    /// writer.
     async fn read(&self) -> Result<Box<dyn Transaction + '_>, StoreError> {
-        let backend = self.db.get_database_backend();
+        let backend = self.readers.get_database_backend();
         Ok(Box::new(SeaOrmTransaction {
-            txn: DatabaseExecutor::Connection(&self.db),
+            txn: DatabaseExecutor::Connection(&self.readers),
             backend,
             cache: self.cache.as_deref().map(Caching::Recall),
             on_commit: None,

@@ -501,8 +501,7 @@ async fn every_earlier_release_upgrades_on_sqlite() {
 
         let store = SeaOrmStore::connect(&url).await.unwrap();
         check(&store, store.connection(), steps).await;
-        store.connection().clone().close().await.unwrap();
-        drop(store);
+        store.close().await.unwrap();
         std::fs::remove_file(&path).unwrap();
         let _ = std::fs::remove_file(path.with_extension("db.lock"));
     }
@@ -593,4 +592,48 @@ async fn each_migration_step_creates_the_schema_it_always_created() {
             .unwrap_or_else(|e| panic!("{} is committed: {e}", path.display()));
         assert_eq!(schema, committed, "migration step {steps} changed");
     }
+}
+
+/// Servers that start together on a fresh PostgreSQL database migrate it one after the
+/// other: every one starts, and each step is applied once.
+#[tokio::test]
+async fn servers_starting_together_on_postgres_migrate_once() {
+    let Some(empty) = common::postgres_empty().await else {
+        return;
+    };
+    let options = empty.options();
+    let starts = (0..4).map(|_| SeaOrmStore::connect_with(options.clone()));
+    let stores = futures_join_all(starts).await;
+    for store in &stores {
+        assert!(store.is_ok(), "{:?}", store.as_ref().err());
+    }
+    let row = empty
+        .db
+        .query_one_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT count(*), count(DISTINCT version) FROM seaql_migrations",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let steps = i64::try_from(SeaOrmStore::migration_steps()).unwrap();
+    assert_eq!(row.try_get_by_index::<i64>(0).unwrap(), steps);
+    assert_eq!(row.try_get_by_index::<i64>(1).unwrap(), steps);
+    drop(stores);
+    empty.store().await.drop().await;
+}
+
+/// Awaits every future, concurrently, on the test's runtime.
+async fn futures_join_all<F: std::future::Future + Send + 'static>(
+    futures: impl Iterator<Item = F>,
+) -> Vec<F::Output>
+where
+    F::Output: Send + 'static,
+{
+    let handles: Vec<_> = futures.map(tokio::spawn).collect();
+    let mut outputs = Vec::new();
+    for handle in handles {
+        outputs.push(handle.await.unwrap());
+    }
+    outputs
 }

@@ -12,6 +12,7 @@
 
 mod contract;
 mod documents;
+pub mod fuzz_checks;
 mod ledger;
 
 pub use contract::{

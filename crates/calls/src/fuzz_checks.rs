@@ -3,7 +3,7 @@
 
 use vnum_core::PhoneNumber;
 
-use crate::{ForwardingTarget, ServerAddress, SipUri, check_wav, wav_fixtures};
+use crate::{ForwardingTarget, ServerAddress, SipLogin, SipUri, check_wav, wav_fixtures};
 
 /// The greeting check never panics, accepts only what it can account for, and accepts the
 /// canonical file of the same length that it reports.
@@ -59,5 +59,26 @@ pub fn e164(text: &str) {
             Ok(&number),
             "{text:?} -> {written:?}"
         );
+    }
+}
+
+/// A SIP login reads back what it writes, and what it writes keeps the login's invariant:
+/// 3 to 32 lower-case letters, digits, `.`, `_` and `-`, starting with a letter or digit,
+/// so it fits a SIP URI's user part unescaped.
+pub fn sip_login(text: &str) {
+    if let Ok(login) = SipLogin::parse(text) {
+        let written = login.to_string();
+        let bytes = written.as_bytes();
+        assert!((3..=32).contains(&bytes.len()), "{written:?}");
+        assert!(
+            bytes
+                .iter()
+                .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b)),
+            "{written:?}"
+        );
+        assert!(bytes[0].is_ascii_alphanumeric(), "{written:?}");
+        assert_eq!(SipLogin::parse(&written).as_ref(), Ok(&login), "{text:?}");
+        let uri = format!("sip:{written}@example.com");
+        assert!(SipUri::parse(&uri).is_ok(), "{uri:?}");
     }
 }

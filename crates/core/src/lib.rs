@@ -10,6 +10,7 @@
 //! no I/O and reads no clock.
 
 mod country;
+pub mod fuzz_checks;
 mod ids;
 mod money;
 mod period;

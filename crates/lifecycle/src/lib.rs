@@ -13,6 +13,7 @@
 //! function takes the day or instant it decides for.
 
 mod calendar;
+pub mod fuzz_checks;
 mod number;
 mod offer;
 mod order;

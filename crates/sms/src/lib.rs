@@ -12,6 +12,7 @@
 //! offers of `vnum-lifecycle`. The crate does no I/O and reads no clock.
 
 mod allocation;
+pub mod fuzz_checks;
 mod pool;
 
 pub use allocation::{AllocationState, Settlement, SmsAllocation, SmsEvent};

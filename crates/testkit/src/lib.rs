@@ -129,6 +129,40 @@ pub fn phone(text: &str) -> PhoneNumber {
     }
 }
 
+/// The seed corpus of fuzz target `target` (`fuzz/corpus/<target>/`), each file's name and
+/// bytes, sorted by name: the corpus tests run every seed through the law its target
+/// checks, on stable Rust, so that what fuzzing found stays fixed. Panics when the folder
+/// is missing or holds fewer than five seeds.
+#[must_use]
+pub fn fuzz_corpus(target: &str) -> Vec<(String, Vec<u8>)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fuzz/corpus")
+        .join(target);
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries,
+        Err(e) => panic!("the corpus {} cannot be read: {e}", dir.display()),
+    };
+    let mut files: Vec<(String, Vec<u8>)> = entries
+        .map(|entry| {
+            let path = match entry {
+                Ok(entry) => entry.path(),
+                Err(e) => panic!("an entry of {} cannot be read: {e}", dir.display()),
+            };
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            match std::fs::read(&path) {
+                Ok(bytes) => (name, bytes),
+                Err(e) => panic!("{} cannot be read: {e}", path.display()),
+            }
+        })
+        .collect();
+    files.sort();
+    assert!(files.len() >= 5, "{target}: only {} seeds", files.len());
+    files
+}
+
 #[cfg(test)]
 mod tests {
     use rust_decimal::Decimal;

@@ -6,6 +6,7 @@
 //! tests start the server through the same [`start`].
 
 pub mod adapters;
+pub mod fuzz_checks;
 pub mod listen;
 pub mod renewals;
 pub mod seed;

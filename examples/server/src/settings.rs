@@ -134,7 +134,19 @@ impl Settings {
         env: impl Fn(&str) -> Option<String>,
     ) -> anyhow::Result<Self> {
         let mut settings = match toml {
-            Some(text) => toml::from_str(text).context("the configuration file is invalid")?,
+            Some(text) => {
+                let settings: Self =
+                    toml::from_str(text).context("the configuration file is invalid")?;
+                // The rule VNUM_MAX_PAYMENT is held to below holds for the file too (R10.D6).
+                if settings.max_payment <= rust_decimal::Decimal::ZERO {
+                    anyhow::bail!(
+                        "the configuration file is invalid: max_payment is {}: expected an \
+                         amount above zero",
+                        settings.max_payment
+                    );
+                }
+                settings
+            }
             None => Self::default(),
         };
         if let Some(v) = env("VNUM_LISTEN") {
@@ -381,6 +393,21 @@ mod tests {
         );
         assert!(Settings::from_sources(None, env("0")).is_err());
         assert!(Settings::from_sources(None, env("ten")).is_err());
+    }
+
+    /// Found by fuzzing the settings file: the file took a largest payment the environment
+    /// refuses.
+    #[test]
+    fn a_file_with_a_largest_payment_of_zero_or_less_is_refused() {
+        for value in ["0000", "0", "-5"] {
+            let text = format!("max_payment = \"{value}\"");
+            let err = Settings::from_sources(Some(&text), |_| None).unwrap_err();
+            assert!(
+                format!("{err:#}").contains("max_payment is")
+                    && err.to_string().contains("above zero"),
+                "{value}: {err:#}"
+            );
+        }
     }
 
     #[test]

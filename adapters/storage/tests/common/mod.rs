@@ -122,6 +122,11 @@ pub(crate) struct EmptyPgSchema {
 }
 
 impl EmptyPgSchema {
+    /// The options a store of this schema connects with.
+    pub(crate) fn options(&self) -> ConnectOptions {
+        self.options.clone()
+    }
+
     /// The store on this schema, connected and migrated as production connects.
     pub(crate) async fn store(mut self) -> PgSchema {
         let store = SeaOrmStore::connect_with(self.options.clone())
