@@ -24,6 +24,7 @@ mod documents;
 mod engine;
 mod greetings;
 mod health;
+mod keys;
 mod limit;
 mod money;
 mod numbers;
@@ -63,6 +64,7 @@ use documents::DocumentsApi;
 use engine::EngineApi;
 use greetings::GreetingsApi;
 use health::HealthApi;
+use keys::KeysApi;
 use numbers::NumbersApi;
 use offers::OffersApi;
 use operations::OperationsApi;
@@ -88,6 +90,8 @@ pub const UPLOAD_BODY_LIMIT: usize = (10 << 20) + (64 << 10);
 enum Tag {
     /// Registering customers and reading them.
     Customers,
+    /// API keys: create, list, revoke.
+    Keys,
     /// The prepaid balance, top-ups and the ledger.
     Balance,
     /// Payments customers start, and the payment provider's signed notifications that
@@ -144,7 +148,8 @@ pub struct Options {
 
 type Apis = (
     HealthApi,
-    CustomersApi,
+    // Customers and the API keys they and operators hold: one element.
+    (CustomersApi, KeysApi),
     BalanceApi,
     PaymentsApi,
     OffersApi,
@@ -166,10 +171,13 @@ type Apis = (
 fn service(vnum: &Vnum, options: Options) -> OpenApiService<Apis, ()> {
     let apis = (
         HealthApi,
-        CustomersApi {
-            vnum: vnum.clone(),
-            self_registration: options.self_registration,
-        },
+        (
+            CustomersApi {
+                vnum: vnum.clone(),
+                self_registration: options.self_registration,
+            },
+            KeysApi { vnum: vnum.clone() },
+        ),
         BalanceApi { vnum: vnum.clone() },
         PaymentsApi {
             vnum: vnum.clone(),

@@ -12,6 +12,7 @@ mod m0002_repositories;
 mod m0003_call_references;
 mod m0004_payments;
 mod m0005_rates;
+mod m0006_key_management;
 
 use sea_orm::{ConnectionTrait, DbBackend, DbErr};
 use sea_orm_migration::{MigrationTrait, MigratorTrait};
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_call_references::Migration),
             Box::new(m0004_payments::Migration),
             Box::new(m0005_rates::Migration),
+            Box::new(m0006_key_management::Migration),
         ]
     }
 }
