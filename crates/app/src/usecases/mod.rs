@@ -6,6 +6,7 @@ mod companies;
 mod customers;
 mod documents;
 mod greetings;
+mod media;
 mod numbers;
 mod offers;
 mod orders;
