@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use futures_util::TryStreamExt as _;
-use object_store::aws::AmazonS3Builder;
+use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey};
 use object_store::local::LocalFileSystem;
 use object_store::path::Path;
 use object_store::{ObjectStore, PutPayload};
@@ -66,8 +66,21 @@ impl ObjectMedia {
     /// # Errors
     /// [`OpenError`] saying what is wrong with `place`.
     pub fn open(place: &str) -> Result<Self, OpenError> {
+        Self::open_with(place, std::iter::empty::<(&str, &str)>())
+    }
+
+    /// [`ObjectMedia::open`], with S3 `options` over the `AWS_*` variables: pairs of an
+    /// `object_store` configuration key (`aws_endpoint`, `aws_access_key_id`,
+    /// `aws_allow_http`, …) and its value. A directory takes none.
+    ///
+    /// # Errors
+    /// [`OpenError`] saying what is wrong with `place` or an option.
+    pub fn open_with<'a>(
+        place: &str,
+        options: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Self, OpenError> {
         if let Some(rest) = place.strip_prefix("s3://") {
-            return Self::s3(place, rest);
+            return Self::s3(place, rest, options);
         }
         if place.contains("://") && !place.starts_with("file://") {
             return Err(OpenError::Url(place.to_owned()));
@@ -94,7 +107,11 @@ impl ObjectMedia {
         })
     }
 
-    fn s3(url: &str, bucket_and_prefix: &str) -> Result<Self, OpenError> {
+    fn s3<'a>(
+        url: &str,
+        bucket_and_prefix: &str,
+        options: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Self, OpenError> {
         let (bucket, prefix) = bucket_and_prefix
             .split_once('/')
             .unwrap_or((bucket_and_prefix, ""));
@@ -106,10 +123,12 @@ impl ObjectMedia {
             reason,
         };
         let prefix = Path::parse(prefix).map_err(|e| failed(e.to_string()))?;
-        let store = AmazonS3Builder::from_env()
-            .with_bucket_name(bucket)
-            .build()
-            .map_err(|e| failed(e.to_string()))?;
+        let mut builder = AmazonS3Builder::from_env().with_bucket_name(bucket);
+        for (key, value) in options {
+            let key: AmazonS3ConfigKey = key.parse().map_err(|e| failed(format!("{e}")))?;
+            builder = builder.with_config(key, value);
+        }
+        let store = builder.build().map_err(|e| failed(e.to_string()))?;
         Ok(Self {
             store: Arc::new(store),
             prefix,
