@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use poem_openapi::param::Path;
-use poem_openapi::payload::Json;
+use poem_openapi::payload::{Binary, Json};
 use poem_openapi::types::multipart::Upload;
 use poem_openapi::{ApiResponse, Enum, Multipart, Object, OpenApi};
 use vnum_app::{MAX_DOCUMENT_BYTES, ReviewDecision, Vnum};
@@ -194,6 +194,19 @@ pub(crate) struct ReviewBody {
     reason: Option<String>,
 }
 
+/// A document's scan, as it was uploaded.
+#[derive(ApiResponse)]
+pub(crate) enum ScanFile {
+    /// The file, byte for byte; its type is whatever the customer uploaded (PDF, JPEG, …).
+    #[oai(status = 200, content_type = "application/octet-stream")]
+    Scan(
+        Binary<Vec<u8>>,
+        /// `attachment; filename="document-<id>"`.
+        #[oai(header = "Content-Disposition")]
+        String,
+    ),
+}
+
 async fn read_scan(file: Upload) -> ApiResult<Vec<u8>> {
     if file.size() > MAX_DOCUMENT_BYTES {
         return Err(field_problem(
@@ -277,6 +290,33 @@ impl DocumentsApi {
         let documents = self.vnum.documents_of(id).await?;
         Ok(Json(
             documents.into_iter().map(DocumentBody::from).collect(),
+        ))
+    }
+
+    /// Download a document's scan
+    ///
+    /// The file as it was uploaded, for an operator to review it; a customer may download
+    /// its own (another customer's answers 404).
+    #[oai(
+        path = "/documents/:document_id/scan",
+        method = "get",
+        operation_id = "download_document_scan"
+    )]
+    async fn scan(&self, caller: Caller, document_id: Path<i64>) -> ApiResult<ScanFile> {
+        let owner = match caller.principal() {
+            vnum_app::model::Principal::Customer(own) => Some(own),
+            _ => {
+                caller.operator()?;
+                None
+            }
+        };
+        let (document, bytes) = self
+            .vnum
+            .document_scan(DocumentId(document_id.0), owner)
+            .await?;
+        Ok(ScanFile::Scan(
+            Binary(bytes),
+            format!("attachment; filename=\"document-{}\"", document.id()),
         ))
     }
 

@@ -25,6 +25,7 @@ mod engine;
 pub mod fuzz_checks;
 mod greetings;
 mod health;
+mod keys;
 mod limit;
 mod money;
 mod numbers;
@@ -67,6 +68,7 @@ use documents::DocumentsApi;
 use engine::EngineApi;
 use greetings::GreetingsApi;
 use health::HealthApi;
+use keys::KeysApi;
 use numbers::NumbersApi;
 use offers::OffersApi;
 use operations::OperationsApi;
@@ -132,6 +134,8 @@ pub fn body_limits() -> BodyLimit {
 enum Tag {
     /// Registering customers and reading them.
     Customers,
+    /// API keys: create, list, revoke.
+    Keys,
     /// The prepaid balance, top-ups and the ledger.
     Balance,
     /// Payments customers start, and the payment provider's signed notifications that
@@ -191,7 +195,8 @@ pub struct Options {
 
 type Apis = (
     HealthApi,
-    CustomersApi,
+    // Customers and the API keys they and operators hold: one element.
+    (CustomersApi, KeysApi),
     BalanceApi,
     PaymentsApi,
     OffersApi,
@@ -213,10 +218,13 @@ type Apis = (
 fn service(vnum: &Vnum, options: Options) -> OpenApiService<Apis, ()> {
     let apis = (
         HealthApi,
-        CustomersApi {
-            vnum: vnum.clone(),
-            self_registration: options.self_registration,
-        },
+        (
+            CustomersApi {
+                vnum: vnum.clone(),
+                self_registration: options.self_registration,
+            },
+            KeysApi { vnum: vnum.clone() },
+        ),
         BalanceApi { vnum: vnum.clone() },
         PaymentsApi {
             vnum: vnum.clone(),

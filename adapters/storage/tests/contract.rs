@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use rust_decimal_macros::dec;
 use vnum_app::model::{ApiKey, EntryKind, NewLedgerEntry, NumberRecord, Principal, RenewalBatch};
 use vnum_app::ports::{Debit, Store, StoreError};
-use vnum_core::{CustomerId, Money, NumberId, Period, PhoneNumber};
+use vnum_core::{ApiKeyId, CustomerId, Money, NumberId, Period, PhoneNumber};
 
 use vnum_lifecycle::NumberState;
 
@@ -63,6 +63,7 @@ contract!(
     stale_number_versions_are_refused,
     number_e164_is_unique_among_live_numbers,
     api_keys_are_found_by_hash_and_unique,
+    a_revoked_api_key_keeps_its_first_revocation,
     last_renewal_day_is_remembered,
     r10_2_charge_due_charges_exactly_the_due_numbers,
     r10_7_deleted_before_the_charge_day_is_not_charged_deleted_on_it_is,
@@ -486,21 +487,31 @@ async fn number_e164_is_unique_among_live_numbers(store: &dyn Store) {
 async fn api_keys_are_found_by_hash_and_unique(store: &dyn Store) {
     let ada = commit_customer(store, "ada@example.com").await;
     let key = |hash: &str, principal| ApiKey {
+        id: ApiKeyId(0),
         token_sha256: hash.into(),
         principal,
-        label: "laptop".into(),
+        name: "laptop".into(),
         created_at: at(day(2026, 1, 2), 3),
+        expires_at: None,
+        revoked_at: None,
     };
     let mut tx = store.begin().await.unwrap();
-    tx.insert_api_key(key("aa", Principal::Operator))
+    let operator = tx
+        .insert_api_key(key("aa", Principal::Operator))
         .await
         .unwrap();
-    tx.insert_api_key(key("bb", Principal::Customer(ada)))
+    let customer = tx
+        .insert_api_key(ApiKey {
+            expires_at: Some(at(day(2026, 3, 1), 0)),
+            ..key("bb", Principal::Customer(ada))
+        })
         .await
         .unwrap();
-    tx.insert_api_key(key("ee", Principal::Engine))
+    let engine = tx
+        .insert_api_key(key("ee", Principal::Engine))
         .await
         .unwrap();
+    assert_ne!(operator.id, customer.id);
     assert_eq!(
         tx.insert_api_key(key("aa", Principal::Customer(ada))).await,
         Err(StoreError::Conflict {
@@ -510,19 +521,70 @@ async fn api_keys_are_found_by_hash_and_unique(store: &dyn Store) {
     tx.commit().await.unwrap();
 
     let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.api_key("aa").await.unwrap(), Some(operator.clone()));
+    assert_eq!(tx.api_key("bb").await.unwrap(), Some(customer.clone()));
     assert_eq!(
-        tx.api_key("aa").await.unwrap(),
-        Some(key("aa", Principal::Operator))
+        customer.expires_at,
+        Some(at(day(2026, 3, 1), 0)),
+        "the expiry is kept"
     );
-    assert_eq!(
-        tx.api_key("bb").await.unwrap(),
-        Some(key("bb", Principal::Customer(ada)))
-    );
-    assert_eq!(
-        tx.api_key("ee").await.unwrap(),
-        Some(key("ee", Principal::Engine))
-    );
+    assert_eq!(tx.api_key("ee").await.unwrap(), Some(engine.clone()));
     assert_eq!(tx.api_key("cc").await.unwrap(), None);
+    assert_eq!(
+        tx.api_key_by_id(customer.id).await.unwrap(),
+        Some(customer.clone())
+    );
+    assert_eq!(tx.api_key_by_id(ApiKeyId(999_999)).await.unwrap(), None);
+    assert_eq!(
+        tx.api_keys(None).await.unwrap(),
+        [operator.clone(), customer.clone(), engine.clone()]
+    );
+    assert_eq!(tx.api_keys(Some(ada)).await.unwrap(), [customer]);
+    assert_eq!(tx.api_keys(Some(CustomerId(999_999))).await.unwrap(), []);
+}
+
+async fn a_revoked_api_key_keeps_its_first_revocation(store: &dyn Store) {
+    let mut tx = store.begin().await.unwrap();
+    let stored = tx
+        .insert_api_key(ApiKey {
+            id: ApiKeyId(0),
+            token_sha256: "dd".into(),
+            principal: Principal::Operator,
+            name: "ops laptop".into(),
+            created_at: at(day(2026, 1, 2), 3),
+            expires_at: None,
+            revoked_at: None,
+        })
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    // Read through a read-only unit of work first, so that a cached answer would show.
+    let mut read = store.read().await.unwrap();
+    assert_eq!(read.api_key("dd").await.unwrap(), Some(stored.clone()));
+    drop(read);
+
+    let mut tx = store.begin().await.unwrap();
+    tx.revoke_api_key(stored.id, at(day(2026, 1, 5), 9))
+        .await
+        .unwrap();
+    tx.revoke_api_key(stored.id, at(day(2026, 1, 6), 9))
+        .await
+        .unwrap();
+    assert_eq!(
+        tx.revoke_api_key(ApiKeyId(999_999), at(day(2026, 1, 6), 9))
+            .await,
+        Err(StoreError::Stale {
+            what: "api key",
+            id: 999_999
+        })
+    );
+    tx.commit().await.unwrap();
+
+    let mut read = store.read().await.unwrap();
+    let revoked = read.api_key("dd").await.unwrap().unwrap();
+    assert_eq!(revoked.revoked_at, Some(at(day(2026, 1, 5), 9)));
+    assert_eq!(read.api_key_by_id(stored.id).await.unwrap(), Some(revoked));
 }
 
 async fn last_renewal_day_is_remembered(store: &dyn Store) {

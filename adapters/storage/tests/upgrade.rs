@@ -251,7 +251,16 @@ async fn check_customers_ledger_and_keys(store: &dyn Store) {
     assert_eq!(operator.principal, Principal::Operator);
     let customer = tx.api_key("bb22").await.unwrap().unwrap();
     assert_eq!(customer.principal, Principal::Customer(CustomerId(1)));
-    assert_eq!(customer.label, "demo customer");
+    assert_eq!(customer.name, "demo customer");
+    // Keys stored before keys could expire or be revoked never expire and still work.
+    for key in [&operator, &customer] {
+        assert_eq!((key.expires_at, key.revoked_at), (None, None));
+        assert!(key.works_at(at(2030, 1, 1, 0, 0, 0)));
+    }
+    assert_eq!(
+        tx.api_keys(Some(CustomerId(1))).await.unwrap(),
+        std::slice::from_ref(&customer)
+    );
     assert_eq!(tx.last_renewal_day().await.unwrap(), Some(day(2026, 1, 20)));
 }
 

@@ -39,6 +39,57 @@ pub struct Config {
     /// network with the SIP engine.
     #[serde(default)]
     pub private_forwarding_allowed: bool,
+    /// How many media files (greetings, document scans) and bytes each customer may keep.
+    #[serde(default)]
+    pub media_quota: MediaQuota,
+}
+
+/// How many media files, and how many bytes, one customer may keep: greetings of all its
+/// numbers and document scans together. The defaults hold hundreds of greetings (at most
+/// 5 MiB each) and scans (at most 10 MiB each).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MediaQuota {
+    /// Files.
+    pub files: u64,
+    /// Bytes, all files added up.
+    pub bytes: u64,
+}
+
+impl Default for MediaQuota {
+    fn default() -> Self {
+        Self {
+            files: 500,
+            bytes: 1 << 30,
+        }
+    }
+}
+
+impl MediaQuota {
+    /// Whether one more file of `adding` bytes fits beside `usage`; the message says what
+    /// the quota is and what the customer holds when it does not.
+    ///
+    /// # Errors
+    /// A sentence for the customer: what the limit is, what is stored, what was sent.
+    pub fn admits(self, usage: crate::ports::MediaUsage, adding: u64) -> Result<(), String> {
+        if usage.files >= self.files {
+            return Err(format!(
+                "the media quota is {} files per customer and {} are stored: \
+                 no more files can be uploaded",
+                self.files, usage.files
+            ));
+        }
+        if usage.bytes.saturating_add(adding) > self.bytes {
+            return Err(format!(
+                "the media quota is {} bytes per customer: {} are stored and the file has {}, \
+                 {} bytes over",
+                self.bytes,
+                usage.bytes,
+                adding,
+                usage.bytes.saturating_add(adding) - self.bytes
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl Config {
@@ -76,6 +127,7 @@ impl Default for Config {
             legal_name: "vnum".to_owned(),
             max_payment: rust_decimal::Decimal::new(1_000_000, 0),
             private_forwarding_allowed: false,
+            media_quota: MediaQuota::default(),
         }
     }
 }

@@ -21,7 +21,7 @@ mod config;
 mod error;
 mod usecases;
 
-pub use config::Config;
+pub use config::{Config, MediaQuota};
 pub use error::Error;
 pub use usecases::*;
 

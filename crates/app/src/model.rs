@@ -8,8 +8,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use vnum_compliance::EndUser;
 use vnum_core::{
-    CountryCode, Currency, CustomerId, LedgerEntryId, Money, NumberId, OfferId, OrderId, Period,
-    PhoneNumber, PrepaidTerm, RuleId,
+    ApiKeyId, CountryCode, Currency, CustomerId, LedgerEntryId, Money, NumberId, OfferId, OrderId,
+    Period, PhoneNumber, PrepaidTerm, RuleId,
 };
 use vnum_lifecycle::NumberState;
 
@@ -304,16 +304,35 @@ pub enum Principal {
 }
 
 /// A stored API key: only the SHA-256 of the token is kept, never the token.
+///
+/// A key works from its creation until it is revoked or its expiry passes, whichever comes
+/// first ([`ApiKey::works_at`]); a revoked or expired key is kept, so that its owner still
+/// sees what it was and when it stopped.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiKey {
+    /// The id; a store assigns it on insert, whatever it was.
+    pub id: ApiKeyId,
     /// Lower-case hex SHA-256 of the bearer token.
     pub token_sha256: String,
     /// Whom the key authenticates.
     pub principal: Principal,
-    /// A label for people ("demo customer", "ops laptop").
-    pub label: String,
+    /// A name for people ("demo customer", "ops laptop").
+    pub name: String,
     /// When it was issued.
     pub created_at: DateTime<Utc>,
+    /// When it stops working by itself, if ever.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl ApiKey {
+    /// Whether the key opens the API at `now`: not revoked, and not past its expiry (a key
+    /// expiring at `t` works until just before `t`).
+    #[must_use]
+    pub fn works_at(&self, now: DateTime<Utc>) -> bool {
+        self.revoked_at.is_none() && self.expires_at.is_none_or(|expiry| now < expiry)
+    }
 }
 
 /// Whether a number the provider holds can be handed out.

@@ -62,4 +62,6 @@ ids! {
     AgreementId,
     /// A payment a customer started, pending until the payment provider confirms it.
     PaymentId,
+    /// An API key (never its token, which is shown once and stored only as a hash).
+    ApiKeyId,
 }

@@ -10,8 +10,8 @@ use chrono::{DateTime, Utc};
 use vnum_app::Ports;
 use vnum_app::memory::{InMemoryMedia, RecordingSipEngine};
 use vnum_app::ports::{
-    CarrierError, CarrierGateway, Clock, Email, Notifier, NotifyError, ProvisioningRequest,
-    ProvisioningTicket, SipEngine, Store,
+    CarrierError, CarrierGateway, Clock, Email, MediaStore, Notifier, NotifyError,
+    ProvisioningRequest, ProvisioningTicket, SipEngine, Store,
 };
 use vnum_core::{CarrierId, PhoneNumber};
 use vnum_kamailio::KamailioRpc;
@@ -240,13 +240,15 @@ impl CarrierGateway for DemoCarrier {
     }
 }
 
-/// The ports of the example server on `store`, with the machine's clock and no SIP engine.
+/// The ports of the example server on `store`, with the machine's clock, no SIP engine and
+/// media files in memory.
 #[must_use]
 pub fn ports(store: Arc<dyn Store>) -> Ports {
     ports_with(
         store,
         Arc::new(SystemClock),
         Arc::new(RecordingSipEngine::new()),
+        Arc::new(InMemoryMedia::new()),
     )
 }
 
@@ -289,9 +291,14 @@ pub fn forget_engine_routes(engine: Arc<KamailioRpc>) -> impl Fn() + Send + Sync
 }
 
 /// The ports of the example server on `store` and `clock` (tests pass a manual clock), with
-/// `sip` as the SIP engine.
+/// `sip` as the SIP engine and `media` as the media store.
 #[must_use]
-pub fn ports_with(store: Arc<dyn Store>, clock: Arc<dyn Clock>, sip: Arc<dyn SipEngine>) -> Ports {
+pub fn ports_with(
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    sip: Arc<dyn SipEngine>,
+    media: Arc<dyn MediaStore>,
+) -> Ports {
     Ports {
         carrier: Arc::new(
             DemoCarrier::stocked([INSTANT_CARRIER]).skipping_rented_in(store.clone()),
@@ -300,8 +307,24 @@ pub fn ports_with(store: Arc<dyn Store>, clock: Arc<dyn Clock>, sip: Arc<dyn Sip
         clock,
         notifier: Arc::new(LogNotifier),
         sip,
-        media: Arc::new(InMemoryMedia::new()),
+        media,
     }
+}
+
+/// Opens the media store `place` names: a directory or an `s3://` URL
+/// ([`vnum_media::ObjectMedia::open`]); `None` keeps files in process memory, for a
+/// database that is in memory too.
+///
+/// # Errors
+/// When the directory cannot be created or the URL is not one the store opens.
+pub fn open_media(place: Option<&str>) -> anyhow::Result<Arc<dyn MediaStore>> {
+    let Some(place) = place else {
+        tracing::info!("media files in memory, like the database");
+        return Ok(Arc::new(InMemoryMedia::new()));
+    };
+    let media = vnum_media::ObjectMedia::open(place).context("cannot open the media store")?;
+    tracing::info!(media = media.place(), "media store ready");
+    Ok(Arc::new(media))
 }
 
 #[cfg(test)]

@@ -51,10 +51,32 @@ pub async fn application_with(settings: &Settings, clock: Arc<dyn Clock>) -> any
         Some(engine) => engine,
         None => Arc::new(vnum_app::memory::RecordingSipEngine::new()),
     };
+    let media = adapters::open_media(settings.media_place().as_deref())?;
     Ok(Vnum::new(
-        adapters::ports_with(store, clock, sip),
+        adapters::ports_with(store, clock, sip, media),
         settings.app_config(),
     ))
+}
+
+/// Creates an operator key named `name` on the database `settings` name (migrating it
+/// first, as a start does) and returns its bearer token: the way back in for an operator
+/// who lost every key. On a SQLite file that a server with the read cache is running on,
+/// the file is locked: stop the server first.
+///
+/// # Errors
+/// When the store cannot be opened or the name is empty or too long.
+pub async fn create_operator_key(settings: &Settings, name: &str) -> anyhow::Result<String> {
+    let vnum = application(settings).await?;
+    let issued = vnum
+        .create_api_key(vnum_app::NewApiKey {
+            principal: vnum_app::model::Principal::Operator,
+            name: name.to_owned(),
+            expires_at: None,
+        })
+        .await
+        .context("cannot create the operator key")?;
+    tracing::info!(key = issued.key.id.get(), name, "operator key created");
+    Ok(issued.token)
 }
 
 /// Everything the server answers: the API and, when asked for, the bare bench handler.

@@ -78,6 +78,17 @@ pub struct Settings {
     /// Requests a minute per client address without a valid API key
     /// (`VNUM_ANONYMOUS_RATE_LIMIT_PER_MINUTE`); `0` is no limit.
     pub anonymous_rate_limit_per_minute: u32,
+    /// Where greetings and document scans are kept (`VNUM_MEDIA_DIR`): a directory, or an
+    /// `s3://bucket/prefix` URL for S3-compatible storage configured by the `AWS_*`
+    /// variables. Unset, a directory beside the SQLite file (`vnum-media` for
+    /// `vnum.sqlite`), `vnum-media` in the working directory for PostgreSQL, and process
+    /// memory for an in-memory database.
+    pub media_dir: Option<String>,
+    /// How many media files each customer may keep (`VNUM_MEDIA_QUOTA_FILES`, default 500).
+    pub media_quota_files: u64,
+    /// How many bytes of media files each customer may keep (`VNUM_MEDIA_QUOTA_BYTES`,
+    /// default 1 GiB).
+    pub media_quota_bytes: u64,
 }
 
 impl Default for Settings {
@@ -106,6 +117,9 @@ impl Default for Settings {
             rate_limit_per_minute: 600,
             engine_rate_limit_per_minute: 60_000,
             anonymous_rate_limit_per_minute: 60,
+            media_dir: None,
+            media_quota_files: app.media_quota.files,
+            media_quota_bytes: app.media_quota.bytes,
         }
     }
 }
@@ -239,6 +253,15 @@ impl Settings {
                 anyhow::bail!("{name} is 0: expected at least 1");
             }
         }
+        if let Some(v) = env("VNUM_MEDIA_DIR") {
+            settings.media_dir = Some(v);
+        }
+        if let Some(v) = env("VNUM_MEDIA_QUOTA_FILES") {
+            settings.media_quota_files = parse("VNUM_MEDIA_QUOTA_FILES", &v)?;
+        }
+        if let Some(v) = env("VNUM_MEDIA_QUOTA_BYTES") {
+            settings.media_quota_bytes = parse("VNUM_MEDIA_QUOTA_BYTES", &v)?;
+        }
         Ok(settings)
     }
 
@@ -263,6 +286,36 @@ impl Settings {
         }
     }
 
+    /// Where media files are kept: [`Settings::media_dir`], or by default beside the
+    /// database; `None` for process memory, when the database is in memory too.
+    #[must_use]
+    pub fn media_place(&self) -> Option<String> {
+        if let Some(place) = &self.media_dir {
+            return Some(place.clone());
+        }
+        let Some(rest) = self
+            .database_url
+            .strip_prefix("sqlite://")
+            .or_else(|| self.database_url.strip_prefix("sqlite:"))
+        else {
+            return Some("vnum-media".to_owned());
+        };
+        let (file, query) = rest.split_once('?').unwrap_or((rest, ""));
+        if file.is_empty() || file == ":memory:" || query.split('&').any(|p| p == "mode=memory") {
+            return None;
+        }
+        let file = Path::new(file);
+        let stem = file.file_stem().map_or_else(
+            || "vnum".to_owned(),
+            |stem| stem.to_string_lossy().into_owned(),
+        );
+        Some(
+            file.with_file_name(format!("{stem}-media"))
+                .display()
+                .to_string(),
+        )
+    }
+
     /// How long the SIP engine may keep a routing decision: the setting with an engine
     /// this server empties the route table of, zero without one.
     #[must_use]
@@ -284,6 +337,10 @@ impl Settings {
             private_forwarding_allowed: self.private_forwarding,
             renewal_batch_size: self.renewal_batch_size,
             max_payment: self.max_payment,
+            media_quota: vnum_app::MediaQuota {
+                files: self.media_quota_files,
+                bytes: self.media_quota_bytes,
+            },
             ..vnum_app::Config::default()
         }
     }
@@ -313,6 +370,49 @@ mod tests {
         let settings = Settings::from_sources(None, |_| None).unwrap();
         assert_eq!(settings.listen, "127.0.0.1:8080".parse().unwrap());
         assert_eq!(settings.database_url, "sqlite://vnum.sqlite?mode=rwc");
+    }
+
+    #[test]
+    fn media_files_are_kept_beside_the_database_unless_told_where() {
+        let at = |url: &str| Settings {
+            database_url: url.to_owned(),
+            ..Settings::default()
+        };
+        assert_eq!(
+            Settings::default().media_place().as_deref(),
+            Some("vnum-media")
+        );
+        assert_eq!(
+            at("sqlite:///var/lib/vnum/main.db?mode=rwc")
+                .media_place()
+                .as_deref(),
+            Some("/var/lib/vnum/main-media")
+        );
+        assert_eq!(at("sqlite::memory:").media_place(), None);
+        assert_eq!(
+            at("postgres://vnum@db/vnum").media_place().as_deref(),
+            Some("vnum-media")
+        );
+        let env = Settings::from_sources(None, |name| match name {
+            "VNUM_MEDIA_DIR" => Some("s3://vnum-media/prod".to_owned()),
+            "VNUM_MEDIA_QUOTA_FILES" => Some("20".to_owned()),
+            "VNUM_MEDIA_QUOTA_BYTES" => Some("1048576".to_owned()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(env.media_place().as_deref(), Some("s3://vnum-media/prod"));
+        assert_eq!(
+            env.app_config().media_quota,
+            vnum_app::MediaQuota {
+                files: 20,
+                bytes: 1 << 20
+            }
+        );
+        let err = Settings::from_sources(None, |name| {
+            (name == "VNUM_MEDIA_QUOTA_BYTES").then(|| "1 GiB".to_owned())
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("VNUM_MEDIA_QUOTA_BYTES"), "{err}");
     }
 
     #[test]

@@ -11,14 +11,18 @@ pub struct Model {
     pub id: i64,
     /// Lower-case hex SHA-256 of the token: unique (index `api_key`).
     pub token_sha256: String,
-    /// `operator` or `customer`.
+    /// `operator`, `customer` or `engine`.
     pub role: String,
     /// The customer, for a customer's key.
     pub customer_id: Option<i64>,
-    /// A label for people.
-    pub label: String,
+    /// A name for people.
+    pub name: String,
     /// When it was issued.
     pub created_at: DateTimeUtc,
+    /// When it stops working by itself, if ever.
+    pub expires_at: Option<DateTimeUtc>,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<DateTimeUtc>,
 }
 
 /// No relations are navigated through the ORM.

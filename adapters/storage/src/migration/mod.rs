@@ -12,7 +12,8 @@ mod m0002_repositories;
 mod m0003_call_references;
 mod m0004_payments;
 mod m0005_rates;
-mod m0006_trial_calls;
+mod m0006_key_management;
+mod m0007_trial_calls;
 
 use sea_orm::{ConnectionTrait, DbBackend, DbErr};
 use sea_orm_migration::{MigrationTrait, MigratorTrait};
@@ -29,7 +30,8 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_call_references::Migration),
             Box::new(m0004_payments::Migration),
             Box::new(m0005_rates::Migration),
-            Box::new(m0006_trial_calls::Migration),
+            Box::new(m0006_key_management::Migration),
+            Box::new(m0007_trial_calls::Migration),
         ]
     }
 }

@@ -1,5 +1,6 @@
 CREATE UNIQUE INDEX agreement_customer ON agreements (customer_id);
 CREATE UNIQUE INDEX api_key ON api_keys (token_sha256);
+CREATE INDEX api_key_customer ON api_keys (customer_id);
 CREATE INDEX call_records_number_start ON call_records (number_id, started_at);
 CREATE UNIQUE INDEX call_reference ON call_records (reference);
 CREATE UNIQUE INDEX closing_document_period
@@ -29,8 +30,6 @@ CREATE INDEX sms_allocations_customer ON sms_allocations (customer_id);
 CREATE UNIQUE INDEX sms_number_busy ON sms_allocations (number) WHERE waiting;
 CREATE UNIQUE INDEX stock_e164 ON stock_numbers (e164);
 CREATE INDEX stock_numbers_offer ON stock_numbers (offer_id);
-CREATE UNIQUE INDEX trial_call_reference ON trial_calls (reference);
-CREATE INDEX trial_calls_trial ON trial_calls (trial_id, started_at);
 CREATE INDEX trials_customer ON trials (customer_id, started_at);
 CREATE INDEX trials_number ON trials (number, started_at);
 CREATE INDEX trials_unreturned ON trials (id) WHERE returned_at IS NULL;
@@ -46,9 +45,9 @@ CREATE TABLE api_keys (
     token_sha256 TEXT NOT NULL,
     role TEXT NOT NULL,
     customer_id BIGINT,
-    label TEXT NOT NULL,
+    name TEXT NOT NULL,
     created_at TEXT NOT NULL
-);
+, expires_at TEXT, revoked_at TEXT);
 CREATE TABLE call_records (
     id BIGINT PRIMARY KEY,
     number_id BIGINT NOT NULL,
@@ -163,13 +162,6 @@ CREATE TABLE stock_numbers (
     e164 TEXT NOT NULL,
     offer_id BIGINT NOT NULL,
     state TEXT NOT NULL
-);
-CREATE TABLE trial_calls (
-    id BIGINT PRIMARY KEY,
-    trial_id BIGINT NOT NULL,
-    started_at TEXT NOT NULL,
-    record TEXT NOT NULL,
-    reference TEXT
 );
 CREATE TABLE trials (
     id BIGINT PRIMARY KEY,

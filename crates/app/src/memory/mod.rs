@@ -22,8 +22,8 @@ use chrono::{DateTime, Duration, Utc};
 use vnum_core::PhoneNumber;
 
 use crate::ports::{
-    CarrierError, CarrierGateway, Clock, Email, MediaError, MediaStore, Notifier, NotifyError,
-    ProvisioningRequest, ProvisioningTicket, SipEngine, SipEngineError,
+    CarrierError, CarrierGateway, Clock, Email, MediaError, MediaStore, MediaUsage, Notifier,
+    NotifyError, ProvisioningRequest, ProvisioningTicket, SipEngine, SipEngineError,
 };
 
 pub use store::InMemoryStore;
@@ -289,5 +289,16 @@ impl MediaStore for InMemoryMedia {
             .get(key)
             .cloned()
             .ok_or_else(|| MediaError::NotFound(key.to_owned()))
+    }
+
+    async fn usage(&self, prefix: &str) -> Result<MediaUsage, MediaError> {
+        let folder = format!("{}/", prefix.trim_end_matches('/'));
+        Ok(lock(&self.files)
+            .iter()
+            .filter(|(key, _)| key.starts_with(&folder))
+            .fold(MediaUsage::default(), |usage, (_, bytes)| MediaUsage {
+                files: usage.files + 1,
+                bytes: usage.bytes + bytes.len() as u64,
+            }))
     }
 }

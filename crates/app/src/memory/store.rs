@@ -10,11 +10,11 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use vnum_core::{CustomerId, LedgerEntryId, Money, NumberId, OfferId, PhoneNumber};
+use vnum_core::{ApiKeyId, CustomerId, LedgerEntryId, Money, NumberId, OfferId, PhoneNumber};
 use vnum_lifecycle::{Offer, OfferTerms};
 
 use crate::model::{
-    ApiKey, Customer, EntryKind, LedgerEntry, NewCustomer, NewLedgerEntry, NumberRecord,
+    ApiKey, Customer, EntryKind, LedgerEntry, NewCustomer, NewLedgerEntry, NumberRecord, Principal,
     RenewalBatch, RenewalBatchOutcome, StockNumber, StockState,
 };
 use crate::ports::Invariant;
@@ -31,6 +31,8 @@ pub(super) struct State {
     pub(super) numbers: BTreeMap<NumberId, NumberRecord>,
     last_renewal_day: Option<NaiveDate>,
     api_keys: BTreeMap<String, ApiKey>,
+    /// API keys count apart, as their own table does in a SQL store.
+    last_api_key_id: i64,
     offers: BTreeMap<OfferId, Offer>,
     stock: BTreeMap<PhoneNumber, StockNumber>,
     pub(super) documents: BTreeMap<vnum_core::DocumentId, vnum_compliance::Document>,
@@ -482,18 +484,52 @@ impl Renewals for InMemoryTransaction<'_> {
 
 #[async_trait]
 impl ApiKeys for InMemoryTransaction<'_> {
-    async fn insert_api_key(&mut self, key: ApiKey) -> Result<(), StoreError> {
+    async fn insert_api_key(&mut self, mut key: ApiKey) -> Result<ApiKey, StoreError> {
         if self.state.api_keys.contains_key(&key.token_sha256) {
             return Err(StoreError::Conflict {
                 what: Invariant::ApiKey,
             });
         }
-        self.state.api_keys.insert(key.token_sha256.clone(), key);
-        Ok(())
+        self.state.last_api_key_id += 1;
+        key.id = ApiKeyId(self.state.last_api_key_id);
+        self.state
+            .api_keys
+            .insert(key.token_sha256.clone(), key.clone());
+        Ok(key)
     }
 
     async fn api_key(&mut self, token_sha256: &str) -> Result<Option<ApiKey>, StoreError> {
         Ok(self.state.api_keys.get(token_sha256).cloned())
+    }
+
+    async fn api_key_by_id(&mut self, id: ApiKeyId) -> Result<Option<ApiKey>, StoreError> {
+        Ok(self.state.api_keys.values().find(|k| k.id == id).cloned())
+    }
+
+    async fn api_keys(&mut self, customer: Option<CustomerId>) -> Result<Vec<ApiKey>, StoreError> {
+        let mut keys: Vec<ApiKey> = self
+            .state
+            .api_keys
+            .values()
+            .filter(|k| customer.is_none_or(|c| k.principal == Principal::Customer(c)))
+            .cloned()
+            .collect();
+        keys.sort_by_key(|k| k.id);
+        Ok(keys)
+    }
+
+    async fn revoke_api_key(&mut self, id: ApiKeyId, at: DateTime<Utc>) -> Result<(), StoreError> {
+        let key = self
+            .state
+            .api_keys
+            .values_mut()
+            .find(|k| k.id == id)
+            .ok_or(StoreError::Stale {
+                what: "api key",
+                id: id.get(),
+            })?;
+        key.revoked_at.get_or_insert(at);
+        Ok(())
     }
 }
 

@@ -11,7 +11,17 @@ pub enum MediaError {
     Unavailable(String),
 }
 
-/// Where greeting files live (R13), by key.
+/// How much a part of the store holds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MediaUsage {
+    /// Files.
+    pub files: u64,
+    /// Their bytes, added up.
+    pub bytes: u64,
+}
+
+/// Where greeting files (R13) and document scans (R3) live, by key: `/`-separated
+/// segments, such as `customers/7/documents/12`.
 #[async_trait]
 pub trait MediaStore: Send + Sync {
     /// Stores `bytes` under `key`, replacing what was there.
@@ -26,4 +36,11 @@ pub trait MediaStore: Send + Sync {
     /// [`MediaError::NotFound`] when nothing is stored under `key`;
     /// [`MediaError::Unavailable`] when the store could not be read.
     async fn get(&self, key: &str) -> Result<Vec<u8>, MediaError>;
+
+    /// How many files, and how many bytes, are stored under the keys that start with
+    /// `prefix/` (a whole segment: `customers/7` does not count `customers/70`).
+    ///
+    /// # Errors
+    /// [`MediaError::Unavailable`] when the store could not be listed.
+    async fn usage(&self, prefix: &str) -> Result<MediaUsage, MediaError>;
 }

@@ -22,7 +22,7 @@ mod waitlist;
 
 pub use carrier::{CarrierError, CarrierGateway, ProvisioningRequest, ProvisioningTicket};
 pub use clock::Clock;
-pub use media::{MediaError, MediaStore};
+pub use media::{MediaError, MediaStore, MediaUsage};
 pub use notifier::{Email, Notifier, NotifyError};
 pub use sip::{SipEngine, SipEngineError};
 pub use store::{Debit, Invariant, Store, StoreError, Transaction};

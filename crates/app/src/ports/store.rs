@@ -9,7 +9,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use vnum_core::{CustomerId, Money, NumberId, OfferId, PhoneNumber};
+use vnum_core::{ApiKeyId, CustomerId, Money, NumberId, OfferId, PhoneNumber};
 use vnum_lifecycle::{Offer, OfferTerms};
 
 pub use super::calls::SipAccounts;
@@ -386,20 +386,40 @@ pub trait Renewals: Send {
     async fn set_last_renewal_day(&mut self, day: NaiveDate) -> Result<(), StoreError>;
 }
 
-/// API keys, by the hash of their token.
+/// API keys, by the hash of their token or by id.
 #[async_trait]
 pub trait ApiKeys: Send {
-    /// Stores a key.
+    /// Stores a key under a new id and returns it as stored.
     ///
     /// # Errors
     /// [`StoreError::Conflict`] ([`Invariant::ApiKey`]) when the hash is stored already.
-    async fn insert_api_key(&mut self, key: ApiKey) -> Result<(), StoreError>;
+    async fn insert_api_key(&mut self, key: ApiKey) -> Result<ApiKey, StoreError>;
 
-    /// The key whose token hashes to `token_sha256`, if any.
+    /// The key whose token hashes to `token_sha256`, if any, revoked and expired ones
+    /// included (the caller decides whether it works).
     ///
     /// # Errors
     /// [`StoreError::Unavailable`] or [`StoreError::Corrupt`].
     async fn api_key(&mut self, token_sha256: &str) -> Result<Option<ApiKey>, StoreError>;
+
+    /// The key `id`, if any.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] or [`StoreError::Corrupt`].
+    async fn api_key_by_id(&mut self, id: ApiKeyId) -> Result<Option<ApiKey>, StoreError>;
+
+    /// The keys of customer `customer`, or every key (operators', the engine's and all
+    /// customers') for `None`; oldest first.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] or [`StoreError::Corrupt`].
+    async fn api_keys(&mut self, customer: Option<CustomerId>) -> Result<Vec<ApiKey>, StoreError>;
+
+    /// Marks key `id` revoked at `at`; a key revoked already keeps its first instant.
+    ///
+    /// # Errors
+    /// [`StoreError::Stale`] when there is no key `id`; [`StoreError::Unavailable`].
+    async fn revoke_api_key(&mut self, id: ApiKeyId, at: DateTime<Utc>) -> Result<(), StoreError>;
 }
 
 /// Offers and the concrete numbers held for them.

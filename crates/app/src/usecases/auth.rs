@@ -1,6 +1,9 @@
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
+use chrono::{DateTime, Utc};
+use vnum_core::{ApiKeyId, CustomerId};
+
 use crate::model::{ApiKey, Principal};
 use crate::{Error, Vnum};
 
@@ -23,34 +26,135 @@ fn hex(bytes: &[u8]) -> String {
     text
 }
 
+/// The longest name of an API key, in characters.
+pub const MAX_KEY_NAME_CHARS: usize = 100;
+
+/// An API key to create: whom it authenticates, its name and when it stops by itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewApiKey {
+    /// Whom the key authenticates.
+    pub principal: Principal,
+    /// A name for people, 1 to [`MAX_KEY_NAME_CHARS`] characters.
+    pub name: String,
+    /// When it stops working, if ever; in the future.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// A key just created and its bearer token, which exists only here: storage keeps its hash.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IssuedApiKey {
+    /// The key as stored.
+    pub key: ApiKey,
+    /// The bearer token, `vnum_` and 64 hex digits.
+    pub token: String,
+}
+
 impl Vnum {
-    /// Issues an API key for `principal` and returns the bearer token. The token is shown
-    /// only here: storage keeps its SHA-256.
+    /// Issues a key for `principal` that never expires and returns the bearer token. The
+    /// token is shown only here: storage keeps its SHA-256.
     ///
     /// # Errors
-    /// [`Error::NotFound`] for an unknown customer.
-    pub async fn issue_api_key(&self, principal: Principal, label: &str) -> Result<String, Error> {
+    /// As [`Vnum::create_api_key`].
+    pub async fn issue_api_key(&self, principal: Principal, name: &str) -> Result<String, Error> {
+        let issued = self
+            .create_api_key(NewApiKey {
+                principal,
+                name: name.to_owned(),
+                expires_at: None,
+            })
+            .await?;
+        Ok(issued.token)
+    }
+
+    /// Creates an API key and returns it with its bearer token, which is shown only here:
+    /// storage keeps its SHA-256. Who may create which key is the caller's check (a customer
+    /// creates only its own customer keys).
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for an empty or overlong name or an expiry that is not in the
+    /// future; [`Error::NotFound`] for an unknown customer.
+    pub async fn create_api_key(&self, new: NewApiKey) -> Result<IssuedApiKey, Error> {
+        let name = new.name.trim();
+        if name.is_empty() || name.chars().count() > MAX_KEY_NAME_CHARS {
+            return Err(Error::Invalid(format!(
+                "an API key needs a name of 1 to {MAX_KEY_NAME_CHARS} characters"
+            )));
+        }
+        let now = self.ports.clock.now();
+        if let Some(expiry) = new.expires_at.filter(|expiry| *expiry <= now) {
+            return Err(Error::Invalid(format!(
+                "the key would expire at {}, which is not in the future (now is {}): \
+                 give a later instant or none",
+                expiry.to_rfc3339(),
+                now.to_rfc3339()
+            )));
+        }
         let mut bytes = [0u8; 32];
         rand::rng().fill_bytes(&mut bytes);
         let token = format!("{TOKEN_PREFIX}{}", hex(&bytes));
         let mut tx = self.ports.store.begin().await?;
-        if let Principal::Customer(id) = principal {
+        if let Principal::Customer(id) = new.principal {
             tx.customer(id)
                 .await?
                 .ok_or_else(|| Error::not_found("customer", id))?;
         }
-        tx.insert_api_key(ApiKey {
-            token_sha256: token_sha256(&token),
-            principal,
-            label: label.to_owned(),
-            created_at: self.ports.clock.now(),
-        })
-        .await?;
+        let key = tx
+            .insert_api_key(ApiKey {
+                id: ApiKeyId(0),
+                token_sha256: token_sha256(&token),
+                principal: new.principal,
+                name: name.to_owned(),
+                created_at: now,
+                expires_at: new.expires_at,
+                revoked_at: None,
+            })
+            .await?;
         tx.commit().await?;
-        Ok(token)
+        Ok(IssuedApiKey { key, token })
     }
 
-    /// Who a bearer token belongs to; `None` for a token vnum did not issue.
+    /// The keys of `customer`, or every key for `None`, oldest first; revoked and expired
+    /// ones included. Never a token: only its hash is stored.
+    ///
+    /// # Errors
+    /// [`Error::Store`] when storage fails.
+    pub async fn api_keys(&self, customer: Option<CustomerId>) -> Result<Vec<ApiKey>, Error> {
+        let mut tx = self.ports.store.read().await?;
+        Ok(tx.api_keys(customer).await?)
+    }
+
+    /// Revokes key `id`: it stops working at once, on the very next request. With
+    /// `owner`, only a key of that customer is found. Revoking a revoked key changes
+    /// nothing.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown key, or another customer's.
+    pub async fn revoke_api_key(
+        &self,
+        id: ApiKeyId,
+        owner: Option<CustomerId>,
+    ) -> Result<ApiKey, Error> {
+        let mut tx = self.ports.store.begin().await?;
+        let found = tx
+            .api_key_by_id(id)
+            .await?
+            .filter(|key| owner.is_none_or(|c| key.principal == Principal::Customer(c)))
+            .ok_or_else(|| Error::not_found("API key", id))?;
+        if found.revoked_at.is_some() {
+            return Ok(found);
+        }
+        tx.revoke_api_key(id, self.ports.clock.now()).await?;
+        let revoked = tx
+            .api_key_by_id(id)
+            .await?
+            .ok_or_else(|| Error::not_found("API key", id))?;
+        tx.commit().await?;
+        Ok(revoked)
+    }
+
+    /// Who a bearer token belongs to; `None` for a token vnum did not issue, or a key that
+    /// is revoked or past its expiry at this instant (checked on every call, whatever a
+    /// store remembers).
     ///
     /// # Errors
     /// [`Error::Store`] when storage fails.
@@ -59,10 +163,9 @@ impl Vnum {
             return Ok(None);
         }
         let mut tx = self.ports.store.read().await?;
-        Ok(tx
-            .api_key(&token_sha256(token))
-            .await?
-            .map(|key| key.principal))
+        let key = tx.api_key(&token_sha256(token)).await?;
+        let now = self.ports.clock.now();
+        Ok(key.filter(|key| key.works_at(now)).map(|key| key.principal))
     }
 }
 

@@ -3,6 +3,7 @@ use vnum_compliance::{Document, DocumentKind, RejectionReason, ReviewEvent, miss
 use vnum_core::{CustomerId, DocumentId};
 use vnum_lifecycle::{NumberEvent, NumberState};
 
+use super::media::scan_key;
 use crate::model::NumberRecord;
 use crate::{Error, Vnum};
 
@@ -27,8 +28,8 @@ impl Vnum {
     /// store; the document is pending until an operator reviews it.
     ///
     /// # Errors
-    /// [`Error::Invalid`] for an empty file or one over [`MAX_DOCUMENT_BYTES`];
-    /// [`Error::NotFound`] for an unknown customer.
+    /// [`Error::Invalid`] for an empty file, one over [`MAX_DOCUMENT_BYTES`] or one past
+    /// the customer's media quota; [`Error::NotFound`] for an unknown customer.
     pub async fn upload_document(
         &self,
         customer: CustomerId,
@@ -139,9 +140,36 @@ impl Vnum {
         Ok(tx.pending_documents().await?)
     }
 
+    /// A document and its scan, for review: an operator's for any document (`owner`
+    /// `None`), a customer's for its own only.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown document or another customer's;
+    /// [`Error::Media`] when the scan cannot be read.
+    pub async fn document_scan(
+        &self,
+        id: DocumentId,
+        owner: Option<CustomerId>,
+    ) -> Result<(Document, Vec<u8>), Error> {
+        let mut tx = self.ports.store.read().await?;
+        let document = tx
+            .document(id)
+            .await?
+            .filter(|d| owner.is_none_or(|owner| d.customer() == owner))
+            .ok_or_else(|| Error::not_found("document", id))?;
+        drop(tx);
+        let scan = self
+            .ports
+            .media
+            .get(&scan_key(document.customer(), id))
+            .await?;
+        Ok((document, scan))
+    }
+
     async fn store_scan(&self, document: &Document, bytes: Vec<u8>) -> Result<(), Error> {
-        let key = format!("documents/{}", document.id());
-        self.ports.media.put(&key, bytes).await.map_err(Error::from)
+        let customer = document.customer();
+        self.put_media(customer, &scan_key(customer, document.id()), bytes)
+            .await
     }
 }
 

@@ -4,6 +4,7 @@
 use vnum_calls::{GreetingSettings, Voice, VoiceRecordingOrder, WavInfo};
 use vnum_core::{CustomerId, GreetingId, Money, NumberId};
 
+use super::media::greeting_key;
 use super::numbers::owned_number;
 use crate::model::{NewLedgerEntry, NumberRecord};
 use crate::{Error, Vnum};
@@ -17,7 +18,8 @@ impl Vnum {
     ///
     /// # Errors
     /// [`Error::Refused`] (R13.D1) for a file of another format; [`Error::Invalid`] for an
-    /// empty name or a file over [`MAX_GREETING_BYTES`]; [`Error::NotFound`].
+    /// empty name, a file over [`MAX_GREETING_BYTES`] or one past the customer's media
+    /// quota; [`Error::NotFound`].
     pub async fn upload_greeting(
         &self,
         customer: CustomerId,
@@ -49,9 +51,7 @@ impl Vnum {
                 + 1,
         );
         let info = greetings.upload(id, name, &bytes)?;
-        self.ports
-            .media
-            .put(&format!("greetings/{number}/{id}"), bytes)
+        self.put_media(customer, &greeting_key(customer, number, id), bytes)
             .await?;
         self.save_settings(tx, record).await?;
         Ok((id, info))
@@ -103,7 +103,7 @@ impl Vnum {
         }
         self.ports
             .media
-            .get(&format!("greetings/{number}/{id}"))
+            .get(&greeting_key(customer, number, id))
             .await
             .map_err(Error::from)
     }

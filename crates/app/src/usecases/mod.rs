@@ -6,6 +6,7 @@ mod companies;
 mod customers;
 mod documents;
 mod greetings;
+mod media;
 mod numbers;
 mod offers;
 mod orders;
@@ -19,7 +20,7 @@ mod statistics;
 mod trials;
 mod waitlist;
 
-pub use auth::token_sha256;
+pub use auth::{IssuedApiKey, MAX_KEY_NAME_CHARS, NewApiKey, token_sha256};
 pub use balance::{BalanceView, PaymentMethod, ServiceState, TopUp, TopUpReceipt};
 pub use companies::ClosingDocuments;
 pub use customers::RegisterCustomer;

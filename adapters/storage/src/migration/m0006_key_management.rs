@@ -1,0 +1,39 @@
+//! API keys that can be named, expire and be revoked.
+//!
+//! The people's label of a key becomes its `name`; `expires_at` and `revoked_at` are empty
+//! for every key stored before, which therefore keep working as they did. A customer's keys
+//! are listed by `customer_id` (index `api_key_customer`).
+
+use sea_orm_migration::prelude::*;
+
+use super::run_ddl;
+
+#[derive(DeriveMigrationName)]
+pub(crate) struct Migration;
+
+const UP: &str = "
+ALTER TABLE api_keys RENAME COLUMN label TO name;
+ALTER TABLE api_keys ADD COLUMN expires_at {instant};
+ALTER TABLE api_keys ADD COLUMN revoked_at {instant};
+CREATE INDEX api_key_customer ON api_keys (customer_id)
+";
+
+const DOWN: &str = "
+DROP INDEX api_key_customer;
+ALTER TABLE api_keys DROP COLUMN revoked_at;
+ALTER TABLE api_keys DROP COLUMN expires_at;
+ALTER TABLE api_keys RENAME COLUMN name TO label
+";
+
+// The trait declares `&SchemaManager` with its lifetime elided; the impl must match it.
+#[allow(elided_lifetimes_in_paths)]
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        run_ddl(manager.get_connection(), UP).await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        run_ddl(manager.get_connection(), DOWN).await
+    }
+}
