@@ -5,13 +5,6 @@
 //! whatever a use case checked before. Money is integer minor units beside its currency:
 //! exact on both backends, and summed exactly by SQL.
 
-use sea_orm_migration::prelude::*;
-
-use super::run_ddl;
-
-#[derive(DeriveMigrationName)]
-pub(crate) struct Migration;
-
 const UP: &str = "
 CREATE TABLE customers (
     id {id},
@@ -87,15 +80,4 @@ DROP TABLE numbers;
 DROP TABLE customers
 ";
 
-// The trait declares `&SchemaManager` with its lifetime elided; the impl must match it.
-#[allow(elided_lifetimes_in_paths)]
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        run_ddl(manager.get_connection(), UP).await
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        run_ddl(manager.get_connection(), DOWN).await
-    }
-}
+ddl_migration!();

@@ -7,13 +7,6 @@
 //! effective instant is the unique index `rate_effective`, which also serves the lookup of
 //! a destination's prefixes.
 
-use sea_orm_migration::prelude::*;
-
-use super::run_ddl;
-
-#[derive(DeriveMigrationName)]
-pub(crate) struct Migration;
-
 const UP: &str = "
 CREATE TABLE rates (
     id {id},
@@ -31,15 +24,4 @@ const DOWN: &str = "
 DROP TABLE rates
 ";
 
-// The trait declares `&SchemaManager` with its lifetime elided; the impl must match it.
-#[allow(elided_lifetimes_in_paths)]
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        run_ddl(manager.get_connection(), UP).await
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        run_ddl(manager.get_connection(), DOWN).await
-    }
-}
+ddl_migration!();

@@ -4,13 +4,6 @@
 //! for every key stored before, which therefore keep working as they did. A customer's keys
 //! are listed by `customer_id` (index `api_key_customer`).
 
-use sea_orm_migration::prelude::*;
-
-use super::run_ddl;
-
-#[derive(DeriveMigrationName)]
-pub(crate) struct Migration;
-
 const UP: &str = "
 ALTER TABLE api_keys RENAME COLUMN label TO name;
 ALTER TABLE api_keys ADD COLUMN expires_at {instant};
@@ -25,15 +18,4 @@ ALTER TABLE api_keys DROP COLUMN expires_at;
 ALTER TABLE api_keys RENAME COLUMN name TO label
 ";
 
-// The trait declares `&SchemaManager` with its lifetime elided; the impl must match it.
-#[allow(elided_lifetimes_in_paths)]
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        run_ddl(manager.get_connection(), UP).await
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        run_ddl(manager.get_connection(), DOWN).await
-    }
-}
+ddl_migration!();

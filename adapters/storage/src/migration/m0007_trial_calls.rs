@@ -2,13 +2,6 @@
 //! calls are kept beside the rented numbers' (`call_records`), by test, with the same JSON
 //! record and the same kind of reference (the SIP engine's Call-ID, unique).
 
-use sea_orm_migration::prelude::*;
-
-use super::run_ddl;
-
-#[derive(DeriveMigrationName)]
-pub(crate) struct Migration;
-
 const UP: &str = "
 CREATE TABLE trial_calls (
     id BIGINT PRIMARY KEY,
@@ -25,15 +18,4 @@ const DOWN: &str = "
 DROP TABLE trial_calls
 ";
 
-// The trait declares `&SchemaManager` with its lifetime elided; the impl must match it.
-#[allow(elided_lifetimes_in_paths)]
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        run_ddl(manager.get_connection(), UP).await
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        run_ddl(manager.get_connection(), DOWN).await
-    }
-}
+ddl_migration!();

@@ -7,6 +7,36 @@
 //! the entities, the codecs or the enums of this crate, which describe the newest schema.
 //! [`run_ddl`] is part of every step: its placeholders keep the types they have.
 
+/// A migration step that is DDL alone: `UP` applied forwards, `DOWN` backwards, both
+/// through [`run_ddl`]. Expands, in the step's module, to its `Migration` (named after the
+/// module) and the trait impl every such step would otherwise write out.
+macro_rules! ddl_migration {
+    () => {
+        #[derive(sea_orm_migration::prelude::DeriveMigrationName)]
+        pub(crate) struct Migration;
+
+        // The trait declares `&SchemaManager` with its lifetime elided; the impl must
+        // match it.
+        #[allow(elided_lifetimes_in_paths)]
+        #[async_trait::async_trait]
+        impl sea_orm_migration::MigrationTrait for Migration {
+            async fn up(
+                &self,
+                manager: &sea_orm_migration::SchemaManager,
+            ) -> Result<(), sea_orm::DbErr> {
+                super::run_ddl(manager.get_connection(), UP).await
+            }
+
+            async fn down(
+                &self,
+                manager: &sea_orm_migration::SchemaManager,
+            ) -> Result<(), sea_orm::DbErr> {
+                super::run_ddl(manager.get_connection(), DOWN).await
+            }
+        }
+    };
+}
+
 mod m0001_initial;
 mod m0002_repositories;
 mod m0003_call_references;
