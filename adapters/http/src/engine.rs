@@ -746,18 +746,26 @@ impl EngineApi {
                  each call once",
             ));
         }
+        // Reports that cannot be read are refused on their own; the rest are stored
+        // together, with one answer each.
+        let mut readable = Vec::with_capacity(calls.len());
+        let mut refusals = Vec::new();
         for report in calls {
             let call_id = report.call_id.clone().unwrap_or_default();
-            let refused = match CallRecordFields::try_from(report) {
-                Ok(fields) => match self.vnum.record_call(fields, Some(&call_id)).await {
-                    Ok(_) => {
-                        result.recorded += 1;
-                        continue;
-                    }
-                    Err(error) => Problem::from(error),
-                },
-                Err(problem) => problem,
-            };
+            match CallRecordFields::try_from(report) {
+                Ok(fields) => readable.push((fields, call_id)),
+                Err(problem) => refusals.push((call_id, problem)),
+            }
+        }
+        let ids: Vec<String> = readable.iter().map(|(_, id)| id.clone()).collect();
+        let outcomes = self.vnum.record_calls(readable).await?;
+        for (call_id, outcome) in ids.into_iter().zip(outcomes) {
+            match outcome {
+                Ok(_) => result.recorded += 1,
+                Err(error) => refusals.push((call_id, Problem::from(error))),
+            }
+        }
+        for (call_id, refused) in refusals {
             if refused.status_code().is_server_error() {
                 return Err(refused);
             }

@@ -636,3 +636,86 @@ async fn r4_6_a_call_reported_twice_under_its_reference_is_counted_once() {
     assert_eq!(stats.numbers[0].stats.calls, 1);
     assert_eq!(stats.numbers[0].stats.answered, 1);
 }
+
+#[tokio::test]
+async fn r4_6_a_batch_of_reports_is_stored_together_and_each_report_answered_on_its_own() {
+    let (world, offer) = world_on(day(2026, 3, 1)).await;
+    let acme = company_with_contract(&world, "Acme GmbH").await;
+    world.top_up(acme.id, eur("100.00")).await;
+    let office = world.buy(acme.id, &offer, 1).await;
+    let report = |line, minute| CallRecordFields {
+        id: CallId(0),
+        line,
+        direction: Direction::Inbound,
+        from: "+4930123456".into(),
+        to: "+4915110000000".into(),
+        start: local_hm(TZ, day(2026, 3, 3), 11, minute),
+        answer: None,
+        end: local_hm(TZ, day(2026, 3, 3), 11, minute + 1),
+        disposition: Disposition::NoAnswer,
+        answered_by: None,
+    };
+    let line = CallLine::Number(office.id);
+    let stored = world
+        .vnum
+        .record_call(report(line, 0), Some("first@pbx"))
+        .await
+        .unwrap();
+    let backwards = CallRecordFields {
+        end: local_hm(TZ, day(2026, 3, 3), 10, 0),
+        ..report(line, 20)
+    };
+    let answered = CallRecordFields {
+        answer: Some(local_hm(TZ, day(2026, 3, 3), 11, 30)),
+        disposition: Disposition::Answered,
+        ..report(line, 30)
+    };
+
+    let outcomes = world
+        .vnum
+        .record_calls(vec![
+            (report(line, 0), "first@pbx".into()),
+            (report(line, 10), "second@pbx".into()),
+            (
+                report(CallLine::Number(NumberId(999_999)), 15),
+                "unknown@pbx".into(),
+            ),
+            (backwards, "backwards@pbx".into()),
+            (report(line, 5), "first@pbx".into()),
+            (report(line, 30), "third@pbx".into()),
+            // The same call again in the same batch, better described: it replaces the
+            // report before it.
+            (answered, "third@pbx".into()),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(outcomes.len(), 7);
+    let replay = outcomes[0].as_ref().unwrap();
+    assert!(replay.replayed);
+    assert_eq!(replay.call, stored.call);
+    assert!(!outcomes[1].as_ref().unwrap().replayed);
+    assert!(
+        matches!(&outcomes[2], Err(Error::NotFound { .. })),
+        "{:?}",
+        outcomes[2]
+    );
+    assert!(
+        matches!(&outcomes[3], Err(e) if e.rule() == Some(rule::R4_6)),
+        "{:?}",
+        outcomes[3]
+    );
+    // A reference of another call is refused, the rest of the batch stands.
+    assert!(
+        matches!(&outcomes[4], Err(Error::Conflict(_))),
+        "{:?}",
+        outcomes[4]
+    );
+    let third = outcomes[5].as_ref().unwrap();
+    let better = outcomes[6].as_ref().unwrap();
+    assert_eq!(better.call.id(), third.call.id());
+    assert_eq!(better.call.disposition(), Disposition::Answered);
+
+    let stats = world.vnum.call_stats(acme.id, march()).await.unwrap();
+    assert_eq!(stats.numbers[0].stats.calls, 3, "first, second and third");
+    assert_eq!(stats.numbers[0].stats.answered, 1);
+}

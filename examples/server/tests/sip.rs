@@ -1070,6 +1070,46 @@ async fn r4_6_a_backlog_of_call_records_is_posted_in_batches() {
     lab.stop().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r4_6_a_call_id_of_quotes_backslashes_and_non_ascii_bytes_is_recorded_with_the_others() {
+    if !tools_present() {
+        return;
+    }
+    // The engine writes most records as text; a caller's bytes that JSON text cannot hold
+    // as they are must neither be lost nor make vnum refuse the batch they travel in.
+    let lab = Lab::start("odd-call-id").await;
+    let port = free_port();
+    lab.forward(ForwardingPlan::single(server_target(port)))
+        .await;
+    // sipp names each call's Call-ID with this pattern (%u the call's number, %p its
+    // process, %s its address).
+    let odd = "q\"b\\s-\u{e9}-%u-%p@%s";
+
+    let phone = Sipp::new(&lab.dir, "odd-call-id-phone", ANSWERS, port)
+        .args(&["-timeout", "0"])
+        .start();
+    let output = lab.call(
+        "odd-call-id-caller",
+        &caller(200, 100),
+        RENTED,
+        &["-cid_str", odd],
+    );
+    assert_passed(&lab, &output);
+    let output = lab.call("plain-call-id-caller", &caller(200, 100), RENTED, &[]);
+    assert_passed(&lab, &output);
+    phone.stop();
+
+    let calls = lab.calls(2).await;
+    assert_eq!(calls.len(), 2, "{calls:?}");
+    assert!(
+        calls.iter().all(|c| c["disposition"] == "answered"),
+        "{calls:?}"
+    );
+    let log = lab.engine.log();
+    assert!(!log.contains("vnum refused"), "{log}");
+    lab.stop().await;
+}
+
 // The edge: what the engine refuses (adapters/kamailio/kamailio.cfg, its header).
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,7 +8,7 @@ use vnum_app::ports::store::{CallRecords, SipAccounts};
 use vnum_calls::{CallLine, CallRecord};
 use vnum_core::{CallId, CustomerId, NumberId, SipAccountId, TrialId};
 
-use super::{Sequence, to_json};
+use super::{Sequence, column, from_json, to_json};
 use crate::store::SeaOrmTransaction;
 
 fn sip_values(record: &SipAccountRecord) -> Result<Vec<sea_orm::Value>, StoreError> {
@@ -168,6 +168,27 @@ impl CallRecords for SeaOrmTransaction<'_> {
             vec![reference.into()],
         )
         .await
+    }
+
+    async fn calls_by_references(
+        &mut self,
+        references: &[&str],
+    ) -> Result<Vec<(String, CallRecord)>, StoreError> {
+        let mut found = Vec::new();
+        // Within the parameters every backend takes in one statement.
+        for chunk in references.chunks(500) {
+            let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let list = placeholders.join(", ");
+            let sql = format!(
+                "SELECT reference, record FROM call_records WHERE reference IN ({list})
+                UNION ALL SELECT reference, record FROM trial_calls WHERE reference IN ({list})"
+            );
+            let values = chunk.iter().map(|r| (*r).into()).collect();
+            for row in self.query_all(&sql, values).await? {
+                found.push((column(&row, 0)?, from_json(&column::<String>(&row, 1)?)?));
+            }
+        }
+        Ok(found)
     }
 
     async fn calls_of_trial(&mut self, trial: TrialId) -> Result<Vec<CallRecord>, StoreError> {

@@ -363,7 +363,7 @@ pub(crate) async fn r4_6_calls_are_found_by_number_and_start(store: &dyn Store) 
         tx.calls(&[one], to, to + Duration::minutes(120))
             .await
             .unwrap(),
-        vec![outside]
+        vec![outside.clone()]
     );
     assert_eq!(tx.calls(&[], from, to).await.unwrap(), vec![]);
 
@@ -373,6 +373,20 @@ pub(crate) async fn r4_6_calls_are_found_by_number_and_start(store: &dyn Store) 
         Some(late.clone())
     );
     assert_eq!(tx.call_by_reference("c@pbx").await.unwrap(), None);
+    // Many references in one read: those that name a call, each with its call.
+    let mut found = tx
+        .calls_by_references(&["b@pbx", "c@pbx", "a@pbx"])
+        .await
+        .unwrap();
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        found,
+        vec![
+            ("a@pbx".to_owned(), late.clone()),
+            ("b@pbx".to_owned(), outside.clone())
+        ]
+    );
+    assert_eq!(tx.calls_by_references(&[]).await.unwrap(), vec![]);
     assert_eq!(
         tx.insert_call(call(two, 40), Some("a@pbx")).await,
         Err(StoreError::Conflict {

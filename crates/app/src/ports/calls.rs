@@ -91,6 +91,24 @@ pub trait CallRecords: Send {
         reference: &str,
     ) -> Result<Option<CallRecord>, StoreError>;
 
+    /// The stored calls these references name, each with its reference; references that
+    /// name none are left out. By default one [`CallRecords::call_by_reference`] each.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] or [`StoreError::Corrupt`].
+    async fn calls_by_references(
+        &mut self,
+        references: &[&str],
+    ) -> Result<Vec<(String, CallRecord)>, StoreError> {
+        let mut found = Vec::new();
+        for reference in references {
+            if let Some(call) = self.call_by_reference(reference).await? {
+                found.push(((*reference).to_owned(), call));
+            }
+        }
+        Ok(found)
+    }
+
     /// The calls of a free test (R8 Decision), oldest first.
     ///
     /// # Errors
@@ -185,6 +203,17 @@ impl<'a> CallLog<'a> {
         reference: &str,
     ) -> Result<Option<CallRecord>, StoreError> {
         self.0.call_by_reference(reference).await
+    }
+
+    /// See [`CallRecords::calls_by_references`].
+    ///
+    /// # Errors
+    /// As [`CallRecords::calls_by_references`].
+    pub async fn calls_by_references(
+        &mut self,
+        references: &[&str],
+    ) -> Result<Vec<(String, CallRecord)>, StoreError> {
+        self.0.calls_by_references(references).await
     }
 
     /// Makes the recorded calls durable, or none of them.

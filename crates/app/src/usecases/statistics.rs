@@ -1,6 +1,6 @@
 //! Call detail records and the statistics of calls and of the balance (R4.6).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -109,7 +109,15 @@ impl Vnum {
         fields: CallRecordFields,
         reference: Option<&str>,
     ) -> Result<RecordedCall, Error> {
-        let call = CallRecord::new(fields)?;
+        self.record_one(CallRecord::new(fields)?, reference).await
+    }
+
+    /// [`Vnum::record_call`] of a checked record.
+    async fn record_one(
+        &self,
+        call: CallRecord,
+        reference: Option<&str>,
+    ) -> Result<RecordedCall, Error> {
         if let Some((destination, rule)) = self.rated_leg(&call) {
             return self
                 .record_rated_call(call, reference, &destination, rule)
@@ -163,6 +171,122 @@ impl Vnum {
             }
             (Err(other), _) => Err(other.into()),
         }
+    }
+
+    /// Stores a batch of calls the SIP engine reports (R4.6), each with its reference (the
+    /// engine's name for the call): what [`Vnum::record_call`] does for each, in the order
+    /// given, with one answer per report.
+    ///
+    /// Calls that cost nothing are stored in one unit of work: one commit for the batch,
+    /// one read of the references it names and one owner lookup per line. A rated call
+    /// (R6.D2, R5.D1) is stored and charged in a unit of its own, as
+    /// [`Vnum::record_call`] does. A report that names an unknown line, contradicts
+    /// itself or names another call is refused on its own, the rest are stored.
+    ///
+    /// # Errors
+    /// [`Error::Store`] when the store failed: the batch's calls that cost nothing were not
+    /// stored, and the engine sends the batch again (references make that safe).
+    pub async fn record_calls(
+        &self,
+        reports: Vec<(CallRecordFields, String)>,
+    ) -> Result<Vec<Result<RecordedCall, Error>>, Error> {
+        let mut outcomes: Vec<Option<Result<RecordedCall, Error>>> =
+            std::iter::repeat_with(|| None)
+                .take(reports.len())
+                .collect();
+        let mut plain = Vec::new();
+        let mut rated = Vec::new();
+        for (index, (fields, reference)) in reports.into_iter().enumerate() {
+            match CallRecord::new(fields) {
+                Err(invalid) => outcomes[index] = Some(Err(invalid.into())),
+                Ok(call) if self.rated_leg(&call).is_some() => {
+                    rated.push((index, call, reference));
+                }
+                Ok(call) => plain.push((index, call, reference)),
+            }
+        }
+        match self.record_unrated(&plain).await {
+            Ok(stored) => {
+                for ((index, _, _), outcome) in plain.iter().zip(stored) {
+                    outcomes[*index] = Some(outcome);
+                }
+            }
+            // Another report of one of these calls was stored at the same time: each is
+            // stored on its own, which settles the race.
+            Err(Error::Store(StoreError::Conflict {
+                what: Invariant::CallReference,
+            })) => rated.extend(plain),
+            Err(failed) => return Err(failed),
+        }
+        rated.sort_by_key(|(index, _, _)| *index);
+        for (index, call, reference) in rated {
+            outcomes[index] = Some(match self.record_one(call, Some(&reference)).await {
+                Err(Error::Store(failed)) => return Err(Error::Store(failed)),
+                other => other,
+            });
+        }
+        Ok(outcomes.into_iter().flatten().collect())
+    }
+
+    /// Stores calls that cost nothing in one unit of work, with one answer for each; see
+    /// [`Vnum::record_calls`].
+    async fn record_unrated(
+        &self,
+        calls: &[(usize, CallRecord, String)],
+    ) -> Result<Vec<Result<RecordedCall, Error>>, Error> {
+        if calls.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.ports.store.call_log().await?;
+        let mut owners: HashMap<CallLine, Option<CustomerId>> = HashMap::new();
+        let references: Vec<&str> = calls.iter().map(|(_, _, r)| r.as_str()).collect();
+        let mut stored: HashMap<String, CallRecord> = tx
+            .calls_by_references(&references)
+            .await?
+            .into_iter()
+            .collect();
+        let mut outcomes = Vec::with_capacity(calls.len());
+        for (_, call, reference) in calls {
+            let owner = match owners.get(&call.line()) {
+                Some(owner) => *owner,
+                None => {
+                    let owner = tx.owner(call.line()).await?;
+                    owners.insert(call.line(), owner);
+                    owner
+                }
+            };
+            if owner.is_none() {
+                outcomes.push(Err(line_not_found(call.line())));
+                continue;
+            }
+            let outcome = match stored.get(reference) {
+                Some(first) => match second_report(first.clone(), call, reference) {
+                    Ok(SecondReport::Answer(recorded)) => Ok(recorded),
+                    Ok(SecondReport::Replace(better)) => {
+                        tx.update_call(&better).await?;
+                        stored.insert(reference.clone(), better.clone());
+                        Ok(RecordedCall {
+                            call: better,
+                            replayed: false,
+                            cost: None,
+                        })
+                    }
+                    Err(refused) => Err(refused),
+                },
+                None => {
+                    let call = tx.insert_call(call.clone(), Some(reference)).await?;
+                    stored.insert(reference.clone(), call.clone());
+                    Ok(RecordedCall {
+                        call,
+                        replayed: false,
+                        cost: None,
+                    })
+                }
+            };
+            outcomes.push(outcome);
+        }
+        tx.commit().await?;
+        Ok(outcomes)
     }
 
     /// Stores a rated call and charges it, in one unit of work that may write: the call
