@@ -195,6 +195,13 @@ impl EngineSettings {
             self.children.max(1).to_string(),
             "-m".to_owned(),
             self.shared_memory_mib.max(16).to_string(),
+            // TLSF allocates in constant time. Debian's default manager (q_malloc built
+            // with memory debugging) searches free lists and records every allocation; under
+            // load it took a tenth of the engine's time, and the calls it delayed timed out.
+            "-x".to_owned(),
+            "tlsf".to_owned(),
+            "-X".to_owned(),
+            "tlsf".to_owned(),
             // Its own run directory: no pid or control files are shared with another one.
             "-Y".to_owned(),
             config
