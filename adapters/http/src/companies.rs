@@ -178,6 +178,12 @@ pub(crate) struct DocumentHead {
     issued_on: NaiveDate,
     /// The provider's legal name.
     provider: String,
+    /// The provider's registered address, where it configured one.
+    #[oai(skip_serializing_if_is_none)]
+    provider_address: Option<String>,
+    /// The provider's tax or company registration number, where it configured one.
+    #[oai(skip_serializing_if_is_none)]
+    provider_tax_id: Option<String>,
     /// The customer's legal name.
     customer: String,
 }
@@ -187,7 +193,9 @@ impl From<&DocumentHeader> for DocumentHead {
         Self {
             number: header.id.get(),
             issued_on: header.issued_on,
-            provider: header.provider.clone(),
+            provider: header.provider.name.clone(),
+            provider_address: header.provider.address.clone(),
+            provider_tax_id: header.provider.tax_id.clone(),
             customer: header.customer.clone(),
         }
     }

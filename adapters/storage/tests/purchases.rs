@@ -16,7 +16,7 @@ use vnum_app::testing::World;
 use vnum_app::{Config, Error, TopUp, Vnum};
 use vnum_calls::Voice;
 use vnum_core::{CustomerId, NumberId};
-use vnum_testkit::{day, eur};
+use vnum_testkit::day;
 
 use common::{billed_number, new_customer};
 
@@ -42,7 +42,10 @@ async fn customer_with_one_recording_paid(
     let number = billed_number(customer, "+493012345000", 20, day(2026, 3, 20), dec!(2));
     let number = tx.insert_number(number).await.unwrap().id;
     tx.commit().await.unwrap();
-    let price = eur(Config::default().voice_recording_price);
+    let price = Config::default()
+        .voice_recording_prices
+        .price(vnum_core::Currency::EUR)
+        .unwrap();
     vnum.top_up(TopUp {
         customer,
         amount: price,

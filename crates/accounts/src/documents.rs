@@ -50,6 +50,32 @@ pub fn closing_document_id(customer: CustomerId, period: Period) -> Option<Docum
     Some(DocumentId((customer << 32) | (start << 16) | length))
 }
 
+/// The provider as it issues closing documents: its legal name and, where the provider
+/// configured them, its address and tax registration (R12.2).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Issuer {
+    /// The legal name.
+    pub name: String,
+    /// The registered address, printed under the name.
+    #[serde(default)]
+    pub address: Option<String>,
+    /// The tax or company registration number (VAT id, INN …).
+    #[serde(default)]
+    pub tax_id: Option<String>,
+}
+
+impl Issuer {
+    /// An issuer known by its name alone.
+    #[must_use]
+    pub fn named(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            ..Self::default()
+        }
+    }
+}
+
 /// Who issues a document to whom, and when.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocumentHeader {
@@ -57,8 +83,8 @@ pub struct DocumentHeader {
     pub id: DocumentId,
     /// The day it is issued.
     pub issued_on: NaiveDate,
-    /// The provider's legal name.
-    pub provider: String,
+    /// The provider.
+    pub provider: Issuer,
     /// The customer's legal name.
     pub customer: String,
 }
@@ -170,10 +196,18 @@ fn title(kind: &str, header: &DocumentHeader, period: &Period) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{kind} No. {}, issued {}\nFrom: {}\nTo:   {}\nPeriod: {} to {}\n",
-        header.id,
-        header.issued_on,
-        header.provider,
+        "{kind} No. {}, issued {}\nFrom: {}",
+        header.id, header.issued_on, header.provider.name,
+    );
+    if let Some(address) = &header.provider.address {
+        let _ = writeln!(out, "      {address}");
+    }
+    if let Some(tax_id) = &header.provider.tax_id {
+        let _ = writeln!(out, "      Tax id: {tax_id}");
+    }
+    let _ = writeln!(
+        out,
+        "To:   {}\nPeriod: {} to {}\n",
         header.customer,
         period.start(),
         period.last_day(),
@@ -473,7 +507,7 @@ mod tests {
         DocumentHeader {
             id: DocumentId(42),
             issued_on: day(2026, 4, 1),
-            provider: "vnum Telecom Ltd".into(),
+            provider: Issuer::named("vnum Telecom Ltd"),
             customer: "Acme GmbH".into(),
         }
     }
@@ -579,6 +613,36 @@ mod tests {
         assert_eq!(invoice.items().len(), 4);
         assert_eq!(invoice.total(), eur_cents(2_300));
         assert!(invoice.render_text().contains("Total due"));
+    }
+
+    #[test]
+    fn r12_2_the_issuers_address_and_tax_id_are_printed_under_its_name() {
+        let mut with_details = header();
+        with_details.provider = Issuer {
+            name: "vnum Telecom Ltd".into(),
+            address: Some("1 Example Street, 10115 Berlin".into()),
+            tax_id: Some("DE123456789".into()),
+        };
+        let invoice = Invoice::for_period(
+            with_details,
+            &ledger(),
+            march(),
+            chrono_tz::Europe::Berlin,
+            Currency::EUR,
+        )
+        .unwrap();
+        let text = invoice.render_text();
+        let head: Vec<&str> = text.lines().take(5).collect();
+        assert_eq!(
+            head[1..],
+            [
+                "From: vnum Telecom Ltd",
+                "      1 Example Street, 10115 Berlin",
+                "      Tax id: DE123456789",
+                "To:   Acme GmbH",
+            ],
+            "{text}"
+        );
     }
 
     #[test]

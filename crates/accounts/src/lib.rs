@@ -20,8 +20,8 @@ pub use contract::{
     CustomerKind, Iban,
 };
 pub use documents::{
-    ActOfServices, ActSection, DocumentHeader, Invoice, ReconciliationStatement, ServiceItem,
-    StatementLine, closing_document_id,
+    ActOfServices, ActSection, DocumentHeader, Invoice, Issuer, ReconciliationStatement,
+    ServiceItem, StatementLine, closing_document_id,
 };
 pub use ledger::{BankTransfer, LedgerKind, LedgerLine};
 

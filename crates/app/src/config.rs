@@ -3,6 +3,8 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
+use vnum_accounts::Issuer;
+use vnum_calls::VoiceRecordingPrices;
 use vnum_core::CountryCode;
 use vnum_discounts::TermTiers;
 use vnum_lifecycle::HolidayCalendar;
@@ -17,9 +19,8 @@ pub struct Config {
     pub sip_domain: String,
     /// The SIP host that calls to phone numbers go through (forwarding to E.164, R5.2).
     pub sip_gateway: String,
-    /// The price of a professional voice recording of a greeting, in the customer's
-    /// currency (R13.3).
-    pub voice_recording_price: rust_decimal::Decimal,
+    /// What a professional voice recording of a greeting costs in each currency (R13.3).
+    pub voice_recording_prices: VoiceRecordingPrices,
     /// Numbers charged in one renewal unit of work.
     pub renewal_batch_size: u64,
     /// The discounts for paying 3, 6 or 12 months in advance (R11.1, R11.D1).
@@ -29,8 +30,9 @@ pub struct Config {
     /// How long a one-shot SMS allocation waits for its message before it expires and is
     /// refunded, in minutes (R9.D1).
     pub sms_allocation_lifetime_minutes: u32,
-    /// The provider's legal name, printed on closing documents as their issuer (R12.2).
-    pub legal_name: String,
+    /// The provider's legal name, address and tax id, printed on closing documents as their
+    /// issuer (R12.2).
+    pub issuer: Issuer,
     /// The largest single payment credited to a balance, in the major unit of the
     /// account's currency (R10.D6).
     pub max_payment: rust_decimal::Decimal,
@@ -119,12 +121,12 @@ impl Default for Config {
             billing_time_zone: chrono_tz::Europe::Moscow,
             sip_domain: "sip.vnum.example".to_owned(),
             sip_gateway: "gateway.vnum.example".to_owned(),
-            voice_recording_price: rust_decimal::Decimal::new(1500, 2),
+            voice_recording_prices: VoiceRecordingPrices::default(),
             renewal_batch_size: 10_000,
             term_tiers: TermTiers::default(),
             holidays: BTreeMap::new(),
             sms_allocation_lifetime_minutes: 20,
-            legal_name: "vnum".to_owned(),
+            issuer: Issuer::named("vnum"),
             max_payment: rust_decimal::Decimal::new(1_000_000, 0),
             private_forwarding_allowed: false,
             media_quota: MediaQuota::default(),

@@ -22,7 +22,7 @@ const TZ: Tz = chrono_tz::Europe::Moscow;
 async fn world_on(day: NaiveDate) -> (World, Offer) {
     let config = Config {
         billing_time_zone: TZ,
-        legal_name: "vnum Telecom Ltd".into(),
+        issuer: vnum_accounts::Issuer::named("vnum Telecom Ltd"),
         ..Config::default()
     };
     let world = World::with_config(local_hm(TZ, day, 9, 0), config);
@@ -311,7 +311,7 @@ async fn r12_2_reconciliation_statement_closes_on_the_ledger_balance() {
     assert_eq!(documents.act.sections()[0].number.as_ref(), Some(&e164));
     assert!(documents.act_text.contains(e164.as_str()));
     assert_eq!(documents.invoice.header().customer, "Acme GmbH");
-    assert_eq!(documents.invoice.header().provider, "vnum Telecom Ltd");
+    assert_eq!(documents.invoice.header().provider.name, "vnum Telecom Ltd");
     assert!(documents.invoice_text.contains("vnum Telecom Ltd"));
 
     // Asking again prints the same document number; another period gets its own.

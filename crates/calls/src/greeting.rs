@@ -8,7 +8,9 @@
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
-use vnum_core::{GreetingId, Money};
+use std::collections::BTreeMap;
+
+use vnum_core::{Currency, Decimal, GreetingId, Money};
 
 use crate::CallsError;
 
@@ -412,6 +414,110 @@ pub enum Voice {
     Male,
 }
 
+/// What a professional voice recording costs in each currency the provider prices it in
+/// (R13.3). A customer whose currency has no price cannot order one.
+///
+/// Invariant: every price is above zero, a whole number of its currency's minor units and
+/// within the bounds of money (R10.D6).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    try_from = "BTreeMap<Currency, Decimal>",
+    into = "BTreeMap<Currency, Decimal>"
+)]
+pub struct VoiceRecordingPrices(BTreeMap<Currency, Money>);
+
+impl VoiceRecordingPrices {
+    /// The price list `prices`.
+    ///
+    /// # Errors
+    /// [`CallsError::RecordingPriceInvalid`] for a price that is not above zero, has digits
+    /// below its currency's minor unit, or is past the bounds of money.
+    pub fn new(prices: BTreeMap<Currency, Decimal>) -> Result<Self, CallsError> {
+        let mut list = BTreeMap::new();
+        for (currency, price) in prices {
+            let invalid = |why: String| CallsError::RecordingPriceInvalid {
+                currency,
+                price,
+                why,
+            };
+            let money = Money::new(price, currency);
+            if price <= Decimal::ZERO {
+                return Err(invalid("expected an amount above zero".into()));
+            }
+            if let Err(e) = money.to_minor_units() {
+                return Err(invalid(e.to_string()));
+            }
+            if !money.is_whole_minor() {
+                return Err(invalid(format!(
+                    "{currency} has {} decimals: expected no fractions of a minor unit",
+                    currency.minor_units()
+                )));
+            }
+            // Written with the currency's minor digits: 15 EUR is 15.00 EUR.
+            let mut amount = price;
+            amount.rescale(currency.minor_units());
+            list.insert(currency, Money::new(amount, currency));
+        }
+        Ok(Self(list))
+    }
+
+    /// The price of a recording for a customer paying in `currency`.
+    ///
+    /// # Errors
+    /// [`CallsError::RecordingNotOffered`] when the list has no price in `currency`.
+    pub fn price(&self, currency: Currency) -> Result<Money, CallsError> {
+        self.0
+            .get(&currency)
+            .copied()
+            .ok_or_else(|| CallsError::RecordingNotOffered {
+                currency,
+                offered: self
+                    .0
+                    .keys()
+                    .map(|c| c.code())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+    }
+}
+
+impl Default for VoiceRecordingPrices {
+    /// 15.00 EUR, 16.00 USD, 13.00 GBP and 1,500.00 RUB.
+    fn default() -> Self {
+        Self(BTreeMap::from([
+            (
+                Currency::EUR,
+                Money::new(Decimal::new(1500, 2), Currency::EUR),
+            ),
+            (
+                Currency::USD,
+                Money::new(Decimal::new(1600, 2), Currency::USD),
+            ),
+            (
+                Currency::GBP,
+                Money::new(Decimal::new(1300, 2), Currency::GBP),
+            ),
+            (
+                Currency::RUB,
+                Money::new(Decimal::new(150_000, 2), Currency::RUB),
+            ),
+        ]))
+    }
+}
+
+impl TryFrom<BTreeMap<Currency, Decimal>> for VoiceRecordingPrices {
+    type Error = CallsError;
+    fn try_from(prices: BTreeMap<Currency, Decimal>) -> Result<Self, Self::Error> {
+        Self::new(prices)
+    }
+}
+
+impl From<VoiceRecordingPrices> for BTreeMap<Currency, Decimal> {
+    fn from(list: VoiceRecordingPrices) -> Self {
+        list.0.into_iter().map(|(c, m)| (c, m.amount())).collect()
+    }
+}
+
 /// An order for a professional voice recording of a greeting, an extra paid service
 /// (R13.3). The price comes from the provider's price list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -690,5 +796,41 @@ mod tests {
             Err(CallsError::RecordingTextEmpty)
         );
         assert!(VoiceRecordingOrder::new("Hi", Voice::Male, Money::zero(Currency::EUR)).is_err());
+    }
+
+    #[test]
+    fn r13_3_a_recording_is_priced_in_the_customers_currency_or_not_offered() {
+        let jpy = Currency::parse("JPY").unwrap();
+        let kwd = Currency::parse("KWD").unwrap();
+        let list: VoiceRecordingPrices =
+            serde_json::from_str(r#"{"EUR": "15", "JPY": "2000", "KWD": "4.500"}"#).unwrap();
+        assert_eq!(
+            list.price(Currency::EUR).unwrap().to_string(),
+            "15.00 EUR",
+            "a price is kept with its currency's minor digits"
+        );
+        assert_eq!(list.price(jpy).unwrap().amount(), Decimal::new(2000, 0));
+        assert_eq!(list.price(kwd).unwrap().amount(), Decimal::new(4500, 3));
+        let refused = list.price(Currency::USD).unwrap_err();
+        assert_eq!(
+            vnum_core::rule::RuleError::rule(&refused),
+            vnum_core::rule::R13_3
+        );
+        assert!(refused.to_string().contains("USD"), "{refused}");
+        assert!(refused.to_string().contains("EUR, JPY, KWD"), "{refused}");
+    }
+
+    #[test]
+    fn r13_3_a_price_list_refuses_free_fractional_and_unbounded_prices() {
+        for (raw, why) in [
+            (r#"{"EUR": "0"}"#, "above zero"),
+            (r#"{"EUR": "-1.00"}"#, "above zero"),
+            (r#"{"EUR": "1.005"}"#, "minor unit"),
+            (r#"{"JPY": "10.5"}"#, "minor unit"),
+            (r#"{"EUR": "99999999999999999"}"#, "out of range"),
+        ] {
+            let error = serde_json::from_str::<VoiceRecordingPrices>(raw).unwrap_err();
+            assert!(error.to_string().contains(why), "{raw}: {error}");
+        }
     }
 }

@@ -30,8 +30,8 @@ pub use cdr::{
     call_stats,
 };
 pub use greeting::{
-    AudioFormat, Encoding, GreetingFile, GreetingSettings, Voice, VoiceRecordingOrder, WavError,
-    WavInfo, check_wav, wav_fixtures,
+    AudioFormat, Encoding, GreetingFile, GreetingSettings, Voice, VoiceRecordingOrder,
+    VoiceRecordingPrices, WavError, WavInfo, check_wav, wav_fixtures,
 };
 pub use plan::{ForwardingPlan, RingTime, Strategy};
 pub use rating::{
@@ -47,7 +47,7 @@ pub use target::{
     ForwardingCharge, ForwardingLimits, ForwardingTarget, Host, ServerAddress, SipLogin, SipUri,
 };
 
-use vnum_core::{CallId, CustomerId, GreetingId, Money, PhoneNumberError};
+use vnum_core::{CallId, Currency, CustomerId, Decimal, GreetingId, Money, PhoneNumberError};
 
 /// What went wrong in a calls operation, in words the customer can act on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -152,6 +152,26 @@ pub enum CallsError {
     /// A recording order at no price.
     #[error("a professional recording is a paid service: the price {0} must be above zero")]
     RecordingNotPaid(Money),
+    /// A recording ordered in a currency the provider has no price in.
+    #[error(
+        "professional recordings have no price in {currency}: the provider prices them in {offered}"
+    )]
+    RecordingNotOffered {
+        /// The customer's currency.
+        currency: Currency,
+        /// The currencies with a price, comma-separated.
+        offered: String,
+    },
+    /// A price of the recording price list that is not an amount of its currency.
+    #[error("the price of a professional recording in {currency} is {price}: {why}")]
+    RecordingPriceInvalid {
+        /// The currency.
+        currency: Currency,
+        /// The price given.
+        price: Decimal,
+        /// What is expected.
+        why: String,
+    },
     /// A call record whose times contradict each other.
     #[error("call record {id} is inconsistent: {why}")]
     InconsistentCallRecord {
@@ -184,7 +204,9 @@ impl vnum_core::rule::RuleError for CallsError {
             Self::DuplicateGreeting(_) | Self::GreetingNotFound(_) => rule::R13_1,
             Self::RecordingTextEmpty
             | Self::RecordingTextTooLong { .. }
-            | Self::RecordingNotPaid(_) => rule::R13_3,
+            | Self::RecordingNotPaid(_)
+            | Self::RecordingNotOffered { .. }
+            | Self::RecordingPriceInvalid { .. } => rule::R13_3,
             Self::InconsistentCallRecord { .. } => rule::R4_6,
         }
     }

@@ -330,6 +330,47 @@ impl NumberStatus {
     }
 }
 
+/// What a carrier reports about a number it was asked to connect (R2, R1.D3).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CarrierOutcome {
+    /// It connected the number.
+    Connected(PhoneNumber),
+    /// It cannot provide the number, for the reason given.
+    Failed(String),
+}
+
+/// How a carrier's report meets the number's state. A carrier may report one outcome many
+/// times (a callback retried after a lost answer); only the first changes anything.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutcomeFit {
+    /// The number waits for this report: apply it.
+    Apply,
+    /// The same outcome was applied already: change nothing, answer as before.
+    AlreadyApplied,
+    /// The report contradicts what happened (another number connected, a failure after
+    /// the connection, a number never sent to the carrier or deleted): refuse it.
+    Contradicts,
+}
+
+impl NumberState {
+    /// How `outcome` meets this state (R2, R1.D3).
+    #[must_use]
+    pub fn meets(&self, outcome: &CarrierOutcome) -> OutcomeFit {
+        match (self, outcome) {
+            (Self::Provisioning, _) => OutcomeFit::Apply,
+            (Self::Active { number, .. }, CarrierOutcome::Connected(reported))
+                if number == reported =>
+            {
+                OutcomeFit::AlreadyApplied
+            }
+            (Self::ProvisioningFailed { .. }, CarrierOutcome::Failed(_)) => {
+                OutcomeFit::AlreadyApplied
+            }
+            _ => OutcomeFit::Contradicts,
+        }
+    }
+}
+
 /// Whether a number in `state` on an account with `balance` receives calls and SMS
 /// (R10.4, R10.D3).
 #[must_use]
@@ -371,6 +412,58 @@ mod routing_state_tests {
                 status.routing_state() == RoutingState::Active,
                 "{status:?}"
             );
+        }
+    }
+}
+
+#[cfg(test)]
+mod carrier_outcome_tests {
+    use chrono::NaiveDate;
+    use vnum_core::PhoneNumber;
+
+    use super::{CarrierOutcome, NumberState, OutcomeFit};
+
+    #[test]
+    fn r2_a_carrier_report_applies_once_and_a_contradicting_one_is_refused() {
+        let day = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap_or_default();
+        let connected = PhoneNumber::parse("+4930123456").ok();
+        let other = PhoneNumber::parse("+4930123457").ok();
+        let (Some(connected), Some(other)) = (connected, other) else {
+            panic!("valid test numbers");
+        };
+        let active = NumberState::Active {
+            number: connected.clone(),
+            connected_on: day,
+        };
+        let failed = NumberState::ProvisioningFailed {
+            reason: "no stock".into(),
+            failed_on: day,
+        };
+        let deleted = NumberState::Deleted {
+            number: None,
+            deleted_on: day,
+        };
+        let same = CarrierOutcome::Connected(connected);
+        let another = CarrierOutcome::Connected(other);
+        let failure = CarrierOutcome::Failed("no stock".into());
+        let cases = [
+            (&NumberState::Provisioning, &same, OutcomeFit::Apply),
+            (&NumberState::Provisioning, &failure, OutcomeFit::Apply),
+            (&active, &same, OutcomeFit::AlreadyApplied),
+            (&active, &another, OutcomeFit::Contradicts),
+            (&active, &failure, OutcomeFit::Contradicts),
+            (&failed, &failure, OutcomeFit::AlreadyApplied),
+            (&failed, &same, OutcomeFit::Contradicts),
+            (&deleted, &same, OutcomeFit::Contradicts),
+            (&NumberState::Ordered, &same, OutcomeFit::Contradicts),
+            (
+                &NumberState::AwaitingDocuments,
+                &failure,
+                OutcomeFit::Contradicts,
+            ),
+        ];
+        for (state, outcome, fit) in cases {
+            assert_eq!(state.meets(outcome), fit, "{state:?} meets {outcome:?}");
         }
     }
 }

@@ -219,7 +219,7 @@ impl Vnum {
                 }
             },
             issued_on: self.ports.clock.now().with_timezone(&tz).date_naive(),
-            provider: self.config.legal_name.clone(),
+            provider: self.config.issuer.clone(),
             customer: addressee,
         };
         let currency = customer.currency;

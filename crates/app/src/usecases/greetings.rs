@@ -2,7 +2,7 @@
 //! selected greeting, and professional recordings (R13.3).
 
 use vnum_calls::{GreetingSettings, Voice, VoiceRecordingOrder, WavInfo};
-use vnum_core::{CustomerId, GreetingId, Money, NumberId};
+use vnum_core::{CustomerId, GreetingId, NumberId};
 
 use super::media::greeting_key;
 use super::numbers::owned_number;
@@ -128,7 +128,7 @@ impl Vnum {
             .await?
             .ok_or_else(|| Error::not_found("customer", customer))?
             .currency;
-        let price = Money::new(self.config.voice_recording_price, currency).round_to_minor();
+        let price = self.config.voice_recording_prices.price(currency)?;
         let order = VoiceRecordingOrder::new(text, voice, price)?;
         super::balance::pay(
             &mut *tx,

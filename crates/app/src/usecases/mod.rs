@@ -26,7 +26,7 @@ pub use companies::ClosingDocuments;
 pub use customers::RegisterCustomer;
 pub use documents::{MAX_DOCUMENT_BYTES, ReviewDecision};
 pub use greetings::MAX_GREETING_BYTES;
-pub use numbers::{Deletion, NumberView};
+pub use numbers::{CarrierReceipt, Deletion, NumberView};
 pub use orders::{OrderLineRequest, PlaceOrder, PlacedOrder};
 pub use payments::{NotificationReceipt, ProviderNotification, StartPayment, StartedPayment};
 pub use renewals::RenewalReport;

@@ -2,7 +2,7 @@ use serde::Serialize;
 use vnum_billing::{BillingAnchor, Cancellation, NumberBilling};
 use vnum_calls::{CallsError, ForwardingPlan, ForwardingTarget};
 use vnum_core::{CustomerId, Money, NumberId, PhoneNumber};
-use vnum_lifecycle::{NumberEvent, NumberState, ReadyBy};
+use vnum_lifecycle::{CarrierOutcome, NumberEvent, NumberState, OutcomeFit, ReadyBy};
 
 use crate::model::{Billing, EntryKind, NewLedgerEntry, NumberRecord, OrderRecord, StockState};
 use crate::ports::{
@@ -19,6 +19,30 @@ impl Billing {
         let paid = anchor.index_of(self.paid_through).unwrap_or(0);
         NumberBilling::new(anchor, self.monthly_fee, paid)
     }
+}
+
+/// What a carrier's report did: the number as it is now, and whether the report had been
+/// applied before.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CarrierReceipt {
+    /// The number after the report.
+    pub number: NumberRecord,
+    /// The same report had been applied already; nothing changed.
+    pub replayed: bool,
+}
+
+/// The refusal of a report that contradicts what happened to `number`.
+fn contradicting(number: &NumberRecord, outcome: &CarrierOutcome) -> Error {
+    let reported = match outcome {
+        CarrierOutcome::Connected(e164) => format!("connected as {e164}"),
+        CarrierOutcome::Failed(_) => "failed".to_owned(),
+    };
+    Error::Conflict(format!(
+        "number {} is {} and was not waiting for the carrier: a report that it {reported} \
+         contradicts it",
+        number.id,
+        number.state.name()
+    ))
 }
 
 impl Vnum {
@@ -192,6 +216,64 @@ impl Vnum {
         vnum_billing::refund_for_unprovided(line.total, line.quantity, order.total, refunded)
             .map(Some)
             .map_err(Error::from)
+    }
+
+    /// A carrier's report about a number it was asked to connect (a callback of a carrier
+    /// over HTTP): the number is connected or fails as [`Vnum::connect_number`] and
+    /// [`Vnum::fail_provisioning`] do. The same report again changes nothing and answers
+    /// `replayed` (a carrier retries a callback whose answer it lost), also when two copies
+    /// race.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown number; [`Error::Conflict`] for a report that
+    /// contradicts what happened (another number connected, a failure after the
+    /// connection, a number never sent to the carrier or deleted); the errors of
+    /// [`Vnum::connect_number`] and [`Vnum::fail_provisioning`].
+    pub async fn apply_carrier_report(
+        &self,
+        id: NumberId,
+        outcome: CarrierOutcome,
+    ) -> Result<CarrierReceipt, Error> {
+        let fit = |number: &NumberRecord| number.state.meets(&outcome);
+        let number = self.number_record(id).await?;
+        match fit(&number) {
+            OutcomeFit::AlreadyApplied => {
+                return Ok(CarrierReceipt {
+                    number,
+                    replayed: true,
+                });
+            }
+            OutcomeFit::Contradicts => return Err(contradicting(&number, &outcome)),
+            OutcomeFit::Apply => {}
+        }
+        let applied = match &outcome {
+            CarrierOutcome::Connected(e164) => self.connect_number(id, e164.clone()).await,
+            CarrierOutcome::Failed(reason) => self.fail_provisioning(id, reason).await,
+        };
+        match applied {
+            Ok(number) => Ok(CarrierReceipt {
+                number,
+                replayed: false,
+            }),
+            Err(error) => {
+                // Another copy of the report may have been applied in between.
+                let now = self.number_record(id).await?;
+                match fit(&now) {
+                    OutcomeFit::AlreadyApplied => Ok(CarrierReceipt {
+                        number: now,
+                        replayed: true,
+                    }),
+                    _ => Err(error),
+                }
+            }
+        }
+    }
+
+    async fn number_record(&self, id: NumberId) -> Result<NumberRecord, Error> {
+        let mut tx = self.ports.store.read().await?;
+        tx.number(id)
+            .await?
+            .ok_or_else(|| Error::not_found("number", id))
     }
 
     /// The carrier connected a number (operator or carrier callback): the concrete number is
