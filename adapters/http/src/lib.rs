@@ -17,6 +17,7 @@
 mod allow;
 mod auth;
 mod balance;
+mod carrier;
 mod codes;
 mod companies;
 mod customers;
@@ -62,6 +63,7 @@ use vnum_app::Vnum;
 
 use allow::{AllowOn405, AllowedMethods};
 use balance::BalanceApi;
+use carrier::CarrierApi;
 use companies::CompaniesApi;
 use customers::CustomersApi;
 use documents::DocumentsApi;
@@ -141,6 +143,8 @@ enum Tag {
     /// Payments customers start, and the payment provider's signed notifications that
     /// confirm them.
     Payments,
+    /// A carrier's signed reports of the numbers it connects or cannot provide.
+    Carrier,
     /// Liveness.
     Health,
     /// The catalogue: offers, their numbers, quotes, stock and bulk agreements.
@@ -183,6 +187,9 @@ pub struct Options {
     /// The secret the payment provider signs its notifications with (R1.D1). Without it,
     /// `POST /v1/payments/notifications` answers 503.
     pub payment_webhook_secret: Option<WebhookSecret>,
+    /// The secret a carrier's provisioning service signs its callbacks with (R2). Without
+    /// it, `POST /v1/carrier/callbacks` answers 503.
+    pub carrier_secret: Option<WebhookSecret>,
     /// The longest the SIP engine may keep a routing decision (`cache_seconds` of
     /// `GET /v1/engine/route`). Zero by default: the engine asks for every call. Set it
     /// only when the engine is told of every change that ends a decision (the server
@@ -198,7 +205,8 @@ type Apis = (
     // Customers and the API keys they and operators hold: one element.
     (CustomersApi, KeysApi),
     BalanceApi,
-    PaymentsApi,
+    // Signed callbacks of the payment provider and of a carrier: one element.
+    (PaymentsApi, CarrierApi),
     OffersApi,
     OrdersApi,
     // A number and its greetings: one element, as the tuple has room for 16.
@@ -226,10 +234,16 @@ fn service(vnum: &Vnum, options: Options) -> OpenApiService<Apis, ()> {
             KeysApi { vnum: vnum.clone() },
         ),
         BalanceApi { vnum: vnum.clone() },
-        PaymentsApi {
-            vnum: vnum.clone(),
-            webhook_secret: options.payment_webhook_secret,
-        },
+        (
+            PaymentsApi {
+                vnum: vnum.clone(),
+                webhook_secret: options.payment_webhook_secret,
+            },
+            CarrierApi {
+                vnum: vnum.clone(),
+                secret: options.carrier_secret,
+            },
+        ),
         OffersApi { vnum: vnum.clone() },
         OrdersApi { vnum: vnum.clone() },
         (

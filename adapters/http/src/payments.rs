@@ -3,12 +3,10 @@
 
 use chrono::{DateTime, Utc};
 use poem::http::StatusCode;
-use poem::{FromRequest, Request, RequestBody};
 use poem_openapi::param::{Header, Path};
 use poem_openapi::payload::Json;
-use poem_openapi::registry::{MetaMediaType, MetaRequest, MetaSchemaRef, Registry};
-use poem_openapi::types::{ParseFromJSON, Type};
-use poem_openapi::{ApiExtractor, ApiExtractorType, ApiResponse, Enum, ExtractParamOptions};
+use poem_openapi::types::ParseFromJSON;
+use poem_openapi::{ApiResponse, Enum};
 use poem_openapi::{Object, OpenApi};
 use vnum_app::model::PaymentRecord;
 use vnum_app::{ProviderNotification, StartPayment, StartedPayment, Vnum};
@@ -19,7 +17,7 @@ use crate::Tag;
 use crate::auth::Caller;
 use crate::money::MoneyBody;
 use crate::problem::{ApiResult, Problem};
-use crate::signature::{self, WebhookSecret};
+use crate::signature::{self, SignedBody, WebhookSecret};
 
 /// Payments and the provider's notifications.
 pub(crate) struct PaymentsApi {
@@ -153,50 +151,6 @@ pub(crate) struct NotificationAnswer {
     ledger_entry_id: Option<i64>,
     /// True when the event was applied before and nothing changed this time.
     replayed: bool,
-}
-
-/// A notification's body as it came, kept as bytes because the signature covers the exact
-/// bytes; documented as the JSON of [`NotificationBody`].
-pub(crate) struct SignedBody(Vec<u8>);
-
-impl<'a> ApiExtractor<'a> for SignedBody {
-    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::RequestObject];
-
-    type ParamType = ();
-    type ParamRawType = ();
-
-    fn register(registry: &mut Registry) {
-        NotificationBody::register(registry);
-    }
-
-    fn request_meta() -> Option<MetaRequest> {
-        Some(MetaRequest {
-            description: Some("The event as JSON; the signature covers these exact bytes."),
-            content: vec![MetaMediaType {
-                content_type: "application/json; charset=utf-8",
-                schema: schema_ref(),
-            }],
-            required: true,
-        })
-    }
-
-    async fn from_request(
-        request: &'a Request,
-        body: &mut RequestBody,
-        _param_opts: ExtractParamOptions<Self::ParamType>,
-    ) -> poem::Result<Self> {
-        Ok(Self(
-            <Vec<u8> as FromRequest>::from_request(request, body).await?,
-        ))
-    }
-}
-
-fn schema_ref() -> MetaSchemaRef {
-    NotificationBody::schema_ref()
-}
-
-fn unauthorized(error: &signature::SignatureError) -> Problem {
-    Problem::new(StatusCode::UNAUTHORIZED, error.to_string())
 }
 
 /// The notification in `bytes`, read once its signature holds.
@@ -335,7 +289,7 @@ impl PaymentsApi {
         /// `t=<unix seconds>,v1=<lower-case hex HMAC-SHA256 of "<t>." + body>`.
         #[oai(name = "Vnum-Signature")]
         signature: Header<Option<String>>,
-        body: SignedBody,
+        body: SignedBody<NotificationBody>,
     ) -> ApiResult<Json<NotificationAnswer>> {
         let Some(secret) = &self.webhook_secret else {
             return Err(Problem::new(
@@ -346,7 +300,7 @@ impl PaymentsApi {
             .with_rule(rule::R1_D1.as_str()));
         };
         signature::verify(signature.0.as_deref(), &body.0, secret, self.vnum.now())
-            .map_err(|e| unauthorized(&e))?;
+            .map_err(|e| signature::unauthorized(&e))?;
         let receipt = self
             .vnum
             .apply_payment_notification(notification(&body.0)?)

@@ -36,7 +36,7 @@ impl WebhookSecret {
         let secret = secret.into();
         if secret.len() < Self::MIN_BYTES {
             return Err(format!(
-                "the payment webhook secret has {} bytes: expected at least {}",
+                "the shared secret has {} bytes: expected at least {}",
                 secret.len(),
                 Self::MIN_BYTES
             ));
@@ -46,6 +46,12 @@ impl WebhookSecret {
 
     fn as_bytes(&self) -> &[u8] {
         self.0.as_bytes()
+    }
+
+    /// The secret itself, for an adapter that signs its own requests with it.
+    #[must_use]
+    pub fn expose(&self) -> &str {
+        &self.0
     }
 }
 
@@ -156,6 +162,49 @@ pub(crate) fn verify(
         return Err(SignatureError::OutsideWindow { signed_at, now });
     }
     Ok(signed_at)
+}
+
+/// The 401 answer to a request whose signature does not hold.
+pub(crate) fn unauthorized(error: &SignatureError) -> crate::problem::Problem {
+    crate::problem::Problem::new(poem::http::StatusCode::UNAUTHORIZED, error.to_string())
+}
+
+/// A signed request's body as it came, kept as bytes because the signature covers the
+/// exact bytes; documented as the JSON of `T`, which is read once the signature holds.
+pub(crate) struct SignedBody<T>(pub(crate) Vec<u8>, std::marker::PhantomData<T>);
+
+impl<'a, T: poem_openapi::types::Type> poem_openapi::ApiExtractor<'a> for SignedBody<T> {
+    const TYPES: &'static [poem_openapi::ApiExtractorType] =
+        &[poem_openapi::ApiExtractorType::RequestObject];
+
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn register(registry: &mut poem_openapi::registry::Registry) {
+        T::register(registry);
+    }
+
+    fn request_meta() -> Option<poem_openapi::registry::MetaRequest> {
+        Some(poem_openapi::registry::MetaRequest {
+            description: Some("JSON; the signature covers these exact bytes."),
+            content: vec![poem_openapi::registry::MetaMediaType {
+                content_type: "application/json; charset=utf-8",
+                schema: T::schema_ref(),
+            }],
+            required: true,
+        })
+    }
+
+    async fn from_request(
+        request: &'a poem::Request,
+        body: &mut poem::RequestBody,
+        _param_opts: poem_openapi::ExtractParamOptions<Self::ParamType>,
+    ) -> poem::Result<Self> {
+        Ok(Self(
+            <Vec<u8> as poem::FromRequest>::from_request(request, body).await?,
+            std::marker::PhantomData,
+        ))
+    }
 }
 
 /// 32 bytes from 64 hexadecimal digits, either case.
