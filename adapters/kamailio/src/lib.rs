@@ -244,9 +244,14 @@ pub struct Kamailio {
 }
 
 impl Kamailio {
-    /// The `kamailio` binary, when installed.
+    /// The `kamailio` binary: the file `VNUM_KAMAILIO` names when it is set (a build of
+    /// one's own), else `kamailio` on the `PATH` or in `/usr/sbin`; `None` when there is none.
     #[must_use]
     pub fn binary() -> Option<PathBuf> {
+        if let Some(chosen) = std::env::var_os("VNUM_KAMAILIO") {
+            let chosen = PathBuf::from(chosen);
+            return chosen.is_file().then_some(chosen);
+        }
         let on_path = std::env::var_os("PATH").into_iter().flat_map(|paths| {
             std::env::split_paths(&paths)
                 .map(|dir| dir.join("kamailio"))

@@ -8,7 +8,7 @@ use anyhow::Context as _;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use vnum_app::Ports;
-use vnum_app::memory::{InMemoryMedia, RecordingSipEngine};
+use vnum_app::memory::InMemoryMedia;
 use vnum_app::ports::{
     CarrierError, CarrierGateway, Clock, Email, MediaStore, Notifier, NotifyError,
     ProvisioningRequest, ProvisioningTicket, SipEngine, Store,
@@ -247,9 +247,53 @@ pub fn ports(store: Arc<dyn Store>) -> Ports {
     ports_with(
         store,
         Arc::new(SystemClock),
-        Arc::new(RecordingSipEngine::new()),
+        Arc::new(NoSipEngine),
         Arc::new(InMemoryMedia::new()),
     )
+}
+
+/// The SIP engine port of a server with no engine to push to: the engine asks for HA1s
+/// and routes on every registration and call anyway, so nothing is kept, and each change
+/// is only logged.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoSipEngine;
+
+#[async_trait::async_trait]
+impl vnum_app::ports::SipEngine for NoSipEngine {
+    async fn upsert_account(
+        &self,
+        login: &str,
+        realm: &str,
+        _ha1: &str,
+    ) -> Result<(), vnum_app::ports::SipEngineError> {
+        tracing::debug!(
+            login,
+            realm,
+            "SIP account changed (no engine RPC to push to)"
+        );
+        Ok(())
+    }
+
+    async fn remove_account(
+        &self,
+        login: &str,
+        realm: &str,
+    ) -> Result<(), vnum_app::ports::SipEngineError> {
+        tracing::debug!(
+            login,
+            realm,
+            "SIP account removed (no engine RPC to push to)"
+        );
+        Ok(())
+    }
+
+    async fn routing_changed(
+        &self,
+        number: &vnum_core::PhoneNumber,
+    ) -> Result<(), vnum_app::ports::SipEngineError> {
+        tracing::debug!(%number, "routing changed (no engine RPC to push to)");
+        Ok(())
+    }
 }
 
 /// Kamailio's JSON-RPC at `url`: the SIP engine port.

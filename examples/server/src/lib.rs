@@ -42,20 +42,27 @@ pub async fn application(settings: &Settings) -> anyhow::Result<Vnum> {
 /// # Errors
 /// When the store cannot be opened.
 pub async fn application_with(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Vnum> {
-    let kamailio = settings.sip_engine_rpc.as_deref().map(adapters::kamailio);
+    let kamailio = settings.engine_rpc().as_deref().map(adapters::kamailio);
     // Kamailio keeps routing decisions; each committed change empties its table.
     let on_commit = kamailio.clone().map(adapters::forget_engine_routes);
     let store =
         adapters::open_store(&settings.database_url, settings.read_cache, on_commit).await?;
     let sip: Arc<dyn vnum_app::ports::SipEngine> = match kamailio {
         Some(engine) => engine,
-        None => Arc::new(vnum_app::memory::RecordingSipEngine::new()),
+        None => Arc::new(adapters::NoSipEngine),
     };
+    let config = settings.load_app_config()?;
     let media = adapters::open_media(settings.media_place().as_deref())?;
-    Ok(Vnum::new(
-        adapters::ports_with(store, clock, sip, media),
-        settings.app_config(),
-    ))
+    let mut ports = adapters::ports_with(store, clock, sip, media);
+    if let (Some(url), Some(secret)) = (&settings.carrier_url, &settings.carrier_secret) {
+        tracing::info!(%url, "numbers are ordered from the carrier's service over HTTP");
+        ports.carrier = Arc::new(vnum_carrier::HttpCarrier::new(
+            url,
+            secret.expose(),
+            settings.carrier_callback_url(),
+        ));
+    }
+    Ok(Vnum::new(ports, config))
 }
 
 /// Creates an operator key named `name` on the database `settings` name (migrating it
@@ -84,6 +91,7 @@ pub fn routes(vnum: Vnum, settings: &Settings) -> impl Endpoint + 'static {
     let options = vnum_http::Options {
         self_registration: settings.self_registration,
         payment_webhook_secret: settings.payment_webhook_secret.clone(),
+        carrier_secret: settings.carrier_secret.clone(),
         route_cache: settings.route_cache(),
         rate_limits: settings.rate_limits(),
     };
@@ -112,6 +120,7 @@ pub struct Running {
     stop: oneshot::Sender<()>,
     server: JoinHandle<std::io::Result<()>>,
     renewals: JoinHandle<()>,
+    engine: Option<vnum_kamailio::Kamailio>,
 }
 
 impl std::fmt::Debug for Running {
@@ -132,12 +141,25 @@ impl Running {
         &self.vnum
     }
 
+    /// The SIP engine this server started (`sip_enabled`), for its address and log.
+    #[must_use]
+    pub fn engine(&self) -> Option<&vnum_kamailio::Kamailio> {
+        self.engine.as_ref()
+    }
+
     /// Stops accepting connections, lets requests in flight finish and stops the renewals.
     ///
     /// # Errors
     /// When the server failed while running.
     pub async fn stop(self) -> anyhow::Result<()> {
         self.renewals.abort();
+        if let Some(engine) = self.engine {
+            // Kamailio keeps the records it has not posted in its spool, then stops.
+            tokio::task::spawn_blocking(move || engine.stop())
+                .await
+                .context("stopping the SIP engine panicked")?;
+            tracing::info!("SIP engine stopped");
+        }
         // The server may have stopped already; then the receiver is gone and that is fine.
         let _ = self.stop.send(());
         self.server.await.context("the server task panicked")??;
@@ -190,6 +212,19 @@ pub async fn start_with(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::R
     let server = tokio::spawn(server);
     let renewals = tokio::spawn(renewals::run_jobs(vnum.clone()));
     tracing::info!(%addr, "listening");
+    let engine = if settings.sip_enabled {
+        match start_engine(&vnum, settings, addr).await {
+            Ok(engine) => Some(engine),
+            Err(error) => {
+                renewals.abort();
+                let _ = stop.send(());
+                let _ = server.await;
+                return Err(error);
+            }
+        }
+    } else {
+        None
+    };
     Ok(Running {
         addr,
         demo,
@@ -197,5 +232,73 @@ pub async fn start_with(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::R
         stop,
         server,
         renewals,
+        engine,
     })
+}
+
+/// The name of the engine key a server makes for the Kamailio it starts; the key of the
+/// previous start is revoked when a new one is made.
+pub const ENGINE_KEY_NAME: &str = "SIP engine started by vnum-server";
+
+/// Starts Kamailio with vnum's configuration for the API at `addr`, with an engine key
+/// of its own (the one of a previous start is revoked).
+async fn start_engine(
+    vnum: &Vnum,
+    settings: &Settings,
+    addr: SocketAddr,
+) -> anyhow::Result<vnum_kamailio::Kamailio> {
+    if vnum_kamailio::Kamailio::binary().is_none() {
+        anyhow::bail!(
+            "sip_enabled is true but Kamailio is not installed: on Debian or Ubuntu, \
+             `apt-get install kamailio kamailio-utils-modules kamailio-extra-modules` (5.6 or \
+             later; see adapters/kamailio/README.md), or set VNUM_KAMAILIO to its binary"
+        );
+    }
+    for key in vnum.api_keys(None).await? {
+        if key.name == ENGINE_KEY_NAME
+            && key.principal == vnum_app::model::Principal::Engine
+            && key.revoked_at.is_none()
+        {
+            vnum.revoke_api_key(key.id, None).await?;
+        }
+    }
+    let issued = vnum
+        .create_api_key(vnum_app::NewApiKey {
+            principal: vnum_app::model::Principal::Engine,
+            name: ENGINE_KEY_NAME.to_owned(),
+            expires_at: None,
+        })
+        .await
+        .context("cannot create the SIP engine's key")?;
+    // Kamailio reaches the API on loopback when the server listens on every address.
+    let host = if addr.ip().is_unspecified() {
+        SocketAddr::new(
+            if addr.is_ipv4() {
+                std::net::Ipv4Addr::LOCALHOST.into()
+            } else {
+                std::net::Ipv6Addr::LOCALHOST.into()
+            },
+            addr.port(),
+        )
+    } else {
+        addr
+    };
+    let engine_settings = settings.engine_settings(&format!("http://{host}"), &issued.token);
+    if let Some(spool) = &engine_settings.spool {
+        std::fs::create_dir_all(spool)
+            .with_context(|| format!("cannot create the SIP spool {}", spool.display()))?;
+    }
+    let engine = tokio::task::spawn_blocking(move || {
+        vnum_kamailio::Kamailio::start(&engine_settings).map(|engine| (engine, engine_settings))
+    })
+    .await
+    .context("starting the SIP engine panicked")?
+    .context("the SIP engine did not start")?;
+    let (engine, engine_settings) = engine;
+    tracing::info!(
+        sip = %engine.listen(),
+        rpc = %engine_settings.rpc_url(),
+        "SIP engine (Kamailio) started"
+    );
+    Ok(engine)
 }

@@ -1,11 +1,18 @@
 //! How the server is configured: defaults, then a TOML file, then environment variables.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
+use chrono::NaiveDate;
 use chrono_tz::Tz;
 use serde::Deserialize;
+use vnum_calls::VoiceRecordingPrices;
+use vnum_core::{CountryCode, Currency};
+use vnum_discounts::{Percent, TermTiers};
+use vnum_kamailio::EngineSettings;
+use vnum_lifecycle::HolidayCalendar;
 
 /// Everything the server reads at start. See `examples/server/README.md` for each key.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
@@ -89,11 +96,77 @@ pub struct Settings {
     /// How many bytes of media files each customer may keep (`VNUM_MEDIA_QUOTA_BYTES`,
     /// default 1 GiB).
     pub media_quota_bytes: u64,
+    /// The discounts for paying 3, 6 or 12 months in advance, in percent
+    /// (`VNUM_TERM_DISCOUNTS` as `5,10,15`; R11.1).
+    pub term_discounts: TermTiers,
+    /// A directory of holiday calendars, one file per carrier country named by its ISO
+    /// code (`DE.txt`), one date per line (`VNUM_HOLIDAYS_DIR`; R2.D1). Unset, business
+    /// days are weekdays.
+    pub holidays_dir: Option<PathBuf>,
+    /// What a professional voice recording costs per currency
+    /// (`VNUM_VOICE_RECORDING_PRICES` as `EUR=15.00,USD=16.00`; R13.3).
+    pub voice_recording_prices: VoiceRecordingPrices,
+    /// How long a one-shot SMS allocation waits for its message before it expires and is
+    /// refunded, in minutes (`VNUM_SMS_ALLOCATION_LIFETIME_MINUTES`, 1 to 1440; R9).
+    pub sms_allocation_lifetime_minutes: u32,
+    /// The provider's legal name on closing documents (`VNUM_LEGAL_NAME`; R12.2).
+    pub legal_name: String,
+    /// The provider's registered address on closing documents (`VNUM_LEGAL_ADDRESS`).
+    pub legal_address: Option<String>,
+    /// The provider's tax or company registration number on closing documents
+    /// (`VNUM_LEGAL_TAX_ID`).
+    pub legal_tax_id: Option<String>,
+    /// Start the Kamailio SIP engine with the server and stop it with the server
+    /// (`VNUM_SIP_ENABLED`): it gets an engine key of its own, and changes are pushed to its
+    /// JSON-RPC.
+    pub sip_enabled: bool,
+    /// With `sip_enabled`, the UDP address Kamailio listens on for SIP (`VNUM_SIP_LISTEN`);
+    /// its JSON-RPC listens on TCP at the next port but four (5065 for 5060).
+    pub sip_listen: SocketAddr,
+    /// With `sip_enabled`, the TCP address of Kamailio's JSON-RPC (`VNUM_SIP_RPC`), which
+    /// only this server should reach; unset, the SIP address's IP and its port plus five.
+    pub sip_rpc: Option<SocketAddr>,
+    /// With `sip_enabled`, Kamailio's SIP worker processes (`VNUM_SIP_CHILDREN`).
+    pub sip_children: u16,
+    /// With `sip_enabled`, Kamailio's shared memory in MiB (`VNUM_SIP_SHARED_MEMORY_MIB`).
+    pub sip_shared_memory_mib: u32,
+    /// With `sip_enabled`, the voicemail server's SIP URI (`VNUM_SIP_VOICEMAIL`).
+    pub sip_voicemail: String,
+    /// With `sip_enabled`, requests one address may send in `sip_flood_window_seconds`
+    /// before it is ignored (`VNUM_SIP_FLOOD_REQUESTS`).
+    pub sip_flood_requests: u32,
+    /// With `sip_enabled`, the window of `sip_flood_requests`, in seconds
+    /// (`VNUM_SIP_FLOOD_WINDOW_SECONDS`).
+    pub sip_flood_window_seconds: u32,
+    /// With `sip_enabled`, how long a flooding address is ignored, in seconds
+    /// (`VNUM_SIP_BAN_SECONDS`).
+    pub sip_ban_seconds: u32,
+    /// With `sip_enabled`, where the call records Kamailio has not posted yet are kept
+    /// across its restarts (`VNUM_SIP_SPOOL_DIR`). Unset, beside the SQLite file
+    /// (`vnum-sip-spool` for `vnum.sqlite`), `vnum-sip-spool` in the working directory for
+    /// PostgreSQL, none for an in-memory database.
+    pub sip_spool_dir: Option<PathBuf>,
+    /// The provisioning service of a carrier over HTTP, such as `http://127.0.0.1:9000`
+    /// (`VNUM_CARRIER_URL`; protocol in adapters/carrier). Unset, the demo carrier
+    /// provides numbers from its pools.
+    pub carrier_url: Option<String>,
+    /// The secret requests to the carrier and its callbacks are signed with, at least 16
+    /// bytes (`VNUM_CARRIER_SECRET`); required with `carrier_url`.
+    pub carrier_secret: Option<vnum_http::WebhookSecret>,
+    /// The URL the carrier and other outside services reach this server at, such as
+    /// `https://vnum.example.net` (`VNUM_PUBLIC_URL`): requests to the carrier name
+    /// `<public_url>/v1/carrier/callbacks` as their callback. Unset, no callback URL is
+    /// sent and the carrier's service must know it.
+    pub public_url: Option<String>,
 }
+
+/// The longest SMS allocation lifetime the server takes, in minutes: one day.
+const MAX_SMS_ALLOCATION_MINUTES: u32 = 24 * 60;
 
 impl Default for Settings {
     fn default() -> Self {
         let app = vnum_app::Config::default();
+        let engine = EngineSettings::new(SocketAddr::from(([127, 0, 0, 1], 5060)), "", "");
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             database_url: "sqlite://vnum.sqlite?mode=rwc".to_owned(),
@@ -120,6 +193,26 @@ impl Default for Settings {
             media_dir: None,
             media_quota_files: app.media_quota.files,
             media_quota_bytes: app.media_quota.bytes,
+            term_discounts: demo_term_discounts(),
+            holidays_dir: None,
+            voice_recording_prices: app.voice_recording_prices,
+            sms_allocation_lifetime_minutes: app.sms_allocation_lifetime_minutes,
+            legal_name: app.issuer.name,
+            legal_address: app.issuer.address,
+            legal_tax_id: app.issuer.tax_id,
+            sip_enabled: false,
+            sip_listen: SocketAddr::from(([127, 0, 0, 1], 5060)),
+            sip_rpc: None,
+            sip_children: engine.children,
+            sip_shared_memory_mib: engine.shared_memory_mib,
+            sip_voicemail: engine.voicemail,
+            sip_flood_requests: engine.flood_requests,
+            sip_flood_window_seconds: engine.flood_window_seconds,
+            sip_ban_seconds: engine.ban_seconds,
+            sip_spool_dir: None,
+            carrier_url: None,
+            carrier_secret: None,
+            public_url: None,
         }
     }
 }
@@ -159,6 +252,9 @@ impl Settings {
                         settings.max_payment
                     );
                 }
+                settings
+                    .check()
+                    .context("the configuration file is invalid")?;
                 settings
             }
             None => Self::default(),
@@ -244,15 +340,6 @@ impl Settings {
                 *value = parse(name, &v)?;
             }
         }
-        for (name, value) in [
-            ("header_timeout_seconds", settings.header_timeout_seconds),
-            ("idle_timeout_seconds", settings.idle_timeout_seconds),
-            ("max_connections", settings.max_connections),
-        ] {
-            if value == 0 {
-                anyhow::bail!("{name} is 0: expected at least 1");
-            }
-        }
         if let Some(v) = env("VNUM_MEDIA_DIR") {
             settings.media_dir = Some(v);
         }
@@ -262,7 +349,226 @@ impl Settings {
         if let Some(v) = env("VNUM_MEDIA_QUOTA_BYTES") {
             settings.media_quota_bytes = parse("VNUM_MEDIA_QUOTA_BYTES", &v)?;
         }
+        if let Some(v) = env("VNUM_TERM_DISCOUNTS") {
+            settings.term_discounts =
+                term_discounts(&v).with_context(|| format!("VNUM_TERM_DISCOUNTS is {v:?}"))?;
+        }
+        if let Some(v) = env("VNUM_HOLIDAYS_DIR") {
+            settings.holidays_dir = Some(PathBuf::from(v));
+        }
+        if let Some(v) = env("VNUM_VOICE_RECORDING_PRICES") {
+            settings.voice_recording_prices =
+                price_list(&v).with_context(|| format!("VNUM_VOICE_RECORDING_PRICES is {v:?}"))?;
+        }
+        if let Some(v) = env("VNUM_SMS_ALLOCATION_LIFETIME_MINUTES") {
+            settings.sms_allocation_lifetime_minutes =
+                parse("VNUM_SMS_ALLOCATION_LIFETIME_MINUTES", &v)?;
+        }
+        if let Some(v) = env("VNUM_LEGAL_NAME") {
+            settings.legal_name = v;
+        }
+        if let Some(v) = env("VNUM_LEGAL_ADDRESS") {
+            settings.legal_address = Some(v);
+        }
+        if let Some(v) = env("VNUM_LEGAL_TAX_ID") {
+            settings.legal_tax_id = Some(v);
+        }
+        if let Some(v) = env("VNUM_SIP_ENABLED") {
+            settings.sip_enabled = parse("VNUM_SIP_ENABLED", &v)?;
+        }
+        if let Some(v) = env("VNUM_SIP_LISTEN") {
+            settings.sip_listen = parse("VNUM_SIP_LISTEN", &v)?;
+        }
+        if let Some(v) = env("VNUM_SIP_RPC") {
+            settings.sip_rpc = Some(parse("VNUM_SIP_RPC", &v)?);
+        }
+        if let Some(v) = env("VNUM_SIP_CHILDREN") {
+            settings.sip_children = parse("VNUM_SIP_CHILDREN", &v)?;
+        }
+        if let Some(v) = env("VNUM_SIP_SHARED_MEMORY_MIB") {
+            settings.sip_shared_memory_mib = parse("VNUM_SIP_SHARED_MEMORY_MIB", &v)?;
+        }
+        if let Some(v) = env("VNUM_SIP_VOICEMAIL") {
+            settings.sip_voicemail = v;
+        }
+        for (name, value) in [
+            ("VNUM_SIP_FLOOD_REQUESTS", &mut settings.sip_flood_requests),
+            (
+                "VNUM_SIP_FLOOD_WINDOW_SECONDS",
+                &mut settings.sip_flood_window_seconds,
+            ),
+            ("VNUM_SIP_BAN_SECONDS", &mut settings.sip_ban_seconds),
+        ] {
+            if let Some(v) = env(name) {
+                *value = parse(name, &v)?;
+            }
+        }
+        if let Some(v) = env("VNUM_SIP_SPOOL_DIR") {
+            settings.sip_spool_dir = Some(PathBuf::from(v));
+        }
+        if let Some(v) = env("VNUM_CARRIER_URL") {
+            settings.carrier_url = Some(v);
+        }
+        if let Some(v) = env("VNUM_CARRIER_SECRET") {
+            settings.carrier_secret = Some(
+                v.parse()
+                    .map_err(|e| anyhow::anyhow!("VNUM_CARRIER_SECRET is invalid: {e}"))?,
+            );
+        }
+        if let Some(v) = env("VNUM_PUBLIC_URL") {
+            settings.public_url = Some(v);
+        }
+        settings.check()?;
         Ok(settings)
+    }
+
+    /// Where a carrier calls back: `<public_url>/v1/carrier/callbacks`.
+    #[must_use]
+    pub fn carrier_callback_url(&self) -> Option<String> {
+        self.public_url
+            .as_ref()
+            .map(|base| format!("{}/v1/carrier/callbacks", base.trim_end_matches('/')))
+    }
+
+    /// The JSON-RPC URL of the SIP engine changes are pushed to: `sip_engine_rpc`, or the
+    /// engine this server starts with `sip_enabled`.
+    #[must_use]
+    pub fn engine_rpc(&self) -> Option<String> {
+        match &self.sip_engine_rpc {
+            Some(url) => Some(url.clone()),
+            None if self.sip_enabled => Some(self.engine_settings("", "").rpc_url()),
+            None => None,
+        }
+    }
+
+    /// The settings of the Kamailio this server starts with `sip_enabled`, serving the API
+    /// at `api` with the engine key `engine_key`.
+    #[must_use]
+    pub fn engine_settings(&self, api: &str, engine_key: &str) -> EngineSettings {
+        let defaults = EngineSettings::new(self.sip_listen, api, engine_key);
+        EngineSettings {
+            rpc: self.sip_rpc.unwrap_or(defaults.rpc),
+            sip_domain: self.sip_domain.clone(),
+            gateway: self.sip_gateway.clone(),
+            voicemail: self.sip_voicemail.clone(),
+            children: self.sip_children,
+            shared_memory_mib: self.sip_shared_memory_mib,
+            flood_requests: self.sip_flood_requests,
+            flood_window_seconds: self.sip_flood_window_seconds,
+            ban_seconds: self.sip_ban_seconds,
+            spool: self
+                .sip_spool_dir
+                .clone()
+                .or_else(|| self.beside_database("sip-spool").map(PathBuf::from)),
+            ..defaults
+        }
+    }
+
+    /// The rules that hold for the settings whichever source gave them.
+    fn check(&self) -> anyhow::Result<()> {
+        for (name, url) in [
+            ("carrier_url", &self.carrier_url),
+            ("public_url", &self.public_url),
+        ] {
+            if let Some(url) = url
+                && !(url.starts_with("http://") || url.starts_with("https://"))
+            {
+                anyhow::bail!("{name} is {url:?}: expected an http:// or https:// URL");
+            }
+        }
+        if self.carrier_url.is_some() && self.carrier_secret.is_none() {
+            anyhow::bail!(
+                "carrier_url is set but carrier_secret is not: requests to the carrier and its \
+                 callbacks are signed with it (at least 16 bytes)"
+            );
+        }
+        for (name, value) in [
+            ("header_timeout_seconds", self.header_timeout_seconds),
+            ("idle_timeout_seconds", self.idle_timeout_seconds),
+            ("max_connections", self.max_connections),
+        ] {
+            if value == 0 {
+                anyhow::bail!("{name} is 0: expected at least 1");
+            }
+        }
+        if !(1..=MAX_SMS_ALLOCATION_MINUTES).contains(&self.sms_allocation_lifetime_minutes) {
+            anyhow::bail!(
+                "sms_allocation_lifetime_minutes is {}: expected 1 to {MAX_SMS_ALLOCATION_MINUTES} \
+                 (a day)",
+                self.sms_allocation_lifetime_minutes
+            );
+        }
+        if self.legal_name.trim().is_empty() {
+            anyhow::bail!(
+                "legal_name is empty: expected the provider's legal name, printed on closing \
+                 documents"
+            );
+        }
+        for (name, text) in [
+            ("legal_name", Some(&self.legal_name)),
+            ("legal_address", self.legal_address.as_ref()),
+            ("legal_tax_id", self.legal_tax_id.as_ref()),
+        ] {
+            if let Some(text) = text
+                && (text.chars().count() > 200 || text.chars().any(char::is_control))
+            {
+                anyhow::bail!(
+                    "{name} is {text:?}: expected one line of at most 200 characters, printed \
+                     on closing documents"
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// The holiday calendars of [`Settings::holidays_dir`]: every `<country>.txt` file in
+    /// it, each line a date (`2026-12-25 Christmas Day`; `#` starts a comment). Other files
+    /// are left alone.
+    ///
+    /// # Errors
+    /// When the directory cannot be read, a `.txt` file is not named by a country code, or
+    /// a line is not a date: the message names the file and the line.
+    pub fn holidays(&self) -> anyhow::Result<BTreeMap<CountryCode, Vec<NaiveDate>>> {
+        let mut calendars = BTreeMap::new();
+        let Some(dir) = &self.holidays_dir else {
+            return Ok(calendars);
+        };
+        let entries = std::fs::read_dir(dir)
+            .with_context(|| format!("cannot read holidays_dir {}", dir.display()))?;
+        for entry in entries {
+            let path = entry
+                .with_context(|| format!("cannot read holidays_dir {}", dir.display()))?
+                .path();
+            if path.extension().is_none_or(|e| e != "txt") {
+                continue;
+            }
+            let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+            let country = CountryCode::parse(&stem).map_err(|e| {
+                anyhow::anyhow!(
+                    "holiday calendar {}: {e}: name each file by its country's ISO code, \
+                     such as DE.txt",
+                    path.display()
+                )
+            })?;
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read holiday calendar {}", path.display()))?;
+            let calendar = HolidayCalendar::parse(country, &text)
+                .with_context(|| format!("holiday calendar {} is invalid", path.display()))?;
+            calendars.insert(country, calendar.holidays().collect());
+        }
+        Ok(calendars)
+    }
+
+    /// The configuration of the application with the holiday calendars read from
+    /// [`Settings::holidays_dir`].
+    ///
+    /// # Errors
+    /// See [`Settings::holidays`].
+    pub fn load_app_config(&self) -> anyhow::Result<vnum_app::Config> {
+        Ok(vnum_app::Config {
+            holidays: self.holidays()?,
+            ..self.app_config()
+        })
     }
 
     /// The bounds of every connection the server serves.
@@ -290,15 +596,22 @@ impl Settings {
     /// database; `None` for process memory, when the database is in memory too.
     #[must_use]
     pub fn media_place(&self) -> Option<String> {
-        if let Some(place) = &self.media_dir {
-            return Some(place.clone());
+        match &self.media_dir {
+            Some(place) => Some(place.clone()),
+            None => self.beside_database("media"),
         }
+    }
+
+    /// A place named `<stem>-<what>` beside the SQLite file (`vnum-media` for
+    /// `vnum.sqlite`), `vnum-<what>` in the working directory for PostgreSQL, `None` for an
+    /// in-memory database.
+    fn beside_database(&self, what: &str) -> Option<String> {
         let Some(rest) = self
             .database_url
             .strip_prefix("sqlite://")
             .or_else(|| self.database_url.strip_prefix("sqlite:"))
         else {
-            return Some("vnum-media".to_owned());
+            return Some(format!("vnum-{what}"));
         };
         let (file, query) = rest.split_once('?').unwrap_or((rest, ""));
         if file.is_empty() || file == ":memory:" || query.split('&').any(|p| p == "mode=memory") {
@@ -310,7 +623,7 @@ impl Settings {
             |stem| stem.to_string_lossy().into_owned(),
         );
         Some(
-            file.with_file_name(format!("{stem}-media"))
+            file.with_file_name(format!("{stem}-{what}"))
                 .display()
                 .to_string(),
         )
@@ -320,14 +633,15 @@ impl Settings {
     /// this server empties the route table of, zero without one.
     #[must_use]
     pub fn route_cache(&self) -> std::time::Duration {
-        if self.sip_engine_rpc.is_some() {
+        if self.engine_rpc().is_some() {
             std::time::Duration::from_secs(u64::from(self.route_cache_seconds))
         } else {
             std::time::Duration::ZERO
         }
     }
 
-    /// The configuration of the application.
+    /// The configuration of the application, without the holiday calendars (files read by
+    /// [`Settings::load_app_config`]).
     #[must_use]
     pub fn app_config(&self) -> vnum_app::Config {
         vnum_app::Config {
@@ -341,9 +655,61 @@ impl Settings {
                 files: self.media_quota_files,
                 bytes: self.media_quota_bytes,
             },
+            term_tiers: self.term_discounts,
+            voice_recording_prices: self.voice_recording_prices.clone(),
+            sms_allocation_lifetime_minutes: self.sms_allocation_lifetime_minutes,
+            issuer: vnum_accounts::Issuer {
+                name: self.legal_name.clone(),
+                address: self.legal_address.clone(),
+                tax_id: self.legal_tax_id.clone(),
+            },
             ..vnum_app::Config::default()
         }
     }
+}
+
+/// The term discounts the demo ships: 5 %, 10 % and 15 % for 3, 6 and 12 months (R11.1).
+fn demo_term_discounts() -> TermTiers {
+    let percent = |p| Percent::new(rust_decimal::Decimal::from(p)).expect("0 to 100");
+    TermTiers::new(percent(5), percent(10), percent(15))
+}
+
+/// `5,10,15`: the percentages for 3, 6 and 12 months.
+fn term_discounts(text: &str) -> anyhow::Result<TermTiers> {
+    let parts: Vec<&str> = text.split(',').map(str::trim).collect();
+    let [three, six, twelve] = parts[..] else {
+        anyhow::bail!("expected three percentages for 3, 6 and 12 months, such as 5,10,15");
+    };
+    let percent = |p: &str| -> anyhow::Result<Percent> {
+        let value: rust_decimal::Decimal = p
+            .parse()
+            .map_err(|_| anyhow::anyhow!("{p:?} is not a percentage such as 12.5"))?;
+        Ok(Percent::new(value)?)
+    };
+    Ok(TermTiers::new(
+        percent(three)?,
+        percent(six)?,
+        percent(twelve)?,
+    ))
+}
+
+/// `EUR=15.00,USD=16.00`: a price per currency.
+fn price_list(text: &str) -> anyhow::Result<VoiceRecordingPrices> {
+    let mut prices = BTreeMap::new();
+    for pair in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let Some((code, amount)) = pair.split_once('=') else {
+            anyhow::bail!("{pair:?}: expected CURRENCY=amount, such as EUR=15.00");
+        };
+        let currency = Currency::parse(code.trim())?;
+        let amount: rust_decimal::Decimal = amount
+            .trim()
+            .parse()
+            .map_err(|_| anyhow::anyhow!("{pair:?}: {amount:?} is not an amount such as 15.00"))?;
+        if prices.insert(currency, amount).is_some() {
+            anyhow::bail!("{currency} is priced twice");
+        }
+    }
+    Ok(VoiceRecordingPrices::new(prices)?)
 }
 
 fn read_file(path: &Path) -> anyhow::Result<String> {
@@ -363,6 +729,11 @@ where
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
+    use vnum_core::PrepaidTerm;
+    use vnum_testkit::day;
+
     use super::*;
 
     #[test]
@@ -536,5 +907,244 @@ mod tests {
         })
         .unwrap_err();
         assert!(err.to_string().contains("VNUM_PRIVATE_FORWARDING"), "{err}");
+    }
+
+    /// The configuration table of the README: each row's TOML key and variable.
+    fn readme_rows() -> BTreeMap<String, String> {
+        let readme = include_str!("../README.md");
+        let start = readme
+            .find("| TOML key | environment variable |")
+            .expect("the README has a settings table");
+        readme[start..]
+            .lines()
+            .skip(2)
+            .take_while(|line| line.starts_with('|'))
+            .map(|line| {
+                let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+                let code = |cell: &str| cell.trim_matches('`').to_owned();
+                (code(cells[1]), code(cells[2]))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_readme_lists_every_setting_and_every_variable_the_server_reads() {
+        let rows = readme_rows();
+        // serde names every key of the type when it refuses an unknown one.
+        let refused = toml::from_str::<Settings>("no_such_setting = 1")
+            .unwrap_err()
+            .to_string();
+        let listed = refused
+            .split("expected one of")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{refused}"));
+        let keys: BTreeSet<String> = listed
+            .split(',')
+            .map(|k| k.trim().trim_matches('`').to_owned())
+            .collect();
+        let documented: BTreeSet<String> = rows.keys().cloned().collect();
+        assert_eq!(
+            documented, keys,
+            "the README's table and the Settings type name different keys"
+        );
+        let asked = std::cell::RefCell::new(BTreeSet::new());
+        Settings::from_sources(None, |name| {
+            asked.borrow_mut().insert(name.to_owned());
+            None
+        })
+        .unwrap();
+        let variables: BTreeSet<String> = rows.values().cloned().collect();
+        assert_eq!(
+            variables,
+            asked.into_inner(),
+            "the README's table and the variables the server reads differ"
+        );
+        for (key, variable) in &rows {
+            let expected = if key == "database_url" {
+                "DATABASE_URL".to_owned()
+            } else {
+                format!("VNUM_{}", key.to_uppercase())
+            };
+            assert_eq!(variable, &expected, "the variable of {key}");
+        }
+    }
+
+    #[test]
+    fn r11_1_the_demo_grants_term_discounts_and_a_provider_sets_its_own() {
+        let defaults = Settings::default().app_config();
+        let tiers: Vec<String> = [
+            PrepaidTerm::ThreeMonths,
+            PrepaidTerm::SixMonths,
+            PrepaidTerm::TwelveMonths,
+        ]
+        .iter()
+        .map(|t| defaults.term_tiers.percent(*t).to_string())
+        .collect();
+        assert_eq!(tiers, ["5%", "10%", "15%"]);
+
+        let file = "[term_discounts]\nthree_months = 2\nsix_months = \"4.5\"\ntwelve_months = 9\n";
+        let from_file = Settings::from_sources(Some(file), |_| None).unwrap();
+        assert_eq!(
+            from_file
+                .term_discounts
+                .percent(PrepaidTerm::SixMonths)
+                .get(),
+            rust_decimal::Decimal::new(45, 1)
+        );
+        let from_env = Settings::from_sources(Some(file), |name| {
+            (name == "VNUM_TERM_DISCOUNTS").then(|| "0, 0, 30".to_owned())
+        })
+        .unwrap();
+        assert_eq!(
+            from_env
+                .term_discounts
+                .percent(PrepaidTerm::TwelveMonths)
+                .to_string(),
+            "30%"
+        );
+        for bad in ["5,10", "5,10,101", "5,ten,15"] {
+            let error = Settings::from_sources(None, |name| {
+                (name == "VNUM_TERM_DISCOUNTS").then(|| bad.to_owned())
+            })
+            .unwrap_err();
+            assert!(
+                format!("{error:#}").contains("VNUM_TERM_DISCOUNTS"),
+                "{error:#}"
+            );
+        }
+        let error = Settings::from_sources(Some("[term_discounts]\nsix_months = 120\n"), |_| None)
+            .unwrap_err();
+        assert!(
+            format!("{error:#}").starts_with("the configuration file is invalid"),
+            "{error:#}"
+        );
+    }
+
+    #[test]
+    fn r13_3_recording_prices_are_per_currency_from_the_file_or_the_environment() {
+        let file = "voice_recording_prices = { EUR = \"12.00\", JPY = \"1800\" }\n";
+        let settings = Settings::from_sources(Some(file), |_| None).unwrap();
+        let config = settings.app_config();
+        let jpy = Currency::parse("JPY").unwrap();
+        assert_eq!(
+            config
+                .voice_recording_prices
+                .price(jpy)
+                .unwrap()
+                .to_string(),
+            "1800 JPY"
+        );
+        assert!(config.voice_recording_prices.price(Currency::USD).is_err());
+        let from_env = Settings::from_sources(Some(file), |name| {
+            (name == "VNUM_VOICE_RECORDING_PRICES").then(|| "USD=9.99, GBP=8".to_owned())
+        })
+        .unwrap()
+        .app_config();
+        assert_eq!(
+            from_env
+                .voice_recording_prices
+                .price(Currency::GBP)
+                .unwrap()
+                .to_string(),
+            "8.00 GBP"
+        );
+        assert!(
+            from_env
+                .voice_recording_prices
+                .price(Currency::EUR)
+                .is_err()
+        );
+        for bad in ["EUR", "EUR=0", "EUR=1.001", "XXX=1", "EUR=1,EUR=2"] {
+            let error = Settings::from_sources(None, |name| {
+                (name == "VNUM_VOICE_RECORDING_PRICES").then(|| bad.to_owned())
+            })
+            .unwrap_err();
+            assert!(
+                format!("{error:#}").contains("VNUM_VOICE_RECORDING_PRICES"),
+                "{bad}: {error:#}"
+            );
+        }
+    }
+
+    #[test]
+    fn sms_lifetime_and_legal_details_are_checked_wherever_they_come_from() {
+        let settings = Settings::from_sources(
+            Some("legal_name = \"Acme Telecom GmbH\"\nsms_allocation_lifetime_minutes = 45\n"),
+            |name| (name == "VNUM_LEGAL_TAX_ID").then(|| "DE123456789".to_owned()),
+        )
+        .unwrap();
+        let config = settings.app_config();
+        assert_eq!(config.sms_allocation_lifetime_minutes, 45);
+        assert_eq!(config.issuer.name, "Acme Telecom GmbH");
+        assert_eq!(config.issuer.tax_id.as_deref(), Some("DE123456789"));
+        assert_eq!(config.issuer.address, None);
+        for file in [
+            "sms_allocation_lifetime_minutes = 0",
+            "sms_allocation_lifetime_minutes = 1441",
+            "legal_name = \"  \"",
+            "legal_address = \"line one\\nBcc: x@example.com\"",
+        ] {
+            let error = Settings::from_sources(Some(file), |_| None).unwrap_err();
+            assert!(
+                format!("{error:#}").starts_with("the configuration file is invalid: "),
+                "{file}: {error:#}"
+            );
+        }
+        let error = Settings::from_sources(None, |name| {
+            (name == "VNUM_SMS_ALLOCATION_LIFETIME_MINUTES").then(|| "0".to_owned())
+        })
+        .unwrap_err();
+        assert!(
+            format!("{error:#}").contains("expected 1 to 1440"),
+            "{error:#}"
+        );
+    }
+
+    #[test]
+    fn r2_d1_holiday_calendars_are_read_from_a_directory_one_file_per_country() {
+        let dir = std::env::temp_dir().join(format!("vnum-holidays-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("DE.txt"),
+            "# Germany\n2026-12-25 Christmas Day\n2026-12-26 Boxing Day\n",
+        )
+        .unwrap();
+        std::fs::write(dir.join("README.md"), "not a calendar").unwrap();
+        let settings = Settings::from_sources(None, |name| {
+            (name == "VNUM_HOLIDAYS_DIR").then(|| dir.display().to_string())
+        })
+        .unwrap();
+        let config = settings.load_app_config().unwrap();
+        let germany = CountryCode::parse("DE").unwrap();
+        assert!(!config.calendar(germany).is_business_day(day(2026, 12, 25)));
+        assert!(config.calendar(germany).is_business_day(day(2026, 12, 28)));
+        assert!(
+            config
+                .calendar(CountryCode::parse("FR").unwrap())
+                .is_business_day(day(2026, 12, 25)),
+            "a country without a file has weekends only"
+        );
+
+        std::fs::write(dir.join("XX.txt"), "2026-01-01\n").unwrap();
+        let error = format!("{:#}", settings.load_app_config().unwrap_err());
+        assert!(
+            error.contains("XX.txt") && error.contains("ISO code"),
+            "{error}"
+        );
+        std::fs::remove_file(dir.join("XX.txt")).unwrap();
+        std::fs::write(dir.join("FR.txt"), "2026-07-14\nBastille Day\n").unwrap();
+        let error = format!("{:#}", settings.load_app_config().unwrap_err());
+        assert!(
+            error.contains("FR.txt") && error.contains("line 2"),
+            "{error}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+
+        let missing = Settings::from_sources(None, |name| {
+            (name == "VNUM_HOLIDAYS_DIR").then(|| "/no/such/holidays".to_owned())
+        })
+        .unwrap();
+        let error = format!("{:#}", missing.load_app_config().unwrap_err());
+        assert!(error.contains("/no/such/holidays"), "{error}");
     }
 }

@@ -1597,3 +1597,104 @@ async fn r5_d1_a_call_forwarded_to_a_phone_number_leaves_through_the_gateway_and
     assert_eq!(lab.balance().await, before - expected);
     lab.stop().await;
 }
+
+/// `sip_enabled`: the server starts Kamailio itself with a key of the engine's own, a
+/// customer's phone registers through it, and stopping the server stops the engine. A
+/// second start replaces the engine key of the first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_runs_its_own_engine_and_stops_it_with_itself() {
+    if !tools_present() {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("vnum-sip-own-engine-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let sip = SocketAddr::from(([127, 0, 0, 1], free_port()));
+    let settings = Settings {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database_url: format!("sqlite://{}?mode=rwc", dir.join("vnum.sqlite").display()),
+        seed_catalogue: false,
+        sip_enabled: true,
+        sip_listen: sip,
+        sip_rpc: Some(SocketAddr::from(([127, 0, 0, 1], free_tcp_port()))),
+        sip_children: 2,
+        ..Settings::default()
+    };
+    let running = vnum_server::start(&settings).await.unwrap();
+    let demo = running.demo.clone().unwrap();
+    let offer =
+        support::offer_on(running.application(), "DE", NumberKind::Mobile, false, true).await;
+    support::rent_on(running.application(), demo.customer, &offer, RENTED).await;
+    let http = reqwest::Client::new();
+    let created: Value = http
+        .post(format!(
+            "http://{}/v1/customers/{}/sip-accounts",
+            running.addr, demo.customer.0
+        ))
+        .bearer_auth(&demo.customer_key)
+        .json(&json!({"login": "demo-desk"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let password = created["password"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{created}"))
+        .to_owned();
+    let fields = dir.join("account.csv");
+    std::fs::write(&fields, "SEQUENTIAL\ndemo-desk;\n").unwrap();
+    let output = Sipp::new(&dir, "register", &registration(200), free_port())
+        .to(sip)
+        .args(&[
+            "-inf",
+            fields.to_str().unwrap(),
+            "-au",
+            "demo-desk",
+            "-ap",
+            &password,
+        ])
+        .run();
+    let log = running.engine().map(Kamailio::log).unwrap_or_default();
+    assert!(output.passed(), "{}", output.report(&log));
+
+    running.stop().await.unwrap();
+    let probe = UdpSocket::bind("127.0.0.1:0").unwrap();
+    probe
+        .set_read_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
+    probe
+        .send_to(options_request(&probe, sip).as_bytes(), sip)
+        .unwrap();
+    let mut answer = [0_u8; 2048];
+    assert!(
+        probe.recv_from(&mut answer).is_err(),
+        "the engine still answers after the server stopped"
+    );
+
+    // A second start on the same database: one engine key works, the new one.
+    let again = vnum_server::start(&settings).await.unwrap();
+    let engine_keys: Vec<_> = again
+        .application()
+        .api_keys(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|k| k.name == vnum_server::ENGINE_KEY_NAME)
+        .collect();
+    assert_eq!(engine_keys.len(), 2, "{engine_keys:?}");
+    assert!(engine_keys[0].revoked_at.is_some(), "{engine_keys:?}");
+    assert!(engine_keys[1].revoked_at.is_none(), "{engine_keys:?}");
+    again.stop().await.unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// An OPTIONS request from `from` to `to`.
+fn options_request(from: &UdpSocket, to: SocketAddr) -> String {
+    let local = from.local_addr().unwrap();
+    format!(
+        "OPTIONS sip:{to} SIP/2.0\r\nVia: SIP/2.0/UDP {local};branch=z9hG4bK-own-engine\r\n\
+         Max-Forwards: 70\r\nFrom: <sip:probe@{local}>;tag=1\r\nTo: <sip:{to}>\r\n\
+         Call-ID: own-engine-probe\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n"
+    )
+}

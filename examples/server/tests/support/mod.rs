@@ -290,48 +290,67 @@ impl Server {
         trial: bool,
         listed: bool,
     ) -> Offer {
-        self.vnum()
-            .create_offer(OfferTerms {
-                id: OfferId(0),
-                country: vnum_testkit::country(country),
-                city: None,
-                kind,
-                carrier: CarrierId(900),
-                monthly_price: eur("5.00"),
-                setup_fee: eur("0.00"),
-                provisioning: ProvisioningClass::Instant,
-                documents: DocumentRequirement::none(),
-                caller_id_monthly: None,
-                sip_forwarding_free: true,
-                trial_allowed: trial,
-                listed,
-            })
-            .await
-            .unwrap()
+        offer_on(self.vnum(), country, kind, trial, listed).await
     }
 
     /// Rents one number of `offer` to `customer`, connected by the carrier as `e164`.
     pub(crate) async fn rent(&self, customer: &Customer, offer: &Offer, e164: &str) -> NumberId {
-        let placed = self
-            .vnum()
-            .place_order(PlaceOrder {
-                customer: CustomerId(customer.id),
-                lines: vec![OrderLineRequest {
-                    offer: offer.id(),
-                    quantity: 1,
-                    term: PrepaidTerm::from_months(1).unwrap(),
-                    city: None,
-                    number: None,
-                }],
-                end_user: EndUser::Personal,
-                idempotency_key: None,
-            })
-            .await
-            .unwrap();
-        let id = placed.numbers[0].id;
-        self.vnum().connect_number(id, phone(e164)).await.unwrap();
-        id
+        rent_on(self.vnum(), CustomerId(customer.id), offer, e164).await
     }
+}
+
+/// An offer of `kind` numbers of `country` at 5.00 EUR a month, on `vnum`.
+pub(crate) async fn offer_on(
+    vnum: &Vnum,
+    country: &str,
+    kind: NumberKind,
+    trial: bool,
+    listed: bool,
+) -> Offer {
+    vnum.create_offer(OfferTerms {
+        id: OfferId(0),
+        country: vnum_testkit::country(country),
+        city: None,
+        kind,
+        carrier: CarrierId(900),
+        monthly_price: eur("5.00"),
+        setup_fee: eur("0.00"),
+        provisioning: ProvisioningClass::Instant,
+        documents: DocumentRequirement::none(),
+        caller_id_monthly: None,
+        sip_forwarding_free: true,
+        trial_allowed: trial,
+        listed,
+    })
+    .await
+    .unwrap()
+}
+
+/// Rents one number of `offer` to `customer` on `vnum`, connected by the carrier as `e164`.
+pub(crate) async fn rent_on(
+    vnum: &Vnum,
+    customer: CustomerId,
+    offer: &Offer,
+    e164: &str,
+) -> NumberId {
+    let placed = vnum
+        .place_order(PlaceOrder {
+            customer,
+            lines: vec![OrderLineRequest {
+                offer: offer.id(),
+                quantity: 1,
+                term: PrepaidTerm::from_months(1).unwrap(),
+                city: None,
+                number: None,
+            }],
+            end_user: EndUser::Personal,
+            idempotency_key: None,
+        })
+        .await
+        .unwrap();
+    let id = placed.numbers[0].id;
+    vnum.connect_number(id, phone(e164)).await.unwrap();
+    id
 }
 
 /// A WAV file of `samples` of silence at `rate` Hz, 16-bit, mono.
