@@ -181,6 +181,24 @@ SEEDS = {
 }
 
 here = os.path.dirname(os.path.abspath(__file__))
+
+
+def fixture(name):
+    """A tone encoded by the reference encoders (adapters/audio/tests/fixtures)."""
+    with open(os.path.join(here, "..", "adapters", "audio", "tests", "fixtures", name), "rb") as f:
+        return f.read()
+
+
+SEEDS["greeting_audio"] = {
+    "tone-mp3": fixture("tone.mp3"),
+    "tone-ogg": fixture("tone.ogg"),
+    "tone-flac": fixture("tone.flac"),
+    "truncated-mp3": fixture("tone.mp3")[:3000],
+    "cd-44k-stereo": wav(channels=2, rate=44100),
+    "float-32": wav(tag=3, bits=32),
+    "text": b"hello, this is not audio\n",
+}
+
 for target, seeds in SEEDS.items():
     folder = os.path.join(here, "corpus", target)
     os.makedirs(folder, exist_ok=True)

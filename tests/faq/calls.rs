@@ -360,28 +360,41 @@ async fn r13_2_r13_d1_a_greeting_must_be_8khz_16bit_mono_pcm_and_is_selected_aft
     let cd_quality = wav_fixtures::wav(1, 2, 44_100, 16, &[], 400);
     let err = world
         .vnum
-        .upload_greeting(nina.id, number.id, "music", cd_quality)
+        .upload_greeting(nina.id, number.id, "music", cd_quality, false)
         .await
         .unwrap_err();
     let message = err.to_string();
     assert!(message.contains("44100 Hz stereo"), "{message}");
     assert!(message.contains("8000 Hz mono 16-bit PCM"), "{message}");
+    assert!(message.contains("asking for conversion"), "{message}");
     assert_eq!(err.rule(), Some(vnum_core::rule::R13_D1));
     let mp3 = b"ID3\x04\x00\x00\x00\x00\x00\x00".to_vec();
     assert!(
         world
             .vnum
-            .upload_greeting(nina.id, number.id, "mp3", mp3)
+            .upload_greeting(nina.id, number.id, "mp3", mp3, false)
             .await
             .is_err()
     );
+    // Conversion is asked for, but this deployment converts nothing (R13.D2).
+    let refused = world
+        .vnum
+        .upload_greeting(nina.id, number.id, "mp3", b"ID3\x04".to_vec(), true)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.rule(), Some(vnum_core::rule::R13_D2));
+    assert!(
+        refused.to_string().contains("converts no audio"),
+        "{refused}"
+    );
 
     let good = wav_fixtures::wav(1, 1, 8_000, 16, &[(b"LIST", b"INFOtest")], 1_600);
-    let (id, _) = world
+    let id = world
         .vnum
-        .upload_greeting(nina.id, number.id, "hello", good.clone())
+        .upload_greeting(nina.id, number.id, "hello", good.clone(), false)
         .await
-        .unwrap();
+        .unwrap()
+        .id;
     let saved = world
         .vnum
         .set_greeting(nina.id, number.id, Some(id), true)

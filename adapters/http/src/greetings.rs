@@ -32,6 +32,11 @@ pub(crate) struct GreetingBody {
     pub(crate) name: String,
     /// Playing time in milliseconds.
     pub(crate) duration_ms: u32,
+    /// What the file was before it was converted on upload (R13.D2), in the upload's
+    /// answer.
+    #[oai(read_only, skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) converted_from: Option<String>,
 }
 
 /// The greetings of a number.
@@ -63,8 +68,12 @@ pub(crate) struct GreetingChoice {
 pub(crate) struct GreetingUpload {
     /// A name, 1 to 100 characters.
     name: String,
-    /// WAV, PCM, 8 kHz, 16-bit, mono, at most 5 MiB (R13.2).
+    /// WAV, PCM, 8 kHz, 16-bit, mono, at most 5 MiB (R13.2); with `convert`, also MP3,
+    /// Ogg/Vorbis, FLAC or WAV of another rate or width, of at most 5 minutes (R13.D2).
     file: Upload,
+    /// `true` to convert a file of another format to WAV, PCM, 8 kHz, 16-bit, mono
+    /// (R13.D2); without it such a file is refused (R13.D1).
+    convert: Option<bool>,
 }
 
 /// The answer to a greeting upload.
@@ -121,7 +130,10 @@ impl GreetingsApi {
     ///
     /// `multipart/form-data` with `name` and `file`: WAV, PCM, 8 kHz, 16-bit, mono, at most
     /// 5 MiB (R13.2). Another format answers 422 saying what the file is and what it must
-    /// be (R13.D1).
+    /// be (R13.D1). With `convert=true`, MP3, Ogg/Vorbis, FLAC and WAV of another rate or
+    /// width (at most 5 minutes) are converted to that format, and the answer's
+    /// `converted_from` says what the file was (R13.D2); a file that cannot be converted
+    /// answers 422 with rule R13.D2.
     #[oai(
         path = "/customers/:id/numbers/:number_id/greetings",
         method = "post",
@@ -151,14 +163,21 @@ impl GreetingsApi {
                 format!("the file could not be read: {e}"),
             )
         })?;
-        let (greeting, info) = self
+        let uploaded = self
             .vnum
-            .upload_greeting(customer, number, &body.name, bytes)
+            .upload_greeting(
+                customer,
+                number,
+                &body.name,
+                bytes,
+                body.convert.unwrap_or(false),
+            )
             .await?;
         Ok(GreetingUploaded::Created(Json(GreetingBody {
-            id: greeting.get(),
+            id: uploaded.id.get(),
             name: body.name,
-            duration_ms: info.duration_ms,
+            duration_ms: uploaded.info.duration_ms,
+            converted_from: uploaded.converted_from,
         })))
     }
 

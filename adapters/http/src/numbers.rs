@@ -333,6 +333,7 @@ impl NumberBody {
                     id: g.id().get(),
                     name: g.name().to_owned(),
                     duration_ms: g.info().duration_ms,
+                    converted_from: None,
                 })
                 .collect(),
             selected: greetings.selected().map(GreetingId::get),
@@ -663,6 +664,7 @@ mod tests {
                     id: 2,
                     name: "Hello \"world\" \u{e9}".to_owned(),
                     duration_ms: 1500,
+                    converted_from: None,
                 }],
                 selected: Some(2),
                 enabled: true,

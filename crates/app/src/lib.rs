@@ -44,6 +44,8 @@ pub struct Ports {
     pub sip: Arc<dyn SipEngine>,
     /// Greeting files.
     pub media: Arc<dyn MediaStore>,
+    /// Greetings of other formats, converted on request (R13.D2).
+    pub audio: Arc<dyn ports::AudioConverter>,
 }
 
 /// The application: every use case, as a method. Cheap to clone and share between tasks.

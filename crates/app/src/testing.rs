@@ -27,7 +27,8 @@ use vnum_core::{
 use vnum_lifecycle::{NumberKind, Offer, OfferTerms, ProvisioningClass};
 
 use crate::memory::{
-    FakeCarrier, InMemoryMedia, InMemoryStore, ManualClock, Outbox, RecordingSipEngine,
+    FakeCarrier, InMemoryMedia, InMemoryStore, ManualClock, NoConversion, Outbox,
+    RecordingSipEngine,
 };
 use crate::model::{Customer, CustomerKind, NumberRecord};
 use crate::ports::{Clock, Store};
@@ -89,6 +90,7 @@ impl World {
             carrier: Arc::new(carrier.clone()),
             sip: Arc::new(sip.clone()),
             media: Arc::new(media.clone()),
+            audio: Arc::new(NoConversion),
         };
         Self {
             vnum: Vnum::new(ports.clone(), config),

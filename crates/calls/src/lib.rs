@@ -129,9 +129,19 @@ pub enum CallsError {
     /// A realm that cannot go into a digest.
     #[error("invalid SIP realm {0:?}: expected a domain name without ':' or spaces")]
     InvalidRealm(String),
-    /// An uploaded greeting of the wrong format (R13.D1).
-    #[error(transparent)]
+    /// An uploaded greeting of the wrong format (R13.D1); the message offers the
+    /// conversion (R13.D2).
+    #[error(
+        "{0}. MP3, Ogg/Vorbis, FLAC and WAV of another rate or width can be converted: upload \
+         the file again asking for conversion"
+    )]
     GreetingRejected(#[from] WavError),
+    /// A greeting the customer asked to convert could not be (R13.D2).
+    #[error(
+        "the file could not be converted to a greeting: {0}. Conversion takes MP3, Ogg/Vorbis, \
+         FLAC and WAV audio"
+    )]
+    ConversionFailed(String),
     /// A greeting id uploaded twice.
     #[error("greeting {0} is already uploaded")]
     DuplicateGreeting(GreetingId),
@@ -201,6 +211,7 @@ impl vnum_core::rule::RuleError for CallsError {
             | Self::DuplicateTarget(_)
             | Self::VoicemailOnlyWithoutVoicemail => rule::R4_4,
             Self::GreetingRejected(_) => rule::R13_D1,
+            Self::ConversionFailed(_) => rule::R13_D2,
             Self::DuplicateGreeting(_) | Self::GreetingNotFound(_) => rule::R13_1,
             Self::RecordingTextEmpty
             | Self::RecordingTextTooLong { .. }

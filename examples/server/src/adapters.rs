@@ -352,6 +352,7 @@ pub fn ports_with(
         notifier: Arc::new(LogNotifier),
         sip,
         media,
+        audio: Arc::new(vnum_audio::AudioConversion::default()),
     }
 }
 

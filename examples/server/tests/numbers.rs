@@ -388,6 +388,83 @@ async fn r1_3_a_picked_number_is_connected_and_r11_quotes_name_each_discount() {
     server.stop().await;
 }
 
+/// A greeting in another format is refused with the offer to convert it (R13.D1); asked
+/// for, MP3 and FLAC are converted to WAV PCM 8 kHz 16-bit mono and the answer says what
+/// they were (R13.D2); bytes that are no audio are refused with R13.D2.
+#[tokio::test]
+async fn r13_d2_a_greeting_in_another_format_is_converted_when_asked_for() {
+    let server = Server::start_on_20_january().await;
+    let (anna, anna_key) = server.funded_customer("anna@example.com", "20.00").await;
+    let mobile = server.listed_offer(&anna_key, "DE", "mobile", None).await;
+    let placed = server.order(anna, &anna_key, &mobile, None).await;
+    let number = placed["numbers"][0]["id"].as_i64().unwrap();
+    let path = format!("/v1/customers/{anna}/numbers/{number}/greetings");
+    let fixture = |name: &str| {
+        std::fs::read(format!(
+            "{}/../../adapters/audio/tests/fixtures/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    };
+
+    let (status, refused) = server
+        .upload(&path, &anna_key, greeting("Music", fixture("tone.mp3")))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert_eq!(refused["rule"], "R13.D1", "{refused}");
+    assert!(
+        refused["detail"]
+            .as_str()
+            .unwrap()
+            .contains("asking for conversion"),
+        "{refused}"
+    );
+
+    for (file, codec) in [("tone.mp3", "MP3"), ("tone.flac", "FLAC")] {
+        let (status, uploaded) = server
+            .upload(
+                &path,
+                &anna_key,
+                greeting("Music", fixture(file)).text("convert", "true"),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{file}: {uploaded}");
+        assert!(
+            uploaded["converted_from"]
+                .as_str()
+                .unwrap()
+                .starts_with(codec),
+            "{uploaded}"
+        );
+        let played = server
+            .http
+            .get(format!("{}{path}/{}", server.base, uploaded["id"]))
+            .bearer_auth(&anna_key)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        let info = vnum_calls::check_wav(&played).unwrap();
+        assert_eq!(
+            u64::from(info.duration_ms),
+            uploaded["duration_ms"].as_u64().unwrap()
+        );
+    }
+
+    let (status, refused) = server
+        .upload(
+            &path,
+            &anna_key,
+            greeting("Noise", b"this is not audio".to_vec()).text("convert", "true"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert_eq!(refused["rule"], "R13.D2", "{refused}");
+    server.stop().await;
+}
+
 /// Another customer's number, forwarding, greeting and document answer 404, through the
 /// other customer's path and through its own (R5.3 tenant rule).
 #[tokio::test]

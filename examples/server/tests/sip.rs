@@ -828,12 +828,13 @@ async fn r4_5_a_number_on_voicemail_sends_its_calls_there() {
     lab.forward(ForwardingPlan::voicemail_only()).await;
     // The number's own greeting (R13.1): the voicemail server is told which one to play.
     let anna = CustomerId(lab.anna.id);
-    let (greeting, _) = lab
+    let greeting = lab
         .server
         .vnum()
-        .upload_greeting(anna, lab.number, "Welcome", support::wav(8000, 8000))
+        .upload_greeting(anna, lab.number, "Welcome", support::wav(8000, 8000), false)
         .await
-        .unwrap();
+        .unwrap()
+        .id;
     lab.server
         .vnum()
         .set_greeting(anna, lab.number, Some(greeting), true)

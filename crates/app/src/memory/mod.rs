@@ -263,6 +263,21 @@ impl SipEngine for RecordingSipEngine {
     }
 }
 
+/// An audio converter for deployments that convert nothing: every request to convert a
+/// greeting is refused, saying what to upload instead (R13.D2).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoConversion;
+
+#[async_trait]
+impl crate::ports::AudioConverter for NoConversion {
+    async fn to_greeting(
+        &self,
+        _bytes: Vec<u8>,
+    ) -> Result<crate::ports::ConvertedAudio, crate::ports::ConversionError> {
+        Err(crate::ports::ConversionError::Unavailable)
+    }
+}
+
 /// Media files in a map.
 #[derive(Clone, Debug, Default)]
 pub struct InMemoryMedia {

@@ -5,6 +5,7 @@
 //! plain data for tests and examples. Every method documents what an implementation must
 //! return on failure.
 
+mod audio;
 mod calls;
 mod carrier;
 mod clock;
@@ -20,6 +21,7 @@ pub mod store;
 mod trials;
 mod waitlist;
 
+pub use audio::{AudioConverter, ConversionError, ConvertedAudio};
 pub use carrier::{CarrierError, CarrierGateway, ProvisioningRequest, ProvisioningTicket};
 pub use clock::Clock;
 pub use media::{MediaError, MediaStore, MediaUsage};

@@ -1,7 +1,7 @@
 //! Greetings and voicemail (R13): uploads checked for format (R13.2, R13.D1), the
 //! selected greeting, and professional recordings (R13.3).
 
-use vnum_calls::{GreetingSettings, Voice, VoiceRecordingOrder, WavInfo};
+use vnum_calls::{CallsError, GreetingSettings, Voice, VoiceRecordingOrder, WavInfo, check_wav};
 use vnum_core::{CustomerId, GreetingId, NumberId};
 
 use super::media::greeting_key;
@@ -12,21 +12,36 @@ use crate::{Error, Vnum};
 /// The largest greeting file accepted: about 5 minutes of 8 kHz 16-bit mono.
 pub const MAX_GREETING_BYTES: usize = 5 * 1024 * 1024;
 
+/// A greeting just uploaded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UploadedGreeting {
+    /// Its id among the number's greetings.
+    pub id: GreetingId,
+    /// What the check learnt of the stored file.
+    pub info: WavInfo,
+    /// What the file was before it was converted, when it was (R13.D2).
+    pub converted_from: Option<String>,
+}
+
 impl Vnum {
     /// Uploads a greeting for a number (R13.1). The file must be WAV, PCM, 8 kHz, 16-bit,
-    /// mono (R13.2); any other file is refused with what it is and what it must be (R13.D1).
+    /// mono (R13.2); any other file is refused with what it is and what it must be, and
+    /// the offer to convert it (R13.D1). With `convert`, a file of another common format is
+    /// converted first and the answer says what it was (R13.D2); a file that is a greeting
+    /// already is stored as it is.
     ///
     /// # Errors
-    /// [`Error::Refused`] (R13.D1) for a file of another format; [`Error::Invalid`] for an
-    /// empty name, a file over [`MAX_GREETING_BYTES`] or one past the customer's media
-    /// quota; [`Error::NotFound`].
+    /// [`Error::Refused`] (R13.D1) for a file of another format, (R13.D2) for one that
+    /// cannot be converted; [`Error::Invalid`] for an empty name, a file over
+    /// [`MAX_GREETING_BYTES`] or one past the customer's media quota; [`Error::NotFound`].
     pub async fn upload_greeting(
         &self,
         customer: CustomerId,
         number: NumberId,
         name: &str,
         bytes: Vec<u8>,
-    ) -> Result<(GreetingId, WavInfo), Error> {
+        convert: bool,
+    ) -> Result<UploadedGreeting, Error> {
         if name.trim().is_empty() || name.len() > 100 {
             return Err(Error::Invalid(
                 "a greeting needs a name of 1 to 100 characters".into(),
@@ -38,6 +53,18 @@ impl Vnum {
                 bytes.len()
             )));
         }
+        owned_number(&mut *self.ports.store.read().await?, customer, number).await?;
+        let (bytes, converted_from) = if convert && check_wav(&bytes).is_err() {
+            let converted = self
+                .ports
+                .audio
+                .to_greeting(bytes)
+                .await
+                .map_err(|e| CallsError::ConversionFailed(e.to_string()))?;
+            (converted.wav, Some(converted.from))
+        } else {
+            (bytes, None)
+        };
         let mut tx = self.ports.store.begin().await?;
         let mut record = owned_number(&mut *tx, customer, number).await?;
         let greetings: &mut GreetingSettings = &mut record.settings.greetings;
@@ -54,7 +81,11 @@ impl Vnum {
         self.put_media(customer, &greeting_key(customer, number, id), bytes)
             .await?;
         self.save_settings(tx, record).await?;
-        Ok((id, info))
+        Ok(UploadedGreeting {
+            id,
+            info,
+            converted_from,
+        })
     }
 
     /// Selects one of the uploaded greetings and turns the greeting on or off (R13.1).

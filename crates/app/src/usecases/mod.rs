@@ -25,7 +25,7 @@ pub use balance::{BalanceView, PaymentMethod, ServiceState, TopUp, TopUpReceipt}
 pub use companies::ClosingDocuments;
 pub use customers::RegisterCustomer;
 pub use documents::{MAX_DOCUMENT_BYTES, ReviewDecision};
-pub use greetings::MAX_GREETING_BYTES;
+pub use greetings::{MAX_GREETING_BYTES, UploadedGreeting};
 pub use numbers::{CarrierReceipt, Deletion, NumberView};
 pub use orders::{OrderLineRequest, PlaceOrder, PlacedOrder};
 pub use payments::{NotificationReceipt, ProviderNotification, StartPayment, StartedPayment};
