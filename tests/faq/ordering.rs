@@ -294,6 +294,76 @@ async fn r2_3_r2_d1_a_slow_number_shows_a_ready_by_date_on_business_days_skippin
     }
 }
 
+#[tokio::test]
+async fn r2_2_r2_3_after_documents_the_ready_by_date_runs_from_the_review_that_completed_them() {
+    // Friday 1 May 2026 is a holiday in Germany.
+    let config = Config {
+        billing_time_zone: TZ,
+        holidays: BTreeMap::from([(CountryCode::parse("DE").unwrap(), vec![day(2026, 5, 1)])]),
+        ..Config::default()
+    };
+    let world = world_with(day(2026, 4, 24), config);
+    let shop = catalogue(&world).await;
+    world.carrier.set_instant(false);
+    let hana = world.customer("Hana").await;
+    world.top_up(hana.id, eur("50.00")).await;
+    let number = world.buy(hana.id, &shop.berlin, 1).await;
+    let view = world.vnum.number_view(hana.id, number.id).await.unwrap();
+    assert!(
+        matches!(
+            view.ready_by,
+            Some(vnum_lifecycle::ReadyBy::WhenDocumentsAccepted { .. })
+        ),
+        "R2.2: no date while the documents are not accepted: {:?}",
+        view.ready_by
+    );
+
+    let mut kinds = Vec::new();
+    for kind in [DocumentKind::PassportOrId, DocumentKind::ProofOfAddress] {
+        kinds.push(
+            world
+                .vnum
+                .upload_document(hana.id, kind, b"scan".to_vec())
+                .await
+                .unwrap(),
+        );
+    }
+    world
+        .vnum
+        .review_document(kinds[0].id(), ReviewDecision::Accept)
+        .await
+        .unwrap();
+    // The last document is accepted on Thursday 30 April.
+    world.go_to(day(2026, 4, 30), 10);
+    world
+        .vnum
+        .review_document(kinds[1].id(), ReviewDecision::Accept)
+        .await
+        .unwrap();
+    // Days later the date still counts from the review, not from today.
+    world.go_to(day(2026, 5, 4), 10);
+    let view = world.vnum.number_view(hana.id, number.id).await.unwrap();
+    assert_eq!(view.record.state, NumberState::Provisioning);
+    match view.ready_by {
+        Some(vnum_lifecycle::ReadyBy::Between {
+            earliest,
+            latest,
+            rule,
+        }) => {
+            // One to two business days from Thursday 30 April: Friday 1 May is a holiday
+            // and the weekend follows.
+            assert_eq!((earliest, latest), (day(2026, 5, 4), day(2026, 5, 5)));
+            assert_eq!(rule, vnum_core::rule::R2_2);
+        }
+        other => panic!("expected a ready-by date, got {other:?}"),
+    }
+    let listed = world.vnum.numbers_of(hana.id).await.unwrap();
+    assert_eq!(
+        listed[0].ready_by, view.ready_by,
+        "the list shows the same date"
+    );
+}
+
 fn one_de_mobile(
     shop_offer: &vnum_lifecycle::Offer,
     key: Option<&str>,

@@ -312,6 +312,34 @@ impl DocumentCheck {
     }
 }
 
+/// When `customer`'s accepted documents first covered everything `requirement` asks of
+/// `end_user`: for each required kind the earliest acceptance, and the latest of those.
+/// That is the moment the documents were complete and the carrier's clock started (R2.2);
+/// `None` while a kind has no accepted document. A requirement of nothing was never
+/// waited for: `None` too.
+#[must_use]
+pub fn documents_complete_at<'a>(
+    requirement: &DocumentRequirement,
+    end_user: EndUser,
+    customer: CustomerId,
+    documents: impl IntoIterator<Item = &'a Document> + Clone,
+) -> Option<DateTime<Utc>> {
+    let mut complete_at: Option<DateTime<Utc>> = None;
+    for kind in requirement.for_end_user(end_user) {
+        let first_accepted = documents
+            .clone()
+            .into_iter()
+            .filter(|d| d.customer == customer && d.kind == *kind)
+            .filter_map(|d| match d.review {
+                Review::Accepted { at } => Some(at),
+                _ => None,
+            })
+            .min()?;
+        complete_at = complete_at.max(Some(first_accepted));
+    }
+    complete_at
+}
+
 /// Which of `requirement`'s documents for `end_user` the `customer` still lacks.
 ///
 /// Any accepted document of the customer of the required kind counts, whichever order it

@@ -19,6 +19,7 @@ pub use alternatives::{
     Alternative, DocumentedOffer, WantedNumber, alternatives_without_documents,
 };
 pub use document::{
-    Document, DocumentCheck, DocumentError, RejectionReason, Review, ReviewEvent, missing_documents,
+    Document, DocumentCheck, DocumentError, RejectionReason, Review, ReviewEvent,
+    documents_complete_at, missing_documents,
 };
 pub use requirement::{DocumentKind, DocumentRequirement, EndUser};

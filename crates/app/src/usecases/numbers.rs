@@ -578,10 +578,13 @@ impl Vnum {
     pub async fn numbers_of(&self, customer: CustomerId) -> Result<Vec<NumberView>, Error> {
         let mut tx = self.ports.store.read().await?;
         let numbers = tx.numbers_of(customer).await?;
-        let mut orders = None;
+        let (mut orders, mut documents) = (None, None);
         let mut views = Vec::with_capacity(numbers.len());
         for record in numbers {
-            views.push(self.view(&mut *tx, record, &mut orders).await?);
+            views.push(
+                self.view(&mut *tx, record, &mut orders, &mut documents)
+                    .await?,
+            );
         }
         Ok(views)
     }
@@ -598,16 +601,18 @@ impl Vnum {
     ) -> Result<NumberView, Error> {
         let mut tx = self.ports.store.read().await?;
         let record = owned_number(&mut *tx, customer, id).await?;
-        self.view(&mut *tx, record, &mut None).await
+        self.view(&mut *tx, record, &mut None, &mut None).await
     }
 
-    /// A number with its ready-by date, found through the order that placed it; `orders`
-    /// holds the customer's orders once one number needed them.
+    /// A number with its ready-by date, found through the order that placed it and, for a
+    /// carrier that waits for documents, the day they were complete (R2.2, R2.3); `orders`
+    /// and `documents` hold the customer's once one number needed them.
     async fn view(
         &self,
         tx: &mut dyn Transaction,
         record: NumberRecord,
         orders: &mut Option<Vec<OrderRecord>>,
+        documents: &mut Option<Vec<vnum_compliance::Document>>,
     ) -> Result<NumberView, Error> {
         if matches!(
             record.state,
@@ -630,13 +635,42 @@ impl Vnum {
                     .with_timezone(&self.config.billing_time_zone)
                     .date_naive()
             });
-        let ready_by = match ordered_on {
-            Some(ordered_on) => tx
-                .offer(record.offer)
-                .await?
-                .and_then(|offer| self.ready_by(&offer, ordered_on, None)),
-            None => None,
+        let Some(ordered_on) = ordered_on else {
+            return Ok(NumberView {
+                record,
+                ready_by: None,
+            });
         };
+        let Some(offer) = tx.offer(record.offer).await? else {
+            return Ok(NumberView {
+                record,
+                ready_by: None,
+            });
+        };
+        // The carrier's clock starts when the documents are complete (R2.2): the review
+        // that accepted the last of them, or the order when they were all accepted before.
+        let documents_accepted_on = if record.state == NumberState::Provisioning
+            && offer.provisioning() == vnum_lifecycle::ProvisioningClass::AfterDocuments
+        {
+            let documents = match documents {
+                Some(documents) => documents,
+                None => documents.insert(tx.documents_of(record.customer).await?),
+            };
+            vnum_compliance::documents_complete_at(
+                offer.documents(),
+                record.end_user,
+                record.customer,
+                documents.iter(),
+            )
+            .map(|at| {
+                at.with_timezone(&self.config.billing_time_zone)
+                    .date_naive()
+                    .max(ordered_on)
+            })
+        } else {
+            None
+        };
+        let ready_by = self.ready_by(&offer, ordered_on, documents_accepted_on);
         Ok(NumberView { record, ready_by })
     }
 
