@@ -16,6 +16,7 @@ use crate::auth::Caller;
 use crate::money::MoneyBody;
 use crate::numbers::{NumberBody, ids};
 use crate::problem::{ApiResult, Problem};
+use crate::text::Text;
 
 /// Greetings.
 pub(crate) struct GreetingsApi {
@@ -60,9 +61,10 @@ pub(crate) struct GreetingChoice {
 
 /// A greeting upload: `multipart/form-data` with a `name` and a `file`.
 #[derive(Debug, Multipart)]
+#[oai(deny_unknown_fields)]
 pub(crate) struct GreetingUpload {
     /// A name, 1 to 100 characters.
-    name: String,
+    name: Text<1, 100>,
     /// WAV, PCM, 8 kHz, 16-bit, mono, at most 5 MiB (R13.2).
     file: Upload,
 }
@@ -153,11 +155,11 @@ impl GreetingsApi {
         })?;
         let (greeting, info) = self
             .vnum
-            .upload_greeting(customer, number, &body.name, bytes)
+            .upload_greeting(customer, number, body.name.as_str(), bytes)
             .await?;
         Ok(GreetingUploaded::Created(Json(GreetingBody {
             id: greeting.get(),
-            name: body.name,
+            name: body.name.into_string(),
             duration_ms: info.duration_ms,
         })))
     }

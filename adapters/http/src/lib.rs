@@ -28,6 +28,7 @@ mod health;
 mod keys;
 mod limit;
 mod money;
+mod nulls;
 mod numbers;
 mod offers;
 mod operations;
@@ -39,10 +40,12 @@ mod payments;
 mod problem;
 mod rate;
 mod rates;
+mod refusals;
 mod signature;
 mod sip_accounts;
 mod sms;
 mod statistics;
+mod text;
 mod trace;
 mod trials;
 mod waitlist;
@@ -256,7 +259,9 @@ fn service(vnum: &Vnum, options: Options) -> OpenApiService<Apis, ()> {
     OpenApiService::new(apis, "vnum", env!("CARGO_PKG_VERSION")).description(
         "Virtual phone numbers: customers, prepaid balances, numbers, forwarding. \
          Authenticate with `Authorization: Bearer vnum_…` (or the key as the password of HTTP \
-         Basic authentication); errors are RFC 7807 problems.",
+         Basic authentication); errors are RFC 7807 problems. No field of a request body is \
+         nullable: a field without a value is left out, and `null` in a field the schema \
+         names is refused with 400.",
     )
 }
 
@@ -291,9 +296,33 @@ fn served_spec(spec: &str) -> String {
     match serde_json::from_str::<serde_json::Value>(spec) {
         Ok(mut document) => {
             visit(&mut document);
+            close_forms(&mut document);
+            refusals::document_refusals(&mut document);
             serde_json::to_string_pretty(&document).unwrap_or_else(|_| spec.to_owned())
         }
         Err(_) => spec.to_owned(),
+    }
+}
+
+/// Upload forms (`multipart/form-data`) take the fields they name and no other: their
+/// schemas say `additionalProperties: false`, as the operations refuse other fields.
+fn close_forms(document: &mut serde_json::Value) {
+    let Some(paths) = document
+        .get_mut("paths")
+        .and_then(serde_json::Value::as_object_mut)
+    else {
+        return;
+    };
+    for operation in paths
+        .values_mut()
+        .filter_map(serde_json::Value::as_object_mut)
+        .flat_map(|operations| operations.values_mut())
+    {
+        if let Some(serde_json::Value::Object(form)) =
+            operation.pointer_mut("/requestBody/content/multipart~1form-data/schema")
+        {
+            form.insert("additionalProperties".to_owned(), false.into());
+        }
     }
 }
 
@@ -337,6 +366,7 @@ pub fn api_with(vnum: Vnum, options: Options) -> impl Endpoint<Output = Response
     let rate_limits = options.rate_limits;
     let service = service(&vnum, options);
     let document = served_spec(&service.spec());
+    let document_value = serde_json::from_str(&document).unwrap_or_default();
     let spec = poem::get(poem::endpoint::make_sync(move |_| {
         Response::builder()
             .content_type("application/json; charset=utf-8")
@@ -348,6 +378,7 @@ pub fn api_with(vnum: Vnum, options: Options) -> impl Endpoint<Output = Response
         .nest("/", service)
         .at("/openapi.json", spec)
         .nest("/docs", docs)
+        .with(nulls::NoNulls::from_document(&document_value))
         .with(body_limits())
         .with(rate::RateLimit::new(vnum.clone(), rate_limits))
         .data(vnum)

@@ -363,7 +363,7 @@ async fn r1_3_a_picked_number_is_connected_and_r11_quotes_name_each_discount() {
         .put(
             &format!("/v1/customers/{anna}/bulk-agreement"),
             server.operator(),
-            json!({"min_quantity": 2, "per_country": {"DE": "10"}}),
+            json!({"min_quantity": 2, "per_country": [{"country": "DE", "percent": "10"}]}),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{agreement}");
