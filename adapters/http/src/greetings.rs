@@ -100,8 +100,7 @@ pub(crate) enum VoiceKind {
 #[oai(rename = "VoiceRecording")]
 pub(crate) struct RecordingBody {
     /// The text to record, up to 2000 characters.
-    #[oai(validator(max_length = 2000))]
-    text: String,
+    text: Text<1, 2000>,
     /// The voice.
     voice: VoiceKind,
     /// The price charged (in an answer).
@@ -241,10 +240,10 @@ impl GreetingsApi {
         };
         let order = self
             .vnum
-            .order_voice_recording(customer, number, &body.0.text, voice)
+            .order_voice_recording(customer, number, body.0.text.as_str(), voice)
             .await?;
         Ok(RecordingOrdered::Created(Json(RecordingBody {
-            text: order.text().to_owned(),
+            text: Text(order.text().to_owned()),
             voice: body.0.voice,
             price: Some(order.price().into()),
         })))

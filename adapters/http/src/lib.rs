@@ -27,6 +27,7 @@ mod greetings;
 mod health;
 mod keys;
 mod limit;
+mod links;
 mod money;
 mod nulls;
 mod numbers;
@@ -286,6 +287,7 @@ fn served_spec(spec: &str) -> String {
                 if fields.get("format").and_then(serde_json::Value::as_str) == Some("naive-date") {
                     fields.insert("format".to_owned(), "date".into());
                 }
+                bound_integer(fields);
                 unwrap_all_of(fields);
                 fields.values_mut().for_each(visit);
             }
@@ -298,10 +300,34 @@ fn served_spec(spec: &str) -> String {
             visit(&mut document);
             close_forms(&mut document);
             refusals::document_refusals(&mut document);
+            links::add_links(&mut document);
             serde_json::to_string_pretty(&document).unwrap_or_else(|_| spec.to_owned())
         }
         Err(_) => spec.to_owned(),
     }
+}
+
+/// An integer of a sized format (`uint16`, `int64`, …) carries the range of its type as
+/// `minimum` and `maximum` where its schema has none of its own: the server refuses what
+/// is outside (`-1` for a `uint32`), so the document says so.
+fn bound_integer(fields: &mut serde_json::Map<String, serde_json::Value>) {
+    if fields.get("type").and_then(serde_json::Value::as_str) != Some("integer") {
+        return;
+    }
+    let (low, high): (serde_json::Value, serde_json::Value) =
+        match fields.get("format").and_then(serde_json::Value::as_str) {
+            Some("int8") => (i8::MIN.into(), i8::MAX.into()),
+            Some("int16") => (i16::MIN.into(), i16::MAX.into()),
+            Some("int32") => (i32::MIN.into(), i32::MAX.into()),
+            Some("int64") => (i64::MIN.into(), i64::MAX.into()),
+            Some("uint8") => (0.into(), u8::MAX.into()),
+            Some("uint16") => (0.into(), u16::MAX.into()),
+            Some("uint32") => (0.into(), u32::MAX.into()),
+            Some("uint64") => (0.into(), u64::MAX.into()),
+            _ => return,
+        };
+    fields.entry("minimum").or_insert(low);
+    fields.entry("maximum").or_insert(high);
 }
 
 /// Upload forms (`multipart/form-data`) take the fields they name and no other: their

@@ -17,7 +17,8 @@ use serde_json::{Map, Value};
 use crate::problem::Problem;
 
 /// Refuses a JSON request body holding `null` where its schema names a field (or an item
-/// of a list the schema describes) with 400. Fields the schema does not name are the
+/// of a list the schema describes), or a number or boolean where it names a string (which
+/// poem-openapi would read as its text), with 400. Fields the schema does not name are the
 /// operation's to refuse or ignore; bodies that are not JSON, or not well formed, go on to
 /// the operation, which answers them as it does.
 #[derive(Clone, Debug)]
@@ -153,31 +154,53 @@ impl NoNulls {
             })
     }
 
+    /// True when `schema` is a string's and nothing else's.
+    fn only_string(&self, schema: &Value) -> bool {
+        let types: Vec<&str> = self
+            .parts(schema)
+            .iter()
+            .filter_map(|part| part.get("type").and_then(Value::as_str))
+            .collect();
+        !types.is_empty() && types.iter().all(|t| *t == "string")
+    }
+
     /// The path of the first `null` in `value` that `schema` describes and does not allow
     /// (`lines[0].offer`), or `None` without one.
+    #[cfg(test)]
     pub(crate) fn first_null(&self, value: &Value, schema: &Value) -> Option<String> {
+        self.first_off_shape(value, schema)
+            .filter(|(_, what)| *what == Off::Null)
+            .map(|(path, _)| path)
+    }
+
+    /// The path of the first value in `value` of a type `schema` does not allow: a `null`
+    /// where nothing is nullable, a number or `true`/`false` where a string is expected.
+    fn first_off_shape(&self, value: &Value, schema: &Value) -> Option<(String, Off)> {
         match value {
             Value::Null => {
                 let nullable = self
                     .parts(schema)
                     .iter()
                     .any(|part| part.get("nullable") == Some(&Value::Bool(true)));
-                (!nullable).then(String::new)
+                (!nullable).then(|| (String::new(), Off::Null))
             }
+            Value::Bool(_) | Value::Number(_) => self
+                .only_string(schema)
+                .then(|| (String::new(), Off::NotAString)),
             Value::Array(items) => {
                 let parts = self.parts(schema);
                 let item = parts.iter().find_map(|part| part.get("items"))?;
                 items.iter().enumerate().find_map(|(index, value)| {
-                    self.first_null(value, item)
-                        .map(|rest| format!("[{index}]{}", dotted(&rest)))
+                    self.first_off_shape(value, item)
+                        .map(|(rest, off)| (format!("[{index}]{}", dotted(&rest)), off))
                 })
             }
             Value::Object(fields) => fields.iter().find_map(|(name, value)| {
                 let field = self.field(schema, name)?;
-                self.first_null(value, field)
-                    .map(|rest| format!("{name}{}", dotted(&rest)))
+                self.first_off_shape(value, field)
+                    .map(|(rest, off)| (format!("{name}{}", dotted(&rest)), off))
             }),
-            Value::Bool(_) | Value::Number(_) | Value::String(_) => None,
+            Value::String(_) => None,
         }
     }
 }
@@ -213,6 +236,15 @@ fn is_json(req: &Request) -> bool {
         })
 }
 
+/// What is wrong with a value off its schema's type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Off {
+    /// `null` where the schema is not nullable.
+    Null,
+    /// A number or a boolean where the schema is a string's.
+    NotAString,
+}
+
 /// `rest` of a path joined to the part before it: `.name`, or `[0]` as it is.
 fn dotted(rest: &str) -> String {
     if rest.is_empty() || rest.starts_with('[') {
@@ -232,15 +264,20 @@ impl<E: Endpoint> Endpoint for NoNullsEndpoint<E> {
         if let Some(schema) = schema {
             let bytes = req.take_body().into_bytes().await?;
             if let Ok(value) = serde_json::from_slice::<Value>(&bytes)
-                && let Some(path) = self.nulls.first_null(&value, schema)
+                && let Some((path, off)) = self.nulls.first_off_shape(&value, schema)
             {
-                let detail = if path.is_empty() {
-                    "the request body is null: expected the JSON object of the operation".to_owned()
-                } else {
-                    format!(
+                let detail = match (path.is_empty(), off) {
+                    (true, _) => {
+                        "the request body is null: expected the JSON object of the operation"
+                            .to_owned()
+                    }
+                    (false, Off::Null) => format!(
                         "`{path}` is null: leave out a field that has no value (no field of \
-                             a request is nullable)"
-                    )
+                         a request is nullable)"
+                    ),
+                    (false, Off::NotAString) => {
+                        format!("`{path}` is a JSON number or boolean: expected a string (\"…\")")
+                    }
                 };
                 return Ok(Problem::new(StatusCode::BAD_REQUEST, detail).into_response());
             }
@@ -291,6 +328,12 @@ mod tests {
             Some("per_country.DE")
         );
         assert_eq!(first(json!({"note": null})), None, "nullable");
+        let off = |body: Value| nulls.first_off_shape(&body, &schema);
+        assert_eq!(
+            off(json!({"per_country": {"DE": 15}})),
+            Some(("per_country.DE".to_owned(), Off::NotAString))
+        );
+        assert_eq!(off(json!({"lines": [{"offer": 1}]})), None);
         assert_eq!(
             first(json!({"unknown": null, "x": [null]})),
             None,

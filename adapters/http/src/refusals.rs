@@ -7,7 +7,8 @@
 //! for want of money) to a request its schema calls valid. Each operation that can answer so
 //! lists the status among its responses with the rules that lead to it, so that a client
 //! generated from the document expects it; every other status of a valid request is 2xx,
-//! 401, 403, 404, 409 or 429.
+//! 401, 403, 404, 409 or 429, or 413 for a body past the limit of its route (documented on
+//! every operation that takes a body: the limit is not a schema's to say).
 //!
 //! `tests/api/schemathesis.toml` accepts exactly these statuses for valid requests of these
 //! operations (a test below reads it).
@@ -119,6 +120,137 @@ pub(crate) const REFUSALS: &[(&str, &[(u16, &str)])] = &[
         )],
     ),
     (
+        "upload_document",
+        &[(
+            422,
+            "The file is empty, or the customer's quota of files is used up.",
+        )],
+    ),
+    (
+        "upload_greeting",
+        &[(
+            422,
+            "The file is not a WAV of PCM, 8 kHz, 16-bit, mono (R13.2), or the customer's \
+             quota of files is used up.",
+        )],
+    ),
+    (
+        "request_sip_account",
+        &[(422, "The customer owns no number yet (R5.1).")],
+    ),
+    (
+        "allocate_sms_number",
+        &[(
+            422,
+            "The offer does not sell one-shot SMS numbers, or the service was given a number \
+             of the offer before (R9).",
+        )],
+    ),
+    (
+        "engine_record_calls",
+        &[(
+            422,
+            "A report of the batch has no `call_id`: a batch sent again must count each call \
+             once.",
+        )],
+    ),
+    (
+        "list_calls",
+        &[(
+            422,
+            "`from` is after `to`, or they are more than 366 days apart: ask for a year at a \
+             time.",
+        )],
+    ),
+    (
+        "closing_documents",
+        &[(
+            422,
+            "`from` is after `to`, or they are more than 366 days apart: ask for a year at a \
+             time.",
+        )],
+    ),
+    (
+        "call_statistics",
+        &[(
+            422,
+            "`from` is after `to`, or they are more than 366 days apart: ask for a year at a \
+             time.",
+        )],
+    ),
+    (
+        "ledger_statistics",
+        &[(
+            422,
+            "`from` is after `to`, or they are more than 366 days apart: ask for a year at a \
+             time.",
+        )],
+    ),
+    (
+        "sign_contract",
+        &[(
+            422,
+            "Only a company signs a contract (R12.1), or the bank details are not valid (an \
+             IBAN's check digits, a BIC).",
+        )],
+    ),
+    (
+        "reupload_document",
+        &[(
+            422,
+            "Only a rejected document is uploaded again (R3.D1), or the file is not a scan \
+             of a kind the provider reads.",
+        )],
+    ),
+    (
+        "place_order",
+        &[
+            (
+                402,
+                "The balance cannot pay the order (R1.4): top up first.",
+            ),
+            (
+                422,
+                "A line names an offer not on sale (R7.2) or in another currency, a landline \
+                 offer without a city (R1.2), or the documents the offer asks for are \
+                 missing (R3).",
+            ),
+        ],
+    ),
+    (
+        "start_trial",
+        &[(
+            422,
+            "One free test at a time, one per customer and kind (R8.D1), or no number of \
+             the kind and country can be tested (R8.1).",
+        )],
+    ),
+    (
+        "join_waitlist",
+        &[(
+            422,
+            "Numbers of the kind and country are on sale now: order one instead (R7.1).",
+        )],
+    ),
+    (
+        "fail_provisioning",
+        &[(422, "The number is not waiting to be provided (R1.D3).")],
+    ),
+    (
+        "add_stock",
+        &[(
+            422,
+            "A number is not of the offer's country or kind, or is in stock already.",
+        )],
+    ),
+    (
+        "restock_offer",
+        &[(
+            422,
+            "A number is not of the offer's country or kind, or is in stock already.",
+        )],
+    ),
+    (
         "set_trial_forwarding",
         &[(
             422,
@@ -139,6 +271,23 @@ pub(crate) fn document_refusals(document: &mut Value) {
         .filter_map(Value::as_object_mut)
         .flat_map(|operations| operations.values_mut())
     {
+        if operation.get("requestBody").is_some()
+            && let Some(responses) = operation
+                .get_mut("responses")
+                .and_then(Value::as_object_mut)
+        {
+            responses.insert(
+                "413".to_owned(),
+                json!({
+                    "description": "The body is larger than the limit of its route: 64 KiB for \
+                        JSON, an upload's own limit (5 MiB for a greeting, 10 MiB for a \
+                        scan) with its form, 1 MiB for a batch of call records.",
+                    "content": {crate::PROBLEM_JSON: {
+                        "schema": {"$ref": "#/components/schemas/Problem"}
+                    }}
+                }),
+            );
+        }
         let id = operation.get("operationId").and_then(Value::as_str);
         let Some((_, refusals)) = REFUSALS.iter().find(|(name, _)| Some(*name) == id) else {
             continue;
@@ -169,9 +318,12 @@ mod tests {
 
     use super::*;
 
-    /// The statuses schemathesis accepts for a valid request of any operation (its own default
-    /// list), to which an operation's refusals are added.
-    const ACCEPTED: &[&str] = &["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"];
+    /// The statuses the fuzz settings accept for a valid request of any operation (schemathesis'
+    /// own list and 413, documented for every operation with a body), to which an operation's
+    /// refusals are added.
+    const ACCEPTED: &[&str] = &[
+        "2xx", "3xx", "401", "403", "404", "409", "413", "429", "5xx",
+    ];
 
     /// `expected-statuses` of `positive_data_acceptance` per operation, as the settings
     /// file of the API fuzz run lists them.
@@ -196,7 +348,8 @@ mod tests {
                     .map(|s| s.trim().trim_matches('"').to_owned())
                     .filter(|s| !s.is_empty())
                     .collect();
-                configured.insert(operation.take().unwrap(), statuses);
+                // The list before any operation is every operation's.
+                configured.insert(operation.take().unwrap_or_else(|| "*".to_owned()), statuses);
             }
         }
         configured
@@ -204,14 +357,16 @@ mod tests {
 
     #[test]
     fn the_fuzz_settings_accept_exactly_the_documented_refusals() {
-        let expected: BTreeMap<String, Vec<String>> = REFUSALS
+        let accepted: Vec<String> = ACCEPTED.iter().map(|s| (*s).to_owned()).collect();
+        let mut expected: BTreeMap<String, Vec<String>> = REFUSALS
             .iter()
             .map(|(id, refusals)| {
-                let mut statuses: Vec<String> = ACCEPTED.iter().map(|s| (*s).to_owned()).collect();
+                let mut statuses = accepted.clone();
                 statuses.extend(refusals.iter().map(|(status, _)| status.to_string()));
                 ((*id).to_owned(), statuses)
             })
             .collect();
+        expected.insert("*".to_owned(), accepted);
         assert_eq!(configured(), expected);
     }
 
