@@ -297,15 +297,22 @@ impl BalanceApi {
         /// The instant after the last, RFC 3339.
         to: Query<Option<DateTime<Utc>>>,
         /// Entries a page, 1 to 500 (100 unless asked).
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
         limit: Query<Option<u32>>,
         /// The `next` cursor of the previous page.
+        #[oai(validator(pattern = r"^[1-9][0-9]{0,17}$"))]
         after: Query<Option<String>>,
     ) -> ApiResult<Json<LedgerPage>> {
         let page = page::page(limit.0, after.0.as_deref())?;
         let id = CustomerId(id.0);
         caller.may_access(id)?;
         let (earliest, latest) = default_range();
-        let (from, to) = (from.0.unwrap_or(earliest), to.0.unwrap_or(latest));
+        // Without `to`, the range runs to the last day of year 9999 (or ends where it
+        // starts, past that); without `from`, it starts at the epoch, or at `to` when that
+        // is earlier: any day a client can write names a range, empty or not.
+        let to =
+            to.0.unwrap_or_else(|| from.0.map_or(latest, |from| from.max(latest)));
+        let from = from.0.unwrap_or_else(|| earliest.min(to));
         if from > to {
             return Err(Problem::new(
                 StatusCode::UNPROCESSABLE_ENTITY,

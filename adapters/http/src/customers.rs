@@ -15,6 +15,7 @@ use crate::auth::Caller;
 use crate::codes::CurrencyCode;
 use crate::payload::Serialized;
 use crate::problem::{ApiResult, Problem};
+use crate::text::{Email, Text};
 
 /// Customers.
 pub(crate) struct CustomersApi {
@@ -30,8 +31,8 @@ impl CustomersApi {
         let customer = self
             .vnum
             .register_customer(RegisterCustomer {
-                name: body.name,
-                email: body.email,
+                name: body.name.into_string(),
+                email: body.email.0,
                 kind: body.kind.into(),
                 currency,
             })
@@ -81,11 +82,9 @@ impl From<model::CustomerKind> for Kind {
 #[oai(rename = "NewCustomer")]
 pub(crate) struct NewCustomer {
     /// The person's full name or the company's name.
-    #[oai(validator(max_length = 200))]
-    name: String,
+    name: Text<1, 200>,
     /// Where notifications go; unique among customers.
-    #[oai(validator(max_length = 254))]
-    email: String,
+    email: Email,
     /// Person or company.
     kind: Kind,
     /// The ISO 4217 currency of the balance, such as `EUR`.

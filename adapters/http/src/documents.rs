@@ -5,6 +5,10 @@ use chrono::{DateTime, Utc};
 use poem_openapi::param::Path;
 use poem_openapi::payload::{Binary, Json};
 use poem_openapi::types::multipart::Upload;
+use std::borrow::Cow;
+
+use poem_openapi::registry::{MetaSchemaRef, Registry};
+use poem_openapi::types::{ParseError, ParseFromMultipartField, ParseResult, Type};
 use poem_openapi::{ApiResponse, Enum, Multipart, Object, OpenApi};
 use vnum_app::{MAX_DOCUMENT_BYTES, ReviewDecision, Vnum};
 use vnum_compliance::{Document, DocumentKind, Review};
@@ -128,39 +132,71 @@ const KINDS: [(&str, DocKind); 5] = [
     ("local_address", DocKind::LocalAddress),
 ];
 
-impl DocKind {
-    /// The kind named `text` in a form field: a form carries text, so a wrong name gets a
-    /// problem listing the names instead of a parser's message.
-    fn from_form(text: &str) -> ApiResult<Self> {
+/// A document kind in a form field: its schema is [`DocKind`]'s list of names, and a name
+/// off the list gets a 400 listing them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct FormKind(DocKind);
+
+impl Type for FormKind {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> Cow<'static, str> {
+        DocKind::name()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        DocKind::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        DocKind::register(registry);
+    }
+
+    fn as_raw_value(&self) -> Option<&Self> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self> + 'a> {
+        Box::new(self.as_raw_value().into_iter())
+    }
+}
+
+impl ParseFromMultipartField for FormKind {
+    async fn parse_from_multipart(field: Option<poem::web::Field>) -> ParseResult<Self> {
+        let Some(field) = field else {
+            return Err(ParseError::expected_input());
+        };
+        let text = field.text().await.map_err(ParseError::custom)?;
         KINDS
             .iter()
-            .find(|(name, _)| *name == text.trim())
-            .map(|(_, kind)| *kind)
+            .find(|(name, _)| *name == text)
+            .map(|(_, kind)| Self(*kind))
             .ok_or_else(|| {
                 let names: Vec<&str> = KINDS.iter().map(|(name, _)| *name).collect();
-                field_problem(
-                    "kind",
-                    format!(
-                        "{text:?} is not a document kind: expected one of {}",
-                        names.join(", ")
-                    ),
-                )
+                ParseError::custom(format!(
+                    "{text:?} is not a document kind: expected one of {}",
+                    names.join(", ")
+                ))
             })
     }
 }
 
 /// A document upload: `multipart/form-data` with a `kind` and a `file`.
 #[derive(Debug, Multipart)]
+#[oai(deny_unknown_fields)]
 pub(crate) struct DocumentUpload {
     /// The kind of document: `passport_or_id`, `proof_of_address`, `company_registration`,
     /// `representative_id` or `local_address`.
-    kind: String,
+    kind: FormKind,
     /// The scan or photo, at most 10 MiB.
     file: Upload,
 }
 
 /// A re-upload of a rejected document: `multipart/form-data` with a `file`.
 #[derive(Debug, Multipart)]
+#[oai(deny_unknown_fields)]
 pub(crate) struct DocumentReupload {
     /// The new scan or photo, at most 10 MiB.
     file: Upload,
@@ -245,7 +281,7 @@ impl DocumentsApi {
     ) -> ApiResult<Uploaded> {
         let id = CustomerId(id.0);
         caller.may_access(id)?;
-        let kind = DocKind::from_form(&body.kind)?;
+        let kind = body.kind.0;
         let bytes = read_scan(body.file).await?;
         let document = self.vnum.upload_document(id, kind.into(), bytes).await?;
         Ok(Uploaded::Created(Json(document.into())))

@@ -16,6 +16,7 @@ use crate::auth::Caller;
 use crate::money::MoneyBody;
 use crate::numbers::{NumberBody, ids};
 use crate::problem::{ApiResult, Problem};
+use crate::text::Text;
 
 /// Greetings.
 pub(crate) struct GreetingsApi {
@@ -65,9 +66,10 @@ pub(crate) struct GreetingChoice {
 
 /// A greeting upload: `multipart/form-data` with a `name` and a `file`.
 #[derive(Debug, Multipart)]
+#[oai(deny_unknown_fields)]
 pub(crate) struct GreetingUpload {
     /// A name, 1 to 100 characters.
-    name: String,
+    name: Text<1, 100>,
     /// WAV, PCM, 8 kHz, 16-bit, mono, at most 5 MiB (R13.2); with `convert`, also MP3,
     /// Ogg/Vorbis, FLAC or WAV of another rate or width, of at most 5 minutes (R13.D2).
     file: Upload,
@@ -107,8 +109,7 @@ pub(crate) enum VoiceKind {
 #[oai(rename = "VoiceRecording")]
 pub(crate) struct RecordingBody {
     /// The text to record, up to 2000 characters.
-    #[oai(validator(max_length = 2000))]
-    text: String,
+    text: Text<1, 2000>,
     /// The voice.
     voice: VoiceKind,
     /// The price charged (in an answer).
@@ -168,14 +169,14 @@ impl GreetingsApi {
             .upload_greeting(
                 customer,
                 number,
-                &body.name,
+                body.name.as_str(),
                 bytes,
                 body.convert.unwrap_or(false),
             )
             .await?;
         Ok(GreetingUploaded::Created(Json(GreetingBody {
             id: uploaded.id.get(),
-            name: body.name,
+            name: body.name.into_string(),
             duration_ms: uploaded.info.duration_ms,
             converted_from: uploaded.converted_from,
         })))
@@ -258,10 +259,10 @@ impl GreetingsApi {
         };
         let order = self
             .vnum
-            .order_voice_recording(customer, number, &body.0.text, voice)
+            .order_voice_recording(customer, number, body.0.text.as_str(), voice)
             .await?;
         Ok(RecordingOrdered::Created(Json(RecordingBody {
-            text: order.text().to_owned(),
+            text: Text(order.text().to_owned()),
             voice: body.0.voice,
             price: Some(order.price().into()),
         })))

@@ -28,7 +28,9 @@ mod greetings;
 mod health;
 mod keys;
 mod limit;
+mod links;
 mod money;
+mod nulls;
 mod numbers;
 mod offers;
 mod operations;
@@ -40,10 +42,12 @@ mod payments;
 mod problem;
 mod rate;
 mod rates;
+mod refusals;
 mod signature;
 mod sip_accounts;
 mod sms;
 mod statistics;
+mod text;
 mod trace;
 mod trials;
 mod waitlist;
@@ -270,7 +274,9 @@ fn service(vnum: &Vnum, options: Options) -> OpenApiService<Apis, ()> {
     OpenApiService::new(apis, "vnum", env!("CARGO_PKG_VERSION")).description(
         "Virtual phone numbers: customers, prepaid balances, numbers, forwarding. \
          Authenticate with `Authorization: Bearer vnum_…` (or the key as the password of HTTP \
-         Basic authentication); errors are RFC 7807 problems.",
+         Basic authentication); errors are RFC 7807 problems. No field of a request body is \
+         nullable: a field without a value is left out, and `null` in a field the schema \
+         names is refused with 400.",
     )
 }
 
@@ -295,6 +301,7 @@ fn served_spec(spec: &str) -> String {
                 if fields.get("format").and_then(serde_json::Value::as_str) == Some("naive-date") {
                     fields.insert("format".to_owned(), "date".into());
                 }
+                bound_integer(fields);
                 unwrap_all_of(fields);
                 fields.values_mut().for_each(visit);
             }
@@ -305,9 +312,57 @@ fn served_spec(spec: &str) -> String {
     match serde_json::from_str::<serde_json::Value>(spec) {
         Ok(mut document) => {
             visit(&mut document);
+            close_forms(&mut document);
+            refusals::document_refusals(&mut document);
+            links::add_links(&mut document);
             serde_json::to_string_pretty(&document).unwrap_or_else(|_| spec.to_owned())
         }
         Err(_) => spec.to_owned(),
+    }
+}
+
+/// An integer of a sized format (`uint16`, `int64`, …) carries the range of its type as
+/// `minimum` and `maximum` where its schema has none of its own: the server refuses what
+/// is outside (`-1` for a `uint32`), so the document says so.
+fn bound_integer(fields: &mut serde_json::Map<String, serde_json::Value>) {
+    if fields.get("type").and_then(serde_json::Value::as_str) != Some("integer") {
+        return;
+    }
+    let (low, high): (serde_json::Value, serde_json::Value) =
+        match fields.get("format").and_then(serde_json::Value::as_str) {
+            Some("int8") => (i8::MIN.into(), i8::MAX.into()),
+            Some("int16") => (i16::MIN.into(), i16::MAX.into()),
+            Some("int32") => (i32::MIN.into(), i32::MAX.into()),
+            Some("int64") => (i64::MIN.into(), i64::MAX.into()),
+            Some("uint8") => (0.into(), u8::MAX.into()),
+            Some("uint16") => (0.into(), u16::MAX.into()),
+            Some("uint32") => (0.into(), u32::MAX.into()),
+            Some("uint64") => (0.into(), u64::MAX.into()),
+            _ => return,
+        };
+    fields.entry("minimum").or_insert(low);
+    fields.entry("maximum").or_insert(high);
+}
+
+/// Upload forms (`multipart/form-data`) take the fields they name and no other: their
+/// schemas say `additionalProperties: false`, as the operations refuse other fields.
+fn close_forms(document: &mut serde_json::Value) {
+    let Some(paths) = document
+        .get_mut("paths")
+        .and_then(serde_json::Value::as_object_mut)
+    else {
+        return;
+    };
+    for operation in paths
+        .values_mut()
+        .filter_map(serde_json::Value::as_object_mut)
+        .flat_map(|operations| operations.values_mut())
+    {
+        if let Some(serde_json::Value::Object(form)) =
+            operation.pointer_mut("/requestBody/content/multipart~1form-data/schema")
+        {
+            form.insert("additionalProperties".to_owned(), false.into());
+        }
     }
 }
 
@@ -351,6 +406,7 @@ pub fn api_with(vnum: Vnum, options: Options) -> impl Endpoint<Output = Response
     let rate_limits = options.rate_limits;
     let service = service(&vnum, options);
     let document = served_spec(&service.spec());
+    let document_value = serde_json::from_str(&document).unwrap_or_default();
     let spec = poem::get(poem::endpoint::make_sync(move |_| {
         Response::builder()
             .content_type("application/json; charset=utf-8")
@@ -362,6 +418,7 @@ pub fn api_with(vnum: Vnum, options: Options) -> impl Endpoint<Output = Response
         .nest("/", service)
         .at("/openapi.json", spec)
         .nest("/docs", docs)
+        .with(nulls::NoNulls::from_document(&document_value))
         .with(body_limits())
         .with(rate::RateLimit::new(vnum.clone(), rate_limits))
         .data(vnum)

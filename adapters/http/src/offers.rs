@@ -11,7 +11,7 @@ use serde::Serialize;
 use vnum_app::model::StockNumber;
 use vnum_app::{OrderLineRequest, Vnum};
 use vnum_compliance::DocumentRequirement;
-use vnum_core::{AgreementId, CarrierId, CountryCode, CustomerId, OfferId};
+use vnum_core::{AgreementId, CarrierId, CustomerId, OfferId};
 use vnum_discounts::{AppliedDiscount, BulkAgreement, DiscountKind, Percent, Quote, QuotedLine};
 use vnum_lifecycle::{BusinessDayRange, City, NumberKind, Offer, OfferTerms, ProvisioningClass};
 
@@ -22,6 +22,7 @@ use crate::documents::DocKind;
 use crate::money::MoneyBody;
 use crate::payload::Serialized;
 use crate::problem::{ApiResult, Problem, field_problem};
+use crate::text::Text;
 
 /// The catalogue.
 pub(crate) struct OffersApi {
@@ -199,7 +200,7 @@ pub(crate) struct NewOffer {
     country: Country,
     /// The city: required for landline offers, absent for the other kinds (R1.2).
     #[oai(skip_serializing_if_is_none)]
-    city: Option<String>,
+    city: Option<Text<1, 100>>,
     /// The kind of number.
     kind: Kind,
     /// The carrier's id.
@@ -239,8 +240,8 @@ impl NewOffer {
         let country = self.country.0;
         let city = self
             .city
-            .as_deref()
-            .map(City::new)
+            .as_ref()
+            .map(|city| City::new(city.as_str()))
             .transpose()
             .map_err(|e| field_problem("city", e))?;
         let monthly_price: vnum_core::Money = self.monthly_price.try_into()?;
@@ -476,12 +477,27 @@ pub(crate) struct AgreementBody {
     /// The discount applies to orders of at least this many numbers.
     #[oai(validator(minimum(value = "1")))]
     min_quantity: u32,
-    /// Percent per country, such as `{"DE": "15"}`.
+    /// Percent per country, such as `[{"country": "DE", "percent": "15"}]`; of a country
+    /// listed twice, the later entry counts.
     #[oai(default)]
-    per_country: BTreeMap<String, String>,
+    per_country: Vec<CountryPercent>,
     /// Percent for countries not listed; none when absent.
-    #[oai(skip_serializing_if_is_none)]
+    #[oai(
+        skip_serializing_if_is_none,
+        validator(pattern = r"^(100(\.0{1,4})?|[0-9]{1,2}(\.[0-9]{1,4})?)$")
+    )]
     default_percent: Option<String>,
+}
+
+/// The discount of one country in a bulk agreement.
+#[derive(Clone, Debug, Object)]
+#[oai(rename = "CountryPercent")]
+pub(crate) struct CountryPercent {
+    /// The ISO 3166-1 alpha-2 country, such as `DE`.
+    country: Country,
+    /// The percentage, `0` to `100` with up to 4 decimals, such as `"15"` or `"12.5"`.
+    #[oai(validator(pattern = r"^(100(\.0{1,4})?|[0-9]{1,2}(\.[0-9]{1,4})?)$"))]
+    percent: String,
 }
 
 fn percent(field: &str, text: &str) -> ApiResult<Percent> {
@@ -629,11 +645,17 @@ impl OffersApi {
     ) -> ApiResult<Json<AgreementBody>> {
         caller.operator()?;
         let body = body.0;
-        let mut per_country = BTreeMap::new();
-        for (country, text) in &body.per_country {
-            let code = CountryCode::parse(country).map_err(|e| field_problem("per_country", e))?;
-            per_country.insert(code, percent("per_country", text)?);
+        let mut listed = BTreeMap::new();
+        for entry in &body.per_country {
+            listed.insert(
+                entry.country.0,
+                (percent("per_country", &entry.percent)?, entry),
+            );
         }
+        let per_country = listed
+            .iter()
+            .map(|(country, (percent, _))| (*country, *percent))
+            .collect();
         let default_percent = body
             .default_percent
             .as_deref()
@@ -652,8 +674,8 @@ impl OffersApi {
             id: saved.id().get(),
             customer: saved.customer().get(),
             min_quantity: saved.min_quantity(),
-            per_country: body.per_country,
-            default_percent: body.default_percent,
+            per_country: listed.values().map(|(_, entry)| (*entry).clone()).collect(),
+            default_percent: body.default_percent.clone(),
         }))
     }
 }

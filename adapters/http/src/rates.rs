@@ -29,7 +29,9 @@ pub(crate) struct RateBody {
     /// currency's minor unit (`0.0125` EUR); in the currency of the accounts it rates.
     price_per_minute: MoneyBody,
     /// `first/next` seconds, each 1 to 3600: `60/60`, `1/1`, `30/6`.
-    #[oai(validator(pattern = r"^[0-9]{1,4}/[0-9]{1,4}$"))]
+    #[oai(validator(
+        pattern = r"^(?:[1-9][0-9]{0,2}|[12][0-9]{3}|3[0-5][0-9]{2}|3600)/(?:[1-9][0-9]{0,2}|[12][0-9]{3}|3[0-5][0-9]{2}|3600)$"
+    ))]
     increments: String,
     /// When the rate starts to apply: calls that start at or after it.
     effective_from: DateTime<Utc>,

@@ -21,9 +21,10 @@ pub(crate) struct SipAccountsApi {
 #[derive(Clone, Debug, Default, Object)]
 #[oai(rename = "NewSipAccount")]
 pub(crate) struct NewSipAccount {
-    /// The login wanted; without one, vnum makes one from the customer id.
+    /// The login wanted: 3 to 32 lower-case letters, digits, `.`, `_` or `-`, starting
+    /// with a letter or digit (R5.1); without one, vnum makes one from the customer id.
     #[oai(
-        validator(min_length = 1, max_length = 64),
+        validator(pattern = r"^[a-z0-9][a-z0-9._-]{2,31}$"),
         skip_serializing_if_is_none
     )]
     login: Option<String>,
@@ -84,7 +85,7 @@ pub(crate) enum Issued {
 #[derive(Clone, Debug, Object)]
 #[oai(rename = "SipPresentedNumber")]
 pub(crate) struct PresentedNumber {
-    /// One of the customer's numbers, or null to present none.
+    /// One of the customer's numbers; left out, the account presents none.
     #[oai(skip_serializing_if_is_none)]
     number: Option<i64>,
 }

@@ -197,8 +197,10 @@ impl StatisticsApi {
         /// The last day, included, `YYYY-MM-DD`.
         to: Query<NaiveDate>,
         /// Calls a page, 1 to 500 (100 unless asked).
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
         limit: Query<Option<u32>>,
         /// The `next` cursor of the previous page.
+        #[oai(validator(pattern = r"^[1-9][0-9]{0,17}$"))]
         after: Query<Option<String>>,
     ) -> ApiResult<Json<CallPage>> {
         let id = CustomerId(id.0);

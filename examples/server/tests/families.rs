@@ -100,7 +100,7 @@ async fn r5_1_a_sip_password_is_shown_once_and_the_engine_gets_its_ha1() {
             Method::PUT,
             &format!("{accounts}/{account}/presented-number"),
             &anna.key,
-            Some(json!({"number": null})),
+            Some(json!({})),
         )
         .await;
     assert_eq!(put, StatusCode::OK, "{cleared}");

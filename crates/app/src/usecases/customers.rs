@@ -26,7 +26,7 @@ impl Vnum {
     /// when the email is registered already.
     pub async fn register_customer(&self, request: RegisterCustomer) -> Result<Customer, Error> {
         let name = request.name.trim();
-        if name.is_empty() || name.len() > 200 {
+        if name.is_empty() || name.chars().count() > 200 {
             return Err(Error::Invalid(
                 "a name is required: 1 to 200 characters".into(),
             ));

@@ -42,7 +42,7 @@ impl Vnum {
         bytes: Vec<u8>,
         convert: bool,
     ) -> Result<UploadedGreeting, Error> {
-        if name.trim().is_empty() || name.len() > 100 {
+        if name.trim().is_empty() || name.chars().count() > 100 {
             return Err(Error::Invalid(
                 "a greeting needs a name of 1 to 100 characters".into(),
             ));
