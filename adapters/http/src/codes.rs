@@ -234,6 +234,19 @@ impl ParseFromJSON for Term {
     }
 }
 
+impl poem_openapi::types::ParseFromParameter for Term {
+    fn parse_from_parameter(value: &str) -> ParseResult<Self> {
+        value
+            .parse::<u32>()
+            .ok()
+            .and_then(|months| PrepaidTerm::from_months(months).ok())
+            .map(Self)
+            .ok_or_else(|| {
+                ParseError::custom("a prepaid term is 1, 3, 6 or 12 months (R10.1, R11.1)")
+            })
+    }
+}
+
 impl ToJSON for Term {
     fn to_json(&self) -> Option<Value> {
         Some(Value::from(self.0.months()))

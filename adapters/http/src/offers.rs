@@ -11,7 +11,7 @@ use serde::Serialize;
 use vnum_app::model::StockNumber;
 use vnum_app::{OrderLineRequest, Vnum};
 use vnum_compliance::DocumentRequirement;
-use vnum_core::{AgreementId, CarrierId, CustomerId, OfferId};
+use vnum_core::{AgreementId, CarrierId, CustomerId, OfferId, PrepaidTerm};
 use vnum_discounts::{AppliedDiscount, BulkAgreement, DiscountKind, Percent, Quote, QuotedLine};
 use vnum_lifecycle::{BusinessDayRange, City, NumberKind, Offer, OfferTerms, ProvisioningClass};
 
@@ -442,6 +442,19 @@ impl From<&QuotedLine> for QuotedLineBody {
     }
 }
 
+/// An offer a customer can buy without the documents another offer needs, with what it
+/// would cost that customer (R3.3).
+#[derive(Clone, Debug, Object)]
+#[oai(rename = "Alternative")]
+pub(crate) struct AlternativeBody {
+    /// The offer: same country, city and kind, and no documents asked.
+    offer: OfferBody,
+    /// The customer's quote for the quantity and term asked, discounts included.
+    quote: QuoteBody,
+    /// The rule that proposes it: R3.3.
+    rule: String,
+}
+
 /// A quote: what an order of the lines would charge (R11, R11.D1).
 #[derive(Clone, Debug, Object, Serialize)]
 #[oai(rename = "Quote")]
@@ -590,6 +603,48 @@ impl OffersApi {
             .collect::<ApiResult<Vec<_>>>()?;
         let quote = self.vnum.quote(customer, &lines).await?;
         Ok(Serialized((&quote).into()))
+    }
+
+    /// Alternatives without documents
+    ///
+    /// For a customer who cannot give the documents an offer's carrier asks for (R3.2):
+    /// the listed offers of the same country, city and kind whose carrier asks none,
+    /// cheapest first, each with the customer's quote for `quantity` numbers (default 1)
+    /// paid `term` months in advance (default 1). They usually cost more (R3.3). An offer
+    /// that asks no documents has no alternatives.
+    #[oai(
+        path = "/customers/:id/offers/:offer_id/alternatives",
+        method = "get",
+        operation_id = "list_alternatives"
+    )]
+    async fn alternatives(
+        &self,
+        caller: Caller,
+        id: Path<i64>,
+        offer_id: Path<i64>,
+        /// Numbers to quote, 1 to 1000.
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
+        quantity: Query<Option<u32>>,
+        /// Months paid in advance: 1, 3, 6 or 12.
+        term: Query<Option<Term>>,
+    ) -> ApiResult<Json<Vec<AlternativeBody>>> {
+        let customer = CustomerId(id.0);
+        caller.may_access(customer)?;
+        let term = term.0.map_or(PrepaidTerm::OneMonth, |t| t.0);
+        let found = self
+            .vnum
+            .alternatives(customer, OfferId(offer_id.0), quantity.0.unwrap_or(1), term)
+            .await?;
+        Ok(Json(
+            found
+                .into_iter()
+                .map(|alternative| AlternativeBody {
+                    quote: (&alternative.quote).into(),
+                    offer: alternative.offer.into(),
+                    rule: vnum_core::rule::R3_3.as_str().to_owned(),
+                })
+                .collect(),
+        ))
     }
 
     /// Create an offer

@@ -639,6 +639,90 @@ async fn bad_targets_wrong_wavs_and_unknown_enum_values_are_problems() {
     server.stop().await;
 }
 
+/// R3.3: a customer who cannot give the documents the Berlin carrier asks for sees the
+/// offers of another carrier that asks none, dearer, with its own quote, and buys one
+/// without uploading anything.
+#[tokio::test]
+async fn r3_3_a_customer_without_documents_is_shown_dearer_alternatives_and_buys_one() {
+    let server = Server::start_on_20_january().await;
+    let (anna, key) = server.funded_customer("anna@example.com", "50.00").await;
+    let berlin = server
+        .listed_offer(&key, "DE", "landline", Some("Berlin"))
+        .await;
+    assert_eq!(berlin["provisioning"], "after_documents", "{berlin}");
+    let alternatives = format!("/v1/customers/{anna}/offers/{}/alternatives", berlin["id"]);
+    let (status, none) = server.get(&alternatives, &key).await;
+    assert_eq!(status, StatusCode::OK, "{none}");
+    assert_eq!(none, json!([]), "no carrier without documents yet");
+
+    let no_documents = json!({
+        "country": "DE", "city": "Berlin", "kind": "landline", "carrier": 1,
+        "monthly_price": {"amount": "9.00", "currency": "EUR"},
+        "setup_fee": {"amount": "1.00", "currency": "EUR"}, "provisioning": "instant",
+    });
+    let (status, created) = server
+        .post("/v1/offers", server.operator(), no_documents)
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    // Another city and a mobile offer are no alternative to a Berlin landline.
+    let (status, _) = server
+        .post(
+            "/v1/offers",
+            server.operator(),
+            json!({
+                "country": "DE", "city": "Hamburg", "kind": "landline", "carrier": 1,
+                "monthly_price": {"amount": "3.00", "currency": "EUR"}, "provisioning": "instant",
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    let (status, found) = server
+        .get(&format!("{alternatives}?quantity=2&term=3"), &key)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    let found = found.as_array().unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["offer"]["id"], created["id"]);
+    assert_eq!(found[0]["rule"], "R3.3");
+    assert_eq!(found[0]["quote"]["lines"][0]["quantity"], 2, "{}", found[0]);
+    assert!(
+        found[0]["offer"]["documents"]["personal"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    // It costs more than the offer that asks for documents.
+    let price = |offer: &Value| {
+        offer["monthly_price"]["amount"]
+            .as_str()
+            .unwrap()
+            .parse::<f64>()
+            .unwrap()
+    };
+    assert!(price(&found[0]["offer"]) > price(&berlin));
+
+    let (forbidden, _) = server
+        .get(&alternatives, &server.register("boris@example.com").await.1)
+        .await;
+    assert_eq!(forbidden, StatusCode::NOT_FOUND, "another customer's path");
+    let (status, _) = server.get(&format!("{alternatives}?term=2"), &key).await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "a term of 2 months is no term"
+    );
+
+    let alternative = found[0]["offer"].clone();
+    let placed = server.order(anna, &key, &alternative, Some("Berlin")).await;
+    let state = placed["numbers"][0]["state"].as_str().unwrap();
+    assert!(
+        state == "active" || state == "provisioning",
+        "no documents awaited: {placed}"
+    );
+    server.stop().await;
+}
+
 /// Operators add offers and stock; an unlisted offer is hidden from customers (R7.2);
 /// an offer's terms are checked (R1.2); stock is of the offer's country.
 #[tokio::test]

@@ -27,6 +27,7 @@ pub use customers::RegisterCustomer;
 pub use documents::{MAX_DOCUMENT_BYTES, ReviewDecision};
 pub use greetings::{MAX_GREETING_BYTES, UploadedGreeting};
 pub use numbers::{CarrierReceipt, Deletion, NumberView};
+pub use offers::AlternativeOffer;
 pub use orders::{OrderLineRequest, PlaceOrder, PlacedOrder};
 pub use payments::{NotificationReceipt, ProviderNotification, StartPayment, StartedPayment};
 pub use renewals::RenewalReport;

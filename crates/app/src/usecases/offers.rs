@@ -1,11 +1,92 @@
-use vnum_core::{OfferId, PhoneNumber};
+use vnum_compliance::{WantedNumber, alternatives_without_documents};
+use vnum_core::{CustomerId, OfferId, PhoneNumber, PrepaidTerm};
+use vnum_discounts::Quote;
 use vnum_lifecycle::{Offer, OfferTerms};
+
+use crate::OrderLineRequest;
 
 use crate::model::StockNumber;
 use crate::ports::StoreError;
 use crate::{Error, Vnum};
 
+/// An offer a customer can buy without the documents another offer needs, with the
+/// customer's own quote (R3.3).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AlternativeOffer {
+    /// The offer: same country, city and kind, no documents asked.
+    pub offer: Offer,
+    /// What `quantity` numbers of it for the term would cost this customer, discounts
+    /// included (R11).
+    pub quote: Quote,
+}
+
 impl Vnum {
+    /// The offers a customer who cannot give the documents `wanted` asks for can buy
+    /// instead (R3.3): listed offers of the same country, city and kind whose carrier asks
+    /// no documents, cheapest first, each with the customer's quote for `quantity` numbers
+    /// paid for `term`. Offers in another currency than the customer's are left out, as
+    /// an order of them would be refused. An offer that asks no documents has none.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown customer or offer; [`Error::Invalid`] for a
+    /// quantity outside 1 to 1000.
+    pub async fn alternatives(
+        &self,
+        customer: CustomerId,
+        wanted: OfferId,
+        quantity: u32,
+        term: PrepaidTerm,
+    ) -> Result<Vec<AlternativeOffer>, Error> {
+        if !(1..=1000).contains(&quantity) {
+            return Err(Error::Invalid(format!(
+                "the quantity is {quantity}: expected 1 to 1000"
+            )));
+        }
+        let offers = {
+            let mut tx = self.ports.store.read().await?;
+            tx.customer(customer)
+                .await?
+                .ok_or_else(|| Error::not_found("customer", customer))?;
+            tx.offers().await?
+        };
+        let wanted = offers
+            .iter()
+            .find(|o| o.id() == wanted)
+            .ok_or_else(|| Error::not_found("offer", wanted))?;
+        if wanted.documents().is_none() {
+            return Ok(Vec::new());
+        }
+        let city = wanted.city().map(|c| c.as_str().to_owned());
+        let candidates = alternatives_without_documents(
+            &offers,
+            &WantedNumber {
+                country: wanted.country(),
+                city: city.clone(),
+                kind: wanted.kind(),
+            },
+        );
+        let mut found = Vec::with_capacity(candidates.len());
+        for candidate in candidates {
+            let line = OrderLineRequest {
+                offer: candidate.offer.id(),
+                quantity,
+                term,
+                city: candidate.offer.city().map(|c| c.as_str().to_owned()),
+                number: None,
+            };
+            match self.quote(customer, &[line]).await {
+                Ok(quote) => found.push(AlternativeOffer {
+                    offer: candidate.offer.clone(),
+                    quote,
+                }),
+                // Priced in another currency than the customer pays in.
+                Err(Error::Invalid(_) | Error::Refused { .. }) => {}
+                Err(other) => return Err(other),
+            }
+        }
+        Ok(found)
+    }
+
     /// Adds an offer to the catalogue (operators); its id is assigned.
     ///
     /// # Errors
