@@ -11,56 +11,17 @@ use poem_openapi::registry::{MetaSchemaRef, Registry};
 use poem_openapi::types::{ParseError, ParseFromMultipartField, ParseResult, Type};
 use poem_openapi::{ApiResponse, Enum, Multipart, Object, OpenApi};
 use vnum_app::{MAX_DOCUMENT_BYTES, ReviewDecision, Vnum};
-use vnum_compliance::{Document, DocumentKind, Review};
+use vnum_compliance::{Document, Review};
 use vnum_core::{CustomerId, DocumentId};
 
 use crate::Tag;
 use crate::auth::Caller;
 use crate::problem::{ApiResult, Problem, field_problem};
+use crate::wire::document::DocKind;
 
 /// Documents.
 pub(crate) struct DocumentsApi {
     pub(crate) vnum: Vnum,
-}
-
-/// A kind of end-user document (R3.1).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
-#[oai(rename = "DocumentKind", rename_all = "snake_case")]
-pub(crate) enum DocKind {
-    /// A passport or national identity card.
-    PassportOrId,
-    /// A proof of address, such as a utility bill.
-    ProofOfAddress,
-    /// An extract of the company register.
-    CompanyRegistration,
-    /// An identity document of the company's legal representative.
-    RepresentativeId,
-    /// A proof of an address in the number's city or country.
-    LocalAddress,
-}
-
-impl From<DocKind> for DocumentKind {
-    fn from(kind: DocKind) -> Self {
-        match kind {
-            DocKind::PassportOrId => Self::PassportOrId,
-            DocKind::ProofOfAddress => Self::ProofOfAddress,
-            DocKind::CompanyRegistration => Self::CompanyRegistration,
-            DocKind::RepresentativeId => Self::RepresentativeId,
-            DocKind::LocalAddress => Self::LocalAddress,
-        }
-    }
-}
-
-impl From<DocumentKind> for DocKind {
-    fn from(kind: DocumentKind) -> Self {
-        match kind {
-            DocumentKind::PassportOrId => Self::PassportOrId,
-            DocumentKind::ProofOfAddress => Self::ProofOfAddress,
-            DocumentKind::CompanyRegistration => Self::CompanyRegistration,
-            DocumentKind::RepresentativeId => Self::RepresentativeId,
-            DocumentKind::LocalAddress => Self::LocalAddress,
-        }
-    }
 }
 
 /// Where a document's review stands (R3.D1).

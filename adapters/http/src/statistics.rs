@@ -9,12 +9,12 @@ use vnum_core::{CustomerId, NumberId, Period};
 
 use crate::Tag;
 use crate::auth::Caller;
-use crate::balance::Kind;
-use crate::engine::Call;
 use crate::money::MoneyBody;
 use crate::page;
 use crate::params::days;
 use crate::problem::ApiResult;
+use crate::wire::call::Call;
+use crate::wire::ledger::Kind;
 
 /// Statistics and call records.
 pub(crate) struct StatisticsApi {

@@ -1,10 +1,8 @@
 //! Free one-hour tests (R8).
 
-use chrono::{DateTime, Utc};
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
-use vnum_app::model::TrialRecord;
 use vnum_app::{TrialOutcome, Vnum};
 use vnum_core::{CustomerId, TrialId};
 use vnum_lifecycle::Offer;
@@ -12,10 +10,11 @@ use vnum_lifecycle::Offer;
 use crate::Tag;
 use crate::auth::Caller;
 use crate::codes::Country;
-use crate::engine::Call;
-use crate::numbers::PlanBody;
-use crate::offers::Kind;
 use crate::problem::ApiResult;
+use crate::wire::call::Call;
+use crate::wire::number::PlanBody;
+use crate::wire::offer::Kind;
+use crate::wire::trial::Trial;
 
 /// Free tests.
 pub(crate) struct TrialsApi {
@@ -30,43 +29,6 @@ pub(crate) struct NewTrial {
     country: Country,
     /// The kind of number preferred.
     kind: Kind,
-}
-
-/// A free test: a number lent for one hour (R8.1).
-#[derive(Clone, Debug, Object)]
-pub(crate) struct Trial {
-    /// The id.
-    id: i64,
-    /// The number lent, E.164.
-    number: String,
-    /// The offer it belongs to.
-    offer: i64,
-    /// When the test started.
-    started_at: DateTime<Utc>,
-    /// When it ends: calls are rejected after (R8.D1).
-    ends_at: DateTime<Utc>,
-    /// When the number went back to stock.
-    #[oai(skip_serializing_if_is_none)]
-    returned_at: Option<DateTime<Utc>>,
-    /// Where the test number's calls ring (R8 Decision); absent, they ring the customer's
-    /// SIP accounts.
-    #[oai(skip_serializing_if_is_none)]
-    forwarding: Option<PlanBody>,
-}
-
-impl From<TrialRecord> for Trial {
-    fn from(record: TrialRecord) -> Self {
-        let trial = record.trial;
-        Self {
-            id: trial.id().get(),
-            number: trial.number().to_string(),
-            offer: trial.offer().get(),
-            started_at: trial.started_at(),
-            ends_at: trial.ends_at(),
-            returned_at: record.returned_at,
-            forwarding: trial.forwarding().map(PlanBody::from),
-        }
-    }
 }
 
 /// An offer of another country that can be tested instead (R8.2).

@@ -11,9 +11,9 @@ use vnum_lifecycle::{City, WaitlistEntry, WaitlistState};
 use crate::Tag;
 use crate::auth::Caller;
 use crate::codes::{Country, E164};
-use crate::offers::Kind;
 use crate::params::invalid;
 use crate::problem::ApiResult;
+use crate::wire::offer::Kind;
 
 /// The waitlist.
 pub(crate) struct WaitlistApi {
