@@ -4,6 +4,7 @@
 
 use chrono::NaiveDate;
 use poem_openapi::param::Path;
+use poem_openapi::param::Query;
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 use vnum_app::{Deletion, Vnum};
@@ -13,6 +14,7 @@ use crate::Tag;
 use crate::auth::Caller;
 use crate::codes::E164;
 use crate::money::MoneyBody;
+use crate::page;
 use crate::payload::Serialized;
 use crate::problem::ApiResult;
 use crate::wire::number::{NumberBody, PlanBody, ids};
@@ -63,6 +65,12 @@ pub(crate) struct Connection {
     e164: E164,
 }
 
+page::page_of!(
+    /// A page of a customer's numbers, oldest first.
+    NumberPage,
+    NumberBody
+);
+
 #[OpenApi(prefix_path = "/v1", tag = "Tag::Numbers")]
 impl NumbersApi {
     /// List a customer's numbers
@@ -73,13 +81,23 @@ impl NumbersApi {
         method = "get",
         operation_id = "list_numbers"
     )]
-    async fn list(&self, caller: Caller, id: Path<i64>) -> ApiResult<Serialized<Vec<NumberBody>>> {
+    async fn list(
+        &self,
+        caller: Caller,
+        id: Path<i64>,
+        /// Items a page, 1 to 500 (100 unless asked).
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
+        limit: Query<Option<u32>>,
+        /// The `next` cursor of the previous page.
+        #[oai(validator(pattern = r"^[1-9][0-9]{0,17}$"))]
+        after: Query<Option<String>>,
+    ) -> ApiResult<Json<NumberPage>> {
+        let page = page::page(limit.0, after.0.as_deref())?;
         let id = CustomerId(id.0);
         caller.may_access(id)?;
         let numbers = self.vnum.numbers_of(id).await?;
-        Ok(Serialized(
-            numbers.into_iter().map(NumberBody::from).collect(),
-        ))
+        let numbers = numbers.into_iter().map(NumberBody::from).collect();
+        Ok(Json(page::slice(numbers, page, |n| n.id).into()))
     }
 
     /// Read a number

@@ -18,6 +18,7 @@ use crate::Tag;
 use crate::auth::Caller;
 use crate::codes::{Country, E164};
 use crate::money::MoneyBody;
+use crate::page;
 use crate::payload::Serialized;
 use crate::problem::{ApiResult, Problem, field_problem};
 use crate::text::Text;
@@ -347,6 +348,12 @@ fn percent(field: &str, text: &str) -> ApiResult<Percent> {
     Percent::new(value).map_err(|e| field_problem(field, e))
 }
 
+page::page_of!(
+    /// A page of offers, in the order they were created.
+    OfferPage,
+    OfferBody
+);
+
 #[OpenApi(prefix_path = "/v1", tag = "Tag::Offers")]
 impl OffersApi {
     /// List offers
@@ -357,14 +364,23 @@ impl OffersApi {
         &self,
         caller: Caller,
         all: Query<Option<bool>>,
-    ) -> ApiResult<Json<Vec<OfferBody>>> {
+        /// Items a page, 1 to 500 (100 unless asked).
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
+        limit: Query<Option<u32>>,
+        /// The `next` cursor of the previous page.
+        #[oai(validator(pattern = r"^[1-9][0-9]{0,17}$"))]
+        after: Query<Option<String>>,
+    ) -> ApiResult<Json<OfferPage>> {
+        let page = page::page(limit.0, after.0.as_deref())?;
+
         let offers = if all.0.unwrap_or(false) {
             caller.operator()?;
             self.vnum.all_offers().await?
         } else {
             self.vnum.listed_offers().await?
         };
-        Ok(Json(offers.into_iter().map(OfferBody::from).collect()))
+        let offers = offers.into_iter().map(OfferBody::from).collect();
+        Ok(Json(page::slice(offers, page, |o| o.id).into()))
     }
 
     /// Read an offer

@@ -1,7 +1,7 @@
 //! One-shot SMS numbers: allocating one for a verification code and reading what came
 //! (R9).
 
-use poem_openapi::param::Path;
+use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use vnum_app::Vnum;
@@ -9,6 +9,7 @@ use vnum_core::{CustomerId, OfferId};
 
 use crate::Tag;
 use crate::auth::Caller;
+use crate::page;
 use crate::problem::ApiResult;
 use crate::wire::sms::SmsAllocation;
 
@@ -35,6 +36,12 @@ pub(crate) enum Allocated {
     #[oai(status = 201)]
     Created(Json<SmsAllocation>),
 }
+
+page::page_of!(
+    /// A page of a customer's SMS allocations, oldest first.
+    SmsAllocationPage,
+    SmsAllocation
+);
 
 #[OpenApi(prefix_path = "/v1/customers", tag = "Tag::Sms")]
 impl SmsApi {
@@ -71,10 +78,22 @@ impl SmsApi {
         method = "get",
         operation_id = "list_sms_allocations"
     )]
-    async fn list(&self, caller: Caller, id: Path<i64>) -> ApiResult<Json<Vec<SmsAllocation>>> {
+    async fn list(
+        &self,
+        caller: Caller,
+        id: Path<i64>,
+        /// Items a page, 1 to 500 (100 unless asked).
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
+        limit: Query<Option<u32>>,
+        /// The `next` cursor of the previous page.
+        #[oai(validator(pattern = r"^[1-9][0-9]{0,17}$"))]
+        after: Query<Option<String>>,
+    ) -> ApiResult<Json<SmsAllocationPage>> {
+        let page = page::page(limit.0, after.0.as_deref())?;
         let id = CustomerId(id.0);
         caller.may_access(id)?;
         let records = self.vnum.sms_allocations_of(id).await?;
-        Ok(Json(records.into_iter().map(SmsAllocation::from).collect()))
+        let records = records.into_iter().map(SmsAllocation::from).collect();
+        Ok(Json(page::slice(records, page, |item| item.id).into()))
     }
 }

@@ -1,6 +1,6 @@
 //! Free one-hour tests (R8).
 
-use poem_openapi::param::Path;
+use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use vnum_app::{TrialOutcome, Vnum};
@@ -10,8 +10,9 @@ use vnum_lifecycle::Offer;
 use crate::Tag;
 use crate::auth::Caller;
 use crate::codes::Country;
+use crate::page;
 use crate::problem::ApiResult;
-use crate::wire::call::Call;
+use crate::wire::call::{Call, CallPage};
 use crate::wire::number::PlanBody;
 use crate::wire::offer::Kind;
 use crate::wire::trial::Trial;
@@ -72,6 +73,12 @@ pub(crate) enum Started {
     Suggested(Json<Suggestion>),
 }
 
+page::page_of!(
+    /// A page of a customer's free tests, oldest first.
+    TrialPage,
+    Trial
+);
+
 #[OpenApi(prefix_path = "/v1/customers", tag = "Tag::Trials")]
 impl TrialsApi {
     /// Start a free test
@@ -108,11 +115,23 @@ impl TrialsApi {
     ///
     /// The customer's tests, oldest first.
     #[oai(path = "/:id/trials", method = "get", operation_id = "list_trials")]
-    async fn list(&self, caller: Caller, id: Path<i64>) -> ApiResult<Json<Vec<Trial>>> {
+    async fn list(
+        &self,
+        caller: Caller,
+        id: Path<i64>,
+        /// Items a page, 1 to 500 (100 unless asked).
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
+        limit: Query<Option<u32>>,
+        /// The `next` cursor of the previous page.
+        #[oai(validator(pattern = r"^[1-9][0-9]{0,17}$"))]
+        after: Query<Option<String>>,
+    ) -> ApiResult<Json<TrialPage>> {
+        let page = page::page(limit.0, after.0.as_deref())?;
         let id = CustomerId(id.0);
         caller.may_access(id)?;
         let trials = self.vnum.trials_of(id).await?;
-        Ok(Json(trials.into_iter().map(Trial::from).collect()))
+        let trials = trials.into_iter().map(Trial::from).collect();
+        Ok(Json(page::slice(trials, page, |item| item.id).into()))
     }
 
     /// Set where a free test rings
@@ -157,11 +176,19 @@ impl TrialsApi {
         caller: Caller,
         id: Path<i64>,
         trial_id: Path<i64>,
-    ) -> ApiResult<Json<Vec<Call>>> {
+        /// Items a page, 1 to 500 (100 unless asked).
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
+        limit: Query<Option<u32>>,
+        /// The `next` cursor of the previous page.
+        #[oai(validator(pattern = r"^[1-9][0-9]{0,17}$"))]
+        after: Query<Option<String>>,
+    ) -> ApiResult<Json<CallPage>> {
+        let page = page::page(limit.0, after.0.as_deref())?;
         let id = CustomerId(id.0);
         caller.may_access(id)?;
         let calls = self.vnum.calls_of_trial(id, TrialId(trial_id.0)).await?;
-        Ok(Json(calls.into_iter().map(Call::from).collect()))
+        let calls = calls.into_iter().map(Call::from).collect();
+        Ok(Json(page::slice(calls, page, |call| call.id).into()))
     }
 
     /// Stop forwarding a free test

@@ -115,3 +115,9 @@ impl From<CallRecord> for Call {
         }
     }
 }
+
+crate::page::page_of!(
+    /// A page of call records, oldest first.
+    CallPage,
+    Call
+);
