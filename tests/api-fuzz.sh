@@ -76,8 +76,8 @@ PYTHONPATH="$DATA" "${VENV}/bin/python" tests/api/client_story.py "$BASE" "$OPER
 
 # The keys that exist now (the operator's, the demo customer's, the story's) are the runs'
 # own: the hooks never revoke them, so that a run does not lock itself or the next one out.
-VNUM_FUZZ_KEEP_KEY_IDS="$(curl -fs -H "Authorization: Bearer ${OPERATOR}" "${BASE}/v1/keys" |
-    "${VENV}/bin/python" -c 'import json, sys; print(",".join(str(k["id"]) for k in json.load(sys.stdin)))')"
+VNUM_FUZZ_KEEP_KEY_IDS="$(curl -fs -H "Authorization: Bearer ${OPERATOR}" "${BASE}/v1/keys?limit=500" |
+    "${VENV}/bin/python" -c 'import json, sys; print(",".join(str(k["id"]) for k in json.load(sys.stdin)["items"]))')"
 export VNUM_FUZZ_KEEP_KEY_IDS
 
 echo "== schemathesis (${CHECKS}, ${EXAMPLES} examples; settings: tests/api/schemathesis.toml)"

@@ -61,7 +61,7 @@ def main(base_url: str, operator_key: str) -> None:
     balance = expect(get_balance.sync_detailed(customer_id, client=ada), HTTPStatus.OK, Balance)
     assert (balance.balance.amount, balance.balance.currency) == ("20.00", Currency.EUR), balance
 
-    offers = list_offers.sync(client=ada)
+    offers = list_offers.sync(client=ada, limit=500).items
     mobile = next(o for o in offers if o.country == "DE" and o.kind.value == "mobile" and o.provisioning.value == "instant")
     line = OrderLine(offer=mobile.id, term_months=OrderLineTermMonths(1), quantity=1)
     order = NewOrder(lines=[line], end_user=EndUser.PERSONAL)

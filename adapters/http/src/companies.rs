@@ -14,10 +14,10 @@ use vnum_core::CustomerId;
 
 use crate::Tag;
 use crate::auth::Caller;
-use crate::balance::Entry;
 use crate::money::MoneyBody;
 use crate::params::days;
 use crate::problem::ApiResult;
+use crate::wire::ledger::Entry;
 
 /// Contracts, bank transfers and closing documents.
 pub(crate) struct CompaniesApi {

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use poem_openapi::param::Path;
+use poem_openapi::param::Query;
 use poem_openapi::payload::{Binary, Json};
 use poem_openapi::types::multipart::Upload;
 use std::borrow::Cow;
@@ -11,56 +12,18 @@ use poem_openapi::registry::{MetaSchemaRef, Registry};
 use poem_openapi::types::{ParseError, ParseFromMultipartField, ParseResult, Type};
 use poem_openapi::{ApiResponse, Enum, Multipart, Object, OpenApi};
 use vnum_app::{MAX_DOCUMENT_BYTES, ReviewDecision, Vnum};
-use vnum_compliance::{Document, DocumentKind, Review};
+use vnum_compliance::{Document, Review};
 use vnum_core::{CustomerId, DocumentId};
 
 use crate::Tag;
 use crate::auth::Caller;
+use crate::page;
 use crate::problem::{ApiResult, Problem, field_problem};
+use crate::wire::document::DocKind;
 
 /// Documents.
 pub(crate) struct DocumentsApi {
     pub(crate) vnum: Vnum,
-}
-
-/// A kind of end-user document (R3.1).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
-#[oai(rename = "DocumentKind", rename_all = "snake_case")]
-pub(crate) enum DocKind {
-    /// A passport or national identity card.
-    PassportOrId,
-    /// A proof of address, such as a utility bill.
-    ProofOfAddress,
-    /// An extract of the company register.
-    CompanyRegistration,
-    /// An identity document of the company's legal representative.
-    RepresentativeId,
-    /// A proof of an address in the number's city or country.
-    LocalAddress,
-}
-
-impl From<DocKind> for DocumentKind {
-    fn from(kind: DocKind) -> Self {
-        match kind {
-            DocKind::PassportOrId => Self::PassportOrId,
-            DocKind::ProofOfAddress => Self::ProofOfAddress,
-            DocKind::CompanyRegistration => Self::CompanyRegistration,
-            DocKind::RepresentativeId => Self::RepresentativeId,
-            DocKind::LocalAddress => Self::LocalAddress,
-        }
-    }
-}
-
-impl From<DocumentKind> for DocKind {
-    fn from(kind: DocumentKind) -> Self {
-        match kind {
-            DocumentKind::PassportOrId => Self::PassportOrId,
-            DocumentKind::ProofOfAddress => Self::ProofOfAddress,
-            DocumentKind::CompanyRegistration => Self::CompanyRegistration,
-            DocumentKind::RepresentativeId => Self::RepresentativeId,
-            DocumentKind::LocalAddress => Self::LocalAddress,
-        }
-    }
 }
 
 /// Where a document's review stands (R3.D1).
@@ -261,6 +224,12 @@ async fn read_scan(file: Upload) -> ApiResult<Vec<u8>> {
     })
 }
 
+page::page_of!(
+    /// A page of documents, oldest first.
+    DocumentPage,
+    DocumentBody
+);
+
 #[OpenApi(prefix_path = "/v1", tag = "Tag::Documents")]
 impl DocumentsApi {
     /// Upload a document
@@ -320,13 +289,23 @@ impl DocumentsApi {
         method = "get",
         operation_id = "list_documents"
     )]
-    async fn list(&self, caller: Caller, id: Path<i64>) -> ApiResult<Json<Vec<DocumentBody>>> {
+    async fn list(
+        &self,
+        caller: Caller,
+        id: Path<i64>,
+        /// Items a page, 1 to 500 (100 unless asked).
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
+        limit: Query<Option<u32>>,
+        /// The `next` cursor of the previous page.
+        #[oai(validator(pattern = r"^[1-9][0-9]{0,17}$"))]
+        after: Query<Option<String>>,
+    ) -> ApiResult<Json<DocumentPage>> {
+        let page = page::page(limit.0, after.0.as_deref())?;
         let id = CustomerId(id.0);
         caller.may_access(id)?;
         let documents = self.vnum.documents_of(id).await?;
-        Ok(Json(
-            documents.into_iter().map(DocumentBody::from).collect(),
-        ))
+        let documents = documents.into_iter().map(DocumentBody::from).collect();
+        Ok(Json(page::slice(documents, page, |d| d.id).into()))
     }
 
     /// Download a document's scan
@@ -364,12 +343,21 @@ impl DocumentsApi {
         method = "get",
         operation_id = "list_pending_documents"
     )]
-    async fn pending(&self, caller: Caller) -> ApiResult<Json<Vec<DocumentBody>>> {
+    async fn pending(
+        &self,
+        caller: Caller,
+        /// Items a page, 1 to 500 (100 unless asked).
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
+        limit: Query<Option<u32>>,
+        /// The `next` cursor of the previous page.
+        #[oai(validator(pattern = r"^[1-9][0-9]{0,17}$"))]
+        after: Query<Option<String>>,
+    ) -> ApiResult<Json<DocumentPage>> {
+        let page = page::page(limit.0, after.0.as_deref())?;
         caller.operator()?;
         let documents = self.vnum.pending_documents().await?;
-        Ok(Json(
-            documents.into_iter().map(DocumentBody::from).collect(),
-        ))
+        let documents = documents.into_iter().map(DocumentBody::from).collect();
+        Ok(Json(page::slice(documents, page, |d| d.id).into()))
     }
 
     /// Review a document

@@ -9,8 +9,9 @@ use serde_json::Value;
 use vnum_calls::{CallRecord, CallRecordFields};
 use vnum_core::Money;
 
-use crate::engine::{Call, NewCall};
+use crate::engine::NewCall;
 use crate::money::{Amount, MoneyBody};
+use crate::wire::call::Call;
 
 /// An amount as a JSON string reads back what it writes, scale included; and a money
 /// body (`{"amount": "12.50", "currency": "EUR"}`) that converts to money writes a body

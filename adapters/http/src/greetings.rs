@@ -6,7 +6,6 @@ use poem_openapi::param::Path;
 use poem_openapi::payload::{Binary, Json};
 use poem_openapi::types::multipart::Upload;
 use poem_openapi::{ApiResponse, Enum, Multipart, Object, OpenApi};
-use serde::Serialize;
 use vnum_app::{MAX_GREETING_BYTES, Vnum};
 use vnum_calls::Voice;
 use vnum_core::GreetingId;
@@ -14,44 +13,13 @@ use vnum_core::GreetingId;
 use crate::Tag;
 use crate::auth::Caller;
 use crate::money::MoneyBody;
-use crate::numbers::{NumberBody, ids};
 use crate::problem::{ApiResult, Problem};
 use crate::text::Text;
+use crate::wire::number::{GreetingBody, NumberBody, ids};
 
 /// Greetings.
 pub(crate) struct GreetingsApi {
     pub(crate) vnum: Vnum,
-}
-
-/// An uploaded greeting (R13.1).
-#[derive(Clone, Debug, Object, Serialize)]
-#[oai(rename = "Greeting")]
-pub(crate) struct GreetingBody {
-    /// The id.
-    pub(crate) id: i64,
-    /// The name given at upload.
-    pub(crate) name: String,
-    /// Playing time in milliseconds.
-    pub(crate) duration_ms: u32,
-    /// What the file was before it was converted on upload (R13.D2), in the upload's
-    /// answer.
-    #[oai(read_only, skip_serializing_if_is_none)]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) converted_from: Option<String>,
-}
-
-/// The greetings of a number.
-#[derive(Clone, Debug, Object, Serialize)]
-#[oai(rename = "Greetings")]
-pub(crate) struct GreetingsBody {
-    /// Every uploaded greeting.
-    pub(crate) uploaded: Vec<GreetingBody>,
-    /// The selected one.
-    #[oai(skip_serializing_if_is_none)]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) selected: Option<i64>,
-    /// Whether the selected greeting plays before forwarding.
-    pub(crate) enabled: bool,
 }
 
 /// The greeting to play (R13.1).

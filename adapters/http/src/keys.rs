@@ -11,6 +11,7 @@ use vnum_core::{ApiKeyId, CustomerId};
 
 use crate::Tag;
 use crate::auth::Caller;
+use crate::page;
 use crate::problem::{ApiResult, Problem, field_problem};
 
 /// API keys.
@@ -156,6 +157,12 @@ fn owner(caller: &Caller, customer: Option<i64>) -> ApiResult<Option<CustomerId>
     }
 }
 
+page::page_of!(
+    /// A page of API keys, oldest first.
+    KeyPage,
+    KeyBody
+);
+
 #[OpenApi(prefix_path = "/v1/keys", tag = "Tag::Keys")]
 impl KeysApi {
     /// Create an API key
@@ -192,13 +199,19 @@ impl KeysApi {
         caller: Caller,
         /// Only this customer's keys (operators; a customer sees its own anyway).
         customer: Query<Option<i64>>,
-    ) -> ApiResult<Json<Vec<KeyBody>>> {
+        /// Items a page, 1 to 500 (100 unless asked).
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
+        limit: Query<Option<u32>>,
+        /// The `next` cursor of the previous page.
+        #[oai(validator(pattern = r"^[1-9][0-9]{0,17}$"))]
+        after: Query<Option<String>>,
+    ) -> ApiResult<Json<KeyPage>> {
+        let page = page::page(limit.0, after.0.as_deref())?;
         let owner = owner(&caller, customer.0)?;
         let now = self.vnum.now();
         let keys = self.vnum.api_keys(owner).await?;
-        Ok(Json(
-            keys.into_iter().map(|key| KeyBody::new(key, now)).collect(),
-        ))
+        let keys = keys.into_iter().map(|key| KeyBody::new(key, now)).collect();
+        Ok(Json(page::slice(keys, page, |k| k.id).into()))
     }
 
     /// Revoke an API key

@@ -51,6 +51,7 @@ mod text;
 mod trace;
 mod trials;
 mod waitlist;
+mod wire;
 
 pub use auth::Caller;
 pub use codes::CurrencyCode;

@@ -73,6 +73,15 @@ const LINKS: &[Link] = &[
     Link {
         from: "place_order",
         status: 201,
+        to: "list_alternatives",
+        parameters: &[
+            ("id", "$response.body#/numbers/0/customer"),
+            ("offer_id", "$response.body#/numbers/0/offer"),
+        ],
+    },
+    Link {
+        from: "place_order",
+        status: 201,
         to: "connect_number",
         parameters: &[("number_id", "$response.body#/numbers/0/id")],
     },

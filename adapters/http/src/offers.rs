@@ -7,62 +7,27 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use rust_decimal::Decimal;
-use serde::Serialize;
+use vnum_app::Vnum;
 use vnum_app::model::StockNumber;
-use vnum_app::{OrderLineRequest, Vnum};
 use vnum_compliance::DocumentRequirement;
 use vnum_core::{AgreementId, CarrierId, CustomerId, OfferId, PrepaidTerm};
-use vnum_discounts::{AppliedDiscount, BulkAgreement, DiscountKind, Percent, Quote, QuotedLine};
-use vnum_lifecycle::{BusinessDayRange, City, NumberKind, Offer, OfferTerms, ProvisioningClass};
+use vnum_discounts::{BulkAgreement, Percent};
+use vnum_lifecycle::{BusinessDayRange, City, Offer, OfferTerms, ProvisioningClass};
 
 use crate::Tag;
 use crate::auth::Caller;
 use crate::codes::{Country, E164, Term};
-use crate::documents::DocKind;
 use crate::money::MoneyBody;
+use crate::page;
 use crate::payload::Serialized;
 use crate::problem::{ApiResult, Problem, field_problem};
 use crate::text::Text;
+use crate::wire::document::DocKind;
+use crate::wire::offer::{Kind, LineBody, QuoteBody};
 
 /// The catalogue.
 pub(crate) struct OffersApi {
     pub(crate) vnum: Vnum,
-}
-
-/// The kind of a number: what an offer sells, a free test lends and a waitlist entry waits for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
-#[oai(rename = "NumberKind", rename_all = "snake_case")]
-pub(crate) enum Kind {
-    /// Valid country-wide: ordered by country only (R1.2).
-    Mobile,
-    /// A number of one city: ordered by country and city (R1.2).
-    Landline,
-    /// Toll-free, valid country-wide.
-    TollFree,
-    /// A one-shot SMS number (R9); never lent for a free test (R8.3).
-    Sms,
-}
-
-impl From<Kind> for NumberKind {
-    fn from(kind: Kind) -> Self {
-        match kind {
-            Kind::Mobile => Self::Mobile,
-            Kind::Landline => Self::Landline,
-            Kind::TollFree => Self::TollFree,
-            Kind::Sms => Self::Sms,
-        }
-    }
-}
-
-impl From<NumberKind> for Kind {
-    fn from(kind: NumberKind) -> Self {
-        match kind {
-            NumberKind::Mobile => Self::Mobile,
-            NumberKind::Landline => Self::Landline,
-            NumberKind::TollFree => Self::TollFree,
-            NumberKind::Sms => Self::Sms,
-        }
-    }
 }
 
 /// How an offer's numbers are connected (R2).
@@ -326,44 +291,6 @@ impl From<StockNumber> for StockBody {
     }
 }
 
-/// One line of a quote or an order.
-#[derive(Clone, Debug, Object)]
-#[oai(rename = "OrderLine")]
-pub(crate) struct LineBody {
-    /// The offer.
-    offer: i64,
-    /// How many numbers (default 1); 1 for a picked number.
-    #[oai(
-        default = "one",
-        validator(minimum(value = "1"), maximum(value = "1000"))
-    )]
-    quantity: u32,
-    /// Months paid in advance: 1, 3, 6 or 12 (R10.1, R11.1).
-    term_months: Term,
-    /// The city, for landline offers (R1.2).
-    #[oai(skip_serializing_if_is_none)]
-    city: Option<String>,
-    /// A number picked from the offer's list, E.164 (R1.3).
-    #[oai(skip_serializing_if_is_none)]
-    number: Option<E164>,
-}
-
-fn one() -> u32 {
-    1
-}
-
-impl LineBody {
-    pub(crate) fn into_request(self) -> ApiResult<OrderLineRequest> {
-        Ok(OrderLineRequest {
-            offer: OfferId(self.offer),
-            quantity: self.quantity,
-            term: self.term_months.0,
-            city: self.city,
-            number: self.number.map(|n| n.parse("number")).transpose()?,
-        })
-    }
-}
-
 /// Lines to price.
 #[derive(Clone, Debug, Object)]
 pub(crate) struct QuoteRequest {
@@ -373,73 +300,6 @@ pub(crate) struct QuoteRequest {
     /// The lines.
     #[oai(validator(min_items = 1, max_items = 100))]
     lines: Vec<LineBody>,
-}
-
-/// A discount taken off a line (R11).
-#[derive(Clone, Debug, Object, Serialize)]
-#[oai(rename = "Discount")]
-pub(crate) struct DiscountBody {
-    /// `prepaid_term` (R11.1) or `bulk` (R11.2).
-    kind: String,
-    /// The rule that grants it.
-    rule: String,
-    /// The percentage, such as `"10"`.
-    percent: String,
-    /// The exact amount taken off, not rounded.
-    amount: MoneyBody,
-}
-
-impl From<&AppliedDiscount> for DiscountBody {
-    fn from(discount: &AppliedDiscount) -> Self {
-        Self {
-            kind: match discount.kind {
-                DiscountKind::PrepaidTerm { .. } => "prepaid_term",
-                DiscountKind::Bulk { .. } => "bulk",
-            }
-            .to_owned(),
-            rule: discount.rule.as_str().to_owned(),
-            percent: discount.percent.get().normalize().to_string(),
-            amount: discount.amount.into(),
-        }
-    }
-}
-
-/// A priced line.
-#[derive(Clone, Debug, Object, Serialize)]
-#[oai(rename = "QuotedLine")]
-pub(crate) struct QuotedLineBody {
-    /// The offer.
-    offer: i64,
-    /// The offer's country.
-    country: String,
-    /// How many numbers.
-    quantity: u32,
-    /// Months paid in advance.
-    term_months: u32,
-    /// List price: monthly fee times months and quantity, plus setup fees.
-    list_total: MoneyBody,
-    /// Each discount, with its rule.
-    discounts: Vec<DiscountBody>,
-    /// The line's exact total after discounts.
-    total: MoneyBody,
-    /// The line's total rounded to the currency's minor unit, for display.
-    display_total: MoneyBody,
-}
-
-impl From<&QuotedLine> for QuotedLineBody {
-    fn from(line: &QuotedLine) -> Self {
-        let item = line.item();
-        Self {
-            offer: item.offer().get(),
-            country: item.country().to_string(),
-            quantity: item.quantity(),
-            term_months: item.term().months(),
-            list_total: line.list_total().into(),
-            discounts: line.discounts().iter().map(DiscountBody::from).collect(),
-            total: line.total().into(),
-            display_total: line.display_total().into(),
-        }
-    }
 }
 
 /// An offer a customer can buy without the documents another offer needs, with what it
@@ -453,28 +313,6 @@ pub(crate) struct AlternativeBody {
     quote: QuoteBody,
     /// The rule that proposes it: R3.3.
     rule: String,
-}
-
-/// A quote: what an order of the lines would charge (R11, R11.D1).
-#[derive(Clone, Debug, Object, Serialize)]
-#[oai(rename = "Quote")]
-pub(crate) struct QuoteBody {
-    /// The customer.
-    customer: i64,
-    /// The lines.
-    lines: Vec<QuotedLineBody>,
-    /// What is charged: the exact line totals summed and rounded once (R11.D1).
-    total: MoneyBody,
-}
-
-impl From<&Quote> for QuoteBody {
-    fn from(quote: &Quote) -> Self {
-        Self {
-            customer: quote.customer().get(),
-            lines: quote.lines().iter().map(QuotedLineBody::from).collect(),
-            total: quote.total().into(),
-        }
-    }
 }
 
 /// A negotiated bulk discount (R11.2).
@@ -523,6 +361,12 @@ fn percent(field: &str, text: &str) -> ApiResult<Percent> {
     Percent::new(value).map_err(|e| field_problem(field, e))
 }
 
+page::page_of!(
+    /// A page of offers, in the order they were created.
+    OfferPage,
+    OfferBody
+);
+
 #[OpenApi(prefix_path = "/v1", tag = "Tag::Offers")]
 impl OffersApi {
     /// List offers
@@ -533,14 +377,23 @@ impl OffersApi {
         &self,
         caller: Caller,
         all: Query<Option<bool>>,
-    ) -> ApiResult<Json<Vec<OfferBody>>> {
+        /// Items a page, 1 to 500 (100 unless asked).
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
+        limit: Query<Option<u32>>,
+        /// The `next` cursor of the previous page.
+        #[oai(validator(pattern = r"^[1-9][0-9]{0,17}$"))]
+        after: Query<Option<String>>,
+    ) -> ApiResult<Json<OfferPage>> {
+        let page = page::page(limit.0, after.0.as_deref())?;
+
         let offers = if all.0.unwrap_or(false) {
             caller.operator()?;
             self.vnum.all_offers().await?
         } else {
             self.vnum.listed_offers().await?
         };
-        Ok(Json(offers.into_iter().map(OfferBody::from).collect()))
+        let offers = offers.into_iter().map(OfferBody::from).collect();
+        Ok(Json(page::slice(offers, page, |o| o.id).into()))
     }
 
     /// Read an offer
@@ -740,6 +593,7 @@ mod tests {
     use super::*;
     use crate::money::Amount;
     use crate::payload::assert_written_alike;
+    use crate::wire::offer::{DiscountBody, QuotedLineBody};
 
     #[test]
     fn a_quote_is_written_alike_by_serde_and_by_poem_openapi() {

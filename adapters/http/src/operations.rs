@@ -9,8 +9,8 @@ use vnum_app::{RenewalReport, ServiceState, Vnum};
 use crate::Tag;
 use crate::auth::Caller;
 use crate::problem::ApiResult;
-use crate::sms::SmsAllocation;
-use crate::trials::Trial;
+use crate::wire::sms::SmsAllocation;
+use crate::wire::trial::Trial;
 
 /// Operators' runs.
 pub(crate) struct OperationsApi {

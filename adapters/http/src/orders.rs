@@ -11,9 +11,9 @@ use vnum_core::CustomerId;
 use crate::Tag;
 use crate::auth::Caller;
 use crate::money::MoneyBody;
-use crate::numbers::{EndUserKind, NumberBody};
-use crate::offers::{LineBody, QuoteBody};
 use crate::problem::ApiResult;
+use crate::wire::number::{EndUserKind, NumberBody};
+use crate::wire::offer::{LineBody, QuoteBody};
 
 /// Orders.
 pub(crate) struct OrdersApi {

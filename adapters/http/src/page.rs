@@ -6,7 +6,7 @@
 //! page costs the same however long the list is.
 
 use poem::http::StatusCode;
-use vnum_app::model::PageRequest;
+use vnum_app::model::{Page, PageRequest};
 
 use crate::problem::{ApiResult, Problem};
 
@@ -41,6 +41,25 @@ pub(crate) fn page(limit: Option<u32>, after: Option<&str>) -> ApiResult<PageReq
     }
 }
 
+/// One page of `items`, a whole list read from the application, in increasing order of
+/// `key` (an id) after sorting: the items whose key is past the cursor, at most the page's
+/// limit of them, and the cursor of the next page while more follow.
+///
+/// The lists paged here are a customer's own resources (its numbers, documents, keys, …)
+/// or the operator's catalogue, which the application reads whole; the answer is bounded
+/// all the same, and a store can read them a page at a time later without changing the
+/// wire.
+pub(crate) fn slice<T>(mut items: Vec<T>, page: PageRequest, key: impl Fn(&T) -> i64) -> Page<T> {
+    items.sort_by_key(|item| key(item));
+    let rows = usize::try_from(page.rows()).unwrap_or(usize::MAX);
+    let rows: Vec<T> = items
+        .into_iter()
+        .filter(|item| page.after.is_none_or(|after| key(item) > after))
+        .take(rows)
+        .collect();
+    Page::of_rows(rows, page, key)
+}
+
 /// The wire form of a cursor.
 pub(crate) fn cursor(next: Option<i64>) -> Option<String> {
     next.map(|id| id.to_string())
@@ -59,6 +78,15 @@ macro_rules! page_of {
             #[oai(skip_serializing_if_is_none)]
             pub(crate) next: Option<String>,
         }
+
+        impl From<vnum_app::model::Page<$item>> for $name {
+            fn from(page: vnum_app::model::Page<$item>) -> Self {
+                Self {
+                    next: $crate::page::cursor(page.next),
+                    items: page.items,
+                }
+            }
+        }
     };
 }
 
@@ -67,6 +95,17 @@ pub(crate) use page_of;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_list_is_sliced_by_its_keys_after_the_cursor() {
+        let items = vec![5, 1, 4, 2, 3];
+        let first = slice(items.clone(), PageRequest::first(2), |i| *i);
+        assert_eq!((first.items, first.next), (vec![1, 2], Some(2)));
+        let last = slice(items.clone(), PageRequest::first(2).after(4), |i| *i);
+        assert_eq!((last.items, last.next), (vec![5], None));
+        let whole = slice(items, PageRequest::first(5), |i| *i);
+        assert_eq!((whole.items.len(), whole.next), (5, None));
+    }
 
     #[test]
     fn a_page_is_100_items_unless_asked_and_a_bad_limit_or_cursor_is_422() {

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use poem::http::StatusCode;
-use poem_openapi::param::{Header, Path};
+use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::ParseFromJSON;
 use poem_openapi::{ApiResponse, Enum};
@@ -16,6 +16,7 @@ use vnum_core::{CustomerId, Money, PaymentId, rule};
 use crate::Tag;
 use crate::auth::Caller;
 use crate::money::MoneyBody;
+use crate::page;
 use crate::problem::{ApiResult, Problem};
 use crate::signature::{self, SignedBody, WebhookSecret};
 
@@ -189,6 +190,12 @@ fn notification(bytes: &[u8]) -> ApiResult<ProviderNotification> {
     })
 }
 
+page::page_of!(
+    /// A page of a customer's payments, oldest first.
+    PaymentPage,
+    PaymentBody
+);
+
 #[OpenApi(prefix_path = "/v1", tag = "Tag::Payments")]
 impl PaymentsApi {
     /// Start a payment
@@ -237,11 +244,23 @@ impl PaymentsApi {
         method = "get",
         operation_id = "list_payments"
     )]
-    async fn list(&self, caller: Caller, id: Path<i64>) -> ApiResult<Json<Vec<PaymentBody>>> {
+    async fn list(
+        &self,
+        caller: Caller,
+        id: Path<i64>,
+        /// Items a page, 1 to 500 (100 unless asked).
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
+        limit: Query<Option<u32>>,
+        /// The `next` cursor of the previous page.
+        #[oai(validator(pattern = r"^[1-9][0-9]{0,17}$"))]
+        after: Query<Option<String>>,
+    ) -> ApiResult<Json<PaymentPage>> {
+        let page = page::page(limit.0, after.0.as_deref())?;
         let id = CustomerId(id.0);
         caller.may_access(id)?;
         let payments = self.vnum.payments(id).await?;
-        Ok(Json(payments.into_iter().map(PaymentBody::from).collect()))
+        let payments = payments.into_iter().map(PaymentBody::from).collect();
+        Ok(Json(page::slice(payments, page, |item| item.id).into()))
     }
 
     /// Read a payment

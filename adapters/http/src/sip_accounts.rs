@@ -1,7 +1,7 @@
 //! SIP accounts: requesting one, listing them, resetting a password, choosing the number
 //! outgoing calls present (R5.1, R6).
 
-use poem_openapi::param::Path;
+use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use vnum_app::model::SipAccountRecord;
@@ -10,6 +10,7 @@ use vnum_core::{CustomerId, NumberId, SipAccountId};
 
 use crate::Tag;
 use crate::auth::Caller;
+use crate::page;
 use crate::problem::ApiResult;
 
 /// SIP accounts.
@@ -90,6 +91,12 @@ pub(crate) struct PresentedNumber {
     number: Option<i64>,
 }
 
+page::page_of!(
+    /// A page of a customer's SIP accounts, oldest first.
+    SipAccountPage,
+    SipAccount
+);
+
 #[OpenApi(prefix_path = "/v1/customers", tag = "Tag::SipAccounts")]
 impl SipAccountsApi {
     /// Request a SIP account
@@ -124,11 +131,23 @@ impl SipAccountsApi {
         method = "get",
         operation_id = "list_sip_accounts"
     )]
-    async fn list(&self, caller: Caller, id: Path<i64>) -> ApiResult<Json<Vec<SipAccount>>> {
+    async fn list(
+        &self,
+        caller: Caller,
+        id: Path<i64>,
+        /// Items a page, 1 to 500 (100 unless asked).
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
+        limit: Query<Option<u32>>,
+        /// The `next` cursor of the previous page.
+        #[oai(validator(pattern = r"^[1-9][0-9]{0,17}$"))]
+        after: Query<Option<String>>,
+    ) -> ApiResult<Json<SipAccountPage>> {
+        let page = page::page(limit.0, after.0.as_deref())?;
         let id = CustomerId(id.0);
         caller.may_access(id)?;
         let accounts = self.vnum.sip_accounts_of(id).await?;
-        Ok(Json(accounts.into_iter().map(SipAccount::from).collect()))
+        let accounts = accounts.into_iter().map(SipAccount::from).collect();
+        Ok(Json(page::slice(accounts, page, |item| item.id).into()))
     }
 
     /// Remove a SIP account

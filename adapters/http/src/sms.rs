@@ -1,19 +1,17 @@
 //! One-shot SMS numbers: allocating one for a verification code and reading what came
 //! (R9).
 
-use chrono::{DateTime, Utc};
-use poem_openapi::param::Path;
+use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use poem_openapi::{ApiResponse, Object, OpenApi};
 use vnum_app::Vnum;
-use vnum_app::model::{ReceivedSms, SmsAllocationRecord};
 use vnum_core::{CustomerId, OfferId};
-use vnum_sms::AllocationState;
 
 use crate::Tag;
 use crate::auth::Caller;
-use crate::money::MoneyBody;
+use crate::page;
 use crate::problem::ApiResult;
+use crate::wire::sms::SmsAllocation;
 
 /// One-shot SMS numbers.
 pub(crate) struct SmsApi {
@@ -31,90 +29,6 @@ pub(crate) struct NewSmsAllocation {
     offer: i64,
 }
 
-/// Where an allocation stands (R9.D1).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
-#[oai(rename = "SmsAllocationState", rename_all = "snake_case")]
-pub(crate) enum State {
-    /// Waiting for its one SMS.
-    Waiting,
-    /// The SMS came; the allocation is used up.
-    Used,
-    /// No SMS came in time; the price was refunded.
-    Expired,
-}
-
-/// The one message an allocation received.
-#[derive(Clone, Debug, Object)]
-#[oai(rename = "ReceivedSms")]
-pub(crate) struct Message {
-    /// The sender as the gateway reported it.
-    from: String,
-    /// The text, usually the code.
-    text: String,
-    /// When it arrived.
-    at: DateTime<Utc>,
-}
-
-impl From<ReceivedSms> for Message {
-    fn from(sms: ReceivedSms) -> Self {
-        Self {
-            from: sms.from,
-            text: sms.text,
-            at: sms.at,
-        }
-    }
-}
-
-/// A number lent to receive one SMS (R9.1).
-#[derive(Clone, Debug, Object)]
-pub(crate) struct SmsAllocation {
-    /// The id.
-    id: i64,
-    /// The number to give the service, E.164.
-    number: String,
-    /// The service.
-    service: String,
-    /// The SMS offer it came from.
-    offer: i64,
-    /// What was charged in advance.
-    price: MoneyBody,
-    /// When it was allocated.
-    allocated_at: DateTime<Utc>,
-    /// Until when it waits for the SMS; unused, it is refunded after (R9.D1).
-    expires_at: DateTime<Utc>,
-    /// Waiting, used or expired.
-    state: State,
-    /// The refund of an expired allocation.
-    #[oai(skip_serializing_if_is_none)]
-    refund: Option<MoneyBody>,
-    /// The message, once it came.
-    #[oai(skip_serializing_if_is_none)]
-    message: Option<Message>,
-}
-
-impl From<SmsAllocationRecord> for SmsAllocation {
-    fn from(record: SmsAllocationRecord) -> Self {
-        let allocation = record.allocation;
-        let (state, refund) = match allocation.state() {
-            AllocationState::Waiting => (State::Waiting, None),
-            AllocationState::Used { .. } => (State::Used, None),
-            AllocationState::Expired { refund, .. } => (State::Expired, Some(refund.into())),
-        };
-        Self {
-            id: allocation.id().get(),
-            number: allocation.number().to_string(),
-            service: allocation.service().as_str().to_owned(),
-            offer: record.offer.get(),
-            price: allocation.price().into(),
-            allocated_at: allocation.allocated_at(),
-            expires_at: allocation.expires_at(),
-            state,
-            refund,
-            message: record.message.map(Message::from),
-        }
-    }
-}
-
 /// The answer to an allocation.
 #[derive(ApiResponse)]
 pub(crate) enum Allocated {
@@ -122,6 +36,12 @@ pub(crate) enum Allocated {
     #[oai(status = 201)]
     Created(Json<SmsAllocation>),
 }
+
+page::page_of!(
+    /// A page of a customer's SMS allocations, oldest first.
+    SmsAllocationPage,
+    SmsAllocation
+);
 
 #[OpenApi(prefix_path = "/v1/customers", tag = "Tag::Sms")]
 impl SmsApi {
@@ -158,10 +78,22 @@ impl SmsApi {
         method = "get",
         operation_id = "list_sms_allocations"
     )]
-    async fn list(&self, caller: Caller, id: Path<i64>) -> ApiResult<Json<Vec<SmsAllocation>>> {
+    async fn list(
+        &self,
+        caller: Caller,
+        id: Path<i64>,
+        /// Items a page, 1 to 500 (100 unless asked).
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
+        limit: Query<Option<u32>>,
+        /// The `next` cursor of the previous page.
+        #[oai(validator(pattern = r"^[1-9][0-9]{0,17}$"))]
+        after: Query<Option<String>>,
+    ) -> ApiResult<Json<SmsAllocationPage>> {
+        let page = page::page(limit.0, after.0.as_deref())?;
         let id = CustomerId(id.0);
         caller.may_access(id)?;
         let records = self.vnum.sms_allocations_of(id).await?;
-        Ok(Json(records.into_iter().map(SmsAllocation::from).collect()))
+        let records = records.into_iter().map(SmsAllocation::from).collect();
+        Ok(Json(page::slice(records, page, |item| item.id).into()))
     }
 }

@@ -9,12 +9,12 @@ use vnum_core::{CustomerId, NumberId, Period};
 
 use crate::Tag;
 use crate::auth::Caller;
-use crate::balance::Kind;
-use crate::engine::Call;
 use crate::money::MoneyBody;
 use crate::page;
 use crate::params::days;
 use crate::problem::ApiResult;
+use crate::wire::call::{Call, CallPage};
+use crate::wire::ledger::Kind;
 
 /// Statistics and call records.
 pub(crate) struct StatisticsApi {
@@ -119,12 +119,6 @@ impl From<LedgerStats> for LedgerStatistics {
         }
     }
 }
-
-page::page_of!(
-    /// A page of a number's call records, oldest first.
-    CallPage,
-    Call
-);
 
 #[OpenApi(prefix_path = "/v1/customers", tag = "Tag::Statistics")]
 impl StatisticsApi {

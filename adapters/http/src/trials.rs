@@ -1,10 +1,8 @@
 //! Free one-hour tests (R8).
 
-use chrono::{DateTime, Utc};
-use poem_openapi::param::Path;
+use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
-use vnum_app::model::TrialRecord;
 use vnum_app::{TrialOutcome, Vnum};
 use vnum_core::{CustomerId, TrialId};
 use vnum_lifecycle::Offer;
@@ -12,10 +10,12 @@ use vnum_lifecycle::Offer;
 use crate::Tag;
 use crate::auth::Caller;
 use crate::codes::Country;
-use crate::engine::Call;
-use crate::numbers::PlanBody;
-use crate::offers::Kind;
+use crate::page;
 use crate::problem::ApiResult;
+use crate::wire::call::{Call, CallPage};
+use crate::wire::number::PlanBody;
+use crate::wire::offer::Kind;
+use crate::wire::trial::Trial;
 
 /// Free tests.
 pub(crate) struct TrialsApi {
@@ -30,43 +30,6 @@ pub(crate) struct NewTrial {
     country: Country,
     /// The kind of number preferred.
     kind: Kind,
-}
-
-/// A free test: a number lent for one hour (R8.1).
-#[derive(Clone, Debug, Object)]
-pub(crate) struct Trial {
-    /// The id.
-    id: i64,
-    /// The number lent, E.164.
-    number: String,
-    /// The offer it belongs to.
-    offer: i64,
-    /// When the test started.
-    started_at: DateTime<Utc>,
-    /// When it ends: calls are rejected after (R8.D1).
-    ends_at: DateTime<Utc>,
-    /// When the number went back to stock.
-    #[oai(skip_serializing_if_is_none)]
-    returned_at: Option<DateTime<Utc>>,
-    /// Where the test number's calls ring (R8 Decision); absent, they ring the customer's
-    /// SIP accounts.
-    #[oai(skip_serializing_if_is_none)]
-    forwarding: Option<PlanBody>,
-}
-
-impl From<TrialRecord> for Trial {
-    fn from(record: TrialRecord) -> Self {
-        let trial = record.trial;
-        Self {
-            id: trial.id().get(),
-            number: trial.number().to_string(),
-            offer: trial.offer().get(),
-            started_at: trial.started_at(),
-            ends_at: trial.ends_at(),
-            returned_at: record.returned_at,
-            forwarding: trial.forwarding().map(PlanBody::from),
-        }
-    }
 }
 
 /// An offer of another country that can be tested instead (R8.2).
@@ -110,6 +73,12 @@ pub(crate) enum Started {
     Suggested(Json<Suggestion>),
 }
 
+page::page_of!(
+    /// A page of a customer's free tests, oldest first.
+    TrialPage,
+    Trial
+);
+
 #[OpenApi(prefix_path = "/v1/customers", tag = "Tag::Trials")]
 impl TrialsApi {
     /// Start a free test
@@ -146,11 +115,23 @@ impl TrialsApi {
     ///
     /// The customer's tests, oldest first.
     #[oai(path = "/:id/trials", method = "get", operation_id = "list_trials")]
-    async fn list(&self, caller: Caller, id: Path<i64>) -> ApiResult<Json<Vec<Trial>>> {
+    async fn list(
+        &self,
+        caller: Caller,
+        id: Path<i64>,
+        /// Items a page, 1 to 500 (100 unless asked).
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
+        limit: Query<Option<u32>>,
+        /// The `next` cursor of the previous page.
+        #[oai(validator(pattern = r"^[1-9][0-9]{0,17}$"))]
+        after: Query<Option<String>>,
+    ) -> ApiResult<Json<TrialPage>> {
+        let page = page::page(limit.0, after.0.as_deref())?;
         let id = CustomerId(id.0);
         caller.may_access(id)?;
         let trials = self.vnum.trials_of(id).await?;
-        Ok(Json(trials.into_iter().map(Trial::from).collect()))
+        let trials = trials.into_iter().map(Trial::from).collect();
+        Ok(Json(page::slice(trials, page, |item| item.id).into()))
     }
 
     /// Set where a free test rings
@@ -195,11 +176,19 @@ impl TrialsApi {
         caller: Caller,
         id: Path<i64>,
         trial_id: Path<i64>,
-    ) -> ApiResult<Json<Vec<Call>>> {
+        /// Items a page, 1 to 500 (100 unless asked).
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
+        limit: Query<Option<u32>>,
+        /// The `next` cursor of the previous page.
+        #[oai(validator(pattern = r"^[1-9][0-9]{0,17}$"))]
+        after: Query<Option<String>>,
+    ) -> ApiResult<Json<CallPage>> {
+        let page = page::page(limit.0, after.0.as_deref())?;
         let id = CustomerId(id.0);
         caller.may_access(id)?;
         let calls = self.vnum.calls_of_trial(id, TrialId(trial_id.0)).await?;
-        Ok(Json(calls.into_iter().map(Call::from).collect()))
+        let calls = calls.into_iter().map(Call::from).collect();
+        Ok(Json(page::slice(calls, page, |call| call.id).into()))
     }
 
     /// Stop forwarding a free test

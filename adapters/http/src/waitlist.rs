@@ -1,7 +1,7 @@
 //! The waitlist for numbers out of stock, and restocking (R7).
 
 use chrono::{DateTime, Utc};
-use poem_openapi::param::Path;
+use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use vnum_app::{RestockOutcome, Vnum};
@@ -11,9 +11,10 @@ use vnum_lifecycle::{City, WaitlistEntry, WaitlistState};
 use crate::Tag;
 use crate::auth::Caller;
 use crate::codes::{Country, E164};
-use crate::offers::Kind;
+use crate::page;
 use crate::params::invalid;
 use crate::problem::ApiResult;
+use crate::wire::offer::Kind;
 
 /// The waitlist.
 pub(crate) struct WaitlistApi {
@@ -140,6 +141,12 @@ impl From<RestockOutcome> for Restocked {
     }
 }
 
+page::page_of!(
+    /// A page of a customer's waitlist entries, oldest first.
+    WaitlistPage,
+    Entry
+);
+
 #[OpenApi(prefix_path = "/v1", tag = "Tag::Waitlist")]
 impl WaitlistApi {
     /// Join the waitlist
@@ -178,11 +185,23 @@ impl WaitlistApi {
         method = "get",
         operation_id = "list_waitlist"
     )]
-    async fn list(&self, caller: Caller, id: Path<i64>) -> ApiResult<Json<Vec<Entry>>> {
+    async fn list(
+        &self,
+        caller: Caller,
+        id: Path<i64>,
+        /// Items a page, 1 to 500 (100 unless asked).
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
+        limit: Query<Option<u32>>,
+        /// The `next` cursor of the previous page.
+        #[oai(validator(pattern = r"^[1-9][0-9]{0,17}$"))]
+        after: Query<Option<String>>,
+    ) -> ApiResult<Json<WaitlistPage>> {
+        let page = page::page(limit.0, after.0.as_deref())?;
         let id = CustomerId(id.0);
         caller.may_access(id)?;
         let entries = self.vnum.waitlist_of(id).await?;
-        Ok(Json(entries.into_iter().map(Entry::from).collect()))
+        let entries = entries.into_iter().map(Entry::from).collect();
+        Ok(Json(page::slice(entries, page, |item| item.id).into()))
     }
 
     /// Leave the waitlist

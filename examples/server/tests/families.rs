@@ -67,6 +67,7 @@ async fn r5_1_a_sip_password_is_shown_once_and_the_engine_gets_its_ha1() {
     assert_eq!(unknown, StatusCode::NOT_FOUND);
 
     let (_, listed) = server.get(&accounts, &anna.key).await;
+    let listed = &listed["items"];
     assert_eq!(listed.as_array().unwrap().len(), 1);
     assert_eq!(listed[0]["login"], login);
     assert_eq!(listed[0]["presented_number"], number.get());
@@ -259,6 +260,7 @@ async fn r8_free_tests_start_suggest_another_country_and_run_one_at_a_time() {
     );
 
     let (_, listed) = server.get(&trials, &anna.key).await;
+    let listed = &listed["items"];
     assert_eq!(listed.as_array().unwrap().len(), 1);
     assert_eq!(listed[0]["id"], trial["id"]);
 
@@ -369,7 +371,7 @@ async fn r7_a_restock_notifies_who_waits_and_an_entry_can_be_cancelled() {
     assert_eq!(cancelled, StatusCode::OK, "{closed}");
     assert_eq!(closed["state"], "cancelled");
     let (_, entries) = server.get(&waitlist, &anna.key).await;
-    let states: Vec<&str> = entries
+    let states: Vec<&str> = entries["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -424,6 +426,7 @@ async fn r9_a_one_shot_number_receives_exactly_one_sms() {
     assert_eq!(unknown, StatusCode::NOT_FOUND);
 
     let (_, listed) = server.get(&allocations, &anna.key).await;
+    let listed = &listed["items"];
     assert_eq!(listed[0]["message"]["text"], "code 12345");
     assert_eq!(listed[0]["message"]["from"], "Telegram");
     server.stop().await;
@@ -827,7 +830,7 @@ async fn a_customer_gets_404_for_every_resource_of_another() {
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}: {problem}");
     }
     let (_, nothing) = server.get(&format!("{b}/sip-accounts"), &boris.key).await;
-    assert_eq!(nothing, json!([]));
+    assert_eq!(nothing, json!({"items": []}));
     server.stop().await;
 }
 

@@ -261,8 +261,8 @@ async fn create_operator_key_lets_an_operator_back_into_an_existing_database() {
     let client = Client::of(&second);
     let (status, keys) = client.get("/v1/keys", token).await;
     assert_eq!(status, StatusCode::OK, "{keys}");
-    assert_eq!(keys[0]["name"], "rescue");
-    assert_eq!(keys[0]["role"], "operator");
+    assert_eq!(keys["items"][0]["name"], "rescue");
+    assert_eq!(keys["items"][0]["role"], "operator");
     let (status, found) = client
         .get(&format!("/v1/customers/{}", customer.id), token)
         .await;
@@ -398,7 +398,7 @@ async fn a_customer_past_its_media_quota_is_told_the_limit() {
     );
     // The refused files were not kept, and the quota is per customer.
     let (_, listed) = server.get(&documents, key).await;
-    assert_eq!(listed.as_array().unwrap().len(), 2, "{listed}");
+    assert_eq!(listed["items"].as_array().unwrap().len(), 2, "{listed}");
     let (bob, bob_key) = server.register("bob@example.com").await;
     let (status, body) = client
         .upload(

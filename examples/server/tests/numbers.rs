@@ -56,7 +56,7 @@ impl Server {
         city: Option<&str>,
     ) -> Value {
         let (_, offers) = self.get("/v1/offers", token).await;
-        offers
+        offers["items"]
             .as_array()
             .unwrap()
             .iter()
@@ -185,7 +185,7 @@ async fn r1_4_r2_2_r10_2_r10_4_order_documents_review_connection_forwarding_rene
         .await;
     assert_eq!(address["review"], "pending");
     let (_, pending) = server.get("/v1/documents/pending", server.operator()).await;
-    assert_eq!(pending.as_array().unwrap().len(), 2, "{pending}");
+    assert_eq!(pending["items"].as_array().unwrap().len(), 2, "{pending}");
     let (_, rejected) = server
         .post(
             &format!("/v1/documents/{}/review", passport["id"]),
@@ -545,7 +545,7 @@ async fn a_customer_gets_404_for_another_customers_numbers_greetings_and_documen
     let (_, listed) = server
         .get(&format!("/v1/customers/{boris}/numbers"), &boris_key)
         .await;
-    assert_eq!(listed, json!([]));
+    assert_eq!(listed, json!({"items": []}));
     let (status, _) = server
         .post(
             &format!("/v1/numbers/{number}/connect"),
@@ -742,9 +742,21 @@ async fn r7_2_operators_add_offers_and_stock_and_unlisted_offers_are_hidden() {
     let id = created["id"].as_i64().unwrap();
 
     let (_, listed) = server.get("/v1/offers", &key).await;
-    assert!(!listed.as_array().unwrap().iter().any(|o| o["id"] == id));
+    assert!(
+        !listed["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["id"] == id)
+    );
     let (_, all) = server.get("/v1/offers?all=true", server.operator()).await;
-    assert!(all.as_array().unwrap().iter().any(|o| o["id"] == id));
+    assert!(
+        all["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["id"] == id)
+    );
     let (forbidden, _) = server.get("/v1/offers?all=true", &key).await;
     assert_eq!(forbidden, StatusCode::FORBIDDEN);
     let (hidden, _) = server.get(&format!("/v1/offers/{id}"), &key).await;

@@ -80,7 +80,7 @@ async fn r1_d1_a_started_payment_credits_nothing_until_a_signed_notification_cre
     let path = format!("/v1/customers/{ann}/payments");
     let (status, listed) = server.get(&path, &key).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(listed, json!([payment.clone()]));
+    assert_eq!(listed, json!({"items": [payment.clone()]}));
 
     let body = succeeded("evt_1", &payment, "25.00");
     let signed = signature(SECRET, server.t(), &body);
@@ -304,7 +304,7 @@ async fn r10_d6_a_started_payment_is_positive_and_at_most_the_maximum() {
     let (_, listed) = server
         .get(&format!("/v1/customers/{ann}/payments"), &key)
         .await;
-    assert_eq!(listed, json!([]));
+    assert_eq!(listed, json!({"items": []}));
 }
 
 #[tokio::test]

@@ -37,7 +37,7 @@ async fn a_customer_creates_lists_and_revokes_its_own_keys_and_the_token_is_show
 
     let listed = api.get("/v1/keys", &token).await;
     assert_eq!(listed.status, StatusCode::OK, "{:#}", listed.body);
-    let keys = listed.body.as_array().unwrap();
+    let keys = listed.body["items"].as_array().unwrap();
     assert_eq!(
         keys.len(),
         2,
@@ -91,7 +91,7 @@ async fn a_customer_creates_no_operator_engine_or_other_customers_key() {
 
     // Nor does it see or revoke another customer's keys.
     let bobs = api.get("/v1/keys", &bob_key).await;
-    let bob_key_id = bobs.body[0]["id"].as_i64().unwrap();
+    let bob_key_id = bobs.body["items"][0]["id"].as_i64().unwrap();
     delete(&api, &format!("/v1/keys/{bob_key_id}"), &ann_key)
         .await
         .problem(StatusCode::NOT_FOUND);
@@ -154,8 +154,7 @@ async fn an_operator_creates_any_key_sees_every_key_and_revokes_any() {
     .problem(StatusCode::NOT_FOUND);
 
     let all = api.get("/v1/keys", deputy_token).await;
-    let names: Vec<&str> = all
-        .body
+    let names: Vec<&str> = all.body["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -168,9 +167,9 @@ async fn an_operator_creates_any_key_sees_every_key_and_revokes_any() {
             &api.operator,
         )
         .await;
-    assert_eq!(anns.body.as_array().unwrap().len(), 2);
+    assert_eq!(anns.body["items"].as_array().unwrap().len(), 2);
 
-    let ann_key_id = anns.body[0]["id"].as_i64().unwrap();
+    let ann_key_id = anns.body["items"][0]["id"].as_i64().unwrap();
     let revoked = delete(&api, &format!("/v1/keys/{ann_key_id}"), deputy_token).await;
     assert_eq!(revoked.status, StatusCode::OK, "{:#}", revoked.body);
     api.get("/v1/me", &ann_key)
@@ -203,8 +202,8 @@ async fn a_key_stops_working_when_its_expiry_comes() {
         .await
         .problem(StatusCode::UNAUTHORIZED);
     let listed = api.get("/v1/keys", &key).await;
-    assert_eq!(listed.body[1]["active"], false);
-    assert!(listed.body[1].get("revoked_at").is_none());
+    assert_eq!(listed.body["items"][1]["active"], false);
+    assert!(listed.body["items"][1].get("revoked_at").is_none());
 }
 
 #[tokio::test]
@@ -234,7 +233,7 @@ async fn an_expiry_that_is_not_in_the_future_or_a_bad_name_is_422_saying_what_is
     assert!(long.status.is_client_error(), "{:#}", long.body);
     let keys = api.get("/v1/keys", &key).await;
     assert_eq!(
-        keys.body.as_array().unwrap().len(),
+        keys.body["items"].as_array().unwrap().len(),
         1,
         "nothing was created"
     );
