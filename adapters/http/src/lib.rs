@@ -46,6 +46,7 @@ mod statistics;
 mod trace;
 mod trials;
 mod waitlist;
+mod webhooks;
 
 pub use auth::Caller;
 pub use codes::CurrencyCode;
@@ -80,6 +81,7 @@ use sms::SmsApi;
 use statistics::StatisticsApi;
 use trials::TrialsApi;
 use waitlist::WaitlistApi;
+use webhooks::WebhooksApi;
 
 /// The largest request body of an operation that takes JSON (every one but uploads): 64 KiB,
 /// far above any request of the API.
@@ -172,6 +174,8 @@ enum Tag {
     Companies,
     /// Operators' runs: renewals and expiries.
     Operations,
+    /// Events, and the webhook endpoints they are posted to.
+    Webhooks,
 }
 
 /// Choices a provider makes about its API.
@@ -212,7 +216,8 @@ type Apis = (
     SmsApi,
     StatisticsApi,
     CompaniesApi,
-    OperationsApi,
+    // Operators' runs, and the events and webhooks that tell the outside: one element.
+    (OperationsApi, WebhooksApi),
 );
 
 fn service(vnum: &Vnum, options: Options) -> OpenApiService<Apis, ()> {
@@ -251,7 +256,10 @@ fn service(vnum: &Vnum, options: Options) -> OpenApiService<Apis, ()> {
         SmsApi { vnum: vnum.clone() },
         StatisticsApi { vnum: vnum.clone() },
         CompaniesApi { vnum: vnum.clone() },
-        OperationsApi { vnum: vnum.clone() },
+        (
+            OperationsApi { vnum: vnum.clone() },
+            WebhooksApi { vnum: vnum.clone() },
+        ),
     );
     OpenApiService::new(apis, "vnum", env!("CARGO_PKG_VERSION")).description(
         "Virtual phone numbers: customers, prepaid balances, numbers, forwarding. \

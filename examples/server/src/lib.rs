@@ -6,11 +6,14 @@
 //! tests start the server through the same [`start`].
 
 pub mod adapters;
+pub mod events;
 pub mod fuzz_checks;
 pub mod listen;
+pub mod mail;
 pub mod renewals;
 pub mod seed;
 pub mod settings;
+pub mod webhooks;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -34,26 +37,58 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 /// # Errors
 /// When the store cannot be opened.
 pub async fn application(settings: &Settings) -> anyhow::Result<Vnum> {
-    application_with(settings, Arc::new(adapters::SystemClock)).await
+    application_with(
+        settings,
+        Arc::new(adapters::SystemClock),
+        events::Wake::new(),
+    )
+    .await
 }
 
-/// [`application`] on `clock` instead of the machine's.
+/// [`application`] on `clock` instead of the machine's, whose store's commits wake the
+/// outbox's worker through `wake`.
 ///
 /// # Errors
-/// When the store cannot be opened.
-pub async fn application_with(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Vnum> {
+/// When the store cannot be opened, or the email settings or templates are unusable.
+pub async fn application_with(
+    settings: &Settings,
+    clock: Arc<dyn Clock>,
+    wake: events::Wake,
+) -> anyhow::Result<Vnum> {
     let kamailio = settings.sip_engine_rpc.as_deref().map(adapters::kamailio);
-    // Kamailio keeps routing decisions; each committed change empties its table.
-    let on_commit = kamailio.clone().map(adapters::forget_engine_routes);
+    // Kamailio keeps routing decisions; each committed change empties its table. Each also
+    // may have written events, which the outbox's worker delivers.
+    let forget_routes = kamailio.clone().map(adapters::forget_engine_routes);
+    let on_commit = move || {
+        wake.wake();
+        if let Some(forget) = &forget_routes {
+            forget();
+        }
+    };
     let store =
-        adapters::open_store(&settings.database_url, settings.read_cache, on_commit).await?;
+        adapters::open_store(&settings.database_url, settings.read_cache, Some(on_commit)).await?;
     let sip: Arc<dyn vnum_app::ports::SipEngine> = match kamailio {
         Some(engine) => engine,
         None => Arc::new(vnum_app::memory::RecordingSipEngine::new()),
     };
     let media = adapters::open_media(settings.media_place().as_deref())?;
+    let templates = match &settings.email_templates_dir {
+        Some(dir) => mail::Templates::load(dir)?,
+        None => mail::Templates::default(),
+    };
+    let notifier: Arc<dyn vnum_app::ports::Notifier> = match settings.smtp() {
+        Some(smtp) => {
+            tracing::info!(host = %smtp.host, port = smtp.port, security = ?smtp.security,
+                "email goes to the SMTP server");
+            Arc::new(mail::SmtpNotifier::new(&smtp, templates)?)
+        }
+        None => {
+            tracing::info!("email is written to the log: no SMTP server is set (smtp_host)");
+            Arc::new(mail::LogNotifier::new(templates))
+        }
+    };
     Ok(Vnum::new(
-        adapters::ports_with(store, clock, sip, media),
+        adapters::ports_with(store, clock, sip, media, notifier),
         settings.app_config(),
     ))
 }
@@ -112,6 +147,7 @@ pub struct Running {
     stop: oneshot::Sender<()>,
     server: JoinHandle<std::io::Result<()>>,
     renewals: JoinHandle<()>,
+    events: JoinHandle<()>,
 }
 
 impl std::fmt::Debug for Running {
@@ -132,12 +168,15 @@ impl Running {
         &self.vnum
     }
 
-    /// Stops accepting connections, lets requests in flight finish and stops the renewals.
+    /// Stops accepting connections, lets requests in flight finish and stops the renewals
+    /// and the outbox's worker.
     ///
     /// # Errors
     /// When the server failed while running.
     pub async fn stop(self) -> anyhow::Result<()> {
         self.renewals.abort();
+        // Deliveries under way are claimed under a lease: the next start delivers them.
+        self.events.abort();
         // The server may have stopped already; then the receiver is gone and that is fine.
         let _ = self.stop.send(());
         self.server.await.context("the server task panicked")??;
@@ -146,7 +185,7 @@ impl Running {
 }
 
 /// Builds the application, seeds the demo if asked, binds `settings.listen` and serves
-/// until [`Running::stop`]; the daily renewal run starts beside it.
+/// until [`Running::stop`]; the daily renewal run and the outbox's worker start beside it.
 ///
 /// # Errors
 /// When the store cannot be opened, seeding fails or the address cannot be bound.
@@ -160,7 +199,8 @@ pub async fn start(settings: &Settings) -> anyhow::Result<Running> {
 /// # Errors
 /// When the store cannot be opened, seeding fails or the address cannot be bound.
 pub async fn start_with(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Running> {
-    let vnum = application_with(settings, clock).await?;
+    let wake = events::Wake::new();
+    let vnum = application_with(settings, clock, wake.clone()).await?;
     let demo = if settings.seed_demo {
         if settings.seed_catalogue {
             seed::seed_catalogue(&vnum)
@@ -189,6 +229,16 @@ pub async fn start_with(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::R
     );
     let server = tokio::spawn(server);
     let renewals = tokio::spawn(renewals::run_jobs(vnum.clone()));
+    let webhooks = webhooks::HttpWebhooks::new(
+        settings.webhook_private_targets,
+        Duration::from_secs(u64::from(settings.webhook_timeout_seconds)),
+    )?;
+    let events = tokio::spawn(events::run(
+        vnum.clone(),
+        wake,
+        Arc::new(webhooks),
+        Duration::from_secs(u64::from(settings.outbox_poll_seconds)),
+    ));
     tracing::info!(%addr, "listening");
     Ok(Running {
         addr,
@@ -197,5 +247,6 @@ pub async fn start_with(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::R
         stop,
         server,
         renewals,
+        events,
     })
 }

@@ -89,6 +89,50 @@ pub struct Settings {
     /// How many bytes of media files each customer may keep (`VNUM_MEDIA_QUOTA_BYTES`,
     /// default 1 GiB).
     pub media_quota_bytes: u64,
+    /// The SMTP server email goes to (`VNUM_SMTP_HOST`). Unset, email is written to the log.
+    pub smtp_host: Option<String>,
+    /// Its port (`VNUM_SMTP_PORT`); unset, 587 for STARTTLS, 465 for TLS, 25 without.
+    pub smtp_port: Option<u16>,
+    /// How the connection is secured (`VNUM_SMTP_SECURITY`): `starttls` (the default),
+    /// `tls` (implicit TLS) or `none`.
+    pub smtp_security: crate::mail::SmtpSecurity,
+    /// The user name, when the server asks for one (`VNUM_SMTP_USERNAME`).
+    pub smtp_username: Option<String>,
+    /// Its password (`VNUM_SMTP_PASSWORD`).
+    pub smtp_password: Option<String>,
+    /// The sender of every email (`VNUM_SMTP_FROM`).
+    pub smtp_from: String,
+    /// How long one SMTP conversation may take, in seconds (`VNUM_SMTP_TIMEOUT_SECONDS`).
+    pub smtp_timeout_seconds: u32,
+    /// A directory of templates that replace the built-in ones (`VNUM_EMAIL_TEMPLATES_DIR`):
+    /// `<event type>.subject`, `.txt` and `.html`.
+    pub email_templates_dir: Option<std::path::PathBuf>,
+    /// How often the outbox's worker looks for due events and webhook deliveries besides
+    /// being woken by commits, in seconds (`VNUM_OUTBOX_POLL_SECONDS`, default 5).
+    pub outbox_poll_seconds: u32,
+    /// How long the worker holds the events and deliveries it claimed, in seconds
+    /// (`VNUM_OUTBOX_LEASE_SECONDS`, default 60): after a crash, what it held is delivered
+    /// again once this has passed. Longer than the SMTP and webhook timeouts.
+    pub outbox_lease_seconds: u32,
+    /// Whether webhook endpoints may be on loopback, private or link-local addresses and
+    /// local names (`VNUM_WEBHOOK_PRIVATE_TARGETS`, SSRF); off by default.
+    pub webhook_private_targets: bool,
+    /// The pause before a failed webhook delivery's first retry, in milliseconds
+    /// (`VNUM_WEBHOOK_FIRST_RETRY_MS`, default 10000); each next one doubles, at most an
+    /// hour, with jitter.
+    pub webhook_first_retry_ms: u64,
+    /// How long after its event a webhook delivery is retried, in seconds
+    /// (`VNUM_WEBHOOK_RETRY_FOR_SECONDS`, default 86400).
+    pub webhook_retry_for_seconds: u64,
+    /// How long an endpoint may fail without a success before it is disabled, in seconds
+    /// (`VNUM_WEBHOOK_DISABLE_AFTER_SECONDS`, default 259200).
+    pub webhook_disable_after_seconds: u64,
+    /// How many endpoints each customer, and the operators together, may register
+    /// (`VNUM_WEBHOOK_MAX_ENDPOINTS`, default 20).
+    pub webhook_max_endpoints: u32,
+    /// How long one webhook delivery may take, in seconds (`VNUM_WEBHOOK_TIMEOUT_SECONDS`,
+    /// default 10).
+    pub webhook_timeout_seconds: u32,
 }
 
 impl Default for Settings {
@@ -120,6 +164,22 @@ impl Default for Settings {
             media_dir: None,
             media_quota_files: app.media_quota.files,
             media_quota_bytes: app.media_quota.bytes,
+            smtp_host: None,
+            smtp_port: None,
+            smtp_security: crate::mail::SmtpSecurity::Starttls,
+            smtp_username: None,
+            smtp_password: None,
+            smtp_from: "vnum <noreply@vnum.example>".to_owned(),
+            smtp_timeout_seconds: 30,
+            email_templates_dir: None,
+            outbox_poll_seconds: 5,
+            outbox_lease_seconds: 60,
+            webhook_private_targets: app.webhooks.private_targets_allowed,
+            webhook_first_retry_ms: app.webhooks.first_retry_ms,
+            webhook_retry_for_seconds: app.webhooks.retry_for_seconds,
+            webhook_disable_after_seconds: app.webhooks.disable_after_seconds,
+            webhook_max_endpoints: app.webhooks.max_endpoints,
+            webhook_timeout_seconds: 10,
         }
     }
 }
@@ -262,7 +322,147 @@ impl Settings {
         if let Some(v) = env("VNUM_MEDIA_QUOTA_BYTES") {
             settings.media_quota_bytes = parse("VNUM_MEDIA_QUOTA_BYTES", &v)?;
         }
+        for (name, value) in [
+            ("VNUM_SMTP_HOST", &mut settings.smtp_host),
+            ("VNUM_SMTP_USERNAME", &mut settings.smtp_username),
+            ("VNUM_SMTP_PASSWORD", &mut settings.smtp_password),
+        ] {
+            if let Some(v) = env(name) {
+                *value = Some(v);
+            }
+        }
+        if let Some(v) = env("VNUM_SMTP_PORT") {
+            settings.smtp_port = Some(parse("VNUM_SMTP_PORT", &v)?);
+        }
+        if let Some(v) = env("VNUM_SMTP_SECURITY") {
+            settings.smtp_security = parse("VNUM_SMTP_SECURITY", &v)?;
+        }
+        if let Some(v) = env("VNUM_SMTP_FROM") {
+            settings.smtp_from = v;
+        }
+        if let Some(v) = env("VNUM_SMTP_TIMEOUT_SECONDS") {
+            settings.smtp_timeout_seconds = parse("VNUM_SMTP_TIMEOUT_SECONDS", &v)?;
+        }
+        if let Some(v) = env("VNUM_EMAIL_TEMPLATES_DIR") {
+            settings.email_templates_dir = Some(v.into());
+        }
+        if let Some(v) = env("VNUM_WEBHOOK_PRIVATE_TARGETS") {
+            settings.webhook_private_targets = parse("VNUM_WEBHOOK_PRIVATE_TARGETS", &v)?;
+        }
+        for (name, value) in [
+            (
+                "VNUM_WEBHOOK_FIRST_RETRY_MS",
+                &mut settings.webhook_first_retry_ms,
+            ),
+            (
+                "VNUM_WEBHOOK_RETRY_FOR_SECONDS",
+                &mut settings.webhook_retry_for_seconds,
+            ),
+            (
+                "VNUM_WEBHOOK_DISABLE_AFTER_SECONDS",
+                &mut settings.webhook_disable_after_seconds,
+            ),
+        ] {
+            if let Some(v) = env(name) {
+                *value = parse(name, &v)?;
+            }
+        }
+        for (name, value) in [
+            (
+                "VNUM_OUTBOX_POLL_SECONDS",
+                &mut settings.outbox_poll_seconds,
+            ),
+            (
+                "VNUM_OUTBOX_LEASE_SECONDS",
+                &mut settings.outbox_lease_seconds,
+            ),
+            (
+                "VNUM_WEBHOOK_MAX_ENDPOINTS",
+                &mut settings.webhook_max_endpoints,
+            ),
+            (
+                "VNUM_WEBHOOK_TIMEOUT_SECONDS",
+                &mut settings.webhook_timeout_seconds,
+            ),
+        ] {
+            if let Some(v) = env(name) {
+                *value = parse(name, &v)?;
+            }
+        }
+        for (name, value) in [
+            ("outbox_poll_seconds", settings.outbox_poll_seconds),
+            ("webhook_timeout_seconds", settings.webhook_timeout_seconds),
+            ("webhook_max_endpoints", settings.webhook_max_endpoints),
+        ] {
+            if value == 0 {
+                anyhow::bail!("{name} is 0: expected at least 1");
+            }
+        }
+        let longest = settings
+            .webhook_timeout_seconds
+            .max(if settings.smtp_host.is_some() {
+                settings.smtp_timeout_seconds
+            } else {
+                0
+            });
+        if settings.outbox_lease_seconds <= longest {
+            anyhow::bail!(
+                "outbox_lease_seconds is {}: expected more than the longest attempt \
+                 (webhook_timeout_seconds, smtp_timeout_seconds), {longest} s",
+                settings.outbox_lease_seconds
+            );
+        }
+        if settings.webhook_first_retry_ms == 0 {
+            anyhow::bail!("webhook_first_retry_ms is 0: expected at least 1");
+        }
+        settings.check_smtp()?;
         Ok(settings)
+    }
+
+    /// SMTP settings that cannot work are refused at start, not at the first email.
+    fn check_smtp(&self) -> anyhow::Result<()> {
+        if self.smtp_username.is_some() != self.smtp_password.is_some() {
+            anyhow::bail!("smtp_username and smtp_password go together: set both or neither");
+        }
+        if self
+            .smtp_host
+            .as_deref()
+            .is_some_and(|h| h.trim().is_empty())
+        {
+            anyhow::bail!("smtp_host is empty: name the SMTP server, or unset it to log email");
+        }
+        if self.smtp_timeout_seconds == 0 {
+            anyhow::bail!("smtp_timeout_seconds is 0: expected at least 1");
+        }
+        self.smtp_from
+            .parse::<lettre::message::Mailbox>()
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "smtp_from {:?} is not an email address: {e}",
+                    self.smtp_from
+                )
+            })?;
+        Ok(())
+    }
+
+    /// Where and how email is sent; `None` writes it to the log.
+    #[must_use]
+    pub fn smtp(&self) -> Option<crate::mail::SmtpSettings> {
+        use crate::mail::SmtpSecurity;
+        let host = self.smtp_host.clone()?;
+        let port = self.smtp_port.unwrap_or(match self.smtp_security {
+            SmtpSecurity::Starttls => 587,
+            SmtpSecurity::Tls => 465,
+            SmtpSecurity::None => 25,
+        });
+        Some(crate::mail::SmtpSettings {
+            host,
+            port,
+            security: self.smtp_security,
+            credentials: self.smtp_username.clone().zip(self.smtp_password.clone()),
+            from: self.smtp_from.clone(),
+            timeout: std::time::Duration::from_secs(u64::from(self.smtp_timeout_seconds)),
+        })
     }
 
     /// The bounds of every connection the server serves.
@@ -341,6 +541,14 @@ impl Settings {
                 files: self.media_quota_files,
                 bytes: self.media_quota_bytes,
             },
+            webhooks: vnum_app::WebhookPolicy {
+                first_retry_ms: self.webhook_first_retry_ms,
+                retry_for_seconds: self.webhook_retry_for_seconds,
+                disable_after_seconds: self.webhook_disable_after_seconds,
+                private_targets_allowed: self.webhook_private_targets,
+                max_endpoints: self.webhook_max_endpoints,
+            },
+            outbox_lease_seconds: u64::from(self.outbox_lease_seconds),
             ..vnum_app::Config::default()
         }
     }

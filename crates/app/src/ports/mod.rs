@@ -9,6 +9,7 @@ mod calls;
 mod carrier;
 mod clock;
 mod companies;
+mod events;
 mod media;
 mod notifier;
 mod payments;
@@ -22,7 +23,8 @@ mod waitlist;
 
 pub use carrier::{CarrierError, CarrierGateway, ProvisioningRequest, ProvisioningTicket};
 pub use clock::Clock;
+pub use events::{Outbox, WebhookClient, WebhookError, Webhooks};
 pub use media::{MediaError, MediaStore, MediaUsage};
-pub use notifier::{Email, Notifier, NotifyError};
+pub use notifier::{Notifier, NotifyError};
 pub use sip::{SipEngine, SipEngineError};
 pub use store::{Debit, Invariant, Store, StoreError, Transaction};
