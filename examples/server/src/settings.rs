@@ -745,4 +745,88 @@ mod tests {
         .unwrap_err();
         assert!(err.to_string().contains("VNUM_PRIVATE_FORWARDING"), "{err}");
     }
+
+    #[test]
+    fn smtp_comes_from_the_file_or_the_environment_and_is_off_by_default() {
+        use crate::mail::SmtpSecurity;
+        assert_eq!(Settings::default().smtp(), None, "email goes to the log");
+        let file = Settings::from_sources(
+            Some("smtp_host = \"mail.example.net\"\nsmtp_security = \"tls\""),
+            |_| None,
+        )
+        .unwrap();
+        let smtp = file.smtp().unwrap();
+        assert_eq!((smtp.host.as_str(), smtp.port), ("mail.example.net", 465));
+        assert_eq!(smtp.security, SmtpSecurity::Tls);
+        assert_eq!(smtp.credentials, None);
+        let env = Settings::from_sources(None, |name| match name {
+            "VNUM_SMTP_HOST" => Some("127.0.0.1".to_owned()),
+            "VNUM_SMTP_PORT" => Some("2525".to_owned()),
+            "VNUM_SMTP_SECURITY" => Some("none".to_owned()),
+            "VNUM_SMTP_USERNAME" => Some("vnum".to_owned()),
+            "VNUM_SMTP_PASSWORD" => Some("secret".to_owned()),
+            "VNUM_SMTP_FROM" => Some("Billing <billing@example.net>".to_owned()),
+            _ => None,
+        })
+        .unwrap();
+        let smtp = env.smtp().unwrap();
+        assert_eq!(smtp.port, 2525);
+        assert_eq!(smtp.security, SmtpSecurity::None);
+        assert_eq!(
+            smtp.credentials,
+            Some(("vnum".to_owned(), "secret".to_owned()))
+        );
+        assert_eq!(smtp.from, "Billing <billing@example.net>");
+        for (name, value, says) in [
+            ("VNUM_SMTP_SECURITY", "ssl", "VNUM_SMTP_SECURITY"),
+            ("VNUM_SMTP_USERNAME", "vnum", "smtp_password"),
+            ("VNUM_SMTP_FROM", "not an address", "smtp_from"),
+        ] {
+            let err = Settings::from_sources(None, |n| (n == name).then(|| value.to_owned()))
+                .unwrap_err();
+            assert!(err.to_string().contains(says), "{err}");
+        }
+    }
+
+    #[test]
+    fn webhook_limits_reach_the_application_and_a_lease_shorter_than_an_attempt_is_refused() {
+        let config = Settings::from_sources(None, |name| match name {
+            "VNUM_WEBHOOK_PRIVATE_TARGETS" => Some("true".to_owned()),
+            "VNUM_WEBHOOK_FIRST_RETRY_MS" => Some("500".to_owned()),
+            "VNUM_WEBHOOK_RETRY_FOR_SECONDS" => Some("3600".to_owned()),
+            "VNUM_WEBHOOK_DISABLE_AFTER_SECONDS" => Some("7200".to_owned()),
+            "VNUM_WEBHOOK_MAX_ENDPOINTS" => Some("3".to_owned()),
+            "VNUM_OUTBOX_LEASE_SECONDS" => Some("30".to_owned()),
+            _ => None,
+        })
+        .unwrap()
+        .app_config();
+        assert_eq!(
+            config.webhooks,
+            vnum_app::WebhookPolicy {
+                first_retry_ms: 500,
+                retry_for_seconds: 3600,
+                disable_after_seconds: 7200,
+                private_targets_allowed: true,
+                max_endpoints: 3,
+            }
+        );
+        assert_eq!(config.outbox_lease_seconds, 30);
+        assert!(
+            !Settings::default()
+                .app_config()
+                .webhooks
+                .private_targets_allowed
+        );
+        let err = Settings::from_sources(None, |name| {
+            (name == "VNUM_OUTBOX_LEASE_SECONDS").then(|| "10".to_owned())
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("outbox_lease_seconds"), "{err}");
+        let err = Settings::from_sources(None, |name| {
+            (name == "VNUM_OUTBOX_POLL_SECONDS").then(|| "0".to_owned())
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("outbox_poll_seconds"), "{err}");
+    }
 }

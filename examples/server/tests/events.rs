@@ -623,3 +623,58 @@ async fn a_server_restarted_in_the_middle_of_a_delivery_delivers_it_again_and_lo
         let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
     }
 }
+
+#[tokio::test]
+async fn an_endpoint_that_keeps_failing_is_disabled_with_a_webhook_disabled_event() {
+    let receiver = Receiver::start(&[500; 64]).await;
+    let server = Server::start_with(Settings {
+        webhook_disable_after_seconds: 1,
+        ..webhook_settings(None)
+    })
+    .await;
+    let (ann, key) = server.register("ann@example.com").await;
+    let (endpoint, _) = register_webhook(&server, &key, &receiver.url(), &[]).await;
+    let (status, _) = server.top_up(ann, server.operator(), "pay-1", "5.00").await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    let start = Instant::now();
+    let disabled = loop {
+        let (status, hook) = server.get(&format!("/v1/webhooks/{endpoint}"), &key).await;
+        assert_eq!(status, StatusCode::OK, "{hook}");
+        if hook.get("disabled_at").is_some() {
+            break hook;
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "{hook}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert!(disabled["failing_since"].is_string(), "{disabled}");
+    let (_, log) = server
+        .get(&format!("/v1/webhooks/{endpoint}/deliveries"), &key)
+        .await;
+    assert!(
+        log.as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["status"] == "failed"),
+        "{log}"
+    );
+    assert!(log[0]["attempts"].as_u64().unwrap() >= 2, "{log}");
+    assert_eq!(log[0]["last_status"], 500);
+    let (_, events) = server.get("/v1/events", &key).await;
+    let notice = events["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["type"] == "webhook.disabled")
+        .cloned()
+        .unwrap_or_else(|| panic!("{events}"));
+    assert_eq!(notice["data"]["endpoint_id"], endpoint);
+    assert_eq!(notice["data"]["customer"], ann);
+    assert_eq!(notice["data"]["url"], receiver.url().as_str());
+
+    // Nothing more is posted to it.
+    let posted = receiver.received().len();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(receiver.received().len(), posted);
+    server.stop().await;
+}
