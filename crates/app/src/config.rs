@@ -54,7 +54,7 @@ pub struct Config {
 }
 
 const fn default_lease_seconds() -> u64 {
-    60
+    30
 }
 
 /// How webhook deliveries are retried and bounded.

@@ -111,7 +111,7 @@ pub struct Settings {
     /// being woken by commits, in seconds (`VNUM_OUTBOX_POLL_SECONDS`, default 5).
     pub outbox_poll_seconds: u32,
     /// How long the worker holds the events and deliveries it claimed, in seconds
-    /// (`VNUM_OUTBOX_LEASE_SECONDS`, default 60): after a crash, what it held is delivered
+    /// (`VNUM_OUTBOX_LEASE_SECONDS`, default 30): after a crash, what it held is delivered
     /// again once this has passed. Longer than the SMTP and webhook timeouts.
     pub outbox_lease_seconds: u32,
     /// Whether webhook endpoints may be on loopback, private or link-local addresses and
@@ -170,10 +170,10 @@ impl Default for Settings {
             smtp_username: None,
             smtp_password: None,
             smtp_from: "vnum <noreply@vnum.example>".to_owned(),
-            smtp_timeout_seconds: 30,
+            smtp_timeout_seconds: 20,
             email_templates_dir: None,
             outbox_poll_seconds: 5,
-            outbox_lease_seconds: 60,
+            outbox_lease_seconds: 30,
             webhook_private_targets: app.webhooks.private_targets_allowed,
             webhook_first_retry_ms: app.webhooks.first_retry_ms,
             webhook_retry_for_seconds: app.webhooks.retry_for_seconds,
@@ -796,7 +796,7 @@ mod tests {
             "VNUM_WEBHOOK_RETRY_FOR_SECONDS" => Some("3600".to_owned()),
             "VNUM_WEBHOOK_DISABLE_AFTER_SECONDS" => Some("7200".to_owned()),
             "VNUM_WEBHOOK_MAX_ENDPOINTS" => Some("3".to_owned()),
-            "VNUM_OUTBOX_LEASE_SECONDS" => Some("30".to_owned()),
+            "VNUM_OUTBOX_LEASE_SECONDS" => Some("45".to_owned()),
             _ => None,
         })
         .unwrap()
@@ -811,7 +811,7 @@ mod tests {
                 max_endpoints: 3,
             }
         );
-        assert_eq!(config.outbox_lease_seconds, 30);
+        assert_eq!(config.outbox_lease_seconds, 45);
         assert!(
             !Settings::default()
                 .app_config()

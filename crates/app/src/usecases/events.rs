@@ -23,10 +23,15 @@ use crate::{Error, Vnum};
 /// configuration says otherwise ([`crate::Config::outbox_lease_seconds`]): longer than an
 /// attempt takes (an SMTP conversation or an HTTP POST, both bounded by their timeouts),
 /// short enough that a crashed worker's claims are retried soon.
-pub const DELIVERY_LEASE: Duration = Duration::seconds(60);
+pub const DELIVERY_LEASE: Duration = Duration::seconds(30);
 
-/// How many events a worker claims at once.
-pub const EVENT_BATCH: u32 = 50;
+/// How many events a worker claims at once: few, so that what a crashed worker held and
+/// must wait for its lease to end is little.
+pub const EVENT_BATCH: u32 = 10;
+
+/// How many webhook deliveries a worker claims at once: one, as a delivery may take up to
+/// the webhook timeout; after a crash only the delivery under way waits for its lease.
+pub const WEBHOOK_BATCH: u32 = 1;
 
 /// The pause before the `attempts`-th retry of an event whose email failed: 30 s,
 /// doubling, at most an hour; retried for as long as it takes, never dropped.
@@ -140,6 +145,10 @@ impl Vnum {
                 return Ok(report);
             }
             for entry in claimed {
+                if !self.lease_holds(now) {
+                    // What is left is due again when the lease ends, for whoever is free.
+                    break;
+                }
                 let event = entry.event;
                 let emailed = match &event.email {
                     Some(_) => self.ports.notifier.notify(&event).await,
@@ -175,6 +184,13 @@ impl Vnum {
                 tx.commit().await?;
             }
         }
+    }
+
+    /// Whether a batch claimed at `claimed_at` may still be worked on: within the first
+    /// half of its lease, so that an attempt begun now ends before another worker may take
+    /// the rest of the batch over.
+    pub(crate) fn lease_holds(&self, claimed_at: DateTime<Utc>) -> bool {
+        self.ports.clock.now() - claimed_at < self.config.outbox_lease() / 2
     }
 
     /// Events in the order they happened, after the event `after`, at most `limit` (1 to

@@ -27,7 +27,7 @@ pub use balance::{BalanceView, PaymentMethod, ServiceState, TopUp, TopUpReceipt}
 pub use companies::ClosingDocuments;
 pub use customers::RegisterCustomer;
 pub use documents::{MAX_DOCUMENT_BYTES, ReviewDecision};
-pub use events::{DELIVERY_LEASE, EVENT_BATCH, EventDelivery, event_retry_delay};
+pub use events::{DELIVERY_LEASE, EVENT_BATCH, EventDelivery, WEBHOOK_BATCH, event_retry_delay};
 pub use greetings::MAX_GREETING_BYTES;
 pub use numbers::{Deletion, NumberView};
 pub use orders::{OrderLineRequest, PlaceOrder, PlacedOrder};

@@ -15,7 +15,7 @@ use vnum_core::CustomerId;
 
 use crate::model::{DeliveryStatus, Notice, WebhookDelivery, WebhookEndpoint, WebhookId};
 use crate::ports::{WebhookClient, WebhookError};
-use crate::usecases::events::{EVENT_BATCH, record};
+use crate::usecases::events::{WEBHOOK_BATCH, record};
 use crate::{Error, Vnum};
 
 /// The longest URL an endpoint may have.
@@ -345,13 +345,17 @@ impl Vnum {
             }
             let mut tx = self.ports.store.begin().await?;
             let claimed = tx
-                .claim_deliveries(now, now + self.config.outbox_lease(), EVENT_BATCH)
+                .claim_deliveries(now, now + self.config.outbox_lease(), WEBHOOK_BATCH)
                 .await?;
             tx.commit().await?;
             if claimed.is_empty() {
                 return Ok(run);
             }
             for delivery in claimed {
+                if !self.lease_holds(now) {
+                    // What is left is due again when the lease ends.
+                    break;
+                }
                 self.deliver_one(client, delivery, &mut run).await?;
             }
         }
