@@ -213,6 +213,10 @@ pub async fn start_with(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::R
     } else {
         None
     };
+    let webhooks = webhooks::HttpWebhooks::new(
+        settings.webhook_private_targets,
+        Duration::from_secs(u64::from(settings.webhook_timeout_seconds)),
+    )?;
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
         .with_context(|| format!("cannot listen on {}", settings.listen))?;
@@ -229,10 +233,6 @@ pub async fn start_with(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::R
     );
     let server = tokio::spawn(server);
     let renewals = tokio::spawn(renewals::run_jobs(vnum.clone()));
-    let webhooks = webhooks::HttpWebhooks::new(
-        settings.webhook_private_targets,
-        Duration::from_secs(u64::from(settings.webhook_timeout_seconds)),
-    )?;
     let events = tokio::spawn(events::run(
         vnum.clone(),
         wake,
