@@ -137,3 +137,34 @@ async fn a_crash_between_commit_and_delivery_loses_nothing_and_the_redelivery_ha
     );
     assert_eq!(sent[0], sent[1]);
 }
+
+/// A webhook client that must not be called: nothing is due.
+struct Unreachable;
+
+#[async_trait::async_trait]
+impl vnum_app::ports::WebhookClient for Unreachable {
+    async fn post(
+        &self,
+        endpoint: &vnum_app::model::WebhookEndpoint,
+        _: &Event,
+        _: chrono::DateTime<chrono::Utc>,
+    ) -> Result<u16, vnum_app::ports::WebhookError> {
+        panic!("nothing is due, yet {} was posted to", endpoint.url)
+    }
+}
+
+#[tokio::test]
+async fn a_worker_with_nothing_due_only_reads() {
+    let world = world();
+    let ann = world.customer("Ann").await;
+    world.top_up(ann.id, eur("5.00")).await;
+    world.vnum.deliver_events().await.unwrap();
+
+    // Any unit of work that commits now fails: the passes below must not begin one.
+    world.memory().fail_after_commits(0);
+    let events = world.vnum.deliver_events().await.unwrap();
+    assert!(events.delivered.is_empty() && events.retried.is_empty());
+    let posted = world.vnum.deliver_webhooks(&Unreachable).await.unwrap();
+    assert_eq!(posted, vnum_app::WebhookRun::default());
+    world.memory().heal();
+}
