@@ -32,11 +32,9 @@ async fn r10_2_r10_3_r10_4_r10_5_connected_20_january_charged_on_the_20th_for_14
     let kept = world.vnum.number(alice.id, number.id).await.unwrap();
     assert!(matches!(kept.state, NumberState::Active { .. }));
     assert!(
-        world
-            .outbox
-            .sent()
-            .iter()
-            .any(|m| m.to == alice.email && m.subject.contains("suspended")),
+        world.emailed().await.iter().any(|m| {
+            m.email.as_ref() == Some(&alice.email) && m.notice.type_name() == "account.suspended"
+        }),
         "the customer is told the numbers are suspended"
     );
 

@@ -69,12 +69,17 @@ async fn r1_2_the_concrete_number_is_known_at_connection_and_emailed() {
         "R10.2: the connection day"
     );
     let mail = world
-        .outbox
-        .sent()
+        .emailed()
+        .await
         .into_iter()
-        .find(|m| m.to == gina.email)
+        .find(|m| {
+            m.email.as_ref() == Some(&gina.email) && m.notice.type_name() == "number.connected"
+        })
         .unwrap();
-    assert!(mail.subject.contains(assigned.as_str()), "{}", mail.subject);
+    assert!(
+        matches!(&mail.notice, vnum_app::model::Notice::NumberConnected { number, .. } if number == assigned.as_str()),
+        "{mail:?}"
+    );
     // Connecting twice is refused, not a second connection.
     assert!(
         world
@@ -418,11 +423,10 @@ async fn r1_d3_a_paid_number_the_carrier_cannot_provide_is_refunded_and_the_orde
     assert_eq!(refunds.len(), 1);
     assert_eq!(refunds[0].amount, placed.order.total);
     assert!(
-        world
-            .outbox
-            .sent()
-            .iter()
-            .any(|e| e.to == "hana@example.com" && e.subject.contains("cannot be provided")),
+        world.emailed().await.iter().any(|e| {
+            e.email.as_deref() == Some("hana@example.com")
+                && e.notice.type_name() == "number.provisioning_failed"
+        }),
         "the customer is told"
     );
 }

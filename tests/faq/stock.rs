@@ -181,7 +181,13 @@ async fn r7_1_r7_2_customers_waiting_for_a_country_are_told_when_it_is_restocked
         .await
         .unwrap();
     assert_eq!(outcome.fulfilled.len(), 2);
-    let told: Vec<_> = world.outbox.sent().into_iter().map(|m| m.to).collect();
+    let told: Vec<_> = world
+        .emailed()
+        .await
+        .into_iter()
+        .filter(|m| m.notice.type_name() == "waitlist.restocked")
+        .filter_map(|m| m.email)
+        .collect();
     assert_eq!(
         told,
         [quinn.email.clone(), rosa.email.clone()],

@@ -51,6 +51,7 @@ mod text;
 mod trace;
 mod trials;
 mod waitlist;
+mod webhooks;
 mod wire;
 
 pub use auth::Caller;
@@ -87,6 +88,7 @@ use sms::SmsApi;
 use statistics::StatisticsApi;
 use trials::TrialsApi;
 use waitlist::WaitlistApi;
+use webhooks::WebhooksApi;
 
 /// The largest request body of an operation that takes JSON (every one but uploads): 64 KiB,
 /// far above any request of the API.
@@ -181,6 +183,8 @@ enum Tag {
     Companies,
     /// Operators' runs: renewals and expiries.
     Operations,
+    /// Events, and the webhook endpoints they are posted to.
+    Webhooks,
 }
 
 /// Choices a provider makes about its API.
@@ -225,7 +229,8 @@ type Apis = (
     SmsApi,
     StatisticsApi,
     CompaniesApi,
-    OperationsApi,
+    // Operators' runs, and the events and webhooks that tell the outside: one element.
+    (OperationsApi, WebhooksApi),
 );
 
 fn service(vnum: &Vnum, options: Options) -> OpenApiService<Apis, ()> {
@@ -270,7 +275,10 @@ fn service(vnum: &Vnum, options: Options) -> OpenApiService<Apis, ()> {
         SmsApi { vnum: vnum.clone() },
         StatisticsApi { vnum: vnum.clone() },
         CompaniesApi { vnum: vnum.clone() },
-        OperationsApi { vnum: vnum.clone() },
+        (
+            OperationsApi { vnum: vnum.clone() },
+            WebhooksApi { vnum: vnum.clone() },
+        ),
     );
     OpenApiService::new(apis, "vnum", env!("CARGO_PKG_VERSION")).description(
         "Virtual phone numbers: customers, prepaid balances, numbers, forwarding. \

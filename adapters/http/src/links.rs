@@ -71,6 +71,30 @@ const OF_A_NUMBER: &[&str] = &[
 /// The links of every other kind than "a customer's operations" and "a number's".
 const LINKS: &[Link] = &[
     Link {
+        from: "register_webhook",
+        status: 201,
+        to: "get_webhook",
+        parameters: &[("id", ID)],
+    },
+    Link {
+        from: "register_webhook",
+        status: 201,
+        to: "delete_webhook",
+        parameters: &[("id", ID)],
+    },
+    Link {
+        from: "register_webhook",
+        status: 201,
+        to: "list_webhook_deliveries",
+        parameters: &[("id", ID)],
+    },
+    Link {
+        from: "register_webhook",
+        status: 201,
+        to: "redeliver_webhook",
+        parameters: &[("id", ID)],
+    },
+    Link {
         from: "place_order",
         status: 201,
         to: "list_alternatives",

@@ -123,10 +123,9 @@ pub(crate) struct Restocked {
     added: Vec<String>,
     /// True when the offer went on sale with this restock (R7.2).
     listed_now: bool,
-    /// The entries fulfilled: their customers were emailed (R7.1), oldest wish first.
+    /// The entries fulfilled, oldest wish first: their customers are emailed (R7.1) by the
+    /// outbox, a `waitlist.restocked` event each.
     notified: Vec<Entry>,
-    /// Fulfilled entries whose email could not be handed over: tell them by hand.
-    undelivered: Vec<i64>,
 }
 
 impl From<RestockOutcome> for Restocked {
@@ -136,7 +135,6 @@ impl From<RestockOutcome> for Restocked {
             added: outcome.added.iter().map(ToString::to_string).collect(),
             listed_now: outcome.listed_now,
             notified: outcome.fulfilled.into_iter().map(Entry::from).collect(),
-            undelivered: outcome.undelivered.iter().map(|id| id.get()).collect(),
         }
     }
 }

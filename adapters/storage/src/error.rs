@@ -83,6 +83,7 @@ const INVARIANTS: &[(Invariant, &str, &str)] = &[
         "rate_effective",
         "rates.prefix, rates.currency, rates.effective_from",
     ),
+    (Invariant::EventId, "outbox_event", "outbox.event_id"),
 ];
 
 /// Maps a sea-orm error: a unique violation becomes the [`StoreError::Conflict`] of its

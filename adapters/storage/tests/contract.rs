@@ -90,11 +90,20 @@ contract!(
     r7_1_a_join_reads_and_writes_the_customers_own_entries,
     r1_d1_payments_are_keyed_per_customer_and_settle_once,
     r6_d2_rates_round_trip_exactly_and_one_per_prefix_currency_and_instant,
+    an_event_exists_exactly_when_its_unit_of_work_committed,
+    a_worker_that_dies_after_its_claim_loses_nothing_and_the_redelivery_has_the_same_id,
+    a_failed_attempt_is_due_again_at_its_retry,
+    events_are_listed_per_customer_after_a_cursor,
+    webhooks_and_their_deliveries_round_trip,
 );
 
 #[path = "contract/repositories.rs"]
 mod repositories;
 use repositories::*;
+
+#[path = "contract/events.rs"]
+mod events;
+use events::*;
 
 async fn commit_customer(store: &dyn Store, email: &str) -> CustomerId {
     let mut tx = store.begin().await.unwrap();

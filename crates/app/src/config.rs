@@ -44,6 +44,50 @@ pub struct Config {
     /// How many media files (greetings, document scans) and bytes each customer may keep.
     #[serde(default)]
     pub media_quota: MediaQuota,
+    /// How webhooks are retried, when failing endpoints are disabled, and where they may
+    /// point.
+    #[serde(default)]
+    pub webhooks: WebhookPolicy,
+    /// How long a worker holds the events and webhook deliveries it claimed, in seconds:
+    /// longer than one attempt may take (an SMTP conversation, an HTTP POST), short enough
+    /// that a crashed worker's claims are taken up again soon.
+    #[serde(default = "default_lease_seconds")]
+    pub outbox_lease_seconds: u64,
+}
+
+const fn default_lease_seconds() -> u64 {
+    30
+}
+
+/// How webhook deliveries are retried and bounded.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WebhookPolicy {
+    /// The pause before the first retry, in milliseconds; each next one doubles (at most an
+    /// hour), less a random part of up to half (jitter).
+    pub first_retry_ms: u64,
+    /// How long after its event a delivery is retried, in seconds; it fails for good after.
+    pub retry_for_seconds: u64,
+    /// How long an endpoint may fail without one success before it is disabled (with a
+    /// `webhook.disabled` event), in seconds.
+    pub disable_after_seconds: u64,
+    /// Whether endpoints may be on loopback, private or link-local addresses and local
+    /// names (SSRF): off unless the receivers share the provider's network.
+    pub private_targets_allowed: bool,
+    /// How many endpoints one customer (or the operators together) may register.
+    pub max_endpoints: u32,
+}
+
+impl Default for WebhookPolicy {
+    fn default() -> Self {
+        Self {
+            first_retry_ms: 10_000,
+            retry_for_seconds: 24 * 3600,
+            disable_after_seconds: 72 * 3600,
+            private_targets_allowed: false,
+            max_endpoints: 20,
+        }
+    }
 }
 
 /// How many media files, and how many bytes, one customer may keep: greetings of all its
@@ -95,6 +139,12 @@ impl MediaQuota {
 }
 
 impl Config {
+    /// How long a worker holds what it claimed from the outbox.
+    #[must_use]
+    pub fn outbox_lease(&self) -> chrono::Duration {
+        chrono::Duration::seconds(i64::try_from(self.outbox_lease_seconds).unwrap_or(3600))
+    }
+
     /// Where this provider's forwarding targets may not lead (R5 Decision).
     #[must_use]
     pub fn forwarding_limits(&self) -> vnum_calls::ForwardingLimits<'_> {
@@ -130,6 +180,8 @@ impl Default for Config {
             max_payment: rust_decimal::Decimal::new(1_000_000, 0),
             private_forwarding_allowed: false,
             media_quota: MediaQuota::default(),
+            webhooks: WebhookPolicy::default(),
+            outbox_lease_seconds: default_lease_seconds(),
         }
     }
 }

@@ -21,7 +21,7 @@ mod config;
 mod error;
 mod usecases;
 
-pub use config::{Config, MediaQuota};
+pub use config::{Config, MediaQuota, WebhookPolicy};
 pub use error::Error;
 pub use usecases::*;
 

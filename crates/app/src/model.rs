@@ -13,10 +13,15 @@ use vnum_core::{
 };
 use vnum_lifecycle::NumberState;
 
+mod events;
 mod payments;
 mod sms;
 mod trials;
 
+pub use events::{
+    Amount, DeliveryStatus, Event, EventId, Notice, OutboxEntry, Settlement, WebhookDelivery,
+    WebhookEndpoint, WebhookId,
+};
 pub use payments::{NewPayment, PaymentRecord};
 pub use sms::{ReceivedSms, SmsAllocationRecord};
 pub use trials::TrialRecord;

@@ -193,6 +193,16 @@ impl World {
             .balance
     }
 
+    /// Delivers the events due, as the server's worker does after every commit, and
+    /// answers every event emailed so far, oldest first.
+    pub async fn emailed(&self) -> Vec<crate::model::Event> {
+        self.vnum
+            .deliver_events()
+            .await
+            .expect("the events are delivered");
+        self.outbox.sent()
+    }
+
     /// The balance of `customer`.
     pub async fn balance(&self, customer: CustomerId) -> Money {
         self.vnum

@@ -8,9 +8,10 @@ use std::sync::Arc;
 
 use chrono::Duration;
 use vnum_app::memory::SipCommand;
+use vnum_app::model::Event;
 use vnum_app::model::{Customer, EntryKind, NewLedgerEntry, SmsAllocationRecord, StockState};
 use vnum_app::ports::Invariant;
-use vnum_app::ports::{Email, Notifier, NotifyError, StoreError};
+use vnum_app::ports::{Notifier, NotifyError, StoreError};
 use vnum_app::testing::{World, mobile_offer};
 use vnum_app::{Config, Error, TrialOutcome, Vnum};
 use vnum_core::rule::{self, RuleId};
@@ -412,8 +413,14 @@ async fn r7_1_restock_notifies_waiting_customers_oldest_first() {
     assert!(restock.offer.is_listed());
     let fulfilled: Vec<_> = restock.fulfilled.iter().map(|e| e.id()).collect();
     assert_eq!(fulfilled, vec![bobs.id(), anns.id()]);
-    assert!(restock.undelivered.is_empty());
-    let recipients: Vec<String> = world.outbox.sent().into_iter().map(|e| e.to).collect();
+    assert!(world.outbox.sent().is_empty(), "emails go after the commit");
+    world.vnum.deliver_events().await.unwrap();
+    let recipients: Vec<String> = world
+        .outbox
+        .sent()
+        .into_iter()
+        .filter_map(|e| e.email)
+        .collect();
     assert_eq!(recipients, vec![bob.email.clone(), ann.email.clone()]);
     let anns_now = world.vnum.waitlist_of(ann.id).await.unwrap();
     assert!(matches!(
@@ -430,6 +437,7 @@ async fn r7_1_restock_notifies_waiting_customers_oldest_first() {
         .unwrap();
     assert!(more.fulfilled.is_empty(), "nobody is notified twice");
     assert!(!more.listed_now);
+    world.vnum.deliver_events().await.unwrap();
     assert_eq!(world.outbox.sent().len(), 2);
 
     let on_sale = world
@@ -630,9 +638,9 @@ struct DownMailer;
 
 #[async_trait::async_trait]
 impl Notifier for DownMailer {
-    async fn send(&self, email: Email) -> Result<(), NotifyError> {
+    async fn notify(&self, event: &Event) -> Result<(), NotifyError> {
         Err(NotifyError {
-            to: email.to,
+            to: event.email.clone().unwrap_or_default(),
             reason: "connection refused".into(),
         })
     }
@@ -665,7 +673,9 @@ async fn r7_1_a_failed_email_does_not_undo_the_restock() {
         .await
         .unwrap();
 
-    assert_eq!(restock.undelivered, vec![entry.id()]);
+    assert_eq!(restock.fulfilled.len(), 1);
+    let failed = down.deliver_events().await.unwrap();
+    assert_eq!(failed.retried.len(), 1, "{failed:?}");
     assert_eq!(
         stock_state(&world, "+4915100000001").await,
         StockState::Available
@@ -675,6 +685,26 @@ async fn r7_1_a_failed_email_does_not_undo_the_restock() {
         entries[0].state(),
         WaitlistState::Fulfilled { .. }
     ));
+    assert_eq!(entries[0].id(), entry.id());
+
+    // Not due again before its backoff ends; then sent, under the same event id.
+    assert!(
+        world
+            .vnum
+            .deliver_events()
+            .await
+            .unwrap()
+            .delivered
+            .is_empty()
+    );
+    world.clock.advance(Duration::seconds(30));
+    let sent = world.vnum.deliver_events().await.unwrap();
+    assert_eq!(sent.delivered, failed.retried);
+    let emailed = world.outbox.sent();
+    assert_eq!(emailed.len(), 1);
+    assert_eq!(emailed[0].id, failed.retried[0]);
+    assert_eq!(emailed[0].email.as_deref(), Some(ann.email.as_str()));
+    assert_eq!(emailed[0].notice.type_name(), "waitlist.restocked");
 }
 
 #[tokio::test]

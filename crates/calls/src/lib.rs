@@ -45,6 +45,7 @@ pub use routing::{
 pub use sip_account::{Ha1, OneTimePassword, SipAccount};
 pub use target::{
     ForwardingCharge, ForwardingLimits, ForwardingTarget, Host, ServerAddress, SipLogin, SipUri,
+    is_local_name, is_public_ip,
 };
 
 use vnum_core::{CallId, Currency, CustomerId, Decimal, GreetingId, Money, PhoneNumberError};

@@ -560,8 +560,24 @@ pub(crate) fn same_host(hostport: &str, configured: &str) -> bool {
     }
 }
 
-/// Names that resolve to this machine or the local network only.
-fn is_local_name(name: &str) -> bool {
+/// Whether `ip` is a public address: not loopback, private (RFC 1918), shared (RFC 6598),
+/// link-local, unique-local, unspecified, broadcast, multicast or reserved. The one check
+/// of the addresses forwarding targets (R5 Decision) and outgoing webhooks may reach
+/// unless the provider allows private ones.
+#[must_use]
+pub fn is_public_ip(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(ip) => is_public_v4(ip),
+        IpAddr::V6(ip) => is_public_v6(ip),
+    }
+}
+
+/// Names that resolve to this machine or the local network only (`localhost`, `.local`,
+/// `.internal`, `.lan`, `.home.arpa`), ignoring case.
+#[must_use]
+pub fn is_local_name(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    let name = name.as_str();
     let name = name.strip_suffix('.').unwrap_or(name);
     name == "localhost"
         || name.ends_with(".localhost")

@@ -1,5 +1,5 @@
-//! The ports this server plugs in: storage, the real clock, and logging stand-ins for the
-//! outside services an example has no account with.
+//! The ports this server plugs in: storage, the real clock, and stand-ins for the outside
+//! services an example has no account with (a demo carrier). Email is in `mail`.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -10,8 +10,8 @@ use chrono::{DateTime, Utc};
 use vnum_app::Ports;
 use vnum_app::memory::InMemoryMedia;
 use vnum_app::ports::{
-    CarrierError, CarrierGateway, Clock, Email, MediaStore, Notifier, NotifyError,
-    ProvisioningRequest, ProvisioningTicket, SipEngine, Store,
+    CarrierError, CarrierGateway, Clock, MediaStore, Notifier, ProvisioningRequest,
+    ProvisioningTicket, SipEngine, Store,
 };
 use vnum_core::{CarrierId, PhoneNumber};
 use vnum_kamailio::KamailioRpc;
@@ -76,18 +76,6 @@ pub struct SystemClock;
 impl Clock for SystemClock {
     fn now(&self) -> DateTime<Utc> {
         Utc::now()
-    }
-}
-
-/// A notifier that writes each email to the log instead of sending it.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct LogNotifier;
-
-#[async_trait]
-impl Notifier for LogNotifier {
-    async fn send(&self, email: Email) -> Result<(), NotifyError> {
-        tracing::info!(to = %email.to, subject = %email.subject, "email not sent: no SMTP configured");
-        Ok(())
     }
 }
 
@@ -240,8 +228,8 @@ impl CarrierGateway for DemoCarrier {
     }
 }
 
-/// The ports of the example server on `store`, with the machine's clock, no SIP engine and
-/// media files in memory.
+/// The ports of the example server on `store`, with the machine's clock, no SIP engine,
+/// media files in memory and email to the log.
 #[must_use]
 pub fn ports(store: Arc<dyn Store>) -> Ports {
     ports_with(
@@ -249,6 +237,7 @@ pub fn ports(store: Arc<dyn Store>) -> Ports {
         Arc::new(SystemClock),
         Arc::new(NoSipEngine),
         Arc::new(InMemoryMedia::new()),
+        Arc::new(crate::mail::LogNotifier::default()),
     )
 }
 
@@ -335,13 +324,14 @@ pub fn forget_engine_routes(engine: Arc<KamailioRpc>) -> impl Fn() + Send + Sync
 }
 
 /// The ports of the example server on `store` and `clock` (tests pass a manual clock), with
-/// `sip` as the SIP engine and `media` as the media store.
+/// `sip` as the SIP engine, `media` as the media store and `notifier` for email.
 #[must_use]
 pub fn ports_with(
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     sip: Arc<dyn SipEngine>,
     media: Arc<dyn MediaStore>,
+    notifier: Arc<dyn Notifier>,
 ) -> Ports {
     Ports {
         carrier: Arc::new(
@@ -349,7 +339,7 @@ pub fn ports_with(
         ),
         store,
         clock,
-        notifier: Arc::new(LogNotifier),
+        notifier,
         sip,
         media,
         audio: Arc::new(vnum_audio::AudioConversion::default()),

@@ -6,11 +6,14 @@
 //! tests start the server through the same [`start`].
 
 pub mod adapters;
+pub mod events;
 pub mod fuzz_checks;
 pub mod listen;
+pub mod mail;
 pub mod renewals;
 pub mod seed;
 pub mod settings;
+pub mod webhooks;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -34,26 +37,58 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 /// # Errors
 /// When the store cannot be opened.
 pub async fn application(settings: &Settings) -> anyhow::Result<Vnum> {
-    application_with(settings, Arc::new(adapters::SystemClock)).await
+    application_with(
+        settings,
+        Arc::new(adapters::SystemClock),
+        events::Wake::new(),
+    )
+    .await
 }
 
-/// [`application`] on `clock` instead of the machine's.
+/// [`application`] on `clock` instead of the machine's, whose store's commits wake the
+/// outbox's worker through `wake`.
 ///
 /// # Errors
-/// When the store cannot be opened.
-pub async fn application_with(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Vnum> {
+/// When the store cannot be opened, or the email settings or templates are unusable.
+pub async fn application_with(
+    settings: &Settings,
+    clock: Arc<dyn Clock>,
+    wake: events::Wake,
+) -> anyhow::Result<Vnum> {
     let kamailio = settings.engine_rpc().as_deref().map(adapters::kamailio);
-    // Kamailio keeps routing decisions; each committed change empties its table.
-    let on_commit = kamailio.clone().map(adapters::forget_engine_routes);
+    // Kamailio keeps routing decisions; each committed change empties its table. Each also
+    // may have written events, which the outbox's worker delivers.
+    let forget_routes = kamailio.clone().map(adapters::forget_engine_routes);
+    let on_commit = move || {
+        wake.wake();
+        if let Some(forget) = &forget_routes {
+            forget();
+        }
+    };
     let store =
-        adapters::open_store(&settings.database_url, settings.read_cache, on_commit).await?;
+        adapters::open_store(&settings.database_url, settings.read_cache, Some(on_commit)).await?;
     let sip: Arc<dyn vnum_app::ports::SipEngine> = match kamailio {
         Some(engine) => engine,
         None => Arc::new(adapters::NoSipEngine),
     };
     let config = settings.load_app_config()?;
     let media = adapters::open_media(settings.media_place().as_deref())?;
-    let mut ports = adapters::ports_with(store, clock, sip, media);
+    let templates = match &settings.email_templates_dir {
+        Some(dir) => mail::Templates::load(dir)?,
+        None => mail::Templates::default(),
+    };
+    let notifier: Arc<dyn vnum_app::ports::Notifier> = match settings.smtp() {
+        Some(smtp) => {
+            tracing::info!(host = %smtp.host, port = smtp.port, security = ?smtp.security,
+                "email goes to the SMTP server");
+            Arc::new(mail::SmtpNotifier::new(&smtp, templates)?)
+        }
+        None => {
+            tracing::info!("email is written to the log: no SMTP server is set (smtp_host)");
+            Arc::new(mail::LogNotifier::new(templates))
+        }
+    };
+    let mut ports = adapters::ports_with(store, clock, sip, media, notifier);
     if let (Some(url), Some(secret)) = (&settings.carrier_url, &settings.carrier_secret) {
         tracing::info!(%url, "numbers are ordered from the carrier's service over HTTP");
         ports.carrier = Arc::new(vnum_carrier::HttpCarrier::new(
@@ -120,6 +155,7 @@ pub struct Running {
     stop: oneshot::Sender<()>,
     server: JoinHandle<std::io::Result<()>>,
     renewals: JoinHandle<()>,
+    events: JoinHandle<()>,
     engine: Option<vnum_kamailio::Kamailio>,
 }
 
@@ -147,12 +183,15 @@ impl Running {
         self.engine.as_ref()
     }
 
-    /// Stops accepting connections, lets requests in flight finish and stops the renewals.
+    /// Stops accepting connections, lets requests in flight finish and stops the renewals,
+    /// the outbox's worker and the SIP engine it started.
     ///
     /// # Errors
     /// When the server failed while running.
     pub async fn stop(self) -> anyhow::Result<()> {
         self.renewals.abort();
+        // Deliveries under way are claimed under a lease: the next start delivers them.
+        self.events.abort();
         if let Some(engine) = self.engine {
             // Kamailio keeps the records it has not posted in its spool, then stops.
             tokio::task::spawn_blocking(move || engine.stop())
@@ -168,7 +207,7 @@ impl Running {
 }
 
 /// Builds the application, seeds the demo if asked, binds `settings.listen` and serves
-/// until [`Running::stop`]; the daily renewal run starts beside it.
+/// until [`Running::stop`]; the daily renewal run and the outbox's worker start beside it.
 ///
 /// # Errors
 /// When the store cannot be opened, seeding fails or the address cannot be bound.
@@ -182,7 +221,8 @@ pub async fn start(settings: &Settings) -> anyhow::Result<Running> {
 /// # Errors
 /// When the store cannot be opened, seeding fails or the address cannot be bound.
 pub async fn start_with(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Running> {
-    let vnum = application_with(settings, clock).await?;
+    let wake = events::Wake::new();
+    let vnum = application_with(settings, clock, wake.clone()).await?;
     let demo = if settings.seed_demo {
         if settings.seed_catalogue {
             seed::seed_catalogue(&vnum)
@@ -195,6 +235,10 @@ pub async fn start_with(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::R
     } else {
         None
     };
+    let webhooks = webhooks::HttpWebhooks::new(
+        settings.webhook_private_targets,
+        Duration::from_secs(u64::from(settings.webhook_timeout_seconds)),
+    )?;
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
         .with_context(|| format!("cannot listen on {}", settings.listen))?;
@@ -211,12 +255,19 @@ pub async fn start_with(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::R
     );
     let server = tokio::spawn(server);
     let renewals = tokio::spawn(renewals::run_jobs(vnum.clone()));
+    let events = tokio::spawn(events::run(
+        vnum.clone(),
+        wake,
+        Arc::new(webhooks),
+        Duration::from_secs(u64::from(settings.outbox_poll_seconds)),
+    ));
     tracing::info!(%addr, "listening");
     let engine = if settings.sip_enabled {
         match start_engine(&vnum, settings, addr).await {
             Ok(engine) => Some(engine),
             Err(error) => {
                 renewals.abort();
+                events.abort();
                 let _ = stop.send(());
                 let _ = server.await;
                 return Err(error);
@@ -232,6 +283,7 @@ pub async fn start_with(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::R
         stop,
         server,
         renewals,
+        events,
         engine,
     })
 }

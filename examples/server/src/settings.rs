@@ -158,6 +158,50 @@ pub struct Settings {
     /// `<public_url>/v1/carrier/callbacks` as their callback. Unset, no callback URL is
     /// sent and the carrier's service must know it.
     pub public_url: Option<String>,
+    /// The SMTP server email goes to (`VNUM_SMTP_HOST`). Unset, email is written to the log.
+    pub smtp_host: Option<String>,
+    /// Its port (`VNUM_SMTP_PORT`); unset, 587 for STARTTLS, 465 for TLS, 25 without.
+    pub smtp_port: Option<u16>,
+    /// How the connection is secured (`VNUM_SMTP_SECURITY`): `starttls` (the default),
+    /// `tls` (implicit TLS) or `none`.
+    pub smtp_security: crate::mail::SmtpSecurity,
+    /// The user name, when the server asks for one (`VNUM_SMTP_USERNAME`).
+    pub smtp_username: Option<String>,
+    /// Its password (`VNUM_SMTP_PASSWORD`).
+    pub smtp_password: Option<String>,
+    /// The sender of every email (`VNUM_SMTP_FROM`).
+    pub smtp_from: String,
+    /// How long one SMTP conversation may take, in seconds (`VNUM_SMTP_TIMEOUT_SECONDS`).
+    pub smtp_timeout_seconds: u32,
+    /// A directory of templates that replace the built-in ones (`VNUM_EMAIL_TEMPLATES_DIR`):
+    /// `<event type>.subject`, `.txt` and `.html`.
+    pub email_templates_dir: Option<std::path::PathBuf>,
+    /// How often the outbox's worker looks for due events and webhook deliveries besides
+    /// being woken by commits, in seconds (`VNUM_OUTBOX_POLL_SECONDS`, default 5).
+    pub outbox_poll_seconds: u32,
+    /// How long the worker holds the events and deliveries it claimed, in seconds
+    /// (`VNUM_OUTBOX_LEASE_SECONDS`, default 30): after a crash, what it held is delivered
+    /// again once this has passed. Longer than the SMTP and webhook timeouts.
+    pub outbox_lease_seconds: u32,
+    /// Whether webhook endpoints may be on loopback, private or link-local addresses and
+    /// local names (`VNUM_WEBHOOK_PRIVATE_TARGETS`, SSRF); off by default.
+    pub webhook_private_targets: bool,
+    /// The pause before a failed webhook delivery's first retry, in milliseconds
+    /// (`VNUM_WEBHOOK_FIRST_RETRY_MS`, default 10000); each next one doubles, at most an
+    /// hour, with jitter.
+    pub webhook_first_retry_ms: u64,
+    /// How long after its event a webhook delivery is retried, in seconds
+    /// (`VNUM_WEBHOOK_RETRY_FOR_SECONDS`, default 86400).
+    pub webhook_retry_for_seconds: u64,
+    /// How long an endpoint may fail without a success before it is disabled, in seconds
+    /// (`VNUM_WEBHOOK_DISABLE_AFTER_SECONDS`, default 259200).
+    pub webhook_disable_after_seconds: u64,
+    /// How many endpoints each customer, and the operators together, may register
+    /// (`VNUM_WEBHOOK_MAX_ENDPOINTS`, default 20).
+    pub webhook_max_endpoints: u32,
+    /// How long one webhook delivery may take, in seconds (`VNUM_WEBHOOK_TIMEOUT_SECONDS`,
+    /// default 10).
+    pub webhook_timeout_seconds: u32,
 }
 
 /// The longest SMS allocation lifetime the server takes, in minutes: one day.
@@ -213,6 +257,22 @@ impl Default for Settings {
             carrier_url: None,
             carrier_secret: None,
             public_url: None,
+            smtp_host: None,
+            smtp_port: None,
+            smtp_security: crate::mail::SmtpSecurity::Starttls,
+            smtp_username: None,
+            smtp_password: None,
+            smtp_from: "vnum <noreply@vnum.example>".to_owned(),
+            smtp_timeout_seconds: 20,
+            email_templates_dir: None,
+            outbox_poll_seconds: 5,
+            outbox_lease_seconds: 30,
+            webhook_private_targets: app.webhooks.private_targets_allowed,
+            webhook_first_retry_ms: app.webhooks.first_retry_ms,
+            webhook_retry_for_seconds: app.webhooks.retry_for_seconds,
+            webhook_disable_after_seconds: app.webhooks.disable_after_seconds,
+            webhook_max_endpoints: app.webhooks.max_endpoints,
+            webhook_timeout_seconds: 10,
         }
     }
 }
@@ -418,6 +478,100 @@ impl Settings {
         if let Some(v) = env("VNUM_PUBLIC_URL") {
             settings.public_url = Some(v);
         }
+        for (name, value) in [
+            ("VNUM_SMTP_HOST", &mut settings.smtp_host),
+            ("VNUM_SMTP_USERNAME", &mut settings.smtp_username),
+            ("VNUM_SMTP_PASSWORD", &mut settings.smtp_password),
+        ] {
+            if let Some(v) = env(name) {
+                *value = Some(v);
+            }
+        }
+        if let Some(v) = env("VNUM_SMTP_PORT") {
+            settings.smtp_port = Some(parse("VNUM_SMTP_PORT", &v)?);
+        }
+        if let Some(v) = env("VNUM_SMTP_SECURITY") {
+            settings.smtp_security = parse("VNUM_SMTP_SECURITY", &v)?;
+        }
+        if let Some(v) = env("VNUM_SMTP_FROM") {
+            settings.smtp_from = v;
+        }
+        if let Some(v) = env("VNUM_SMTP_TIMEOUT_SECONDS") {
+            settings.smtp_timeout_seconds = parse("VNUM_SMTP_TIMEOUT_SECONDS", &v)?;
+        }
+        if let Some(v) = env("VNUM_EMAIL_TEMPLATES_DIR") {
+            settings.email_templates_dir = Some(v.into());
+        }
+        if let Some(v) = env("VNUM_WEBHOOK_PRIVATE_TARGETS") {
+            settings.webhook_private_targets = parse("VNUM_WEBHOOK_PRIVATE_TARGETS", &v)?;
+        }
+        for (name, value) in [
+            (
+                "VNUM_WEBHOOK_FIRST_RETRY_MS",
+                &mut settings.webhook_first_retry_ms,
+            ),
+            (
+                "VNUM_WEBHOOK_RETRY_FOR_SECONDS",
+                &mut settings.webhook_retry_for_seconds,
+            ),
+            (
+                "VNUM_WEBHOOK_DISABLE_AFTER_SECONDS",
+                &mut settings.webhook_disable_after_seconds,
+            ),
+        ] {
+            if let Some(v) = env(name) {
+                *value = parse(name, &v)?;
+            }
+        }
+        for (name, value) in [
+            (
+                "VNUM_OUTBOX_POLL_SECONDS",
+                &mut settings.outbox_poll_seconds,
+            ),
+            (
+                "VNUM_OUTBOX_LEASE_SECONDS",
+                &mut settings.outbox_lease_seconds,
+            ),
+            (
+                "VNUM_WEBHOOK_MAX_ENDPOINTS",
+                &mut settings.webhook_max_endpoints,
+            ),
+            (
+                "VNUM_WEBHOOK_TIMEOUT_SECONDS",
+                &mut settings.webhook_timeout_seconds,
+            ),
+        ] {
+            if let Some(v) = env(name) {
+                *value = parse(name, &v)?;
+            }
+        }
+        for (name, value) in [
+            ("outbox_poll_seconds", settings.outbox_poll_seconds),
+            ("webhook_timeout_seconds", settings.webhook_timeout_seconds),
+            ("webhook_max_endpoints", settings.webhook_max_endpoints),
+        ] {
+            if value == 0 {
+                anyhow::bail!("{name} is 0: expected at least 1");
+            }
+        }
+        let longest = settings
+            .webhook_timeout_seconds
+            .max(if settings.smtp_host.is_some() {
+                settings.smtp_timeout_seconds
+            } else {
+                0
+            });
+        if settings.outbox_lease_seconds <= longest {
+            anyhow::bail!(
+                "outbox_lease_seconds is {}: expected more than the longest attempt \
+                 (webhook_timeout_seconds, smtp_timeout_seconds), {longest} s",
+                settings.outbox_lease_seconds
+            );
+        }
+        if settings.webhook_first_retry_ms == 0 {
+            anyhow::bail!("webhook_first_retry_ms is 0: expected at least 1");
+        }
+        settings.check_smtp()?;
         settings.check()?;
         Ok(settings)
     }
@@ -428,6 +582,52 @@ impl Settings {
         self.public_url
             .as_ref()
             .map(|base| format!("{}/v1/carrier/callbacks", base.trim_end_matches('/')))
+    }
+
+    /// SMTP settings that cannot work are refused at start, not at the first email.
+    fn check_smtp(&self) -> anyhow::Result<()> {
+        if self.smtp_username.is_some() != self.smtp_password.is_some() {
+            anyhow::bail!("smtp_username and smtp_password go together: set both or neither");
+        }
+        if self
+            .smtp_host
+            .as_deref()
+            .is_some_and(|h| h.trim().is_empty())
+        {
+            anyhow::bail!("smtp_host is empty: name the SMTP server, or unset it to log email");
+        }
+        if self.smtp_timeout_seconds == 0 {
+            anyhow::bail!("smtp_timeout_seconds is 0: expected at least 1");
+        }
+        self.smtp_from
+            .parse::<lettre::message::Mailbox>()
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "smtp_from {:?} is not an email address: {e}",
+                    self.smtp_from
+                )
+            })?;
+        Ok(())
+    }
+
+    /// Where and how email is sent; `None` writes it to the log.
+    #[must_use]
+    pub fn smtp(&self) -> Option<crate::mail::SmtpSettings> {
+        use crate::mail::SmtpSecurity;
+        let host = self.smtp_host.clone()?;
+        let port = self.smtp_port.unwrap_or(match self.smtp_security {
+            SmtpSecurity::Starttls => 587,
+            SmtpSecurity::Tls => 465,
+            SmtpSecurity::None => 25,
+        });
+        Some(crate::mail::SmtpSettings {
+            host,
+            port,
+            security: self.smtp_security,
+            credentials: self.smtp_username.clone().zip(self.smtp_password.clone()),
+            from: self.smtp_from.clone(),
+            timeout: std::time::Duration::from_secs(u64::from(self.smtp_timeout_seconds)),
+        })
     }
 
     /// The JSON-RPC URL of the SIP engine changes are pushed to: `sip_engine_rpc`, or the
@@ -663,6 +863,14 @@ impl Settings {
                 address: self.legal_address.clone(),
                 tax_id: self.legal_tax_id.clone(),
             },
+            webhooks: vnum_app::WebhookPolicy {
+                first_retry_ms: self.webhook_first_retry_ms,
+                retry_for_seconds: self.webhook_retry_for_seconds,
+                disable_after_seconds: self.webhook_disable_after_seconds,
+                private_targets_allowed: self.webhook_private_targets,
+                max_endpoints: self.webhook_max_endpoints,
+            },
+            outbox_lease_seconds: u64::from(self.outbox_lease_seconds),
             ..vnum_app::Config::default()
         }
     }
@@ -1146,5 +1354,89 @@ mod tests {
         .unwrap();
         let error = format!("{:#}", missing.load_app_config().unwrap_err());
         assert!(error.contains("/no/such/holidays"), "{error}");
+    }
+
+    #[test]
+    fn smtp_comes_from_the_file_or_the_environment_and_is_off_by_default() {
+        use crate::mail::SmtpSecurity;
+        assert_eq!(Settings::default().smtp(), None, "email goes to the log");
+        let file = Settings::from_sources(
+            Some("smtp_host = \"mail.example.net\"\nsmtp_security = \"tls\""),
+            |_| None,
+        )
+        .unwrap();
+        let smtp = file.smtp().unwrap();
+        assert_eq!((smtp.host.as_str(), smtp.port), ("mail.example.net", 465));
+        assert_eq!(smtp.security, SmtpSecurity::Tls);
+        assert_eq!(smtp.credentials, None);
+        let env = Settings::from_sources(None, |name| match name {
+            "VNUM_SMTP_HOST" => Some("127.0.0.1".to_owned()),
+            "VNUM_SMTP_PORT" => Some("2525".to_owned()),
+            "VNUM_SMTP_SECURITY" => Some("none".to_owned()),
+            "VNUM_SMTP_USERNAME" => Some("vnum".to_owned()),
+            "VNUM_SMTP_PASSWORD" => Some("secret".to_owned()),
+            "VNUM_SMTP_FROM" => Some("Billing <billing@example.net>".to_owned()),
+            _ => None,
+        })
+        .unwrap();
+        let smtp = env.smtp().unwrap();
+        assert_eq!(smtp.port, 2525);
+        assert_eq!(smtp.security, SmtpSecurity::None);
+        assert_eq!(
+            smtp.credentials,
+            Some(("vnum".to_owned(), "secret".to_owned()))
+        );
+        assert_eq!(smtp.from, "Billing <billing@example.net>");
+        for (name, value, says) in [
+            ("VNUM_SMTP_SECURITY", "ssl", "VNUM_SMTP_SECURITY"),
+            ("VNUM_SMTP_USERNAME", "vnum", "smtp_password"),
+            ("VNUM_SMTP_FROM", "not an address", "smtp_from"),
+        ] {
+            let err = Settings::from_sources(None, |n| (n == name).then(|| value.to_owned()))
+                .unwrap_err();
+            assert!(err.to_string().contains(says), "{err}");
+        }
+    }
+
+    #[test]
+    fn webhook_limits_reach_the_application_and_a_lease_shorter_than_an_attempt_is_refused() {
+        let config = Settings::from_sources(None, |name| match name {
+            "VNUM_WEBHOOK_PRIVATE_TARGETS" => Some("true".to_owned()),
+            "VNUM_WEBHOOK_FIRST_RETRY_MS" => Some("500".to_owned()),
+            "VNUM_WEBHOOK_RETRY_FOR_SECONDS" => Some("3600".to_owned()),
+            "VNUM_WEBHOOK_DISABLE_AFTER_SECONDS" => Some("7200".to_owned()),
+            "VNUM_WEBHOOK_MAX_ENDPOINTS" => Some("3".to_owned()),
+            "VNUM_OUTBOX_LEASE_SECONDS" => Some("45".to_owned()),
+            _ => None,
+        })
+        .unwrap()
+        .app_config();
+        assert_eq!(
+            config.webhooks,
+            vnum_app::WebhookPolicy {
+                first_retry_ms: 500,
+                retry_for_seconds: 3600,
+                disable_after_seconds: 7200,
+                private_targets_allowed: true,
+                max_endpoints: 3,
+            }
+        );
+        assert_eq!(config.outbox_lease_seconds, 45);
+        assert!(
+            !Settings::default()
+                .app_config()
+                .webhooks
+                .private_targets_allowed
+        );
+        let err = Settings::from_sources(None, |name| {
+            (name == "VNUM_OUTBOX_LEASE_SECONDS").then(|| "10".to_owned())
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("outbox_lease_seconds"), "{err}");
+        let err = Settings::from_sources(None, |name| {
+            (name == "VNUM_OUTBOX_POLL_SECONDS").then(|| "0".to_owned())
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("outbox_poll_seconds"), "{err}");
     }
 }

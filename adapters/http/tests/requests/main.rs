@@ -15,3 +15,4 @@ mod money;
 mod orders;
 mod payments;
 mod problems;
+mod webhooks;

@@ -44,6 +44,7 @@ mod m0004_payments;
 mod m0005_rates;
 mod m0006_key_management;
 mod m0007_trial_calls;
+mod m0008_outbox;
 
 use sea_orm::{ConnectionTrait, DbBackend, DbErr};
 use sea_orm_migration::{MigrationTrait, MigratorTrait};
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_rates::Migration),
             Box::new(m0006_key_management::Migration),
             Box::new(m0007_trial_calls::Migration),
+            Box::new(m0008_outbox::Migration),
         ]
     }
 }

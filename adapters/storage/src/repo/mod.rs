@@ -22,6 +22,7 @@ mod calls;
 mod catalogue;
 mod companies;
 mod customers;
+mod events;
 mod ledger;
 mod numbers;
 mod payments;

@@ -6,6 +6,7 @@
 
 mod calls;
 mod companies;
+mod events;
 mod payments;
 mod rates;
 mod sales;
@@ -22,8 +23,8 @@ use chrono::{DateTime, Duration, Utc};
 use vnum_core::PhoneNumber;
 
 use crate::ports::{
-    CarrierError, CarrierGateway, Clock, Email, MediaError, MediaStore, MediaUsage, Notifier,
-    NotifyError, ProvisioningRequest, ProvisioningTicket, SipEngine, SipEngineError,
+    CarrierError, CarrierGateway, Clock, MediaError, MediaStore, MediaUsage, Notifier, NotifyError,
+    ProvisioningRequest, ProvisioningTicket, SipEngine, SipEngineError,
 };
 
 pub use store::InMemoryStore;
@@ -65,10 +66,10 @@ impl Clock for ManualClock {
     }
 }
 
-/// A notifier that keeps every email in an outbox to read back.
+/// A notifier that keeps every event it was asked to email, to read back.
 #[derive(Clone, Debug, Default)]
 pub struct Outbox {
-    sent: Arc<Mutex<Vec<Email>>>,
+    sent: Arc<Mutex<Vec<crate::model::Event>>>,
 }
 
 impl Outbox {
@@ -78,17 +79,17 @@ impl Outbox {
         Self::default()
     }
 
-    /// Every email sent so far, oldest first.
+    /// Every event emailed so far, oldest first (an event emailed twice is here twice).
     #[must_use]
-    pub fn sent(&self) -> Vec<Email> {
+    pub fn sent(&self) -> Vec<crate::model::Event> {
         lock(&self.sent).clone()
     }
 }
 
 #[async_trait]
 impl Notifier for Outbox {
-    async fn send(&self, email: Email) -> Result<(), NotifyError> {
-        lock(&self.sent).push(email);
+    async fn notify(&self, event: &crate::model::Event) -> Result<(), NotifyError> {
+        lock(&self.sent).push(event.clone());
         Ok(())
     }
 }

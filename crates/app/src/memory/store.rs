@@ -49,6 +49,9 @@ pub(super) struct State {
     pub(super) call_references: BTreeMap<String, vnum_core::CallId>,
     pub(super) payments: BTreeMap<vnum_core::PaymentId, crate::model::PaymentRecord>,
     pub(super) rates: Vec<vnum_calls::Rate>,
+    pub(super) outbox: Vec<super::events::OutboxRow>,
+    pub(super) webhooks: BTreeMap<crate::model::WebhookId, crate::model::WebhookEndpoint>,
+    pub(super) deliveries: Vec<super::events::DeliveryRow>,
 }
 
 impl State {

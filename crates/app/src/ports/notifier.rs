@@ -1,17 +1,6 @@
 use async_trait::async_trait;
-use serde::{Deserialize, Serialize};
 
-/// An email to a customer: a connected number (R1.2), stock that arrived (R7.1), a
-/// balance that went negative (R10.4).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Email {
-    /// The recipient's address.
-    pub to: String,
-    /// One line.
-    pub subject: String,
-    /// Plain text.
-    pub body: String,
-}
+use crate::model::Event;
 
 /// The message could not be handed over.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -23,14 +12,17 @@ pub struct NotifyError {
     pub reason: String,
 }
 
-/// Sends emails to customers.
+/// Tells customers about events by email: a connected number (R1.2), stock that arrived
+/// (R7.1), a balance that went negative (R10.4), … The adapter writes the message from
+/// the event (its type and data) to the event's `email` address.
 #[async_trait]
 pub trait Notifier: Send + Sync {
-    /// Hands one email over for delivery.
+    /// Hands the email about `event` over for delivery. Called after the change the event
+    /// reports was committed, by the outbox's worker, possibly more than once for one event
+    /// (a retry after a failure or a crash): the event's id is the same every time.
     ///
     /// # Errors
-    /// [`NotifyError`] when the message could not be accepted for delivery. Use cases treat
-    /// a failed notification as non-fatal: the business change it reports is already
-    /// committed.
-    async fn send(&self, email: Email) -> Result<(), NotifyError>;
+    /// [`NotifyError`] when the message could not be accepted for delivery; the worker
+    /// tries again later, with backoff.
+    async fn notify(&self, event: &Event) -> Result<(), NotifyError>;
 }

@@ -21,6 +21,7 @@ use crate::model::{
     RenewalBatchOutcome, StockNumber, StockState,
 };
 
+pub use super::events::{Outbox, Webhooks};
 pub use super::payments::Payments;
 pub use super::rates::Rates;
 pub use super::sms::SmsAllocations;
@@ -118,11 +119,13 @@ pub enum Invariant {
     RateEffective,
     /// A unit of work commits only over the state it read (the in-memory store's serializability).
     ConcurrentTransaction,
+    /// One outbox event per id.
+    EventId,
 }
 
 impl Invariant {
     /// Every invariant.
-    pub const ALL: [Self; 21] = [
+    pub const ALL: [Self; 22] = [
         Self::CustomerEmail,
         Self::LedgerReference,
         Self::LedgerChargePeriod,
@@ -144,6 +147,7 @@ impl Invariant {
         Self::PaymentEvent,
         Self::RateEffective,
         Self::ConcurrentTransaction,
+        Self::EventId,
     ];
 
     /// Its name: the unique index that enforces it in a SQL store.
@@ -171,6 +175,7 @@ impl Invariant {
             Self::PaymentEvent => "payment_event",
             Self::RateEffective => "rate_effective",
             Self::ConcurrentTransaction => "concurrent_transaction",
+            Self::EventId => "outbox_event",
         }
     }
 }
@@ -224,6 +229,7 @@ pub trait Transaction:
     + Ledger
     + Numbers
     + Orders
+    + Outbox
     + Payments
     + Rates
     + Renewals
@@ -231,6 +237,7 @@ pub trait Transaction:
     + SmsAllocations
     + Trials
     + Waitlists
+    + Webhooks
     + Send
 {
     /// Makes every change of this unit of work durable, or none of them.

@@ -166,6 +166,14 @@ impl Vnum {
             }
             Err(e) => return Err(e.into()),
         };
+        super::events::record_credit(
+            &mut *tx,
+            entry.at,
+            customer.id,
+            entry.amount,
+            Some(reference),
+        )
+        .await?;
         let balance = tx.balance(customer.id).await?;
         tx.commit().await.map_err(|e| match e {
             StoreError::Conflict { .. } => Error::Conflict(

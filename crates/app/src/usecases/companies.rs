@@ -163,6 +163,14 @@ impl Vnum {
                 } => duplicate(),
                 other => other.into(),
             })?;
+        super::events::record_credit(
+            &mut *tx,
+            entry.at,
+            customer.id,
+            entry.amount,
+            entry.reference.clone(),
+        )
+        .await?;
         tx.commit().await.map_err(|e| match e {
             // A concurrent unit of work may have recorded the same transfer: never credit
             // twice, let the operator look again.

@@ -85,6 +85,10 @@ impl Vnum {
         decision: ReviewDecision,
     ) -> Result<Document, Error> {
         let now = self.ports.clock.now();
+        let (verdict, why) = match &decision {
+            ReviewDecision::Accept => ("approved", None),
+            ReviewDecision::Reject { reason } => ("rejected", Some(reason.trim().to_owned())),
+        };
         let event = match decision {
             ReviewDecision::Accept => ReviewEvent::Accept { at: now },
             ReviewDecision::Reject { reason } => ReviewEvent::Reject {
@@ -114,6 +118,20 @@ impl Vnum {
                 let state = number.state.clone().apply(NumberEvent::DocumentsAccepted)?;
                 ready.push(tx.update_number(NumberRecord { state, ..number }).await?);
             }
+        }
+        if let Some(owner) = tx.customer(customer).await? {
+            super::events::record(
+                &mut *tx,
+                now,
+                Some(owner.email),
+                crate::model::Notice::DocumentReviewed {
+                    customer,
+                    document_id: reviewed.id().get(),
+                    decision: verdict.to_owned(),
+                    reason: why,
+                },
+            )
+            .await?;
         }
         tx.commit().await?;
         for number in ready {

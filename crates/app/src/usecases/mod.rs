@@ -5,6 +5,7 @@ mod balance;
 mod companies;
 mod customers;
 mod documents;
+mod events;
 mod greetings;
 mod media;
 mod numbers;
@@ -19,12 +20,14 @@ mod sms;
 mod statistics;
 mod trials;
 mod waitlist;
+mod webhooks;
 
 pub use auth::{IssuedApiKey, MAX_KEY_NAME_CHARS, NewApiKey, token_sha256};
 pub use balance::{BalanceView, PaymentMethod, ServiceState, TopUp, TopUpReceipt};
 pub use companies::ClosingDocuments;
 pub use customers::RegisterCustomer;
 pub use documents::{MAX_DOCUMENT_BYTES, ReviewDecision};
+pub use events::{DELIVERY_LEASE, EVENT_BATCH, EventDelivery, WEBHOOK_BATCH, event_retry_delay};
 pub use greetings::{MAX_GREETING_BYTES, UploadedGreeting};
 pub use numbers::{CarrierReceipt, Deletion, NumberView};
 pub use offers::AlternativeOffer;
@@ -38,6 +41,10 @@ pub use statistics::{
 };
 pub use trials::TrialOutcome;
 pub use waitlist::RestockOutcome;
+pub use webhooks::{
+    MAX_WEBHOOK_URL_CHARS, RegisterWebhook, RegisteredWebhook, WebhookOwner, WebhookRun,
+    check_webhook_url, webhook_retry_delay,
+};
 
 /// Logs the failure of a port call whose change is committed already: an email, a push to
 /// the SIP engine, a release to the carrier. The use case answers with what it did; the

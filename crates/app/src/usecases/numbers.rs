@@ -4,9 +4,11 @@ use vnum_calls::{CallsError, ForwardingPlan, ForwardingTarget};
 use vnum_core::{CustomerId, Money, NumberId, PhoneNumber};
 use vnum_lifecycle::{CarrierOutcome, NumberEvent, NumberState, OutcomeFit, ReadyBy};
 
-use crate::model::{Billing, EntryKind, NewLedgerEntry, NumberRecord, OrderRecord, StockState};
+use crate::model::{
+    Billing, EntryKind, NewLedgerEntry, Notice, NumberRecord, OrderRecord, StockState,
+};
 use crate::ports::{
-    CarrierError, Email, ProvisioningRequest, ProvisioningTicket, StoreError, Transaction,
+    CarrierError, ProvisioningRequest, ProvisioningTicket, StoreError, Transaction,
 };
 use crate::{Error, Vnum};
 
@@ -165,20 +167,19 @@ impl Vnum {
             .await?
             .ok_or_else(|| Error::not_found("customer", number.customer))?;
         let updated = tx.update_number(NumberRecord { state, ..number }).await?;
+        super::events::record(
+            &mut *tx,
+            now,
+            Some(customer.email),
+            Notice::ProvisioningFailed {
+                customer: customer.id,
+                number_id: id.get(),
+                reason: reason.to_owned(),
+                refund: refund.filter(|r| !r.is_zero()).map(Into::into),
+            },
+        )
+        .await?;
         tx.commit().await?;
-        let email = Email {
-            to: customer.email,
-            subject: "A number you ordered cannot be provided".into(),
-            body: format!(
-                "The carrier could not provide number {id} of your order ({reason}). {} went \
-                 back to your balance (R1.D3).",
-                refund.map_or_else(|| "Nothing".to_owned(), |r| r.to_string())
-            ),
-        };
-        super::logged(
-            self.ports.notifier.send(email).await,
-            "the email about a number not provided",
-        );
         Ok(updated)
     }
 
@@ -344,25 +345,22 @@ impl Vnum {
                 }
                 other => other.into(),
             })?;
-        let customer = tx.customer(updated.customer).await?;
-        tx.commit().await?;
-        if let Some(customer) = customer {
-            let email = Email {
-                to: customer.email,
-                subject: format!("Your number {e164} is connected"),
-                body: format!(
-                    "Your new number {e164} is connected and ready for calls. It is charged \
-                     on day {} of every month; the first {} are paid until {}.",
-                    updated.billing.as_ref().map_or(0, |b| b.anchor_day.get()),
-                    updated.first_term,
-                    first.last_day(),
-                ),
-            };
-            super::logged(
-                self.ports.notifier.send(email).await,
-                "the connection email",
-            );
+        if let Some(customer) = tx.customer(updated.customer).await? {
+            super::events::record(
+                &mut *tx,
+                now,
+                Some(customer.email),
+                Notice::NumberConnected {
+                    customer: customer.id,
+                    number_id: id.get(),
+                    number: e164.to_string(),
+                    charge_day: updated.billing.as_ref().map_or(0, |b| b.anchor_day.get()),
+                    paid_until: first.last_day(),
+                },
+            )
+            .await?;
         }
+        tx.commit().await?;
         super::logged(
             self.ports.sip.routing_changed(&e164).await,
             "telling the SIP engine the routing changed",

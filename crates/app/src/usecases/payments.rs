@@ -226,6 +226,16 @@ impl Vnum {
             provider_event: Some(notification.event_id.clone()),
             ..payment
         };
+        if let Ok(Some(credit)) = &entry {
+            super::events::record_credit(
+                &mut *tx,
+                now,
+                credit.customer,
+                credit.amount,
+                credit.reference.clone(),
+            )
+            .await?;
+        }
         let written = match entry {
             Ok(entry) => tx.settle_payment(&settled).await.map(|()| entry),
             Err(e) => Err(e),

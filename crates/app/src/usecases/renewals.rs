@@ -2,9 +2,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use vnum_core::CustomerId;
 
+use crate::model::Notice;
 use crate::model::RenewalBatch;
-use crate::ports::Email;
-use crate::{BalanceView, ServiceState};
 use crate::{Error, Vnum};
 
 /// What a renewal run did (R10.2, R10.D4).
@@ -30,7 +29,7 @@ impl Vnum {
     /// be (R10.3). The run is idempotent (R10.D4): run again, or after a crash in the middle,
     /// it charges each number at most once per period, because storage refuses a second
     /// charge and a charged number's `paid_through` has moved past the day. A customer whose
-    /// balance went negative is told by email that the numbers are suspended until the debt
+    /// balance went negative is told (an `account.suspended` event in the batch's unit of work) that the numbers are suspended until the debt
     /// is paid (R10.4).
     ///
     /// # Errors
@@ -48,9 +47,6 @@ impl Vnum {
         for day in first.iter_days().take_while(|d| *d <= today) {
             self.renew_day(day, now, &mut report).await?;
             report.days.push(day);
-        }
-        for customer in &report.suspended {
-            self.tell_suspended(*customer).await;
         }
         Ok(report)
     }
@@ -73,6 +69,21 @@ impl Vnum {
             if done {
                 tx.set_last_renewal_day(day).await?;
             }
+            for customer in &outcome.newly_negative {
+                let balance = tx.balance(*customer).await?;
+                if let Some(found) = tx.customer(*customer).await? {
+                    super::events::record(
+                        &mut *tx,
+                        now,
+                        Some(found.email),
+                        Notice::AccountSuspended {
+                            customer: *customer,
+                            balance: balance.into(),
+                        },
+                    )
+                    .await?;
+                }
+            }
             tx.commit().await?;
             report.batches += 1;
             report.charged += outcome.charged;
@@ -85,43 +96,5 @@ impl Vnum {
                 return Ok(());
             }
         }
-    }
-
-    async fn tell_suspended(&self, customer: CustomerId) {
-        let read = async {
-            let mut tx = self.ports.store.read().await?;
-            let balance = tx.balance(customer).await?;
-            let customer = tx.customer(customer).await?;
-            Ok::<_, crate::ports::StoreError>(customer.map(|c| (c, balance)))
-        };
-        let (customer, balance) = match read.await {
-            Ok(Some(found)) => found,
-            Ok(None) => return,
-            Err(error) => {
-                tracing::warn!(%error, %customer, "the suspension email was not sent");
-                return;
-            }
-        };
-        let view = BalanceView {
-            customer: customer.id,
-            balance,
-            service: ServiceState::of_balance(balance),
-        };
-        let email = Email {
-            to: customer.email,
-            subject: "Your numbers are suspended: the balance is negative".into(),
-            body: format!(
-                "The monthly fees were charged and your balance is now {}. Your numbers stay \
-                 yours, but they receive no calls and no SMS until the balance is zero or \
-                 above again (R10.4). Top up to restore service; your charge days do not \
-                 change (R10.5).",
-                view.balance
-            ),
-        };
-        // The charge is committed; a failed email does not undo it.
-        super::logged(
-            self.ports.notifier.send(email).await,
-            "the suspension email",
-        );
     }
 }

@@ -142,6 +142,21 @@ impl Vnum {
                 StoreError::Stale { .. } => Error::from(SmsError::SecondMessage { id: used.id() }),
                 other => other.into(),
             })?;
+        if let Some(owner) = tx.customer(customer).await? {
+            super::events::record(
+                &mut *tx,
+                now,
+                Some(owner.email),
+                crate::model::Notice::SmsReceived {
+                    customer,
+                    allocation_id: used.id().get(),
+                    number: used.number().to_string(),
+                    service: used.service().to_string(),
+                    text: text.to_owned(),
+                },
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(stored)
     }

@@ -145,7 +145,22 @@ impl Vnum {
                 Ok(()) | Err(StoreError::Stale { .. }) => {}
                 Err(other) => return Err(other.into()),
             }
-            ended.push(tx.mark_trial_returned(record.trial.id(), now).await?);
+            let returned = tx.mark_trial_returned(record.trial.id(), now).await?;
+            let customer = returned.trial.customer();
+            if let Some(owner) = tx.customer(customer).await? {
+                super::events::record(
+                    &mut *tx,
+                    now,
+                    Some(owner.email),
+                    crate::model::Notice::TrialEnded {
+                        customer,
+                        trial_id: returned.trial.id().get(),
+                        number: returned.trial.number().to_string(),
+                    },
+                )
+                .await?;
+            }
+            ended.push(returned);
         }
         tx.commit().await?;
         // Calls after the hour are rejected (R8.D1).

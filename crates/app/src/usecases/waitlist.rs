@@ -4,8 +4,9 @@ use serde::{Deserialize, Serialize};
 use vnum_core::{CountryCode, CustomerId, OfferId, PhoneNumber, WaitlistEntryId};
 use vnum_lifecycle::{City, NumberKind, Offer, WaitlistEntry, WaitlistError, Wanted};
 
+use crate::model::Notice;
 use crate::ports::Invariant;
-use crate::ports::{Email, StoreError};
+use crate::ports::StoreError;
 use crate::{Error, Vnum};
 
 /// What a restock did.
@@ -20,9 +21,6 @@ pub struct RestockOutcome {
     /// The entries fulfilled by this restock, oldest first: their customers were notified
     /// (R7.1).
     pub fulfilled: Vec<WaitlistEntry>,
-    /// Fulfilled entries whose email could not be handed over. The restock stands; support
-    /// can tell these customers by hand.
-    pub undelivered: Vec<WaitlistEntryId>,
 }
 
 fn waitlist_error(error: WaitlistError) -> Error {
@@ -103,8 +101,9 @@ impl Vnum {
     /// Adds `numbers` to the stock of offer `offer`, puts the offer on sale if it was not
     /// (R7.2), and emails every customer waiting for such numbers, oldest wish first
     /// (R7.1); their entries are fulfilled in the same unit of work, so nobody is emailed
-    /// twice. Emails go out after the commit: one that fails does not undo the restock and
-    /// is reported in [`RestockOutcome::undelivered`].
+    /// twice. Each email is a `waitlist.restocked` event of the same unit of work, sent by
+    /// the outbox after the commit: one that fails is tried again and never undoes the
+    /// restock.
     ///
     /// # Errors
     /// [`Error::NotFound`] for an unknown offer; [`Error::Invalid`] for no numbers or a
@@ -152,42 +151,33 @@ impl Vnum {
             .map(|e| e.id())
             .collect();
         let mut fulfilled = Vec::with_capacity(due.len());
-        let mut emails = Vec::with_capacity(due.len());
         for id in due {
             let entry = waitlist.fulfil(id, now).map_err(waitlist_error)?.clone();
             let customer = tx
                 .customer(entry.customer())
                 .await?
                 .ok_or_else(|| Error::not_found("customer", entry.customer()))?;
-            emails.push((
-                id,
-                Email {
-                    to: customer.email,
-                    subject: format!("{} are on sale again", entry.wanted()),
-                    body: format!(
-                        "You asked to be told when {} go on sale. Offer {} has numbers in \
-                         stock now; whoever orders first gets them.",
-                        entry.wanted(),
-                        stocked.id()
-                    ),
+            super::events::record(
+                &mut *tx,
+                now,
+                Some(customer.email),
+                Notice::WaitlistRestocked {
+                    customer: customer.id,
+                    entry_id: id.get(),
+                    wanted: entry.wanted().to_string(),
+                    offer_id: stocked.id().get(),
                 },
-            ));
+            )
+            .await?;
             fulfilled.push(entry);
         }
         tx.save_waitlist(country, &waitlist).await.map_err(closed)?;
         tx.commit().await?;
-        let mut undelivered = Vec::new();
-        for (id, email) in emails {
-            if self.ports.notifier.send(email).await.is_err() {
-                undelivered.push(id);
-            }
-        }
         Ok(RestockOutcome {
             offer: stocked,
             added: numbers,
             listed_now,
             fulfilled,
-            undelivered,
         })
     }
 
