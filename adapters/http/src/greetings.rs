@@ -13,7 +13,7 @@ use vnum_core::GreetingId;
 use crate::Tag;
 use crate::auth::Caller;
 use crate::money::MoneyBody;
-use crate::problem::{ApiResult, Problem};
+use crate::problem::{ApiResult, Problem, named_in_body};
 use crate::text::Text;
 use crate::wire::number::{GreetingBody, NumberBody, ids};
 
@@ -191,15 +191,18 @@ impl GreetingsApi {
     ) -> ApiResult<Json<NumberBody>> {
         let (customer, number) = ids(id.0, number_id.0);
         caller.may_access(customer)?;
-        let record = self
-            .vnum
-            .set_greeting(
-                customer,
-                number,
-                body.0.selected.map(GreetingId),
-                body.0.enabled,
-            )
-            .await?;
+        let record = named_in_body(
+            self.vnum
+                .set_greeting(
+                    customer,
+                    number,
+                    body.0.selected.map(GreetingId),
+                    body.0.enabled,
+                )
+                .await,
+            "greeting",
+            "selected",
+        )?;
         Ok(Json(record.into()))
     }
 

@@ -30,7 +30,6 @@ mod keys;
 mod limit;
 mod links;
 mod money;
-mod nulls;
 mod numbers;
 mod offers;
 mod operations;
@@ -43,6 +42,7 @@ mod problem;
 mod rate;
 mod rates;
 mod refusals;
+mod shape;
 mod signature;
 mod sip_accounts;
 mod sms;
@@ -427,7 +427,7 @@ pub fn api_with(vnum: Vnum, options: Options) -> impl Endpoint<Output = Response
         .nest("/", service)
         .at("/openapi.json", spec)
         .nest("/docs", docs)
-        .with(nulls::NoNulls::from_document(&document_value))
+        .with(shape::ShapeCheck::from_document(&document_value))
         .with(body_limits())
         .with(rate::RateLimit::new(vnum.clone(), rate_limits))
         .data(vnum)

@@ -20,7 +20,7 @@ use crate::codes::{Country, E164, Term};
 use crate::money::MoneyBody;
 use crate::page;
 use crate::payload::Serialized;
-use crate::problem::{ApiResult, Problem, field_problem};
+use crate::problem::{ApiResult, Problem, field_problem, named_in_body};
 use crate::text::Text;
 use crate::wire::document::DocKind;
 use crate::wire::offer::{Kind, LineBody, QuoteBody};
@@ -454,7 +454,7 @@ impl OffersApi {
             .into_iter()
             .map(LineBody::into_request)
             .collect::<ApiResult<Vec<_>>>()?;
-        let quote = self.vnum.quote(customer, &lines).await?;
+        let quote = named_in_body(self.vnum.quote(customer, &lines).await, "offer", "lines")?;
         Ok(Serialized((&quote).into()))
     }
 

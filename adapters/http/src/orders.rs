@@ -11,7 +11,7 @@ use vnum_core::CustomerId;
 use crate::Tag;
 use crate::auth::Caller;
 use crate::money::MoneyBody;
-use crate::problem::ApiResult;
+use crate::problem::{ApiResult, named_in_body};
 use crate::wire::number::{EndUserKind, NumberBody};
 use crate::wire::offer::{LineBody, QuoteBody};
 
@@ -165,15 +165,18 @@ impl OrdersApi {
             .into_iter()
             .map(LineBody::into_request)
             .collect::<ApiResult<Vec<_>>>()?;
-        let placed = self
-            .vnum
-            .place_order(PlaceOrder {
-                customer,
-                lines,
-                end_user: body.0.end_user.into(),
-                idempotency_key: idempotency_key.0,
-            })
-            .await?;
+        let placed = named_in_body(
+            self.vnum
+                .place_order(PlaceOrder {
+                    customer,
+                    lines,
+                    end_user: body.0.end_user.into(),
+                    idempotency_key: idempotency_key.0,
+                })
+                .await,
+            "offer",
+            "lines",
+        )?;
         Ok(if placed.replayed {
             Placed::Replayed(Json(placed.into()))
         } else {

@@ -134,6 +134,23 @@ impl Problem {
     }
 }
 
+/// `result` of an operation whose body names a `what` by its id (an order's `offer`, a
+/// presented `number`): that one missing is a 422 naming `field`, since 404 is for the
+/// resource of the path (a client, or a test, that just created the customer of the path
+/// must not read "not found" as the customer gone).
+///
+/// # Errors
+/// The error of `result`, as [`Problem`]: a missing `what` as 422.
+pub(crate) fn named_in_body<T>(result: Result<T, Error>, what: &str, field: &str) -> ApiResult<T> {
+    result.map_err(|error| match error {
+        Error::NotFound { what: missing, id } if missing == what => Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("`{field}` names {what} {id}, which does not exist"),
+        ),
+        other => other.into(),
+    })
+}
+
 /// How each application error answers:
 ///
 /// | error | status |

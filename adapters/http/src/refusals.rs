@@ -92,8 +92,8 @@ pub(crate) const REFUSALS: &[(&str, &[(u16, &str)])] = &[
         "quote",
         &[(
             422,
-            "An operator does not name the customer, or a line names an offer in another \
-             currency than the customer's.",
+            "An operator does not name the customer, or a line names an offer that does not \
+             exist or is in another currency than the customer's.",
         )],
     ),
     (
@@ -142,8 +142,8 @@ pub(crate) const REFUSALS: &[(&str, &[(u16, &str)])] = &[
         "allocate_sms_number",
         &[(
             422,
-            "The offer does not sell one-shot SMS numbers, or the service was given a number \
-             of the offer before (R9).",
+            "The offer does not exist or does not sell one-shot SMS numbers, or the service \
+             was given a number of the offer before (R9).",
         )],
     ),
     (
@@ -152,6 +152,20 @@ pub(crate) const REFUSALS: &[(&str, &[(u16, &str)])] = &[
             422,
             "A report of the batch has no `call_id`: a batch sent again must count each call \
              once.",
+        )],
+    ),
+    (
+        "set_presented_number",
+        &[(
+            422,
+            "`number` names a number that does not exist or is not the customer's (R6).",
+        )],
+    ),
+    (
+        "set_greeting",
+        &[(
+            422,
+            "`selected` names a greeting that was not uploaded for this number (R13.1).",
         )],
     ),
     (
@@ -211,9 +225,9 @@ pub(crate) const REFUSALS: &[(&str, &[(u16, &str)])] = &[
             ),
             (
                 422,
-                "A line names an offer not on sale (R7.2) or in another currency, a landline \
-                 offer without a city (R1.2), or the documents the offer asks for are \
-                 missing (R3).",
+                "A line names an offer that does not exist, is not on sale (R7.2) or is in \
+                 another currency, a landline offer without a city (R1.2), or the documents \
+                 the offer asks for are missing (R3).",
             ),
         ],
     ),

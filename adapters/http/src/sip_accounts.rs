@@ -11,7 +11,7 @@ use vnum_core::{CustomerId, NumberId, SipAccountId};
 use crate::Tag;
 use crate::auth::Caller;
 use crate::page;
-use crate::problem::ApiResult;
+use crate::problem::{ApiResult, named_in_body};
 
 /// SIP accounts.
 pub(crate) struct SipAccountsApi {
@@ -219,10 +219,13 @@ impl SipAccountsApi {
     ) -> ApiResult<Json<SipAccount>> {
         let id = CustomerId(id.0);
         caller.may_access(id)?;
-        let record = self
-            .vnum
-            .set_presented_number(id, SipAccountId(account_id.0), body.0.number.map(NumberId))
-            .await?;
+        let record = named_in_body(
+            self.vnum
+                .set_presented_number(id, SipAccountId(account_id.0), body.0.number.map(NumberId))
+                .await,
+            "number",
+            "number",
+        )?;
         Ok(Json(record.into()))
     }
 }

@@ -10,7 +10,7 @@ use vnum_core::{CustomerId, OfferId};
 use crate::Tag;
 use crate::auth::Caller;
 use crate::page;
-use crate::problem::ApiResult;
+use crate::problem::{ApiResult, named_in_body};
 use crate::wire::sms::SmsAllocation;
 
 /// One-shot SMS numbers.
@@ -63,10 +63,13 @@ impl SmsApi {
     ) -> ApiResult<Allocated> {
         let id = CustomerId(id.0);
         caller.may_access(id)?;
-        let record = self
-            .vnum
-            .allocate_sms_number(id, &body.0.service, OfferId(body.0.offer))
-            .await?;
+        let record = named_in_body(
+            self.vnum
+                .allocate_sms_number(id, &body.0.service, OfferId(body.0.offer))
+                .await,
+            "offer",
+            "offer",
+        )?;
         Ok(Allocated::Created(Json(record.into())))
     }
 

@@ -1,11 +1,13 @@
-//! JSON request bodies without `null`: a field that may be left out is left out.
+//! Requests checked against the shapes the OpenAPI document gives them, where poem-openapi
+//! reads more than the document allows.
 //!
-//! No schema of a request body in the OpenAPI document is `nullable`, so a body with a
-//! `null` anywhere is off its schema. poem-openapi reads `null` in an optional field as the
-//! field left out; clients generated from the document would then send what the document
-//! forbids and have it accepted, and a field that later becomes nullable would change the
-//! meaning of requests already sent. [`NoNulls`] refuses such a body with 400 naming the
-//! field, before the operation runs.
+//! No schema of a request body in the document is `nullable`, so a body with a `null` at a
+//! field its schema names is off its schema; poem-openapi would read it as the field left
+//! out, and a client generated from the document would send what the document forbids and
+//! have it accepted. poem-openapi also reads a number or a boolean as the text of a string
+//! field, and answers a value off an enum without naming the values allowed. [`ShapeCheck`]
+//! refuses all three with 400 naming the field (and the values of an enum), before the
+//! operation runs: in a JSON body, and for an enum, in the query string.
 
 use std::sync::Arc;
 
@@ -17,23 +19,25 @@ use serde_json::{Map, Value};
 use crate::problem::Problem;
 
 /// Refuses a JSON request body holding `null` where its schema names a field (or an item
-/// of a list the schema describes), or a number or boolean where it names a string (which
-/// poem-openapi would read as its text), with 400. Fields the schema does not name are the
+/// of a list the schema describes), a number or boolean where it names a string (which
+/// poem-openapi would read as its text), or a string off the field's `enum`, with 400
+/// naming the field (and, for an enum, the values allowed). Fields the schema does not name are the
 /// operation's to refuse or ignore; bodies that are not JSON, or not well formed, go on to
 /// the operation, which answers them as it does.
 #[derive(Clone, Debug)]
-pub(crate) struct NoNulls {
+pub(crate) struct ShapeCheck {
     routes: Arc<[BodyRoute]>,
     schemas: Arc<Map<String, Value>>,
 }
 
-/// An operation that takes a JSON body: its method, its path (`{name}` segments match any
-/// one segment) and the schema of its body.
+/// An operation with something to check: its method, its path (`{name}` segments match
+/// any one segment), the schema of its JSON body and its query parameters that are enums.
 #[derive(Debug)]
 struct BodyRoute {
     method: Method,
     segments: Vec<String>,
-    schema: Value,
+    schema: Option<Value>,
+    queries: Vec<(String, Vec<String>)>,
 }
 
 impl BodyRoute {
@@ -49,7 +53,7 @@ impl BodyRoute {
     }
 }
 
-impl NoNulls {
+impl ShapeCheck {
     /// The operations of an OpenAPI `document` that take a JSON body, with their schemas.
     pub(crate) fn from_document(document: &Value) -> Self {
         let mut routes = Vec::new();
@@ -71,7 +75,20 @@ impl NoNulls {
                         .then(|| body.get("schema").cloned())
                         .flatten()
                 });
-                if let Some(schema) = schema {
+                let queries: Vec<(String, Vec<String>)> = operation
+                    .get("parameters")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter(|parameter| parameter.get("in") == Some(&Value::from("query")))
+                    .filter_map(|parameter| {
+                        let name = parameter.get("name")?.as_str()?.to_owned();
+                        let schema = parameter.get("schema")?;
+                        let values = enum_values(document, schema)?;
+                        Some((name, values))
+                    })
+                    .collect();
+                if schema.is_some() || !queries.is_empty() {
                     routes.push(BodyRoute {
                         method,
                         segments: path
@@ -80,6 +97,7 @@ impl NoNulls {
                             .map(str::to_owned)
                             .collect(),
                         schema,
+                        queries,
                     });
                 }
             }
@@ -95,12 +113,16 @@ impl NoNulls {
         }
     }
 
+    /// What there is to check of `method` on `path`.
+    fn route_for(&self, method: &Method, path: &str) -> Option<&BodyRoute> {
+        self.routes.iter().find(|route| route.matches(method, path))
+    }
+
     /// The schema of the JSON body of `method` on `path`, if it takes one.
+    #[cfg(test)]
     fn schema_for(&self, method: &Method, path: &str) -> Option<&Value> {
-        self.routes
-            .iter()
-            .find(|route| route.matches(method, path))
-            .map(|route| &route.schema)
+        self.route_for(method, path)
+            .and_then(|route| route.schema.as_ref())
     }
 
     /// The schema `schema` names: itself, or the component its `$ref` points at.
@@ -200,27 +222,87 @@ impl NoNulls {
                 self.first_off_shape(value, field)
                     .map(|(rest, off)| (format!("{name}{}", dotted(&rest)), off))
             }),
-            Value::String(_) => None,
+            Value::String(text) => {
+                let parts = self.parts(schema);
+                let allowed = parts
+                    .iter()
+                    .find_map(|part| part.get("enum").and_then(Value::as_array))?;
+                // A long list (currencies, countries) is left to its type, whose problem
+                // says what is expected in a sentence rather than in 200 codes.
+                if allowed.len() > MAX_LISTED
+                    || allowed.iter().any(|value| value.as_str() == Some(text))
+                {
+                    return None;
+                }
+                let names: Vec<&str> = allowed.iter().filter_map(Value::as_str).collect();
+                Some((
+                    String::new(),
+                    Off::NotOneOf {
+                        given: text.clone(),
+                        allowed: names.join(", "),
+                    },
+                ))
+            }
         }
     }
 }
 
-impl<E: Endpoint> Middleware<E> for NoNulls {
-    type Output = NoNullsEndpoint<E>;
+impl<E: Endpoint> Middleware<E> for ShapeCheck {
+    type Output = ShapeCheckEndpoint<E>;
 
     fn transform(&self, inner: E) -> Self::Output {
-        NoNullsEndpoint {
+        ShapeCheckEndpoint {
             inner,
-            nulls: self.clone(),
+            check: self.clone(),
         }
     }
 }
 
-/// The endpoint [`NoNulls`] wraps.
+/// The endpoint [`ShapeCheck`] wraps.
 #[derive(Debug)]
-pub(crate) struct NoNullsEndpoint<E> {
+pub(crate) struct ShapeCheckEndpoint<E> {
     inner: E,
-    nulls: NoNulls,
+    check: ShapeCheck,
+}
+
+/// The values of `schema`'s `enum` (or of the component its `$ref` names).
+fn enum_values(document: &Value, schema: &Value) -> Option<Vec<String>> {
+    let schema = match schema.get("$ref").and_then(Value::as_str) {
+        Some(reference) => document.pointer(reference.strip_prefix('#')?)?,
+        None => schema,
+    };
+    let values = schema.get("enum")?.as_array()?;
+    // An integer enum (a prepaid term's months) is written in the query as its digits.
+    Some(
+        values
+            .iter()
+            .filter_map(|value| match value {
+                Value::String(text) => Some(text.clone()),
+                Value::Number(number) => Some(number.to_string()),
+                _ => None,
+            })
+            .collect(),
+    )
+}
+
+/// The first query parameter of `req` whose value is off its enum, as a problem.
+fn query_off_enum(req: &Request, queries: &[(String, Vec<String>)]) -> Option<Problem> {
+    if queries.is_empty() {
+        return None;
+    }
+    let given: Vec<(String, String)> = req.params().unwrap_or_default();
+    given.iter().find_map(|(name, value)| {
+        let (_, allowed) = queries.iter().find(|(query, _)| query == name)?;
+        (!allowed.contains(value)).then(|| {
+            Problem::new(
+                StatusCode::BAD_REQUEST,
+                format!(
+                    "`{name}` is {value:?}: expected one of {}",
+                    allowed.join(", ")
+                ),
+            )
+        })
+    })
 }
 
 /// True for `application/json` and `application/…+json` (a problem body, say).
@@ -236,13 +318,23 @@ fn is_json(req: &Request) -> bool {
         })
 }
 
+/// The longest enum whose values a problem lists.
+const MAX_LISTED: usize = 20;
+
 /// What is wrong with a value off its schema's type.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 enum Off {
     /// `null` where the schema is not nullable.
     Null,
     /// A number or a boolean where the schema is a string's.
     NotAString,
+    /// A string that is none of the values of the schema's `enum`.
+    NotOneOf {
+        /// The string sent.
+        given: String,
+        /// The values allowed, in the schema's order, comma separated.
+        allowed: String,
+    },
 }
 
 /// `rest` of a path joined to the part before it: `.name`, or `[0]` as it is.
@@ -254,29 +346,41 @@ fn dotted(rest: &str) -> String {
     }
 }
 
-impl<E: Endpoint> Endpoint for NoNullsEndpoint<E> {
+impl<E: Endpoint> Endpoint for ShapeCheckEndpoint<E> {
     type Output = Response;
 
     async fn call(&self, mut req: Request) -> Result<Response> {
-        let schema = is_json(&req)
-            .then(|| self.nulls.schema_for(req.method(), req.uri().path()))
-            .flatten();
+        let route = self.check.route_for(req.method(), req.uri().path());
+        if let Some(problem) = route.and_then(|route| query_off_enum(&req, &route.queries)) {
+            return Ok(problem.into_response());
+        }
+        let schema = route
+            .and_then(|route| route.schema.as_ref())
+            .filter(|_| is_json(&req));
         if let Some(schema) = schema {
             let bytes = req.take_body().into_bytes().await?;
             if let Ok(value) = serde_json::from_slice::<Value>(&bytes)
-                && let Some((path, off)) = self.nulls.first_off_shape(&value, schema)
+                && let Some((path, off)) = self.check.first_off_shape(&value, schema)
             {
-                let detail = match (path.is_empty(), off) {
-                    (true, _) => {
+                let subject = if path.is_empty() {
+                    "the request body".to_owned()
+                } else {
+                    format!("`{path}`")
+                };
+                let detail = match off {
+                    Off::Null if path.is_empty() => {
                         "the request body is null: expected the JSON object of the operation"
                             .to_owned()
                     }
-                    (false, Off::Null) => format!(
-                        "`{path}` is null: leave out a field that has no value (no field of \
-                         a request is nullable)"
+                    Off::Null => format!(
+                        "{subject} is null: leave out a field that has no value (no field of a \
+                         request is nullable)"
                     ),
-                    (false, Off::NotAString) => {
-                        format!("`{path}` is a JSON number or boolean: expected a string (\"…\")")
+                    Off::NotAString => {
+                        format!("{subject} is a JSON number or boolean: expected a string (\"…\")")
+                    }
+                    Off::NotOneOf { given, allowed } => {
+                        format!("{subject} is {given:?}: expected one of {allowed}")
                     }
                 };
                 return Ok(Problem::new(StatusCode::BAD_REQUEST, detail).into_response());
@@ -295,23 +399,30 @@ mod tests {
 
     fn document() -> Value {
         json!({
-            "paths": {"/v1/customers/{id}/orders": {"post": {"requestBody": {"content": {
-                "application/json; charset=utf-8": {"schema": {"$ref": "#/components/schemas/NewOrder"}}
-            }}}}},
+            "paths": {
+                "/v1/customers/{id}/orders": {"post": {"requestBody": {"content": {
+                    "application/json; charset=utf-8": {"schema": {"$ref": "#/components/schemas/NewOrder"}}
+                }}}},
+                "/v1/route": {"get": {"parameters": [
+                    {"name": "format", "in": "query", "schema": {"$ref": "#/components/schemas/Kind"}}
+                ]}}
+            },
             "components": {"schemas": {
                 "NewOrder": {"type": "object", "properties": {
                     "lines": {"type": "array", "items": {"$ref": "#/components/schemas/Line"}},
                     "note": {"type": "string", "nullable": true},
+                    "kind": {"$ref": "#/components/schemas/Kind"},
                     "per_country": {"type": "object", "additionalProperties": {"type": "string"}}
                 }},
-                "Line": {"type": "object", "properties": {"offer": {"type": "integer"}}}
+                "Line": {"type": "object", "properties": {"offer": {"type": "integer"}}},
+                "Kind": {"type": "string", "enum": ["person", "company"]}
             }}
         })
     }
 
     #[test]
     fn a_null_the_schema_describes_is_named_by_its_path_and_others_are_left_alone() {
-        let nulls = NoNulls::from_document(&document());
+        let nulls = ShapeCheck::from_document(&document());
         let schema = nulls
             .schema_for(&Method::POST, "/v1/customers/7/orders")
             .cloned()
@@ -335,6 +446,17 @@ mod tests {
         );
         assert_eq!(off(json!({"lines": [{"offer": 1}]})), None);
         assert_eq!(
+            off(json!({"kind": "robot"})),
+            Some((
+                "kind".to_owned(),
+                Off::NotOneOf {
+                    given: "robot".to_owned(),
+                    allowed: "person, company".to_owned()
+                }
+            ))
+        );
+        assert_eq!(off(json!({"kind": "company"})), None);
+        assert_eq!(
             first(json!({"unknown": null, "x": [null]})),
             None,
             "not described"
@@ -348,6 +470,16 @@ mod tests {
             nulls
                 .schema_for(&Method::POST, "/v1/customers//orders")
                 .is_none()
+        );
+        let route = nulls.route_for(&Method::GET, "/v1/route").unwrap();
+        let request = |uri: &str| Request::builder().uri(uri.parse().unwrap()).finish();
+        assert!(query_off_enum(&request("/v1/route?format=person"), &route.queries).is_none());
+        assert!(query_off_enum(&request("/v1/route"), &route.queries).is_none());
+        let problem = query_off_enum(&request("/v1/route?format=robot"), &route.queries).unwrap();
+        assert_eq!(problem.status, 400);
+        assert_eq!(
+            problem.detail,
+            "`format` is \"robot\": expected one of person, company"
         );
     }
 }
