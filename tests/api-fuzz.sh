@@ -50,6 +50,7 @@ fi
 DATA="$(mktemp -d)"
 DATABASE_URL="sqlite://${DATA}/fuzz.sqlite?mode=rwc" VNUM_LISTEN="127.0.0.1:${PORT}" \
     VNUM_SELF_REGISTRATION=true VNUM_PAYMENT_WEBHOOK_SECRET="api-fuzz-webhook-secret" \
+    VNUM_CARRIER_SECRET="api-fuzz-carrier-secret" \
     VNUM_RATE_LIMIT_PER_MINUTE=0 VNUM_ANONYMOUS_RATE_LIMIT_PER_MINUTE=0 \
     RUST_LOG=warn "$SERVER" >"${DATA}/server.log" 2>&1 &
 PID=$!

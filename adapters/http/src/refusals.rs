@@ -127,11 +127,21 @@ pub(crate) const REFUSALS: &[(&str, &[(u16, &str)])] = &[
         )],
     ),
     (
+        "register_webhook",
+        &[(
+            422,
+            "The URL is not an http(s) URL of a public host (loopback, private and local \
+             targets are refused unless the provider allows them), an event type is unknown, \
+             or the owner has as many endpoints as allowed.",
+        )],
+    ),
+    (
         "upload_greeting",
         &[(
             422,
-            "The file is not a WAV of PCM, 8 kHz, 16-bit, mono (R13.2), or the customer's \
-             quota of files is used up.",
+            "The file is not a WAV of PCM, 8 kHz, 16-bit, mono (R13.2, R13.D1), it was to be \
+             converted and is no audio a converter reads or plays longer than 5 minutes \
+             (R13.D2), or the customer's quota of files is used up.",
         )],
     ),
     (

@@ -232,6 +232,7 @@ impl WebhooksApi {
         &self,
         caller: Caller,
         /// At most this many events (1 to 500, 100 unless asked).
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
         limit: Query<Option<u32>>,
         /// The `next` of the previous page: events after this one.
         after: Query<Option<String>>,
@@ -322,6 +323,7 @@ impl WebhooksApi {
         caller: Caller,
         id: Path<i64>,
         /// At most this many deliveries (1 to 500, 100 unless asked).
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
         limit: Query<Option<u32>>,
     ) -> ApiResult<Json<Vec<DeliveryBody>>> {
         let owner = owner(&caller)?;

@@ -140,7 +140,8 @@ async fn events_are_the_callers_own_a_page_at_a_time() {
     assert_eq!(bobs.body["items"].as_array().unwrap().len(), 1);
     let all = api.get("/v1/events", &api.operator.clone()).await;
     assert_eq!(all.body["items"].as_array().unwrap().len(), 4);
+    // A page size off its documented range is a malformed request.
     api.get("/v1/events?limit=0", &ann_key)
         .await
-        .problem(StatusCode::UNPROCESSABLE_ENTITY);
+        .problem(StatusCode::BAD_REQUEST);
 }
