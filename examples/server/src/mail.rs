@@ -19,6 +19,7 @@ use anyhow::Context as _;
 use async_trait::async_trait;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde_json::Value;
 use vnum_app::model::{Event, Notice};
@@ -345,6 +346,8 @@ pub struct SmtpSettings {
     pub from: String,
     /// How long one conversation may take.
     pub timeout: Duration,
+    /// A PEM file of root certificates trusted besides the usual ones.
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 /// A notifier that sends each message over SMTP. A message the server does not accept is
@@ -375,15 +378,37 @@ impl SmtpNotifier {
             .from
             .parse()
             .with_context(|| format!("the sender {:?} is not an email address", settings.from))?;
-        let builder = match settings.security {
-            SmtpSecurity::Starttls => {
+        let builder = match (settings.security, &settings.ca_file) {
+            (SmtpSecurity::None, _) => {
+                AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&settings.host)
+            }
+            (security, Some(ca_file)) => {
+                let pem = std::fs::read(ca_file)
+                    .with_context(|| format!("cannot read smtp_ca_file {}", ca_file.display()))?;
+                let root = Certificate::from_pem(&pem).with_context(|| {
+                    format!(
+                        "smtp_ca_file {} holds no PEM certificate",
+                        ca_file.display()
+                    )
+                })?;
+                let parameters = TlsParameters::builder(settings.host.clone())
+                    .add_root_certificate(root)
+                    .build_rustls()
+                    .context("cannot set up TLS for the SMTP server")?;
+                let tls = if security == SmtpSecurity::Tls {
+                    Tls::Wrapper(parameters)
+                } else {
+                    Tls::Required(parameters)
+                };
+                AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&settings.host).tls(tls)
+            }
+            (SmtpSecurity::Starttls, None) => {
                 AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&settings.host)
                     .context("cannot set up STARTTLS for the SMTP server")?
             }
-            SmtpSecurity::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&settings.host)
-                .context("cannot set up TLS for the SMTP server")?,
-            SmtpSecurity::None => {
-                AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&settings.host)
+            (SmtpSecurity::Tls, None) => {
+                AsyncSmtpTransport::<Tokio1Executor>::relay(&settings.host)
+                    .context("cannot set up TLS for the SMTP server")?
             }
         };
         let mut builder = builder.port(settings.port).timeout(Some(settings.timeout));

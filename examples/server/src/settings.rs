@@ -173,6 +173,10 @@ pub struct Settings {
     pub smtp_from: String,
     /// How long one SMTP conversation may take, in seconds (`VNUM_SMTP_TIMEOUT_SECONDS`).
     pub smtp_timeout_seconds: u32,
+    /// A PEM file of certificates to trust as roots besides the usual ones, for an SMTP
+    /// server whose certificate a private or self-signed authority issued
+    /// (`VNUM_SMTP_CA_FILE`); read at start.
+    pub smtp_ca_file: Option<std::path::PathBuf>,
     /// A directory of templates that replace the built-in ones (`VNUM_EMAIL_TEMPLATES_DIR`):
     /// `<event type>.subject`, `.txt` and `.html`.
     pub email_templates_dir: Option<std::path::PathBuf>,
@@ -264,6 +268,7 @@ impl Default for Settings {
             smtp_password: None,
             smtp_from: "vnum <noreply@vnum.example>".to_owned(),
             smtp_timeout_seconds: 20,
+            smtp_ca_file: None,
             email_templates_dir: None,
             outbox_poll_seconds: 5,
             outbox_lease_seconds: 30,
@@ -499,6 +504,9 @@ impl Settings {
         if let Some(v) = env("VNUM_SMTP_TIMEOUT_SECONDS") {
             settings.smtp_timeout_seconds = parse("VNUM_SMTP_TIMEOUT_SECONDS", &v)?;
         }
+        if let Some(v) = env("VNUM_SMTP_CA_FILE") {
+            settings.smtp_ca_file = Some(v.into());
+        }
         if let Some(v) = env("VNUM_EMAIL_TEMPLATES_DIR") {
             settings.email_templates_dir = Some(v.into());
         }
@@ -627,6 +635,7 @@ impl Settings {
             credentials: self.smtp_username.clone().zip(self.smtp_password.clone()),
             from: self.smtp_from.clone(),
             timeout: std::time::Duration::from_secs(u64::from(self.smtp_timeout_seconds)),
+            ca_file: self.smtp_ca_file.clone(),
         })
     }
 

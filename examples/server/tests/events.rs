@@ -64,6 +64,11 @@ struct SmtpSink {
 
 impl SmtpSink {
     fn start() -> Option<Self> {
+        Self::start_with(&[])
+    }
+
+    /// A sink started with more of `aiosmtpd`'s arguments (its TLS certificates).
+    fn start_with(extra: &[&str]) -> Option<Self> {
         let Some(python) = aiosmtpd_python() else {
             assert!(
                 std::env::var("CI").as_deref() != Ok("true"),
@@ -75,15 +80,9 @@ impl SmtpSink {
         let port = free_port();
         let maildir = std::env::temp_dir().join(format!("vnum-smtp-{}-{port}", std::process::id()));
         let child = std::process::Command::new(python)
-            .args([
-                "-m",
-                "aiosmtpd",
-                "-n",
-                "-l",
-                &format!("127.0.0.1:{port}"),
-                "-c",
-                "aiosmtpd.handlers.Mailbox",
-            ])
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
+            .args(extra)
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
             .arg(&maildir)
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
@@ -680,4 +679,144 @@ async fn an_endpoint_that_keeps_failing_is_disabled_with_a_webhook_disabled_even
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(receiver.received().len(), posted);
     server.stop().await;
+}
+
+/// A certificate authority and a certificate it issued for `localhost`, made with the
+/// `openssl` command in `dir`: (the authority's PEM, the server's certificate, its key).
+fn localhost_certificate(dir: &std::path::Path) -> (PathBuf, PathBuf, PathBuf) {
+    std::fs::create_dir_all(dir).unwrap();
+    let run = |args: &[&str]| {
+        let output = std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "openssl {args:?}: {output:?}");
+    };
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=vnum test authority",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+    ]);
+    run(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=localhost",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+    ]);
+    std::fs::write(
+        dir.join("server.ext"),
+        "subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\n",
+    )
+    .unwrap();
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        "server.ext",
+        "-out",
+        "server.pem",
+    ]);
+    (
+        dir.join("ca.pem"),
+        dir.join("server.pem"),
+        dir.join("server.key"),
+    )
+}
+
+/// STARTTLS and implicit TLS to a server whose certificate a private authority issued:
+/// trusted through `smtp_ca_file`, email arrives; without it, the certificate is refused
+/// and nothing is sent in the clear.
+#[tokio::test]
+async fn email_goes_over_starttls_and_implicit_tls_to_a_server_of_a_private_authority() {
+    if std::process::Command::new("openssl")
+        .arg("version")
+        .output()
+        .is_err()
+    {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "openssl is missing"
+        );
+        eprintln!("skipped: openssl is not installed");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("vnum-smtp-tls-{}", std::process::id()));
+    let (ca, cert, key) = localhost_certificate(&dir);
+    let (cert, key) = (cert.to_str().unwrap(), key.to_str().unwrap());
+    for (security, flags) in [
+        (
+            vnum_server::mail::SmtpSecurity::Starttls,
+            ["--tlscert", "--tlskey"],
+        ),
+        (
+            vnum_server::mail::SmtpSecurity::Tls,
+            ["--smtpscert", "--smtpskey"],
+        ),
+    ] {
+        let Some(sink) = SmtpSink::start_with(&[flags[0], cert, flags[1], key]) else {
+            return;
+        };
+        for trusted in [false, true] {
+            let server = Server::start_with(Settings {
+                smtp_host: Some("localhost".into()),
+                smtp_port: Some(sink.port),
+                smtp_security: security,
+                smtp_ca_file: trusted.then(|| ca.clone()),
+                smtp_timeout_seconds: 5,
+                seed_catalogue: false,
+                outbox_poll_seconds: 1,
+                ..Settings::default()
+            })
+            .await;
+            let email = format!("tls-{trusted}@example.com");
+            // A top-up writes payment.credited, emailed to the customer.
+            server.customer(&email, "person").await;
+            if trusted {
+                let received = eventually(Duration::from_secs(20), || {
+                    let found: Vec<String> = sink
+                        .messages()
+                        .into_iter()
+                        .filter(|m| header(m, "To").iter().any(|to| to.contains(&email)))
+                        .collect();
+                    (!found.is_empty()).then_some(found)
+                })
+                .await;
+                assert_eq!(received.len(), 1, "{security:?}: {received:?}");
+            } else {
+                tokio::time::sleep(Duration::from_secs(3)).await;
+                assert!(
+                    !sink.messages().iter().any(|m| m.contains(&email)),
+                    "{security:?}: sent to a server whose certificate is not trusted"
+                );
+            }
+            server.stop().await;
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
