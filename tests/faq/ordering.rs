@@ -369,6 +369,56 @@ async fn r2_2_r2_3_after_documents_the_ready_by_date_runs_from_the_review_that_c
     );
 }
 
+#[tokio::test]
+async fn r6_2_an_offer_without_its_own_caller_id_fee_gets_the_providers_default_for_its_currency() {
+    let defaults =
+        vnum_core::PriceList::new(BTreeMap::from([(vnum_core::Currency::EUR, dec!(1.5))])).unwrap();
+    let config = Config {
+        billing_time_zone: TZ,
+        caller_id_prices: defaults,
+        ..Config::default()
+    };
+    let world = world_with(day(2026, 4, 24), config);
+    let terms = vnum_app::testing::mobile_offer(CountryCode::parse("DE").unwrap(), eur("10.00"));
+    let defaulted = world
+        .vnum
+        .create_offer(vnum_lifecycle::OfferTerms {
+            caller_id_monthly: None,
+            ..terms.clone()
+        })
+        .await
+        .unwrap();
+    assert_eq!(defaulted.caller_id_monthly(), Some(eur("1.50")));
+    let own = world
+        .vnum
+        .create_offer(vnum_lifecycle::OfferTerms {
+            caller_id_monthly: Some(eur("3.00")),
+            ..terms.clone()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        own.caller_id_monthly(),
+        Some(eur("3.00")),
+        "an offer's own fee stands"
+    );
+    let usd = world
+        .vnum
+        .create_offer(vnum_lifecycle::OfferTerms {
+            monthly_price: vnum_testkit::usd("10.00"),
+            setup_fee: vnum_testkit::usd("0.00"),
+            caller_id_monthly: None,
+            ..terms
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        usd.caller_id_monthly(),
+        None,
+        "no default in USD: no add-on"
+    );
+}
+
 fn one_de_mobile(
     shop_offer: &vnum_lifecycle::Offer,
     key: Option<&str>,

@@ -21,6 +21,11 @@ pub struct Config {
     pub sip_gateway: String,
     /// What a professional voice recording of a greeting costs in each currency (R13.3).
     pub voice_recording_prices: VoiceRecordingPrices,
+    /// The CallerID add-on's monthly fee for offers created without one of their own, per
+    /// currency (R6.2); an offer in a currency the list leaves out sells no add-on unless
+    /// it names a fee.
+    #[serde(default)]
+    pub caller_id_prices: vnum_core::PriceList,
     /// Numbers charged in one renewal unit of work.
     pub renewal_batch_size: u64,
     /// The discounts for paying 3, 6 or 12 months in advance (R11.1, R11.D1).
@@ -172,6 +177,7 @@ impl Default for Config {
             sip_domain: "sip.vnum.example".to_owned(),
             sip_gateway: "gateway.vnum.example".to_owned(),
             voice_recording_prices: VoiceRecordingPrices::default(),
+            caller_id_prices: vnum_core::PriceList::default(),
             renewal_batch_size: 10_000,
             term_tiers: TermTiers::default(),
             holidays: BTreeMap::new(),

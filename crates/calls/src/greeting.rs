@@ -10,7 +10,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-use vnum_core::{Currency, Decimal, GreetingId, Money};
+use vnum_core::{Currency, Decimal, GreetingId, Money, PriceList};
 
 use crate::CallsError;
 
@@ -424,7 +424,7 @@ pub enum Voice {
     try_from = "BTreeMap<Currency, Decimal>",
     into = "BTreeMap<Currency, Decimal>"
 )]
-pub struct VoiceRecordingPrices(BTreeMap<Currency, Money>);
+pub struct VoiceRecordingPrices(PriceList);
 
 impl VoiceRecordingPrices {
     /// The price list `prices`.
@@ -433,32 +433,13 @@ impl VoiceRecordingPrices {
     /// [`CallsError::RecordingPriceInvalid`] for a price that is not above zero, has digits
     /// below its currency's minor unit, or is past the bounds of money.
     pub fn new(prices: BTreeMap<Currency, Decimal>) -> Result<Self, CallsError> {
-        let mut list = BTreeMap::new();
-        for (currency, price) in prices {
-            let invalid = |why: String| CallsError::RecordingPriceInvalid {
-                currency,
-                price,
-                why,
-            };
-            let money = Money::new(price, currency);
-            if price <= Decimal::ZERO {
-                return Err(invalid("expected an amount above zero".into()));
-            }
-            if let Err(e) = money.to_minor_units() {
-                return Err(invalid(e.to_string()));
-            }
-            if !money.is_whole_minor() {
-                return Err(invalid(format!(
-                    "{currency} has {} decimals: expected no fractions of a minor unit",
-                    currency.minor_units()
-                )));
-            }
-            // Written with the currency's minor digits: 15 EUR is 15.00 EUR.
-            let mut amount = price;
-            amount.rescale(currency.minor_units());
-            list.insert(currency, Money::new(amount, currency));
-        }
-        Ok(Self(list))
+        PriceList::new(prices)
+            .map(Self)
+            .map_err(|e| CallsError::RecordingPriceInvalid {
+                currency: e.currency,
+                price: e.price,
+                why: e.why,
+            })
     }
 
     /// The price of a recording for a customer paying in `currency`.
@@ -467,14 +448,13 @@ impl VoiceRecordingPrices {
     /// [`CallsError::RecordingNotOffered`] when the list has no price in `currency`.
     pub fn price(&self, currency: Currency) -> Result<Money, CallsError> {
         self.0
-            .get(&currency)
-            .copied()
+            .get(currency)
             .ok_or_else(|| CallsError::RecordingNotOffered {
                 currency,
                 offered: self
                     .0
-                    .keys()
-                    .map(|c| c.code())
+                    .currencies()
+                    .map(Currency::code)
                     .collect::<Vec<_>>()
                     .join(", "),
             })
@@ -484,24 +464,13 @@ impl VoiceRecordingPrices {
 impl Default for VoiceRecordingPrices {
     /// 15.00 EUR, 16.00 USD, 13.00 GBP and 1,500.00 RUB.
     fn default() -> Self {
-        Self(BTreeMap::from([
-            (
-                Currency::EUR,
-                Money::new(Decimal::new(1500, 2), Currency::EUR),
-            ),
-            (
-                Currency::USD,
-                Money::new(Decimal::new(1600, 2), Currency::USD),
-            ),
-            (
-                Currency::GBP,
-                Money::new(Decimal::new(1300, 2), Currency::GBP),
-            ),
-            (
-                Currency::RUB,
-                Money::new(Decimal::new(150_000, 2), Currency::RUB),
-            ),
+        Self::new(BTreeMap::from([
+            (Currency::EUR, Decimal::new(1500, 2)),
+            (Currency::USD, Decimal::new(1600, 2)),
+            (Currency::GBP, Decimal::new(1300, 2)),
+            (Currency::RUB, Decimal::new(150_000, 2)),
         ]))
+        .unwrap_or_else(|_| Self(PriceList::default()))
     }
 }
 
@@ -514,7 +483,7 @@ impl TryFrom<BTreeMap<Currency, Decimal>> for VoiceRecordingPrices {
 
 impl From<VoiceRecordingPrices> for BTreeMap<Currency, Decimal> {
     fn from(list: VoiceRecordingPrices) -> Self {
-        list.0.into_iter().map(|(c, m)| (c, m.amount())).collect()
+        list.0.into()
     }
 }
 

@@ -15,6 +15,7 @@ mod ids;
 mod money;
 mod period;
 mod phone;
+mod prices;
 pub mod rule;
 mod term;
 
@@ -23,6 +24,7 @@ pub use ids::*;
 pub use money::{Currency, Money, MoneyError};
 pub use period::{Period, PeriodError};
 pub use phone::{PhoneNumber, PhoneNumberError};
+pub use prices::{PriceList, PriceListError};
 pub use rule::RuleId;
 pub use term::{PrepaidTerm, PrepaidTermError};
 

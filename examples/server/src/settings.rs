@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 use serde::Deserialize;
 use vnum_calls::VoiceRecordingPrices;
-use vnum_core::{CountryCode, Currency};
+use vnum_core::{CountryCode, Currency, PriceList};
 use vnum_discounts::{Percent, TermTiers};
 use vnum_kamailio::EngineSettings;
 use vnum_lifecycle::HolidayCalendar;
@@ -106,6 +106,10 @@ pub struct Settings {
     /// What a professional voice recording costs per currency
     /// (`VNUM_VOICE_RECORDING_PRICES` as `EUR=15.00,USD=16.00`; R13.3).
     pub voice_recording_prices: VoiceRecordingPrices,
+    /// The CallerID add-on's monthly fee for offers created without one, per currency
+    /// (`VNUM_CALLER_ID_PRICES` as `EUR=1.00,USD=1.20`; R6.2). Empty by default: an offer
+    /// sells the add-on only at the fee it names.
+    pub caller_id_prices: PriceList,
     /// How long a one-shot SMS allocation waits for its message before it expires and is
     /// refunded, in minutes (`VNUM_SMS_ALLOCATION_LIFETIME_MINUTES`, 1 to 1440; R9).
     pub sms_allocation_lifetime_minutes: u32,
@@ -244,6 +248,7 @@ impl Default for Settings {
             term_discounts: demo_term_discounts(),
             holidays_dir: None,
             voice_recording_prices: app.voice_recording_prices,
+            caller_id_prices: app.caller_id_prices,
             sms_allocation_lifetime_minutes: app.sms_allocation_lifetime_minutes,
             legal_name: app.issuer.name,
             legal_address: app.issuer.address,
@@ -422,8 +427,16 @@ impl Settings {
             settings.holidays_dir = Some(PathBuf::from(v));
         }
         if let Some(v) = env("VNUM_VOICE_RECORDING_PRICES") {
-            settings.voice_recording_prices =
-                price_list(&v).with_context(|| format!("VNUM_VOICE_RECORDING_PRICES is {v:?}"))?;
+            settings.voice_recording_prices = VoiceRecordingPrices::new(
+                price_list(&v)
+                    .with_context(|| format!("VNUM_VOICE_RECORDING_PRICES is {v:?}"))?
+                    .into(),
+            )
+            .with_context(|| format!("VNUM_VOICE_RECORDING_PRICES is {v:?}"))?;
+        }
+        if let Some(v) = env("VNUM_CALLER_ID_PRICES") {
+            settings.caller_id_prices =
+                price_list(&v).with_context(|| format!("VNUM_CALLER_ID_PRICES is {v:?}"))?;
         }
         if let Some(v) = env("VNUM_SMS_ALLOCATION_LIFETIME_MINUTES") {
             settings.sms_allocation_lifetime_minutes =
@@ -866,6 +879,7 @@ impl Settings {
             },
             term_tiers: self.term_discounts,
             voice_recording_prices: self.voice_recording_prices.clone(),
+            caller_id_prices: self.caller_id_prices.clone(),
             sms_allocation_lifetime_minutes: self.sms_allocation_lifetime_minutes,
             issuer: vnum_accounts::Issuer {
                 name: self.legal_name.clone(),
@@ -911,7 +925,7 @@ fn term_discounts(text: &str) -> anyhow::Result<TermTiers> {
 }
 
 /// `EUR=15.00,USD=16.00`: a price per currency.
-fn price_list(text: &str) -> anyhow::Result<VoiceRecordingPrices> {
+fn price_list(text: &str) -> anyhow::Result<PriceList> {
     let mut prices = BTreeMap::new();
     for pair in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let Some((code, amount)) = pair.split_once('=') else {
@@ -926,7 +940,7 @@ fn price_list(text: &str) -> anyhow::Result<VoiceRecordingPrices> {
             anyhow::bail!("{currency} is priced twice");
         }
     }
-    Ok(VoiceRecordingPrices::new(prices)?)
+    Ok(PriceList::new(prices)?)
 }
 
 fn read_file(path: &Path) -> anyhow::Result<String> {
@@ -1447,5 +1461,47 @@ mod tests {
         })
         .unwrap_err();
         assert!(err.to_string().contains("outbox_poll_seconds"), "{err}");
+    }
+
+    #[test]
+    fn r6_2_a_default_caller_id_fee_per_currency_comes_from_the_file_or_the_environment() {
+        assert!(
+            Settings::default()
+                .app_config()
+                .caller_id_prices
+                .get(Currency::EUR)
+                .is_none(),
+            "no default: an offer names its own fee"
+        );
+        let file =
+            Settings::from_sources(Some("caller_id_prices = { EUR = \"1\" }\n"), |_| None).unwrap();
+        assert_eq!(
+            file.app_config()
+                .caller_id_prices
+                .get(Currency::EUR)
+                .unwrap()
+                .to_string(),
+            "1.00 EUR"
+        );
+        let env = Settings::from_sources(None, |name| {
+            (name == "VNUM_CALLER_ID_PRICES").then(|| "USD=1.20".to_owned())
+        })
+        .unwrap();
+        assert!(
+            env.app_config()
+                .caller_id_prices
+                .get(Currency::USD)
+                .is_some()
+        );
+        for bad in ["USD=0", "USD=1.001", "USD"] {
+            let error = Settings::from_sources(None, |name| {
+                (name == "VNUM_CALLER_ID_PRICES").then(|| bad.to_owned())
+            })
+            .unwrap_err();
+            assert!(
+                format!("{error:#}").contains("VNUM_CALLER_ID_PRICES"),
+                "{bad}: {error:#}"
+            );
+        }
     }
 }

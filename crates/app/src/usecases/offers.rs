@@ -87,12 +87,20 @@ impl Vnum {
         Ok(found)
     }
 
-    /// Adds an offer to the catalogue (operators); its id is assigned.
+    /// Adds an offer to the catalogue (operators); its id is assigned. An offer without a
+    /// CallerID fee of its own gets the provider's default for its currency, if there is
+    /// one (R6.2).
     ///
     /// # Errors
     /// [`Error::Invalid`] when the terms break an offer's invariant (a landline without a
     /// city, prices in two currencies, an SMS offer open for trials, …).
-    pub async fn create_offer(&self, terms: OfferTerms) -> Result<Offer, Error> {
+    pub async fn create_offer(&self, mut terms: OfferTerms) -> Result<Offer, Error> {
+        if terms.caller_id_monthly.is_none() {
+            terms.caller_id_monthly = self
+                .config
+                .caller_id_prices
+                .get(terms.monthly_price.currency());
+        }
         Offer::new(terms.clone())?;
         let mut tx = self.ports.store.begin().await?;
         let offer = tx.insert_offer(terms).await?;
