@@ -18,9 +18,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use hmac::{Hmac, Mac};
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
-use sha2::Sha256;
 use vnum_app::model::{Event, WebhookEndpoint};
 use vnum_app::ports::{WebhookClient, WebhookError};
 
@@ -37,24 +35,11 @@ pub fn body(event: &Event) -> Vec<u8> {
 }
 
 /// The `Vnum-Signature` header of `body` signed with `secret` at `timestamp` (Unix
-/// seconds): `t=<timestamp>,v1=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>`.
+/// seconds): `t=<timestamp>,v1=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>`, the one
+/// signature vnum puts on what it sends (webhooks here, requests to a carrier there).
 #[must_use]
 pub fn signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
-    // HMAC takes keys of any length.
-    let mut mac = match Hmac::<Sha256>::new_from_slice(secret.as_bytes()) {
-        Ok(mac) => mac,
-        Err(_) => return String::new(),
-    };
-    mac.update(timestamp.to_string().as_bytes());
-    mac.update(b".");
-    mac.update(body);
-    let hex: String = mac
-        .finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    format!("t={timestamp},v1={hex}")
+    vnum_carrier::sign(secret.as_bytes(), timestamp, body)
 }
 
 /// Resolves names with the system's resolver and refuses every answer that holds a
