@@ -37,7 +37,6 @@ const OF_A_CUSTOMER: &[&str] = &[
     "start_payment",
     "record_bank_transfer",
     "set_bulk_agreement",
-    "get_contract",
     "sign_contract",
     "list_documents",
     "upload_document",
@@ -70,6 +69,13 @@ const OF_A_NUMBER: &[&str] = &[
 
 /// The links of every other kind than "a customer's operations" and "a number's".
 const LINKS: &[Link] = &[
+    // A customer has a contract once it signed one, not from its registration.
+    Link {
+        from: "sign_contract",
+        status: 201,
+        to: "get_contract",
+        parameters: &[("id", PATH_CUSTOMER)],
+    },
     Link {
         from: "register_webhook",
         status: 201,
