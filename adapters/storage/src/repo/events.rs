@@ -229,20 +229,6 @@ fn delivery(row: &QueryResult) -> Result<WebhookDelivery, StoreError> {
     })
 }
 
-fn stale_webhook(id: WebhookId) -> StoreError {
-    StoreError::Stale {
-        what: "webhook",
-        id: id.0,
-    }
-}
-
-fn stale_delivery(id: i64) -> StoreError {
-    StoreError::Stale {
-        what: "webhook delivery",
-        id,
-    }
-}
-
 #[async_trait]
 impl Webhooks for SeaOrmTransaction<'_> {
     async fn insert_webhook(
@@ -301,7 +287,7 @@ impl Webhooks for SeaOrmTransaction<'_> {
             )
             .await?;
         if changed == 0 {
-            return Err(stale_webhook(endpoint.id));
+            return Err(StoreError::stale_webhook(endpoint.id));
         }
         Ok(())
     }
@@ -314,7 +300,7 @@ impl Webhooks for SeaOrmTransaction<'_> {
             )
             .await?;
         if changed == 0 {
-            return Err(stale_webhook(id));
+            return Err(StoreError::stale_webhook(id));
         }
         self.execute(
             "DELETE FROM webhook_deliveries WHERE endpoint_id = $1",
@@ -425,7 +411,7 @@ impl Webhooks for SeaOrmTransaction<'_> {
             )
             .await?;
         if changed == 0 {
-            return Err(stale_delivery(settled.id));
+            return Err(StoreError::stale_delivery(settled.id));
         }
         Ok(())
     }
@@ -439,7 +425,7 @@ impl Webhooks for SeaOrmTransaction<'_> {
             )
             .await?;
         if changed == 0 {
-            return Err(stale_delivery(id));
+            return Err(StoreError::stale_delivery(id));
         }
         Ok(())
     }

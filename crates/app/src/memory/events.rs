@@ -155,20 +155,6 @@ impl Outbox for InMemoryTransaction<'_> {
     }
 }
 
-fn stale_webhook(id: WebhookId) -> StoreError {
-    StoreError::Stale {
-        what: "webhook",
-        id: id.0,
-    }
-}
-
-fn stale_delivery(id: i64) -> StoreError {
-    StoreError::Stale {
-        what: "webhook delivery",
-        id,
-    }
-}
-
 #[async_trait]
 impl Webhooks for InMemoryTransaction<'_> {
     async fn insert_webhook(
@@ -194,7 +180,7 @@ impl Webhooks for InMemoryTransaction<'_> {
             .state
             .webhooks
             .get_mut(&endpoint.id)
-            .ok_or_else(|| stale_webhook(endpoint.id))?;
+            .ok_or_else(|| StoreError::stale_webhook(endpoint.id))?;
         stored.failing_since = endpoint.failing_since;
         stored.disabled_at = endpoint.disabled_at;
         Ok(())
@@ -204,7 +190,7 @@ impl Webhooks for InMemoryTransaction<'_> {
         self.state
             .webhooks
             .remove(&id)
-            .ok_or_else(|| stale_webhook(id))?;
+            .ok_or_else(|| StoreError::stale_webhook(id))?;
         self.state.deliveries.retain(|d| d.delivery.endpoint != id);
         Ok(())
     }
@@ -296,7 +282,7 @@ impl Webhooks for InMemoryTransaction<'_> {
             .deliveries
             .iter_mut()
             .find(|d| d.delivery.id == delivery.id)
-            .ok_or_else(|| stale_delivery(delivery.id))?;
+            .ok_or_else(|| StoreError::stale_delivery(delivery.id))?;
         row.lease_until = None;
         row.delivery.status = delivery.status;
         row.delivery.next_attempt_at = delivery.next_attempt_at;
@@ -312,7 +298,7 @@ impl Webhooks for InMemoryTransaction<'_> {
             .deliveries
             .iter_mut()
             .find(|d| d.delivery.id == id)
-            .ok_or_else(|| stale_delivery(id))?;
+            .ok_or_else(|| StoreError::stale_delivery(id))?;
         row.lease_until = None;
         row.delivery.status = DeliveryStatus::Pending;
         row.delivery.next_attempt_at = Some(due);

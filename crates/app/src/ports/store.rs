@@ -60,6 +60,26 @@ pub enum StoreError {
     },
 }
 
+impl StoreError {
+    /// A webhook endpoint that is not there (deleted, or another owner's).
+    #[must_use]
+    pub fn stale_webhook(id: crate::model::WebhookId) -> Self {
+        Self::Stale {
+            what: "webhook",
+            id: id.0,
+        }
+    }
+
+    /// A webhook delivery that is not there.
+    #[must_use]
+    pub fn stale_delivery(id: i64) -> Self {
+        Self::Stale {
+            what: "webhook delivery",
+            id,
+        }
+    }
+}
+
 /// What [`Ledger::debit`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Debit {
