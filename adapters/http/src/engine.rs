@@ -20,7 +20,7 @@ use crate::money::MoneyBody;
 use crate::params::{DialledNumbers, invalid};
 use crate::problem::{ApiResult, Problem};
 use crate::wire::call::{Call, Direction, Disposition};
-use crate::wire::sms::SmsAllocation;
+use crate::wire::sms::SmsDelivered;
 
 /// The version of the Kamailio `rtjson` routing document this API writes.
 const RTJSON_VERSION: &str = "1.0";
@@ -670,15 +670,18 @@ impl EngineApi {
 
     /// Deliver an inbound SMS
     ///
-    /// For the SMS gateway: delivers a message to the one-shot allocation waiting on the
-    /// number (R9.1). 404 for a number never allocated; 422 with the rule for a second SMS
-    /// (R9.1), one after expiry (R9.D1) or while the balance is below zero (R10.4).
+    /// For the SMS gateway: delivers a message to the rented number, kept for its customer
+    /// to read (`GET /v1/customers/{id}/numbers/{number_id}/sms`), or else to the one-shot
+    /// allocation waiting on the number (R9.1). The customer is told (`number.sms_received`
+    /// or `sms.received`). 404 for a number neither rented nor allocated; 422 with the rule
+    /// while the balance is below zero (R10.4), for a rented number not connected yet
+    /// (R1.2), for a second SMS to a one-shot number (R9.1) or one after expiry (R9.D1).
     #[oai(path = "/sms", method = "post", operation_id = "engine_deliver_sms")]
     async fn deliver_sms(
         &self,
         caller: Caller,
         body: Json<InboundSms>,
-    ) -> ApiResult<Json<SmsAllocation>> {
+    ) -> ApiResult<Json<SmsDelivered>> {
         caller.engine()?;
         let number = self.dialled.phone("to", &body.0.to)?;
         if body.0.text.is_empty() {
@@ -687,11 +690,11 @@ impl EngineApi {
                 "`text` is empty: an SMS has a text",
             ));
         }
-        let record = self
+        let delivery = self
             .vnum
             .receive_sms(&number, &body.0.from, &body.0.text)
             .await?;
-        Ok(Json(record.into()))
+        Ok(Json(delivery.into()))
     }
 }
 

@@ -65,6 +65,7 @@ const OF_A_NUMBER: &[&str] = &[
     "set_greeting",
     "upload_greeting",
     "order_voice_recording",
+    "list_number_sms",
 ];
 
 /// The links of every other kind than "a customer's operations" and "a number's".

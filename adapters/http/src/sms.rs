@@ -1,17 +1,17 @@
-//! One-shot SMS numbers: allocating one for a verification code and reading what came
-//! (R9).
+//! SMS: one-shot numbers, allocated for a verification code, and what came (R9); the
+//! messages rented numbers received.
 
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use vnum_app::Vnum;
-use vnum_core::{CustomerId, OfferId};
+use vnum_core::{CustomerId, NumberId, OfferId};
 
 use crate::Tag;
 use crate::auth::Caller;
 use crate::page;
 use crate::problem::{ApiResult, named_in_body};
-use crate::wire::sms::SmsAllocation;
+use crate::wire::sms::{NumberMessage, SmsAllocation};
 
 /// One-shot SMS numbers.
 pub(crate) struct SmsApi {
@@ -43,8 +43,46 @@ page::page_of!(
     SmsAllocation
 );
 
+page::page_of!(
+    /// A page of the SMS a rented number received, newest first.
+    NumberSmsPage,
+    NumberMessage
+);
+
 #[OpenApi(prefix_path = "/v1/customers", tag = "Tag::Sms")]
 impl SmsApi {
+    /// Read the SMS a number received
+    ///
+    /// The messages the rented number received, newest first; none arrive while the
+    /// account's balance is below zero (R10.4). One page at a time: `limit` messages (100
+    /// unless asked, at most 500) after the cursor `after`.
+    #[oai(
+        path = "/:id/numbers/:number_id/sms",
+        method = "get",
+        operation_id = "list_number_sms"
+    )]
+    async fn number_sms(
+        &self,
+        caller: Caller,
+        id: Path<i64>,
+        number_id: Path<i64>,
+        /// Messages a page, 1 to 500 (100 unless asked).
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
+        limit: Query<Option<u32>>,
+        /// The `next` cursor of the previous page.
+        #[oai(validator(pattern = r"^[1-9][0-9]{0,17}$"))]
+        after: Query<Option<String>>,
+    ) -> ApiResult<Json<NumberSmsPage>> {
+        let page = page::page(limit.0, after.0.as_deref())?;
+        let customer = CustomerId(id.0);
+        caller.may_access(customer)?;
+        let messages = self
+            .vnum
+            .sms_of_number(customer, NumberId(number_id.0), page)
+            .await?;
+        Ok(Json(messages.map(NumberMessage::from).into()))
+    }
+
     /// Allocate a one-shot SMS number
     ///
     /// Lends a number never used for the service before (R9.2) to receive one SMS (R9.1),

@@ -23,7 +23,7 @@ pub use events::{
     WebhookEndpoint, WebhookId,
 };
 pub use payments::{NewPayment, PaymentRecord};
-pub use sms::{ReceivedSms, SmsAllocationRecord};
+pub use sms::{NumberSms, ReceivedSms, SmsAllocationRecord, SmsDelivery};
 pub use trials::TrialRecord;
 
 /// Whether a customer is a person or a company (R12).

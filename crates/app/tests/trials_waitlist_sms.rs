@@ -9,7 +9,10 @@ use std::sync::Arc;
 use chrono::Duration;
 use vnum_app::memory::SipCommand;
 use vnum_app::model::Event;
-use vnum_app::model::{Customer, EntryKind, NewLedgerEntry, SmsAllocationRecord, StockState};
+use vnum_app::model::{
+    Customer, EntryKind, NewLedgerEntry, Notice, PageRequest, SmsAllocationRecord, SmsDelivery,
+    StockState,
+};
 use vnum_app::ports::Invariant;
 use vnum_app::ports::{Notifier, NotifyError, StoreError};
 use vnum_app::testing::{World, mobile_offer};
@@ -129,7 +132,10 @@ async fn allocate(
 
 /// An SMS from `sender` arriving at `to`, delivered.
 async fn receive(world: &World, to: &PhoneNumber, sender: &str, text: &str) -> SmsAllocationRecord {
-    world.vnum.receive_sms(to, sender, text).await.unwrap()
+    match world.vnum.receive_sms(to, sender, text).await.unwrap() {
+        SmsDelivery::Allocation(record) => record,
+        other @ SmsDelivery::Number(_) => panic!("expected a one-shot delivery, got {other:?}"),
+    }
 }
 
 /// The allocations that expired just now (R9.D1).
@@ -840,4 +846,120 @@ async fn r8_d2_a_test_number_rings_where_the_customer_says_during_its_hour_only(
         .await
         .unwrap_err();
     assert_eq!(late.rule(), Some(rule::R8_D1), "{late}");
+}
+
+/// A world where Ann has `balance` EUR and rents one German mobile number at 10 EUR a month,
+/// connected at once.
+async fn rented_world(balance: &str) -> (World, Customer, vnum_app::model::NumberRecord) {
+    let world = world();
+    world.carrier_stock([phone("+4915100000001")]);
+    let offer = world.offer(mobile_offer(country("DE"), eur("10.00"))).await;
+    let ann = world.customer("Ann").await;
+    world.top_up(ann.id, eur(balance)).await;
+    let number = world.buy(ann.id, &offer, 1).await;
+    (world, ann, number)
+}
+
+/// Takes `amount` off the customer's balance, as a correction would.
+async fn correct(world: &World, customer: &Customer, amount: &str) {
+    let mut tx = world.ports.store.begin().await.unwrap();
+    tx.append(NewLedgerEntry {
+        customer: customer.id,
+        kind: EntryKind::Adjustment,
+        amount: eur(amount),
+        number: None,
+        period: None,
+        rule: None,
+        reference: None,
+        description: "Correction".into(),
+        at: world.now(),
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn r10_4_a_rented_number_receives_sms_kept_for_its_customer_newest_first() {
+    let (world, ann, number) = rented_world("10.00").await;
+    let e164 = phone("+4915100000001");
+    for i in 1..=3 {
+        world.advance(Duration::minutes(1));
+        let delivery = world
+            .vnum
+            .receive_sms(&e164, "Bank", &format!("code {i}"))
+            .await
+            .unwrap();
+        let SmsDelivery::Number(sms) = delivery else {
+            panic!("expected the rented number to receive it, got {delivery:?}");
+        };
+        assert_eq!((sms.number, sms.customer), (number.id, ann.id));
+        assert_eq!(sms.text, format!("code {i}"));
+    }
+    let first = world
+        .vnum
+        .sms_of_number(ann.id, number.id, PageRequest::first(2))
+        .await
+        .unwrap();
+    let texts: Vec<&str> = first.items.iter().map(|m| m.text.as_str()).collect();
+    assert_eq!(texts, ["code 3", "code 2"]);
+    let next = first.next.expect("a third message follows");
+    let rest = world
+        .vnum
+        .sms_of_number(ann.id, number.id, PageRequest::first(2).after(next))
+        .await
+        .unwrap();
+    let texts: Vec<&str> = rest.items.iter().map(|m| m.text.as_str()).collect();
+    assert_eq!((texts, rest.next), (vec!["code 1"], None));
+
+    // The customer is told, in the unit of work of the delivery.
+    let told = world
+        .emailed()
+        .await
+        .into_iter()
+        .filter(|e| matches!(e.notice, Notice::NumberSmsReceived { .. }))
+        .count();
+    assert_eq!(told, 3);
+
+    // Another customer's number is not found, and says nothing about the messages.
+    let bob = world.customer("Bob").await;
+    let foreign = world
+        .vnum
+        .sms_of_number(bob.id, number.id, PageRequest::first(10))
+        .await;
+    assert!(
+        matches!(foreign, Err(Error::NotFound { .. })),
+        "{foreign:?}"
+    );
+}
+
+#[tokio::test]
+async fn r10_4_a_rented_number_receives_no_sms_while_the_balance_is_negative() {
+    let (world, ann, number) = rented_world("10.00").await;
+    let e164 = phone("+4915100000001");
+    correct(&world, &ann, "-5.00").await;
+
+    let suspended = world.vnum.receive_sms(&e164, "Bank", "code").await;
+    assert_eq!(refused_by(suspended), rule::R10_4);
+    let kept = world
+        .vnum
+        .sms_of_number(ann.id, number.id, PageRequest::first(10))
+        .await
+        .unwrap();
+    assert!(kept.items.is_empty(), "{kept:?}");
+
+    // R10.D3: paid, the number receives again.
+    world.top_up(ann.id, eur("5.00")).await;
+    let delivered = world.vnum.receive_sms(&e164, "Bank", "code").await.unwrap();
+    assert!(matches!(delivered, SmsDelivery::Number(_)), "{delivered:?}");
+}
+
+#[tokio::test]
+async fn r10_7_a_deleted_number_receives_no_sms() {
+    let (world, ann, number) = rented_world("10.00").await;
+    let e164 = phone("+4915100000001");
+    world.vnum.delete_number(ann.id, number.id).await.unwrap();
+
+    let gone = world.vnum.receive_sms(&e164, "Bank", "code").await;
+    assert!(matches!(gone, Err(Error::NotFound { .. })), "{gone:?}");
 }

@@ -23,8 +23,8 @@ mod waitlist;
 
 pub use calendar::{CalendarError, HolidayCalendar};
 pub use number::{
-    CarrierOutcome, NumberEvent, NumberEventName, NumberState, NumberStateName, NumberStatus,
-    OutcomeFit, Routing, TransitionError, routing,
+    CarrierOutcome, NotServed, NumberEvent, NumberEventName, NumberState, NumberStateName,
+    NumberStatus, OutcomeFit, Routing, TransitionError, routing,
 };
 pub use offer::{City, CityError, NumberKind, Offer, OfferError, OfferTerms};
 pub use order::{Acceptance, NumberChoice, OrderError, OrderLine, accept_order};

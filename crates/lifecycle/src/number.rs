@@ -315,6 +315,19 @@ impl NumberStatus {
         Routing { routable, rule }
     }
 
+    /// Whether an SMS to the number is delivered: as for calls, only an active number of an
+    /// account in good standing receives one (R10.4, R10.D3).
+    ///
+    /// # Errors
+    /// [`NotServed`], naming the status and its rule, for any other status.
+    pub const fn receive_sms(self) -> Result<(), NotServed> {
+        if self.routing().routable {
+            Ok(())
+        } else {
+            Err(NotServed { status: self })
+        }
+    }
+
     /// What the call router is told about a number in this status: served while active; in
     /// debt it rejects calls with R10.4; not yet connected it has no route (R1.2); deleted or
     /// failed, it is no number of ours any more.
@@ -327,6 +340,39 @@ impl NumberStatus {
             Self::Pending(_) => RoutingState::NotYetConnected,
             Self::Deleted | Self::Failed => RoutingState::Deleted,
         }
+    }
+}
+
+/// A number that takes no calls and no SMS in its status: in debt (R10.4), not yet
+/// connected (R1.2), deleted (R10.7) or never provided (R1.D3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.reason())]
+pub struct NotServed {
+    /// The number's status.
+    pub status: NumberStatus,
+}
+
+impl NotServed {
+    const fn reason(&self) -> &'static str {
+        match self.status {
+            NumberStatus::Suspended => {
+                "the account's balance is below zero: its numbers receive no calls and no SMS \
+                 until a payment brings it to zero or above"
+            }
+            NumberStatus::Pending(_) => {
+                "the number is not connected yet: it receives calls and SMS once the carrier \
+                 has connected it"
+            }
+            NumberStatus::Deleted => "the number was deleted: it receives nothing any more",
+            NumberStatus::Failed => "the carrier could not provide the number",
+            NumberStatus::Active => "the number is served",
+        }
+    }
+}
+
+impl vnum_core::rule::RuleError for NotServed {
+    fn rule(&self) -> RuleId {
+        self.status.routing().rule
     }
 }
 
@@ -383,6 +429,25 @@ mod routing_state_tests {
     use vnum_calls::RoutingState;
 
     use super::{NumberStateName, NumberStatus};
+
+    #[test]
+    fn r10_4_only_an_active_number_of_an_account_in_good_standing_receives_sms() {
+        use vnum_core::rule::{self, RuleError};
+        assert_eq!(NumberStatus::Active.receive_sms(), Ok(()));
+        for (status, expected) in [
+            (NumberStatus::Suspended, rule::R10_4),
+            (
+                NumberStatus::Pending(NumberStateName::Provisioning),
+                rule::R1_2,
+            ),
+            (NumberStatus::Deleted, rule::R10_7),
+            (NumberStatus::Failed, rule::R1_D3),
+        ] {
+            let refused = status.receive_sms().expect_err("not served");
+            assert_eq!(refused.rule(), expected, "{status:?}");
+            assert!(!refused.to_string().is_empty());
+        }
+    }
 
     #[test]
     fn the_router_is_told_what_each_status_means_for_calls() {

@@ -107,6 +107,11 @@ impl Default for Templates {
             "Your one-shot number {{number}} received an SMS for {{service}}:\n\n{{text}}",
         );
         add(
+            "number.sms_received",
+            "SMS from {{from}} on {{number}}",
+            "Your number {{number}} received an SMS from {{from}}:\n\n{{text}}",
+        );
+        add(
             "waitlist.restocked",
             "{{wanted}} are on sale again",
             "You asked to be told when {{wanted}} go on sale. Offer {{offer_id}} has \

@@ -8,7 +8,7 @@
 // A panic in a test or its helpers is a failed assertion.
 #![allow(clippy::unwrap_used)]
 
-use chrono::{Duration, Utc};
+use chrono::{Duration, TimeZone as _, Utc};
 use md5::{Digest as _, Md5};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -17,7 +17,8 @@ use vnum_core::CustomerId;
 use vnum_lifecycle::NumberKind;
 use vnum_testkit::phone;
 
-use support::{Server, read};
+use support::{Backend, Customer, Server, read};
+use vnum_app::memory::ManualClock;
 
 mod support;
 
@@ -412,7 +413,9 @@ async fn r9_a_one_shot_number_receives_exactly_one_sms() {
     let sms = json!({"to": "+4915200000001", "from": "Telegram", "text": "code 12345"});
     let (delivered, used) = server.post("/v1/engine/sms", &op, sms.clone()).await;
     assert_eq!(delivered, StatusCode::OK, "{used}");
-    assert_eq!(used["state"], "used");
+    assert_eq!(used["recipient"], "allocation", "{used}");
+    assert_eq!(used["allocation"]["state"], "used");
+    assert!(used.get("message").is_none(), "{used}");
     let (second, problem) = server.post("/v1/engine/sms", &op, sms).await;
     assert_eq!(second, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
     assert_eq!(problem["rule"], "R9.1");
@@ -430,6 +433,116 @@ async fn r9_a_one_shot_number_receives_exactly_one_sms() {
     assert_eq!(listed[0]["message"]["text"], "code 12345");
     assert_eq!(listed[0]["message"]["from"], "Telegram");
     server.stop().await;
+}
+
+/// A rented number's SMS: delivered by the gateway, kept for its customer a page at a time,
+/// newest first, refused in debt (R10.4) and after deletion (R10.7); nobody else reads them.
+async fn r10_4_a_rented_number_receives_sms_kept_for_its_customer(backend: Backend) {
+    let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap());
+    let Some(server) = Server::start_story(backend, clock).await else {
+        return;
+    };
+    let op = server.operator().to_owned();
+    let engine = server.engine().to_owned();
+    // Anna pays exactly the first month of a number at 5.00 EUR.
+    let (id, key) = server.register_as("anna@example.com", "person").await;
+    let anna = Customer { id, key };
+    let (status, _) = server.top_up(anna.id, &op, "first-month", "5.00").await;
+    assert_eq!(status, StatusCode::CREATED);
+    let bob = server.customer("bob@example.com", "person").await;
+    let offer = server.offer("DE", NumberKind::Mobile, false, true).await;
+    let number = server.rent(&anna, &offer, "+4915112345678").await;
+    let inbox = format!("/v1/customers/{}/numbers/{}/sms", anna.id, number.get());
+    let sms = |text: &str| json!({"to": "+4915112345678", "from": "Bank", "text": text});
+
+    for i in 1..=3 {
+        server.clock().advance(Duration::seconds(30));
+        let (status, delivered) = server
+            .post("/v1/engine/sms", &engine, sms(&format!("code {i}")))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{delivered}");
+        assert_eq!(delivered["recipient"], "number", "{delivered}");
+        assert_eq!(delivered["message"]["number_id"], number.get());
+        assert!(delivered.get("allocation").is_none(), "{delivered}");
+    }
+    let (status, page) = server.get(&format!("{inbox}?limit=2"), &anna.key).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(texts(&page), ["code 3", "code 2"]);
+    assert_eq!(page["items"][0]["from"], "Bank");
+    assert_eq!(page["items"][0]["to"], "+4915112345678");
+    let next = page["next"].as_str().unwrap();
+    let (_, rest) = server
+        .get(&format!("{inbox}?limit=2&after={next}"), &anna.key)
+        .await;
+    assert_eq!(texts(&rest), ["code 1"]);
+    assert!(rest.get("next").is_none(), "{rest}");
+
+    // Bob reads neither Anna's messages nor whether the number exists.
+    let (status, _) = server.get(&inbox, &bob.key).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = server
+        .get(
+            &format!("/v1/customers/{}/numbers/{}/sms", bob.id, number.get()),
+            &bob.key,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // A customer is not the SMS gateway.
+    let (status, _) = server
+        .post("/v1/engine/sms", &anna.key, sms("forged"))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // The second month is charged on 2 April with nothing on the balance (R10.3): in
+    // debt, the number receives nothing (R10.4); paid, it does again (R10.D3).
+    server
+        .clock()
+        .set(Utc.with_ymd_and_hms(2026, 4, 2, 9, 0, 0).unwrap());
+    server.vnum().run_renewals().await.unwrap();
+    let (status, problem) = server.post("/v1/engine/sms", &engine, sms("in debt")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["rule"], "R10.4");
+    let (status, _) = server.top_up(anna.id, &op, "debt", "5.00").await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, delivered) = server.post("/v1/engine/sms", &engine, sms("paid")).await;
+    assert_eq!(status, StatusCode::OK, "{delivered}");
+
+    let (status, deleted) = server
+        .send(
+            Method::DELETE,
+            &format!("/v1/customers/{}/numbers/{}", anna.id, number.get()),
+            &anna.key,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{deleted}");
+    let (status, problem) = server
+        .post("/v1/engine/sms", &engine, sms("too late"))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{problem}");
+    let (_, kept) = server.get(&inbox, &anna.key).await;
+    assert_eq!(texts(&kept), ["paid", "code 3", "code 2", "code 1"]);
+    server.stop().await;
+}
+
+/// The texts of a page of messages, in its order.
+fn texts(page: &Value) -> Vec<&str> {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["text"].as_str().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn r10_4_a_rented_number_receives_sms_kept_for_its_customer_on_sqlite() {
+    r10_4_a_rented_number_receives_sms_kept_for_its_customer(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn r10_4_a_rented_number_receives_sms_kept_for_its_customer_on_postgres() {
+    r10_4_a_rented_number_receives_sms_kept_for_its_customer(Backend::Postgres).await;
 }
 
 #[tokio::test]

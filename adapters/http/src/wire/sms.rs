@@ -1,10 +1,10 @@
-//! One-shot SMS allocations on the wire: customers list theirs, the engine delivers to
-//! them, operators expire them.
+//! SMS on the wire: one-shot allocations (customers list theirs, the engine delivers to
+//! them, operators expire them) and the messages rented numbers receive.
 
 use crate::money::MoneyBody;
 use chrono::{DateTime, Utc};
 use poem_openapi::{Enum, Object};
-use vnum_app::model::{ReceivedSms, SmsAllocationRecord};
+use vnum_app::model::{NumberSms, ReceivedSms, SmsAllocationRecord, SmsDelivery};
 use vnum_sms::AllocationState;
 
 /// Where an allocation stands (R9.D1).
@@ -87,6 +87,77 @@ impl From<SmsAllocationRecord> for SmsAllocation {
             state,
             refund,
             message: record.message.map(Message::from),
+        }
+    }
+}
+
+/// An SMS a rented number received.
+#[derive(Clone, Debug, Object)]
+#[oai(rename = "NumberSms")]
+pub(crate) struct NumberMessage {
+    /// The id; pages are cursored by it.
+    pub(crate) id: i64,
+    /// The rented number's id.
+    pub(crate) number_id: i64,
+    /// The number it was sent to, E.164.
+    pub(crate) to: String,
+    /// The sender as the gateway reported it.
+    pub(crate) from: String,
+    /// The text.
+    pub(crate) text: String,
+    /// When it arrived.
+    pub(crate) at: DateTime<Utc>,
+}
+
+impl From<NumberSms> for NumberMessage {
+    fn from(sms: NumberSms) -> Self {
+        Self {
+            id: sms.id,
+            number_id: sms.number.get(),
+            to: sms.to.to_string(),
+            from: sms.from,
+            text: sms.text,
+            at: sms.at,
+        }
+    }
+}
+
+/// What received an inbound SMS.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[oai(rename = "SmsRecipient", rename_all = "snake_case")]
+pub(crate) enum Recipient {
+    /// A rented number: the message is in `message`.
+    Number,
+    /// A one-shot allocation, now used up: it is in `allocation`.
+    Allocation,
+}
+
+/// Where the gateway's SMS went.
+#[derive(Clone, Debug, Object)]
+pub(crate) struct SmsDelivered {
+    /// A rented number or a one-shot allocation.
+    pub(crate) recipient: Recipient,
+    /// The message a rented number received.
+    #[oai(skip_serializing_if_is_none)]
+    pub(crate) message: Option<NumberMessage>,
+    /// The one-shot allocation that received it.
+    #[oai(skip_serializing_if_is_none)]
+    pub(crate) allocation: Option<SmsAllocation>,
+}
+
+impl From<SmsDelivery> for SmsDelivered {
+    fn from(delivery: SmsDelivery) -> Self {
+        match delivery {
+            SmsDelivery::Number(sms) => Self {
+                recipient: Recipient::Number,
+                message: Some(sms.into()),
+                allocation: None,
+            },
+            SmsDelivery::Allocation(record) => Self {
+                recipient: Recipient::Allocation,
+                message: None,
+                allocation: Some(record.into()),
+            },
         }
     }
 }

@@ -1,13 +1,16 @@
-//! [`SmsAllocations`] on the `sms_allocations` table (R9).
+//! [`SmsAllocations`] on the `sms_allocations` table (R9), and [`NumberMessages`] on
+//! `number_sms`.
 
 use async_trait::async_trait;
-use vnum_app::model::{ReceivedSms, SmsAllocationRecord};
+use sea_orm::QueryResult;
+use vnum_app::model::{NumberSms, Page, PageRequest, ReceivedSms, SmsAllocationRecord};
 use vnum_app::ports::StoreError;
-use vnum_app::ports::store::SmsAllocations;
-use vnum_core::{CustomerId, PhoneNumber, SmsAllocationId};
+use vnum_app::ports::store::{NumberMessages, SmsAllocations};
+use vnum_core::{CustomerId, NumberId, PhoneNumber, SmsAllocationId};
 use vnum_sms::{AllocationState, Service, SmsAllocation};
 
-use super::{Sequence, to_json};
+use super::{Sequence, column, to_json};
+use crate::error::corrupt;
 use crate::store::SeaOrmTransaction;
 
 fn is_waiting(allocation: &SmsAllocation) -> bool {
@@ -130,5 +133,70 @@ impl SmsAllocations for SeaOrmTransaction<'_> {
             vec![customer.get().into()],
         )
         .await
+    }
+}
+
+const NUMBER_SMS: &str =
+    "SELECT id, number_id, customer_id, recipient, sender, text, received_at FROM number_sms";
+
+fn number_sms(row: &QueryResult) -> Result<NumberSms, StoreError> {
+    let id: i64 = column(row, 0)?;
+    let to: String = column(row, 3)?;
+    Ok(NumberSms {
+        id,
+        number: NumberId(column(row, 1)?),
+        customer: CustomerId(column(row, 2)?),
+        to: PhoneNumber::parse(&to).map_err(|e| corrupt(&format!("number sms {id}"), e))?,
+        from: column(row, 4)?,
+        text: column(row, 5)?,
+        at: column(row, 6)?,
+    })
+}
+
+#[async_trait]
+impl NumberMessages for SeaOrmTransaction<'_> {
+    async fn insert_number_sms(&mut self, sms: NumberSms) -> Result<NumberSms, StoreError> {
+        let row = self
+            .query_one(
+                "INSERT INTO number_sms (number_id, customer_id, recipient, sender, text, \
+                 received_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                vec![
+                    sms.number.get().into(),
+                    sms.customer.get().into(),
+                    sms.to.as_str().into(),
+                    sms.from.clone().into(),
+                    sms.text.clone().into(),
+                    sms.at.into(),
+                ],
+            )
+            .await?
+            .ok_or_else(|| corrupt("number sms", "the insert returned no id"))?;
+        Ok(NumberSms {
+            id: column(&row, 0)?,
+            ..sms
+        })
+    }
+
+    /// A keyset read on the index `(number_id, id)`.
+    async fn number_sms_page(
+        &mut self,
+        number: NumberId,
+        page: PageRequest,
+    ) -> Result<Page<NumberSms>, StoreError> {
+        let rows = i64::try_from(page.rows()).unwrap_or(i64::MAX);
+        let rows = self
+            .query_all(
+                &format!("{NUMBER_SMS} WHERE number_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3"),
+                vec![
+                    number.get().into(),
+                    page.after.unwrap_or(i64::MAX).into(),
+                    rows.into(),
+                ],
+            )
+            .await?
+            .iter()
+            .map(number_sms)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Page::of_rows(rows, page, |sms| sms.id))
     }
 }

@@ -9,8 +9,8 @@ use rand_chacha::rand_core::SeedableRng;
 use rust_decimal_macros::dec;
 use vnum_accounts::{ContractDetails, ContractForm};
 use vnum_app::model::{
-    NewContract, NewPayment, OrderChoice, OrderLineRecord, OrderRecord, PaymentRecord, ReceivedSms,
-    SipAccountRecord, SmsAllocationRecord, StockState,
+    NewContract, NewPayment, NumberSms, OrderChoice, OrderLineRecord, OrderRecord, PageRequest,
+    PaymentRecord, ReceivedSms, SipAccountRecord, SmsAllocationRecord, StockState,
 };
 use vnum_app::ports::{Store, StoreError};
 use vnum_billing::PaymentStatus;
@@ -1144,4 +1144,59 @@ pub(crate) async fn r6_d2_rates_round_trip_exactly_and_one_per_prefix_currency_a
         tx.rates_matching(&berlin, Currency::USD).await.unwrap(),
         vec![in_usd]
     );
+}
+
+/// A message `text` that arrived on the rented number `number` (`e164`) at minute `minute`.
+fn number_sms(number: i64, customer: CustomerId, e164: &str, minute: i64, text: &str) -> NumberSms {
+    NumberSms {
+        id: 0,
+        number: NumberId(number),
+        customer,
+        to: phone(e164),
+        from: "Bank \"Ünïcode\"".to_owned(),
+        text: text.to_owned(),
+        at: at(day(2026, 1, 10), 3) + Duration::minutes(minute),
+    }
+}
+
+pub(crate) async fn number_sms_are_kept_per_number_and_paged_newest_first(store: &dyn Store) {
+    let ada = commit_customer(store, "ada@example.com").await;
+    let mut tx = store.begin().await.unwrap();
+    let mut stored = Vec::new();
+    for minute in 0..5 {
+        let sms = number_sms(7, ada, "+4915100000007", minute, &format!("code {minute}"));
+        let kept = tx.insert_number_sms(sms.clone()).await.unwrap();
+        assert_eq!(kept, NumberSms { id: kept.id, ..sms });
+        stored.push(kept);
+        // Another number's messages, between them, are not the first number's.
+        tx.insert_number_sms(number_sms(8, ada, "+4915100000008", minute, "other"))
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let ids: Vec<i64> = stored.iter().map(|m| m.id).collect();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "ids in order: {ids:?}");
+
+    let mut tx = store.read().await.unwrap();
+    let first = tx
+        .number_sms_page(NumberId(7), PageRequest::first(2))
+        .await
+        .unwrap();
+    assert_eq!(first.items, vec![stored[4].clone(), stored[3].clone()]);
+    assert_eq!(first.next, Some(stored[3].id));
+    let second = tx
+        .number_sms_page(NumberId(7), PageRequest::first(2).after(stored[3].id))
+        .await
+        .unwrap();
+    assert_eq!(second.items, vec![stored[2].clone(), stored[1].clone()]);
+    let last = tx
+        .number_sms_page(NumberId(7), PageRequest::first(2).after(stored[1].id))
+        .await
+        .unwrap();
+    assert_eq!((last.items, last.next), (vec![stored[0].clone()], None));
+    let none = tx
+        .number_sms_page(NumberId(9), PageRequest::first(2))
+        .await
+        .unwrap();
+    assert_eq!((none.items.len(), none.next), (0, None));
 }

@@ -1,14 +1,14 @@
 //! In-memory [`SmsAllocations`].
 
 use async_trait::async_trait;
-use vnum_core::{CustomerId, PhoneNumber, SmsAllocationId};
+use vnum_core::{CustomerId, NumberId, PhoneNumber, SmsAllocationId};
 use vnum_sms::{AllocationState, Service, SmsAllocation};
 
 use super::store::InMemoryTransaction;
-use crate::model::{ReceivedSms, SmsAllocationRecord};
+use crate::model::{NumberSms, Page, PageRequest, ReceivedSms, SmsAllocationRecord};
 use crate::ports::Invariant;
 use crate::ports::StoreError;
-use crate::ports::store::SmsAllocations;
+use crate::ports::store::{NumberMessages, SmsAllocations};
 
 fn is_waiting(record: &SmsAllocationRecord) -> bool {
     record.allocation.state() == AllocationState::Waiting
@@ -107,5 +107,36 @@ impl SmsAllocations for InMemoryTransaction<'_> {
             .filter(|r| r.allocation.customer() == customer)
             .cloned()
             .collect())
+    }
+}
+
+#[async_trait]
+impl NumberMessages for InMemoryTransaction<'_> {
+    async fn insert_number_sms(&mut self, sms: NumberSms) -> Result<NumberSms, StoreError> {
+        let stored = NumberSms {
+            id: self.state.next_id(),
+            ..sms
+        };
+        self.state.number_sms.insert(stored.id, stored.clone());
+        Ok(stored)
+    }
+
+    async fn number_sms_page(
+        &mut self,
+        number: NumberId,
+        page: PageRequest,
+    ) -> Result<Page<NumberSms>, StoreError> {
+        let rows = usize::try_from(page.rows()).unwrap_or(usize::MAX);
+        let rows: Vec<NumberSms> = self
+            .state
+            .number_sms
+            .values()
+            .rev()
+            .filter(|sms| sms.number == number)
+            .filter(|sms| page.after.is_none_or(|after| sms.id < after))
+            .take(rows)
+            .cloned()
+            .collect();
+        Ok(Page::of_rows(rows, page, |sms| sms.id))
     }
 }

@@ -43,6 +43,8 @@ pub(super) struct State {
     pub(super) waitlists: BTreeMap<vnum_core::CountryCode, vnum_lifecycle::Waitlist>,
     pub(super) sms_allocations:
         BTreeMap<vnum_core::SmsAllocationId, crate::model::SmsAllocationRecord>,
+    /// The SMS rented numbers received, by id.
+    pub(super) number_sms: BTreeMap<i64, crate::model::NumberSms>,
     pub(super) contracts: BTreeMap<vnum_core::ContractId, crate::model::ContractRecord>,
     pub(super) closing_numbers: BTreeMap<(CustomerId, vnum_core::Period), vnum_core::DocumentId>,
     pub(super) calls: BTreeMap<vnum_core::CallId, vnum_calls::CallRecord>,

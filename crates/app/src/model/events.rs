@@ -135,6 +135,22 @@ pub enum Notice {
         /// The text.
         text: String,
     },
+    /// A rented number received an SMS.
+    #[serde(rename = "number.sms_received")]
+    NumberSmsReceived {
+        /// The customer.
+        customer: CustomerId,
+        /// The number's id.
+        number_id: i64,
+        /// The number that received it, E.164.
+        number: String,
+        /// The message's id (`GET …/numbers/{number_id}/sms`).
+        message_id: i64,
+        /// The sender as the gateway reported it.
+        from: String,
+        /// The text.
+        text: String,
+    },
     /// Numbers a customer waits for went on sale (R7.1).
     #[serde(rename = "waitlist.restocked")]
     WaitlistRestocked {
@@ -185,7 +201,7 @@ pub enum Notice {
 
 impl Notice {
     /// Every event type, as webhooks name them.
-    pub const TYPES: [&'static str; 10] = [
+    pub const TYPES: [&'static str; 11] = [
         "number.connected",
         "number.provisioning_failed",
         "account.suspended",
@@ -196,6 +212,7 @@ impl Notice {
         "document.reviewed",
         "trial.ended",
         "webhook.disabled",
+        "number.sms_received",
     ];
 
     /// The event type (`number.connected`, …).
@@ -212,6 +229,7 @@ impl Notice {
             Self::DocumentReviewed { .. } => Self::TYPES[7],
             Self::TrialEnded { .. } => Self::TYPES[8],
             Self::WebhookDisabled { .. } => Self::TYPES[9],
+            Self::NumberSmsReceived { .. } => Self::TYPES[10],
         }
     }
 
@@ -225,6 +243,7 @@ impl Notice {
             | Self::AccountResumed { customer, .. }
             | Self::PaymentCredited { customer, .. }
             | Self::SmsReceived { customer, .. }
+            | Self::NumberSmsReceived { customer, .. }
             | Self::WaitlistRestocked { customer, .. }
             | Self::DocumentReviewed { customer, .. }
             | Self::TrialEnded { customer, .. } => Some(*customer),

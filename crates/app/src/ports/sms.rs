@@ -1,11 +1,11 @@
 //! Storage of one-shot SMS allocations (R9).
 
 use async_trait::async_trait;
-use vnum_core::{CustomerId, PhoneNumber, SmsAllocationId};
+use vnum_core::{CustomerId, NumberId, PhoneNumber, SmsAllocationId};
 use vnum_sms::{Service, SmsAllocation};
 
 use super::StoreError;
-use crate::model::{ReceivedSms, SmsAllocationRecord};
+use crate::model::{NumberSms, Page, PageRequest, ReceivedSms, SmsAllocationRecord};
 
 /// One-shot SMS allocations. They double as the issue history of R9.2: storage never holds
 /// two allocations of one number for one service.
@@ -71,4 +71,26 @@ pub trait SmsAllocations: Send {
         &mut self,
         customer: CustomerId,
     ) -> Result<Vec<SmsAllocationRecord>, StoreError>;
+}
+
+/// The SMS rented numbers received (R10.4).
+#[async_trait]
+pub trait NumberMessages: Send {
+    /// Stores a message; its `id` is ignored and the stored one returned.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn insert_number_sms(&mut self, sms: NumberSms) -> Result<NumberSms, StoreError>;
+
+    /// One page of the messages `number` received, newest first (by id), the cursor being
+    /// the id of the last message of the previous page: a keyset read of at most
+    /// `page.rows()` rows.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] or [`StoreError::Corrupt`].
+    async fn number_sms_page(
+        &mut self,
+        number: NumberId,
+        page: PageRequest,
+    ) -> Result<Page<NumberSms>, StoreError>;
 }

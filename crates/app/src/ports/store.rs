@@ -24,7 +24,7 @@ use crate::model::{
 pub use super::events::{Outbox, Webhooks};
 pub use super::payments::Payments;
 pub use super::rates::Rates;
-pub use super::sms::SmsAllocations;
+pub use super::sms::{NumberMessages, SmsAllocations};
 pub use super::trials::Trials;
 pub use super::waitlist::Waitlists;
 
@@ -247,6 +247,7 @@ pub trait Transaction:
     + Customers
     + Documents
     + Ledger
+    + NumberMessages
     + Numbers
     + Orders
     + Outbox

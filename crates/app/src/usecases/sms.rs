@@ -1,14 +1,17 @@
 //! One-shot SMS numbers (R9).
 
-use chrono::TimeDelta;
+use chrono::{DateTime, TimeDelta, Utc};
 use vnum_billing::ServiceState;
 use vnum_core::rule;
-use vnum_core::{CustomerId, OfferId, PhoneNumber};
-use vnum_lifecycle::NumberKind;
+use vnum_core::{CustomerId, NumberId, OfferId, PhoneNumber};
+use vnum_lifecycle::{NumberKind, NumberStatus};
 use vnum_sms::{Service, SmsError, SmsEvent, SmsPool};
 
-use crate::model::{EntryKind, NewLedgerEntry, ReceivedSms, SmsAllocationRecord, StockState};
-use crate::ports::StoreError;
+use crate::model::{
+    EntryKind, NewLedgerEntry, Notice, NumberSms, Page, PageRequest, ReceivedSms,
+    SmsAllocationRecord, SmsDelivery, StockState,
+};
+use crate::ports::{StoreError, Transaction};
 use crate::{Error, Vnum};
 
 impl Vnum {
@@ -108,57 +111,76 @@ impl Vnum {
         Ok(record)
     }
 
-    /// Delivers an SMS from the gateway to the allocation waiting on `number`; the text is
-    /// kept for the customer to read and the allocation is used up (R9.1, R9.D1).
+    /// Delivers an SMS from the gateway: to the rented number `number` when one is rented
+    /// (and not deleted), kept for its customer to read; otherwise to the one-shot allocation
+    /// waiting on it, which it uses up (R9.1, R9.D1). The customer is told either way, in the
+    /// same unit of work.
     ///
     /// # Errors
-    /// [`Error::NotFound`] when `number` was never allocated; [`Error::Refused`] for a
-    /// second SMS (R9.1), an SMS after the allocation expired (R9.D1), or while the
-    /// customer's balance is below zero (R10.4).
+    /// [`Error::NotFound`] when `number` is neither rented nor was ever allocated;
+    /// [`Error::Refused`] while the customer's balance is below zero (R10.4), for a rented
+    /// number not connected yet (R1.2), for a second SMS to a one-shot number (R9.1) or one
+    /// after its allocation expired (R9.D1).
     pub async fn receive_sms(
         &self,
         number: &PhoneNumber,
         from: &str,
         text: &str,
-    ) -> Result<SmsAllocationRecord, Error> {
+    ) -> Result<SmsDelivery, Error> {
         let now = self.ports.clock.now();
         let mut tx = self.ports.store.begin().await?;
-        let record = tx
-            .latest_sms_allocation(number)
-            .await?
-            .ok_or_else(|| Error::not_found("one-shot SMS number", number))?;
-        let customer = record.allocation.customer();
-        ServiceState::require_active(tx.balance(customer).await?)?;
-        let used = record.allocation.apply(SmsEvent::Received { at: now })?;
-        let message = ReceivedSms {
-            from: from.to_owned(),
-            text: text.to_owned(),
-            at: now,
+        let delivery = match tx.number_by_e164(number).await? {
+            Some(rented) => {
+                let balance = tx.balance(rented.customer).await?;
+                ServiceState::require_active(balance)?;
+                NumberStatus::of(&rented.state, ServiceState::of_balance(balance)).receive_sms()?;
+                let sms = tx
+                    .insert_number_sms(NumberSms {
+                        id: 0,
+                        number: rented.id,
+                        customer: rented.customer,
+                        to: number.clone(),
+                        from: from.to_owned(),
+                        text: text.to_owned(),
+                        at: now,
+                    })
+                    .await?;
+                let owner = tx.customer(rented.customer).await?;
+                super::events::record(
+                    &mut *tx,
+                    now,
+                    owner.map(|o| o.email),
+                    Notice::NumberSmsReceived {
+                        customer: sms.customer,
+                        number_id: sms.number.get(),
+                        number: sms.to.to_string(),
+                        message_id: sms.id,
+                        from: sms.from.clone(),
+                        text: sms.text.clone(),
+                    },
+                )
+                .await?;
+                SmsDelivery::Number(sms)
+            }
+            None => SmsDelivery::Allocation(one_shot(&mut *tx, number, from, text, now).await?),
         };
-        let stored = tx
-            .end_sms_allocation(&used, Some(message))
-            .await
-            .map_err(|e| match e {
-                StoreError::Stale { .. } => Error::from(SmsError::SecondMessage { id: used.id() }),
-                other => other.into(),
-            })?;
-        if let Some(owner) = tx.customer(customer).await? {
-            super::events::record(
-                &mut *tx,
-                now,
-                Some(owner.email),
-                crate::model::Notice::SmsReceived {
-                    customer,
-                    allocation_id: used.id().get(),
-                    number: used.number().to_string(),
-                    service: used.service().to_string(),
-                    text: text.to_owned(),
-                },
-            )
-            .await?;
-        }
         tx.commit().await?;
-        Ok(stored)
+        Ok(delivery)
+    }
+
+    /// One page of the SMS the customer's rented number `number` received, newest first.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for a number that is not the customer's.
+    pub async fn sms_of_number(
+        &self,
+        customer: CustomerId,
+        number: NumberId,
+        page: PageRequest,
+    ) -> Result<Page<NumberSms>, Error> {
+        let mut tx = self.ports.store.read().await?;
+        super::numbers::owned_number(&mut *tx, customer, number).await?;
+        Ok(tx.number_sms_page(number, page).await?)
     }
 
     /// Ends every allocation that expired unused and refunds its price, once (R9.D1). Run
@@ -216,4 +238,48 @@ impl Vnum {
             .ok_or_else(|| Error::not_found("customer", customer))?;
         Ok(tx.sms_allocations_of(customer).await?)
     }
+}
+
+/// Delivers an SMS to the allocation waiting on `number` and uses it up (R9.1, R9.D1).
+async fn one_shot(
+    tx: &mut dyn Transaction,
+    number: &PhoneNumber,
+    from: &str,
+    text: &str,
+    now: DateTime<Utc>,
+) -> Result<SmsAllocationRecord, Error> {
+    let record = tx
+        .latest_sms_allocation(number)
+        .await?
+        .ok_or_else(|| Error::not_found("number", number))?;
+    let customer = record.allocation.customer();
+    ServiceState::require_active(tx.balance(customer).await?)?;
+    let used = record.allocation.apply(SmsEvent::Received { at: now })?;
+    let message = ReceivedSms {
+        from: from.to_owned(),
+        text: text.to_owned(),
+        at: now,
+    };
+    let stored = tx
+        .end_sms_allocation(&used, Some(message))
+        .await
+        .map_err(|e| match e {
+            StoreError::Stale { .. } => Error::from(SmsError::SecondMessage { id: used.id() }),
+            other => other.into(),
+        })?;
+    let owner = tx.customer(customer).await?;
+    super::events::record(
+        tx,
+        now,
+        owner.map(|o| o.email),
+        Notice::SmsReceived {
+            customer,
+            allocation_id: used.id().get(),
+            number: used.number().to_string(),
+            service: used.service().to_string(),
+            text: text.to_owned(),
+        },
+    )
+    .await?;
+    Ok(stored)
 }

@@ -29,6 +29,8 @@ pub(crate) struct Server {
     pub(crate) demo: Demo,
     pub(crate) running: Running,
     clock: Option<Arc<ManualClock>>,
+    /// The PostgreSQL database of a story run there, dropped when the server stops.
+    database: Option<PgDatabase>,
 }
 
 impl Server {
@@ -47,11 +49,41 @@ impl Server {
         Self::launch(settings, Some(Arc::new(clock))).await
     }
 
-    /// Starts on a free loopback port and a fresh database, whatever `settings` say of them.
+    /// Starts on a free loopback port and a fresh in-memory SQLite database, whatever
+    /// `settings` say of them.
     async fn launch(settings: Settings, clock: Option<Arc<ManualClock>>) -> Self {
+        Self::launch_on("sqlite::memory:", settings, clock).await
+    }
+
+    /// Starts a story's server on `backend` without the demo catalogue, on `clock`: a fresh
+    /// in-memory SQLite database, or a fresh PostgreSQL database dropped when the server
+    /// stops. `None` when PostgreSQL is asked for and unreachable outside CI (the reason is
+    /// printed); under `CI=true` that fails the test.
+    pub(crate) async fn start_story(backend: Backend, clock: ManualClock) -> Option<Self> {
+        let settings = Settings {
+            seed_catalogue: false,
+            ..Settings::default()
+        };
+        let clock = Some(Arc::new(clock));
+        match backend {
+            Backend::Sqlite => Some(Self::launch_on("sqlite::memory:", settings, clock).await),
+            Backend::Postgres => {
+                let database = PgDatabase::create().await?;
+                let mut server = Self::launch_on(&database.url, settings, clock).await;
+                server.database = Some(database);
+                Some(server)
+            }
+        }
+    }
+
+    async fn launch_on(
+        database_url: &str,
+        settings: Settings,
+        clock: Option<Arc<ManualClock>>,
+    ) -> Self {
         let settings = Settings {
             listen: "127.0.0.1:0".parse().unwrap(),
-            database_url: "sqlite::memory:".to_owned(),
+            database_url: database_url.to_owned(),
             ..settings
         };
         let mut running = match &clock {
@@ -66,6 +98,7 @@ impl Server {
             demo,
             running,
             clock,
+            database: None,
         }
     }
 
@@ -203,6 +236,9 @@ impl Server {
 
     pub(crate) async fn stop(self) {
         self.running.stop().await.unwrap();
+        if let Some(database) = self.database {
+            database.drop().await;
+        }
     }
 }
 
@@ -418,5 +454,75 @@ impl Server {
             request = request.header("Vnum-Signature", signature);
         }
         read(request.send().await.unwrap()).await
+    }
+}
+
+/// Where a story's server keeps its data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Backend {
+    /// An in-memory SQLite database.
+    Sqlite,
+    /// A fresh database on the PostgreSQL server of `VNUM_TEST_POSTGRES_URL`
+    /// (`postgres://postgres@127.0.0.1:5432/test` unless set).
+    Postgres,
+}
+
+/// A database of its own for one story on the PostgreSQL server.
+pub(crate) struct PgDatabase {
+    /// The URL the server connects with.
+    pub(crate) url: String,
+    admin_url: String,
+    name: String,
+}
+
+impl PgDatabase {
+    /// Creates a fresh database; `None`, with the reason printed, when the server cannot be
+    /// reached outside CI.
+    pub(crate) async fn create() -> Option<Self> {
+        use sea_orm::ConnectionTrait as _;
+        let admin_url = std::env::var("VNUM_TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+        let admin = match sea_orm::Database::connect(&admin_url).await {
+            Ok(admin) => admin,
+            Err(error) => {
+                assert!(
+                    std::env::var("CI").as_deref() != Ok("true"),
+                    "PostgreSQL is required in CI at {admin_url}: {error}"
+                );
+                eprintln!("skipped: PostgreSQL is unreachable at {admin_url}: {error}");
+                return None;
+            }
+        };
+        let name = format!(
+            "vnum_story_{}_{}",
+            std::process::id(),
+            rand::random::<u32>()
+        );
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("the story's database is created");
+        let (server, _) = admin_url
+            .rsplit_once('/')
+            .expect("a PostgreSQL URL names its database");
+        let url = format!("{server}/{name}");
+        Some(Self {
+            url,
+            admin_url,
+            name,
+        })
+    }
+
+    /// Drops the database and whatever is still connected to it.
+    pub(crate) async fn drop(self) {
+        use sea_orm::ConnectionTrait as _;
+        let admin = sea_orm::Database::connect(&self.admin_url).await.unwrap();
+        admin
+            .execute_unprepared(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .await
+            .expect("the story's database is dropped");
     }
 }
