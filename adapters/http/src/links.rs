@@ -66,6 +66,7 @@ const OF_A_NUMBER: &[&str] = &[
     "upload_greeting",
     "order_voice_recording",
     "list_number_sms",
+    "list_voice_recordings",
 ];
 
 /// The links of every other kind than "a customer's operations" and "a number's".
@@ -76,6 +77,19 @@ const LINKS: &[Link] = &[
         status: 201,
         to: "get_contract",
         parameters: &[("id", PATH_CUSTOMER)],
+    },
+    // The provider delivers or cancels a recording order by the id its creation answers.
+    Link {
+        from: "order_voice_recording",
+        status: 201,
+        to: "deliver_voice_recording",
+        parameters: &[("order_id", ID)],
+    },
+    Link {
+        from: "order_voice_recording",
+        status: 201,
+        to: "cancel_voice_recording",
+        parameters: &[("order_id", ID)],
     },
     Link {
         from: "register_webhook",

@@ -52,7 +52,12 @@ pub(crate) const REFUSALS: &[(&str, &[(u16, &str)])] = &[
     ),
     (
         "engine_deliver_sms",
-        &[(422, "`to` is not a number of its country's numbering plan.")],
+        &[(
+            422,
+            "`to` is not a number of its country's numbering plan, the balance of the \
+             number's customer is below zero (R10.4), the rented number is not connected yet \
+             (R1.2), or a one-shot number had its SMS (R9.1) or expired (R9.D1).",
+        )],
     ),
     (
         "engine_record_call",
@@ -143,6 +148,32 @@ pub(crate) const REFUSALS: &[(&str, &[(u16, &str)])] = &[
              converted and is no audio a converter reads or plays longer than 5 minutes \
              (R13.D2), or the customer's quota of files is used up.",
         )],
+    ),
+    (
+        "order_voice_recording",
+        &[
+            (
+                402,
+                "The balance cannot pay the recording (R1.4): top up first.",
+            ),
+            (
+                422,
+                "Recordings have no price in the customer's currency (R13.3).",
+            ),
+        ],
+    ),
+    (
+        "deliver_voice_recording",
+        &[(
+            422,
+            "The file is not a WAV of PCM, 8 kHz, 16-bit, mono (R13.2, R13.D1), it was to be \
+             converted and is no audio a converter reads (R13.D2), or the order was \
+             delivered or cancelled before or its number was deleted (R13.D3).",
+        )],
+    ),
+    (
+        "cancel_voice_recording",
+        &[(422, "The order was delivered or cancelled before (R13.D3).")],
     ),
     (
         "request_sip_account",

@@ -87,6 +87,7 @@ contract!(
     r8_d1_one_trial_at_a_time_and_a_number_goes_back_once,
     r9_2_one_allocation_per_number_and_service_and_one_waiting_per_number,
     number_sms_are_kept_per_number_and_paged_newest_first,
+    r13_d3_a_recording_order_is_stored_listed_while_open_and_ends_once,
     r7_1_a_waitlist_entry_closes_once,
     r7_1_a_join_reads_and_writes_the_customers_own_entries,
     r1_d1_payments_are_keyed_per_customer_and_settle_once,

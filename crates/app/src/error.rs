@@ -101,6 +101,7 @@ refused_by_rule!(
     vnum_calls::CallsError,
     vnum_calls::CallOutError,
     vnum_calls::RateError,
+    vnum_calls::RecordingError,
     vnum_calls::WavError,
     vnum_compliance::DocumentError,
     vnum_discounts::DiscountError,

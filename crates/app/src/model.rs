@@ -15,6 +15,7 @@ use vnum_lifecycle::NumberState;
 
 mod events;
 mod payments;
+mod recordings;
 mod sms;
 mod trials;
 
@@ -23,6 +24,7 @@ pub use events::{
     WebhookEndpoint, WebhookId,
 };
 pub use payments::{NewPayment, PaymentRecord};
+pub use recordings::RecordingOrderRecord;
 pub use sms::{NumberSms, ReceivedSms, SmsAllocationRecord, SmsDelivery};
 pub use trials::TrialRecord;
 

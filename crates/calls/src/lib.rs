@@ -20,6 +20,7 @@ pub mod fuzz_checks;
 mod greeting;
 mod plan;
 mod rating;
+mod recording;
 mod routing;
 mod sip_account;
 mod target;
@@ -38,6 +39,7 @@ pub use rating::{
     CallAllowance, CallOutError, DialPrefix, Increments, MAX_CALL_SECONDS, Rate, RateError,
     RateTable, authorize_call_out, rated_leg,
 };
+pub use recording::{RecordingError, RecordingOrder, RecordingStatus};
 pub use routing::{
     Branch, InboundNumber, Rejection, RoutingDecision, RoutingState, SipHosts, VoicemailFallback,
     route_inbound,

@@ -112,6 +112,19 @@ impl Default for Templates {
             "Your number {{number}} received an SMS from {{from}}:\n\n{{text}}",
         );
         add(
+            "recording.delivered",
+            "Your professional recording is ready",
+            "The professional recording you ordered (order {{order_id}}) is now greeting \
+             {{greeting_id}} of your number {{number_id}}. Select it and turn the greeting on \
+             in the number's settings to play it (R13.1).",
+        );
+        add(
+            "recording.cancelled",
+            "Your professional recording was cancelled",
+            "Your order {{order_id}} of a professional recording was cancelled: {{reason}} \
+             {{refund}} went back to your balance.",
+        );
+        add(
             "waitlist.restocked",
             "{{wanted}} are on sale again",
             "You asked to be told when {{wanted}} go on sale. Offer {{offer_id}} has \

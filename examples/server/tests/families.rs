@@ -545,6 +545,173 @@ async fn r10_4_a_rented_number_receives_sms_kept_for_its_customer_on_postgres() 
     r10_4_a_rented_number_receives_sms_kept_for_its_customer(Backend::Postgres).await;
 }
 
+/// A professional recording ordered by the customer (R13.3) is an order with a status: the
+/// operator finds it among the open orders and delivers the file, which becomes one of the
+/// number's greetings, or cancels it with a refund of the whole price; each order ends once
+/// and the customer is told (R13.D3).
+async fn r13_d3_a_recording_order_is_delivered_as_a_greeting_or_cancelled_with_a_refund(
+    backend: Backend,
+) {
+    let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap());
+    let Some(server) = Server::start_story(backend, clock).await else {
+        return;
+    };
+    let op = server.operator().to_owned();
+    let anna = server.customer("anna@example.com", "person").await;
+    let offer = server.offer("DE", NumberKind::Mobile, false, true).await;
+    let number = server.rent(&anna, &offer, "+4915112345678").await;
+    let base = format!("/v1/customers/{}/numbers/{}", anna.id, number.get());
+    let orders = format!("{base}/voice-recordings");
+    let balance = |body: &Value| body["balance"]["amount"].as_str().unwrap().to_owned();
+    let (_, before) = server
+        .get(&format!("/v1/customers/{}/balance", anna.id), &anna.key)
+        .await;
+
+    let (status, first) = server
+        .post(
+            &orders,
+            &anna.key,
+            json!({"text": "Welcome to Anna's office", "voice": "female"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    assert_eq!(first["status"], "ordered");
+    assert_eq!(
+        first["price"],
+        json!({"amount": "15.00", "currency": "EUR"})
+    );
+    let first_id = first["id"].as_i64().unwrap();
+
+    // Only operators see the work list and deliver.
+    let (status, _) = server.get("/v1/voice-recordings", &anna.key).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let delivery = format!("/v1/voice-recordings/{first_id}/delivery");
+    let file = |bytes: Vec<u8>| {
+        reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name("recording.wav"),
+        )
+    };
+    let (status, _) = server
+        .upload(&delivery, &anna.key, file(support::wav(8000, 800)))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, open) = server.get("/v1/voice-recordings", &op).await;
+    assert_eq!(status, StatusCode::OK, "{open}");
+    assert_eq!(open["items"][0]["id"], first_id, "{open}");
+    assert_eq!(open["items"][0]["text"], "Welcome to Anna's office");
+
+    // A file that would not play is refused (R13.D1); the right one becomes a greeting.
+    let (status, problem) = server
+        .upload(&delivery, &op, file(support::wav(44_100, 800)))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["rule"], "R13.D1");
+    let recording = support::wav(8000, 1600);
+    let (status, delivered) = server.upload(&delivery, &op, file(recording.clone())).await;
+    assert_eq!(status, StatusCode::OK, "{delivered}");
+    assert_eq!(delivered["order"]["status"], "delivered");
+    let greeting = delivered["greeting"]["id"].as_i64().unwrap();
+    assert_eq!(delivered["order"]["greeting_id"], greeting);
+    assert_eq!(delivered["greeting"]["duration_ms"], 200);
+    let (_, shown) = server.get(&base, &anna.key).await;
+    assert_eq!(shown["greetings"]["uploaded"][0]["id"], greeting, "{shown}");
+    let audio = server
+        .http
+        .get(server.url(&format!("{base}/greetings/{greeting}")))
+        .bearer_auth(&anna.key)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(audio.as_ref(), recording.as_slice());
+    let (status, problem) = server
+        .upload(&delivery, &op, file(support::wav(8000, 800)))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["rule"], "R13.D3");
+
+    // A second order is cancelled: its whole price comes back, once.
+    let (_, second) = server
+        .post(
+            &orders,
+            &anna.key,
+            json!({"text": "Out of office", "voice": "male"}),
+        )
+        .await;
+    let second_id = second["id"].as_i64().unwrap();
+    let cancellation = format!("/v1/voice-recordings/{second_id}/cancellation");
+    let (status, _) = server
+        .post(&cancellation, &anna.key, json!({"reason": "free please"}))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, cancelled) = server
+        .post(
+            &cancellation,
+            &op,
+            json!({"reason": "The studio is closed this month."}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{cancelled}");
+    assert_eq!(cancelled["status"], "cancelled");
+    assert_eq!(
+        cancelled["refund"],
+        json!({"amount": "15.00", "currency": "EUR"})
+    );
+    let (status, problem) = server
+        .post(&cancellation, &op, json!({"reason": "again"}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["rule"], "R13.D3");
+    let (_, after) = server
+        .get(&format!("/v1/customers/{}/balance", anna.id), &anna.key)
+        .await;
+    let paid: rust_decimal::Decimal = balance(&before).parse().unwrap();
+    let left: rust_decimal::Decimal = balance(&after).parse().unwrap();
+    assert_eq!(
+        paid - left,
+        rust_decimal::Decimal::new(1500, 2),
+        "one recording paid"
+    );
+
+    let (_, listed) = server.get(&orders, &anna.key).await;
+    let statuses: Vec<&str> = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["delivered", "cancelled"]);
+    let (_, open) = server.get("/v1/voice-recordings", &op).await;
+    assert!(open["items"].as_array().unwrap().is_empty(), "{open}");
+    let (_, events) = server.get("/v1/events", &anna.key).await;
+    let types: Vec<&str> = events["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["type"].as_str().unwrap())
+        .collect();
+    assert!(types.contains(&"recording.delivered"), "{types:?}");
+    assert!(types.contains(&"recording.cancelled"), "{types:?}");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn r13_d3_a_recording_order_is_delivered_or_cancelled_on_sqlite() {
+    r13_d3_a_recording_order_is_delivered_as_a_greeting_or_cancelled_with_a_refund(Backend::Sqlite)
+        .await;
+}
+
+#[tokio::test]
+async fn r13_d3_a_recording_order_is_delivered_or_cancelled_on_postgres() {
+    r13_d3_a_recording_order_is_delivered_as_a_greeting_or_cancelled_with_a_refund(
+        Backend::Postgres,
+    )
+    .await;
+}
+
 #[tokio::test]
 async fn r4_6_recorded_calls_make_the_statistics_and_the_call_list() {
     let server = Server::start_without_catalogue().await;

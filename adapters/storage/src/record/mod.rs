@@ -50,12 +50,13 @@ pub(crate) enum Kind {
     WaitlistEntry,
     SmsAllocation,
     Payment,
+    RecordingOrder,
 }
 
 impl Kind {
     /// Every kind, for the tests of the samples.
     #[cfg(test)]
-    pub(crate) const ALL: [Self; 12] = [
+    pub(crate) const ALL: [Self; 13] = [
         Self::Number,
         Self::Offer,
         Self::Document,
@@ -68,6 +69,7 @@ impl Kind {
         Self::WaitlistEntry,
         Self::SmsAllocation,
         Self::Payment,
+        Self::RecordingOrder,
     ];
 
     /// The table whose `record` column holds it.
@@ -85,6 +87,7 @@ impl Kind {
             Self::WaitlistEntry => "waitlist_entries",
             Self::SmsAllocation => "sms_allocations",
             Self::Payment => "payments",
+            Self::RecordingOrder => "recording_orders",
         }
     }
 
@@ -103,6 +106,7 @@ impl Kind {
             Self::WaitlistEntry => "waitlist_entry",
             Self::SmsAllocation => "sms_allocation",
             Self::Payment => "payment",
+            Self::RecordingOrder => "recording_order",
         }
     }
 
@@ -120,7 +124,8 @@ impl Kind {
             | Self::Trial
             | Self::WaitlistEntry
             | Self::SmsAllocation
-            | Self::Payment => 1,
+            | Self::Payment
+            | Self::RecordingOrder => 1,
         }
     }
 }
@@ -174,6 +179,7 @@ serde_records!(
     Trial => Trial,
     WaitlistEntry => WaitlistEntry,
     SmsAllocationRecord => SmsAllocation,
+    vnum_app::model::RecordingOrderRecord => RecordingOrder,
 );
 
 /// Kinds with a record type of this crate: the document is that type, converted.
@@ -353,6 +359,9 @@ mod tests {
                     Kind::WaitlistEntry => check::<WaitlistEntry>(version),
                     Kind::SmsAllocation => check::<SmsAllocationRecord>(version),
                     Kind::Payment => check::<PaymentRecord>(version),
+                    Kind::RecordingOrder => {
+                        check::<vnum_app::model::RecordingOrderRecord>(version);
+                    }
                 }
             }
         }

@@ -27,6 +27,7 @@ mod ledger;
 mod numbers;
 mod payments;
 mod rates;
+mod recordings;
 mod renewals;
 mod sales;
 mod sms;
@@ -187,12 +188,13 @@ pub(crate) enum Sequence {
     WaitlistEntries,
     SmsAllocations,
     Payments,
+    RecordingOrders,
 }
 
 impl Sequence {
     /// Every sequence, for the test that the migrations create each one.
     #[cfg(test)]
-    pub(crate) const ALL: [Self; 11] = [
+    pub(crate) const ALL: [Self; 12] = [
         Self::Offers,
         Self::Documents,
         Self::Orders,
@@ -204,6 +206,7 @@ impl Sequence {
         Self::WaitlistEntries,
         Self::SmsAllocations,
         Self::Payments,
+        Self::RecordingOrders,
     ];
 
     pub(crate) const fn name(self) -> &'static str {
@@ -219,6 +222,7 @@ impl Sequence {
             Self::WaitlistEntries => "waitlist_entry_ids",
             Self::SmsAllocations => "sms_allocation_ids",
             Self::Payments => "payment_ids",
+            Self::RecordingOrders => "recording_order_ids",
         }
     }
 }

@@ -10,7 +10,8 @@ use rust_decimal_macros::dec;
 use vnum_accounts::{ContractDetails, ContractForm};
 use vnum_app::model::{
     NewContract, NewPayment, NumberSms, OrderChoice, OrderLineRecord, OrderRecord, PageRequest,
-    PaymentRecord, ReceivedSms, SipAccountRecord, SmsAllocationRecord, StockState,
+    PaymentRecord, ReceivedSms, RecordingOrderRecord, SipAccountRecord, SmsAllocationRecord,
+    StockState,
 };
 use vnum_app::ports::{Store, StoreError};
 use vnum_billing::PaymentStatus;
@@ -1199,4 +1200,108 @@ pub(crate) async fn number_sms_are_kept_per_number_and_paged_newest_first(store:
         .await
         .unwrap();
     assert_eq!((none.items.len(), none.next), (0, None));
+}
+
+/// An order of a recording of `text` for number `number`, paid at minute `minute`.
+fn recording_order(
+    customer: CustomerId,
+    number: i64,
+    minute: i64,
+    text: &str,
+) -> RecordingOrderRecord {
+    let paid =
+        vnum_calls::VoiceRecordingOrder::new(text, vnum_calls::Voice::Male, eur("15.00")).unwrap();
+    RecordingOrderRecord {
+        id: 0,
+        customer,
+        number: NumberId(number),
+        order: vnum_calls::RecordingOrder::new(
+            paid,
+            at(day(2026, 1, 10), 3) + Duration::minutes(minute),
+        ),
+    }
+}
+
+pub(crate) async fn r13_d3_a_recording_order_is_stored_listed_while_open_and_ends_once(
+    store: &dyn Store,
+) {
+    let ada = commit_customer(store, "ada@example.com").await;
+    let mut tx = store.begin().await.unwrap();
+    let mut stored = Vec::new();
+    for (i, number) in [2, 3, 2].into_iter().enumerate() {
+        let order = recording_order(ada, number, i64::try_from(i).unwrap(), &format!("text {i}"));
+        let kept = tx.insert_recording_order(order.clone()).await.unwrap();
+        assert_eq!(
+            kept,
+            RecordingOrderRecord {
+                id: kept.id,
+                ..order
+            }
+        );
+        stored.push(kept);
+    }
+    tx.commit().await.unwrap();
+    assert!(stored[0].id < stored[1].id && stored[1].id < stored[2].id);
+
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(
+        tx.recording_order(stored[1].id).await.unwrap(),
+        Some(stored[1].clone())
+    );
+    assert_eq!(tx.recording_order(9_999).await.unwrap(), None);
+    assert_eq!(
+        tx.recording_orders_of_number(NumberId(2)).await.unwrap(),
+        vec![stored[0].clone(), stored[2].clone()]
+    );
+    let first = tx
+        .open_recording_orders(PageRequest::first(2))
+        .await
+        .unwrap();
+    assert_eq!(first.items, vec![stored[0].clone(), stored[1].clone()]);
+    assert_eq!(first.next, Some(stored[1].id));
+
+    // An open order is no end; an ended one ends once.
+    assert!(matches!(
+        tx.end_recording_order(&stored[0]).await,
+        Err(StoreError::Stale { .. })
+    ));
+    let delivered = RecordingOrderRecord {
+        order: stored[0]
+            .order
+            .deliver(vnum_core::GreetingId(1), at(day(2026, 1, 12), 9))
+            .unwrap(),
+        ..stored[0].clone()
+    };
+    tx.end_recording_order(&delivered).await.unwrap();
+    let cancelled = RecordingOrderRecord {
+        order: stored[0]
+            .order
+            .cancel("late", at(day(2026, 1, 12), 10))
+            .unwrap(),
+        ..stored[0].clone()
+    };
+    assert!(matches!(
+        tx.end_recording_order(&cancelled).await,
+        Err(StoreError::Stale { .. })
+    ));
+    tx.commit().await.unwrap();
+
+    let mut tx = store.read().await.unwrap();
+    assert_eq!(
+        tx.recording_order(stored[0].id).await.unwrap(),
+        Some(delivered)
+    );
+    let open = tx
+        .open_recording_orders(PageRequest::first(10))
+        .await
+        .unwrap();
+    assert_eq!(
+        (open.items, open.next),
+        (vec![stored[1].clone(), stored[2].clone()], None)
+    );
+    let after = tx
+        .open_recording_orders(PageRequest::first(10).after(stored[1].id))
+        .await
+        .unwrap();
+    assert_eq!(after.items, vec![stored[2].clone()]);
 }

@@ -1,9 +1,9 @@
 use super::store::InMemoryTransaction;
-use crate::model::SipAccountRecord;
+use crate::model::{Page, PageRequest, RecordingOrderRecord, SipAccountRecord};
 use crate::ports::Invariant;
 use crate::ports::StoreError;
 use crate::ports::store::CallRecords;
-use crate::ports::store::SipAccounts;
+use crate::ports::store::{RecordingOrders, SipAccounts};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use vnum_calls::{CallLine, CallRecord};
@@ -203,5 +203,75 @@ impl CallRecords for InMemoryTransaction<'_> {
             .map(|n| n.id)
             .collect();
         self.calls(&numbers, from, to).await
+    }
+}
+
+#[async_trait]
+impl RecordingOrders for InMemoryTransaction<'_> {
+    async fn insert_recording_order(
+        &mut self,
+        order: RecordingOrderRecord,
+    ) -> Result<RecordingOrderRecord, StoreError> {
+        let stored = RecordingOrderRecord {
+            id: self.state.next_id(),
+            ..order
+        };
+        self.state
+            .recording_orders
+            .insert(stored.id, stored.clone());
+        Ok(stored)
+    }
+
+    async fn recording_order(
+        &mut self,
+        id: i64,
+    ) -> Result<Option<RecordingOrderRecord>, StoreError> {
+        Ok(self.state.recording_orders.get(&id).cloned())
+    }
+
+    async fn end_recording_order(
+        &mut self,
+        order: &RecordingOrderRecord,
+    ) -> Result<(), StoreError> {
+        match self.state.recording_orders.get_mut(&order.id) {
+            Some(stored) if stored.order.is_open() && !order.order.is_open() => {
+                *stored = order.clone();
+                Ok(())
+            }
+            _ => Err(StoreError::Stale {
+                what: "recording order",
+                id: order.id,
+            }),
+        }
+    }
+
+    async fn recording_orders_of_number(
+        &mut self,
+        number: NumberId,
+    ) -> Result<Vec<RecordingOrderRecord>, StoreError> {
+        Ok(self
+            .state
+            .recording_orders
+            .values()
+            .filter(|o| o.number == number)
+            .cloned()
+            .collect())
+    }
+
+    async fn open_recording_orders(
+        &mut self,
+        page: PageRequest,
+    ) -> Result<Page<RecordingOrderRecord>, StoreError> {
+        let rows = usize::try_from(page.rows()).unwrap_or(usize::MAX);
+        let rows: Vec<RecordingOrderRecord> = self
+            .state
+            .recording_orders
+            .values()
+            .filter(|o| o.order.is_open())
+            .filter(|o| page.after.is_none_or(|after| o.id > after))
+            .take(rows)
+            .cloned()
+            .collect();
+        Ok(Page::of_rows(rows, page, |o| o.id))
     }
 }

@@ -43,6 +43,8 @@ pub(super) struct State {
     pub(super) waitlists: BTreeMap<vnum_core::CountryCode, vnum_lifecycle::Waitlist>,
     pub(super) sms_allocations:
         BTreeMap<vnum_core::SmsAllocationId, crate::model::SmsAllocationRecord>,
+    /// Professional recording orders, by id.
+    pub(super) recording_orders: BTreeMap<i64, crate::model::RecordingOrderRecord>,
     /// The SMS rented numbers received, by id.
     pub(super) number_sms: BTreeMap<i64, crate::model::NumberSms>,
     pub(super) contracts: BTreeMap<vnum_core::ContractId, crate::model::ContractRecord>,

@@ -151,6 +151,33 @@ pub enum Notice {
         /// The text.
         text: String,
     },
+    /// The provider delivered a professional recording: it is one of the number's
+    /// greetings now (R13.D3).
+    #[serde(rename = "recording.delivered")]
+    RecordingDelivered {
+        /// The customer.
+        customer: CustomerId,
+        /// The number's id.
+        number_id: i64,
+        /// The order's id.
+        order_id: i64,
+        /// The greeting it became.
+        greeting_id: i64,
+    },
+    /// The provider cancelled a professional recording and refunded it (R13.D3).
+    #[serde(rename = "recording.cancelled")]
+    RecordingCancelled {
+        /// The customer.
+        customer: CustomerId,
+        /// The number's id.
+        number_id: i64,
+        /// The order's id.
+        order_id: i64,
+        /// Why.
+        reason: String,
+        /// What went back to the balance.
+        refund: Amount,
+    },
     /// Numbers a customer waits for went on sale (R7.1).
     #[serde(rename = "waitlist.restocked")]
     WaitlistRestocked {
@@ -201,7 +228,7 @@ pub enum Notice {
 
 impl Notice {
     /// Every event type, as webhooks name them.
-    pub const TYPES: [&'static str; 11] = [
+    pub const TYPES: [&'static str; 13] = [
         "number.connected",
         "number.provisioning_failed",
         "account.suspended",
@@ -213,6 +240,8 @@ impl Notice {
         "trial.ended",
         "webhook.disabled",
         "number.sms_received",
+        "recording.delivered",
+        "recording.cancelled",
     ];
 
     /// The event type (`number.connected`, …).
@@ -230,6 +259,8 @@ impl Notice {
             Self::TrialEnded { .. } => Self::TYPES[8],
             Self::WebhookDisabled { .. } => Self::TYPES[9],
             Self::NumberSmsReceived { .. } => Self::TYPES[10],
+            Self::RecordingDelivered { .. } => Self::TYPES[11],
+            Self::RecordingCancelled { .. } => Self::TYPES[12],
         }
     }
 
@@ -244,6 +275,8 @@ impl Notice {
             | Self::PaymentCredited { customer, .. }
             | Self::SmsReceived { customer, .. }
             | Self::NumberSmsReceived { customer, .. }
+            | Self::RecordingDelivered { customer, .. }
+            | Self::RecordingCancelled { customer, .. }
             | Self::WaitlistRestocked { customer, .. }
             | Self::DocumentReviewed { customer, .. }
             | Self::TrialEnded { customer, .. } => Some(*customer),

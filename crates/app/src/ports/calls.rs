@@ -1,5 +1,5 @@
 use super::{StoreError, Transaction};
-use crate::model::SipAccountRecord;
+use crate::model::{Page, PageRequest, RecordingOrderRecord, SipAccountRecord};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use vnum_calls::{CallLine, CallRecord};
@@ -238,4 +238,52 @@ pub async fn owner_of_line(
         CallLine::Number(id) => unit.number(id).await?.map(|n| n.customer),
         CallLine::Trial(id) => unit.trial(id).await?.map(|t| t.trial.customer()),
     })
+}
+
+/// Professional voice recording orders (R13.3, R13.D3).
+#[async_trait]
+pub trait RecordingOrders: Send {
+    /// Stores a new order; its `id` is ignored and the stored one returned.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`].
+    async fn insert_recording_order(
+        &mut self,
+        order: RecordingOrderRecord,
+    ) -> Result<RecordingOrderRecord, StoreError>;
+
+    /// The order with this id, if any.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] or [`StoreError::Corrupt`].
+    async fn recording_order(
+        &mut self,
+        id: i64,
+    ) -> Result<Option<RecordingOrderRecord>, StoreError>;
+
+    /// Replaces an order that is still open in storage with its ended state.
+    ///
+    /// # Errors
+    /// [`StoreError::Stale`] when the order is missing or ended already, so that an order
+    /// is delivered or cancelled once whatever runs concurrently.
+    async fn end_recording_order(&mut self, order: &RecordingOrderRecord)
+    -> Result<(), StoreError>;
+
+    /// The orders of a number, oldest first.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] or [`StoreError::Corrupt`].
+    async fn recording_orders_of_number(
+        &mut self,
+        number: NumberId,
+    ) -> Result<Vec<RecordingOrderRecord>, StoreError>;
+
+    /// One page of the orders still open, oldest first (by id), after the cursor.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] or [`StoreError::Corrupt`].
+    async fn open_recording_orders(
+        &mut self,
+        page: PageRequest,
+    ) -> Result<Page<RecordingOrderRecord>, StoreError>;
 }

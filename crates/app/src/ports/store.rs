@@ -12,8 +12,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use vnum_core::{ApiKeyId, CustomerId, Money, NumberId, OfferId, PhoneNumber};
 use vnum_lifecycle::{Offer, OfferTerms};
 
-pub use super::calls::SipAccounts;
 pub use super::calls::{CallLog, CallRecords, owner_of_line};
+pub use super::calls::{RecordingOrders, SipAccounts};
 pub use super::companies::{ClosingDocumentNumbers, Contracts};
 pub use super::sales::{Agreements, Documents, Orders};
 use crate::model::{
@@ -253,6 +253,7 @@ pub trait Transaction:
     + Outbox
     + Payments
     + Rates
+    + RecordingOrders
     + Renewals
     + SipAccounts
     + SmsAllocations
