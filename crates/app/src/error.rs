@@ -107,6 +107,7 @@ refused_by_rule!(
     vnum_lifecycle::BusinessDayRangeError,
     vnum_lifecycle::CalendarError,
     vnum_lifecycle::CityError,
+    vnum_lifecycle::HoldError,
     vnum_lifecycle::OfferError,
     vnum_lifecycle::TransitionError,
     vnum_lifecycle::TrialError,
