@@ -47,11 +47,30 @@ impl Server {
         Self::launch(settings, Some(Arc::new(clock))).await
     }
 
+    /// Starts with `settings` on `clock` and the database at `database_url` (a fresh
+    /// [`PgSchema`]'s, say), which the server migrates and seeds as on a first start.
+    pub(crate) async fn start_on_database(
+        settings: Settings,
+        clock: ManualClock,
+        database_url: &str,
+    ) -> Self {
+        Self::launch_on(settings, Some(Arc::new(clock)), database_url).await
+    }
+
     /// Starts on a free loopback port and a fresh database, whatever `settings` say of them.
     async fn launch(settings: Settings, clock: Option<Arc<ManualClock>>) -> Self {
+        Self::launch_on(settings, clock, "sqlite::memory:").await
+    }
+
+    /// Starts on a free loopback port and the database at `database_url`.
+    async fn launch_on(
+        settings: Settings,
+        clock: Option<Arc<ManualClock>>,
+        database_url: &str,
+    ) -> Self {
         let settings = Settings {
             listen: "127.0.0.1:0".parse().unwrap(),
-            database_url: "sqlite::memory:".to_owned(),
+            database_url: database_url.to_owned(),
             ..settings
         };
         let mut running = match &clock {
@@ -418,5 +437,65 @@ impl Server {
             request = request.header("Vnum-Signature", signature);
         }
         read(request.send().await.unwrap()).await
+    }
+}
+
+/// Where the PostgreSQL stories connect unless `VNUM_TEST_POSTGRES_URL` says otherwise.
+const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+/// A fresh PostgreSQL schema for one server: `url` connects to it alone (its search path),
+/// so stories never see each other's data. Dropped by [`PgSchema::drop`].
+pub(crate) struct PgSchema {
+    /// The database URL a server is started on.
+    pub(crate) url: String,
+    admin: sea_orm::DatabaseConnection,
+    name: String,
+}
+
+impl PgSchema {
+    /// A new schema on the test server, or `None` (with the reason printed) when there is
+    /// no server. Under `CI=true` a missing server fails the story instead.
+    pub(crate) async fn create() -> Option<Self> {
+        use sea_orm::ConnectionTrait;
+        let base = std::env::var("VNUM_TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_owned());
+        let mut options = sea_orm::ConnectOptions::new(base.clone());
+        options
+            .connect_timeout(std::time::Duration::from_secs(3))
+            .acquire_timeout(std::time::Duration::from_secs(3));
+        let admin = match sea_orm::Database::connect(options).await {
+            Ok(admin) => admin,
+            Err(error) => {
+                assert!(
+                    std::env::var("CI").as_deref() != Ok("true"),
+                    "PostgreSQL is required in CI at {base}: {error}"
+                );
+                eprintln!("skipped: PostgreSQL is unreachable at {base}: {error}");
+                return None;
+            }
+        };
+        static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let name = format!(
+            "vnum_server_test_{}_{}_{}",
+            std::process::id(),
+            Utc::now().timestamp_subsec_nanos(),
+            COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        );
+        admin
+            .execute_unprepared(&format!("CREATE SCHEMA {name}"))
+            .await
+            .unwrap();
+        let separator = if base.contains('?') { '&' } else { '?' };
+        let url = format!("{base}{separator}options=-c%20search_path%3D{name}");
+        Some(Self { url, admin, name })
+    }
+
+    /// Drops the schema and everything in it.
+    pub(crate) async fn drop(self) {
+        use sea_orm::ConnectionTrait;
+        self.admin
+            .execute_unprepared(&format!("DROP SCHEMA {} CASCADE", self.name))
+            .await
+            .unwrap();
     }
 }
