@@ -108,6 +108,18 @@ impl Vnum {
                 )),
                 other => other.into(),
             })?;
+        // Asked again now that the stock entry is taken: a hold placed meanwhile has
+        // committed, and a held number is lent to no one (R1.3).
+        if tx
+            .hold_on(trial.number())
+            .await?
+            .is_some_and(|hold| hold.is_live(now))
+        {
+            return Err(Error::Conflict(format!(
+                "{} was just held by someone else: try again",
+                trial.number()
+            )));
+        }
         let record = tx.insert_trial(&trial).await.map_err(|e| match e {
             StoreError::Conflict {
                 what: Invariant::TrialActive,

@@ -449,7 +449,9 @@ pub(crate) struct PgSchema {
     /// The database URL a server is started on.
     pub(crate) url: String,
     admin: sea_orm::DatabaseConnection,
+    base: String,
     name: String,
+    dropped: bool,
 }
 
 impl PgSchema {
@@ -487,15 +489,53 @@ impl PgSchema {
             .unwrap();
         let separator = if base.contains('?') { '&' } else { '?' };
         let url = format!("{base}{separator}options=-c%20search_path%3D{name}");
-        Some(Self { url, admin, name })
+        Some(Self {
+            url,
+            admin,
+            base,
+            name,
+            dropped: false,
+        })
     }
 
     /// Drops the schema and everything in it.
-    pub(crate) async fn drop(self) {
+    pub(crate) async fn drop(mut self) {
         use sea_orm::ConnectionTrait;
         self.admin
             .execute_unprepared(&format!("DROP SCHEMA {} CASCADE", self.name))
             .await
             .unwrap();
+        self.dropped = true;
+    }
+}
+
+impl Drop for PgSchema {
+    /// A story that failed unwinds here: its schema is dropped from a thread of its own,
+    /// since the story's runtime cannot be blocked on while it unwinds.
+    fn drop(&mut self) {
+        if self.dropped {
+            return;
+        }
+        let (base, name) = (self.base.clone(), self.name.clone());
+        let cleanup = std::thread::spawn(move || {
+            use sea_orm::ConnectionTrait;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async move {
+                if let Ok(admin) = sea_orm::Database::connect(base.as_str()).await {
+                    let dropped = admin
+                        .execute_unprepared(&format!("DROP SCHEMA IF EXISTS {name} CASCADE"))
+                        .await;
+                    if let Err(error) = dropped {
+                        eprintln!("the test schema {name} stays: {error}");
+                    }
+                }
+            });
+        });
+        if cleanup.join().is_err() {
+            eprintln!("the test schema {} stays", self.name);
+        }
     }
 }
