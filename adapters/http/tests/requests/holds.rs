@@ -139,6 +139,12 @@ async fn r1_3_no_customer_reads_releases_or_places_another_customers_holds() {
         .problem(StatusCode::NOT_FOUND);
     assert_eq!(api.get(&list, &ann_key).await.body, json!([held.body]));
 
+    // A `+` encoded as `%2B` names the same number.
+    let encoded = release.replace('+', "%2B");
+    api.send(Method::DELETE, &encoded, Some(&bob_key), &[], None)
+        .await
+        .problem(StatusCode::NOT_FOUND);
+
     // An operator reads and releases it; the number is listed to everyone again.
     assert_eq!(api.get(&list, &api.operator).await.body, json!([held.body]));
     let released = api
@@ -154,7 +160,7 @@ async fn r1_3_no_customer_reads_releases_or_places_another_customers_holds() {
         json!([PICKED, OTHER])
     );
     // Released once: a second release finds nothing.
-    api.send(Method::DELETE, &release, Some(&ann_key), &[], None)
+    api.send(Method::DELETE, &encoded, Some(&ann_key), &[], None)
         .await
         .problem(StatusCode::NOT_FOUND);
 }
