@@ -11,5 +11,6 @@ mod balance;
 mod billing;
 mod calls;
 mod companies;
+mod holds;
 mod ordering;
 mod stock;

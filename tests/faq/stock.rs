@@ -85,7 +85,7 @@ async fn r8_1_r8_d1_a_free_test_ends_after_exactly_one_hour_and_calls_are_then_r
     assert!(
         world
             .vnum
-            .available_numbers(nl.id())
+            .available_numbers(nl.id(), None)
             .await
             .unwrap()
             .contains(&lent),

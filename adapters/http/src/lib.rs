@@ -26,6 +26,7 @@ mod engine;
 pub mod fuzz_checks;
 mod greetings;
 mod health;
+mod holds;
 mod keys;
 mod limit;
 mod links;
@@ -76,6 +77,7 @@ use documents::DocumentsApi;
 use engine::EngineApi;
 use greetings::GreetingsApi;
 use health::HealthApi;
+use holds::HoldsApi;
 use keys::KeysApi;
 use numbers::NumbersApi;
 use offers::OffersApi;
@@ -156,6 +158,8 @@ enum Tag {
     Health,
     /// The catalogue: offers, their numbers, quotes, stock and bulk agreements.
     Offers,
+    /// Numbers picked from an offer's list and held for the customer while it decides.
+    Holds,
     /// Buying numbers.
     Orders,
     /// Rented numbers: state, deletion, forwarding, CallerID, connection.
@@ -216,7 +220,8 @@ type Apis = (
     BalanceApi,
     // Signed callbacks of the payment provider and of a carrier: one element.
     (PaymentsApi, CarrierApi),
-    OffersApi,
+    // The catalogue, and the numbers customers hold from its lists: one element.
+    (OffersApi, HoldsApi),
     OrdersApi,
     // A number and its greetings: one element, as the tuple has room for 16.
     (NumbersApi, GreetingsApi),
@@ -254,7 +259,10 @@ fn service(vnum: &Vnum, options: Options) -> OpenApiService<Apis, ()> {
                 secret: options.carrier_secret,
             },
         ),
-        OffersApi { vnum: vnum.clone() },
+        (
+            OffersApi { vnum: vnum.clone() },
+            HoldsApi { vnum: vnum.clone() },
+        ),
         OrdersApi { vnum: vnum.clone() },
         (
             NumbersApi { vnum: vnum.clone() },

@@ -54,6 +54,8 @@ const OF_A_CUSTOMER: &[&str] = &[
     "start_trial",
     "list_waitlist",
     "join_waitlist",
+    "list_holds",
+    "hold_number",
 ];
 
 /// The operations on one number of a customer (`id`, `number_id`).
@@ -250,6 +252,18 @@ const LINKS: &[Link] = &[
         status: 201,
         to: "add_stock",
         parameters: &[("id", ID)],
+    },
+    Link {
+        from: "create_offer",
+        status: 201,
+        to: "hold_number",
+        parameters: &[("offer_id", ID)],
+    },
+    Link {
+        from: "hold_number",
+        status: 201,
+        to: "release_hold",
+        parameters: &[("id", PATH_CUSTOMER), ("number", "$response.body#/number")],
     },
     Link {
         from: "create_offer",

@@ -411,7 +411,8 @@ impl OffersApi {
 
     /// Numbers of an offer
     ///
-    /// The concrete numbers a customer may pick from in a manual order (R1.3).
+    /// The concrete numbers a customer may pick from in a manual order (R1.3): a number
+    /// another customer holds is left out; a customer sees the numbers it holds itself.
     #[oai(
         path = "/offers/:id/numbers",
         method = "get",
@@ -422,7 +423,11 @@ impl OffersApi {
         if !offer.is_listed() && caller.operator().is_err() {
             return Err(Problem::not_found("offer", id.0));
         }
-        let numbers = self.vnum.available_numbers(OfferId(id.0)).await?;
+        let viewer = match caller.principal() {
+            vnum_app::model::Principal::Customer(own) => Some(own),
+            vnum_app::model::Principal::Operator | vnum_app::model::Principal::Engine => None,
+        };
+        let numbers = self.vnum.available_numbers(OfferId(id.0), viewer).await?;
         Ok(Json(numbers.iter().map(ToString::to_string).collect()))
     }
 

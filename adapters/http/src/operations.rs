@@ -1,4 +1,5 @@
-//! Operators' runs: renewals, the end of free tests, the expiry of one-shot SMS numbers.
+//! Operators' runs: renewals, the end of free tests, the expiry of one-shot SMS numbers
+//! and of holds on picked numbers.
 //! The example server runs them on a schedule; these let an operator run them at once.
 
 use chrono::NaiveDate;
@@ -9,6 +10,7 @@ use vnum_app::{RenewalReport, ServiceState, Vnum};
 use crate::Tag;
 use crate::auth::Caller;
 use crate::problem::ApiResult;
+use crate::wire::hold::HoldBody;
 use crate::wire::sms::SmsAllocation;
 use crate::wire::trial::Trial;
 
@@ -101,5 +103,16 @@ impl OperationsApi {
         caller.operator()?;
         let expired = self.vnum.expire_sms_allocations().await?;
         Ok(Json(expired.into_iter().map(SmsAllocation::from).collect()))
+    }
+
+    /// Remove ended holds
+    ///
+    /// For operators. Removes the holds on picked numbers whose time is up (R1.3); an
+    /// ended hold keeps its number from no one even before. Answers the holds removed.
+    #[oai(path = "/holds/expire", method = "post", operation_id = "expire_holds")]
+    async fn expire_holds(&self, caller: Caller) -> ApiResult<Json<Vec<HoldBody>>> {
+        caller.operator()?;
+        let ended = self.vnum.expire_holds().await?;
+        Ok(Json(ended.into_iter().map(HoldBody::from).collect()))
     }
 }

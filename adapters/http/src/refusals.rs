@@ -267,10 +267,20 @@ pub(crate) const REFUSALS: &[(&str, &[(u16, &str)])] = &[
             (
                 422,
                 "A line names an offer that does not exist, is not on sale (R7.2) or is in \
-                 another currency, a landline offer without a city (R1.2), or the documents \
-                 the offer asks for are missing (R3).",
+                 another currency, a landline offer without a city (R1.2), a number not on \
+                 the offer's list or held by another customer (R1.3), or the documents the \
+                 offer asks for are missing (R3).",
             ),
         ],
+    ),
+    (
+        "hold_number",
+        &[(
+            422,
+            "The number is not on the offer's list or is held by another customer, or the \
+             customer holds as many numbers as one may at once (R1.3); the offer is not on \
+             sale (R7.2) or sells one-shot SMS numbers (R9.3).",
+        )],
     ),
     (
         "start_trial",

@@ -84,6 +84,7 @@ const INVARIANTS: &[(Invariant, &str, &str)] = &[
         "rates.prefix, rates.currency, rates.effective_from",
     ),
     (Invariant::EventId, "outbox_event", "outbox.event_id"),
+    (Invariant::HoldNumber, "hold_number", "holds.e164"),
 ];
 
 /// Maps a sea-orm error: a unique violation becomes the [`StoreError::Conflict`] of its

@@ -97,6 +97,8 @@ contract!(
     a_failed_attempt_is_due_again_at_its_retry,
     events_are_listed_per_customer_after_a_cursor,
     webhooks_and_their_deliveries_round_trip,
+    r1_3_one_live_hold_per_number_and_an_ended_one_is_taken_over,
+    r1_3_holds_are_removed_on_release_and_when_they_end,
 );
 
 #[path = "contract/repositories.rs"]
@@ -106,6 +108,10 @@ use repositories::*;
 #[path = "contract/events.rs"]
 mod events;
 use events::*;
+
+#[path = "contract/holds.rs"]
+mod holds;
+use holds::*;
 
 async fn commit_customer(store: &dyn Store, email: &str) -> CustomerId {
     let mut tx = store.begin().await.unwrap();

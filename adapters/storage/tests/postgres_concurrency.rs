@@ -256,3 +256,125 @@ async fn r10_d4_a_renewal_whose_connection_drops_and_run_again_charges_each_numb
     assert_each_number_charged_once(&books(&store, &customers).await);
     schema.drop().await;
 }
+
+/// Customers picking one number at the same moment (R1.3).
+const PICKERS: usize = 16;
+
+/// R1.3: sixteen units of work place a hold on one free number at once, with nothing but
+/// the store between them: the conditional upsert on `hold_number` stores exactly one,
+/// and every other is refused as a conflict.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn r1_3_sixteen_concurrent_holds_of_one_number_store_exactly_one() {
+    let Some(schema) = common::postgres().await else {
+        return;
+    };
+    let store = schema.store.clone();
+    let now = at(day(2026, 3, 2), 10);
+    let number = vnum_testkit::phone("+4915110000001");
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(PICKERS));
+    let tasks: Vec<_> = (0..PICKERS)
+        .map(|i| {
+            let store = store.clone();
+            let barrier = barrier.clone();
+            let hold = vnum_lifecycle::Hold::new(
+                number.clone(),
+                vnum_core::OfferId(1),
+                CustomerId(i64::try_from(i).unwrap() + 1),
+                now,
+                vnum_lifecycle::HoldTime::default(),
+            );
+            tokio::spawn(async move {
+                let mut tx = store.begin().await.unwrap();
+                barrier.wait().await;
+                let placed = tx.place_hold(&hold, now).await;
+                if placed.is_ok() {
+                    tx.commit().await.unwrap();
+                }
+                placed
+            })
+        })
+        .collect();
+    let mut stored = Vec::new();
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(hold) => stored.push(hold),
+            Err(StoreError::Conflict {
+                what: vnum_app::ports::Invariant::HoldNumber,
+            }) => {}
+            Err(other) => panic!("a hold failed otherwise: {other}"),
+        }
+    }
+    assert_eq!(stored.len(), 1, "R1.3: exactly one hold is stored");
+    let mut read = store.read().await.unwrap();
+    assert_eq!(read.hold_on(&number).await.unwrap(), stored.pop());
+    drop(read);
+    schema.drop().await;
+}
+
+/// R1.3 through the use case: sixteen customers pick the same number of an offer's list at
+/// once; exactly one holds it, every other is refused with R1.3 (held by another
+/// customer), and the number is listed to the holder alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn r1_3_sixteen_customers_pick_one_number_at_once_and_exactly_one_holds_it() {
+    let Some(schema) = common::postgres().await else {
+        return;
+    };
+    let store: std::sync::Arc<dyn Store> = std::sync::Arc::new(schema.store.clone());
+    let world = vnum_app::testing::World::on_store(
+        store,
+        at(day(2026, 3, 2), 10),
+        vnum_app::Config::default(),
+    );
+    let number = vnum_testkit::phone("+4915110000001");
+    let offer = world
+        .offer_with_stock(
+            vnum_app::testing::mobile_offer(vnum_testkit::country("DE"), eur("5.00")),
+            vec![number.clone()],
+        )
+        .await;
+    let mut customers = Vec::new();
+    for i in 0..PICKERS {
+        customers.push(world.customer(&format!("picker{i}")).await.id);
+    }
+    let tasks: Vec<_> = customers
+        .iter()
+        .map(|&customer| {
+            let vnum = world.vnum.clone();
+            let number = number.clone();
+            let offer = offer.id();
+            tokio::spawn(async move { (customer, vnum.hold_number(customer, offer, number).await) })
+        })
+        .collect();
+    let mut holders = Vec::new();
+    for task in tasks {
+        match task.await.unwrap() {
+            (customer, Ok(vnum_lifecycle::Pick::New(hold))) => {
+                assert_eq!(hold.customer(), customer);
+                holders.push(customer);
+            }
+            (_, Err(vnum_app::Error::Refused { rule, message })) => {
+                assert_eq!(rule, vnum_core::rule::R1_3, "{message}");
+                assert!(message.contains("held for another customer"), "{message}");
+            }
+            (customer, other) => panic!("customer {customer}'s pick: {other:?}"),
+        }
+    }
+    assert_eq!(
+        holders.len(),
+        1,
+        "R1.3: exactly one customer holds the number"
+    );
+    for &customer in &customers {
+        let listed = world
+            .vnum
+            .available_numbers(offer.id(), Some(customer))
+            .await
+            .unwrap();
+        assert_eq!(
+            listed.contains(&number),
+            customer == holders[0],
+            "{customer}"
+        );
+    }
+    schema.drop().await;
+}

@@ -58,6 +58,14 @@ pub struct Config {
     /// that a crashed worker's claims are taken up again soon.
     #[serde(default = "default_lease_seconds")]
     pub outbox_lease_seconds: u64,
+    /// How long picking a number from an offer's list holds it for the customer, in
+    /// minutes (R1.3): 1 to [`vnum_lifecycle::MAX_HOLD_MINUTES`], 15 by default.
+    #[serde(default = "default_hold_minutes")]
+    pub hold_minutes: u32,
+}
+
+const fn default_hold_minutes() -> u32 {
+    vnum_lifecycle::DEFAULT_HOLD_MINUTES
 }
 
 const fn default_lease_seconds() -> u64 {
@@ -188,6 +196,7 @@ impl Default for Config {
             media_quota: MediaQuota::default(),
             webhooks: WebhookPolicy::default(),
             outbox_lease_seconds: default_lease_seconds(),
+            hold_minutes: default_hold_minutes(),
         }
     }
 }

@@ -108,6 +108,7 @@ refused_by_rule!(
     vnum_lifecycle::BusinessDayRangeError,
     vnum_lifecycle::CalendarError,
     vnum_lifecycle::CityError,
+    vnum_lifecycle::HoldError,
     vnum_lifecycle::NotServed,
     vnum_lifecycle::OfferError,
     vnum_lifecycle::TransitionError,

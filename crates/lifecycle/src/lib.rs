@@ -1,7 +1,8 @@
 //! The lifecycle of a rented number, from the offer to deletion (R1, R2, R7, R8).
 //!
 //! `vnum-lifecycle` owns what a carrier sells ([`Offer`]), what an order names and when it is
-//! accepted ([`OrderLine`], [`accept_order`]: payment strictly in advance, R1.4), how long
+//! accepted ([`OrderLine`], [`accept_order`]: payment strictly in advance, R1.4), how a
+//! picked number is held for its customer ([`Hold`], R1.3), how long
 //! connecting takes ([`ProvisioningClass`], business days in a [`HolidayCalendar`], R2), the
 //! number's own state machine ([`NumberState::apply`]) and whether it is served
 //! ([`routing`]: suspension is derived from the account's balance, R10.D3), the
@@ -14,6 +15,7 @@
 
 mod calendar;
 pub mod fuzz_checks;
+mod hold;
 mod number;
 mod offer;
 mod order;
@@ -22,6 +24,9 @@ mod trial;
 mod waitlist;
 
 pub use calendar::{CalendarError, HolidayCalendar};
+pub use hold::{
+    DEFAULT_HOLD_MINUTES, Hold, HoldError, HoldTime, MAX_HOLD_MINUTES, MAX_HOLDS_PER_CUSTOMER, Pick,
+};
 pub use number::{
     CarrierOutcome, NotServed, NumberEvent, NumberEventName, NumberState, NumberStateName,
     NumberStatus, OutcomeFit, Routing, TransitionError, routing,

@@ -21,11 +21,12 @@ pub fn next_billing_day(now: DateTime<Utc>, tz: Tz) -> (NaiveDate, DateTime<Utc>
 /// The first instant of `day` in `tz`, also where local midnight does not exist.
 pub use vnum_billing::start_of_day;
 
-/// How often free tests and one-shot SMS allocations whose time is up are ended.
+/// How often free tests, one-shot SMS allocations and holds whose time is up are ended.
 const EXPIRY_INTERVAL: std::time::Duration = std::time::Duration::from_secs(30);
 
-/// Runs the daily renewals and, every half minute, the expiry of trials (R8.1) and of
-/// unused one-shot SMS allocations (R9.D1), for ever; abort the task to stop both.
+/// Runs the daily renewals and, every half minute, the expiry of trials (R8.1), of
+/// unused one-shot SMS allocations (R9.D1) and of holds on picked numbers (R1.3), for
+/// ever; abort the task to stop both.
 pub async fn run_jobs(vnum: Vnum) {
     tokio::join!(run_daily(vnum.clone()), run_expiries(vnum));
 }
@@ -39,6 +40,11 @@ async fn run_expiries(vnum: Vnum) {
         }
         if let Err(err) = vnum.expire_sms_allocations().await {
             tracing::error!(error = %err, "SMS allocation expiry failed");
+        }
+        match vnum.expire_holds().await {
+            Ok(ended) if !ended.is_empty() => tracing::info!(ended = ended.len(), "holds ended"),
+            Ok(_) => {}
+            Err(err) => tracing::error!(error = %err, "hold expiry failed"),
         }
     }
 }

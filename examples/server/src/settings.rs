@@ -113,6 +113,9 @@ pub struct Settings {
     /// How long a one-shot SMS allocation waits for its message before it expires and is
     /// refunded, in minutes (`VNUM_SMS_ALLOCATION_LIFETIME_MINUTES`, 1 to 1440; R9).
     pub sms_allocation_lifetime_minutes: u32,
+    /// How long picking a number from an offer's list holds it for the customer, in
+    /// minutes (`VNUM_HOLD_MINUTES`, 1 to 1440, default 15; R1.3).
+    pub hold_minutes: u32,
     /// The provider's legal name on closing documents (`VNUM_LEGAL_NAME`; R12.2).
     pub legal_name: String,
     /// The provider's registered address on closing documents (`VNUM_LEGAL_ADDRESS`).
@@ -250,6 +253,7 @@ impl Default for Settings {
             voice_recording_prices: app.voice_recording_prices,
             caller_id_prices: app.caller_id_prices,
             sms_allocation_lifetime_minutes: app.sms_allocation_lifetime_minutes,
+            hold_minutes: app.hold_minutes,
             legal_name: app.issuer.name,
             legal_address: app.issuer.address,
             legal_tax_id: app.issuer.tax_id,
@@ -441,6 +445,9 @@ impl Settings {
         if let Some(v) = env("VNUM_SMS_ALLOCATION_LIFETIME_MINUTES") {
             settings.sms_allocation_lifetime_minutes =
                 parse("VNUM_SMS_ALLOCATION_LIFETIME_MINUTES", &v)?;
+        }
+        if let Some(v) = env("VNUM_HOLD_MINUTES") {
+            settings.hold_minutes = parse("VNUM_HOLD_MINUTES", &v)?;
         }
         if let Some(v) = env("VNUM_LEGAL_NAME") {
             settings.legal_name = v;
@@ -720,6 +727,9 @@ impl Settings {
                 self.sms_allocation_lifetime_minutes
             );
         }
+        if let Err(error) = vnum_lifecycle::HoldTime::from_minutes(self.hold_minutes) {
+            anyhow::bail!("hold_minutes is {}: {error}", self.hold_minutes);
+        }
         if self.legal_name.trim().is_empty() {
             anyhow::bail!(
                 "legal_name is empty: expected the provider's legal name, printed on closing \
@@ -894,6 +904,7 @@ impl Settings {
                 max_endpoints: self.webhook_max_endpoints,
             },
             outbox_lease_seconds: u64::from(self.outbox_lease_seconds),
+            hold_minutes: self.hold_minutes,
             ..vnum_app::Config::default()
         }
     }
@@ -1306,12 +1317,15 @@ mod tests {
         .unwrap();
         let config = settings.app_config();
         assert_eq!(config.sms_allocation_lifetime_minutes, 45);
+        assert_eq!(config.hold_minutes, 15);
         assert_eq!(config.issuer.name, "Acme Telecom GmbH");
         assert_eq!(config.issuer.tax_id.as_deref(), Some("DE123456789"));
         assert_eq!(config.issuer.address, None);
         for file in [
             "sms_allocation_lifetime_minutes = 0",
             "sms_allocation_lifetime_minutes = 1441",
+            "hold_minutes = 0",
+            "hold_minutes = 1441",
             "legal_name = \"  \"",
             "legal_address = \"line one\\nBcc: x@example.com\"",
         ] {

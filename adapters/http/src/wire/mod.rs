@@ -4,6 +4,7 @@
 
 pub(crate) mod call;
 pub(crate) mod document;
+pub(crate) mod hold;
 pub(crate) mod ledger;
 pub(crate) mod number;
 pub(crate) mod offer;

@@ -10,6 +10,7 @@ mod support;
 
 mod auth;
 mod document;
+mod holds;
 mod keys;
 mod money;
 mod orders;

@@ -45,6 +45,7 @@ mod m0005_rates;
 mod m0006_key_management;
 mod m0007_trial_calls;
 mod m0008_outbox;
+mod m0009_holds;
 mod m0011_number_sms;
 mod m0012_recording_orders;
 
@@ -66,6 +67,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_key_management::Migration),
             Box::new(m0007_trial_calls::Migration),
             Box::new(m0008_outbox::Migration),
+            Box::new(m0009_holds::Migration),
             Box::new(m0011_number_sms::Migration),
             Box::new(m0012_recording_orders::Migration),
         ]

@@ -23,6 +23,7 @@ mod catalogue;
 mod companies;
 mod customers;
 mod events;
+mod holds;
 mod ledger;
 mod numbers;
 mod payments;

@@ -10,6 +10,10 @@ CREATE UNIQUE INDEX contract_version ON contracts (customer_id, version);
 CREATE UNIQUE INDEX customer_email ON customers (email_key);
 CREATE INDEX documents_customer ON documents (customer_id);
 CREATE INDEX documents_pending ON documents (id) WHERE pending;
+CREATE INDEX hold_customer ON holds (customer_id);
+CREATE UNIQUE INDEX hold_number ON holds (e164);
+CREATE INDEX hold_offer ON holds (offer_id);
+CREATE INDEX hold_until ON holds (held_until);
 CREATE UNIQUE INDEX ledger_charge_period ON ledger_entries (number_id, period_start)
     WHERE kind = 'charge';
 CREATE INDEX ledger_customer_at ON ledger_entries (customer_id, at);
@@ -27,8 +31,6 @@ CREATE UNIQUE INDEX payment_event ON payments (provider_event);
 CREATE UNIQUE INDEX payment_key ON payments (customer_id, idempotency_key);
 CREATE INDEX payments_customer ON payments (customer_id, id);
 CREATE UNIQUE INDEX rate_effective ON rates (prefix, currency, effective_from);
-CREATE INDEX recording_orders_number ON recording_orders (number_id, id);
-CREATE INDEX recording_orders_open ON recording_orders (open, id);
 CREATE INDEX sip_accounts_customer ON sip_accounts (customer_id);
 CREATE UNIQUE INDEX sip_login ON sip_accounts (login);
 CREATE UNIQUE INDEX sms_allocation ON sms_allocations (number, service);
@@ -92,6 +94,12 @@ CREATE TABLE documents (
     customer_id BIGINT NOT NULL,
     pending BOOLEAN NOT NULL,
     record TEXT NOT NULL
+);
+CREATE TABLE holds (
+    e164 TEXT NOT NULL,
+    offer_id BIGINT NOT NULL,
+    customer_id BIGINT NOT NULL,
+    held_until TEXT NOT NULL
 );
 CREATE TABLE id_sequences (name TEXT PRIMARY KEY, last_id BIGINT NOT NULL);
 CREATE TABLE ledger_entries (
@@ -171,14 +179,6 @@ CREATE TABLE rates (
     next_seconds INTEGER NOT NULL,
     effective_from TEXT NOT NULL
 );
-CREATE TABLE recording_orders (
-    id BIGINT PRIMARY KEY,
-    customer_id BIGINT NOT NULL,
-    number_id BIGINT NOT NULL,
-    open BOOLEAN NOT NULL,
-    ordered_at TEXT NOT NULL,
-    record TEXT NOT NULL
-);
 CREATE TABLE renewal_state (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     last_renewal_day TEXT
@@ -256,7 +256,6 @@ CREATE TABLE webhook_endpoints (
 -- id_sequences: offer_ids 0
 -- id_sequences: order_ids 0
 -- id_sequences: payment_ids 0
--- id_sequences: recording_order_ids 0
 -- id_sequences: sip_account_ids 0
 -- id_sequences: sms_allocation_ids 0
 -- id_sequences: trial_ids 0

@@ -10,13 +10,16 @@ CREATE UNIQUE INDEX contract_version ON contracts (customer_id, version);
 CREATE UNIQUE INDEX customer_email ON customers (email_key);
 CREATE INDEX documents_customer ON documents (customer_id);
 CREATE INDEX documents_pending ON documents (id) WHERE pending;
+CREATE INDEX hold_customer ON holds (customer_id);
+CREATE UNIQUE INDEX hold_number ON holds (e164);
+CREATE INDEX hold_offer ON holds (offer_id);
+CREATE INDEX hold_until ON holds (held_until);
 CREATE UNIQUE INDEX ledger_charge_period ON ledger_entries (number_id, period_start)
     WHERE kind = 'charge';
 CREATE INDEX ledger_customer_at ON ledger_entries (customer_id, at);
 CREATE UNIQUE INDEX ledger_reference ON ledger_entries (customer_id, reference)
     WHERE reference IS NOT NULL;
 CREATE UNIQUE INDEX number_e164 ON numbers (e164) WHERE deleted_on IS NULL;
-CREATE INDEX number_sms_number ON number_sms (number_id, id);
 CREATE INDEX numbers_customer ON numbers (customer_id);
 CREATE INDEX numbers_due ON numbers (anchor_day, paid_through) WHERE anchor_day IS NOT NULL;
 CREATE INDEX orders_customer ON orders (customer_id);
@@ -91,6 +94,12 @@ CREATE TABLE documents (
     pending BOOLEAN NOT NULL,
     record TEXT NOT NULL
 );
+CREATE TABLE holds (
+    e164 TEXT NOT NULL,
+    offer_id BIGINT NOT NULL,
+    customer_id BIGINT NOT NULL,
+    held_until TEXT NOT NULL
+);
 CREATE TABLE id_sequences (name TEXT PRIMARY KEY, last_id BIGINT NOT NULL);
 CREATE TABLE ledger_entries (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -105,15 +114,6 @@ CREATE TABLE ledger_entries (
     reference TEXT,
     description TEXT NOT NULL,
     at TEXT NOT NULL
-);
-CREATE TABLE number_sms (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    number_id BIGINT NOT NULL,
-    customer_id BIGINT NOT NULL,
-    recipient TEXT NOT NULL,
-    sender TEXT NOT NULL,
-    text TEXT NOT NULL,
-    received_at TEXT NOT NULL
 );
 CREATE TABLE numbers (
     id INTEGER PRIMARY KEY AUTOINCREMENT,

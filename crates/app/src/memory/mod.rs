@@ -7,6 +7,7 @@
 mod calls;
 mod companies;
 mod events;
+mod holds;
 mod payments;
 mod rates;
 mod sales;

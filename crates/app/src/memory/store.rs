@@ -56,6 +56,7 @@ pub(super) struct State {
     pub(super) outbox: Vec<super::events::OutboxRow>,
     pub(super) webhooks: BTreeMap<crate::model::WebhookId, crate::model::WebhookEndpoint>,
     pub(super) deliveries: Vec<super::events::DeliveryRow>,
+    pub(super) holds: BTreeMap<PhoneNumber, vnum_lifecycle::Hold>,
 }
 
 impl State {

@@ -11,6 +11,7 @@ mod carrier;
 mod clock;
 mod companies;
 mod events;
+mod holds;
 mod media;
 mod notifier;
 mod payments;

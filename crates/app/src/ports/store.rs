@@ -22,6 +22,7 @@ use crate::model::{
 };
 
 pub use super::events::{Outbox, Webhooks};
+pub use super::holds::Holds;
 pub use super::payments::Payments;
 pub use super::rates::Rates;
 pub use super::sms::{NumberMessages, SmsAllocations};
@@ -141,11 +142,13 @@ pub enum Invariant {
     ConcurrentTransaction,
     /// One outbox event per id.
     EventId,
+    /// One hold per number: a live hold keeps it from every other pick (R1.3).
+    HoldNumber,
 }
 
 impl Invariant {
     /// Every invariant.
-    pub const ALL: [Self; 22] = [
+    pub const ALL: [Self; 23] = [
         Self::CustomerEmail,
         Self::LedgerReference,
         Self::LedgerChargePeriod,
@@ -168,6 +171,7 @@ impl Invariant {
         Self::RateEffective,
         Self::ConcurrentTransaction,
         Self::EventId,
+        Self::HoldNumber,
     ];
 
     /// Its name: the unique index that enforces it in a SQL store.
@@ -196,6 +200,7 @@ impl Invariant {
             Self::RateEffective => "rate_effective",
             Self::ConcurrentTransaction => "concurrent_transaction",
             Self::EventId => "outbox_event",
+            Self::HoldNumber => "hold_number",
         }
     }
 }
@@ -246,6 +251,7 @@ pub trait Transaction:
     + Contracts
     + Customers
     + Documents
+    + Holds
     + Ledger
     + NumberMessages
     + Numbers

@@ -7,6 +7,7 @@ mod customers;
 mod documents;
 mod events;
 mod greetings;
+mod holds;
 mod media;
 mod numbers;
 mod offers;

@@ -142,23 +142,33 @@ impl Vnum {
             .ok_or_else(|| Error::not_found("offer", id))
     }
 
-    /// The concrete numbers of an offer a customer may pick from, for a manual order
-    /// (R1.3).
+    /// The concrete numbers of an offer that `viewer` may pick from, for a manual order
+    /// (R1.3): the available stock, less the numbers another customer's live hold keeps.
+    /// A customer sees the numbers it holds itself; operators (`None`) see the numbers no
+    /// live hold keeps.
     ///
     /// # Errors
     /// [`Error::NotFound`] for an unknown offer.
-    pub async fn available_numbers(&self, id: OfferId) -> Result<Vec<PhoneNumber>, Error> {
+    pub async fn available_numbers(
+        &self,
+        id: OfferId,
+        viewer: Option<CustomerId>,
+    ) -> Result<Vec<PhoneNumber>, Error> {
+        let now = self.ports.clock.now();
         let mut tx = self.ports.store.read().await?;
         tx.offer(id)
             .await?
             .ok_or_else(|| Error::not_found("offer", id))?;
-        Ok(tx
-            .stock(id)
+        let hidden: Vec<PhoneNumber> = tx
+            .holds_for(id)
             .await?
             .into_iter()
-            .filter(|s| s.state == crate::model::StockState::Available)
-            .map(|s| s.e164)
-            .collect())
+            .filter(|h| h.hides_from(viewer, now))
+            .map(|h| h.number().clone())
+            .collect();
+        let mut numbers = super::holds::available_stock(&mut *tx, id).await?;
+        numbers.retain(|n| !hidden.contains(n));
+        Ok(numbers)
     }
 
     /// Adds concrete numbers to an offer's stock (operators), without waitlist

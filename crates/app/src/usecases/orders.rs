@@ -89,7 +89,8 @@ impl Vnum {
     ///
     /// # Errors
     /// [`Error::InsufficientBalance`] when the balance does not cover the total (R1.4);
-    /// [`Error::Refused`] when a line does not fit its offer; [`Error::NotFound`] for an
+    /// [`Error::Refused`] when a line does not fit its offer, or picks a number another
+    /// customer's live hold keeps (R1.3); [`Error::NotFound`] for an
     /// unknown customer or offer; [`Error::Invalid`] for an empty order;
     /// [`Error::Conflict`] when the idempotency key was used for another order. Once the
     /// money is taken the answer is never an error (R1.D3): a number the carrier cannot
@@ -168,6 +169,12 @@ impl Vnum {
                         .map_err(|_| {
                             Error::Conflict(format!("{number} was just taken by someone else"))
                         })?;
+                    // Asked again now that the stock entry is taken: a hold placed since
+                    // the lines were checked has committed. The holder's order consumes
+                    // its hold; another customer's live hold refuses the order (R1.3).
+                    if let Some(hold) = tx.remove_hold(number).await? {
+                        hold.admits(customer.id, now)?;
+                    }
                     Some(number.clone())
                 }
                 vnum_lifecycle::NumberChoice::Automatic { .. } => None,
@@ -315,14 +322,13 @@ impl Vnum {
                             "a manual order picks one number per line: quantity must be 1".into(),
                         ));
                     }
-                    let offered: Vec<PhoneNumber> = tx
-                        .stock(offer.id())
-                        .await?
-                        .into_iter()
-                        .filter(|s| s.state == StockState::Available)
-                        .map(|s| s.e164)
-                        .collect();
-                    OrderLine::manual(&offer, number.clone(), &offered, request.term)?
+                    let offered = super::holds::available_stock(tx, offer.id()).await?;
+                    let line = OrderLine::manual(&offer, number.clone(), &offered, request.term)?;
+                    // Another customer's live hold keeps the number from this order (R1.3).
+                    if let Some(hold) = tx.hold_on(number).await? {
+                        hold.admits(customer, self.ports.clock.now())?;
+                    }
+                    line
                 }
                 None => {
                     let city = request.city.as_deref().map(City::new).transpose()?;

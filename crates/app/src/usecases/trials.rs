@@ -59,11 +59,19 @@ impl Vnum {
             .ok_or_else(|| Error::not_found("customer", customer))?;
         let mut in_stock: Vec<(Offer, PhoneNumber)> = Vec::new();
         for offer in tx.offers().await? {
+            // A number a live hold keeps is lent to no one (R1.3).
+            let held: Vec<PhoneNumber> = tx
+                .holds_for(offer.id())
+                .await?
+                .into_iter()
+                .filter(|h| h.is_live(now))
+                .map(|h| h.number().clone())
+                .collect();
             let free = tx
                 .stock(offer.id())
                 .await?
                 .into_iter()
-                .find(|s| s.state == StockState::Available);
+                .find(|s| s.state == StockState::Available && !held.contains(&s.e164));
             if let Some(free) = free {
                 in_stock.push((offer, free.e164));
             }
@@ -100,6 +108,18 @@ impl Vnum {
                 )),
                 other => other.into(),
             })?;
+        // Asked again now that the stock entry is taken: a hold placed meanwhile has
+        // committed, and a held number is lent to no one (R1.3).
+        if tx
+            .hold_on(trial.number())
+            .await?
+            .is_some_and(|hold| hold.is_live(now))
+        {
+            return Err(Error::Conflict(format!(
+                "{} was just held by someone else: try again",
+                trial.number()
+            )));
+        }
         let record = tx.insert_trial(&trial).await.map_err(|e| match e {
             StoreError::Conflict {
                 what: Invariant::TrialActive,

@@ -29,8 +29,8 @@ pub(crate) struct Server {
     pub(crate) demo: Demo,
     pub(crate) running: Running,
     clock: Option<Arc<ManualClock>>,
-    /// The PostgreSQL database of a story run there, dropped when the server stops.
-    database: Option<PgDatabase>,
+    /// The PostgreSQL schema of a story run there, dropped when the server stops.
+    schema: Option<PgSchema>,
 }
 
 impl Server {
@@ -49,37 +49,26 @@ impl Server {
         Self::launch(settings, Some(Arc::new(clock))).await
     }
 
-    /// Starts on a free loopback port and a fresh in-memory SQLite database, whatever
-    /// `settings` say of them.
-    async fn launch(settings: Settings, clock: Option<Arc<ManualClock>>) -> Self {
-        Self::launch_on("sqlite::memory:", settings, clock).await
-    }
-
-    /// Starts a story's server on `backend` without the demo catalogue, on `clock`: a fresh
-    /// in-memory SQLite database, or a fresh PostgreSQL database dropped when the server
-    /// stops. `None` when PostgreSQL is asked for and unreachable outside CI (the reason is
-    /// printed); under `CI=true` that fails the test.
-    pub(crate) async fn start_story(backend: Backend, clock: ManualClock) -> Option<Self> {
-        let settings = Settings {
-            seed_catalogue: false,
-            ..Settings::default()
-        };
-        let clock = Some(Arc::new(clock));
-        match backend {
-            Backend::Sqlite => Some(Self::launch_on("sqlite::memory:", settings, clock).await),
-            Backend::Postgres => {
-                let database = PgDatabase::create().await?;
-                let mut server = Self::launch_on(&database.url, settings, clock).await;
-                server.database = Some(database);
-                Some(server)
-            }
-        }
-    }
-
-    async fn launch_on(
+    /// Starts with `settings` on `clock` and the database at `database_url` (a fresh
+    /// [`PgSchema`]'s, say), which the server migrates and seeds as on a first start.
+    pub(crate) async fn start_on_database(
+        settings: Settings,
+        clock: ManualClock,
         database_url: &str,
+    ) -> Self {
+        Self::launch_on(settings, Some(Arc::new(clock)), database_url).await
+    }
+
+    /// Starts on a free loopback port and a fresh database, whatever `settings` say of them.
+    async fn launch(settings: Settings, clock: Option<Arc<ManualClock>>) -> Self {
+        Self::launch_on(settings, clock, "sqlite::memory:").await
+    }
+
+    /// Starts on a free loopback port and the database at `database_url`.
+    async fn launch_on(
         settings: Settings,
         clock: Option<Arc<ManualClock>>,
+        database_url: &str,
     ) -> Self {
         let settings = Settings {
             listen: "127.0.0.1:0".parse().unwrap(),
@@ -98,7 +87,27 @@ impl Server {
             demo,
             running,
             clock,
-            database: None,
+            schema: None,
+        }
+    }
+
+    /// Starts a story's server on `backend` without the demo catalogue, on `clock`: a fresh
+    /// in-memory SQLite database, or a fresh PostgreSQL schema dropped when the server
+    /// stops. `None` when PostgreSQL is asked for and unreachable outside CI (the reason is
+    /// printed); under `CI=true` that fails the test.
+    pub(crate) async fn start_story(backend: Backend, clock: ManualClock) -> Option<Self> {
+        let settings = Settings {
+            seed_catalogue: false,
+            ..Settings::default()
+        };
+        match backend {
+            Backend::Sqlite => Some(Self::start_on(settings, clock).await),
+            Backend::Postgres => {
+                let schema = PgSchema::create().await?;
+                let mut server = Self::start_on_database(settings, clock, &schema.url).await;
+                server.schema = Some(schema);
+                Some(server)
+            }
         }
     }
 
@@ -236,10 +245,20 @@ impl Server {
 
     pub(crate) async fn stop(self) {
         self.running.stop().await.unwrap();
-        if let Some(database) = self.database {
-            database.drop().await;
+        if let Some(schema) = self.schema {
+            schema.drop().await;
         }
     }
+}
+
+/// Where a story's server keeps its data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Backend {
+    /// An in-memory SQLite database.
+    Sqlite,
+    /// A fresh schema on the PostgreSQL server of `VNUM_TEST_POSTGRES_URL`
+    /// (`postgres://postgres@127.0.0.1:5432/test` unless set).
+    Postgres,
 }
 
 /// The status and the JSON body; a problem must come as `application/problem+json`.
@@ -457,72 +476,102 @@ impl Server {
     }
 }
 
-/// Where a story's server keeps its data.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Backend {
-    /// An in-memory SQLite database.
-    Sqlite,
-    /// A fresh database on the PostgreSQL server of `VNUM_TEST_POSTGRES_URL`
-    /// (`postgres://postgres@127.0.0.1:5432/test` unless set).
-    Postgres,
-}
+/// Where the PostgreSQL stories connect unless `VNUM_TEST_POSTGRES_URL` says otherwise.
+const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 
-/// A database of its own for one story on the PostgreSQL server.
-pub(crate) struct PgDatabase {
-    /// The URL the server connects with.
+/// A fresh PostgreSQL schema for one server: `url` connects to it alone (its search path),
+/// so stories never see each other's data. Dropped by [`PgSchema::drop`].
+pub(crate) struct PgSchema {
+    /// The database URL a server is started on.
     pub(crate) url: String,
-    admin_url: String,
+    admin: sea_orm::DatabaseConnection,
+    base: String,
     name: String,
+    dropped: bool,
 }
 
-impl PgDatabase {
-    /// Creates a fresh database; `None`, with the reason printed, when the server cannot be
-    /// reached outside CI.
+impl PgSchema {
+    /// A new schema on the test server, or `None` (with the reason printed) when there is
+    /// no server. Under `CI=true` a missing server fails the story instead.
     pub(crate) async fn create() -> Option<Self> {
-        use sea_orm::ConnectionTrait as _;
-        let admin_url = std::env::var("VNUM_TEST_POSTGRES_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
-        let admin = match sea_orm::Database::connect(&admin_url).await {
+        use sea_orm::ConnectionTrait;
+        let base = std::env::var("VNUM_TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_owned());
+        let mut options = sea_orm::ConnectOptions::new(base.clone());
+        options
+            .connect_timeout(std::time::Duration::from_secs(3))
+            .acquire_timeout(std::time::Duration::from_secs(3));
+        let admin = match sea_orm::Database::connect(options).await {
             Ok(admin) => admin,
             Err(error) => {
                 assert!(
                     std::env::var("CI").as_deref() != Ok("true"),
-                    "PostgreSQL is required in CI at {admin_url}: {error}"
+                    "PostgreSQL is required in CI at {base}: {error}"
                 );
-                eprintln!("skipped: PostgreSQL is unreachable at {admin_url}: {error}");
+                eprintln!("skipped: PostgreSQL is unreachable at {base}: {error}");
                 return None;
             }
         };
+        static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let name = format!(
-            "vnum_story_{}_{}",
+            "vnum_server_test_{}_{}_{}",
             std::process::id(),
-            rand::random::<u32>()
+            Utc::now().timestamp_subsec_nanos(),
+            COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
         );
         admin
-            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .execute_unprepared(&format!("CREATE SCHEMA {name}"))
             .await
-            .expect("the story's database is created");
-        let (server, _) = admin_url
-            .rsplit_once('/')
-            .expect("a PostgreSQL URL names its database");
-        let url = format!("{server}/{name}");
+            .unwrap();
+        let separator = if base.contains('?') { '&' } else { '?' };
+        let url = format!("{base}{separator}options=-c%20search_path%3D{name}");
         Some(Self {
             url,
-            admin_url,
+            admin,
+            base,
             name,
+            dropped: false,
         })
     }
 
-    /// Drops the database and whatever is still connected to it.
-    pub(crate) async fn drop(self) {
-        use sea_orm::ConnectionTrait as _;
-        let admin = sea_orm::Database::connect(&self.admin_url).await.unwrap();
-        admin
-            .execute_unprepared(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ))
+    /// Drops the schema and everything in it.
+    pub(crate) async fn drop(mut self) {
+        use sea_orm::ConnectionTrait;
+        self.admin
+            .execute_unprepared(&format!("DROP SCHEMA {} CASCADE", self.name))
             .await
-            .expect("the story's database is dropped");
+            .unwrap();
+        self.dropped = true;
+    }
+}
+
+impl Drop for PgSchema {
+    /// A story that failed unwinds here: its schema is dropped from a thread of its own,
+    /// since the story's runtime cannot be blocked on while it unwinds.
+    fn drop(&mut self) {
+        if self.dropped {
+            return;
+        }
+        let (base, name) = (self.base.clone(), self.name.clone());
+        let cleanup = std::thread::spawn(move || {
+            use sea_orm::ConnectionTrait;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async move {
+                if let Ok(admin) = sea_orm::Database::connect(base.as_str()).await {
+                    let dropped = admin
+                        .execute_unprepared(&format!("DROP SCHEMA IF EXISTS {name} CASCADE"))
+                        .await;
+                    if let Err(error) = dropped {
+                        eprintln!("the test schema {name} stays: {error}");
+                    }
+                }
+            });
+        });
+        if cleanup.join().is_err() {
+            eprintln!("the test schema {} stays", self.name);
+        }
     }
 }
