@@ -7,11 +7,20 @@
 //! into it; a unit of work from [`Store::begin`] always reads the database, so what it
 //! decides on is never a cached answer.
 //!
-//! That rule makes the cache exact only while every write to the database goes through this
-//! process's [`SeaOrmStore`] (and its clones). It is therefore on by default for SQLite,
-//! where the store locks `<file>.lock` beside the database exclusively, so that no other
-//! store can open it (stores without the cache take that lock shared, and may share a
-//! file among themselves), and off for PostgreSQL, whose database is usually shared.
+//! On SQLite that rule makes the cache exact because every write to the database goes
+//! through this process's [`SeaOrmStore`] (and its clones): the store locks `<file>.lock`
+//! beside the database exclusively, so that no other store can open it (stores without the
+//! cache take that lock shared, and may share a file among themselves).
+//!
+//! On PostgreSQL, whose database several servers share, every unit of work that may write
+//! also sends `NOTIFY "vnum_read_cache:<schema>"` inside its transaction, so the notice is
+//! delivered exactly when the change is committed, and a store with the cache keeps a
+//! connection that `LISTEN`s on that channel: each notice empties its cache as its own
+//! commits do. While the
+//! listening connection is down (and before it first listens) the cache is *deaf*: it
+//! answers nothing and remembers nothing, and every read goes to the database; once the
+//! connection listens again the cache starts empty. Another server's write is thus seen here
+//! once its notice arrives, a few milliseconds after its commit.
 //!
 //! A read that raced with a commit must not put the old answer back: each answer is
 //! remembered only if no commit emptied the cache since the read started (a generation
@@ -25,6 +34,7 @@ use std::any::Any;
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{PoisonError, RwLock};
 
 use vnum_app::ports::StoreError;
@@ -97,6 +107,9 @@ struct Answers {
 pub(crate) struct Cache {
     capacity: usize,
     answers: RwLock<Answers>,
+    /// False while the cache cannot hear of other servers' commits (a shared database whose
+    /// listening connection is down): it then answers and remembers nothing.
+    hearing: AtomicBool,
 }
 
 /// A miss, to be filled in with the answer read from the database.
@@ -107,17 +120,48 @@ pub(crate) struct Ticket {
 }
 
 impl Cache {
-    /// A cache of `capacity` answers.
+    /// A cache of `capacity` answers, of a database this process alone writes.
     pub(crate) fn new(capacity: usize) -> Self {
         Self {
             capacity,
             answers: RwLock::default(),
+            hearing: AtomicBool::new(true),
         }
+    }
+
+    /// A cache of `capacity` answers of a shared database: deaf until its listener says
+    /// that it hears ([`Cache::hears`]).
+    pub(crate) fn shared(capacity: usize) -> Self {
+        Self {
+            hearing: AtomicBool::new(false),
+            ..Self::new(capacity)
+        }
+    }
+
+    /// Whether the cache hears of every commit: always for a database this process alone
+    /// writes; for a shared one, while its listening connection is up.
+    pub(crate) fn is_hearing(&self) -> bool {
+        self.hearing.load(Ordering::SeqCst)
+    }
+
+    /// Starts (`true`) or stops hearing of other servers' commits; either way the cache
+    /// starts empty, since what it remembers may have changed unheard.
+    pub(crate) fn hears(&self, hearing: bool) {
+        let mut answers = self.answers.write().unwrap_or_else(PoisonError::into_inner);
+        self.hearing.store(hearing, Ordering::SeqCst);
+        answers.generation += 1;
+        answers.entries.clear();
     }
 
     /// The remembered answer under `key`, or a ticket to remember it by.
     pub(crate) fn recall<T: Clone + 'static>(&self, key: Key) -> Result<T, Ticket> {
         let answers = self.answers.read().unwrap_or_else(PoisonError::into_inner);
+        if !self.is_hearing() {
+            return Err(Ticket {
+                key,
+                generation: answers.generation,
+            });
+        }
         if let Some(hit) = answers
             .entries
             .get(&key)
@@ -135,7 +179,7 @@ impl Cache {
     /// ticket was taken (the answer may then be older than that commit).
     pub(crate) fn remember<T: Clone + Send + Sync + 'static>(&self, ticket: Ticket, answer: &T) {
         let mut answers = self.answers.write().unwrap_or_else(PoisonError::into_inner);
-        if answers.generation != ticket.generation {
+        if answers.generation != ticket.generation || !self.is_hearing() {
             return;
         }
         if answers.entries.len() >= self.capacity {
@@ -262,6 +306,29 @@ mod tests {
         cache.forget();
         cache.remember(ticket, &5_i64);
         assert!(cache.recall::<i64>(Key::Balance(1)).is_err());
+    }
+
+    #[test]
+    fn a_deaf_cache_answers_and_remembers_nothing_and_starts_empty_when_it_hears() {
+        let cache = Cache::shared(10);
+        let ticket = cache.recall::<i64>(Key::Balance(1)).unwrap_err();
+        cache.remember(ticket, &5_i64);
+        assert!(
+            cache.recall::<i64>(Key::Balance(1)).is_err(),
+            "deaf at first"
+        );
+        cache.hears(true);
+        let ticket = cache.recall::<i64>(Key::Balance(1)).unwrap_err();
+        cache.remember(ticket, &5_i64);
+        assert_eq!(cache.recall::<i64>(Key::Balance(1)).unwrap(), 5);
+        // A read begun while hearing, remembered after the listener went down, is dropped.
+        let ticket = cache.recall::<i64>(Key::Balance(2)).unwrap_err();
+        cache.hears(false);
+        cache.remember(ticket, &7_i64);
+        assert!(cache.recall::<i64>(Key::Balance(1)).is_err());
+        assert!(cache.recall::<i64>(Key::Balance(2)).is_err());
+        cache.hears(true);
+        assert_eq!(cache.len(), 0);
     }
 
     #[test]

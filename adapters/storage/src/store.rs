@@ -44,7 +44,28 @@ pub struct SeaOrmStore {
     on_commit: Option<CommitHook>,
     /// A SQLite file's `<file>.lock`, held while the store or a clone lives.
     _lock: Option<Arc<std::fs::File>>,
+    /// On PostgreSQL with the read cache: dropped with the last clone of the store, which
+    /// stops the cache's listener.
+    _listener: Option<Arc<tokio::sync::oneshot::Sender<()>>>,
+    /// On PostgreSQL: the quoted channel its commits notify ([`cache_channel`]).
+    channel: Option<Arc<str>>,
 }
+
+/// The channel of PostgreSQL notices that a unit of work that may have written committed,
+/// for the schema the store works in: every store with the read cache on that schema
+/// listens on it (channels are per database, and schemas of one database hold the data of
+/// different deployments).
+fn cache_channel(schema: &str) -> String {
+    let mut name = format!("vnum_read_cache:{schema}");
+    // An identifier is at most 63 bytes.
+    while name.len() > 63 {
+        name.pop();
+    }
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// How long a listener whose connection failed waits before it connects again.
+const LISTENER_RETRY: Duration = Duration::from_secs(1);
 
 /// What [`SeaOrmStore::on_commit`] calls.
 #[derive(Clone)]
@@ -115,21 +136,55 @@ impl SeaOrmStore {
             .map(|file| lock_database(&file, cached))
             .transpose()?
             .map(Arc::new);
-        let cache = match cache {
-            ReadCache::Off => None,
-            ReadCache::On { capacity } => Some(Arc::new(Cache::new(capacity))),
-        };
         options.sqlx_logging(false);
         let Some(_) = sqlite_file(options.get_url()) else {
             let db = Database::connect(options).await.map_err(store_error)?;
             migrate(&db, None).await.map_err(store_error)?;
+            let channel: Option<Arc<str>> = match db.get_database_backend() {
+                DbBackend::Postgres => {
+                    let row = db
+                        .query_one_raw(sea_orm::Statement::from_string(
+                            DbBackend::Postgres,
+                            "SELECT current_schema()",
+                        ))
+                        .await
+                        .map_err(store_error)?
+                        .ok_or_else(|| StoreError::Unavailable("no current schema".into()))?;
+                    let schema: String = row.try_get_by_index(0).map_err(store_error)?;
+                    Some(cache_channel(&schema).into())
+                }
+                _ => None,
+            };
+            let (cache, listener) = match cache {
+                ReadCache::Off => (None, None),
+                ReadCache::On { capacity } if db.get_database_backend() == DbBackend::Postgres => {
+                    let cache = Arc::new(Cache::shared(capacity));
+                    let (stop, stopped) = tokio::sync::oneshot::channel();
+                    tokio::spawn(listen(
+                        db.get_postgres_connection_pool().clone(),
+                        channel
+                            .clone()
+                            .unwrap_or_else(|| cache_channel("public").into()),
+                        Arc::downgrade(&cache),
+                        stopped,
+                    ));
+                    (Some(cache), Some(Arc::new(stop)))
+                }
+                ReadCache::On { capacity } => (Some(Arc::new(Cache::new(capacity))), None),
+            };
             return Ok(Self {
                 readers: db.clone(),
                 db,
                 cache,
                 on_commit: None,
                 _lock: lock,
+                _listener: listener,
+                channel,
             });
+        };
+        let cache = match cache {
+            ReadCache::Off => None,
+            ReadCache::On { capacity } => Some(Arc::new(Cache::new(capacity))),
         };
         let mut readers = options.clone();
         let mut writer = options;
@@ -158,6 +213,8 @@ impl SeaOrmStore {
             cache,
             on_commit: None,
             _lock: lock,
+            _listener: None,
+            channel: None,
         })
     }
 
@@ -224,6 +281,15 @@ impl SeaOrmStore {
         }
     }
 
+    /// Whether the read cache hears of every commit to the database, so that it may answer:
+    /// always on SQLite; on PostgreSQL, while its listening connection is up (a few
+    /// milliseconds after the store opens, and again after a lost connection is back).
+    /// `None` without the read cache.
+    #[must_use]
+    pub fn read_cache_hears(&self) -> Option<bool> {
+        self.cache.as_deref().map(Cache::is_hearing)
+    }
+
     /// The connection pool of units of work that may write (on a SQLite file, its one
     /// writer connection), for operators' queries and tests that look at the tables.
     #[must_use]
@@ -247,6 +313,64 @@ impl SeaOrmStore {
             _ => self.db.begin().await,
         };
         begun.map_err(store_error)
+    }
+}
+
+/// Keeps `cache` hearing of the commits of every server on the database: `LISTEN`s on
+/// `channel` ([`cache_channel`]) on a connection of its own and empties the cache at each notice. While
+/// that connection is down the cache is deaf; it hears again, empty, once the connection
+/// listens again. Ends when the store is dropped (`stopped`) or the pool closes.
+async fn listen(
+    pool: sea_orm::sqlx::PgPool,
+    channel: Arc<str>,
+    cache: std::sync::Weak<Cache>,
+    mut stopped: tokio::sync::oneshot::Receiver<()>,
+) {
+    use sea_orm::sqlx::postgres::PgListener;
+    loop {
+        let mut listener = match PgListener::connect_with(&pool).await {
+            Ok(listener) => listener,
+            Err(error) => {
+                if pool.is_closed() {
+                    return;
+                }
+                tracing::warn!(%error, "the read cache cannot listen for other servers' commits");
+                tokio::select! {
+                    _ = &mut stopped => return,
+                    () = tokio::time::sleep(LISTENER_RETRY) => continue,
+                }
+            }
+        };
+        let unquoted = channel.trim_matches('"').replace("\"\"", "\"");
+        if let Err(error) = listener.listen(&unquoted).await {
+            tracing::warn!(%error, "the read cache cannot listen for other servers' commits");
+            tokio::select! {
+                _ = &mut stopped => return,
+                () = tokio::time::sleep(LISTENER_RETRY) => continue,
+            }
+        }
+        match cache.upgrade() {
+            Some(cache) => cache.hears(true),
+            None => return,
+        }
+        loop {
+            let notice = tokio::select! {
+                _ = &mut stopped => return,
+                notice = listener.try_recv() => notice,
+            };
+            let Some(cache) = cache.upgrade() else { return };
+            match notice {
+                Ok(Some(_)) => cache.forget(),
+                Ok(None) | Err(_) => {
+                    cache.hears(false);
+                    tracing::warn!(
+                        "the read cache lost its listening connection: reading the database \
+                         until it is back"
+                    );
+                    break;
+                }
+            }
+        }
     }
 }
 
@@ -300,6 +424,7 @@ impl Store for SeaOrmStore {
             backend,
             cache: self.cache.as_deref().map(Caching::Forget),
             on_commit: self.on_commit.as_ref(),
+            notify: self.channel.as_deref(),
         }))
     }
 
@@ -313,6 +438,7 @@ impl Store for SeaOrmStore {
             backend: self.db.get_database_backend(),
             cache: None,
             on_commit: None,
+            notify: None,
         })))
     }
 
@@ -328,6 +454,7 @@ impl Store for SeaOrmStore {
             backend,
             cache: self.cache.as_deref().map(Caching::Recall),
             on_commit: None,
+            notify: None,
         }))
     }
 }
@@ -339,6 +466,9 @@ pub(crate) struct SeaOrmTransaction<'a> {
     pub(crate) backend: DbBackend,
     cache: Option<Caching<'a>>,
     on_commit: Option<&'a CommitHook>,
+    /// The channel the commit tells every server's read cache on (PostgreSQL,
+    /// [`cache_channel`]).
+    notify: Option<&'a str>,
 }
 
 /// What a unit of work does with the store's read cache.
@@ -378,7 +508,16 @@ impl SeaOrmTransaction<'_> {
 impl Transaction for SeaOrmTransaction<'_> {
     async fn commit(self: Box<Self>) -> Result<(), StoreError> {
         let committed = match self.txn {
-            DatabaseExecutor::OwnedTransaction(txn) => txn.commit().await.map_err(store_error),
+            DatabaseExecutor::OwnedTransaction(txn) => {
+                // Delivered by PostgreSQL at the commit and only if it commits: the
+                // notice and the change are one.
+                if let Some(channel) = self.notify {
+                    txn.execute_unprepared(&format!("NOTIFY {channel}"))
+                        .await
+                        .map_err(store_error)?;
+                }
+                txn.commit().await.map_err(store_error)
+            }
             // A read-only unit of work wrote nothing to commit.
             DatabaseExecutor::Connection(_) | DatabaseExecutor::Transaction(_) => Ok(()),
         };
@@ -395,7 +534,15 @@ impl Transaction for SeaOrmTransaction<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::with_sqlite_create;
+    use super::{cache_channel, with_sqlite_create};
+
+    #[test]
+    fn each_schema_has_its_own_quoted_channel_of_at_most_63_bytes() {
+        assert_eq!(cache_channel("public"), "\"vnum_read_cache:public\"");
+        assert_eq!(cache_channel("a\"b"), "\"vnum_read_cache:a\"\"b\"");
+        let long = cache_channel(&"x".repeat(100));
+        assert_eq!(long.len(), 63 + 2);
+    }
 
     #[test]
     fn a_sqlite_file_is_created_when_missing() {

@@ -20,7 +20,8 @@ use vnum_storage::{ConnectOptions, ReadCache, SeaOrmStore};
 /// Opens the store at `database_url`: a SQLite file (created on first start), an in-memory
 /// SQLite database (`sqlite::memory:`, for tests), or PostgreSQL (`postgres://…`). The
 /// migrations run before it is returned. `read_cache` turns the store's read cache on or
-/// off; `None` leaves it to the kind of database ([`ReadCache::default_for`]).
+/// off; `None` turns it on: on SQLite the server then locks the file, and on PostgreSQL the
+/// caches of every server on the database hear of each other's commits.
 ///
 /// # Errors
 /// When the database cannot be reached or migrated, or another process has the SQLite file
@@ -30,10 +31,11 @@ pub async fn open_store(
     read_cache: Option<bool>,
     on_commit: Option<impl Fn() + Send + Sync + 'static>,
 ) -> anyhow::Result<Arc<dyn Store>> {
+    // On unless turned off: on SQLite the server locks the file, on PostgreSQL every
+    // server's cache hears of every commit (LISTEN/NOTIFY).
     let cache = match read_cache {
-        None => ReadCache::default_for(database_url),
         Some(false) => ReadCache::Off,
-        Some(true) => ReadCache::On {
+        None | Some(true) => ReadCache::On {
             capacity: ReadCache::DEFAULT_CAPACITY,
         },
     };

@@ -48,8 +48,8 @@ pub struct Settings {
     /// Let anyone register as a customer with `POST /v1/signup` (`VNUM_SELF_REGISTRATION`).
     pub self_registration: bool,
     /// Answer read-only requests from memory where it can (`VNUM_READ_CACHE`). Unset, it
-    /// is on for SQLite, whose file this process then locks, and off for PostgreSQL,
-    /// which other processes may write too.
+    /// is on: on SQLite this process then locks the file; on PostgreSQL every commit of
+    /// any server empties every server's cache (LISTEN/NOTIFY), milliseconds later.
     pub read_cache: Option<bool>,
     /// Serve `GET /bench/bare`, a bare poem handler the load bench compares against
     /// (`VNUM_BENCH_ENDPOINT`).

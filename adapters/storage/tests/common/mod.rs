@@ -122,6 +122,11 @@ pub(crate) struct EmptyPgSchema {
 }
 
 impl EmptyPgSchema {
+    /// The schema's name, which is also the `application_name` of its connections.
+    pub(crate) fn name(&self) -> &str {
+        &self.name
+    }
+
     /// The options a store of this schema connects with.
     pub(crate) fn options(&self) -> ConnectOptions {
         self.options.clone()
