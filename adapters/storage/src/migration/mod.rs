@@ -45,6 +45,7 @@ mod m0005_rates;
 mod m0006_key_management;
 mod m0007_trial_calls;
 mod m0008_outbox;
+mod m0010_renewal_stop;
 
 use sea_orm::{ConnectionTrait, DbBackend, DbErr};
 use sea_orm_migration::{MigrationTrait, MigratorTrait};
@@ -64,6 +65,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_key_management::Migration),
             Box::new(m0007_trial_calls::Migration),
             Box::new(m0008_outbox::Migration),
+            Box::new(m0010_renewal_stop::Migration),
         ]
     }
 }
