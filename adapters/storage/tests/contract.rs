@@ -95,6 +95,10 @@ contract!(
     a_failed_attempt_is_due_again_at_its_retry,
     events_are_listed_per_customer_after_a_cursor,
     webhooks_and_their_deliveries_round_trip,
+    r10_7_a_number_not_renewing_round_trips_with_its_first_charge,
+    r10_7_set_not_to_renew_before_the_charge_day_is_not_charged_on_it_is,
+    r10_7_the_numbers_ending_are_those_whose_paid_period_ended_unrenewed,
+    r10_2_a_numbers_period_charges_are_its_own,
 );
 
 #[path = "contract/repositories.rs"]
@@ -104,6 +108,10 @@ use repositories::*;
 #[path = "contract/events.rs"]
 mod events;
 use events::*;
+
+#[path = "contract/renewal_stop.rs"]
+mod renewal_stop;
+use renewal_stop::*;
 
 async fn commit_customer(store: &dyn Store, email: &str) -> CustomerId {
     let mut tx = store.begin().await.unwrap();

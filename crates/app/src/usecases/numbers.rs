@@ -440,10 +440,14 @@ impl Vnum {
         let mut tx = self.ports.store.begin().await?;
         let mut record = owned_number(&mut *tx, customer, id).await?;
         let deleted_on = record.deleted_on();
-        let billing = record
-            .billing
-            .as_mut()
-            .ok_or(vnum_billing::RenewalError::NotConnected)?;
+        let Some(billing) = record.billing.as_mut() else {
+            // Never connected: nothing to renew, or too late once deleted.
+            return Err(match deleted_on {
+                Some(ended_on) => vnum_billing::RenewalError::Ended { ended_on },
+                None => vnum_billing::RenewalError::NotConnected,
+            }
+            .into());
+        };
         let mut current = billing.number_billing();
         if let Some(day) = deleted_on {
             current = current.deleted_on(day);
