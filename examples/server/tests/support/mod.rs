@@ -420,3 +420,72 @@ impl Server {
         read(request.send().await.unwrap()).await
     }
 }
+
+/// The PostgreSQL server the tests use (`VNUM_TEST_POSTGRES_URL`), trust authentication.
+const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+/// A fresh PostgreSQL database for one server, dropped by [`PgDatabase::drop`].
+pub(crate) struct PgDatabase {
+    /// The `DATABASE_URL` of the database.
+    pub(crate) url: String,
+    admin_url: String,
+    name: String,
+}
+
+/// A fresh database on the test server, or `None` (with the reason printed) when there is
+/// no server. Under `CI=true` a missing server fails the test instead.
+pub(crate) async fn postgres_database() -> Option<PgDatabase> {
+    use sea_orm::ConnectionTrait;
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let admin_url =
+        std::env::var("VNUM_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.into());
+    let admin = match sea_orm::Database::connect(&admin_url).await {
+        Ok(admin) => admin,
+        Err(error) => {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "PostgreSQL is required in CI at {admin_url}: {error}"
+            );
+            eprintln!("skipped: PostgreSQL is unreachable at {admin_url}: {error}");
+            return None;
+        }
+    };
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    let name = format!(
+        "vnum_server_{}_{}_{nanos}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    );
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    let (base, _) = admin_url
+        .split_once('?')
+        .map_or((admin_url.as_str(), ""), |(b, q)| (b, q));
+    let server = base.rsplit_once('/').map_or(base, |(server, _)| server);
+    Some(PgDatabase {
+        url: format!("{server}/{name}"),
+        admin_url,
+        name,
+    })
+}
+
+impl PgDatabase {
+    /// Drops the database, once the server on it stopped.
+    pub(crate) async fn drop(self) {
+        use sea_orm::ConnectionTrait;
+        let admin = sea_orm::Database::connect(&self.admin_url).await.unwrap();
+        admin
+            .execute_unprepared(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .await
+            .unwrap();
+    }
+}
