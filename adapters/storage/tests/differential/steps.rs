@@ -373,7 +373,7 @@ fn step() -> impl Strategy<Value = Step> {
             action: Action::Renew,
         }),
         2 => delete_around_charge_day(),
-        2 => stop_around_charge_day(),
+        3 => stop_around_charge_day(),
         2 => (wait(), caller_id()).prop_map(|(wait, action)| Step { wait, action }),
         5 => (wait(), action()).prop_map(|(wait, action)| Step { wait, action }),
     ]
