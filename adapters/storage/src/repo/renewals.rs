@@ -103,11 +103,20 @@ impl Renewals for SeaOrmTransaction<'_> {
 
     /// The release of [`vnum_billing::RenewalDay::releases`] as a query on the
     /// `numbers_ending` index: not deleted, set not to renew before the day, paid through
-    /// the day at most (R10.7).
+    /// the day at most (R10.7). On PostgreSQL it takes the renewal batches' advisory lock
+    /// first, so that servers sharing the database release a number once: the second reads
+    /// after the first committed, and no longer sees the numbers it released.
     async fn numbers_ending(
         &mut self,
         batch: &RenewalBatch,
     ) -> Result<Vec<NumberRecord>, StoreError> {
+        if self.backend == DbBackend::Postgres {
+            self.execute(
+                "SELECT pg_advisory_xact_lock($1)",
+                vec![RENEWAL_LOCK.into()],
+            )
+            .await?;
+        }
         let day = batch.day.date();
         let rows = number::Entity::find()
             .filter(number::Column::DeletedOn.is_null())
