@@ -184,3 +184,74 @@ async fn r10_d4_a_renewal_run_that_crashes_after_k_batches_charges_every_number_
         "the balance is the sum of the ledger"
     );
 }
+
+/// R10.3, R10.4, R10.7: a number in debt still belongs to its customer, who may set it not
+/// to renew; it is then charged nothing more, so the debt does not grow, and it is released
+/// at the end of its paid period. After that it is too late to renew it.
+#[tokio::test]
+async fn r10_3_r10_7_a_number_in_debt_set_not_to_renew_makes_no_more_debt_and_is_released() {
+    let world = world_on(day(2026, 1, 20));
+    let shop = catalogue(&world).await;
+    let dora = world.customer("Dora").await;
+    world.top_up(dora.id, eur("10.00")).await;
+    let number = world.buy(dora.id, &shop.de_mobile, 1).await;
+    world.run_renewals_until(day(2026, 2, 20)).await;
+    assert_eq!(world.balance(dora.id).await, eur("-10.00"));
+
+    world.go_to(day(2026, 2, 25), 10);
+    let stopped = world
+        .vnum
+        .set_renewal(dora.id, number.id, false)
+        .await
+        .unwrap();
+    assert!(!stopped.renews());
+    world.run_renewals_until(day(2026, 5, 30)).await;
+    assert_eq!(world.balance(dora.id).await, eur("-10.00"));
+    assert_eq!(
+        monthly_charges(&world, number.id),
+        [(day(2026, 2, 20), eur("-10.00"))]
+    );
+    let released = world.vnum.number(dora.id, number.id).await.unwrap();
+    assert_eq!(released.deleted_on(), Some(day(2026, 3, 20)));
+    assert_eq!(world.carrier.released().len(), 1);
+
+    let late = world
+        .vnum
+        .set_renewal(dora.id, number.id, true)
+        .await
+        .unwrap_err();
+    assert_eq!(late.rule(), Some(vnum_core::rule::R10_7), "{late}");
+}
+
+/// R10.7, R11.1: a number paid twelve months in advance and set not to renew works to the
+/// end of its term, is never charged, and is released then; its history is the term.
+#[tokio::test]
+async fn r10_7_r11_1_a_prepaid_term_not_renewing_ends_at_the_end_of_the_term() {
+    let world = world_on(day(2026, 1, 20));
+    let shop = catalogue(&world).await;
+    let emil = world.customer("Emil").await;
+    world.top_up(emil.id, eur("200.00")).await;
+    let number = world.buy(emil.id, &shop.de_mobile, 12).await;
+    world.go_to(day(2026, 3, 5), 10);
+    world
+        .vnum
+        .set_renewal(emil.id, number.id, false)
+        .await
+        .unwrap();
+    world.run_renewals_until(day(2027, 1, 19)).await;
+    let working = world.vnum.number(emil.id, number.id).await.unwrap();
+    assert!(working.is_live());
+    world.run_renewals_until(day(2027, 3, 1)).await;
+    let ended = world.vnum.number(emil.id, number.id).await.unwrap();
+    assert_eq!(ended.deleted_on(), Some(day(2027, 1, 20)));
+    assert!(monthly_charges(&world, number.id).is_empty());
+    let history = world
+        .vnum
+        .renewal_history(emil.id, number.id)
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 1, "{history:?}");
+    assert_eq!(history[0].rule, vnum_core::rule::R11_1);
+    assert_eq!(history[0].period.start(), day(2026, 1, 20));
+    assert_eq!(history[0].period.end(), day(2027, 1, 20));
+}

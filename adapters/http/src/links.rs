@@ -64,6 +64,8 @@ const OF_A_NUMBER: &[&str] = &[
     "delete_number",
     "set_caller_id",
     "set_forwarding",
+    "set_renewal",
+    "list_renewals",
     "set_greeting",
     "upload_greeting",
     "order_voice_recording",

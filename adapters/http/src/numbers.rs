@@ -1,8 +1,8 @@
-//! Rented numbers: reading them, deleting them (R10.6, R10.7), their forwarding (R4.4,
-//! R5.3), CallerID (R6.2), and the carrier's completion (R1.2, R10.2). Their greetings
-//! are in `greetings.rs`.
+//! Rented numbers: reading them, deleting them (R10.6, R10.7), whether they renew and their
+//! renewal history (R10.7, R10.2, R11.1), their forwarding (R4.4, R5.3), CallerID (R6.2),
+//! and the carrier's completion (R1.2, R10.2). Their greetings are in `greetings.rs`.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use poem_openapi::param::Path;
 use poem_openapi::param::Query;
 use poem_openapi::payload::Json;
@@ -57,6 +57,81 @@ pub(crate) struct CallerIdBody {
     /// On or off.
     enabled: bool,
 }
+
+/// Whether a number renews (R10.7).
+#[derive(Clone, Debug, Object)]
+#[oai(rename = "Renewal")]
+pub(crate) struct RenewalBody {
+    /// `false`: not charged again, released at the end of the paid period (a prepaid term
+    /// included); `true`: renews on every charge day, as it did before.
+    renews: bool,
+}
+
+/// A discount taken off a charged period (R11.1, R11.2).
+#[derive(Clone, Debug, Object)]
+#[oai(rename = "PeriodDiscount")]
+pub(crate) struct PeriodDiscountBody {
+    /// The rule that grants it (`R11.1` a prepaid term, `R11.2` a bulk agreement).
+    rule: String,
+    /// The percentage, such as `"10"`.
+    percent: String,
+    /// The amount taken off this number's period, rounded to the minor unit.
+    amount: MoneyBody,
+}
+
+/// One charged period of a number (R10.2, R11.1).
+#[derive(Clone, Debug, Object)]
+#[oai(rename = "RenewedPeriod")]
+pub(crate) struct RenewedPeriodBody {
+    /// The first day paid for.
+    start: NaiveDate,
+    /// The first day after the period, the next charge day.
+    end: NaiveDate,
+    /// What the period cost; for the first term, the number's share of its order, setup
+    /// fee included.
+    amount: MoneyBody,
+    /// The setup fee included in `amount`, on the first term only.
+    #[oai(skip_serializing_if_is_none)]
+    setup_fee: Option<MoneyBody>,
+    /// The discounts taken off, each with its rule; empty for a monthly renewal.
+    discounts: Vec<PeriodDiscountBody>,
+    /// The rule that charged it: `R10.2` a monthly renewal, `R11.1` a prepaid term paid with
+    /// the order, `R1.4` a first month paid with the order.
+    rule: String,
+    /// The ledger entry that took the money (the order's entry for the first term).
+    ledger_entry: i64,
+    /// When it was charged.
+    charged_at: DateTime<Utc>,
+}
+
+impl From<vnum_app::model::RenewedPeriod> for RenewedPeriodBody {
+    fn from(renewed: vnum_app::model::RenewedPeriod) -> Self {
+        Self {
+            start: renewed.period.start(),
+            end: renewed.period.end(),
+            amount: renewed.amount.into(),
+            setup_fee: renewed.setup_fee.map(Into::into),
+            discounts: renewed
+                .discounts
+                .into_iter()
+                .map(|d| PeriodDiscountBody {
+                    rule: d.rule.as_str().to_owned(),
+                    percent: d.percent.normalize().to_string(),
+                    amount: d.amount.into(),
+                })
+                .collect(),
+            rule: renewed.rule.as_str().to_owned(),
+            ledger_entry: renewed.entry.get(),
+            charged_at: renewed.charged_at,
+        }
+    }
+}
+
+page::page_of!(
+    /// A page of a number's charged periods, oldest first.
+    RenewedPeriodPage,
+    RenewedPeriodBody
+);
 
 /// The concrete number the carrier connected.
 #[derive(Clone, Debug, Object)]
@@ -140,6 +215,67 @@ impl NumbersApi {
         caller.may_access(customer)?;
         let deletion = self.vnum.delete_number(customer, number).await?;
         Ok(Json(deletion.into()))
+    }
+
+    /// Set whether a number renews
+    ///
+    /// `renews: false` stops renewal: the number keeps working to the end of its paid period
+    /// (a prepaid term included), is never charged again and is released on that day, shown
+    /// as `billing.ends_on`; nothing is refunded (R10.6). The choice counts from the next
+    /// day in the billing time zone, like a deletion: made on a charge day, that day is
+    /// still charged (R10.7). `renews: true` before the number is released renews it as
+    /// before.
+    #[oai(
+        path = "/customers/:id/numbers/:number_id/renewal",
+        method = "put",
+        operation_id = "set_renewal"
+    )]
+    async fn set_renewal(
+        &self,
+        caller: Caller,
+        id: Path<i64>,
+        number_id: Path<i64>,
+        body: Json<RenewalBody>,
+    ) -> ApiResult<Json<NumberBody>> {
+        let (customer, number) = ids(id.0, number_id.0);
+        caller.may_access(customer)?;
+        let record = self
+            .vnum
+            .set_renewal(customer, number, body.0.renews)
+            .await?;
+        Ok(Json(record.into()))
+    }
+
+    /// List a number's charged periods
+    ///
+    /// Its renewal history, oldest first: the first term paid with the order (its share of
+    /// the order with its discounts, R11.1), then every monthly renewal (R10.2), each with
+    /// its days, amount, rule and ledger entry.
+    #[oai(
+        path = "/customers/:id/numbers/:number_id/renewals",
+        method = "get",
+        operation_id = "list_renewals"
+    )]
+    async fn list_renewals(
+        &self,
+        caller: Caller,
+        id: Path<i64>,
+        number_id: Path<i64>,
+        /// Items a page, 1 to 500 (100 unless asked).
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
+        limit: Query<Option<u32>>,
+        /// The `next` cursor of the previous page.
+        #[oai(validator(pattern = r"^[1-9][0-9]{0,17}$"))]
+        after: Query<Option<String>>,
+    ) -> ApiResult<Json<RenewedPeriodPage>> {
+        let page = page::page(limit.0, after.0.as_deref())?;
+        let (customer, number) = ids(id.0, number_id.0);
+        caller.may_access(customer)?;
+        let periods = self.vnum.renewal_history(customer, number).await?;
+        let periods = periods.into_iter().map(RenewedPeriodBody::from).collect();
+        Ok(Json(
+            page::slice(periods, page, |p: &RenewedPeriodBody| p.ledger_entry).into(),
+        ))
     }
 
     /// Set forwarding
@@ -306,6 +442,8 @@ mod tests {
                     amount: crate::money::Amount(rust_decimal::Decimal::new(-1250, 2)),
                     currency: crate::codes::CurrencyCode(vnum_core::Currency::EUR),
                 },
+                renews: false,
+                ends_on: Some(day(20)),
             }),
             ready_by: Some(ReadyByBody {
                 earliest: Some(day(1)),

@@ -32,6 +32,8 @@ pub(crate) struct Renewals {
     batches: u64,
     /// Customers whose balance went below zero: their numbers are suspended (R10.4).
     suspended: Vec<Suspension>,
+    /// Numbers released at the end of their paid period because they do not renew (R10.7).
+    released: Vec<i64>,
 }
 
 /// An account the run suspended, and the rule that did.
@@ -60,6 +62,7 @@ impl From<RenewalReport> for Renewals {
                     reason: ServiceState::Suspended.reason().to_owned(),
                 })
                 .collect(),
+            released: report.released.iter().map(|n| n.get()).collect(),
         }
     }
 }
@@ -69,7 +72,8 @@ impl OperationsApi {
     /// Run the renewals
     ///
     /// For operators. Charges every number due on each billing day since the last run up
-    /// to today (R10.2, R10.D2); running it again charges nothing twice (R10.D4).
+    /// to today (R10.2, R10.D2), and releases the numbers that do not renew whose paid
+    /// period ended (R10.7); running it again charges and releases nothing twice (R10.D4).
     #[oai(path = "/renewals/run", method = "post", operation_id = "run_renewals")]
     async fn renewals(&self, caller: Caller) -> ApiResult<Json<Renewals>> {
         caller.operator()?;

@@ -125,6 +125,14 @@ pub(crate) const REFUSALS: &[(&str, &[(u16, &str)])] = &[
         )],
     ),
     (
+        "set_renewal",
+        &[(
+            422,
+            "The number was released at the end of its paid period or deleted: too late to \
+             renew it (R10.7); or it is not connected yet (R10.2).",
+        )],
+    ),
+    (
         "upload_document",
         &[(
             422,

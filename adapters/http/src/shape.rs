@@ -178,12 +178,17 @@ impl ShapeCheck {
 
     /// True when `schema` is a string's and nothing else's.
     fn only_string(&self, schema: &Value) -> bool {
+        self.only_type(schema, "string")
+    }
+
+    /// True when `schema` is of the JSON type `name` and nothing else.
+    fn only_type(&self, schema: &Value, name: &str) -> bool {
         let types: Vec<&str> = self
             .parts(schema)
             .iter()
             .filter_map(|part| part.get("type").and_then(Value::as_str))
             .collect();
-        !types.is_empty() && types.iter().all(|t| *t == "string")
+        !types.is_empty() && types.iter().all(|t| *t == name)
     }
 
     /// The path of the first `null` in `value` that `schema` describes and does not allow
@@ -196,8 +201,18 @@ impl ShapeCheck {
     }
 
     /// The path of the first value in `value` of a type `schema` does not allow: a `null`
-    /// where nothing is nullable, a number or `true`/`false` where a string is expected.
+    /// where nothing is nullable, a number or `true`/`false` where a string is expected,
+    /// anything but `true`/`false` where a boolean is.
     fn first_off_shape(&self, value: &Value, schema: &Value) -> Option<(String, Off)> {
+        if !matches!(value, Value::Bool(_) | Value::Null) && self.only_type(schema, "boolean") {
+            let given = match value {
+                Value::String(_) => "a string",
+                Value::Number(_) => "a number",
+                Value::Array(_) => "an array",
+                _ => "an object",
+            };
+            return Some((String::new(), Off::NotABoolean { given }));
+        }
         match value {
             Value::Null => {
                 let nullable = self
@@ -328,6 +343,11 @@ enum Off {
     Null,
     /// A number or a boolean where the schema is a string's.
     NotAString,
+    /// Anything but `true` or `false` where the schema is a boolean's.
+    NotABoolean {
+        /// What was sent instead: "a string", "a number", …
+        given: &'static str,
+    },
     /// A string that is none of the values of the schema's `enum`.
     NotOneOf {
         /// The string sent.
@@ -379,6 +399,9 @@ impl<E: Endpoint> Endpoint for ShapeCheckEndpoint<E> {
                     Off::NotAString => {
                         format!("{subject} is a JSON number or boolean: expected a string (\"…\")")
                     }
+                    Off::NotABoolean { given } => {
+                        format!("{subject} is {given}: expected true or false")
+                    }
                     Off::NotOneOf { given, allowed } => {
                         format!("{subject} is {given:?}: expected one of {allowed}")
                     }
@@ -411,6 +434,7 @@ mod tests {
                 "NewOrder": {"type": "object", "properties": {
                     "lines": {"type": "array", "items": {"$ref": "#/components/schemas/Line"}},
                     "note": {"type": "string", "nullable": true},
+                    "urgent": {"type": "boolean"},
                     "kind": {"$ref": "#/components/schemas/Kind"},
                     "per_country": {"type": "object", "additionalProperties": {"type": "string"}}
                 }},
@@ -456,6 +480,15 @@ mod tests {
             ))
         );
         assert_eq!(off(json!({"kind": "company"})), None);
+        assert_eq!(
+            off(json!({"urgent": "no"})),
+            Some(("urgent".to_owned(), Off::NotABoolean { given: "a string" }))
+        );
+        assert_eq!(
+            off(json!({"urgent": 0})),
+            Some(("urgent".to_owned(), Off::NotABoolean { given: "a number" }))
+        );
+        assert_eq!(off(json!({"urgent": false})), None);
         assert_eq!(
             first(json!({"unknown": null, "x": [null]})),
             None,

@@ -119,8 +119,10 @@ fn billed(customer: CustomerId, e164: &str, anchor: u32) -> NumberRecord {
             connected_on: day(2026, 1, anchor),
             paid_through: day(2026, 2, anchor),
             monthly_fee: eur("1.00"),
+            renewal_stopped_on: None,
         }),
         settings: NumberSettings::default(),
+        first_charge: None,
         version: 0,
     }
 }

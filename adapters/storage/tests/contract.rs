@@ -99,6 +99,10 @@ contract!(
     webhooks_and_their_deliveries_round_trip,
     r1_3_one_live_hold_per_number_and_an_ended_one_is_taken_over,
     r1_3_holds_are_removed_on_release_and_when_they_end,
+    r10_7_a_number_not_renewing_round_trips_with_its_first_charge,
+    r10_7_set_not_to_renew_before_the_charge_day_is_not_charged_on_it_is,
+    r10_7_the_numbers_ending_are_those_whose_paid_period_ended_unrenewed,
+    r10_2_a_numbers_period_charges_are_its_own,
 );
 
 #[path = "contract/repositories.rs"]
@@ -112,6 +116,9 @@ use events::*;
 #[path = "contract/holds.rs"]
 mod holds;
 use holds::*;
+#[path = "contract/renewal_stop.rs"]
+mod renewal_stop;
+use renewal_stop::*;
 
 async fn commit_customer(store: &dyn Store, email: &str) -> CustomerId {
     let mut tx = store.begin().await.unwrap();

@@ -186,3 +186,54 @@ async fn r10_d4_two_servers_running_the_same_day_at_once_charge_each_period_once
     assert_eq!(balances, [eur(dec!(-8)), eur(dec!(-6))]);
     schema.drop().await;
 }
+
+/// Two servers on one PostgreSQL run the same day at the same time while numbers that do
+/// not renew end on it (R10.7): each is released once, none is charged, and both runs end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r10_7_two_servers_running_the_same_day_at_once_release_each_number_once() {
+    let Some(schema) = common::postgres().await else {
+        return;
+    };
+    let mut tx = schema.store.begin().await.unwrap();
+    let ada = tx
+        .insert_customer(new_customer("ada@example.com"))
+        .await
+        .unwrap()
+        .id;
+    for i in 0..DUE {
+        let mut number = billed_number(
+            ada,
+            &format!("+4930123450{i:02}"),
+            20,
+            day(2026, 2, 20),
+            dec!(2),
+        );
+        if let Some(billing) = number.billing.as_mut() {
+            billing.renewal_stopped_on = Some(day(2026, 2, 10));
+        }
+        tx.insert_number(number).await.unwrap();
+    }
+    tx.set_last_renewal_day(day(2026, 2, 19)).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let first = vnum(Arc::new(schema.store.clone()), 1);
+    let second = vnum(Arc::new(schema.second_store().await), 2);
+    let (a, b) = tokio::join!(
+        tokio::spawn(async move { first.run_renewals().await }),
+        tokio::spawn(async move { second.run_renewals().await }),
+    );
+    let (a, b) = (a.unwrap().unwrap(), b.unwrap().unwrap());
+    assert_eq!(a.charged + b.charged, 0, "{a:?} {b:?}");
+    let mut released: Vec<NumberId> = a.released.iter().chain(&b.released).copied().collect();
+    released.sort();
+    released.dedup();
+    assert_eq!(released.len(), DUE, "{a:?} {b:?}");
+    assert_eq!(a.released.len() + b.released.len(), DUE, "{a:?} {b:?}");
+    let mut tx = schema.store.begin().await.unwrap();
+    for number in tx.numbers_of(ada).await.unwrap() {
+        assert_eq!(number.deleted_on(), Some(day(2026, 2, 20)), "{number:?}");
+    }
+    assert_eq!(tx.balance(ada).await.unwrap(), eur(dec!(0)));
+    tx.commit().await.unwrap();
+    schema.drop().await;
+}

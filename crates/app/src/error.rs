@@ -97,6 +97,7 @@ refused_by_rule!(
     vnum_accounts::ContractFieldError,
     vnum_billing::AddOnError,
     vnum_billing::PaymentError,
+    vnum_billing::RenewalError,
     vnum_billing::Suspended,
     vnum_calls::CallsError,
     vnum_calls::CallOutError,

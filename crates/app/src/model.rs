@@ -184,6 +184,11 @@ pub struct Billing {
     pub paid_through: NaiveDate,
     /// What each month costs: the offer's monthly fee plus active add-ons.
     pub monthly_fee: Money,
+    /// The local day the customer set the number not to renew, while it does not renew
+    /// (R10.7): it is not charged on a charge day after this day, and it is released at the
+    /// end of its paid period.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renewal_stopped_on: Option<NaiveDate>,
 }
 
 /// A number rented by a customer, from order to deletion.
@@ -210,8 +215,61 @@ pub struct NumberRecord {
     pub billing: Option<Billing>,
     /// Forwarding, greeting and add-ons.
     pub settings: NumberSettings,
+    /// What its first term cost, its share of the order that paid it (R1.4, R11): the first
+    /// period of its renewal history. Absent for numbers ordered before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_charge: Option<FirstCharge>,
     /// Bumped on every update; storage refuses a stale update.
     pub version: i64,
+}
+
+/// A number's share of the order charge that paid its first term (R1.4, R10.1, R11): the
+/// order is one ledger entry for all its numbers, so each number keeps what it paid of it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FirstCharge {
+    /// The order's ledger entry.
+    pub entry: LedgerEntryId,
+    /// This number's share of its order line, rounded to the minor unit: the first term
+    /// after discounts, with the setup fee.
+    pub amount: Money,
+    /// The setup fee included in `amount`, never discounted (R11.D1).
+    pub setup_fee: Money,
+    /// The discounts taken off this number's share, each with its rule.
+    pub discounts: Vec<PeriodDiscount>,
+    /// When the order was charged.
+    pub at: DateTime<Utc>,
+}
+
+/// One discount taken off a charged period (R11.1, R11.2).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeriodDiscount {
+    /// The rule that grants it.
+    pub rule: RuleId,
+    /// The configured percentage, 0 to 100.
+    pub percent: vnum_core::Decimal,
+    /// The amount taken off this number's period, rounded to the minor unit.
+    pub amount: Money,
+}
+
+/// One charged period of a number, in its renewal history (R10.2, R11.1).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RenewedPeriod {
+    /// The days paid for: from the start, up to the end (exclusive).
+    pub period: Period,
+    /// What the period cost the customer (the first term: its share of the order, with the
+    /// setup fee).
+    pub amount: Money,
+    /// The setup fee included in `amount`, on the first period only.
+    pub setup_fee: Option<Money>,
+    /// The discounts taken off, each with its rule.
+    pub discounts: Vec<PeriodDiscount>,
+    /// The rule that charged it: R10.2 for a monthly renewal, R11.1 for a prepaid term of
+    /// several months paid with the order, R1.4 for a first month paid with the order.
+    pub rule: RuleId,
+    /// The ledger entry that took the money.
+    pub entry: LedgerEntryId,
+    /// When it was charged.
+    pub charged_at: DateTime<Utc>,
 }
 
 impl NumberRecord {
@@ -238,6 +296,27 @@ impl NumberRecord {
     #[must_use]
     pub fn is_live(&self) -> bool {
         self.deleted_on().is_none()
+    }
+
+    /// Whether the number renews on its charge days: false once the customer set it not to
+    /// renew (R10.7).
+    #[must_use]
+    pub fn renews(&self) -> bool {
+        self.billing
+            .as_ref()
+            .is_none_or(|b| b.renewal_stopped_on.is_none())
+    }
+
+    /// What the due rule reads of this number, once connected (R10.2, R10.7).
+    #[must_use]
+    pub fn due_number(&self) -> Option<vnum_billing::DueNumber> {
+        let billing = self.billing.as_ref()?;
+        Some(vnum_billing::DueNumber {
+            connection_day: billing.anchor_day,
+            paid_through: billing.paid_through,
+            deleted_on: self.deleted_on(),
+            stopped_on: billing.renewal_stopped_on,
+        })
     }
 }
 

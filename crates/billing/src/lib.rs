@@ -30,5 +30,6 @@ pub use payment::{
     PaymentError, PaymentMethod, PaymentOutcome, PaymentStatus, check_payment_amount,
 };
 pub use renewal::{
-    Cancellation, DueAnchor, DueNumber, NumberBilling, RenewalDay, RenewalDecision, cancel,
+    Cancellation, DueAnchor, DueNumber, NumberBilling, RenewalDay, RenewalDecision, RenewalError,
+    cancel, first_term_rule, set_renewal,
 };

@@ -19,7 +19,14 @@ use crate::calendar::{BillingAnchor, ConnectionDay, MonthIndex, days_in_month, m
 ///   month is shorter than the connection day (R10.2, R10.D1);
 /// - it is paid up to that day at most (`paid_through <= day`; a prepaid term moves
 ///   `paid_through` months ahead, R10.1);
-/// - it was not deleted at least one day before (`deleted_on >= day` or never, R10.7).
+/// - it was not deleted at least one day before (`deleted_on >= day` or never, R10.7);
+/// - it was not set not to renew at least one day before (`stopped_on >= day` or never,
+///   R10.7): the customer's choice counts from the day after it was made, exactly as a
+///   deletion does, so choosing on the charge day itself does not avoid that day's charge.
+///
+/// A number that does not renew and was not charged on the day is released that day
+/// ([`RenewalDay::releases`]): its paid period (a prepaid term included) ended the day
+/// before, and it is never charged again (R10.6, R10.7).
 ///
 /// It is charged the period `[day, end)`, where `end` is its next charge day. The run goes
 /// through every day since the last completed one, so a charged number's `paid_through`
@@ -61,6 +68,8 @@ pub struct DueNumber {
     pub paid_through: NaiveDate,
     /// The local day it was deleted, if it was.
     pub deleted_on: Option<NaiveDate>,
+    /// The local day the customer set it not to renew, while it does not renew (R10.7).
+    pub stopped_on: Option<NaiveDate>,
 }
 
 impl RenewalDay {
@@ -112,11 +121,27 @@ impl RenewalDay {
         if number.paid_through > self.date {
             return None;
         }
-        // R10.7: deleted on the charge day is charged; deleted before it is not.
-        if number.deleted_on.is_some_and(|deleted| deleted < self.date) {
+        // R10.7: deleted (or set not to renew) on the charge day is charged; before it is
+        // not.
+        if number.deleted_on.is_some_and(|deleted| deleted < self.date)
+            || number.stopped_on.is_some_and(|stopped| stopped < self.date)
+        {
             return None;
         }
         self.period_of(number.connection_day)
+    }
+
+    /// The end of a number that does not renew (R10.7): true when `number` is released on
+    /// this day, because its paid period ended and it was set not to renew at least one day
+    /// before. A SQL store selects the same numbers with the same three conditions: not
+    /// deleted, `stopped_on < date`, `paid_through <= date`. A number released is never
+    /// charged on the day ([`RenewalDay::charge`] answers `None` for it), and once released
+    /// (deleted on the day) it is not released again.
+    #[must_use]
+    pub fn releases(&self, number: &DueNumber) -> bool {
+        number.deleted_on.is_none()
+            && number.stopped_on.is_some_and(|stopped| stopped < self.date)
+            && number.paid_through <= self.date
     }
 
     /// The due rule as data: every connection day charged today, with the end of the period
@@ -145,6 +170,7 @@ pub struct NumberBilling {
     monthly_price: Money,
     paid_periods: u32,
     deleted_on: Option<NaiveDate>,
+    stopped_on: Option<NaiveDate>,
 }
 
 impl NumberBilling {
@@ -157,6 +183,46 @@ impl NumberBilling {
             monthly_price,
             paid_periods,
             deleted_on: None,
+            stopped_on: None,
+        }
+    }
+
+    /// The same number, set not to renew on the local day `day` (R10.7), or renewing again
+    /// with `None`.
+    #[must_use]
+    pub const fn stopped_on(self, day: Option<NaiveDate>) -> Self {
+        Self {
+            stopped_on: day,
+            ..self
+        }
+    }
+
+    /// The day the customer set it not to renew, while it does not renew (R10.7).
+    #[must_use]
+    pub const fn renewal_stopped(&self) -> Option<NaiveDate> {
+        self.stopped_on
+    }
+
+    /// The day a number that does not renew is released: the first charge day it is not
+    /// charged on, the end of its paid period (a prepaid term included). Set on a charge
+    /// day not yet charged, that day is still charged (R10.7) and the number ends a period
+    /// later. `None` while it renews.
+    ///
+    /// # Errors
+    /// [`BillingError::BeyondCalendar`] past the supported calendar.
+    pub fn ends_on(&self) -> Result<Option<NaiveDate>, BillingError> {
+        let Some(stopped) = self.stopped_on else {
+            return Ok(None);
+        };
+        let mut index = self.paid_periods;
+        loop {
+            let day = self.anchor.charge_day(index)?;
+            if day > stopped {
+                return Ok(Some(day));
+            }
+            index = index
+                .checked_add(1)
+                .ok_or(BillingError::BeyondCalendar { index })?;
         }
     }
 
@@ -238,6 +304,7 @@ impl NumberBilling {
             connection_day: self.anchor.connection_day(),
             paid_through: self.paid_until()?,
             deleted_on: self.deleted_on,
+            stopped_on: self.stopped_on,
         })
     }
 
@@ -288,9 +355,15 @@ impl NumberBilling {
             Ordering::Equal if charge_day => RenewalDecision::AlreadyCharged {
                 period: self.anchor.period(self.paid_periods - 1)?,
             },
-            Ordering::Less => match self.deleted_on {
-                Some(deleted_on) if charge_day => RenewalDecision::DeletedInTime {
-                    deleted_on,
+            Ordering::Less => match (self.deleted_on, self.stopped_on) {
+                (Some(deleted_on), _) if charge_day && deleted_on < today.date => {
+                    RenewalDecision::DeletedInTime {
+                        deleted_on,
+                        charge_day: today.date,
+                    }
+                }
+                (_, Some(stopped_on)) if charge_day => RenewalDecision::NotRenewed {
+                    stopped_on,
                     charge_day: today.date,
                 },
                 _ => RenewalDecision::NotDue,
@@ -336,6 +409,14 @@ pub enum RenewalDecision {
         /// The charge day it was deleted before.
         charge_day: NaiveDate,
     },
+    /// The number was set not to renew at least one day before the charge day: it is not
+    /// charged and its paid period ends (R10.7).
+    NotRenewed {
+        /// The day it was set not to renew.
+        stopped_on: NaiveDate,
+        /// The charge day it was set before, the day it is released.
+        charge_day: NaiveDate,
+    },
 }
 
 impl RenewalDecision {
@@ -346,8 +427,18 @@ impl RenewalDecision {
             Self::Charge { .. } | Self::NotDue => rule::R10_2,
             Self::AlreadyCharged { .. } => rule::R10_D4,
             Self::PrepaidCovered { .. } => rule::R10_1,
-            Self::DeletedInTime { .. } => rule::R10_7,
+            Self::DeletedInTime { .. } | Self::NotRenewed { .. } => rule::R10_7,
         }
+    }
+}
+
+/// The rule a number's first term is charged by, with its order: a prepaid term of several
+/// months (R11.1), or the first month paid in advance (R1.4).
+#[must_use]
+pub const fn first_term_rule(term: vnum_core::PrepaidTerm) -> RuleId {
+    match term {
+        vnum_core::PrepaidTerm::OneMonth => rule::R1_4,
+        _ => rule::R11_1,
     }
 }
 
@@ -381,4 +472,62 @@ pub fn cancel(
         rule: rule::R10_6,
     };
     Ok((number.deleted_on(deleted_on), cancellation))
+}
+
+/// Why a number's renewal cannot be changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum RenewalError {
+    /// The number is no longer the customer's: released at the end of its paid period, or
+    /// deleted (R10.7).
+    #[error(
+        "the number ended on {ended_on}: it was released and can no longer renew; order a new \
+         number instead"
+    )]
+    Ended {
+        /// The local day it was released or deleted.
+        ended_on: NaiveDate,
+    },
+    /// The number is not connected yet: it has no paid period to end (R10.2).
+    #[error(
+        "the number is not connected yet: it renews from its connection day, and can be set \
+         not to renew once connected"
+    )]
+    NotConnected,
+}
+
+impl vnum_core::rule::RuleError for RenewalError {
+    fn rule(&self) -> RuleId {
+        match self {
+            Self::Ended { .. } => rule::R10_7,
+            Self::NotConnected => rule::R10_2,
+        }
+    }
+}
+
+/// Sets whether `number` renews, on the local day `today` (R10.7, R10.6).
+///
+/// Not renewing, the number keeps working to the end of its paid period (a prepaid term
+/// included), is never charged again and is released then; nothing is refunded (R10.6).
+/// The choice counts from the day after it was made, like a deletion (R10.7): made on a
+/// charge day not yet charged, that day's charge is still made. Set again, the first day
+/// stays. Renewing again is allowed until the number is released: then it renews as if it
+/// had never stopped. A balance below zero changes nothing: the number is still the
+/// customer's (R10.4).
+///
+/// # Errors
+/// [`RenewalError::Ended`] once the number was released or deleted.
+pub fn set_renewal(
+    number: NumberBilling,
+    renews: bool,
+    today: NaiveDate,
+) -> Result<NumberBilling, RenewalError> {
+    if let Some(ended_on) = number.deleted_on {
+        return Err(RenewalError::Ended { ended_on });
+    }
+    let stopped = match (renews, number.stopped_on) {
+        (true, _) => None,
+        (false, Some(before)) => Some(before),
+        (false, None) => Some(today),
+    };
+    Ok(number.stopped_on(stopped))
 }

@@ -7,8 +7,8 @@ use proptest::prelude::*;
 use rust_decimal_macros::dec;
 use vnum_billing::{
     BillingAnchor, BillingError, ConnectionDay, DueNumber, EntryKind, Ledger, LedgerEntry,
-    NumberBilling, RenewalDay, RenewalDecision, ServiceState, add_on_due, cancel, charges_due_on,
-    covers_first_payment, start_of_day,
+    NumberBilling, RenewalDay, RenewalDecision, RenewalError, ServiceState, add_on_due, cancel,
+    charges_due_on, covers_first_payment, set_renewal, start_of_day,
 };
 use vnum_core::{Currency, Money, NumberId, Period, PrepaidTerm, rule};
 use vnum_testkit::{at, day, eur};
@@ -335,6 +335,120 @@ fn r10_7_deleted_on_charge_day_charged() {
         matches!(after, RenewalDecision::DeletedInTime { .. }),
         "{after:?}"
     );
+}
+
+/// R10.7: connected 20 January, monthly; set not to renew on `stopped`. Every charge
+/// decided from 20 February 2026 to 20 June 2027, and the day the number ends.
+fn not_renewing(stopped: NaiveDate, paid_periods: u32) -> (Vec<Period>, Option<NaiveDate>) {
+    let mut ledger = Ledger::new(Currency::EUR);
+    let number = NumberBilling::new(
+        BillingAnchor::new(day(2026, 1, 20)),
+        eur(dec!(10)),
+        paid_periods,
+    )
+    .stopped_on(Some(stopped));
+    let ends = number.ends_on().expect("within the calendar");
+    run(&mut ledger, NumberId(1), number, day(2027, 6, 20));
+    let charged = ledger
+        .entries()
+        .iter()
+        .filter_map(LedgerEntry::period)
+        .collect();
+    (charged, ends)
+}
+
+#[test]
+fn r10_7_set_not_to_renew_the_day_before_the_charge_day_is_never_charged_again() {
+    let (charged, ends) = not_renewing(day(2026, 2, 19), 1);
+    assert_eq!(charged, Vec::<Period>::new());
+    assert_eq!(ends, Some(day(2026, 2, 20)));
+    let number = NumberBilling::new(BillingAnchor::new(day(2026, 1, 20)), eur(dec!(10)), 1)
+        .stopped_on(Some(day(2026, 2, 19)));
+    let decision = number.decide(&RenewalDay::new(day(2026, 2, 20))).unwrap();
+    assert_eq!(
+        decision,
+        RenewalDecision::NotRenewed {
+            stopped_on: day(2026, 2, 19),
+            charge_day: day(2026, 2, 20)
+        }
+    );
+    assert_eq!(decision.rule(), rule::R10_7);
+    let due = number.due_number().unwrap();
+    assert!(!RenewalDay::new(day(2026, 2, 19)).releases(&due));
+    assert!(RenewalDay::new(day(2026, 2, 20)).releases(&due));
+}
+
+#[test]
+fn r10_7_set_not_to_renew_on_the_charge_day_is_charged_that_day_and_ends_a_period_later() {
+    let (charged, ends) = not_renewing(day(2026, 2, 20), 1);
+    assert_eq!(charged, vec![period(day(2026, 2, 20), day(2026, 3, 20))]);
+    assert_eq!(ends, Some(day(2026, 3, 20)));
+}
+
+#[test]
+fn r10_7_a_prepaid_term_not_renewing_ends_at_the_end_of_the_term() {
+    // Twelve months paid with the order, set not to renew in March: works to 19 January.
+    let (charged, ends) = not_renewing(day(2026, 3, 5), 12);
+    assert_eq!(charged, Vec::<Period>::new());
+    assert_eq!(ends, Some(day(2027, 1, 20)));
+}
+
+#[test]
+fn r10_7_the_charge_day_is_the_day_in_the_billing_zone() {
+    // 23:30 in Moscow on 19 February is 20:30 UTC: the day before the charge day there.
+    let moscow: Tz = "Europe/Moscow".parse().unwrap();
+    let evening = moscow
+        .with_ymd_and_hms(2026, 2, 19, 23, 30, 0)
+        .unwrap()
+        .with_timezone(&Utc);
+    let stopped = RenewalDay::of_instant(evening, moscow).date();
+    assert_eq!(not_renewing(stopped, 1).0, Vec::<Period>::new());
+    // 00:30 in Moscow on 20 February is still 19 February in UTC, but it is the charge day.
+    let night = moscow
+        .with_ymd_and_hms(2026, 2, 20, 0, 30, 0)
+        .unwrap()
+        .with_timezone(&Utc);
+    assert_eq!(night.date_naive(), day(2026, 2, 19));
+    let stopped = RenewalDay::of_instant(night, moscow).date();
+    assert_eq!(
+        not_renewing(stopped, 1).0,
+        vec![period(day(2026, 2, 20), day(2026, 3, 20))]
+    );
+}
+
+#[test]
+fn r10_7_renewing_again_before_the_end_is_charged_as_before() {
+    let anchor = BillingAnchor::new(day(2026, 1, 20));
+    let number = NumberBilling::new(anchor, eur(dec!(10)), 1);
+    let stopped = set_renewal(number, false, day(2026, 2, 1)).unwrap();
+    assert_eq!(stopped.renewal_stopped(), Some(day(2026, 2, 1)));
+    // Set again later: the first day stays.
+    let again = set_renewal(stopped, false, day(2026, 2, 10)).unwrap();
+    assert_eq!(again.renewal_stopped(), Some(day(2026, 2, 1)));
+    let renewing = set_renewal(again, true, day(2026, 2, 15)).unwrap();
+    assert_eq!(renewing, number);
+    assert_eq!(renewing.ends_on().unwrap(), None);
+    let decision = renewing.decide(&RenewalDay::new(day(2026, 2, 20))).unwrap();
+    assert!(
+        matches!(decision, RenewalDecision::Charge { index: 1, .. }),
+        "{decision:?}"
+    );
+}
+
+#[test]
+fn r10_7_after_the_end_it_is_too_late_to_renew() {
+    let number = NumberBilling::new(BillingAnchor::new(day(2026, 1, 20)), eur(dec!(10)), 1)
+        .stopped_on(Some(day(2026, 2, 1)))
+        .deleted_on(day(2026, 2, 20));
+    let refused = set_renewal(number, true, day(2026, 2, 21)).unwrap_err();
+    assert_eq!(
+        refused,
+        RenewalError::Ended {
+            ended_on: day(2026, 2, 20)
+        }
+    );
+    assert_eq!(vnum_core::rule::RuleError::rule(&refused), rule::R10_7);
+    assert!(refused.to_string().contains("2026-02-20"), "{refused}");
 }
 
 // R10.D4
@@ -705,14 +819,16 @@ proptest! {
 proptest! {
     /// The due rule has two faces: the predicate the in-memory store calls and the data a SQL
     /// store selects by (the connection days due on the day with their period ends, paid
-    /// through the day at most, not deleted before it). They choose the same numbers and
-    /// the same periods (R10.2, R10.7, R10.D1).
+    /// through the day at most, not deleted or set not to renew before it). They choose the
+    /// same numbers and the same periods (R10.2, R10.7, R10.D1); the release of a number
+    /// that does not renew is never a charge.
     #[test]
     fn r10_2_the_due_rule_as_data_selects_exactly_what_the_predicate_charges(
         connected in 0i64..3_000,
         offset in 0i64..800,
         paid_ahead in -40i64..400,
         deleted in proptest::option::of(-3i64..3),
+        stopped in proptest::option::of(-3i64..3),
     ) {
         let connected_on = day(2024, 1, 1) + chrono::TimeDelta::days(connected);
         let today = connected_on + chrono::TimeDelta::days(offset);
@@ -720,6 +836,7 @@ proptest! {
             connection_day: ConnectionDay::of_day(connected_on),
             paid_through: today + chrono::TimeDelta::days(paid_ahead),
             deleted_on: deleted.map(|d| today + chrono::TimeDelta::days(d)),
+            stopped_on: stopped.map(|d| today + chrono::TimeDelta::days(d)),
         };
         let run = RenewalDay::new(today);
         let by_data = run
@@ -729,9 +846,54 @@ proptest! {
                 a.connection_day == number.connection_day
                     && number.paid_through <= run.date()
                     && number.deleted_on.is_none_or(|d| d >= run.date())
+                    && number.stopped_on.is_none_or(|d| d >= run.date())
             })
             .map(|a| period(run.date(), a.period_end));
         prop_assert_eq!(run.charge(&number), by_data);
+        // The release as data: what a SQL store selects by.
+        let released = number.deleted_on.is_none()
+            && number.stopped_on.is_some_and(|d| d < run.date())
+            && number.paid_through <= run.date();
+        prop_assert_eq!(run.releases(&number), released);
+        // A number released on a day is never charged on it.
+        prop_assert!(!(run.releases(&number) && run.charge(&number).is_some()));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// R10.7: a number set not to renew before a charge day is never charged on that day or
+    /// after; up to the day it was set it is charged exactly as the same number renewing.
+    #[test]
+    fn r10_7_a_number_not_renewing_is_never_charged_after_it_was_set_and_as_before_until_then(
+        connected in 0i64..1_000,
+        paid in 1u32..13,
+        stopped_after in 0i64..500,
+    ) {
+        let connected_on = day(2026, 1, 1) + chrono::TimeDelta::days(connected);
+        let anchor = BillingAnchor::new(connected_on);
+        let renewing = NumberBilling::new(anchor, eur(dec!(3)), paid);
+        let stopped_on = connected_on + chrono::TimeDelta::days(stopped_after);
+        let stopping = renewing.stopped_on(Some(stopped_on));
+        let until = stopped_on + chrono::TimeDelta::days(800);
+        let (mut both, mut alone) = (Ledger::new(Currency::EUR), Ledger::new(Currency::EUR));
+        run(&mut alone, NumberId(1), stopping, until);
+        run(&mut both, NumberId(1), renewing, until);
+        let charged: Vec<Period> = alone.entries().iter().filter_map(LedgerEntry::period).collect();
+        let before: Vec<Period> = both
+            .entries()
+            .iter()
+            .filter_map(LedgerEntry::period)
+            .filter(|p| p.start() <= stopped_on)
+            .collect();
+        prop_assert_eq!(&charged, &before);
+        prop_assert!(charged.iter().all(|p| p.start() <= stopped_on));
+        // It ends on the first charge day it was not charged on.
+        let ends = stopping.ends_on().unwrap().unwrap();
+        let paid_to = charged.last().map_or(renewing.paid_until().unwrap(), |p| p.end());
+        prop_assert_eq!(ends, paid_to);
+        prop_assert!(ends > stopped_on);
     }
 }
 

@@ -30,4 +30,4 @@ mod quote;
 
 pub use config::{BulkAgreement, Discounts, Percent, TermTiers};
 pub use error::DiscountError;
-pub use quote::{AppliedDiscount, DiscountKind, LineItem, Quote, QuotedLine};
+pub use quote::{AppliedDiscount, DiscountKind, LineItem, LineShare, Quote, QuotedLine};

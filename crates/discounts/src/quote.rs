@@ -134,6 +134,17 @@ pub struct AppliedDiscount {
     pub amount: Money,
 }
 
+/// One number's share of a quoted line (see [`QuotedLine::share_per_number`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LineShare {
+    /// The number's share of the line after discounts, setup fee included.
+    pub total: Money,
+    /// The setup fee of one number, never discounted (R11.D1).
+    pub setup_fee: Money,
+    /// Each discount of the line, its amount the number's share.
+    pub discounts: Vec<AppliedDiscount>,
+}
+
 /// One priced line of a quote.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct QuotedLine {
@@ -166,6 +177,30 @@ impl QuotedLine {
     #[must_use]
     pub const fn total(&self) -> Money {
         self.total
+    }
+
+    /// One number's share of the line: its total, setup fee and each discount divided by
+    /// the quantity and rounded to the minor unit, half away from zero. It says what one
+    /// number's first term cost in its history; the order is charged the quote's total,
+    /// rounded once (R11.D1), so the shares of a line may differ from it by at most half a
+    /// minor unit per number.
+    #[must_use]
+    pub fn share_per_number(&self) -> LineShare {
+        let quantity = Decimal::from(self.item.quantity);
+        let share =
+            |money: Money| Money::new(money.amount() / quantity, money.currency()).round_to_minor();
+        LineShare {
+            total: share(self.total),
+            setup_fee: self.item.setup_fee.round_to_minor(),
+            discounts: self
+                .discounts
+                .iter()
+                .map(|d| AppliedDiscount {
+                    amount: share(d.amount),
+                    ..*d
+                })
+                .collect(),
+        }
     }
 
     /// The line after discounts rounded to the minor unit, for display only: the quote's

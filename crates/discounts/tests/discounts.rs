@@ -142,6 +142,29 @@ fn r11_d1_term_and_bulk_discounts_multiply_and_spare_the_setup_fee() {
 }
 
 #[test]
+fn r11_1_one_numbers_share_of_a_line_divides_its_total_setup_fee_and_discounts() {
+    let item = LineItem::new(
+        OfferId(1),
+        country("DE"),
+        5,
+        PrepaidTerm::TwelveMonths,
+        eur(dec!(10)),
+        eur(dec!(2)),
+    )
+    .unwrap();
+    let quote = config().quote(CUSTOMER, &[item]).unwrap();
+    let share = quote.lines()[0].share_per_number();
+    // 442 / 5; 120 / 5 and 48 / 5 off; the setup fee of one number.
+    assert_eq!(share.total, eur(dec!(88.40)));
+    assert_eq!(share.setup_fee, eur(dec!(2)));
+    let amounts: Vec<_> = share.discounts.iter().map(|d| (d.rule, d.amount)).collect();
+    assert_eq!(
+        amounts,
+        [(rule::R11_1, eur(dec!(24))), (rule::R11_2, eur(dec!(9.60)))]
+    );
+}
+
+#[test]
 fn r11_d1_the_total_is_rounded_once_not_line_by_line() {
     // Three lines of 0.005 each: rounded once the total is 0.015 → 0.02; rounding each
     // line first would charge 0.03.

@@ -438,8 +438,10 @@ mod tests {
                 connected_on: day,
                 paid_through: day,
                 monthly_fee: vnum_core::Money::zero(vnum_core::Currency::EUR),
+                renewal_stopped_on: None,
             }),
             settings: NumberSettings::default(),
+            first_charge: None,
             version: 0,
         })
         .await

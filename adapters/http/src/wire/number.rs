@@ -74,6 +74,14 @@ pub(crate) struct BillingBody {
     pub(crate) paid_through: NaiveDate,
     /// What each month costs: the offer's fee plus active add-ons.
     pub(crate) monthly_fee: MoneyBody,
+    /// False once the customer set it not to renew (R10.7): it is not charged again and is
+    /// released at the end of its paid period.
+    pub(crate) renews: bool,
+    /// For a number that does not renew: the day it is released, the first day not paid
+    /// for (a prepaid term included, R10.7). Absent while it renews.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) ends_on: Option<NaiveDate>,
 }
 
 impl From<Billing> for BillingBody {
@@ -83,6 +91,9 @@ impl From<Billing> for BillingBody {
             connected_on: billing.connected_on,
             paid_through: billing.paid_through,
             monthly_fee: billing.monthly_fee.into(),
+            renews: billing.renewal_stopped_on.is_none(),
+            // Only past the supported calendar is there no day to say.
+            ends_on: billing.number_billing().ends_on().ok().flatten(),
         }
     }
 }

@@ -16,4 +16,5 @@ mod money;
 mod orders;
 mod payments;
 mod problems;
+mod renewals;
 mod webhooks;

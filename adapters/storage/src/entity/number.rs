@@ -27,8 +27,10 @@ pub struct Model {
     pub fee_minor: Option<i64>,
     /// The ISO 4217 code of the fee.
     pub fee_currency: Option<String>,
-    /// The day the customer deleted it.
+    /// The day the customer deleted it, or the run released it (R10.7).
     pub deleted_on: Option<Date>,
+    /// The day the customer set it not to renew, while it does not renew (R10.7).
+    pub renewal_stopped_on: Option<Date>,
     /// Bumped on every update, for optimistic concurrency.
     pub version: i64,
     /// The whole record as JSON; the columns above win over it where they overlap (the

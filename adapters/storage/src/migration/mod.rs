@@ -46,6 +46,7 @@ mod m0006_key_management;
 mod m0007_trial_calls;
 mod m0008_outbox;
 mod m0009_holds;
+mod m0010_renewal_stop;
 mod m0011_number_sms;
 mod m0012_recording_orders;
 
@@ -68,6 +69,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_trial_calls::Migration),
             Box::new(m0008_outbox::Migration),
             Box::new(m0009_holds::Migration),
+            Box::new(m0010_renewal_stop::Migration),
             Box::new(m0011_number_sms::Migration),
             Box::new(m0012_recording_orders::Migration),
         ]

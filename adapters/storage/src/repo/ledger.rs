@@ -114,6 +114,21 @@ impl Ledger for SeaOrmTransaction<'_> {
             .collect()
     }
 
+    async fn period_charges(&mut self, number: NumberId) -> Result<Vec<LedgerEntry>, StoreError> {
+        // `ledger_charge_period` (number_id, period_start) holds exactly these rows.
+        ledger_entry::Entity::find()
+            .filter(ledger_entry::Column::NumberId.eq(number.get()))
+            .filter(ledger_entry::Column::PeriodStart.is_not_null())
+            .filter(ledger_entry::Column::Kind.eq(entry_kind_name(EntryKind::Charge)))
+            .order_by_asc(ledger_entry::Column::Id)
+            .all(&self.txn)
+            .await
+            .map_err(store_error)?
+            .into_iter()
+            .map(to_entry)
+            .collect()
+    }
+
     async fn entries_page(
         &mut self,
         customer: CustomerId,

@@ -138,6 +138,7 @@ fn to_row(record: &NumberRecord) -> Result<number::ActiveModel, StoreError> {
         fee_minor: Set(billing.map(|b| to_minor(b.monthly_fee)).transpose()?),
         fee_currency: Set(billing.map(|b| b.monthly_fee.currency().code().to_owned())),
         deleted_on: Set(record.deleted_on()),
+        renewal_stopped_on: Set(billing.and_then(|b| b.renewal_stopped_on)),
         version: Set(record.version),
         record: Set(Some(json)),
     })
@@ -148,7 +149,7 @@ impl SeaOrmTransaction<'_> {
     /// columns (the renewal run moves `paid_through` and `version` there without rewriting
     /// the JSON); or, for a number written by the first schema (`m0001`), which kept no
     /// JSON, from the columns alone (see [`columns_only`]).
-    async fn to_record(&self, row: number::Model) -> Result<NumberRecord, StoreError> {
+    pub(super) async fn to_record(&self, row: number::Model) -> Result<NumberRecord, StoreError> {
         let billing = billing(&row)?;
         let record = match &row.record {
             Some(json) => record::decode::<NumberRecord>(json)?,
@@ -197,6 +198,7 @@ fn billing(row: &number::Model) -> Result<Option<Billing>, StoreError> {
                 connected_on,
                 paid_through,
                 monthly_fee: from_minor(fee, currency)?,
+                renewal_stopped_on: row.renewal_stopped_on,
             }))
         }
         (None, None, None, None, None) => Ok(None),
@@ -262,6 +264,7 @@ fn columns_only(
         },
         billing: billing.cloned(),
         settings: NumberSettings::default(),
+        first_charge: None,
         version: row.version,
     })
 }

@@ -12,14 +12,16 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{DbBackend, EntityTrait, Set, Value};
-use vnum_app::model::{RenewalBatch, RenewalBatchOutcome};
+use sea_orm::{
+    ColumnTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, Value,
+};
+use vnum_app::model::{NumberRecord, RenewalBatch, RenewalBatchOutcome};
 use vnum_app::ports::StoreError;
 use vnum_app::ports::store::Renewals;
 use vnum_core::{CustomerId, Period};
 
 use super::column;
-use crate::entity::renewal_state;
+use crate::entity::{number, renewal_state};
 use crate::error::{corrupt, store_error};
 use crate::store::SeaOrmTransaction;
 
@@ -39,10 +41,11 @@ fn anchors_cte(anchors: usize) -> String {
 const RENEWAL_LOCK: i64 = 0x766e_756d_5f72_656e;
 
 /// Due on `$1` (R10.2, R10.7): an anchor day of the batch, paid up to at most the charge
-/// day, and not deleted before it.
+/// day, and neither deleted nor set not to renew before it.
 const DUE: &str = "
     FROM numbers n JOIN anchors a ON a.anchor_day = n.anchor_day
-    WHERE n.paid_through <= $1 AND (n.deleted_on IS NULL OR n.deleted_on >= $1)";
+    WHERE n.paid_through <= $1 AND (n.deleted_on IS NULL OR n.deleted_on >= $1)
+      AND (n.renewal_stopped_on IS NULL OR n.renewal_stopped_on >= $1)";
 
 /// The charge rows: `$3` is when they are booked, `$4` the rule.
 const CHARGE_COLUMNS: &str = "(customer_id, kind, amount_minor, currency, number_id, \
@@ -96,6 +99,39 @@ impl Renewals for SeaOrmTransaction<'_> {
         }
         outcome.newly_negative.sort();
         Ok(outcome)
+    }
+
+    /// The release of [`vnum_billing::RenewalDay::releases`] as a query on the
+    /// `numbers_ending` index: not deleted, set not to renew before the day, paid through
+    /// the day at most (R10.7). On PostgreSQL it takes the renewal batches' advisory lock
+    /// first, so that servers sharing the database release a number once: the second reads
+    /// after the first committed, and no longer sees the numbers it released.
+    async fn numbers_ending(
+        &mut self,
+        batch: &RenewalBatch,
+    ) -> Result<Vec<NumberRecord>, StoreError> {
+        if self.backend == DbBackend::Postgres {
+            self.execute(
+                "SELECT pg_advisory_xact_lock($1)",
+                vec![RENEWAL_LOCK.into()],
+            )
+            .await?;
+        }
+        let day = batch.day.date();
+        let rows = number::Entity::find()
+            .filter(number::Column::DeletedOn.is_null())
+            .filter(number::Column::RenewalStoppedOn.lt(day))
+            .filter(number::Column::PaidThrough.lte(day))
+            .order_by_asc(number::Column::Id)
+            .limit(batch.limit)
+            .all(&self.txn)
+            .await
+            .map_err(store_error)?;
+        let mut records = Vec::with_capacity(rows.len());
+        for row in rows {
+            records.push(self.to_record(row).await?);
+        }
+        Ok(records)
     }
 
     async fn last_renewal_day(&mut self) -> Result<Option<NaiveDate>, StoreError> {

@@ -245,8 +245,10 @@ pub(crate) fn billed_number(
             connected_on: day(2026, 1, anchor),
             paid_through,
             monthly_fee: eur(fee),
+            renewal_stopped_on: None,
         }),
         settings: NumberSettings::default(),
+        first_charge: None,
         version: 0,
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! It keeps its own connection-day calendar (R10.2, R10.D1), its own billing days in the
 //! billing time zone (R10.D2), its own ledger and balances (R1.4, R10.3, R10.D5), and
-//! decides deletions (R10.6, R10.7), suspension (R10.4, R10.D3), idempotent renewal runs
+//! decides deletions (R10.6, R10.7), numbers set not to renew and their release at the end
+//! of their paid period (R10.7), suspension (R10.4, R10.D3), idempotent renewal runs
 //! (R10.D4), prepaid-term discounts (R11.1, R11.D1), the CallerID add-on (R6.2, R6.D1) and
 //! orders repeated under their key (R1.D3) by itself. It never calls the billing or
 //! discount crates.
@@ -63,6 +64,8 @@ pub(crate) struct NumberBilling {
     pub(crate) connected_on: NaiveDate,
     pub(crate) paid_through: NaiveDate,
     pub(crate) monthly_fee: (Decimal, Currency),
+    /// The day it was set not to renew, while it does not renew (R10.7).
+    pub(crate) renewal_stopped_on: Option<NaiveDate>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -138,6 +141,11 @@ pub(crate) enum Op {
     Delete {
         number: usize,
         customer: usize,
+    },
+    SetRenewal {
+        number: usize,
+        customer: usize,
+        renews: bool,
     },
     Renew,
 }
@@ -222,6 +230,8 @@ struct ModelNumber {
     connected_on: Option<NaiveDate>,
     /// Periods paid for: the first term, then one per renewal.
     paid: u32,
+    /// R10.7: the day the owner set it not to renew, while it does not renew.
+    stopped_on: Option<NaiveDate>,
 }
 
 impl ModelNumber {
@@ -522,6 +532,27 @@ impl Model {
                     customer,
                 }]
             }
+            Action::Renewal {
+                number,
+                renews,
+                by_owner,
+            } => {
+                if self.numbers.is_empty() {
+                    return vec![];
+                }
+                let n = number % self.numbers.len();
+                let owner = self.numbers[n].owner;
+                let customer = if *by_owner {
+                    owner
+                } else {
+                    (owner + 1) % self.customers.len()
+                };
+                vec![Op::SetRenewal {
+                    number: n,
+                    customer,
+                    renews: *renews,
+                }]
+            }
             Action::Renew => vec![Op::Renew],
         }
     }
@@ -708,6 +739,7 @@ impl Model {
                             stand: Stand::Pending,
                             connected_on: None,
                             paid: 0,
+                            stopped_on: None,
                         });
                     }
                 }
@@ -744,6 +776,31 @@ impl Model {
                 customer,
                 enabled,
             } => self.set_caller_id(*number, *customer, *enabled, today),
+            Op::SetRenewal {
+                number,
+                customer,
+                renews,
+            } => {
+                let n = &mut self.numbers[*number];
+                if n.owner != *customer {
+                    return Outcome::NotFound;
+                }
+                match n.stand {
+                    // Released or deleted: too late (R10.7).
+                    Stand::Deleted { .. } => Outcome::RefusedBy("R10.7".to_owned()),
+                    // Not connected: no paid period to end yet (R10.2).
+                    Stand::Pending => Outcome::RefusedBy("R10.2".to_owned()),
+                    Stand::Active => {
+                        // The first day stays when it is set again.
+                        n.stopped_on = if *renews {
+                            None
+                        } else {
+                            Some(n.stopped_on.unwrap_or(today))
+                        };
+                        Outcome::Done
+                    }
+                }
+            }
             Op::Renew => self.renew(today),
         }
     }
@@ -841,11 +898,25 @@ impl Model {
         let mut days = Vec::new();
         let mut charged = 0;
         for day in first.iter_days().take_while(|d| *d <= today) {
+            // R10.7: a number set not to renew before the day its paid period ends is
+            // released that day, never charged again.
+            for n in &mut self.numbers {
+                if let (Stand::Active, Some(connected), Some(stopped)) =
+                    (&n.stand, n.connected_on, n.stopped_on)
+                    && stopped < day
+                    && charge_day(connected, n.paid) <= day
+                {
+                    n.stand = Stand::Deleted { on: day };
+                }
+            }
             for index in 0..self.numbers.len() {
                 let n = &self.numbers[index];
                 let Some(connected) = n.connected_on else {
                     continue;
                 };
+                if n.stopped_on.is_some_and(|stopped| stopped < day) {
+                    continue;
+                }
                 if let Stand::Deleted { on } = n.stand
                     && on < day
                 {
@@ -938,6 +1009,7 @@ impl Model {
             connected_on,
             paid_through: charge_day(connected_on, n.paid),
             monthly_fee: (n.monthly().normalize(), cur),
+            renewal_stopped_on: n.stopped_on,
         });
         NumberSnap {
             index,

@@ -162,6 +162,13 @@ pub(crate) enum Action {
     Connect { number: usize },
     /// The owner (or, when `by_owner` is false, another customer) deletes a number.
     Delete { number: usize, by_owner: bool },
+    /// The owner (or, when `by_owner` is false, another customer) sets whether a number
+    /// renews (R10.7).
+    Renewal {
+        number: usize,
+        renews: bool,
+        by_owner: bool,
+    },
     /// The daily renewal job.
     Renew,
 }
@@ -298,7 +305,26 @@ fn action() -> impl Strategy<Value = Action> {
         2 => any::<usize>().prop_map(|number| Action::Connect { number }),
         2 => (any::<usize>(), prop::bool::weighted(0.9))
             .prop_map(|(number, by_owner)| Action::Delete { number, by_owner }),
+        2 => (any::<usize>(), prop::bool::weighted(0.3), prop::bool::weighted(0.9))
+            .prop_map(|(number, renews, by_owner)| Action::Renewal {
+                number,
+                renews,
+                by_owner,
+            }),
     ]
+}
+
+/// A number set not to renew two days before, one day before or on its next charge day
+/// (R10.7).
+fn stop_around_charge_day() -> impl Strategy<Value = Step> {
+    (any::<usize>(), 0u32..=2, time_of_day()).prop_map(|(number, before, at)| Step {
+        wait: Wait::ChargeDay { number, before, at },
+        action: Action::Renewal {
+            number,
+            renews: false,
+            by_owner: true,
+        },
+    })
 }
 
 fn caller_id() -> impl Strategy<Value = Action> {
@@ -347,6 +373,7 @@ fn step() -> impl Strategy<Value = Step> {
             action: Action::Renew,
         }),
         2 => delete_around_charge_day(),
+        3 => stop_around_charge_day(),
         2 => (wait(), caller_id()).prop_map(|(wait, action)| Step { wait, action }),
         5 => (wait(), action()).prop_map(|(wait, action)| Step { wait, action }),
     ]

@@ -249,6 +249,24 @@ impl World {
                     Err(e) => outcome_of(&e),
                 }
             }
+            Op::SetRenewal {
+                number,
+                customer,
+                renews,
+            } => {
+                match self
+                    .vnum
+                    .set_renewal(self.customers[*customer], self.numbers[*number], *renews)
+                    .await
+                {
+                    Ok(record) if record.renews() == *renews => Outcome::Done,
+                    Ok(_) => Outcome::Failed(format!("renews is not {renews}")),
+                    Err(Error::Refused { rule, .. }) => {
+                        Outcome::RefusedBy(rule.as_str().to_owned())
+                    }
+                    Err(e) => outcome_of(&e),
+                }
+            }
             Op::Renew => match self.vnum.run_renewals().await {
                 Ok(report) => {
                     let mut suspended: Vec<usize> = report
@@ -396,6 +414,7 @@ fn number_snap(index: &HashMap<NumberId, usize>, record: NumberRecord) -> Number
             connected_on: b.connected_on,
             paid_through: b.paid_through,
             monthly_fee: (b.monthly_fee.amount().normalize(), b.monthly_fee.currency()),
+            renewal_stopped_on: b.renewal_stopped_on,
         }),
     }
 }

@@ -20,9 +20,10 @@ CREATE INDEX ledger_customer_at ON ledger_entries (customer_id, at);
 CREATE UNIQUE INDEX ledger_reference ON ledger_entries (customer_id, reference)
     WHERE reference IS NOT NULL;
 CREATE UNIQUE INDEX number_e164 ON numbers (e164) WHERE deleted_on IS NULL;
-CREATE INDEX number_sms_number ON number_sms (number_id, id);
 CREATE INDEX numbers_customer ON numbers (customer_id);
 CREATE INDEX numbers_due ON numbers (anchor_day, paid_through) WHERE anchor_day IS NOT NULL;
+CREATE INDEX numbers_ending ON numbers (paid_through)
+    WHERE renewal_stopped_on IS NOT NULL AND deleted_on IS NULL;
 CREATE INDEX orders_customer ON orders (customer_id);
 CREATE INDEX outbox_customer ON outbox (customer_id, seq);
 CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE delivered_at IS NULL;
@@ -116,15 +117,6 @@ CREATE TABLE ledger_entries (
     description TEXT NOT NULL,
     at TEXT NOT NULL
 );
-CREATE TABLE number_sms (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    number_id BIGINT NOT NULL,
-    customer_id BIGINT NOT NULL,
-    recipient TEXT NOT NULL,
-    sender TEXT NOT NULL,
-    text TEXT NOT NULL,
-    received_at TEXT NOT NULL
-);
 CREATE TABLE numbers (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     customer_id BIGINT NOT NULL REFERENCES customers (id),
@@ -138,7 +130,7 @@ CREATE TABLE numbers (
     fee_currency TEXT CHECK (length(fee_currency) = 3),
     deleted_on TEXT,
     version BIGINT NOT NULL
-, record TEXT);
+, record TEXT, renewal_stopped_on TEXT);
 CREATE TABLE offers (
     id BIGINT PRIMARY KEY,
     record TEXT NOT NULL

@@ -23,6 +23,8 @@ CREATE UNIQUE INDEX number_e164 ON numbers (e164) WHERE deleted_on IS NULL;
 CREATE INDEX number_sms_number ON number_sms (number_id, id);
 CREATE INDEX numbers_customer ON numbers (customer_id);
 CREATE INDEX numbers_due ON numbers (anchor_day, paid_through) WHERE anchor_day IS NOT NULL;
+CREATE INDEX numbers_ending ON numbers (paid_through)
+    WHERE renewal_stopped_on IS NOT NULL AND deleted_on IS NULL;
 CREATE INDEX orders_customer ON orders (customer_id);
 CREATE INDEX outbox_customer ON outbox (customer_id, seq);
 CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE delivered_at IS NULL;
@@ -31,8 +33,6 @@ CREATE UNIQUE INDEX payment_event ON payments (provider_event);
 CREATE UNIQUE INDEX payment_key ON payments (customer_id, idempotency_key);
 CREATE INDEX payments_customer ON payments (customer_id, id);
 CREATE UNIQUE INDEX rate_effective ON rates (prefix, currency, effective_from);
-CREATE INDEX recording_orders_number ON recording_orders (number_id, id);
-CREATE INDEX recording_orders_open ON recording_orders (open, id);
 CREATE INDEX sip_accounts_customer ON sip_accounts (customer_id);
 CREATE UNIQUE INDEX sip_login ON sip_accounts (login);
 CREATE UNIQUE INDEX sms_allocation ON sms_allocations (number, service);
@@ -140,7 +140,7 @@ CREATE TABLE numbers (
     fee_currency TEXT CHECK (length(fee_currency) = 3),
     deleted_on TEXT,
     version BIGINT NOT NULL
-, record TEXT);
+, record TEXT, renewal_stopped_on TEXT);
 CREATE TABLE offers (
     id BIGINT PRIMARY KEY,
     record TEXT NOT NULL
@@ -180,14 +180,6 @@ CREATE TABLE rates (
     first_seconds INTEGER NOT NULL,
     next_seconds INTEGER NOT NULL,
     effective_from TEXT NOT NULL
-);
-CREATE TABLE recording_orders (
-    id BIGINT PRIMARY KEY,
-    customer_id BIGINT NOT NULL,
-    number_id BIGINT NOT NULL,
-    open BOOLEAN NOT NULL,
-    ordered_at TEXT NOT NULL,
-    record TEXT NOT NULL
 );
 CREATE TABLE renewal_state (
     id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -266,7 +258,6 @@ CREATE TABLE webhook_endpoints (
 -- id_sequences: offer_ids 0
 -- id_sequences: order_ids 0
 -- id_sequences: payment_ids 0
--- id_sequences: recording_order_ids 0
 -- id_sequences: sip_account_ids 0
 -- id_sequences: sms_allocation_ids 0
 -- id_sequences: trial_ids 0

@@ -339,6 +339,18 @@ impl Ledger for InMemoryTransaction<'_> {
         rows.truncate(usize::try_from(page.rows()).unwrap_or(usize::MAX));
         Ok(crate::model::Page::of_rows(rows, page, |e| e.id.get()))
     }
+
+    async fn period_charges(&mut self, number: NumberId) -> Result<Vec<LedgerEntry>, StoreError> {
+        Ok(self
+            .state
+            .ledger
+            .iter()
+            .filter(|e| {
+                e.kind == EntryKind::Charge && e.number == Some(number) && e.period.is_some()
+            })
+            .cloned()
+            .collect())
+    }
 }
 
 impl InMemoryTransaction<'_> {
@@ -429,11 +441,7 @@ impl Renewals for InMemoryTransaction<'_> {
             .values()
             .filter_map(|n| {
                 let billing = n.billing.as_ref()?;
-                let period = batch.day.charge(&vnum_billing::DueNumber {
-                    connection_day: billing.anchor_day,
-                    paid_through: billing.paid_through,
-                    deleted_on: n.deleted_on(),
-                })?;
+                let period = batch.day.charge(&n.due_number()?)?;
                 Some((n.id, n.customer, period, billing.monthly_fee))
             })
             .take(usize::try_from(batch.limit).unwrap_or(usize::MAX))
@@ -478,6 +486,20 @@ impl Renewals for InMemoryTransaction<'_> {
             }
         }
         Ok(outcome)
+    }
+
+    async fn numbers_ending(
+        &mut self,
+        batch: &RenewalBatch,
+    ) -> Result<Vec<NumberRecord>, StoreError> {
+        Ok(self
+            .state
+            .numbers
+            .values()
+            .filter(|n| n.due_number().is_some_and(|due| batch.day.releases(&due)))
+            .take(usize::try_from(batch.limit).unwrap_or(usize::MAX))
+            .cloned()
+            .collect())
     }
 
     async fn last_renewal_day(&mut self) -> Result<Option<NaiveDate>, StoreError> {

@@ -355,6 +355,14 @@ pub trait Ledger: Send {
         to: DateTime<Utc>,
         page: crate::model::PageRequest,
     ) -> Result<crate::model::Page<LedgerEntry>, StoreError>;
+
+    /// The charges of one number for a period (its monthly renewals, R10.2), by id: the
+    /// entries of kind charge that name the number and a period. A number's renewal history
+    /// is read from them.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] or [`StoreError::Corrupt`].
+    async fn period_charges(&mut self, number: NumberId) -> Result<Vec<LedgerEntry>, StoreError>;
 }
 
 /// Rented numbers.
@@ -407,6 +415,19 @@ pub trait Renewals: Send {
     /// [`StoreError::Unavailable`]; a charge that already exists is skipped, never doubled.
     async fn charge_due(&mut self, batch: &RenewalBatch)
     -> Result<RenewalBatchOutcome, StoreError>;
+
+    /// The numbers whose paid period ended on the batch's day and that do not renew, by id,
+    /// at most `limit` of them: those the billing crate's
+    /// [`vnum_billing::RenewalDay::releases`] answers true for (not deleted, set not to
+    /// renew before the day, paid through the day at most, R10.7). The run releases them,
+    /// so asking again gives the next ones.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] or [`StoreError::Corrupt`].
+    async fn numbers_ending(
+        &mut self,
+        batch: &RenewalBatch,
+    ) -> Result<Vec<NumberRecord>, StoreError>;
 
     /// The last billing day whose renewal run completed, if any.
     ///

@@ -5,7 +5,8 @@ use vnum_core::{CustomerId, Money, NumberId, PhoneNumber};
 use vnum_lifecycle::{CarrierOutcome, NumberEvent, NumberState, OutcomeFit, ReadyBy};
 
 use crate::model::{
-    Billing, EntryKind, NewLedgerEntry, Notice, NumberRecord, OrderRecord, StockState,
+    Billing, EntryKind, NewLedgerEntry, Notice, NumberRecord, OrderRecord, RenewedPeriod,
+    StockState,
 };
 use crate::ports::{
     CarrierError, ProvisioningRequest, ProvisioningTicket, StoreError, Transaction,
@@ -19,7 +20,7 @@ impl Billing {
     pub fn number_billing(&self) -> NumberBilling {
         let anchor = BillingAnchor::new(self.connected_on);
         let paid = anchor.index_of(self.paid_through).unwrap_or(0);
-        NumberBilling::new(anchor, self.monthly_fee, paid)
+        NumberBilling::new(anchor, self.monthly_fee, paid).stopped_on(self.renewal_stopped_on)
     }
 }
 
@@ -325,6 +326,7 @@ impl Vnum {
             connected_on: today,
             paid_through: first.end(),
             monthly_fee,
+            renewal_stopped_on: None,
         };
         if let Some(stock) = tx.stock_number(&e164).await?
             && stock.state == StockState::Available
@@ -384,36 +386,14 @@ impl Vnum {
         let today = self.billing_day(now);
         let mut tx = self.ports.store.begin().await?;
         let number = owned_number(&mut *tx, customer, id).await?;
-        let state = number
-            .state
-            .clone()
-            .apply(NumberEvent::Deleted { on: today })?;
         let cancellation = match &number.billing {
             Some(billing) => Some(vnum_billing::cancel(billing.number_billing(), today)?.1),
             None => None,
         };
-        let released = number.e164().cloned();
-        let updated = tx.update_number(NumberRecord { state, ..number }).await?;
-        if let Some(e164) = &released
-            && tx.stock_number(e164).await?.is_some()
-        {
-            // A number someone moved on already stays where it is.
-            super::logged(
-                tx.move_stock(e164, StockState::Taken, StockState::Available)
-                    .await,
-                "putting the deleted number back on sale",
-            );
-        }
+        let (updated, released) = end_number(&mut *tx, number, today).await?;
         tx.commit().await?;
         if let Some(e164) = &released {
-            super::logged(
-                self.ports.carrier.release_number(e164).await,
-                "releasing the number to the carrier",
-            );
-            super::logged(
-                self.ports.sip.routing_changed(e164).await,
-                "telling the SIP engine the routing changed",
-            );
+            self.give_back(e164).await;
         }
         let currency = self.customer(customer).await?.currency;
         Ok(Deletion {
@@ -423,6 +403,105 @@ impl Vnum {
                 .map_or(Money::zero(currency), |c| c.refund),
             cancellation,
         })
+    }
+
+    /// Gives a concrete number that ended back to the carrier and tells the SIP engine its
+    /// routing changed, after the unit of work that ended it committed.
+    pub(super) async fn give_back(&self, e164: &PhoneNumber) {
+        super::logged(
+            self.ports.carrier.release_number(e164).await,
+            "releasing the number to the carrier",
+        );
+        super::logged(
+            self.ports.sip.routing_changed(e164).await,
+            "telling the SIP engine the routing changed",
+        );
+    }
+
+    /// Sets whether a number renews (R10.7). Not renewing, it keeps working to the end of
+    /// its paid period (a prepaid term included), is never charged again and is released
+    /// then by the renewal run; nothing is refunded (R10.6). The choice counts from the day
+    /// after it is made in the billing time zone, like a deletion: made on a charge day not
+    /// yet charged, that day is still charged. Renewing again is allowed until the number is
+    /// released. A balance below zero changes nothing (R10.4): the number is still the
+    /// customer's.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when the number is not the customer's; [`Error::Refused`] (R10.7)
+    /// once it was released or deleted, (R10.2) before it is connected.
+    pub async fn set_renewal(
+        &self,
+        customer: CustomerId,
+        id: NumberId,
+        renews: bool,
+    ) -> Result<NumberRecord, Error> {
+        let now = self.ports.clock.now();
+        let today = self.billing_day(now);
+        let mut tx = self.ports.store.begin().await?;
+        let mut record = owned_number(&mut *tx, customer, id).await?;
+        let deleted_on = record.deleted_on();
+        let Some(billing) = record.billing.as_mut() else {
+            // Never connected: nothing to renew, or too late once deleted.
+            return Err(match deleted_on {
+                Some(ended_on) => vnum_billing::RenewalError::Ended { ended_on },
+                None => vnum_billing::RenewalError::NotConnected,
+            }
+            .into());
+        };
+        let mut current = billing.number_billing();
+        if let Some(day) = deleted_on {
+            current = current.deleted_on(day);
+        }
+        let changed = vnum_billing::set_renewal(current, renews, today)?;
+        if changed.renewal_stopped() == billing.renewal_stopped_on {
+            return Ok(record);
+        }
+        billing.renewal_stopped_on = changed.renewal_stopped();
+        let updated = tx.update_number(record).await?;
+        tx.commit().await?;
+        Ok(updated)
+    }
+
+    /// The charged periods of a number, oldest first (R10.2, R11.1): its first term, the
+    /// share of the order that paid it with its discounts, then every monthly renewal, each
+    /// with its dates, amount, rule and ledger entry.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when the number is not the customer's.
+    pub async fn renewal_history(
+        &self,
+        customer: CustomerId,
+        id: NumberId,
+    ) -> Result<Vec<RenewedPeriod>, Error> {
+        let mut tx = self.ports.store.read().await?;
+        let record = owned_number(&mut *tx, customer, id).await?;
+        let mut periods = Vec::new();
+        if let (Some(first), Some(billing)) = (&record.first_charge, &record.billing) {
+            let period = BillingAnchor::new(billing.connected_on).term(0, record.first_term)?;
+            periods.push(RenewedPeriod {
+                period,
+                amount: first.amount,
+                setup_fee: Some(first.setup_fee),
+                discounts: first.discounts.clone(),
+                rule: vnum_billing::first_term_rule(record.first_term),
+                entry: first.entry,
+                charged_at: first.at,
+            });
+        }
+        for entry in tx.period_charges(id).await? {
+            let Some(period) = entry.period else { continue };
+            periods.push(RenewedPeriod {
+                period,
+                amount: -entry.amount,
+                setup_fee: None,
+                discounts: Vec::new(),
+                rule: entry.rule.unwrap_or(vnum_core::rule::R10_2),
+                entry: entry.id,
+                charged_at: entry.at,
+            });
+        }
+        periods.sort_by_key(|p| p.entry);
+        Ok(periods)
     }
 
     /// Saves a number's forwarding plan (R5.3). No target may lead where the R5 Decision
@@ -700,6 +779,33 @@ pub struct NumberView {
     pub record: NumberRecord,
     /// When it is expected to be ready, for a number not connected yet (R2.3, R2.D1).
     pub ready_by: Option<ReadyBy>,
+}
+
+/// Ends `number` on the local day `day` in `tx`: deleted by its customer, or released at
+/// the end of its paid period when it does not renew (R10.7). Its concrete number goes back
+/// on sale; the caller gives it back to the carrier once committed ([`Vnum::give_back`]).
+pub(super) async fn end_number(
+    tx: &mut dyn Transaction,
+    number: NumberRecord,
+    day: chrono::NaiveDate,
+) -> Result<(NumberRecord, Option<PhoneNumber>), Error> {
+    let state = number
+        .state
+        .clone()
+        .apply(NumberEvent::Deleted { on: day })?;
+    let released = number.e164().cloned();
+    let updated = tx.update_number(NumberRecord { state, ..number }).await?;
+    if let Some(e164) = &released
+        && tx.stock_number(e164).await?.is_some()
+    {
+        // A number someone moved on already stays where it is.
+        super::logged(
+            tx.move_stock(e164, StockState::Taken, StockState::Available)
+                .await,
+            "putting the deleted number back on sale",
+        );
+    }
+    Ok((updated, released))
 }
 
 /// The number `id` if it is `customer`'s; another customer's number is "not found", so

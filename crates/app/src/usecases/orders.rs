@@ -6,8 +6,8 @@ use vnum_discounts::{Discounts, LineItem, Quote};
 use vnum_lifecycle::{City, NumberEvent, NumberState, Offer, OrderLine, ReadyBy};
 
 use crate::model::{
-    Customer, NewLedgerEntry, NumberRecord, NumberSettings, OrderChoice, OrderLineRecord,
-    OrderRecord, StockState,
+    Customer, FirstCharge, NewLedgerEntry, NumberRecord, NumberSettings, OrderChoice,
+    OrderLineRecord, OrderRecord, PeriodDiscount, StockState,
 };
 use crate::ports::{StoreError, Transaction};
 use crate::{Error, Vnum};
@@ -138,8 +138,8 @@ impl Vnum {
             },
         )
         .await;
-        match (paid, &key) {
-            (Ok(_), _) => {}
+        let entry = match (paid, &key) {
+            (Ok(entry), _) => entry.id,
             (Err(Error::Store(StoreError::Conflict { .. })), Some(key)) => {
                 drop(tx);
                 return self.placed_before(&request, key).await?.ok_or_else(|| {
@@ -149,7 +149,7 @@ impl Vnum {
                 });
             }
             (Err(e), _) => return Err(e),
-        }
+        };
 
         let documents = tx.documents_of(customer.id).await?;
         let mut numbers = Vec::new();
@@ -179,6 +179,22 @@ impl Vnum {
                 }
                 vnum_lifecycle::NumberChoice::Automatic { .. } => None,
             };
+            let share = quoted.share_per_number();
+            let first_charge = FirstCharge {
+                entry,
+                amount: share.total,
+                setup_fee: share.setup_fee,
+                discounts: share
+                    .discounts
+                    .iter()
+                    .map(|d| PeriodDiscount {
+                        rule: d.rule,
+                        percent: d.percent.get(),
+                        amount: d.amount,
+                    })
+                    .collect(),
+                at: now,
+            };
             for _ in 0..p.line.quantity() {
                 let record = tx
                     .insert_number(NumberRecord {
@@ -192,6 +208,7 @@ impl Vnum {
                         end_user: request.end_user,
                         billing: None,
                         settings: NumberSettings::default(),
+                        first_charge: Some(first_charge.clone()),
                         version: 0,
                     })
                     .await?;

@@ -1,6 +1,6 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use vnum_core::CustomerId;
+use vnum_core::{CustomerId, NumberId};
 
 use crate::model::Notice;
 use crate::model::RenewalBatch;
@@ -17,6 +17,8 @@ pub struct RenewalReport {
     pub batches: u64,
     /// Customers whose balance went below zero: their numbers are now suspended (R10.4).
     pub suspended: Vec<CustomerId>,
+    /// Numbers released at the end of their paid period because they do not renew (R10.7).
+    pub released: Vec<NumberId>,
 }
 
 impl Vnum {
@@ -30,7 +32,9 @@ impl Vnum {
     /// it charges each number at most once per period, because storage refuses a second
     /// charge and a charged number's `paid_through` has moved past the day. A customer whose
     /// balance went negative is told (an `account.suspended` event in the batch's unit of work) that the numbers are suspended until the debt
-    /// is paid (R10.4).
+    /// is paid (R10.4). Before charging a day, it releases the numbers that do not renew
+    /// and whose paid period ended (R10.7), by the same path as a deletion; a released
+    /// number is deleted, so a second run releases nothing more.
     ///
     /// # Errors
     /// [`Error::Store`] when storage fails; what was committed before stays committed and
@@ -62,6 +66,7 @@ impl Vnum {
             limit: self.config.renewal_batch_size.max(1),
             at: now,
         };
+        self.release_ended(&batch, report).await?;
         loop {
             let mut tx = self.ports.store.begin().await?;
             let outcome = tx.charge_due(&batch).await?;
@@ -91,6 +96,38 @@ impl Vnum {
                 if !report.suspended.contains(&customer) {
                     report.suspended.push(customer);
                 }
+            }
+            if done {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Releases, a batch at a time, the numbers that do not renew and whose paid period
+    /// ended on the batch's day (R10.7): each is deleted on that day and its concrete
+    /// number goes back on sale and to the carrier, as a deletion does.
+    async fn release_ended(
+        &self,
+        batch: &RenewalBatch,
+        report: &mut RenewalReport,
+    ) -> Result<(), Error> {
+        loop {
+            let mut tx = self.ports.store.begin().await?;
+            let ending = tx.numbers_ending(batch).await?;
+            if ending.is_empty() {
+                return Ok(());
+            }
+            let done = (ending.len() as u64) < batch.limit;
+            let mut given_back = Vec::with_capacity(ending.len());
+            for number in ending {
+                let (released, e164) =
+                    super::numbers::end_number(&mut *tx, number, batch.day.date()).await?;
+                report.released.push(released.id);
+                given_back.extend(e164);
+            }
+            tx.commit().await?;
+            for e164 in &given_back {
+                self.give_back(e164).await;
             }
             if done {
                 return Ok(());
