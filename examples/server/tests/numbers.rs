@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use vnum_app::memory::ManualClock;
 use vnum_server::Settings;
 
-use support::{Server, read, wav};
+use support::{Backend, Server, read, wav};
 
 mod support;
 
@@ -19,9 +19,14 @@ mod support;
 const START: &str = "2026-01-20T09:00:00Z";
 
 impl Server {
-    /// Starts with the demo catalogue on a clock at [`START`].
-    async fn start_on_20_january() -> Self {
-        Self::start_on(Settings::default(), ManualClock::new(rfc3339(START))).await
+    /// Starts with the demo catalogue on a clock at [`START`], on `backend`.
+    async fn start_on_20_january(backend: Backend) -> Option<Self> {
+        Self::start_on_backend(
+            backend,
+            Settings::default(),
+            ManualClock::new(rfc3339(START)),
+        )
+        .await
     }
 
     /// Registers a customer as the operator and tops it up: its id and API key.
@@ -114,10 +119,12 @@ fn amount(value: &Value) -> &str {
 /// paid (R1.4), waits for documents (R3.1), is connected after review (R2.2) on the 20th
 /// (R10.2), gets a forwarding plan (R5.3), renews monthly on the 20th, goes into debt and
 /// is suspended (R10.3, R10.4), and works again once paid (R10.4).
-#[tokio::test]
-async fn r1_4_r2_2_r10_2_r10_4_order_documents_review_connection_forwarding_renewals_debt_payment()
-{
-    let server = Server::start_on_20_january().await;
+async fn r1_4_r2_2_r10_2_r10_4_order_documents_review_connection_forwarding_renewals_debt_payment(
+    backend: Backend,
+) {
+    let Some(server) = Server::start_on_20_january(backend).await else {
+        return;
+    };
     let (anna, key) = server.funded_customer("anna@example.com", "15.00").await;
 
     // The offer shows its ETA before purchase (R2.3) and what the carrier asks for.
@@ -295,9 +302,12 @@ async fn r1_4_r2_2_r10_2_r10_4_order_documents_review_connection_forwarding_rene
 
 /// An instant offer is active in the order's answer (R2.1); deleting it refunds nothing
 /// (R10.6).
-#[tokio::test]
-async fn r2_1_an_instant_number_is_active_at_once_and_r10_6_deleting_refunds_nothing() {
-    let server = Server::start_on_20_january().await;
+async fn r2_1_an_instant_number_is_active_at_once_and_r10_6_deleting_refunds_nothing(
+    backend: Backend,
+) {
+    let Some(server) = Server::start_on_20_january(backend).await else {
+        return;
+    };
     let (anna, key) = server.funded_customer("anna@example.com", "20.00").await;
     let munich = server
         .listed_offer(&key, "DE", "landline", Some("Munich"))
@@ -331,9 +341,10 @@ async fn r2_1_an_instant_number_is_active_at_once_and_r10_6_deleting_refunds_not
 
 /// A number picked from the offer's list is the one connected (R1.3); a quote shows each
 /// discount with its rule (R11.1, R11.2).
-#[tokio::test]
-async fn r1_3_a_picked_number_is_connected_and_r11_quotes_name_each_discount() {
-    let server = Server::start_on_20_january().await;
+async fn r1_3_a_picked_number_is_connected_and_r11_quotes_name_each_discount(backend: Backend) {
+    let Some(server) = Server::start_on_20_january(backend).await else {
+        return;
+    };
     let (anna, key) = server.funded_customer("anna@example.com", "100.00").await;
     let mobile = server.listed_offer(&key, "DE", "mobile", None).await;
     let (_, numbers) = server
@@ -392,9 +403,10 @@ async fn r1_3_a_picked_number_is_connected_and_r11_quotes_name_each_discount() {
 /// A greeting in another format is refused with the offer to convert it (R13.D1); asked
 /// for, MP3 and FLAC are converted to WAV PCM 8 kHz 16-bit mono and the answer says what
 /// they were (R13.D2); bytes that are no audio are refused with R13.D2.
-#[tokio::test]
-async fn r13_d2_a_greeting_in_another_format_is_converted_when_asked_for() {
-    let server = Server::start_on_20_january().await;
+async fn r13_d2_a_greeting_in_another_format_is_converted_when_asked_for(backend: Backend) {
+    let Some(server) = Server::start_on_20_january(backend).await else {
+        return;
+    };
     let (anna, anna_key) = server.funded_customer("anna@example.com", "20.00").await;
     let mobile = server.listed_offer(&anna_key, "DE", "mobile", None).await;
     let placed = server.order(anna, &anna_key, &mobile, None).await;
@@ -468,9 +480,12 @@ async fn r13_d2_a_greeting_in_another_format_is_converted_when_asked_for() {
 
 /// Another customer's number, forwarding, greeting and document answer 404, through the
 /// other customer's path and through its own (R5.3 tenant rule).
-#[tokio::test]
-async fn a_customer_gets_404_for_another_customers_numbers_greetings_and_documents() {
-    let server = Server::start_on_20_january().await;
+async fn a_customer_gets_404_for_another_customers_numbers_greetings_and_documents(
+    backend: Backend,
+) {
+    let Some(server) = Server::start_on_20_january(backend).await else {
+        return;
+    };
     let (anna, anna_key) = server.funded_customer("anna@example.com", "20.00").await;
     let (boris, boris_key) = server.funded_customer("boris@example.com", "20.00").await;
     let mobile = server.listed_offer(&anna_key, "DE", "mobile", None).await;
@@ -559,9 +574,10 @@ async fn a_customer_gets_404_for_another_customers_numbers_greetings_and_documen
 
 /// Bad input answers a problem naming the field and what is expected: a forwarding target
 /// that is none of the kinds, a greeting of the wrong format (R13.D1), unknown enum values.
-#[tokio::test]
-async fn bad_targets_wrong_wavs_and_unknown_enum_values_are_problems() {
-    let server = Server::start_on_20_january().await;
+async fn bad_targets_wrong_wavs_and_unknown_enum_values_are_problems(backend: Backend) {
+    let Some(server) = Server::start_on_20_january(backend).await else {
+        return;
+    };
     let (anna, key) = server.funded_customer("anna@example.com", "20.00").await;
     let mobile = server.listed_offer(&key, "DE", "mobile", None).await;
     let placed = server.order(anna, &key, &mobile, None).await;
@@ -642,9 +658,12 @@ async fn bad_targets_wrong_wavs_and_unknown_enum_values_are_problems() {
 /// R3.3: a customer who cannot give the documents the Berlin carrier asks for sees the
 /// offers of another carrier that asks none, dearer, with its own quote, and buys one
 /// without uploading anything.
-#[tokio::test]
-async fn r3_3_a_customer_without_documents_is_shown_dearer_alternatives_and_buys_one() {
-    let server = Server::start_on_20_january().await;
+async fn r3_3_a_customer_without_documents_is_shown_dearer_alternatives_and_buys_one(
+    backend: Backend,
+) {
+    let Some(server) = Server::start_on_20_january(backend).await else {
+        return;
+    };
     let (anna, key) = server.funded_customer("anna@example.com", "50.00").await;
     let berlin = server
         .listed_offer(&key, "DE", "landline", Some("Berlin"))
@@ -725,9 +744,10 @@ async fn r3_3_a_customer_without_documents_is_shown_dearer_alternatives_and_buys
 
 /// Operators add offers and stock; an unlisted offer is hidden from customers (R7.2);
 /// an offer's terms are checked (R1.2); stock is of the offer's country.
-#[tokio::test]
-async fn r7_2_operators_add_offers_and_stock_and_unlisted_offers_are_hidden() {
-    let server = Server::start_on_20_january().await;
+async fn r7_2_operators_add_offers_and_stock_and_unlisted_offers_are_hidden(backend: Backend) {
+    let Some(server) = Server::start_on_20_january(backend).await else {
+        return;
+    };
     let (_, key) = server.funded_customer("anna@example.com", "1.00").await;
     let offer = json!({
         "country": "GB", "kind": "mobile", "carrier": 1,
@@ -801,9 +821,10 @@ async fn r7_2_operators_add_offers_and_stock_and_unlisted_offers_are_hidden() {
 /// offer has the add-on (R6.D1), is refused where it has not (R6.2), and costs nothing more
 /// when turned off and on again in a paid period; greetings are selected and turned on (R13.1); a voice recording is
 /// charged in advance (R13.3, R1.4).
-#[tokio::test]
-async fn r6_2_caller_id_r13_1_greetings_and_r13_3_voice_recordings() {
-    let server = Server::start_on_20_january().await;
+async fn r6_2_caller_id_r13_1_greetings_and_r13_3_voice_recordings(backend: Backend) {
+    let Some(server) = Server::start_on_20_january(backend).await else {
+        return;
+    };
     let (anna, key) = server.funded_customer("anna@example.com", "25.50").await;
     let mobile = server.listed_offer(&key, "DE", "mobile", None).await;
     let munich = server
@@ -887,9 +908,12 @@ async fn r6_2_caller_id_r13_1_greetings_and_r13_3_voice_recordings() {
     server.stop().await;
 }
 
-#[tokio::test]
-async fn the_openapi_document_lists_the_catalogue_order_number_and_document_paths() {
-    let server = Server::start_on_20_january().await;
+async fn the_openapi_document_lists_the_catalogue_order_number_and_document_paths(
+    backend: Backend,
+) {
+    let Some(server) = Server::start_on_20_january(backend).await else {
+        return;
+    };
     let spec: Value = server
         .http
         .get(format!("{}/openapi.json", server.base))
@@ -928,9 +952,10 @@ async fn the_openapi_document_lists_the_catalogue_order_number_and_document_path
 
 /// An order sent twice with one `Idempotency-Key` buys once: 201, then 200 with the same
 /// order; the key with other lines answers 409 (R1.D3).
-#[tokio::test]
-async fn r1_d3_an_order_retried_with_its_idempotency_key_buys_once() {
-    let server = Server::start_on_20_january().await;
+async fn r1_d3_an_order_retried_with_its_idempotency_key_buys_once(backend: Backend) {
+    let Some(server) = Server::start_on_20_january(backend).await else {
+        return;
+    };
     let (anna, key) = server.funded_customer("anna@example.com", "50.00").await;
     let mobile = server.listed_offer(&key, "DE", "mobile", None).await;
     let path = format!("/v1/customers/{anna}/orders");
@@ -962,3 +987,36 @@ async fn r1_d3_an_order_retried_with_its_idempotency_key_buys_once() {
     assert_eq!(server.balance(anna, &key).await["balance"], balance);
     server.stop().await;
 }
+
+/// Runs each story on SQLite and on PostgreSQL: `<story>::sqlite` and `<story>::postgres`.
+macro_rules! on_both {
+    ($($story:ident),* $(,)?) => {$(
+        mod $story {
+            use super::Backend;
+
+            #[tokio::test]
+            async fn sqlite() {
+                super::$story(Backend::Sqlite).await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                super::$story(Backend::Postgres).await;
+            }
+        }
+    )*};
+}
+
+on_both!(
+    r1_4_r2_2_r10_2_r10_4_order_documents_review_connection_forwarding_renewals_debt_payment,
+    r2_1_an_instant_number_is_active_at_once_and_r10_6_deleting_refunds_nothing,
+    r1_3_a_picked_number_is_connected_and_r11_quotes_name_each_discount,
+    r13_d2_a_greeting_in_another_format_is_converted_when_asked_for,
+    a_customer_gets_404_for_another_customers_numbers_greetings_and_documents,
+    bad_targets_wrong_wavs_and_unknown_enum_values_are_problems,
+    r3_3_a_customer_without_documents_is_shown_dearer_alternatives_and_buys_one,
+    r7_2_operators_add_offers_and_stock_and_unlisted_offers_are_hidden,
+    r6_2_caller_id_r13_1_greetings_and_r13_3_voice_recordings,
+    the_openapi_document_lists_the_catalogue_order_number_and_document_paths,
+    r1_d3_an_order_retried_with_its_idempotency_key_buys_once,
+);

@@ -91,15 +91,25 @@ impl Server {
         }
     }
 
-    /// Starts a story's server on `backend` without the demo catalogue, on `clock`: a fresh
-    /// in-memory SQLite database, or a fresh PostgreSQL schema dropped when the server
-    /// stops. `None` when PostgreSQL is asked for and unreachable outside CI (the reason is
-    /// printed); under `CI=true` that fails the test.
+    /// Starts a story's server on `backend` without the demo catalogue, on `clock`: see
+    /// [`Server::start_on_backend`].
     pub(crate) async fn start_story(backend: Backend, clock: ManualClock) -> Option<Self> {
         let settings = Settings {
             seed_catalogue: false,
             ..Settings::default()
         };
+        Self::start_on_backend(backend, settings, clock).await
+    }
+
+    /// Starts with `settings` on `clock` and `backend`: a fresh in-memory SQLite database,
+    /// or a fresh PostgreSQL schema dropped when the server stops. `None` when PostgreSQL is
+    /// asked for and unreachable outside CI (the reason is printed); under `CI=true` that
+    /// fails the test.
+    pub(crate) async fn start_on_backend(
+        backend: Backend,
+        settings: Settings,
+        clock: ManualClock,
+    ) -> Option<Self> {
         match backend {
             Backend::Sqlite => Some(Self::start_on(settings, clock).await),
             Backend::Postgres => {
