@@ -41,4 +41,4 @@ mod store;
 
 pub use cache::ReadCache;
 pub use sea_orm::ConnectOptions;
-pub use store::{SQLITE_BUSY_TIMEOUT, SQLITE_READERS, SeaOrmStore};
+pub use store::{SQLITE_BUSY_TIMEOUT, SQLITE_READERS, SeaOrmStore, StartUpLock};

@@ -374,6 +374,67 @@ async fn listen(
     }
 }
 
+/// What servers starting together on one PostgreSQL schema do once, one after the other:
+/// seeding the demo and the catalogue. Each takes this lock (a session-level advisory lock
+/// of its own connection, keyed by the schema) before it looks whether the work is done, and
+/// releases it after; a second server waits, then finds the work done. On SQLite, where one
+/// server has the file to itself, it locks nothing.
+///
+/// Dropped without [`StartUpLock::release`] (a failed start), its connection closes, which
+/// releases the lock too.
+#[derive(Debug)]
+pub struct StartUpLock {
+    connection: Option<DatabaseConnection>,
+}
+
+impl StartUpLock {
+    /// Waits for and takes the start-up lock of the database at `url` (with the defaults
+    /// of [`SeaOrmStore::url_with_defaults`]).
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] when PostgreSQL cannot be reached.
+    pub async fn acquire(url: &str) -> Result<Self, StoreError> {
+        if !(url.starts_with("postgres:") || url.starts_with("postgresql:")) {
+            return Ok(Self { connection: None });
+        }
+        let mut options = ConnectOptions::new(url.to_owned());
+        options
+            .max_connections(1)
+            .min_connections(1)
+            .sqlx_logging(false);
+        let connection = Database::connect(options).await.map_err(store_error)?;
+        connection
+            .execute_unprepared(START_UP_LOCK)
+            .await
+            .map_err(store_error)?;
+        Ok(Self {
+            connection: Some(connection),
+        })
+    }
+
+    /// Releases the lock: the next server starting may go on.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] when the connection failed (the lock went with it).
+    pub async fn release(self) -> Result<(), StoreError> {
+        let Some(connection) = self.connection else {
+            return Ok(());
+        };
+        connection
+            .execute_unprepared(START_UP_UNLOCK)
+            .await
+            .map_err(store_error)?;
+        connection.close().await.map_err(store_error)
+    }
+}
+
+/// The start-up lock: an advisory lock keyed by the schema, so that deployments in other
+/// schemas of the database start on their own.
+const START_UP_LOCK: &str =
+    "SELECT pg_advisory_lock(hashtext('vnum start-up ' || current_schema()))";
+const START_UP_UNLOCK: &str =
+    "SELECT pg_advisory_unlock(hashtext('vnum start-up ' || current_schema()))";
+
 /// A lock number of PostgreSQL's advisory locks that only the migrations take: servers that
 /// start together on one database migrate it one after the other.
 const MIGRATION_LOCK: i64 = 0x766e_756d_0001;

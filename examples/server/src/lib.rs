@@ -224,14 +224,25 @@ pub async fn start_with(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::R
     let wake = events::Wake::new();
     let vnum = application_with(settings, clock, wake.clone()).await?;
     let demo = if settings.seed_demo {
+        // Servers starting together on one database seed it once: the others wait here,
+        // then find the demo and the catalogue there.
+        let once = vnum_storage::StartUpLock::acquire(
+            &vnum_storage::SeaOrmStore::url_with_defaults(&settings.database_url),
+        )
+        .await
+        .context("cannot take the start-up lock of the database")?;
         if settings.seed_catalogue {
             seed::seed_catalogue(&vnum)
                 .await
                 .context("seeding the demo catalogue failed")?;
         }
-        seed::seed_demo(&vnum)
+        let demo = seed::seed_demo(&vnum)
             .await
-            .context("seeding the demo data failed")?
+            .context("seeding the demo data failed")?;
+        once.release()
+            .await
+            .context("cannot release the start-up lock of the database")?;
+        demo
     } else {
         None
     };

@@ -212,3 +212,65 @@ async fn what_one_server_writes_the_other_reads_within_milliseconds() {
     one.running.stop().await.unwrap();
     schema.drop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn servers_started_together_on_an_empty_database_migrate_and_seed_once() {
+    let Some(schema) = PgSchema::create().await else {
+        return;
+    };
+    let settings = |seed_catalogue: bool| Settings {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database_url: schema.url.clone(),
+        seed_catalogue,
+        ..Settings::default()
+    };
+    let settings = settings(true);
+    let (one, two, three) = tokio::join!(
+        vnum_server::start(&settings),
+        vnum_server::start(&settings),
+        vnum_server::start(&settings),
+    );
+    let mut servers = [one.unwrap(), two.unwrap(), three.unwrap()];
+    let seeded: Vec<bool> = servers.iter().map(|s| s.demo.is_some()).collect();
+    assert_eq!(
+        seeded.iter().filter(|s| **s).count(),
+        1,
+        "one server seeds the demo: {seeded:?}"
+    );
+    let demo = servers
+        .iter_mut()
+        .find_map(|s| s.demo.take())
+        .expect("a demo");
+    // Every server serves the one catalogue: no offer twice.
+    let http = reqwest::Client::new();
+    let mut counts = Vec::new();
+    for server in &servers {
+        let (status, offers) = call(
+            &http,
+            reqwest::Method::GET,
+            format!("http://{}/v1/offers?limit=500", server.addr),
+            &demo.operator_key,
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{offers}");
+        let items = offers["items"].as_array().unwrap();
+        let mut keys: Vec<String> = items
+            .iter()
+            .map(|o| format!("{} {} {}", o["country"], o["kind"], o["city"]))
+            .collect();
+        let all = keys.len();
+        keys.sort();
+        keys.dedup();
+        assert_eq!(keys.len(), all, "an offer seeded twice: {keys:?}");
+        counts.push(all);
+    }
+    assert!(
+        counts[0] > 0 && counts.iter().all(|c| *c == counts[0]),
+        "{counts:?}"
+    );
+    for server in servers {
+        server.stop().await.unwrap();
+    }
+    schema.drop().await;
+}
