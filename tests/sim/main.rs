@@ -20,7 +20,10 @@ use vnum_compliance::EndUser;
 use vnum_core::{Currency, CustomerId, Money, NumberId, Period, PrepaidTerm};
 use vnum_discounts::{Percent, TermTiers};
 use vnum_lifecycle::{Offer, OfferTerms};
-use vnum_sim::{Behaviour, CustomerSpec, Event, Growth, OfferSpec, Outcome, Scenario, Simulation};
+use vnum_sim::{
+    Behaviour, CustomerSpec, Event, Growth, OfferSpec, Outcome, PortfolioNumber, Scenario,
+    Simulation,
+};
 use vnum_testkit::{country, day, local, phone};
 
 /// The billing zone of the engine; the simulator knows local days only.
@@ -36,12 +39,19 @@ struct Replay {
     offers: Vec<Offer>,
     numbers: BTreeMap<usize, NumberId>,
     seen: usize,
+    /// What the engine charged from the start, by currency: renewals and orders.
+    revenue: BTreeMap<Currency, Money>,
 }
 
 impl Replay {
     async fn new(scenario: &Scenario) -> Self {
+        let first = scenario
+            .portfolio
+            .iter()
+            .map(|n| n.connected_on)
+            .fold(scenario.start, NaiveDate::min);
         let world = World::with_config(
-            local(TZ, scenario.start, 9),
+            local(TZ, first, 9),
             Config {
                 billing_time_zone: TZ,
                 term_tiers: scenario.term_tiers,
@@ -69,13 +79,46 @@ impl Replay {
             };
             offers.push(world.offer(terms).await);
         }
-        let seen = world.memory().all_entries().len();
-        Self {
+        let mut replay = Self {
             world,
             customers,
             offers,
             numbers: BTreeMap::new(),
-            seen,
+            seen: 0,
+            revenue: BTreeMap::new(),
+        };
+        replay.rent_portfolio(scenario).await;
+        replay.new_entries();
+        replay
+    }
+
+    /// Rents the portfolio as it was rented: each number ordered on its connection day
+    /// with its paid periods as the prepaid term, the order's total topped up first so
+    /// that the starting balances stay the scenario's. No renewal runs before the start.
+    async fn rent_portfolio(&mut self, scenario: &Scenario) {
+        let mut portfolio: Vec<(usize, &vnum_sim::PortfolioNumber)> =
+            scenario.portfolio.iter().enumerate().collect();
+        portfolio.sort_by_key(|(_, n)| n.connected_on);
+        for (index, number) in portfolio {
+            self.world.go_to(number.connected_on, 9);
+            let term = PrepaidTerm::from_months(number.paid_periods).unwrap();
+            let customer = self.customers[number.customer];
+            let line = OrderLineRequest {
+                offer: self.offers[number.offer].id(),
+                quantity: 1,
+                term,
+                city: None,
+                number: None,
+            };
+            let quote = self.world.vnum.quote(customer, &[line]).await.unwrap();
+            self.world.top_up(customer, quote.total()).await;
+            let placed = self
+                .place(number.customer, number.offer, 1, term)
+                .await
+                .unwrap();
+            let billing = placed[0].billing.as_ref().unwrap();
+            assert_eq!(billing.connected_on, number.connected_on);
+            self.numbers.insert(index, placed[0].id);
         }
     }
 
@@ -123,6 +166,9 @@ impl Replay {
                 _ => None,
             })
             .collect();
+        for (_, _, _, amount) in &charged {
+            self.earn(*amount);
+        }
         charged.sort_by_key(|(c, n, p, _)| (*c, *n, p.start()));
         expected.sort_by_key(|(c, n, p, _)| (*c, *n, p.start()));
         assert_eq!(charged, expected, "the renewal charges of {day}");
@@ -157,6 +203,7 @@ impl Replay {
                     }
                     let taken: Vec<Money> = self.new_entries().iter().map(|e| -e.amount).collect();
                     assert_eq!(taken, vec![*total], "what the order of {event:?} took");
+                    self.earn(*total);
                 }
                 Event::Refused {
                     customer,
@@ -171,6 +218,14 @@ impl Replay {
                 }
             }
         }
+    }
+
+    fn earn(&mut self, amount: Money) {
+        let sum = self
+            .revenue
+            .entry(amount.currency())
+            .or_insert_with(|| Money::zero(amount.currency()));
+        *sum = sum.checked_add(amount).unwrap();
     }
 
     async fn place(
@@ -198,11 +253,39 @@ impl Replay {
             .map(|placed| placed.numbers)
     }
 
+    /// The end balances and states are the engine's; the series' revenue is what the
+    /// engine charged, and the last month's debt is the engine's balances below zero.
     async fn check_end(&self, outcome: &Outcome) {
+        let mut debt: BTreeMap<Currency, Money> = BTreeMap::new();
         for (i, end) in outcome.customers.iter().enumerate() {
             let balance = self.world.balance(self.customers[i]).await;
             assert_eq!(balance, end.balance, "the balance of customer {i}");
             assert_eq!(ServiceState::of_balance(balance), end.state, "customer {i}");
+            let owed = debt
+                .entry(balance.currency())
+                .or_insert_with(|| Money::zero(balance.currency()));
+            if balance.is_negative() {
+                *owed = owed.checked_sub(balance).unwrap();
+            }
+        }
+        for (currency, owed) in debt {
+            let rows: Vec<_> = outcome
+                .series
+                .iter()
+                .filter(|row| row.currency == currency)
+                .collect();
+            let revenue = Money::sum(currency, rows.iter().map(|row| row.revenue)).unwrap();
+            let charged = self
+                .revenue
+                .get(&currency)
+                .copied()
+                .unwrap_or(Money::zero(currency));
+            assert_eq!(revenue, charged, "the revenue in {currency}");
+            let last = rows.last().unwrap();
+            assert_eq!(
+                last.debt_outstanding, owed,
+                "the debt in {currency} at the end"
+            );
         }
     }
 }
@@ -268,7 +351,8 @@ fn customer() -> impl Strategy<Value = CustomerSpec> {
 
 /// A scenario as drawn: 1 to 3 customers, 1 to 3 offers priced in their currencies, 1 to
 /// 3 growths, term tiers with tenths of a percent, 20 to 140 days from a start between
-/// 2026 and 2028 (a leap February, months of 28 to 31 days).
+/// 2027 and 2030 (a leap February, months of 28 to 31 days), and up to 5 numbers rented
+/// before the start.
 fn scenario() -> impl Strategy<Value = Scenario> {
     let offer = (
         any::<usize>(),
@@ -278,6 +362,7 @@ fn scenario() -> impl Strategy<Value = Scenario> {
         any::<bool>(),
     );
     let growth = (any::<usize>(), 0..4_u32, 1..4_u32, 0..4_usize);
+    let rented = (any::<usize>(), any::<usize>(), 0..400_u64, 0..4_usize);
     (
         0..1_100_u64,
         20..140_u32,
@@ -285,8 +370,10 @@ fn scenario() -> impl Strategy<Value = Scenario> {
         prop::collection::vec(offer, 1..4),
         prop::collection::vec(growth, 1..4),
         (0..300_i64, 0..300_i64, 0..300_i64),
+        prop::collection::vec(rented, 0..6),
     )
-        .prop_map(|(offset, days, customers, offers, growth, tiers)| {
+        .prop_map(|(offset, days, customers, offers, growth, tiers, rented)| {
+            let start = day(2026, 1, 1) + chrono::Days::new(offset + 400);
             let currencies: Vec<Currency> = customers
                 .iter()
                 .map(|c| c.starting_balance.currency())
@@ -311,12 +398,31 @@ fn scenario() -> impl Strategy<Value = Scenario> {
                     term: PrepaidTerm::ALL[term],
                 })
                 .collect();
+            // A rented number of a customer, of an offer in the customer's currency,
+            // connected up to 400 days before the start with a prepaid term paid.
+            let portfolio = rented
+                .into_iter()
+                .filter_map(|(who, which, before, term)| {
+                    let customer = who % customers.len();
+                    let currency = customers[customer].starting_balance.currency();
+                    let of_currency: Vec<usize> = (0..offers.len())
+                        .filter(|o| offers[*o].monthly_price.currency() == currency)
+                        .collect();
+                    let offer = *of_currency.get(which % of_currency.len().max(1))?;
+                    Some(PortfolioNumber {
+                        customer,
+                        offer,
+                        connected_on: start - chrono::Days::new(before),
+                        paid_periods: PrepaidTerm::ALL[term].months(),
+                    })
+                })
+                .collect();
             Scenario {
-                start: day(2026, 1, 1) + chrono::Days::new(offset),
+                start,
                 days,
                 offers,
                 customers,
-                portfolio: Vec::new(),
+                portfolio,
                 growth,
                 term_tiers: TermTiers::new(percent(tiers.0), percent(tiers.1), percent(tiers.2)),
             }
