@@ -88,9 +88,10 @@ pub struct MonthRow {
     pub new_debt: Money,
     /// Debt at the end of the month: the balances below zero, as a positive amount.
     pub debt_outstanding: Money,
-    /// Accounts whose balance went below zero (R10.4).
+    /// Times an account's balance went below zero (R10.4), also when it was paid the same
+    /// day: a customer who pays on time is suspended from the renewal to the top-up.
     pub suspended: u64,
-    /// Accounts whose balance came back to zero or above (R10.D3).
+    /// Times an account's balance came back to zero or above (R10.D3).
     pub resumed: u64,
     /// Numbers connected by orders.
     pub numbers_connected: u64,
