@@ -1,7 +1,8 @@
 //! The simulator agrees with the engine: random small scenarios run through `vnum-sim` and,
 //! event for event, through the use cases on the in-memory store with a clock the test
 //! moves. Every day's renewal charges (number, period, amount), every order's total and
-//! every balance must be the same (R10.2, R10.3, R10.7, R10.D1, R11.D1, R1.4).
+//! every balance must be the same (R10.2, R10.3, R10.7, R10.D1, R11.D1, R1.4); customers
+//! who leave delete their numbers through the use case, which refunds nothing (R10.6).
 
 // A failed step of the replay is a failed test at the line that asked for it.
 #![allow(clippy::unwrap_used)]
@@ -205,6 +206,19 @@ impl Replay {
                     assert_eq!(taken, vec![*total], "what the order of {event:?} took");
                     self.earn(*total);
                 }
+                Event::Deleted {
+                    customer, number, ..
+                } => {
+                    self.world
+                        .vnum
+                        .delete_number(self.customers[*customer], self.numbers[number])
+                        .await
+                        .unwrap();
+                    assert!(
+                        self.new_entries().is_empty(),
+                        "R10.6: {event:?} refunds nothing"
+                    );
+                }
                 Event::Refused {
                     customer,
                     offer,
@@ -321,6 +335,7 @@ fn day_of(event: &Event) -> NaiveDate {
         Event::Charged { day, .. }
         | Event::ToppedUp { day, .. }
         | Event::Ordered { day, .. }
+        | Event::Deleted { day, .. }
         | Event::Refused { day, .. } => *day,
     }
 }
@@ -339,6 +354,7 @@ fn customer() -> impl Strategy<Value = CustomerSpec> {
         Just(Behaviour::PaysOnTime),
         (1..12_u32).prop_map(|days| Behaviour::PaysLate { days }),
         (0..120_u32).prop_map(|after_days| Behaviour::StopsPaying { after_days }),
+        (0..120_u32).prop_map(|after_days| Behaviour::Leaves { after_days }),
     ];
     (any::<bool>(), 0..6_000_i64, behaviour).prop_map(|(usd, balance, behaviour)| {
         let currency = if usd { Currency::USD } else { Currency::EUR };
@@ -440,10 +456,11 @@ proptest! {
     }
 }
 
-/// R10.D1, R10.4: numbers connected on the 31st of January of a leap year, a customer
-/// who pays late and one who stops: the stories the random runs may miss, on both sides.
+/// R10.D1, R10.4, R10.7: numbers connected around the end of January of a leap year, a
+/// customer who pays late, one who stops, one who leaves: the stories the random runs may
+/// miss, on both sides.
 #[test]
-fn r10_d1_r10_4_month_ends_late_payers_and_debt_agree_with_the_engine() {
+fn r10_d1_r10_4_r10_7_month_ends_late_payers_debt_and_leavers_agree_with_the_engine() {
     let eur = |c| cents(c, Currency::EUR);
     let scenario = Scenario {
         start: day(2028, 1, 29),
@@ -462,6 +479,10 @@ fn r10_d1_r10_4_month_ends_late_payers_and_debt_agree_with_the_engine() {
                 starting_balance: eur(5_000),
                 behaviour: Behaviour::StopsPaying { after_days: 20 },
             },
+            CustomerSpec {
+                starting_balance: eur(3_000),
+                behaviour: Behaviour::Leaves { after_days: 45 },
+            },
         ],
         portfolio: Vec::new(),
         growth: vec![Growth {
@@ -478,5 +499,9 @@ fn r10_d1_r10_4_month_ends_late_payers_and_debt_agree_with_the_engine() {
     assert!(
         outcome.series.iter().any(|row| row.suspended > 0),
         "someone went into debt: {outcome:?}"
+    );
+    assert!(
+        outcome.series.iter().any(|row| row.numbers_lost > 0),
+        "someone left with numbers: {outcome:?}"
     );
 }

@@ -1,13 +1,13 @@
 //! A billing simulation of a number portfolio: what it brings over the years, and what
 //! happens to revenue and debt when discount tiers or customers' habits change.
 //!
-//! `vnum-sim` owns the [`Scenario`] (offers, customers and how they pay, the numbers rented
-//! at the start, the numbers ordered every month, the prepaid-term discounts) and its
-//! day-by-day run ([`Simulation::run`]) with a seed, which draws who orders and when
+//! `vnum-sim` owns the [`Scenario`] (offers, customers and how they pay or leave, the
+//! numbers rented at the start, the numbers ordered every month, the prepaid-term
+//! discounts) and its day-by-day run ([`Simulation::run`]) with a seed, which draws who orders and when
 //! (ChaCha8: the same seed gives the same run on every machine). The result is a monthly
 //! series per currency ([`MonthRow`]: revenue, discounts given, new debt, debt outstanding,
-//! accounts suspended and resumed, numbers connected and active) and each customer's end
-//! state ([`CustomerEnd`]).
+//! accounts suspended and resumed, numbers connected, lost and active) and each customer's
+//! end state ([`CustomerEnd`]).
 //!
 //! It restates no rule. What is due on a day is [`vnum_billing::RenewalDay::charge`], the
 //! predicate the in-memory store runs; a new number's calendar and paid term are

@@ -56,6 +56,15 @@ pub enum Event {
         /// The index of its first number; the others follow.
         first_number: usize,
     },
+    /// A customer who left deleted a number (R10.7); nothing was refunded (R10.6).
+    Deleted {
+        /// The local day.
+        day: NaiveDate,
+        /// The customer's index.
+        customer: usize,
+        /// The number.
+        number: usize,
+    },
     /// An order the balance did not cover was refused (R1.4).
     Refused {
         /// The local day.
@@ -97,6 +106,8 @@ pub struct MonthRow {
     pub numbers_connected: u64,
     /// Orders refused because the balance did not cover them (R1.4).
     pub orders_refused: u64,
+    /// Numbers deleted by customers who left (R10.7).
+    pub numbers_lost: u64,
     /// Numbers held at the end of the month.
     pub numbers: u64,
     /// Of those, the numbers of accounts not suspended: they receive calls and SMS
@@ -173,6 +184,7 @@ struct Sums {
     resumed: u64,
     connected: u64,
     refused: u64,
+    lost: u64,
 }
 
 /// An order the seed placed.
@@ -397,7 +409,8 @@ impl Simulation {
     /// Each day, in this order: the renewal of the day charges every number the due rule
     /// of production says is due ([`RenewalDay::charge`], R10.2, R10.7, R10.D1), into a
     /// negative balance if need be (R10.3); customers whose paying day has come top up their
-    /// debt (their [`Behaviour`]); then the day's orders are priced by the production quote
+    /// debt (their [`Behaviour`]); customers who leave delete their numbers (R10.7); then
+    /// the day's orders are priced by the production quote
     /// ([`Discounts::quote`], R11.D1) and accepted when the balance covers them
     /// ([`covers_first_payment`], R1.4) — a customer who still pays tops up the shortfall
     /// first — and their numbers are connected on the day with the prepaid term paid.
@@ -445,6 +458,13 @@ impl Simulation {
             accounts.numbers[number.customer] += 1;
         }
         let mut next_id = scenario.portfolio.len();
+        let mut leaving: Vec<(NaiveDate, u32)> = (0..scenario.customers.len())
+            .filter_map(|c| Some((self.leaves_on(c)?, c as u32)))
+            .filter(|(day, _)| *day >= scenario.start)
+            .collect();
+        leaving.sort_unstable();
+        let mut next_leaving = 0;
+        let mut leaves_today = vec![false; scenario.customers.len()];
 
         let mut sums = vec![Sums::default(); self.currencies.len()];
         let mut series = Vec::new();
@@ -507,12 +527,42 @@ impl Simulation {
             debtors.append(&mut accounts.debtors);
             accounts.debtors = debtors;
 
+            // Customers who leave today delete their numbers, after the renewal (R10.7).
+            let first_leaving = next_leaving;
+            while let Some((_, customer)) = leaving.get(next_leaving).filter(|l| l.0 == day) {
+                leaves_today[*customer as usize] = true;
+                next_leaving += 1;
+            }
+            if next_leaving > first_leaving {
+                for held in buckets.iter_mut().flatten() {
+                    let customer = held.customer as usize;
+                    if !leaves_today[customer] || held.due.deleted_on.is_some() {
+                        continue;
+                    }
+                    held.due.deleted_on = Some(day);
+                    accounts.numbers[customer] -= 1;
+                    sums[accounts.currency[customer]].lost += 1;
+                    observe(&Event::Deleted {
+                        day,
+                        customer,
+                        number: held.id as usize,
+                    });
+                }
+                for (_, customer) in &leaving[first_leaving..next_leaving] {
+                    leaves_today[*customer as usize] = false;
+                }
+            }
+
             // Orders (R1.4, R11).
             while let Some(order) = planned.get(next_planned).filter(|o| o.day == day) {
                 next_planned += 1;
                 let growth = &scenario.growth[order.growth];
                 let offer = &scenario.offers[growth.offer];
                 let customer = order.customer as usize;
+                if self.leaves_on(customer).is_some_and(|left| left <= day) {
+                    // A customer who left orders nothing.
+                    continue;
+                }
                 let item = LineItem::new(
                     OfferId(growth.offer as i64),
                     offer.country,
@@ -665,13 +715,24 @@ impl Simulation {
         match self.scenario.customers[customer].behaviour {
             Behaviour::PaysOnTime => Some(since),
             Behaviour::PaysLate { days } => since.checked_add_days(Days::new(u64::from(days))),
-            Behaviour::StopsPaying { after_days } => {
+            Behaviour::StopsPaying { after_days } | Behaviour::Leaves { after_days } => {
                 let stops = self
                     .scenario
                     .start
                     .checked_add_days(Days::new(u64::from(after_days)))?;
                 (since < stops).then_some(since)
             }
+        }
+    }
+
+    /// The day `customer` leaves, if it does.
+    fn leaves_on(&self, customer: usize) -> Option<NaiveDate> {
+        match self.scenario.customers[customer].behaviour {
+            Behaviour::Leaves { after_days } => self
+                .scenario
+                .start
+                .checked_add_days(Days::new(u64::from(after_days))),
+            _ => None,
         }
     }
 
@@ -711,6 +772,7 @@ impl Simulation {
             resumed: sums.resumed,
             numbers_connected: sums.connected,
             orders_refused: sums.refused,
+            numbers_lost: sums.lost,
             numbers,
             numbers_active: active,
         }

@@ -34,6 +34,14 @@ pub enum Behaviour {
         /// Days from the start after which the customer no longer pays.
         after_days: u32,
     },
+    /// Pays on time until `after_days` days after the start; on that day, after the day's
+    /// renewal, deletes every number it holds and never pays nor orders again. A number
+    /// deleted on its charge day is charged, one deleted the day before is not (R10.7);
+    /// nothing is refunded (R10.6).
+    Leaves {
+        /// Days from the start to the day the customer leaves.
+        after_days: u32,
+    },
 }
 
 /// A customer: a balance in one currency and a way of paying.

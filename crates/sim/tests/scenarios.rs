@@ -263,3 +263,29 @@ fn a_scenario_that_cannot_run_says_what_is_wrong() {
         "{refused}"
     );
 }
+
+#[test]
+fn r10_7_a_number_deleted_the_day_before_its_charge_day_is_not_charged_on_the_day_it_is() {
+    // Connected on 20 January: charge days 20 February, 20 March, …
+    let leaving = |after_days| {
+        one_number(
+            day(2027, 1, 20),
+            day(2027, 1, 20),
+            100,
+            eur("100.00"),
+            Behaviour::Leaves { after_days },
+        )
+    };
+    // Leaves on 19 February: not charged (R10.7).
+    assert_eq!(charge_days(leaving(30)), vec![]);
+    // Leaves on 20 February, after the renewal: charged for that period, not after.
+    assert_eq!(charge_days(leaving(31)), vec![day(2027, 2, 20)]);
+
+    let outcome = Simulation::new(leaving(31)).unwrap().run(1).unwrap();
+    let february = &outcome.series[1];
+    assert_eq!(february.numbers_lost, 1);
+    assert_eq!(february.numbers, 0);
+    // Nothing refunded (R10.6).
+    assert_eq!(outcome.customers[0].balance, eur("90.00"));
+    assert_eq!(outcome.customers[0].numbers, 0);
+}

@@ -60,6 +60,7 @@ enum BehaviourEntry {
     PaysOnTime,
     PaysLateDays(u32),
     StopsPayingAfterDays(u32),
+    LeavesAfterDays(u32),
 }
 
 #[derive(Debug, Deserialize)]
@@ -129,6 +130,7 @@ impl ScenarioFile {
                 BehaviourEntry::StopsPayingAfterDays(after_days) => {
                     Behaviour::StopsPaying { after_days }
                 }
+                BehaviourEntry::LeavesAfterDays(after_days) => Behaviour::Leaves { after_days },
             };
             let rented = match (&entry.offer, entry.numbers) {
                 (_, 0) => None,

@@ -62,12 +62,12 @@ fn write_series(out: &mut impl Write, outcome: &Outcome) -> std::io::Result<()> 
     writeln!(
         out,
         "month,currency,revenue,discounts,new_debt,debt_outstanding,suspended,resumed,\
-         numbers_connected,orders_refused,numbers,numbers_active"
+         numbers_connected,orders_refused,numbers_lost,numbers,numbers_active"
     )?;
     for row in &outcome.series {
         writeln!(
             out,
-            "{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{}",
             row.month.format("%Y-%m"),
             row.currency,
             row.revenue.amount(),
@@ -78,6 +78,7 @@ fn write_series(out: &mut impl Write, outcome: &Outcome) -> std::io::Result<()> 
             row.resumed,
             row.numbers_connected,
             row.orders_refused,
+            row.numbers_lost,
             row.numbers,
             row.numbers_active
         )?;

@@ -66,9 +66,12 @@ fn the_customers_file_has_every_customer_with_balance_and_state() {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines[0], "customer,currency,balance,state,numbers");
     assert_eq!(lines.len(), 1 + 1_000);
-    // The last group stops paying after a year: in debt, suspended (R10.4).
-    assert!(lines[1_000].contains(",suspended,"), "{}", lines[1_000]);
-    assert!(lines[1_000].contains(",-"), "{}", lines[1_000]);
+    // Customer 900 stops paying after a year: in debt, suspended (R10.4), its numbers kept.
+    assert!(lines[901].starts_with("900,EUR,-"), "{}", lines[901]);
+    assert!(lines[901].ends_with(",suspended,10"), "{}", lines[901]);
+    // Customer 999 left after two years: no number left.
+    assert!(lines[1_000].starts_with("999,EUR,"), "{}", lines[1_000]);
+    assert!(lines[1_000].ends_with(",0"), "{}", lines[1_000]);
 }
 
 #[test]
