@@ -288,19 +288,15 @@ impl Simulation {
         }
         let mut offer_fee = Vec::with_capacity(scenario.offers.len());
         for (i, offer) in scenario.offers.iter().enumerate() {
-            for (what, price) in [
-                ("monthly price", offer.monthly_price),
-                ("setup fee", offer.setup_fee),
-            ] {
+            let price = |what: &str, amount: Money| {
                 let what = format!("the {what} of offer {i}");
-                if price.is_negative() {
-                    return Err(ScenarioError::NegativePrice {
-                        what,
-                        amount: price,
-                    });
+                if amount.is_negative() {
+                    return Err(ScenarioError::NegativePrice { what, amount });
                 }
-                minor(what, price)?;
-            }
+                minor(what, amount)
+            };
+            let monthly = price("monthly price", offer.monthly_price)?;
+            price("setup fee", offer.setup_fee)?;
             if offer.setup_fee.currency() != offer.monthly_price.currency() {
                 return Err(ScenarioError::MixedCurrencies {
                     offer: i,
@@ -308,7 +304,7 @@ impl Simulation {
                     setup: offer.setup_fee.currency(),
                 });
             }
-            offer_fee.push(minor(String::new(), offer.monthly_price)?);
+            offer_fee.push(monthly);
         }
         let offer_named = |what: String, index: usize| {
             scenario

@@ -256,6 +256,14 @@ fn a_scenario_that_cannot_run_says_what_is_wrong() {
     );
 
     scenario.portfolio[0].offer = 0;
+    scenario.offers[0].setup_fee = eur("-1.00");
+    let refused = Simulation::new(scenario.clone()).unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        "the setup fee of offer 0 is -1.00 EUR: a price is zero or above"
+    );
+
+    scenario.offers[0].setup_fee = eur("0.00");
     scenario.offers[0].monthly_price = eur("10.001");
     let refused = Simulation::new(scenario).unwrap_err();
     assert!(
