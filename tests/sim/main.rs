@@ -18,12 +18,12 @@ use vnum_app::testing::{World, mobile_offer};
 use vnum_app::{Config, OrderLineRequest, PlaceOrder};
 use vnum_billing::ServiceState;
 use vnum_compliance::EndUser;
-use vnum_core::{Currency, CustomerId, Money, NumberId, Period, PrepaidTerm};
-use vnum_discounts::{Percent, TermTiers};
+use vnum_core::{AgreementId, Currency, CustomerId, Money, NumberId, Period, PrepaidTerm};
+use vnum_discounts::{BulkAgreement, Percent, TermTiers};
 use vnum_lifecycle::{Offer, OfferTerms};
 use vnum_sim::{
-    Behaviour, CustomerSpec, Event, Growth, OfferSpec, Outcome, PortfolioNumber, Scenario,
-    Simulation,
+    AgreementSpec, Behaviour, CustomerSpec, Event, Growth, OfferSpec, Outcome, PortfolioNumber,
+    Scenario, Simulation,
 };
 use vnum_testkit::{country, day, local, phone};
 
@@ -71,6 +71,17 @@ impl Replay {
                 world.top_up(customer.id, spec.starting_balance).await;
             }
             customers.push(customer.id);
+        }
+        for agreement in &scenario.agreements {
+            let agreement = BulkAgreement::new(
+                AgreementId(0),
+                customers[agreement.customer],
+                agreement.min_quantity,
+                agreement.per_country.clone(),
+                agreement.default_percent,
+            )
+            .unwrap();
+            world.vnum.set_bulk_agreement(agreement).await.unwrap();
         }
         let mut offers = Vec::new();
         for spec in &scenario.offers {
@@ -367,8 +378,8 @@ fn customer() -> impl Strategy<Value = CustomerSpec> {
 
 /// A scenario as drawn: 1 to 3 customers, 1 to 3 offers priced in their currencies, 1 to
 /// 3 growths, term tiers with tenths of a percent, 20 to 140 days from a start between
-/// 2027 and 2030 (a leap February, months of 28 to 31 days), and up to 5 numbers rented
-/// before the start.
+/// 2027 and 2030 (a leap February, months of 28 to 31 days), up to 5 numbers rented
+/// before the start, and bulk agreements (R11.2) for some customers.
 fn scenario() -> impl Strategy<Value = Scenario> {
     let offer = (
         any::<usize>(),
@@ -379,6 +390,11 @@ fn scenario() -> impl Strategy<Value = Scenario> {
     );
     let growth = (any::<usize>(), 0..4_u32, 1..4_u32, 0..4_usize);
     let rented = (any::<usize>(), any::<usize>(), 0..400_u64, 0..4_usize);
+    let bulk = prop::option::of((
+        1..6_u32,
+        prop::option::of(0..300_i64),
+        prop::option::of(0..300_i64),
+    ));
     (
         0..1_100_u64,
         20..140_u32,
@@ -387,71 +403,98 @@ fn scenario() -> impl Strategy<Value = Scenario> {
         prop::collection::vec(growth, 1..4),
         (0..300_i64, 0..300_i64, 0..300_i64),
         prop::collection::vec(rented, 0..6),
+        prop::collection::vec(bulk, 3),
     )
-        .prop_map(|(offset, days, customers, offers, growth, tiers, rented)| {
-            let start = day(2026, 1, 1) + chrono::Days::new(offset + 400);
-            let currencies: Vec<Currency> = customers
-                .iter()
-                .map(|c| c.starting_balance.currency())
-                .collect();
-            let offers: Vec<OfferSpec> = offers
-                .into_iter()
-                .map(|(pick, austria, monthly, setup, free_setup)| {
-                    let currency = currencies[pick % currencies.len()];
-                    OfferSpec {
-                        country: country(if austria { "AT" } else { "DE" }),
-                        monthly_price: cents(monthly, currency),
-                        setup_fee: cents(if free_setup { 0 } else { setup }, currency),
-                    }
-                })
-                .collect();
-            let growth = growth
-                .into_iter()
-                .map(|(pick, orders, numbers, term)| Growth {
-                    offer: pick % offers.len(),
-                    orders_per_month: orders,
-                    numbers_per_order: numbers,
-                    term: PrepaidTerm::ALL[term],
-                })
-                .collect();
-            // A rented number of a customer, of an offer in the customer's currency,
-            // connected up to 400 days before the start with a prepaid term paid.
-            let portfolio = rented
-                .into_iter()
-                .filter_map(|(who, which, before, term)| {
-                    let customer = who % customers.len();
-                    let currency = customers[customer].starting_balance.currency();
-                    let of_currency: Vec<usize> = (0..offers.len())
-                        .filter(|o| offers[*o].monthly_price.currency() == currency)
-                        .collect();
-                    let offer = *of_currency.get(which % of_currency.len().max(1))?;
-                    Some(PortfolioNumber {
-                        customer,
-                        offer,
-                        connected_on: start - chrono::Days::new(before),
-                        paid_periods: PrepaidTerm::ALL[term].months(),
+        .prop_map(
+            |(offset, days, customers, offers, growth, tiers, rented, bulk)| {
+                let start = day(2026, 1, 1) + chrono::Days::new(offset + 400);
+                let currencies: Vec<Currency> = customers
+                    .iter()
+                    .map(|c| c.starting_balance.currency())
+                    .collect();
+                let offers: Vec<OfferSpec> = offers
+                    .into_iter()
+                    .map(|(pick, austria, monthly, setup, free_setup)| {
+                        let currency = currencies[pick % currencies.len()];
+                        OfferSpec {
+                            country: country(if austria { "AT" } else { "DE" }),
+                            monthly_price: cents(monthly, currency),
+                            setup_fee: cents(if free_setup { 0 } else { setup }, currency),
+                        }
                     })
-                })
-                .collect();
-            Scenario {
-                start,
-                days,
-                offers,
-                customers,
-                portfolio,
-                growth,
-                term_tiers: TermTiers::new(percent(tiers.0), percent(tiers.1), percent(tiers.2)),
-            }
-        })
+                    .collect();
+                let growth = growth
+                    .into_iter()
+                    .map(|(pick, orders, numbers, term)| Growth {
+                        offer: pick % offers.len(),
+                        orders_per_month: orders,
+                        numbers_per_order: numbers,
+                        term: PrepaidTerm::ALL[term],
+                    })
+                    .collect();
+                // A rented number of a customer, of an offer in the customer's currency,
+                // connected up to 400 days before the start with a prepaid term paid.
+                let portfolio = rented
+                    .into_iter()
+                    .filter_map(|(who, which, before, term)| {
+                        let customer = who % customers.len();
+                        let currency = customers[customer].starting_balance.currency();
+                        let of_currency: Vec<usize> = (0..offers.len())
+                            .filter(|o| offers[*o].monthly_price.currency() == currency)
+                            .collect();
+                        let offer = *of_currency.get(which % of_currency.len().max(1))?;
+                        Some(PortfolioNumber {
+                            customer,
+                            offer,
+                            connected_on: start - chrono::Days::new(before),
+                            paid_periods: PrepaidTerm::ALL[term].months(),
+                        })
+                    })
+                    .collect();
+                // A bulk agreement for some customers: a minimum of 1 to 5 numbers, a
+                // percentage for German numbers, one for the others, or neither.
+                let agreements = bulk
+                    .into_iter()
+                    .take(customers.len())
+                    .enumerate()
+                    .filter_map(|(customer, bulk)| {
+                        let (min_quantity, germany, others) = bulk?;
+                        Some(AgreementSpec {
+                            customer,
+                            min_quantity,
+                            per_country: germany
+                                .map(|p| (country("DE"), percent(p)))
+                                .into_iter()
+                                .collect(),
+                            default_percent: others.map(percent),
+                        })
+                    })
+                    .collect();
+                Scenario {
+                    start,
+                    days,
+                    offers,
+                    customers,
+                    portfolio,
+                    growth,
+                    term_tiers: TermTiers::new(
+                        percent(tiers.0),
+                        percent(tiers.1),
+                        percent(tiers.2),
+                    ),
+                    agreements,
+                }
+            },
+        )
 }
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
 
-    /// R10.2, R10.3, R10.D1, R11.D1, R1.4: every charge, order and balance of a simulated
+    /// R10.2, R10.3, R10.D1, R11.2, R11.D1, R1.4: every charge, order and balance of a simulated
     /// run is the engine's.
     #[test]
-    fn r10_2_r11_d1_the_simulator_agrees_with_the_engine(scenario in scenario(), seed in any::<u64>()) {
+    fn r10_2_r11_2_r11_d1_the_simulator_agrees_with_the_engine(scenario in scenario(), seed in any::<u64>()) {
         agree(scenario, seed);
     }
 }
@@ -492,6 +535,7 @@ fn r10_d1_r10_4_r10_7_month_ends_late_payers_debt_and_leavers_agree_with_the_eng
             term: PrepaidTerm::OneMonth,
         }],
         term_tiers: TermTiers::default(),
+        agreements: Vec::new(),
     };
     let outcome = agree(scenario, 7);
     let charged: u64 = outcome.series.iter().map(|row| row.numbers_connected).sum();

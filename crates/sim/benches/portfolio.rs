@@ -78,6 +78,7 @@ fn scenario() -> Scenario {
             Percent::new(10.into()).unwrap(),
             Percent::new(15.into()).unwrap(),
         ),
+        agreements: Vec::new(),
     }
 }
 

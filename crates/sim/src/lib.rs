@@ -3,7 +3,7 @@
 //!
 //! `vnum-sim` owns the [`Scenario`] (offers, customers and how they pay or leave, the
 //! numbers rented at the start, the numbers ordered every month, the prepaid-term
-//! discounts) and its day-by-day run ([`Simulation::run`]) with a seed, which draws who orders and when
+//! discounts and bulk agreements) and its day-by-day run ([`Simulation::run`]) with a seed, which draws who orders and when
 //! (ChaCha8: the same seed gives the same run on every machine). The result is a monthly
 //! series per currency ([`MonthRow`]: revenue, discounts given, new debt, debt outstanding,
 //! accounts suspended and resumed, numbers connected, lost and active) and each customer's
@@ -25,5 +25,6 @@ mod scenario;
 
 pub use run::{CustomerEnd, Event, MonthRow, Outcome, SimError, Simulation};
 pub use scenario::{
-    Behaviour, CustomerSpec, Growth, OfferSpec, PortfolioNumber, Scenario, ScenarioError,
+    AgreementSpec, Behaviour, CustomerSpec, Growth, OfferSpec, PortfolioNumber, Scenario,
+    ScenarioError,
 };

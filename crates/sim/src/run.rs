@@ -8,8 +8,10 @@ use vnum_billing::{
     BillingAnchor, BillingError, DueNumber, NumberBilling, RenewalDay, ServiceState,
     covers_first_payment,
 };
-use vnum_core::{Currency, CustomerId, Money, MoneyError, OfferId, Period, PrepaidTerm};
-use vnum_discounts::{DiscountError, Discounts, LineItem};
+use vnum_core::{
+    AgreementId, Currency, CustomerId, Money, MoneyError, OfferId, Period, PrepaidTerm,
+};
+use vnum_discounts::{BulkAgreement, DiscountError, Discounts, LineItem};
 
 use crate::scenario::{Behaviour, Scenario, ScenarioError};
 
@@ -372,8 +374,25 @@ impl Simulation {
             }
             buyers.push(of_currency);
         }
-        // Tiers only: bulk agreements are not simulated in this version.
-        let discounts = Discounts::new(scenario.term_tiers, [])?;
+        let mut agreements = Vec::with_capacity(scenario.agreements.len());
+        for (i, agreement) in scenario.agreements.iter().enumerate() {
+            if agreement.customer >= scenario.customers.len() {
+                return Err(ScenarioError::NoSuchCustomer {
+                    what: format!("agreement {i}"),
+                    index: agreement.customer,
+                    count: scenario.customers.len(),
+                });
+            }
+            agreements.push(BulkAgreement::new(
+                AgreementId(i as i64),
+                CustomerId(agreement.customer as i64),
+                agreement.min_quantity,
+                agreement.per_country.clone(),
+                agreement.default_percent,
+            )?);
+        }
+        // The customer ids of quotes are the customers' indices.
+        let discounts = Discounts::new(scenario.term_tiers, agreements)?;
         Ok(Self {
             scenario,
             discounts,

@@ -1,9 +1,11 @@
 //! What a simulation runs: the catalogue, the customers and how they pay, the numbers
 //! rented at the start, the numbers ordered every month, and the discount tiers.
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use vnum_core::{CountryCode, Currency, Money, PrepaidTerm};
-use vnum_discounts::TermTiers;
+use vnum_discounts::{Percent, TermTiers};
 
 /// One offer of the catalogue: what a number of it costs (R10.2, R1.4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,6 +85,21 @@ pub struct Growth {
     pub term: PrepaidTerm,
 }
 
+/// A bulk discount negotiated with one customer (R11.2): an order of at least
+/// `min_quantity` numbers gets, for each number, the percentage agreed for its country, or
+/// `default_percent` for a country not listed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AgreementSpec {
+    /// The index of the customer in [`Scenario::customers`].
+    pub customer: usize,
+    /// The fewest numbers in an order for the agreement to apply, at least 1.
+    pub min_quantity: u32,
+    /// The percentage per country.
+    pub per_country: BTreeMap<CountryCode, Percent>,
+    /// The percentage for the other countries, if any.
+    pub default_percent: Option<Percent>,
+}
+
 /// A simulation's input. [`crate::Simulation::new`] checks it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Scenario {
@@ -100,6 +117,8 @@ pub struct Scenario {
     pub growth: Vec<Growth>,
     /// The prepaid-term discounts (R11.1), as the provider configures them.
     pub term_tiers: TermTiers,
+    /// The bulk agreements (R11.2), at most one per customer.
+    pub agreements: Vec<AgreementSpec>,
 }
 
 /// A scenario that cannot run, and what it should be instead.

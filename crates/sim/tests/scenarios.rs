@@ -7,8 +7,8 @@ use vnum_billing::ServiceState;
 use vnum_core::{Currency, Money, PrepaidTerm};
 use vnum_discounts::{Percent, TermTiers};
 use vnum_sim::{
-    Behaviour, CustomerSpec, Event, Growth, OfferSpec, PortfolioNumber, Scenario, ScenarioError,
-    Simulation,
+    AgreementSpec, Behaviour, CustomerSpec, Event, Growth, OfferSpec, PortfolioNumber, Scenario,
+    ScenarioError, Simulation,
 };
 use vnum_testkit::{country, day, eur, eur_cents};
 
@@ -45,6 +45,7 @@ fn one_number(
         }],
         growth: Vec::new(),
         term_tiers: TermTiers::default(),
+        agreements: Vec::new(),
     }
 }
 
@@ -218,6 +219,7 @@ fn the_same_seed_gives_the_same_run_and_another_seed_another() {
             term: PrepaidTerm::OneMonth,
         }],
         term_tiers: TermTiers::default(),
+        agreements: Vec::new(),
     };
     let simulation = Simulation::new(scenario).unwrap();
     let first = simulation.run(42).unwrap();
@@ -296,4 +298,44 @@ fn r10_7_a_number_deleted_the_day_before_its_charge_day_is_not_charged_on_the_da
     // Nothing refunded (R10.6).
     assert_eq!(outcome.customers[0].balance, eur("90.00"));
     assert_eq!(outcome.customers[0].numbers, 0);
+}
+
+#[test]
+fn r11_2_an_order_of_the_agreed_quantity_gets_the_bulk_discount_after_the_term_discount() {
+    let mut scenario = one_number(
+        day(2027, 1, 20),
+        day(2027, 1, 1),
+        31,
+        eur("1000.00"),
+        Behaviour::PaysOnTime,
+    );
+    scenario.portfolio.clear();
+    scenario.growth = vec![Growth {
+        offer: 0,
+        orders_per_month: 1,
+        numbers_per_order: 5,
+        term: PrepaidTerm::ThreeMonths,
+    }];
+    scenario.term_tiers = TermTiers::new(
+        Percent::new(10.into()).unwrap(),
+        Percent::ZERO,
+        Percent::ZERO,
+    );
+    scenario.agreements = vec![AgreementSpec {
+        customer: 0,
+        min_quantity: 5,
+        per_country: [(country("DE"), Percent::new(20.into()).unwrap())].into(),
+        default_percent: None,
+    }];
+    let outcome = Simulation::new(scenario.clone()).unwrap().run(3).unwrap();
+    // 5 × 3 × 10.00 = 150.00, less 10 % = 135.00, less 20 % = 108.00 (R11.D1).
+    assert_eq!(outcome.series[0].revenue, eur("108.00"));
+    assert_eq!(outcome.series[0].discounts, eur("42.00"));
+
+    scenario.agreements[0].customer = 4;
+    let refused = Simulation::new(scenario).unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        "agreement 0 names customer 4, but the scenario has 1 customers, numbered from 0"
+    );
 }

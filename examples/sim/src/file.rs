@@ -7,8 +7,10 @@ use chrono::{Days, Months, NaiveDate};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use vnum_core::{CountryCode, Currency, Money, PrepaidTerm};
-use vnum_discounts::TermTiers;
-use vnum_sim::{Behaviour, CustomerSpec, Growth, OfferSpec, PortfolioNumber, Scenario};
+use vnum_discounts::{Percent, TermTiers};
+use vnum_sim::{
+    AgreementSpec, Behaviour, CustomerSpec, Growth, OfferSpec, PortfolioNumber, Scenario,
+};
 
 /// A scenario file (see `examples/sim/scenario.toml`).
 #[derive(Debug, Deserialize)]
@@ -48,6 +50,17 @@ struct CustomerGroup {
     offer: Option<String>,
     #[serde(default = "one")]
     paid_months: u32,
+    /// A bulk discount for each customer of the group (R11.2).
+    bulk: Option<BulkEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BulkEntry {
+    min_quantity: u32,
+    #[serde(default)]
+    per_country: BTreeMap<CountryCode, Percent>,
+    default_percent: Option<Percent>,
 }
 
 const fn one() -> u32 {
@@ -121,6 +134,7 @@ impl ScenarioFile {
 
         let mut customers = Vec::new();
         let mut portfolio = Vec::new();
+        let mut agreements = Vec::new();
         for (group, entry) in self.customers.iter().enumerate() {
             let what = format!("customer group {}", group + 1);
             let currency = currency(&entry.currency, &what)?;
@@ -144,6 +158,14 @@ impl ScenarioFile {
                     starting_balance: Money::new(entry.starting_balance, currency),
                     behaviour,
                 });
+                if let Some(bulk) = &entry.bulk {
+                    agreements.push(AgreementSpec {
+                        customer,
+                        min_quantity: bulk.min_quantity,
+                        per_country: bulk.per_country.clone(),
+                        default_percent: bulk.default_percent,
+                    });
+                }
                 for _ in 0..entry.numbers {
                     let Some(offer) = rented else { break };
                     let before = (portfolio.len() % 30) as u64 + 1;
@@ -175,6 +197,7 @@ impl ScenarioFile {
             portfolio,
             growth,
             term_tiers: self.term_tiers,
+            agreements,
         })
     }
 }
