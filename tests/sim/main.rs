@@ -1,15 +1,16 @@
 //! The simulator agrees with the engine: random small scenarios run through `vnum-sim` and,
 //! event for event, through the use cases on the in-memory store with a clock the test
 //! moves. Every day's renewal charges (number, period, amount), every order's total and
-//! every balance must be the same (R10.2, R10.3, R10.7, R10.D1, R11.D1, R1.4); customers
-//! who leave delete their numbers through the use case, which refunds nothing (R10.6).
+//! every balance must be the same (R10.2, R10.3, R10.7, R10.D1, R11.2, R11.D1, R1.4), and
+//! so must the accounts each month's renewals suspend (R10.4); customers who leave delete
+//! their numbers through the use case, which refunds nothing (R10.6).
 
 // A failed step of the replay is a failed test at the line that asked for it.
 #![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use chrono_tz::Tz;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -42,6 +43,8 @@ struct Replay {
     seen: usize,
     /// What the engine charged from the start, by currency: renewals and orders.
     revenue: BTreeMap<Currency, Money>,
+    /// Accounts the engine's renewals took below zero, by month and currency (R10.4).
+    suspended: BTreeMap<(NaiveDate, Currency), u64>,
 }
 
 impl Replay {
@@ -98,6 +101,7 @@ impl Replay {
             numbers: BTreeMap::new(),
             seen: 0,
             revenue: BTreeMap::new(),
+            suspended: BTreeMap::new(),
         };
         replay.rent_portfolio(scenario).await;
         replay.new_entries();
@@ -146,7 +150,15 @@ impl Replay {
     /// as the simulator had them, checking each against the engine's ledger.
     async fn day(&mut self, day: NaiveDate, events: &[&Event]) {
         self.world.go_to(day, 9);
-        self.world.vnum.run_renewals().await.unwrap();
+        let report = self.world.vnum.run_renewals().await.unwrap();
+        for customer in report.suspended {
+            let balance = self.world.balance(customer).await;
+            let month = day.with_day(1).unwrap();
+            *self
+                .suspended
+                .entry((month, balance.currency()))
+                .or_default() += 1;
+        }
         let mut charged: Vec<Charge> = self
             .new_entries()
             .into_iter()
@@ -306,6 +318,15 @@ impl Replay {
                 .copied()
                 .unwrap_or(Money::zero(currency));
             assert_eq!(revenue, charged, "the revenue in {currency}");
+            for row in &rows {
+                let suspended = self.suspended.get(&(row.month, currency)).copied();
+                assert_eq!(
+                    row.suspended,
+                    suspended.unwrap_or(0),
+                    "accounts suspended in {currency} in {}",
+                    row.month
+                );
+            }
             let last = rows.last().unwrap();
             assert_eq!(
                 last.debt_outstanding, owed,
