@@ -212,6 +212,26 @@ page::page_of!(
     RecordingOrderBody
 );
 
+/// The bytes of an uploaded audio file (a greeting or a recording, `what`): 413 past
+/// [`MAX_GREETING_BYTES`], before it is read.
+async fn audio_file(file: Upload, what: &str) -> ApiResult<Vec<u8>> {
+    if file.size() > MAX_GREETING_BYTES {
+        return Err(Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "the {what} has {} bytes: at most {MAX_GREETING_BYTES} bytes are accepted",
+                file.size()
+            ),
+        ));
+    }
+    file.into_vec().await.map_err(|e| {
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            format!("the file could not be read: {e}"),
+        )
+    })
+}
+
 #[OpenApi(prefix_path = "/v1", tag = "Tag::Greetings")]
 impl GreetingsApi {
     /// Upload a greeting
@@ -236,21 +256,7 @@ impl GreetingsApi {
     ) -> ApiResult<GreetingUploaded> {
         let (customer, number) = ids(id.0, number_id.0);
         caller.may_access(customer)?;
-        if body.file.size() > MAX_GREETING_BYTES {
-            return Err(Problem::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!(
-                    "the greeting has {} bytes: at most {MAX_GREETING_BYTES} bytes are accepted",
-                    body.file.size()
-                ),
-            ));
-        }
-        let bytes = body.file.into_vec().await.map_err(|e| {
-            Problem::new(
-                StatusCode::BAD_REQUEST,
-                format!("the file could not be read: {e}"),
-            )
-        })?;
+        let bytes = audio_file(body.file, "greeting").await?;
         let uploaded = self
             .vnum
             .upload_greeting(
@@ -428,21 +434,7 @@ impl GreetingsApi {
         body: RecordingUpload,
     ) -> ApiResult<Json<RecordingDelivery>> {
         caller.operator()?;
-        if body.file.size() > MAX_GREETING_BYTES {
-            return Err(Problem::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!(
-                    "the recording has {} bytes: at most {MAX_GREETING_BYTES} bytes are accepted",
-                    body.file.size()
-                ),
-            ));
-        }
-        let bytes = body.file.into_vec().await.map_err(|e| {
-            Problem::new(
-                StatusCode::BAD_REQUEST,
-                format!("the file could not be read: {e}"),
-            )
-        })?;
+        let bytes = audio_file(body.file, "recording").await?;
         let (order, greeting) = self
             .vnum
             .deliver_recording(order_id.0, bytes, body.convert.unwrap_or(false))

@@ -55,24 +55,8 @@ impl Vnum {
                 "a greeting needs a name of 1 to 100 characters".into(),
             ));
         }
-        if bytes.len() > MAX_GREETING_BYTES {
-            return Err(Error::Invalid(format!(
-                "the greeting has {} bytes: at most {MAX_GREETING_BYTES} bytes are accepted",
-                bytes.len()
-            )));
-        }
         owned_number(&mut *self.ports.store.read().await?, customer, number).await?;
-        let (bytes, converted_from) = if convert && check_wav(&bytes).is_err() {
-            let converted = self
-                .ports
-                .audio
-                .to_greeting(bytes)
-                .await
-                .map_err(|e| CallsError::ConversionFailed(e.to_string()))?;
-            (converted.wav, Some(converted.from))
-        } else {
-            (bytes, None)
-        };
+        let (bytes, converted_from) = self.greeting_audio("greeting", bytes, convert).await?;
         let mut tx = self.ports.store.begin().await?;
         let mut record = owned_number(&mut *tx, customer, number).await?;
         let (id, info) = add_greeting(&mut record.settings.greetings, name, &bytes)?;
@@ -135,6 +119,33 @@ impl Vnum {
             .get(&greeting_key(customer, number, id))
             .await
             .map_err(Error::from)
+    }
+
+    /// The audio of a greeting (a customer's upload or a delivered recording, `what`) as it
+    /// is stored: at most [`MAX_GREETING_BYTES`], and with `convert` a file that is not a
+    /// greeting already converted to one (R13.D2); what it was converted from, if it was.
+    async fn greeting_audio(
+        &self,
+        what: &str,
+        bytes: Vec<u8>,
+        convert: bool,
+    ) -> Result<(Vec<u8>, Option<String>), Error> {
+        if bytes.len() > MAX_GREETING_BYTES {
+            return Err(Error::Invalid(format!(
+                "the {what} has {} bytes: at most {MAX_GREETING_BYTES} bytes are accepted",
+                bytes.len()
+            )));
+        }
+        if !convert || check_wav(&bytes).is_ok() {
+            return Ok((bytes, None));
+        }
+        let converted = self
+            .ports
+            .audio
+            .to_greeting(bytes)
+            .await
+            .map_err(|e| CallsError::ConversionFailed(e.to_string()))?;
+        Ok((converted.wav, Some(converted.from)))
     }
 
     /// Orders a professional voice recording of a greeting, an extra paid service (R13.3):
@@ -233,23 +244,7 @@ impl Vnum {
         bytes: Vec<u8>,
         convert: bool,
     ) -> Result<(RecordingOrderRecord, UploadedGreeting), Error> {
-        if bytes.len() > MAX_GREETING_BYTES {
-            return Err(Error::Invalid(format!(
-                "the recording has {} bytes: at most {MAX_GREETING_BYTES} bytes are accepted",
-                bytes.len()
-            )));
-        }
-        let (bytes, converted_from) = if convert && check_wav(&bytes).is_err() {
-            let converted = self
-                .ports
-                .audio
-                .to_greeting(bytes)
-                .await
-                .map_err(|e| CallsError::ConversionFailed(e.to_string()))?;
-            (converted.wav, Some(converted.from))
-        } else {
-            (bytes, None)
-        };
+        let (bytes, converted_from) = self.greeting_audio("recording", bytes, convert).await?;
         let now = self.ports.clock.now();
         let mut tx = self.ports.store.begin().await?;
         let stored = tx
